@@ -1,0 +1,1 @@
+"""Thin per-platform adapters in front of the core: console, Telegram, Slack."""

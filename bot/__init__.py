@@ -1,0 +1,1 @@
+"""confbot core: platform-free conference logic (agenda, search, subscriptions, delivery)."""

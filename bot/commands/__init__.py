@@ -1,0 +1,114 @@
+"""The command registry. Each submodule registers its commands with :func:`command`.
+
+Every platform runs the same commands; a button press carries an ``action`` in the same
+grammar as a typed command (``"sub 12"`` is ``/sub 12``), so one code path serves both.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.i18n import t
+from bot.messages import Reply, Request
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.app import Core
+    from bot.storage.models import User
+
+
+class UsageError(Exception):
+    """A user mistake; the core answers with the translated message, never a traceback."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass
+class Context:
+    """Everything a command handler may use for one request."""
+
+    core: Core
+    request: Request
+    user: User
+    session: Session
+    lang: str
+    args: str
+    from_button: bool
+
+    def t(self, key: str, **params: object) -> str:
+        """Translate into the user's language."""
+        return t(self.lang, key, **params)
+
+    @property
+    def is_organizer(self) -> bool:
+        """Whether this user may run organizer commands."""
+        return self.core.is_organizer(self.request.address)
+
+
+Handler = Callable[[Context], Reply | list[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A registered command."""
+
+    name: str
+    handler: Handler
+    help_key: str | None  # i18n key of the one-line description; None hides it from /help
+    usage: str = ""  # e.g. "<id>"
+    aliases: tuple[str, ...] = ()
+    organizer_only: bool = False
+
+
+REGISTRY: dict[str, Command] = {}
+_ORDER: list[str] = []
+
+
+def command(
+    name: str,
+    *,
+    help_key: str | None = None,
+    usage: str = "",
+    aliases: tuple[str, ...] = (),
+    organizer_only: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Register a handler under ``name`` (and ``aliases``)."""
+
+    def register(handler: Handler) -> Handler:
+        cmd = Command(name, handler, help_key, usage, aliases, organizer_only)
+        for key in (name, *aliases):
+            if key in REGISTRY and REGISTRY[key].handler is not handler:
+                raise ValueError(f"command {key!r} registered twice")
+            REGISTRY[key] = cmd
+        if name not in _ORDER:
+            _ORDER.append(name)
+        return handler
+
+    return register
+
+
+def load_all() -> None:
+    """Import every command module so that its commands register."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+def listed(*, organizer: bool = False) -> list[Command]:
+    """Commands shown in /help and registered with the platforms, in registration order."""
+    load_all()
+    cmds = [REGISTRY[name] for name in _ORDER]
+    return [c for c in cmds if c.help_key and (organizer or not c.organizer_only)]
+
+
+def lookup(name: str) -> Command | None:
+    """The command called ``name`` (case-insensitive), or None."""
+    load_all()
+    return REGISTRY.get(name.lower())

@@ -1,0 +1,1 @@
+"""Conference content: the schema, loading with precise errors, and import/export formats."""

@@ -1,0 +1,139 @@
+"""The content schema, validated with pydantic. Documented for organizers in docs/content.md.
+
+Times in content files may be naive ("2026-12-12 09:00"): they are read in the conference's
+timezone. Every loaded time is timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Room(_Model):
+    """A room (or hall) talks happen in."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+
+
+class Track(_Model):
+    """A thematic track."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+
+
+class Conference(_Model):
+    """The event itself."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    timezone: str = "UTC"
+    draft: bool = False
+    draft_note: str | None = None
+    draft_note_en: str | None = None
+    url: str | None = None
+    venue: str | None = None
+    rooms: list[Room] = Field(default_factory=list)
+    tracks: list[Track] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The conference's timezone."""
+        return ZoneInfo(self.timezone)
+
+
+class Speaker(_Model):
+    """A person who gives one or more talks."""
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    name_en: str | None = None  # e.g. the pinyin "Chen Lijun"
+    affiliation: str = ""
+    bio: str = ""
+    links: list[str] = Field(default_factory=list)
+
+
+class _Timed(_Model):
+    start: datetime | None = None
+    end: datetime | None = None
+    duration: int | None = Field(default=None, gt=0, le=24 * 60)  # minutes, instead of end
+    room: str | None = None
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> _Timed:
+        if self.end is not None and self.duration is not None:
+            raise ValueError("give either end or duration, not both")
+        if self.end is not None and self.start is None:
+            raise ValueError("end given without start")
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    def localized(self, tz: ZoneInfo) -> _Timed:
+        """Return a copy whose times are aware (naive ones read in ``tz``) with ``end`` set."""
+        start = self.start
+        if start is not None and start.tzinfo is None:
+            start = start.replace(tzinfo=tz)
+        end = self.end
+        if end is not None and end.tzinfo is None:
+            end = end.replace(tzinfo=tz)
+        if start is not None and end is None and self.duration is not None:
+            end = start + timedelta(minutes=self.duration)
+        return self.model_copy(update={"start": start, "end": end, "duration": None})
+
+
+class Talk(_Timed):
+    """A talk (or keynote). ``id`` is the short number attendees type."""
+
+    id: int = Field(gt=0, lt=1_000_000)
+    kind: Literal["keynote", "talk", "panel", "workshop", "lightning"] = "talk"
+    title: str = Field(min_length=1)
+    title_en: str | None = None
+    abstract: str = ""
+    outline: list[str] = Field(default_factory=list)
+    takeaways: list[str] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)  # English tags
+    tags_zh: list[str] = Field(default_factory=list)  # Chinese tags
+    speakers: list[str] = Field(default_factory=list)  # speaker ids
+    track: str | None = None
+    language: str | None = None
+    cancelled: bool = False
+
+
+class Break(_Timed):
+    """A non-talk agenda item: a break, lunch, registration... ``room: null`` = every room."""
+
+    title: str = Field(min_length=1)
+    title_en: str | None = None
+    kind: Literal["break", "lunch", "registration", "social", "other"] = "break"
+
+
+class ContentFile(_Model):
+    """One content document. A directory's files are merged into one of these."""
+
+    conference: Conference | None = None
+    speakers: list[Speaker] = Field(default_factory=list)
+    talks: list[Talk] = Field(default_factory=list)
+    breaks: list[Break] = Field(default_factory=list)

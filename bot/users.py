@@ -1,0 +1,68 @@
+"""Users: created on first contact, with language and reminder preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.i18n import language_for_locale
+from bot.messages import Address, Request
+from bot.storage.models import User
+
+
+def find(session: Session, platform: str, platform_user_id: str) -> User | None:
+    """The stored user, or None."""
+    return session.scalar(
+        select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+    )
+
+
+def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> User:
+    """Fetch or create the user behind a request and refresh address and locale.
+
+    A user who writes again after blocking the bot is active again. An explicit ``/lang``
+    choice wins over the platform locale.
+    """
+    addr = request.address
+    user = find(session, addr.platform, addr.user_id)
+    if user is None:
+        user = User(
+            platform=addr.platform,
+            platform_user_id=addr.user_id,
+            # pushes go to the private chat; from a group we only know the user's id
+            chat_id=addr.user_id if request.is_group else addr.chat_id,
+            thread=None if request.is_group else addr.thread,
+            display_name=request.display_name,
+            language=language_for_locale(request.locale),
+            language_set=False,
+            first_seen=now,
+            last_seen=now,
+            active=True,
+            reminders_on=True,
+            lead_minutes=default_lead,
+        )
+        try:
+            with session.begin_nested():
+                session.add(user)
+        except IntegrityError:  # another replica created it concurrently
+            user = find(session, addr.platform, addr.user_id)
+            assert user is not None
+        return user
+    if not request.is_group:  # a private chat is the address pushes go to
+        user.chat_id = addr.chat_id
+        user.thread = addr.thread
+    if request.locale and not user.language_set:
+        user.language = language_for_locale(request.locale)
+    if request.display_name:
+        user.display_name = request.display_name
+    user.last_seen = now
+    user.active = True
+    return user
+
+
+def address_of(user: User) -> Address:
+    """Where pushes for this user go."""
+    return Address(user.platform, user.platform_user_id, user.chat_id, user.thread)
