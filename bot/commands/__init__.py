@@ -66,6 +66,7 @@ class Command:
     usage: str = ""  # e.g. "<id>"
     aliases: tuple[str, ...] = ()
     organizer_only: bool = False
+    order: int = 50  # position in /help and the platforms' command menus
 
 
 REGISTRY: dict[str, Command] = {}
@@ -79,11 +80,12 @@ def command(
     usage: str = "",
     aliases: tuple[str, ...] = (),
     organizer_only: bool = False,
+    order: int = 50,
 ) -> Callable[[Handler], Handler]:
-    """Register a handler under ``name`` (and ``aliases``)."""
+    """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help."""
 
     def register(handler: Handler) -> Handler:
-        cmd = Command(name, handler, help_key, usage, aliases, organizer_only)
+        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order)
         for key in (name, *aliases):
             if key in REGISTRY and REGISTRY[key].handler is not handler:
                 raise ValueError(f"command {key!r} registered twice")
@@ -104,7 +106,7 @@ def load_all() -> None:
 def listed(*, organizer: bool = False) -> list[Command]:
     """Commands shown in /help and registered with the platforms, in registration order."""
     load_all()
-    cmds = [REGISTRY[name] for name in _ORDER]
+    cmds = sorted((REGISTRY[name] for name in _ORDER), key=lambda c: c.order)
     return [c for c in cmds if c.help_key and (organizer or not c.organizer_only)]
 
 

@@ -1,0 +1,272 @@
+"""Browsing the programme: /agenda, /now, /next, /tracks, /track, /rooms, /room, /parallel."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot import agenda
+from bot.commands import Context, UsageError, command
+from bot.i18n import pick, register
+from bot.messages import Button, Line, Reply, ReplyBuilder, Span, bold, italic
+from bot.pages import clamp, paginate
+from bot.render import agenda_line, day_header, room_name, title_of, track_name
+from bot.timefmt import format_day, format_time
+
+register(
+    {
+        "help.agenda": {"zh": "完整日程，或某一天（如 /agenda 2）", "en": "the programme, or one day (e.g. /agenda 2)"},
+        "help.now": {"zh": "正在进行的演讲", "en": "what is running now"},
+        "help.next": {"zh": "接下来的演讲", "en": "what comes next"},
+        "help.tracks": {"zh": "分论坛/主题列表", "en": "the tracks"},
+        "help.track": {"zh": "某个主题的演讲", "en": "the talks of one track"},
+        "help.rooms": {"zh": "会场列表", "en": "the rooms"},
+        "help.room": {"zh": "某个会场的演讲", "en": "the talks in one room"},
+        "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
+        "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
+        "agenda.draft": {"zh": "（草案日程，以组织者最终发布为准）", "en": "(draft programme, organizers may still change it)"},
+        "agenda.bad_day": {
+            "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}，或日期如 {example}。",
+            "en": "There is no day {day}. The conference has {count} days: use /agenda 1 to "
+            "/agenda {count}, or a date like {example}.",
+        },
+        "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
+        "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
+        "now.nothing": {"zh": "此刻没有进行中的演讲。", "en": "Nothing is running right now."},
+        "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
+        "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
+        "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
+        "tracks.title": {"zh": "🏷 主题", "en": "🏷 Tracks"},
+        "tracks.item": {"zh": "{name}（{count} 场）", "en": "{name} ({count} talks)"},
+        "tracks.none": {"zh": "本次大会没有划分主题。", "en": "This conference has no tracks."},
+        "track.usage": {"zh": "用法：/track <主题>，可用主题：{names}", "en": "Usage: /track <track>. Tracks: {names}"},
+        "rooms.title": {"zh": "📍 会场", "en": "📍 Rooms"},
+        "room.usage": {"zh": "用法：/room <会场>，可用会场：{names}", "en": "Usage: /room <room>. Rooms: {names}"},
+        "parallel.title": {"zh": "⇄ 与 #{id} 同时进行", "en": "⇄ Running alongside #{id}"},
+        "parallel.none": {"zh": "没有与 #{id} 同时进行的演讲。", "en": "Nothing runs alongside #{id}."},
+        "talk.usage": {"zh": "用法：/talk <编号>，例如 /talk 12", "en": "Usage: /talk <id>, e.g. /talk 12"},
+        "talk.unknown": {
+            "zh": "没有编号为 {id} 的演讲。编号范围 {low}–{high}，可用 /agenda 查看日程或直接搜索。",
+            "en": "There is no talk {id}. Talk ids run {low}–{high}: see /agenda, or just search.",
+        },
+    }
+)
+
+_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1}
+
+
+def parse_day(ctx: Context, arg: str) -> date | None:
+    """A day from ``2``, ``day2``, ``第2天``, ``2026-12-12``, ``12-12``, ``today``; None = all."""
+    arg = arg.strip().lower()
+    if not arg or arg in ("all", "全部"):
+        return None
+    days = ctx.core.programme.days()
+    tz = ctx.core.programme.tz
+    if arg in _DAY_WORDS:
+        wanted = ctx.core.clock.now().astimezone(tz).date() + timedelta(days=_DAY_WORDS[arg])
+        if wanted in days:
+            return wanted
+    elif m := re.fullmatch(r"(?:day|d|第)?\s*(\d{1,2})\s*天?", arg):
+        index = int(m.group(1))
+        if 1 <= index <= len(days):
+            return days[index - 1]
+    elif m := re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", arg):
+        for day in days:
+            if (day.month, day.day) == (int(m.group(2)), int(m.group(3))) and (
+                not m.group(1) or day.year == int(m.group(1))
+            ):
+                return day
+    example = days[0].isoformat() if days else "2026-12-12"
+    raise UsageError("agenda.bad_day", day=arg[:20], count=len(days), example=example)
+
+
+def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]:
+    row: list[Button] = []
+    if page > 1:
+        row.append(Button(ctx.t("button.prev"), f"{base} {page - 1}"))
+    if page < count:
+        row.append(Button(ctx.t("button.next"), f"{base} {page + 1}"))
+    return tuple(row)
+
+
+def paged_reply(
+    ctx: Context, header: list[Line], body: list[Line], base_action: str, page: int,
+    extra_rows: tuple[tuple[Button, ...], ...] = (),
+) -> Reply:
+    """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``."""
+    pages = paginate(body)
+    page = clamp(page, len(pages))
+    b = ReplyBuilder(list(header))
+    b.lines.extend(pages[page - 1])
+    if len(pages) > 1:
+        b.blank().line(italic(ctx.t("page.of", page=page, count=len(pages))))
+    rows = [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
+    return b.build(buttons=(*rows, *extra_rows), edit=ctx.from_button)
+
+
+def _split_page(args: str) -> tuple[str, int]:
+    """``"2 3"`` → (``"2"``, 3): a trailing number after a day is the page (buttons use it)."""
+    parts = args.split()
+    if len(parts) >= 2 and parts[-1].isdigit():
+        return " ".join(parts[:-1]), int(parts[-1])
+    return args, 1
+
+
+@command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
+def show_agenda(ctx: Context) -> Reply:
+    """The whole programme, or one day, paginated, with day buttons."""
+    programme = ctx.core.programme
+    day_arg, page = _split_page(ctx.args)
+    day = parse_day(ctx, day_arg)
+    days = programme.days()
+    conf = programme.conference
+    header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]
+    if conf.draft:
+        header.append((italic(ctx.t("agenda.draft")),))
+    body: list[Line] = []
+    for index, d in enumerate(days, 1):
+        if day is not None and d != day:
+            continue
+        body += [(), day_header(programme, d, ctx.lang, index)]
+        body += [agenda_line(programme, item, ctx.lang) for item in agenda.day_items(programme, d)]
+    if not body:
+        body = [(Span(ctx.t("agenda.empty")),)]
+    day_row = tuple(
+        Button(("• " if d == day else "") + ctx.t("button.day", n=i), f"agenda {i}") for i, d in enumerate(days, 1)
+    ) + ((Button(ctx.t("button.all_days"), "agenda all"),) if day is not None else ())
+    base = f"agenda {days.index(day) + 1}" if day is not None else "agenda all"
+    return paged_reply(ctx, header, body, base, page, (day_row,) if len(days) > 1 else ())
+
+
+@command("now", help_key="help.now", aliases=("现在",), order=11)
+def now(ctx: Context) -> Reply:
+    """What is running now, and what is next in each room."""
+    programme = ctx.core.programme
+    at = ctx.core.clock.now()
+    b = ReplyBuilder().line(bold(ctx.t("now.title", time=format_time(at, programme.tz))))
+    live = agenda.running(programme, at)
+    if live:
+        b.lines += [agenda_line(programme, item, ctx.lang, mark="▶ ") for item in live]
+    else:
+        b.line(ctx.t("now.nothing"))
+    upcoming = agenda.next_per_room(programme, at)
+    if upcoming:
+        b.blank().line(bold(ctx.t("now.next_title")))
+        b.lines += [_dated_line(ctx, talk) for talk in upcoming]
+    elif not live:
+        b.line(ctx.t("now.over"))
+    return b.build(buttons=_talk_buttons(ctx, [i for i in live if hasattr(i, "speakers")] + upcoming))
+
+
+@command("next", help_key="help.next", aliases=("下一场",), order=12)
+def next_(ctx: Context) -> Reply:
+    """The next slot's talks."""
+    programme = ctx.core.programme
+    at = ctx.core.clock.now()
+    talks = agenda.upcoming(programme, at)
+    b = ReplyBuilder().line(bold(ctx.t("next.title", time=format_time(at, programme.tz))))
+    if not talks:
+        return b.line(ctx.t("now.over")).build()
+    b.lines += [_dated_line(ctx, talk) for talk in talks]
+    return b.build(buttons=_talk_buttons(ctx, talks))
+
+
+def _dated_line(ctx: Context, talk) -> Line:  # type: ignore[no-untyped-def]
+    """An agenda line that names the day when it isn't today."""
+    tz = ctx.core.programme.tz
+    today = ctx.core.clock.now().astimezone(tz).date()
+    day = talk.start.astimezone(tz).date()
+    mark = "" if day == today else f"{format_day(day, ctx.lang)} "
+    return agenda_line(ctx.core.programme, talk, ctx.lang, mark=mark)
+
+
+def _talk_buttons(ctx: Context, talks: list) -> tuple[tuple[Button, ...], ...]:  # type: ignore[type-arg]
+    """One button per talk (two per row), opening it."""
+    buttons = [Button(f"#{t.id} {title_of(t, ctx.lang)[:28]}", f"talk {t.id}") for t in talks[:10]]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _find(ctx: Context, wanted: str, entries: list, usage_key: str):  # type: ignore[no-untyped-def, type-arg]
+    """A room or track by id or (either language's) name, case-insensitively."""
+    key = wanted.strip().casefold()
+    for entry in entries:
+        if key and key in {entry.id.casefold(), entry.name.casefold(), (entry.name_en or "").casefold()}:
+            return entry
+    names = ", ".join(pick(ctx.lang, e.name, e.name_en) + f" ({e.id})" for e in entries)
+    raise UsageError(usage_key, names=names or "—")
+
+
+@command("tracks", help_key="help.tracks", aliases=("主题",), order=30)
+def tracks(ctx: Context) -> Reply:
+    """The tracks with their talk counts; a button opens each."""
+    programme = ctx.core.programme
+    b = ReplyBuilder().line(bold(ctx.t("tracks.title")))
+    if not programme.conference.tracks:
+        return b.line(ctx.t("tracks.none")).build()
+    buttons = []
+    for track in programme.conference.tracks:
+        name = pick(ctx.lang, track.name, track.name_en)
+        b.line(f"• {ctx.t('tracks.item', name=name, count=len(agenda.by_track(programme, track.id)))}")
+        buttons.append((Button(name, f"track {track.id}"),))
+    return b.build(buttons=tuple(buttons))
+
+
+@command("track", help_key="help.track", usage="<track>", order=31)
+def track(ctx: Context) -> Reply:
+    """The talks of one track, in time order."""
+    programme = ctx.core.programme
+    name, page = _split_page(ctx.args)
+    found = _find(ctx, name, programme.conference.tracks, "track.usage")
+    body = [_dated_line(ctx, t) for t in agenda.by_track(programme, found.id) if t.start]
+    header: list[Line] = [(bold(f"🏷 {track_name(programme, found.id, ctx.lang)}"),)]
+    return paged_reply(ctx, header, body, f"track {found.id}", page)
+
+
+@command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
+def rooms(ctx: Context) -> Reply:
+    """The rooms; a button opens each."""
+    programme = ctx.core.programme
+    b = ReplyBuilder().line(bold(ctx.t("rooms.title")))
+    buttons = []
+    for room in programme.conference.rooms:
+        name = pick(ctx.lang, room.name, room.name_en)
+        b.line(f"• {name}")
+        buttons.append((Button(name, f"room {room.id}"),))
+    return b.build(buttons=tuple(buttons))
+
+
+@command("room", help_key="help.room", usage="<room>", order=33)
+def room(ctx: Context) -> Reply:
+    """The talks in one room, in time order."""
+    programme = ctx.core.programme
+    name, page = _split_page(ctx.args)
+    found = _find(ctx, name, programme.conference.rooms, "room.usage")
+    body = [_dated_line(ctx, t) for t in agenda.by_room(programme, found.id) if t.start]
+    header: list[Line] = [(bold(f"📍 {room_name(programme, found.id, ctx.lang)}"),)]
+    return paged_reply(ctx, header, body, f"room {found.id}", page)
+
+
+def talk_id_arg(ctx: Context, args: str) -> int:
+    """The talk id in ``args`` (``12`` or ``#12``), checked to exist."""
+    text = args.strip().lstrip("#")
+    if not text.isdigit() or len(text) > 6:
+        raise UsageError("talk.usage")
+    talk_id = int(text)
+    if ctx.core.programme.talk(talk_id) is None:
+        ids = [t.id for t in ctx.core.programme.talks] or [0]
+        raise UsageError("talk.unknown", id=talk_id, low=min(ids), high=max(ids))
+    return talk_id
+
+
+@command("parallel", help_key="help.parallel", usage="<id>", order=34)
+def parallel(ctx: Context) -> Reply:
+    """Talks whose time overlaps a given talk."""
+    programme = ctx.core.programme
+    talk = programme.talk(talk_id_arg(ctx, ctx.args))
+    assert talk is not None
+    others = agenda.parallel(programme, talk)
+    if not others:
+        return ReplyBuilder().line(ctx.t("parallel.none", id=talk.id)).build()
+    b = ReplyBuilder().line(bold(ctx.t("parallel.title", id=talk.id)))
+    b.lines += [_dated_line(ctx, t) for t in others]
+    return b.build(buttons=_talk_buttons(ctx, others))
