@@ -98,6 +98,10 @@ class Core:
         for listener in self.on_outbox_change:
             listener()
 
+    def add_organizer(self, address: Address) -> None:
+        """Grant organizer rights (e.g. to the local terminal user)."""
+        self._organizers.add(f"{address.platform}:{address.user_id}")
+
     def is_organizer(self, address: Address) -> bool:
         """Organizers are listed in ``CONFBOT_ORGANIZERS`` as ``platform:user_id``."""
         return f"{address.platform}:{address.user_id}" in self._organizers

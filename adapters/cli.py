@@ -1,0 +1,97 @@
+"""The ``confbot`` command line (typer)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.content.cli import app as content_app
+from bot.content.loader import ContentError
+from bot.settings import Settings
+
+app = typer.Typer(
+    help="confbot: a conference chatbot for Telegram, Slack and the terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+)
+app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
+
+
+def _core(settings: Settings):  # type: ignore[no-untyped-def]
+    """Build the core, turning content errors into a clear message and exit code 1."""
+    from bot.factory import create_core
+
+    try:
+        return create_core(settings)
+    except ContentError as err:
+        typer.echo(f"Content error:\n{err}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.callback(invoke_without_command=True)
+def default(ctx: typer.Context) -> None:
+    """With no command: run the configured platforms, or chat in the terminal if none is set."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if ctx.invoked_subcommand is not None:
+        return
+    from adapters.runner import configured_platforms
+
+    if configured_platforms(Settings()):
+        run()
+    else:
+        chat(stay=False)
+
+
+@app.command()
+def chat(
+    stay: Annotated[bool, typer.Option(help="Keep running after the input ends (watch reminders).")] = False,
+) -> None:
+    """Chat with the bot in this terminal (SQLite and the bundled conference by default)."""
+    from adapters.console import console_address, main_chat
+
+    settings = Settings()
+    core = _core(settings)
+    core.add_organizer(console_address())  # whoever holds the terminal runs the event
+    main_chat(core, stay=stay)
+
+
+@app.command()
+def run() -> None:
+    """Serve every configured platform (Telegram, Slack) plus the reminder scheduler."""
+    from adapters.runner import serve
+
+    logging.getLogger().setLevel(logging.INFO)
+    settings = Settings()
+    core = _core(settings)
+    raise typer.Exit(asyncio.run(serve(settings, core)))
+
+
+@content_app.command("reload")
+def reload_content(
+    path: Annotated[Path | None, typer.Argument(help="Content directory or file (default: CONFBOT_CONTENT).")] = None,
+) -> None:
+    """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
+    from bot.schedule_changes import reload_from_path
+
+    settings = Settings()
+    core = _core(settings)
+    try:
+        report = reload_from_path(core, path or settings.content)
+    except ContentError as err:
+        typer.echo(f"Content error:\n{err}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(report))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="confbot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The terminal adapter: read lines, print replies, buttons as numbered choices.
+
+It is the embedded default (``confbot chat``) and works interactively or piped:
+``printf '/agenda\\n/speaker 陈莉君\\n' | confbot chat``. Typing a button's number presses it.
+Reminders arrive through the same outbox as on any platform, via :class:`ConsoleSender`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from typing import TextIO
+
+from bot.app import Core
+from bot.delivery import SendResult
+from bot.messages import Address, Button, Reply, Request
+
+PLATFORM = "console"
+
+
+def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
+    """Plain text plus numbered buttons; returns the text and the buttons in number order."""
+    lines = [reply.plain_text]
+    buttons = [b for row in reply.buttons for b in row]
+    if reply.attachment is not None:
+        lines.append(f"📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
+    if buttons:
+        numbered = [f"[{n}] {b.label}" + (f" <{b.url}>" if b.url else "") for n, b in enumerate(buttons, start)]
+        lines.append("  ".join(numbered))
+    return "\n".join(lines), buttons
+
+
+class ConsoleSender:
+    """Prints pushes (reminders, notices) into the terminal."""
+
+    platform = PLATFORM
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    async def send(self, address: Address, reply: Reply) -> SendResult:
+        """Print the push; a closed terminal is a permanent failure."""
+        text, _ = render(reply)
+        try:
+            self._out.write(f"\n🔔 {text}\n")
+            self._out.flush()
+        except (OSError, ValueError) as exc:
+            return SendResult.failed(f"terminal closed: {exc}")
+        return SendResult.sent()
+
+
+def console_address() -> Address:
+    """The local terminal user."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user database entry (containers)
+        user = "local"
+    return Address(PLATFORM, user, user)
+
+
+def locale_from_env() -> str | None:
+    """The terminal's locale (``LANG``), used to pick the language on first contact."""
+    value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return value.split(".")[0] or None
+
+
+class ConsoleChat:
+    """One terminal session: turns input lines into requests and prints the replies."""
+
+    def __init__(self, core: Core, out: TextIO, address: Address | None = None) -> None:
+        self.core = core
+        self.out = out
+        self.address = address or console_address()
+        self.locale = locale_from_env()
+        self._buttons: list[Button] = []
+
+    def handle_line(self, line: str) -> None:
+        """Answer one typed line; a bare number presses that button of the last reply."""
+        text = line.strip()
+        if not text:
+            return
+        action = None
+        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
+            button = self._buttons[int(text) - 1]
+            if button.url:
+                self.out.write(f"{button.url}\n")
+                return
+            action = button.action
+        request = Request(self.address, text=text, action=action, locale=self.locale)
+        self._buttons = []
+        for reply in self.core.handle(request):
+            rendered, buttons = render(reply, start=len(self._buttons) + 1)
+            self._buttons += buttons
+            self.out.write(rendered + "\n\n")
+        self.out.flush()
+
+
+async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False) -> None:
+    """Chat until end of input (or Ctrl-C), with the reminder runtime running alongside.
+
+    With ``stay`` the session keeps running after the input ends, so piped rehearsals can
+    watch reminders arrive.
+    """
+    from bot.runtime import Runtime
+
+    chat = ConsoleChat(core, out)
+    runtime = Runtime(core, {PLATFORM: ConsoleSender(out)})
+    await runtime.start()
+    interactive = stdin.isatty()
+    try:
+        if interactive:
+            out.write("confbot — /help lists the commands, Ctrl-D quits.\n\n")
+            out.flush()
+        loop = asyncio.get_running_loop()
+        while True:
+            if interactive:
+                out.write("> ")
+                out.flush()
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            chat.handle_line(line)
+        if stay:
+            await asyncio.Event().wait()
+    finally:
+        await runtime.stop()
+
+
+def main_chat(core: Core, *, stay: bool = False) -> None:
+    """Entry point used by ``confbot chat``."""
+    try:
+        asyncio.run(run_chat(core, sys.stdin, sys.stdout, stay=stay))
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")

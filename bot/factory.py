@@ -1,0 +1,24 @@
+"""Building a ready core from settings: clock, database (migrated) and content."""
+
+from __future__ import annotations
+
+from bot.app import Core
+from bot.clock import Clock, ShiftedClock, SystemClock
+from bot.content.loader import load_content
+from bot.settings import Settings
+from bot.storage.db import Database
+
+
+def make_clock(settings: Settings) -> Clock:
+    """The real clock, or one started at ``CONFBOT_CLOCK_START`` for rehearsals."""
+    if settings.clock_start is not None:
+        return ShiftedClock(settings.clock_start)
+    return SystemClock()
+
+
+def create_core(settings: Settings, clock: Clock | None = None) -> Core:
+    """Load content (raising ContentError), migrate the database and wire the core."""
+    programme = load_content(settings.content)
+    db = Database(settings.database_url)
+    db.migrate()
+    return Core(settings, db, programme, clock or make_clock(settings))
