@@ -119,7 +119,11 @@ class Core:
                     return [self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)]
                 if not text:
                     return [self._say(lang, "error.empty")]
-                parsed = parse_command(text)
+                if request.action is not None:  # a button: always a command, slash optional
+                    head, _, rest = text.lstrip("/").partition(" ")
+                    parsed: tuple[str, str] | None = (head.lower(), rest.strip())
+                else:
+                    parsed = parse_command(text)
                 name, args = parsed if parsed else ("search", text)
                 cmd = lookup(name)
                 if cmd is None:

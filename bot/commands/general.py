@@ -45,9 +45,10 @@ def _deep_link(ctx: Context) -> Reply | None:
     match = re.fullmatch(r"talk[_-]?(\d{1,6})", ctx.args.strip(), flags=re.IGNORECASE)
     if not match:
         return None
+    from bot.commands.agenda import talk_id_arg
     from bot.commands.talks import show_talk
 
-    return show_talk(ctx, int(match.group(1)))
+    return show_talk(ctx, talk_id_arg(ctx, match.group(1)))
 
 
 @command("start", help_key="help.start", order=1)

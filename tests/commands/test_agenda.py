@@ -1,0 +1,107 @@
+"""Browsing: /agenda, /now, /next, /tracks, /track, /rooms, /room, /parallel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.app import Core
+from bot.clock import FakeClock
+from tests.conftest import SHANGHAI
+from tests.helpers import actions, ask, press
+
+
+def test_agenda_lists_both_days_with_times_and_zone(core: Core) -> None:
+    text = ask(core, "/agenda", locale="en").plain_text
+    assert "Day 1" in text and "Day 2" in text and "(UTC+8)" in text
+    assert text.index("#1") < text.index("#2") < text.index("#4")
+    assert "12:00–13:00 Lunch" in text
+
+
+def test_agenda_for_one_day_and_day_buttons(core: Core) -> None:
+    reply = ask(core, "/agenda 2", locale="en")
+    assert "#4" in reply.plain_text and "#1" not in reply.plain_text
+    assert {"agenda 1", "agenda 2", "agenda all"} <= set(actions(reply))
+
+
+def test_agenda_accepts_dates_and_words(core: Core) -> None:
+    assert "#4" in ask(core, "/agenda 2026-12-13").plain_text
+    assert "#4" in ask(core, "/agenda 12-13").plain_text
+    assert "#1" in ask(core, "/agenda today").plain_text  # the clock is on day 1
+    assert "#4" in ask(core, "/agenda 第2天").plain_text
+
+
+def test_bad_day_names_the_valid_range(core: Core) -> None:
+    text = ask(core, "/agenda 7", locale="en").plain_text
+    assert "no day 7" in text and "/agenda 1" in text and "/agenda 2" in text
+
+
+def test_day_button_edits_in_place(core: Core) -> None:
+    reply = press(core, "agenda 2")
+    assert reply.edit and "#4" in reply.plain_text
+
+
+def test_now_shows_running_talks_and_next_per_room(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 10, 5, tzinfo=SHANGHAI))
+    text = ask(core, "/now", locale="en").plain_text
+    running, _, coming = text.partition("Next in each room")
+    assert "#2" in running and "#3" in running
+    assert "#4" in coming and "#5" in coming
+
+
+def test_now_before_and_after_the_event(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 7, 0, tzinfo=SHANGHAI))
+    assert "Nothing is running" in ask(core, "/now", locale="en").plain_text
+    clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=SHANGHAI))
+    assert "over" in ask(core, "/now", locale="en").plain_text
+
+
+def test_lunch_is_shown_as_running(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 12, 30, tzinfo=SHANGHAI))
+    assert "Lunch" in ask(core, "/now", locale="en").plain_text
+
+
+def test_next_gives_the_coming_slot_with_buttons(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 9, 10, tzinfo=SHANGHAI))
+    reply = ask(core, "/next", locale="en")
+    assert "#2" in reply.plain_text and "#3" in reply.plain_text
+    assert "talk 2" in actions(reply)
+
+
+def test_tracks_and_one_track(core: Core) -> None:
+    reply = ask(core, "/tracks", locale="en")
+    assert "Networking (2 talks)" in reply.plain_text
+    assert "track net" in actions(reply)
+    text = ask(core, "/track Networking", locale="en").plain_text
+    assert "#2" in text and "#4" in text and "#3" not in text
+
+
+def test_rooms_and_one_room(core: Core) -> None:
+    assert "room B" in actions(ask(core, "/rooms"))
+    text = ask(core, "/room b").plain_text
+    assert "#3" in text and "#5" in text and "#2" not in text
+
+
+def test_parallel_talks(core: Core) -> None:
+    reply = ask(core, "/parallel 2", locale="en")
+    assert "#3" in reply.plain_text and "#4" not in reply.plain_text
+    assert "alongside #1" in ask(core, "/parallel 1", locale="en").plain_text
+
+
+def test_long_agenda_is_paged_within_limits(core: Core, programme) -> None:  # type: ignore[no-untyped-def]
+    from bot.content.programme import Programme
+    from bot.content.schema import Talk
+    from tests.factories import small_content
+
+    content = small_content()
+    many = [
+        Talk(id=100 + i, title="很长的标题" * 12, room="A" if i % 2 else "B", start=f"2026-12-12 {8 + i // 12:02d}:{(i % 12) * 5:02d}",
+             duration=5, speakers=["alice"])
+        for i in range(120)
+    ]
+    core.replace_programme(Programme.from_content(content.model_copy(update={"talks": [*content.talks, *many]})))
+    first = ask(core, "/agenda 1", locale="en")
+    assert len(first.plain_text) < 3500 and len(first.lines) <= 45
+    assert "agenda 1 2" in actions(first)
+    second = press(core, "agenda 1 2", locale="en")
+    assert "page 2/" in second.plain_text and "agenda 1 1" in actions(second)
+    assert second.plain_text != first.plain_text

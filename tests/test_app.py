@@ -1,0 +1,82 @@
+"""Core.handle: routing, language, and clear answers to bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import MAX_INPUT_CHARS, Core, parse_command
+from bot.messages import Address, Request
+from tests.helpers import ALICE, ask
+
+
+def test_parse_command_strips_bot_suffix_and_lowercases() -> None:
+    assert parse_command("/Agenda@confbot 2") == ("agenda", "2")
+    assert parse_command("xdp") is None
+
+
+def test_default_language_is_chinese_and_english_locale_gives_english(core: Core) -> None:
+    assert "欢迎" in ask(core, "/start").plain_text
+    bob = Address("console", "bob", "bob")
+    assert "Welcome" in ask(core, "/start", who=bob, locale="en-US").plain_text
+
+
+def test_lang_choice_wins_over_platform_locale(core: Core) -> None:
+    ask(core, "/lang en", locale="zh-hans")
+    assert "Commands" in ask(core, "/help", locale="zh-hans").plain_text
+    ask(core, "/lang zh")
+    assert "可用命令" in ask(core, "/help", locale="en").plain_text
+
+
+def test_bad_lang_argument_explains_usage(core: Core) -> None:
+    assert "/lang zh" in ask(core, "/lang fr").plain_text
+
+
+def test_unknown_command_suggests_the_close_one(core: Core) -> None:
+    text = ask(core, "/agnda", locale="en").plain_text
+    assert "no /agnda" in text and "/agenda" in text
+
+
+def test_ten_thousand_characters_get_a_clear_answer(core: Core) -> None:
+    text = ask(core, "网" * 10_000, locale="en").plain_text
+    assert "too long" in text and str(MAX_INPUT_CHARS) in text
+
+
+def test_empty_message_gets_a_hint(core: Core) -> None:
+    assert "/agenda" in ask(core, "   ").plain_text
+
+
+@pytest.mark.parametrize("text", ["/talk", "/talk abc!", "/talk 99999999", "/talk -1", "/agenda 42",
+                                  "/speaker", "/search", "/track nowhere", "/room Z", "/parallel x"])
+def test_malformed_commands_explain_themselves(core: Core, text: str) -> None:
+    reply = ask(core, text, locale="en")
+    assert reply.plain_text
+    assert "went wrong" not in reply.plain_text  # a usage answer, not the internal-error one
+
+
+def test_a_crashing_handler_gives_an_apology_not_a_traceback(core: Core, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from bot.commands import REGISTRY
+
+    def boom(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setitem(REGISTRY, "now", replace(REGISTRY["now"], handler=boom))
+    text = ask(core, "/now", locale="en").plain_text
+    assert "something went wrong" in text and "kaboom" not in text
+    assert "Welcome" in ask(core, "/start", locale="en").plain_text  # still answering
+
+
+def test_group_request_stores_private_address_for_pushes(core: Core) -> None:
+    from bot import users
+
+    group = Address("telegram", "42", "-1001")
+    core.handle(Request(group, text="/start", is_group=True))
+    with core.db.session() as s:
+        user = users.find(s, "telegram", "42")
+        assert user is not None and user.chat_id == "42"
+
+
+def test_organizer_rights_come_from_settings(core: Core) -> None:
+    assert core.is_organizer(Address("console", "organizer", "x"))
+    assert not core.is_organizer(ALICE)
