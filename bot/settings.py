@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "ebpf-china"
 
@@ -21,7 +23,8 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     http_port: int = 8080
     http_host: str = "0.0.0.0"
-    organizers: list[str] = Field(default_factory=list)  # "telegram:123", "slack:U1"
+    # who may run organizer commands: "telegram:123,slack:U0ABC" (commas or a JSON list)
+    organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_lead_minutes: int = 10
     replica_id: str | None = None
 
@@ -35,3 +38,15 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    @field_validator("organizers", mode="before")
+    @classmethod
+    def _split_organizers(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value

@@ -1,0 +1,84 @@
+"""The terminal adapter: numbered buttons, piped sessions, and the real CLI end to end."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console import ConsoleChat, ConsoleSender, render
+from bot.app import Core
+from bot.messages import Address, Button, Reply, ReplyBuilder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_buttons_are_numbered_choices() -> None:
+    reply = ReplyBuilder().line("hi").build(buttons=((Button("One", "a"), Button("Two", "b")),))
+    text, buttons = render(reply)
+    assert text.endswith("[1] One  [2] Two")
+    assert [b.action for b in buttons] == ["a", "b"]
+
+
+def test_typing_a_number_presses_that_button(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.locale = "en"
+    chat.handle_line("/talk 2")
+    assert "[1] ⭐ Remind me" in out.getvalue()
+    chat.handle_line("2")  # "In parallel"
+    assert "Running alongside #2" in out.getvalue()
+
+
+def test_a_number_without_buttons_is_just_a_search_or_command(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.handle_line("/help")
+    chat.handle_line("7")
+    assert out.getvalue().count("\n") > 3  # answered, no crash
+
+
+async def test_console_sender_prints_the_push() -> None:
+    out = io.StringIO()
+    result = await ConsoleSender(out).send(Address("console", "me", "me"), Reply(lines=(("Talk soon",),)))
+    assert result.outcome == "sent" and "🔔 Talk soon" in out.getvalue()
+
+
+def _confbot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
+    environ.update({"CONFBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "LANG": "C.UTF-8",
+                    "PYTHONIOENCODING": "utf-8", **env})
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin, text=True,
+                          capture_output=True, cwd=tmp_path, env=environ, timeout=60)
+
+
+def test_piped_chat_answers_agenda_and_speaker(tmp_path: Path) -> None:
+    done = _confbot(["chat"], "/agenda\n/speaker 陈莉君\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "首届中国eBPF大会" in done.stdout or "eBPF" in done.stdout
+    assert "陈莉君" in done.stdout and "西安邮电大学" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_bare_confbot_without_tokens_opens_the_terminal_chat(tmp_path: Path) -> None:
+    done = _confbot([], "/help\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "/agenda" in done.stdout
+
+
+def test_run_without_any_platform_says_what_to_set(tmp_path: Path) -> None:
+    done = _confbot(["run"], "", tmp_path)
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr and "confbot chat" in done.stderr
+
+
+def test_broken_content_is_reported_with_file_and_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "conference.yaml").write_text("conference:\n  id: x\n  name: X\n  timezone: Mars/Olympus\n")
+    done = _confbot(["chat"], "/help\n", tmp_path, CONFBOT_CONTENT=str(bad))
+    assert done.returncode == 1
+    assert "conference.yaml" in done.stderr and "timezone" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,30 @@
+"""Settings come from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import BUNDLED_CONTENT, Settings
+
+
+def test_defaults_run_on_sqlite_with_the_bundled_conference(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("CONFBOT_DATABASE_URL", "CONFBOT_CONTENT", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.content == BUNDLED_CONTENT
+    assert settings.telegram_bot_token is None and settings.telegram_rate_limit == 30
+
+
+@pytest.mark.parametrize("raw", ["telegram:1, slack:U2", '["telegram:1", "slack:U2"]'])
+def test_organizers_as_commas_or_json(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("CONFBOT_ORGANIZERS", raw)
+    assert Settings().organizers == ["telegram:1", "slack:U2"]
+
+
+def test_platform_variables_use_their_own_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    settings = Settings()
+    assert settings.telegram_bot_token == "123:abc"
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
