@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    slack_rate_limit: float = Field(default=10.0, alias="SLACK_RATE_LIMIT")  # DMs/s, workspace-wide
+
+    def send_rate(self, platform: str) -> float:
+        """Messages per second a platform's sender delivers (plans reminder fan-out)."""
+        return {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}.get(platform, 100.0)
 
     @field_validator("organizers", mode="before")
     @classmethod

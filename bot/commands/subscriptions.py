@@ -1,0 +1,184 @@
+"""Personal agenda: /subscribe, /unsubscribe, /my, /remind, /ics."""
+
+from __future__ import annotations
+
+from bot import reminders, subscriptions
+from bot.agenda import overlaps
+from bot.commands import Context, UsageError, command
+from bot.commands.agenda import talk_id_arg
+from bot.content.ical import calendar_bytes
+from bot.i18n import register
+from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic
+from bot.render import agenda_line, talk_card, title_of
+from bot.timefmt import format_day
+
+MIN_LEAD, MAX_LEAD = 1, 120
+
+register(
+    {
+        "help.subscribe": {"zh": "订阅演讲，开始前提醒您", "en": "star a talk and get a reminder"},
+        "help.unsubscribe": {"zh": "取消订阅", "en": "unstar a talk"},
+        "help.my": {"zh": "我的日程（订阅的演讲）", "en": "your personal agenda"},
+        "help.remind": {"zh": "提前几分钟提醒（1–120），或 off / on", "en": "reminder lead time (1–120 minutes), or off / on"},
+        "help.ics": {"zh": "导出我的日程为日历文件 (.ics)", "en": "your agenda as a calendar file (.ics)"},
+        "sub.usage": {"zh": "用法：/subscribe <编号>，例如 /subscribe 12", "en": "Usage: /subscribe <id>, e.g. /subscribe 12"},
+        "sub.done": {"zh": "⭐ 已订阅 #{id} {title}，将在开始前 {lead} 分钟提醒您。",
+                     "en": "⭐ Subscribed to #{id} {title}. I will remind you {lead} minutes before it starts."},
+        "sub.done_muted": {"zh": "⭐ 已订阅 #{id} {title}。提醒目前已关闭（/remind on 打开）。",
+                           "en": "⭐ Subscribed to #{id} {title}. Reminders are off (/remind on)."},
+        "sub.already": {"zh": "您已经订阅了 #{id}。", "en": "You already subscribed to #{id}."},
+        "sub.cancelled_talk": {"zh": "#{id} 已取消，无法订阅。", "en": "#{id} is cancelled; nothing to subscribe to."},
+        "sub.toast_on": {"zh": "已订阅", "en": "Subscribed"},
+        "sub.toast_off": {"zh": "已取消订阅", "en": "Unsubscribed"},
+        "unsub.done": {"zh": "已取消订阅 #{id} {title}。", "en": "Unsubscribed from #{id} {title}."},
+        "unsub.not": {"zh": "您没有订阅 #{id}。", "en": "You were not subscribed to #{id}."},
+        "my.title": {"zh": "⭐ 我的日程", "en": "⭐ Your agenda"},
+        "my.empty": {"zh": "您还没有订阅任何演讲。查看演讲时点 “⭐ 订阅提醒”，或发送 /subscribe <编号>。",
+                     "en": "You have not starred any talks yet. Press “⭐ Remind me” on a talk, or send /subscribe <id>."},
+        "my.clash": {"zh": "⚠️ 时间冲突：#{a} 与 #{b}", "en": "⚠️ Clash: #{a} overlaps #{b}"},
+        "my.reminders": {"zh": "提醒：开始前 {lead} 分钟", "en": "Reminders: {lead} minutes before"},
+        "my.reminders_off": {"zh": "提醒：已关闭", "en": "Reminders: off"},
+        "remind.usage": {"zh": "用法：/remind <分钟数 1–120>，或 /remind off / /remind on。当前：{state}",
+                         "en": "Usage: /remind <minutes 1–120>, or /remind off / /remind on. Now: {state}"},
+        "remind.range": {"zh": "提醒时间需在 {low} 到 {high} 分钟之间。", "en": "The lead time must be between {low} and {high} minutes."},
+        "remind.set": {"zh": "好的，将在演讲开始前 {lead} 分钟提醒您。", "en": "OK, I will remind you {lead} minutes before each talk."},
+        "remind.off": {"zh": "已关闭提醒。发送 /remind on 重新打开。", "en": "Reminders are off. Send /remind on to turn them back on."},
+        "remind.on": {"zh": "已打开提醒（开始前 {lead} 分钟）。", "en": "Reminders are on ({lead} minutes before)."},
+        "ics.caption": {"zh": "📅 您的日程（{count} 场），可导入日历。再次导入会更新而不会重复。",
+                        "en": "📅 Your agenda ({count} talks) for your calendar. Importing again updates it, no duplicates."},
+        "ics.name": {"zh": "我的日程", "en": "My agenda"},
+    }
+)
+
+
+def _rate(ctx: Context) -> float:
+    return ctx.core.settings.send_rate(ctx.user.platform)
+
+
+def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
+    """The re-rendered talk card replacing the pressed one."""
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None
+    subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
+    card = talk_card(ctx.core.programme, talk, ctx.lang, subscribed=subscribed, edit=True)
+    return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
+
+
+@command("subscribe", help_key="help.subscribe", usage="<id>", aliases=("sub", "star"), order=40)
+def subscribe(ctx: Context) -> Reply:
+    """Star a talk and plan its reminder."""
+    if not ctx.args.strip():
+        raise UsageError("sub.usage")
+    talk_id = talk_id_arg(ctx, ctx.args)
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None
+    if talk.cancelled:
+        raise UsageError("sub.cancelled_talk", id=talk_id)
+    added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, ctx.core.clock.now())
+    if added:
+        if reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rate_per_second=_rate(ctx)):
+            ctx.session.flush()
+            ctx.core.outbox_changed()
+    if ctx.from_button:
+        return _card(ctx, talk_id, "sub.toast_on")
+    if not added:
+        return ReplyBuilder().line(ctx.t("sub.already", id=talk_id)).build()
+    key = "sub.done" if ctx.user.reminders_on else "sub.done_muted"
+    text = ctx.t(key, id=talk_id, title=title_of(talk, ctx.lang), lead=ctx.user.lead_minutes)
+    return ReplyBuilder().line(text).build(buttons=((Button(ctx.t("button.unsubscribe"), f"unsub {talk_id}"),),))
+
+
+@command("unsubscribe", help_key="help.unsubscribe", usage="<id>", aliases=("unsub", "unstar"), order=41)
+def unsubscribe(ctx: Context) -> Reply:
+    """Unstar a talk and cancel its pending reminder."""
+    if not ctx.args.strip():
+        raise UsageError("sub.usage")
+    talk_id = talk_id_arg(ctx, ctx.args)
+    removed = subscriptions.unsubscribe(ctx.session, ctx.user, talk_id)
+    reminders.cancel_for_user(ctx.session, ctx.user, talk_id, reason="unsubscribed")
+    if ctx.from_button:
+        return _card(ctx, talk_id, "sub.toast_off")
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None
+    if not removed:
+        return ReplyBuilder().line(ctx.t("unsub.not", id=talk_id)).build()
+    return ReplyBuilder().line(ctx.t("unsub.done", id=talk_id, title=title_of(talk, ctx.lang))).build()
+
+
+def _my_talks(ctx: Context) -> list:  # type: ignore[type-arg]
+    programme = ctx.core.programme
+    talks = [programme.talk(i) for i in subscriptions.subscribed_ids(ctx.session, ctx.user)]
+    far = "9999"
+    return sorted((t for t in talks if t is not None), key=lambda t: (t.start.isoformat() if t.start else far, t.id))
+
+
+@command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
+def my(ctx: Context) -> Reply:
+    """The personal agenda in time order, with clashes flagged."""
+    programme = ctx.core.programme
+    talks = _my_talks(ctx)
+    b = ReplyBuilder().line(bold(ctx.t("my.title")))
+    if not talks:
+        return b.line(ctx.t("my.empty")).build()
+    clashing: set[int] = set()
+    clashes = []
+    for i, a in enumerate(talks):
+        for other in talks[i + 1 :]:
+            if overlaps(a, other):
+                clashing |= {a.id, other.id}
+                clashes.append((a.id, other.id))
+    day = None
+    for talk in talks:
+        if talk.start is None:
+            continue
+        local_day = talk.start.astimezone(programme.tz).date()
+        if local_day != day:
+            b.line(bold(f"📅 {format_day(local_day, ctx.lang)}"))
+            day = local_day
+        b.line(*agenda_line(programme, talk, ctx.lang, mark="⚠️ " if talk.id in clashing else ""))
+    for a_id, b_id in clashes:
+        b.line(ctx.t("my.clash", a=a_id, b=b_id))
+    state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")
+    b.blank().line(italic(state))
+    buttons = tuple((Button(f"✖ #{t.id} {title_of(t, ctx.lang)}"[:60], f"unsub {t.id}"),) for t in talks[:10])
+    return b.build(buttons=buttons + ((Button("📅 .ics", "ics"),),))
+
+
+@command("remind", help_key="help.remind", usage="<minutes>|off|on", aliases=("reminder",), order=43)
+def remind(ctx: Context) -> Reply:
+    """Set the lead time, or mute / unmute reminders."""
+    arg = ctx.args.strip().lower()
+    user, now = ctx.user, ctx.core.clock.now()
+    state = ctx.t("my.reminders", lead=user.lead_minutes) if user.reminders_on else ctx.t("my.reminders_off")
+    if arg in ("off", "关", "关闭"):
+        user.reminders_on = False
+        reminders.cancel_for_user(ctx.session, user, reason="reminders off")
+        return ReplyBuilder().line(ctx.t("remind.off")).build()
+    if arg in ("on", "开", "打开"):
+        user.reminders_on = True
+        ctx.session.flush()
+        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rate_per_second=_rate(ctx))
+        ctx.core.outbox_changed()
+        return ReplyBuilder().line(ctx.t("remind.on", lead=user.lead_minutes)).build()
+    if not arg.isdigit():
+        raise UsageError("remind.usage", state=state)
+    minutes = int(arg) if len(arg) < 6 else 10**6
+    if not MIN_LEAD <= minutes <= MAX_LEAD:
+        raise UsageError("remind.range", low=MIN_LEAD, high=MAX_LEAD)
+    user.lead_minutes = minutes
+    ctx.session.flush()
+    if user.reminders_on:
+        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rate_per_second=_rate(ctx))
+        ctx.core.outbox_changed()
+    return ReplyBuilder().line(ctx.t("remind.set", lead=minutes)).build()
+
+
+@command("ics", help_key="help.ics", aliases=("ical", "calendar"), order=44)
+def ics(ctx: Context) -> Reply:
+    """The personal agenda as an .ics attachment (stable UIDs)."""
+    talks = _my_talks(ctx)
+    if not talks:
+        return ReplyBuilder().line(ctx.t("my.empty")).build()
+    data = calendar_bytes(ctx.core.programme, talks, ctx.lang, name=ctx.t("ics.name"), stamp=ctx.core.clock.now())
+    attachment = Attachment(f"{ctx.core.programme.conference.id}-my-agenda.ics", data, "text/calendar")
+    return ReplyBuilder().line(ctx.t("ics.caption", count=len(talks))).build(attachment=attachment)

@@ -1,0 +1,54 @@
+"""iCalendar export (the whole programme, or a personal agenda) with the icalendar library.
+
+UIDs are stable (``talk-<id>@<conference id>``), so importing an updated file again updates
+the events instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Event
+
+from bot.content.programme import Programme
+from bot.content.schema import Talk
+from bot.i18n import pick
+
+
+def talk_uid(programme: Programme, talk: Talk) -> str:
+    """The stable UID of a talk's event."""
+    return f"talk-{talk.id}@{programme.conference.id}"
+
+
+def calendar_bytes(
+    programme: Programme, talks: Iterable[Talk] | None = None, lang: str = "zh", name: str | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """An .ics file with one VEVENT per scheduled talk (all talks by default)."""
+    conf = programme.conference
+    cal = Calendar()
+    cal.add("prodid", "-//confbot//conference agenda//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name or pick(lang, conf.name, conf.name_en))
+    cal.add("x-wr-timezone", conf.timezone)
+    stamp = stamp or datetime.now(UTC)
+    for talk in programme.talks if talks is None else talks:
+        if talk.start is None or talk.end is None:
+            continue
+        event = Event()
+        event.add("uid", talk_uid(programme, talk))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", talk.start)
+        event.add("dtend", talk.end)
+        event.add("summary", f"#{talk.id} {pick(lang, talk.title, talk.title_en)}")
+        room = programme.room(talk.room)
+        if room is not None:
+            event.add("location", pick(lang, room.name, room.name_en))
+        speakers = "、".join(s.name for s in programme.speakers_of(talk))
+        event.add("description", "\n\n".join(x for x in (speakers, talk.abstract) if x))
+        if talk.cancelled:
+            event.add("status", "CANCELLED")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,147 @@
+"""The dispatcher: claims due outbox rows, sends them through platform senders, records outcomes.
+
+Outcomes: ``sent``; ``retry`` after the platform's ``retry_after`` exactly, else exponential
+back-off, up to ``max_attempts``; ``blocked`` deactivates the user and cancels their pending
+pushes; ``failed`` is permanent with the reason kept. A reminder whose talk already started is
+recorded as ``missed`` instead of being sent late.
+
+Crash bound: each row's outcome is recorded right after its own send, so a crash can cause at
+most the rows in flight (``concurrency``, default 16) to be sent twice, after their lease
+expires. See docs/delivery.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot import outbox
+from bot.app import Core
+from bot.delivery import Sender, SendResult
+from bot.notices import render_push
+from bot.storage.models import OutboxMessage, User
+from bot.users import address_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch pass did."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        """Rows handled."""
+        return sum(self.outcomes.values())
+
+
+class Dispatcher:
+    """Delivers due pushes. One per process; several may share a PostgreSQL database."""
+
+    def __init__(
+        self,
+        core: Core,
+        senders: Mapping[str, Sender],
+        *,
+        worker_id: str | None = None,
+        batch: int = 200,
+        concurrency: int = 16,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 8,
+        base_backoff: float = 2.0,
+    ) -> None:
+        self.core = core
+        self.senders = dict(senders)
+        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:10]}"
+        self.batch = batch
+        self.concurrency = concurrency
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+
+    async def run_due(self) -> DispatchReport:
+        """Send everything due now; returns when nothing due is left."""
+        report = DispatchReport()
+        while True:
+            rows = outbox.claim(self.core.db, now=self.core.clock.now(), worker=self.worker_id,
+                                limit=self.batch, lease=self.lease)
+            if not rows:
+                return report
+            semaphore = asyncio.Semaphore(self.concurrency)
+
+            async def one(row: outbox.Claimed) -> None:
+                async with semaphore:
+                    report.outcomes[await self._deliver(row)] += 1
+
+            await asyncio.gather(*(one(row) for row in rows))
+
+    async def _deliver(self, row: outbox.Claimed) -> str:
+        """Send one claimed row and record what happened; returns the outcome."""
+        core, now = self.core, self.core.clock.now()
+        with core.db.session() as session:
+            user = session.get(User, row.recipient_id)
+            if user is None or not user.active:
+                outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, "recipient inactive")
+                return outbox.BLOCKED
+            if row.expires_at is not None and now >= row.expires_at:
+                outbox.mark_final(session, row.id, self.worker_id, outbox.MISSED,
+                                  f"talk started before delivery (due {row.due_at.isoformat()})")
+                return outbox.MISSED
+            reply = render_push(row.kind, row.payload, user.language, core.programme, now)
+            if reply is None:
+                outbox.mark_final(session, row.id, self.worker_id, outbox.CANCELLED, "talk no longer in the programme")
+                return outbox.CANCELLED
+            sender = self.senders.get(user.platform)
+            if sender is None:
+                # another replica may serve this platform: hand the row back for later
+                outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=30),
+                                  f"no {user.platform} sender in this process")
+                return "deferred"
+            address = address_of(user)
+        try:
+            result = await sender.send(address, reply)
+        except Exception as exc:  # a sender bug must not lose the row
+            log.exception("sender %s raised", user.platform)
+            result = SendResult.retry(self._backoff(row.attempts), f"sender error: {exc!r}")
+        return self._record(row, result)
+
+    def _backoff(self, attempts: int) -> float:
+        return min(self.base_backoff * 2 ** max(0, attempts - 1), 600.0)
+
+    def _record(self, row: outbox.Claimed, result: SendResult) -> str:
+        now = self.core.clock.now()
+        with self.core.db.session() as session:
+            if result.outcome == "sent":
+                outbox.mark_sent(session, row.id, self.worker_id, now)
+                return outbox.SENT
+            if result.outcome == "retry":
+                if row.attempts >= self.max_attempts:
+                    outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED,
+                                      f"gave up after {row.attempts} attempts: {result.error}")
+                    return outbox.FAILED
+                delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
+                outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=delay),
+                                  result.error or "retry")
+                return "retry"
+            if result.outcome == "blocked":
+                outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, result.error or "blocked")
+                session.execute(update(User).where(User.id == row.recipient_id).values(active=False))
+                outbox.cancel_pending(session, OutboxMessage.recipient_id == row.recipient_id,
+                                      reason="recipient blocked the bot")
+                return outbox.BLOCKED
+            outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED, result.error or "failed")
+            return outbox.FAILED
+
+    def release(self) -> int:
+        """Hand back this worker's claims (graceful shutdown)."""
+        with self.core.db.session() as session:
+            return outbox.release(session, self.worker_id)

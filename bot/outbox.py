@@ -1,0 +1,160 @@
+"""The durable outbox: every push (reminder, notice, broadcast) is a row before it is sent.
+
+- ``(recipient_id, key)`` is unique: enqueueing the same push twice is a no-op.
+- Rows are *claimed* before sending: status ``sending`` with ``claimed_by`` and a lease. On
+  PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED``, so concurrent replicas never claim the
+  same row; a crashed replica's claims are retaken when the lease expires.
+- Outcomes are recorded only by the claimant that still holds the claim.
+
+Delivery guarantee: a row is sent at most once per claim. A crash after a send but before its
+outcome is recorded leaves the row ``sending``; it is retried after the lease expires, so at most
+the rows that were in flight (≤ the dispatcher's concurrency) can be sent twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+BLOCKED = "blocked"
+MISSED = "missed"
+CANCELLED = "cancelled"
+FINAL = (SENT, FAILED, BLOCKED, MISSED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending (a plain snapshot, safe outside the session)."""
+
+    id: int
+    recipient_id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None
+    attempts: int
+
+
+def enqueue(
+    session: Session,
+    *,
+    recipient_id: int,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    payload: dict[str, Any] | None = None,
+    expires_at: datetime | None = None,
+    now: datetime,
+) -> bool:
+    """Add a push unless ``(recipient, key)`` exists; True if a row was inserted."""
+    values = {
+        "recipient_id": recipient_id, "kind": kind, "key": key, "due_at": due_at,
+        "payload": payload or {}, "expires_at": expires_at, "status": PENDING, "attempts": 0,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
+        index_elements=["recipient_id", "key"]
+    )
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:
+    """Cancel pending rows matching ``conditions`` (SQLAlchemy expressions)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, *conditions)
+        .values(status=CANCELLED, last_error=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the dispatcher should next wake: the earliest pending due time or lease expiry."""
+    pending = session.scalar(select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == PENDING))
+    lease = session.scalar(select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.status == SENDING))
+    candidates = [t for t in (pending, lease) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Claimed]:
+    """Atomically claim up to ``limit`` due rows (and rows whose lease ran out)."""
+    due = or_(
+        (OutboxMessage.status == PENDING) & (OutboxMessage.due_at <= now),
+        (OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now),
+    )
+    with db.session() as session:
+        pick = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        if db.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        ids = list(session.scalars(pick))
+        if not ids:
+            return []
+        rows = session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), due)
+            .values(status=SENDING, claimed_by=worker, lease_until=now + lease,
+                    attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage),
+            execution_options={"synchronize_session": False},
+        ).all()
+        return [
+            Claimed(r.id, r.recipient_id, r.kind, r.key, dict(r.payload or {}), r.due_at, r.expires_at, r.attempts)
+            for r in rows
+        ]
+
+
+def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+        .values(lease_until=None, **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_sent(session: Session, row_id: int, worker: str, now: datetime) -> bool:
+    """Record a delivery."""
+    return _finish(session, row_id, worker, status=SENT, sent_at=now, last_error=None)
+
+
+def mark_retry(session: Session, row_id: int, worker: str, due_at: datetime, error: str) -> bool:
+    """Put the row back in the queue for ``due_at``."""
+    return _finish(session, row_id, worker, status=PENDING, due_at=due_at, claimed_by=None, last_error=error)
+
+
+def mark_final(session: Session, row_id: int, worker: str, status: str, error: str) -> bool:
+    """Close the row as failed / blocked / missed / cancelled, keeping the reason."""
+    assert status in FINAL
+    return _finish(session, row_id, worker, status=status, last_error=error)
+
+
+def release(session: Session, worker: str) -> int:
+    """Give back every claim of ``worker`` (graceful shutdown)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+        .values(status=PENDING, claimed_by=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Rows per status (for stats and tests)."""
+    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: n for status, n in rows}

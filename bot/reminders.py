@@ -1,0 +1,124 @@
+"""Planning "starting soon" reminders into the outbox.
+
+A reminder is due ``lead`` minutes before its talk and expires when the talk starts (after
+that it is recorded as missed, never sent late). Big talks start early: a platform sends at a
+limited rate, so the k-th subscriber's reminder is due ``k / rate`` seconds (plus a margin)
+before the lead time, and the last one still arrives before the lead time runs out.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.content.programme import Programme
+from bot.content.schema import Talk
+from bot.storage.models import OutboxMessage, Subscription, User
+
+KIND = "reminder"
+FANOUT_MARGIN = 1.15  # head room over the pure rate budget (retries, latency)
+
+
+def key_for(talk: Talk) -> str:
+    """The idempotency key: one reminder per talk per start time."""
+    assert talk.start is not None
+    return f"{KIND}:{talk.id}:{talk.start.isoformat()}"
+
+
+def key_prefix(talk_id: int) -> str:
+    """Prefix shared by every reminder key of a talk, whatever its start."""
+    return f"{KIND}:{talk_id}:"
+
+
+def fanout_advance(rank: int, rate_per_second: float) -> timedelta:
+    """How much earlier than the lead time the ``rank``-th (1-based) reminder is due."""
+    if rate_per_second <= 0 or rank <= 1:
+        return timedelta(0)
+    return timedelta(seconds=math.ceil((rank - 1) / rate_per_second * FANOUT_MARGIN))
+
+
+def _rank(session: Session, user: User, talk_id: int) -> int:
+    """This user's position among the talk's subscribers on the same platform."""
+    mine = session.scalar(
+        select(Subscription.id).where(Subscription.user_id == user.id, Subscription.talk_id == talk_id)
+    )
+    if mine is None:
+        return 1
+    return int(session.scalar(
+        select(func.count()).select_from(Subscription).join(User, User.id == Subscription.user_id)
+        .where(Subscription.talk_id == talk_id, User.platform == user.platform, Subscription.id <= mine)
+    ) or 1)
+
+
+def _insert(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_second: float) -> bool:
+    """Enqueue the reminder for one subscriber of one talk, if one is still useful."""
+    if talk.start is None or talk.cancelled or not user.active or not user.reminders_on:
+        return False
+    if talk.start <= now:
+        return False
+    advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
+    due = talk.start - timedelta(minutes=user.lead_minutes) - advance
+    return outbox.enqueue(
+        session, recipient_id=user.id, kind=KIND, key=key_for(talk), due_at=due,
+        payload={"talk": talk.id, "start": talk.start.isoformat()}, expires_at=talk.start, now=now,
+    )
+
+
+def cancel_for_user(session: Session, user: User, talk_id: int | None = None, *, reason: str) -> int:
+    """Cancel a user's pending reminders (for one talk, or all)."""
+    conditions = [OutboxMessage.recipient_id == user.id, OutboxMessage.kind == KIND]
+    if talk_id is not None:
+        conditions.append(OutboxMessage.key.startswith(key_prefix(talk_id)))
+    return outbox.cancel_pending(session, *conditions, reason=reason)
+
+
+def cancel_for_talk(session: Session, talk_id: int, *, reason: str) -> int:
+    """Cancel every pending reminder of a talk (it moved or was cancelled)."""
+    return outbox.cancel_pending(
+        session, OutboxMessage.kind == KIND, OutboxMessage.key.startswith(key_prefix(talk_id)), reason=reason
+    )
+
+
+def replan_user(session: Session, user: User, programme: Programme, *, now: datetime, rate_per_second: float) -> int:
+    """Re-plan all of a user's reminders (lead time changed, reminders back on)."""
+    cancel_for_user(session, user, reason="re-planned")
+    talk_ids = session.scalars(select(Subscription.talk_id).where(Subscription.user_id == user.id))
+    planned = 0
+    for talk_id in talk_ids:
+        talk = programme.talk(talk_id)
+        if talk is not None:
+            planned += plan(session, user, talk, now=now, rate_per_second=rate_per_second)
+    return planned
+
+
+def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_second: float) -> int:
+    """Plan one subscriber's reminder; a cancelled one with the same key is revived.
+
+    A reminder already sent for this start time is never planned again.
+    """
+    if _insert(session, user, talk, now=now, rate_per_second=rate_per_second):
+        return 1
+    if talk.start is None or talk.start <= now or talk.cancelled or not user.reminders_on:
+        return 0
+    advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
+    due = talk.start - timedelta(minutes=user.lead_minutes) - advance
+    result = session.execute(
+        OutboxMessage.__table__.update()
+        .where(OutboxMessage.recipient_id == user.id, OutboxMessage.key == key_for(talk),
+               OutboxMessage.status.in_((outbox.CANCELLED, outbox.PENDING)))
+        .values(status=outbox.PENDING, due_at=due, last_error=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def replan_talk(session: Session, talk: Talk, *, now: datetime, rates: dict[str, float]) -> int:
+    """Plan reminders for every subscriber of a (moved) talk."""
+    users = session.scalars(
+        select(User).join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.talk_id == talk.id).order_by(Subscription.id)
+    )
+    return sum(plan(session, u, talk, now=now, rate_per_second=rates.get(u.platform, 30.0)) for u in users)

@@ -1,0 +1,97 @@
+"""Applying an edited programme: re-time reminders, tell subscribers what moved or was cancelled.
+
+The last announced schedule of every talk lives in ``talk_snapshots``, so changes are detected
+across restarts and by whichever replica reloads first. Notice keys (``moved:<id>:<start>:<room>``,
+``cancelled:<id>``) make every notice idempotent across replicas and repeated reloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot import outbox, reminders
+from bot.app import Core
+from bot.content.loader import load_content
+from bot.content.programme import Programme
+from bot.content.schema import Talk
+from bot.storage.models import Subscription, TalkSnapshot, User
+
+
+@dataclass
+class ChangeReport:
+    """What a reload changed."""
+
+    moved: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    notices: int = 0
+    reminders: int = 0
+
+    def __str__(self) -> str:
+        return (f"moved: {self.moved or 'none'}; cancelled: {self.cancelled or 'none'}; "
+                f"notices queued: {self.notices}; reminders re-planned: {self.reminders}")
+
+
+def _subscribers(session, talk_id: int) -> list[User]:  # type: ignore[no-untyped-def]
+    return list(session.scalars(
+        select(User).join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.talk_id == talk_id, User.active.is_(True)).order_by(Subscription.id)
+    ))
+
+
+def apply_programme(core: Core, new: Programme) -> ChangeReport:
+    """Diff ``new`` against the snapshots, queue notices, re-plan reminders, swap it in."""
+    report = ChangeReport()
+    now = core.clock.now()
+    rates = {p: core.settings.send_rate(p) for p in ("telegram", "slack", "console")}
+    with core.db.session() as session:
+        snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
+        talks = {t.id: t for t in new.talks}
+        for talk_id, snap in snapshots.items():
+            if talk_id not in talks and not snap.cancelled:  # removed from the content
+                _cancelled(session, talk_id, report, now)
+                snap.cancelled, snap.updated_at = True, now
+        for talk in new.talks:
+            snap = snapshots.get(talk.id)
+            if snap is None:
+                session.add(TalkSnapshot(talk_id=talk.id, start=talk.start, end=talk.end, room=talk.room,
+                                         cancelled=talk.cancelled, updated_at=now))
+                continue
+            if talk.cancelled and not snap.cancelled:
+                _cancelled(session, talk.id, report, now)
+            elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
+                _moved(session, talk, snap, report, now, rates)
+            snap.start, snap.end, snap.room, snap.cancelled, snap.updated_at = (
+                talk.start, talk.end, talk.room, talk.cancelled, now)
+    core.replace_programme(new)
+    if report.notices or report.reminders or report.cancelled:
+        core.outbox_changed()
+    return report
+
+
+def _cancelled(session, talk_id: int, report: ChangeReport, now) -> None:  # type: ignore[no-untyped-def]
+    report.cancelled.append(talk_id)
+    reminders.cancel_for_talk(session, talk_id, reason="talk cancelled")
+    for user in _subscribers(session, talk_id):
+        report.notices += outbox.enqueue(session, recipient_id=user.id, kind="cancelled",
+                                         key=f"cancelled:{talk_id}", due_at=now,
+                                         payload={"talk": talk_id}, now=now)
+
+
+def _moved(session, talk: Talk, snap: TalkSnapshot, report: ChangeReport, now, rates) -> None:  # type: ignore[no-untyped-def]
+    report.moved.append(talk.id)
+    reminders.cancel_for_talk(session, talk.id, reason="talk moved")
+    payload = {"talk": talk.id, "start": talk.start.isoformat() if talk.start else None, "room": talk.room,
+               "old_start": snap.start.isoformat() if snap.start else None, "old_room": snap.room}
+    key = f"moved:{talk.id}:{payload['start']}:{talk.room}"
+    for user in _subscribers(session, talk.id):
+        report.notices += outbox.enqueue(session, recipient_id=user.id, kind="moved", key=key,
+                                         due_at=now, payload=payload, now=now)
+    report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
+
+
+def reload_from_path(core: Core, path: Path) -> ChangeReport:
+    """``confbot content reload``: load the files (ContentError if broken) and apply them."""
+    return apply_programme(core, load_content(Path(path)))

@@ -1,0 +1,47 @@
+"""APScheduler wiring: wake the dispatcher at the next due time, not on a busy loop."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+
+DISPATCH_JOB = "confbot.dispatch"
+
+
+class Scheduler:
+    """One AsyncIOScheduler with jobs under stable ids (``replace_existing``: never doubled)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        """Start in the running event loop."""
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop scheduling (running jobs are not awaited here)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def wake_at(self, instant: datetime | None, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` when the bot's clock reads ``instant`` (now, if it already passed)."""
+        real = datetime.now(UTC) if instant is None else max(self.clock.to_real(instant), datetime.now(UTC))
+        self._scheduler.add_job(job, DateTrigger(run_date=real), id=DISPATCH_JOB, replace_existing=True,
+                                misfire_grace_time=None, coalesce=True, max_instances=1)
+
+    def next_wake(self) -> datetime | None:
+        """When the dispatch job will next run (real time), for tests and diagnostics."""
+        job = self._scheduler.get_job(DISPATCH_JOB)
+        return job.next_run_time if job else None
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str) -> None:
+        """Run ``job`` periodically under a stable id."""
+        self._scheduler.add_job(job, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True,
+                                coalesce=True, max_instances=1)
