@@ -68,10 +68,12 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["recipient_id", "key"]
+    stmt = (
+        insert(OutboxMessage).values(**values)
+        .on_conflict_do_nothing(index_elements=["recipient_id", "key"])
+        .returning(OutboxMessage.id)
     )
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    return session.execute(stmt).scalar() is not None
 
 
 def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:

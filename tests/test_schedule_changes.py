@@ -1,0 +1,75 @@
+"""A moved or cancelled talk: one notice per subscriber, reminders re-timed, across reloads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import Core
+from bot.clock import FakeClock
+from bot.content.programme import Programme
+from bot.dispatcher import Dispatcher
+from bot.messages import Address
+from bot.schedule_changes import apply_programme
+from bot.storage.models import OutboxMessage
+from tests.factories import small_content
+from tests.fakes.senders import RecordingSender
+from tests.helpers import ask
+
+BOB = Address("console", "bob", "bob")
+
+
+def _edited(**changes: dict) -> Programme:  # type: ignore[type-arg]
+    content = small_content()
+    talks = [t.model_copy(update=changes.get(str(t.id), {})) for t in content.talks]
+    return Programme.from_content(content.model_copy(update={"talks": talks}))
+
+
+async def test_moved_talk_notifies_each_subscriber_once_and_retimes(core: Core, clock: FakeClock) -> None:
+    apply_programme(core, core.programme)  # the bot starts: snapshots recorded, nothing sent
+    ask(core, "/subscribe 2", locale="en")
+    ask(core, "/subscribe 2", who=BOB, locale="zh")
+    old_start = core.programme.talk(2).start
+    moved = _edited(**{"2": {"start": old_start + timedelta(hours=4), "room": "B"}})
+    report = apply_programme(core, moved)
+    again = apply_programme(core, _edited(**{"2": {"start": old_start + timedelta(hours=4), "room": "B"}}))
+    assert report.moved == [2] and report.notices == 2 and again.moved == [] and again.notices == 0
+    sender = RecordingSender()
+    await Dispatcher(core, {"console": sender}).run_due()
+    assert sender.texts("alice") == ["🔀 Schedule change:\n#2 XDP <fast> & furious\n"
+                                     "moved to Sat 12 Dec 14:00 (UTC+8), Hall B (was Sat 12 Dec 10:00 (UTC+8))"]
+    assert "改到 12月12日 周六 14:00 (UTC+8)，B厅" in sender.texts("bob")[0]
+    with core.db.session() as s:
+        pending = list(s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")))
+    nominal = old_start + timedelta(hours=4) - timedelta(minutes=10)
+    assert len(pending) == 2  # the second subscriber is due a moment earlier (fan-out advance)
+    assert all(nominal - timedelta(seconds=5) <= r.due_at <= nominal for r in pending)
+    clock.set(old_start - timedelta(minutes=10))  # the old reminder time passes silently
+    await Dispatcher(core, {"console": sender}).run_due()
+    assert len(sender.delivered) == 2
+
+
+async def test_cancelled_talk_notifies_and_drops_its_reminder(core: Core, clock: FakeClock) -> None:
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 3", locale="en")
+    report = apply_programme(core, _edited(**{"3": {"cancelled": True}}))
+    assert report.cancelled == [3]
+    sender = RecordingSender()
+    clock.set(core.programme.talk(3).start - timedelta(minutes=10))
+    await Dispatcher(core, {"console": sender}).run_due()
+    assert sender.texts() == ["❌ Cancelled:\n#3 Observability with eBPF\nSend /agenda to find another talk."]
+    assert "cancelled" in ask(core, "/subscribe 3", locale="en").plain_text
+
+
+def test_talk_removed_from_content_counts_as_cancelled(core: Core) -> None:
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 5")
+    content = small_content()
+    gone = Programme.from_content(content.model_copy(update={"talks": [t for t in content.talks if t.id != 5]}))
+    assert apply_programme(core, gone).cancelled == [5]
+
+
+def test_first_load_only_records(core: Core) -> None:
+    report = apply_programme(core, core.programme)
+    assert report.moved == [] and report.cancelled == [] and report.notices == 0
