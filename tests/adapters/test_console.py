@@ -42,7 +42,7 @@ def test_a_number_without_buttons_is_just_a_search_or_command(core: Core) -> Non
 
 async def test_console_sender_prints_the_push() -> None:
     out = io.StringIO()
-    result = await ConsoleSender(out).send(Address("console", "me", "me"), Reply(lines=(("Talk soon",),)))
+    result = await ConsoleSender(out).send(Address("console", "me", "me"), ReplyBuilder().line("Talk soon").build())
     assert result.outcome == "sent" and "🔔 Talk soon" in out.getvalue()
 
 
