@@ -45,7 +45,7 @@ def render_push(kind: str, payload: dict[str, Any], lang: str, programme: Progra
     if kind == "reminder":
         if talk.start is None:
             return None
-        minutes = max(1, math.ceil((talk.start - now).total_seconds() / 60))
+        minutes = max(1, round((talk.start - now).total_seconds() / 60))
         head = t(lang, "reminder.one_minute") if minutes == 1 else t(lang, "reminder.soon", minutes=minutes)
         b = ReplyBuilder().line(head).line(bold(f"#{talk.id} {title}"))
         b.line(t(lang, "reminder.where", room=room_name(programme, talk.room, lang), time=format_time(talk.start, tz)))

@@ -35,10 +35,15 @@ def key_prefix(talk_id: int) -> str:
 
 
 def fanout_advance(rank: int, rate_per_second: float) -> timedelta:
-    """How much earlier than the lead time the ``rank``-th (1-based) reminder is due."""
-    if rate_per_second <= 0 or rank <= 1:
+    """How much earlier than the lead time the ``rank``-th (1-based) reminder is due.
+
+    The k-th message leaves about k / rate seconds after sending starts, so it is due that much
+    (plus a margin, rounded up to a whole second) before the lead time: the last one planned
+    still arrives before the lead time runs out.
+    """
+    if rate_per_second <= 0:
         return timedelta(0)
-    return timedelta(seconds=math.ceil((rank - 1) / rate_per_second * FANOUT_MARGIN))
+    return timedelta(seconds=math.ceil(max(1, rank) / rate_per_second * FANOUT_MARGIN))
 
 
 def _rank(session: Session, user: User, talk_id: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -22,7 +24,8 @@ def test_subscribe_plans_one_reminder_ten_minutes_before(core: Core) -> None:
     rows = _pending(core)
     assert len(rows) == 1
     talk = core.programme.talk(2)
-    assert rows[0].due_at == talk.start.replace(minute=50, hour=talk.start.hour - 1)
+    lead = talk.start - rows[0].due_at
+    assert timedelta(minutes=10) < lead <= timedelta(minutes=10, seconds=1)  # 1 s fan-out margin
     assert "already" in ask(core, "/subscribe 2", locale="en").plain_text
 
 
@@ -55,7 +58,7 @@ def test_remind_bounds_and_words(core: Core) -> None:
     ask(core, "/subscribe 2")
     assert "30 minutes" in ask(core, "/remind 30", locale="en").plain_text
     (row,) = _pending(core)
-    assert (core.programme.talk(2).start - row.due_at).total_seconds() == 30 * 60
+    assert 30 * 60 < (core.programme.talk(2).start - row.due_at).total_seconds() <= 30 * 60 + 1
     assert "off" in ask(core, "/remind off", locale="en").plain_text
     assert _pending(core) == []
     ask(core, "/remind on")
