@@ -113,8 +113,15 @@ class Core:
         lang = "zh"
         try:
             with self.db.session() as session:
-                user = users.touch(session, request, now, self.settings.default_lead_minutes)
+                user, reactivated = users.touch(session, request, now, self.settings.default_lead_minutes)
                 lang = user.language
+                if reactivated:  # they unblocked the bot: their reminders come back
+                    from bot.reminders import replan_user
+
+                    session.flush()
+                    replan_user(session, user, self.programme, now=now,
+                                rate_per_second=self.settings.send_rate(user.platform))
+                    self.outbox_changed()
                 if len(text) > MAX_INPUT_CHARS:
                     return [self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)]
                 if not text:

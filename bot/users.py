@@ -20,11 +20,11 @@ def find(session: Session, platform: str, platform_user_id: str) -> User | None:
     )
 
 
-def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> User:
+def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> tuple[User, bool]:
     """Fetch or create the user behind a request and refresh address and locale.
 
-    A user who writes again after blocking the bot is active again. An explicit ``/lang``
-    choice wins over the platform locale.
+    Returns the user and whether they were reactivated: a user who writes again after
+    blocking the bot is active again. An explicit ``/lang`` choice wins over the locale.
     """
     addr = request.address
     user = find(session, addr.platform, addr.user_id)
@@ -50,7 +50,7 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
         except IntegrityError:  # another replica created it concurrently
             user = find(session, addr.platform, addr.user_id)
             assert user is not None
-        return user
+        return user, False
     if not request.is_group:  # a private chat is the address pushes go to
         user.chat_id = addr.chat_id
         user.thread = addr.thread
@@ -59,8 +59,9 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
     if request.display_name:
         user.display_name = request.display_name
     user.last_seen = now
+    reactivated = not user.active
     user.active = True
-    return user
+    return user, reactivated
 
 
 def address_of(user: User) -> Address:

@@ -103,6 +103,8 @@ async def test_blocked_user_is_deactivated_and_their_reminders_stop(core: Core, 
         user = s.scalar(select(User).where(User.platform_user_id == ALICE.user_id))
         assert user is not None and not user.active
     assert _statuses(core) == {"blocked": 1, "cancelled": 1}
+    ask(core, "/my")  # they unblock the bot and write again: the future reminder is back
+    assert _statuses(core) == {"blocked": 1, "pending": 1}
 
 
 async def test_permanent_failure_keeps_the_reason(core: Core, clock: FakeClock) -> None:
