@@ -1,0 +1,118 @@
+"""PTB handlers: translate updates into core requests and render the replies. No logic."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from telegram import (
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
+
+from adapters.telegram.render import keyboard, to_html
+from bot.app import Core
+from bot.i18n import language_for_locale
+from bot.messages import Address, Reply, Request
+from bot.render import talk_card, title_of
+
+PLATFORM = "telegram"
+INLINE_RESULTS = 10
+
+
+def _request(update: Update, text: str = "", action: str | None = None) -> Request:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None
+    chat_id = str(chat.id) if chat is not None else str(user.id)
+    return Request(
+        Address(PLATFORM, str(user.id), chat_id),
+        text=text, action=action, locale=user.language_code,
+        display_name=user.full_name, is_group=chat is not None and chat.type != ChatType.PRIVATE,
+    )
+
+
+def addressed_command(text: str, bot_username: str) -> bool:
+    """In a group: a command with no @suffix, or addressed to this bot."""
+    match = re.match(r"^/[A-Za-z0-9_]+(@([A-Za-z0-9_]+))?(\s|$)", text)
+    if not match:
+        return False
+    target = match.group(2)
+    return target is None or target.lower() == bot_username.lower()
+
+
+async def _send_replies(message: Message, replies: list[Reply]) -> None:
+    for reply in replies:
+        if reply.attachment is not None:
+            await message.reply_document(reply.attachment.content, filename=reply.attachment.filename,
+                                         caption=to_html(reply)[:1024], parse_mode=ParseMode.HTML)
+        else:
+            await message.reply_text(to_html(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
+                                     disable_web_page_preview=True)
+
+
+class Handlers:
+    """The handlers of one application, bound to the core."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Register every handler on ``app``."""
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(InlineQueryHandler(self.on_inline))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed message: a command, or (in private chats) a search."""
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or message.text is None or chat is None or update.effective_user is None:
+            return
+        if chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username):
+            return  # ordinary group chatter
+        replies = await asyncio.to_thread(self.core.handle, _request(update, text=message.text))
+        await _send_replies(message, replies)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed inline button: run its action; edit in place when the reply asks to."""
+        query = update.callback_query
+        if query is None or update.effective_user is None:
+            return
+        replies = await asyncio.to_thread(self.core.handle, _request(update, action=query.data or ""))
+        first = replies[0] if replies else None
+        await query.answer(first.notice if first is not None else None)
+        for reply in replies:
+            if reply.edit and reply.attachment is None:
+                await query.edit_message_text(to_html(reply), parse_mode=ParseMode.HTML,
+                                              reply_markup=keyboard(reply), disable_web_page_preview=True)
+            elif query.message is not None and isinstance(query.message, Message):
+                await _send_replies(query.message, [reply])
+            else:  # a shared inline message: answer in the private chat
+                await context.bot.send_message(update.effective_user.id, to_html(reply), parse_mode=ParseMode.HTML,
+                                               reply_markup=keyboard(reply))
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``@bot xdp`` in any chat: matching talks to share."""
+        query = update.inline_query
+        if query is None:
+            return
+        lang = language_for_locale(query.from_user.language_code)
+        programme = self.core.programme
+        text = query.query.strip()[:200]
+        hits = self.core.search.search(text, limit=INLINE_RESULTS) if text else []
+        talks = [h.talk for h in hits if h.talk is not None] or ([] if text else list(programme.talks[:INLINE_RESULTS]))
+        results = []
+        for talk in talks[:INLINE_RESULTS]:
+            card = talk_card(programme, talk, lang)
+            names = "、".join(s.name for s in programme.speakers_of(talk))
+            results.append(InlineQueryResultArticle(
+                id=f"talk-{talk.id}", title=f"#{talk.id} {title_of(talk, lang)}"[:256],
+                description=names[:256] or None,
+                input_message_content=InputTextMessageContent(to_html(card), parse_mode=ParseMode.HTML),
+                reply_markup=keyboard(card),
+            ))
+        await query.answer(results, cache_time=60, is_personal=False)

@@ -1,0 +1,65 @@
+"""Sending pushes to Telegram with its rate limits, reporting outcomes to the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from datetime import timedelta
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from adapters.telegram.render import keyboard, to_html
+from bot.delivery import SendResult
+from bot.messages import Address, Reply
+
+def _retry_seconds(err: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = err.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Delivers one message per call within the global rate, 1 msg/s per private chat and
+    20 msg/min per group. Never retries itself: the dispatcher owns retries."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, rate_per_second: float = 30.0) -> None:
+        self.bot = bot
+        self._global = AsyncLimiter(max(1.0, rate_per_second), 1)
+        self._chats: dict[str, AsyncLimiter] = {}
+
+    def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            group = chat_id.startswith("-")
+            limiter = AsyncLimiter(20, 60) if group else AsyncLimiter(1, 1)
+            self._chats[chat_id] = limiter
+        return limiter
+
+    async def send(self, address: Address, reply: Reply) -> SendResult:
+        """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""
+        async with self._chat_limiter(address.chat_id), self._global:
+            try:
+                if reply.attachment is not None:
+                    await self.bot.send_document(address.chat_id, document=reply.attachment.content,
+                                                 filename=reply.attachment.filename, caption=to_html(reply)[:1024],
+                                                 parse_mode=ParseMode.HTML)
+                else:
+                    await self.bot.send_message(address.chat_id, to_html(reply), parse_mode=ParseMode.HTML,
+                                                reply_markup=keyboard(reply), disable_web_page_preview=True)
+            except RetryAfter as err:
+                return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
+            except Forbidden as err:
+                return SendResult.blocked(f"403 {err.message}")
+            except BadRequest as err:  # "chat not found" and other 400s: retrying won't help
+                return SendResult.failed(f"400 {err.message}")
+            except (TimedOut, asyncio.TimeoutError) as err:
+                return SendResult.retry(5.0, f"timeout: {err}")
+            except NetworkError as err:  # 5xx and connection errors
+                return SendResult("retry", None, f"network: {err}")
+        return SendResult.sent()

@@ -1,0 +1,157 @@
+"""End to end: real python-telegram-bot, polling and webhook, against the fake Bot API."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select
+
+from adapters.http import build_asgi
+from adapters.telegram import TelegramAdapter
+from bot.app import Core
+from bot.clock import FakeClock
+from bot.runtime import Runtime
+from bot.storage.models import User
+from tests.adapters.telegram.conftest import telegram_settings
+from tests.fakes.telegram_server import FakeTelegram
+
+ALICE = 1001
+
+
+def _buttons(call: dict) -> list[str]:  # type: ignore[type-arg]
+    markup = call.get("reply_markup") or {}
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return [b.get("callback_data") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_commands_are_registered_in_chinese_and_english(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    menus = {p.get("language_code"): p["commands"] for p in fake_telegram.sent("setMyCommands")}
+    assert {None, "zh", "en"} <= set(menus)
+    zh = {c["command"]: c["description"] for c in menus["zh"]}
+    en = {c["command"]: c["description"] for c in menus["en"]}
+    assert zh.keys() == en.keys() and {"agenda", "now", "talk", "subscribe", "lang"} <= zh.keys()
+    assert zh["agenda"] != en["agenda"]
+
+
+async def test_browsing_in_chinese_and_english(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/agenda"))
+    (agenda,) = await fake_telegram.wait_for("sendMessage")
+    assert "第1天" in agenda["text"] and agenda["parse_mode"] == "HTML"
+    assert {"agenda 1", "agenda 2"} <= set(_buttons(agenda))
+    fake_telegram.push(fake_telegram.message_update(2002, "/talk 2", lang="en"))
+    calls = await fake_telegram.wait_for("sendMessage", 2)
+    talk = calls[1]
+    assert "<b>XDP &lt;fast&gt; &amp; furious</b>" in talk["text"]  # talk text escaped, valid HTML
+    assert "Packets &amp; &lt;b&gt;bold&lt;/b&gt; claims" in talk["text"]
+    assert _buttons(talk) == ["sub 2", "parallel 2"]
+    fake_telegram.push(fake_telegram.message_update(2002, "observability", lang="en"))
+    search = (await fake_telegram.wait_for("sendMessage", 3))[2]
+    assert "Observability with eBPF" in search["text"]
+
+
+async def test_day_and_page_buttons_edit_the_message(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/agenda"))
+    (agenda,) = await fake_telegram.wait_for("sendMessage")
+    message = {"message_id": 5, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": agenda["text"]}
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "agenda 2", message))
+    (edit,) = await fake_telegram.wait_for("editMessageText")
+    assert "第2天" in edit["text"] and "第1天 ·" not in edit["text"]
+    await fake_telegram.wait_for("answerCallbackQuery")
+
+
+async def test_subscribe_button_toggles_in_place(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/talk 3", lang="en"))
+    (card,) = await fake_telegram.wait_for("sendMessage")
+    message = {"message_id": 9, "date": 0, "chat": {"id": ALICE, "type": "private"}, "text": "card"}
+    fake_telegram.push(fake_telegram.callback_update(ALICE, _buttons(card)[0], message, lang="en"))
+    (edit,) = await fake_telegram.wait_for("editMessageText")
+    assert _buttons(edit)[0] == "unsub 3"
+    answers = await fake_telegram.wait_for("answerCallbackQuery")
+    assert answers[0].get("text") == "Subscribed"
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "unsub 3", message, lang="en"))
+    edits = await fake_telegram.wait_for("editMessageText", 2)
+    assert _buttons(edits[1])[0] == "sub 3"
+
+
+async def test_deep_link_opens_a_talk(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/start talk_4", lang="en"))
+    (card,) = await fake_telegram.wait_for("sendMessage")
+    assert "Hunting network jitter" in card["text"] and "sub 4" in _buttons(card)
+
+
+async def test_groups_answer_addressed_commands_only(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    group = -100123
+    fake_telegram.push(fake_telegram.message_update(ALICE, "hello everyone, lunch?", chat_id=group))
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/agenda@some_other_bot", chat_id=group))
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/now@confbot_test_bot", chat_id=group))
+    (answer,) = await fake_telegram.wait_for("sendMessage", chat_id=group)
+    assert "正在进行" in answer["text"]
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/help", chat_id=ALICE))
+    await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
+    assert len(fake_telegram.sent("sendMessage", chat_id=group)) == 1
+
+
+async def test_inline_mode_offers_talks_to_share(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.inline_update(ALICE, "xdp"))
+    (answer,) = await fake_telegram.wait_for("answerInlineQuery")
+    results = json.loads(answer["results"]) if isinstance(answer["results"], str) else answer["results"]
+    assert results[0]["id"] == "talk-2" and "XDP" in results[0]["title"]
+    assert "&lt;fast&gt;" in results[0]["input_message_content"]["message_text"]
+
+
+async def test_reminder_blocked_user_and_429_storm(fake_telegram: FakeTelegram, core: Core, clock: FakeClock) -> None:
+    adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    await adapter.start()
+    await runtime.start()
+    try:
+        users = list(range(3001, 3021))
+        for uid in users:
+            fake_telegram.push(fake_telegram.message_update(uid, "/subscribe 2", lang="en"))
+        await fake_telegram.wait_for("sendMessage", len(users))
+        fake_telegram.blocked.add(3020)
+        fake_telegram.flood.extend([2, 1, 3, 1, 2])  # a 429 storm
+        clock.set(core.programme.talk(2).start - timedelta(minutes=10))
+        for _ in range(10):
+            await runtime.dispatch_now()
+            clock.advance(3)
+        reminders = [c for c in fake_telegram.sent("sendMessage") if "Starting in" in c["text"]]
+        chats = sorted(int(c["chat_id"]) for c in reminders)
+        assert chats == users[:-1]  # everyone once, the blocked user not at all
+        assert reminders[0]["text"].startswith("⏰ Starting in")
+        assert _buttons(reminders[0])[0] == "unsub 2"
+        with core.db.session() as s:
+            blocked = s.scalar(select(User).where(User.platform_user_id == "3020"))
+            assert blocked is not None and blocked.active is False
+        assert sum(1 for m, p in fake_telegram.calls if m == "sendMessage" and not p.get("_ok")) >= 6
+    finally:
+        await runtime.stop()
+        await adapter.stop()
+
+
+async def test_webhook_checks_the_secret(fake_telegram: FakeTelegram, core: Core) -> None:
+    settings = telegram_settings(fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org",
+                                 TELEGRAM_WEBHOOK_SECRET="s3cret")
+    adapter = TelegramAdapter(settings, core)
+    await adapter.start()
+    try:
+        assert fake_telegram.webhook_url == "https://bot.example.org/telegram/webhook"
+        app = build_asgi(adapter.routes())
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+            update = fake_telegram.message_update(ALICE, "/now", lang="en")
+            forged = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
+            missing = await client.post("/telegram/webhook", json=update)
+            assert forged.status_code == 403 and missing.status_code == 403
+            assert fake_telegram.sent("sendMessage") == []
+            ok = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert ok.status_code == 200
+            (answer,) = fake_telegram.sent("sendMessage")
+            assert "Running now" in answer["text"]
+            update_zh = fake_telegram.message_update(4004, "/now")
+            await client.post("/telegram/webhook", json=update_zh, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert "正在进行" in fake_telegram.sent("sendMessage")[1]["text"]
+            assert (await client.get("/healthz")).text == "ok"
+    finally:
+        await adapter.stop()

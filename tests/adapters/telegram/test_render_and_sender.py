@@ -1,0 +1,56 @@
+"""Rendering stays within Telegram's rules; the sender classifies every outcome."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import Bot
+
+from adapters.telegram.render import keyboard, to_html
+from adapters.telegram.sender import TelegramSender
+from bot.messages import Address, Button, ReplyBuilder, Span, bold, link
+from tests.fakes.telegram_server import ApiError, FakeTelegram, check_html
+
+
+def test_every_span_is_escaped_and_styled() -> None:
+    reply = ReplyBuilder().line(bold("a<b>&c"), Span(" x<y "), link("go", 'https://e.org/?a=1&b="2"')).build()
+    text = to_html(reply)
+    assert text == '<b>a&lt;b&gt;&amp;c</b> x&lt;y <a href="https://e.org/?a=1&amp;b=&quot;2&quot;">go</a>'
+    assert check_html(text) == 'a<b>&c x<y go'
+
+
+def test_a_huge_reply_is_cut_below_4096_on_a_line_boundary() -> None:
+    builder = ReplyBuilder()
+    for i in range(400):
+        builder.line(bold(f"line {i} "), "网" * 30)
+    text = to_html(builder.build())
+    assert len(check_html(text)) <= 4096 and text.endswith("…")
+
+
+def test_callback_data_over_64_bytes_is_refused_before_sending() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        keyboard(ReplyBuilder().line("x").build(buttons=((Button("b", "search " + "网" * 30),),)))
+
+
+@pytest.mark.parametrize("bad", ["<b>unclosed", "a & b", "1 < 2", "<script>x</script>", "<b><i>x</b></i>"])
+def test_the_fake_rejects_what_telegram_rejects(bad: str) -> None:
+    with pytest.raises(ApiError, match="can't parse entities"):
+        check_html(bad)
+
+
+async def test_sender_outcomes(fake_telegram: FakeTelegram) -> None:
+    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url)
+    async with bot:
+        sender = TelegramSender(bot, rate_per_second=1000)
+        reply = ReplyBuilder().line("hi").build()
+        assert (await sender.send(Address("telegram", "1", "1"), reply)).outcome == "sent"
+        fake_telegram.unknown_chats.add(2)
+        failed = await sender.send(Address("telegram", "2", "2"), reply)
+        assert failed.outcome == "failed" and "chat not found" in (failed.error or "").lower()
+        fake_telegram.blocked.add(3)
+        assert (await sender.send(Address("telegram", "3", "3"), reply)).outcome == "blocked"
+        fake_telegram.flood.append(7)
+        flood = await sender.send(Address("telegram", "4", "4"), reply)
+        assert flood.outcome == "retry" and flood.retry_after == 7
+        fake_telegram.server_errors.append(502)
+        bad_gateway = await sender.send(Address("telegram", "5", "5"), reply)
+        assert bad_gateway.outcome == "retry" and bad_gateway.retry_after is None

@@ -1,0 +1,354 @@
+"""A fake Telegram Bot API on 127.0.0.1 that enforces Telegram's rules.
+
+It validates every call against the published Bot API (tests/data/telegram-bot-api.json:
+unknown method, missing required field, wrong basic type), and rejects what Telegram rejects:
+bad HTML entities, texts over 4096 characters, callback data over 64 bytes, flood (429 with
+``retry_after``), blocked users (403), unknown chats (400) and injected 5xx. It serves
+long polling from a queue the test feeds with updates in Telegram's exact JSON shape, and
+records every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+SPEC = json.loads((Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api.json").read_text())
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "span",
+                "tg-spoiler", "blockquote", "tg-emoji"}
+BOT = {"id": 777000, "is_bot": True, "first_name": "confbot", "username": "confbot_test_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, description and optional parameters."""
+
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.status, self.description, self.parameters = status, description, parameters
+
+
+class _EntityChecker(HTMLParser):
+    """Parses Telegram HTML; collects the visible text; raises on what Telegram refuses."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.visible: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag \"{tag}\"")
+        if tag == "a" and not dict(attrs).get("href"):
+            raise ApiError(400, "Bad Request: can't parse entities: a tag without href")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{tag}\"")
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+def check_html(text: str) -> str:
+    """The visible text of valid Telegram HTML; ApiError otherwise."""
+    for i, ch in enumerate(text):  # a bare '<' or '&' that starts no tag/entity is an error
+        if ch == "&":
+            tail = text[i : i + 12]
+            if not (tail.startswith(("&lt;", "&gt;", "&amp;", "&quot;")) or tail[1:2] == "#"):
+                raise ApiError(400, f"Bad Request: can't parse entities: Character '&' is reserved at byte offset {i}")
+        if ch == "<":
+            nxt = text[i + 1 : i + 2]
+            if not (nxt.isalpha() or nxt == "/"):
+                raise ApiError(400, f"Bad Request: can't parse entities: Unexpected character '<' at byte offset {i}")
+    checker = _EntityChecker()
+    checker.feed(text)
+    checker.close()
+    if checker.stack:
+        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{checker.stack[-1]}\"")
+    return html.unescape("".join(checker.visible))
+
+
+def _coerce(value: Any, types: list[str], name: str) -> Any:
+    """Check a parameter's basic type the way the Bot API does."""
+    if isinstance(value, str) and types != ["String"] and value[:1] in "[{" :
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
+    ok = False
+    for kind in types:
+        if kind == "Integer":
+            try:
+                int(value)
+                ok = True
+            except (TypeError, ValueError):
+                pass
+        elif kind in ("String", "InputFile"):
+            ok = ok or isinstance(value, str | bytes) or kind == "InputFile"
+        elif kind == "Boolean":
+            ok = ok or value in (True, False, "true", "false", "True", "False")
+        elif kind in ("Float", "Float number"):
+            try:
+                float(value)
+                ok = True
+            except (TypeError, ValueError):
+                pass
+        elif kind.startswith("Array of"):
+            ok = ok or isinstance(value, list)
+        else:  # an object type
+            ok = ok or isinstance(value, dict)
+    if not ok:
+        raise ApiError(400, f"Bad Request: field \"{name}\" must be of type {' or '.join(types)}")
+    return value
+
+
+@dataclass
+class FakeTelegram:
+    """State and controls of the fake Bot API."""
+
+    token: str = "123456:TEST-token"
+    rate_limit: float | None = None  # enforce N msg/s globally with real 429s
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    unknown_chats: set[int] = field(default_factory=set)
+    flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
+    server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    webhook_url: str = ""
+    _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(100))  # type: ignore[type-arg]
+    _sent_times: deque[float] = field(default_factory=deque)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 on a free port."""
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        """For python-telegram-bot's ``base_url``."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- feeding updates (Telegram's exact shapes) ----------------------------------
+
+    def _user(self, user_id: int, lang: str) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": lang}
+
+    def _chat(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        if chat_id < 0:
+            return {"id": chat_id, "type": "supergroup", "title": "eBPF attendees"}
+        return {"id": chat_id, "type": "private", "first_name": f"User{user_id}"}
+
+    def message_update(self, user_id: int, text: str, *, lang: str = "zh-hans", chat_id: int | None = None) -> dict[str, Any]:
+        """A text message (commands get their bot_command entity)."""
+        update_id = next(self._ids)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "from": self._user(user_id, lang), "chat": self._chat(chat_id or user_id, user_id), "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"update_id": update_id, "message": message}
+
+    def callback_update(self, user_id: int, data: str, message: dict[str, Any], *, lang: str = "zh-hans") -> dict[str, Any]:
+        """A pressed inline button on ``message`` (as returned by sendMessage)."""
+        return {"update_id": next(self._ids), "callback_query": {
+            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), "message": message,
+            "chat_instance": "42", "data": data}}
+
+    def inline_update(self, user_id: int, query: str, *, lang: str = "en") -> dict[str, Any]:
+        """``@bot query`` typed in any chat."""
+        return {"update_id": next(self._ids), "inline_query": {
+            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), "query": query, "offset": ""}}
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates."""
+        self.updates.append(update)
+        self._new_update.set()
+        return update
+
+    # --- inspecting --------------------------------------------------------------------
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Successful calls of ``method`` (optionally to one chat)."""
+        return [p for m, p in self.calls if m == method and p.get("_ok") and
+                (chat_id is None or str(p.get("chat_id")) == str(chat_id))]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Wait until ``count`` successful ``method`` calls were made."""
+        deadline = time.monotonic() + timeout
+        while len(self.sent(method, chat_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method}: {len(self.sent(method, chat_id))} calls, wanted {count}; calls: "
+                                     f"{[m for m, _ in self.calls][-20:]}")
+            await asyncio.sleep(0.01)
+        return self.sent(method, chat_id)
+
+    # --- the API -------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        if request.content_type.startswith("multipart/"):
+            out: dict[str, Any] = {}
+            reader = await request.multipart()
+            async for part in reader:  # type: ignore[union-attr]
+                out[part.name] = await part.read() if part.filename else await part.text()  # type: ignore[union-attr]
+            return out
+        return dict(await request.post()) if request.can_read_body else dict(request.query)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        record = params  # validation parses JSON-encoded fields in place
+        self.calls.append((method, record))
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            result = await self._dispatch(method, params)
+        except ApiError as err:
+            body: dict[str, Any] = {"ok": False, "error_code": err.status, "description": err.description}
+            if err.parameters:
+                body["parameters"] = err.parameters
+            return web.json_response(body, status=err.status)
+        record["_ok"] = True
+        return web.json_response({"ok": True, "result": result})
+
+    def _validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        spec = SPEC["methods"].get(method)
+        if spec is None:
+            raise ApiError(404, "Not Found")
+        known = {f["name"]: f for f in spec.get("fields", [])}
+        for name, f in known.items():
+            if f["required"] and name not in params:
+                raise ApiError(400, f"Bad Request: parameter \"{name}\" is required")
+            if name in params:
+                params[name] = _coerce(params[name], f["types"], name)
+        return params
+
+    def _check_markup(self, params: dict[str, Any]) -> None:
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict):
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    data = button.get("callback_data")
+                    if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                        raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    def _check_text(self, text: str, params: dict[str, Any], limit: int = 4096) -> None:
+        visible = check_html(text) if params.get("parse_mode") == "HTML" else text
+        if not visible.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(visible) > limit:
+            raise ApiError(400, "Bad Request: message is too long")
+
+    def _check_delivery(self, params: dict[str, Any]) -> int:
+        if self.server_errors:
+            status = self.server_errors.popleft()
+            raise ApiError(status, "Internal Server Error" if status == 500 else "Bad Gateway")
+        if self.flood:
+            raise ApiError(429, "Too Many Requests: retry after", {"retry_after": self.flood.popleft()})
+        if self.rate_limit:
+            now = time.monotonic()
+            while self._sent_times and now - self._sent_times[0] > 1.0:
+                self._sent_times.popleft()
+            if len(self._sent_times) >= self.rate_limit:
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._sent_times.append(now)
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.unknown_chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+    def _message(self, chat_id: int, **extra: Any) -> dict[str, Any]:
+        return {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT,
+                "chat": self._chat(chat_id, chat_id), **extra}
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
+        params = self._validate(method, params)
+        if method == "getMe":
+            return BOT
+        if method == "getUpdates":
+            offset = int(params.get("offset", 0) or 0)
+            timeout = min(float(params.get("timeout", 0) or 0), 0.5)
+            pending = [u for u in self.updates if u["update_id"] >= offset]
+            if not pending and timeout:
+                self._new_update.clear()
+                try:
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+                except TimeoutError:
+                    pass
+                pending = [u for u in self.updates if u["update_id"] >= offset]
+            self.updates = pending
+            return pending
+        if method in ("setMyCommands",):
+            for command in params["commands"]:
+                if not (1 <= len(command["command"]) <= 32 and command["command"].islower()
+                        and 1 <= len(command["description"]) <= 256):
+                    raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            return True
+        if method in ("setWebhook",):
+            self.webhook_url = params["url"]
+            return True
+        if method in ("deleteWebhook", "answerCallbackQuery", "close", "logOut"):
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
+        if method == "sendMessage":
+            self._check_text(params["text"], params)
+            self._check_markup(params)
+            chat_id = self._check_delivery(params)
+            return self._message(chat_id, text=params["text"])
+        if method == "editMessageText":
+            self._check_text(params["text"], params)
+            self._check_markup(params)
+            chat_id = int(params.get("chat_id", 0) or 0)
+            return self._message(chat_id, text=params["text"]) if chat_id else True
+        if method == "sendDocument":
+            chat_id = self._check_delivery(params)
+            if params.get("caption"):
+                self._check_text(params["caption"], params, limit=1024)
+            return self._message(chat_id, document={"file_id": "f1", "file_unique_id": "u1",
+                                                    "file_name": "agenda.ics"})
+        if method == "answerInlineQuery":
+            results = params["results"]
+            if len(results) > 50:
+                raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+            for result in results:
+                content = result.get("input_message_content", {})
+                self._check_text(content.get("message_text", ""), content)
+                self._check_markup(result)
+            return True
+        raise ApiError(400, f"Bad Request: method {method} is not implemented by the fake")
