@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from bot.i18n import language_for_locale
 from bot.messages import Address, Request
 from bot.storage.models import User
+
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen is refreshed at most this often
 
 
 def find(session: Session, platform: str, platform_user_id: str) -> User | None:
@@ -51,14 +54,15 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
             user = find(session, addr.platform, addr.user_id)
             assert user is not None
         return user, False
-    if not request.is_group:  # a private chat is the address pushes go to
-        user.chat_id = addr.chat_id
-        user.thread = addr.thread
-    if request.locale and not user.language_set:
+    # assign only what changed: most messages then write nothing at all
+    if not request.is_group and (user.chat_id, user.thread) != (addr.chat_id, addr.thread):
+        user.chat_id, user.thread = addr.chat_id, addr.thread  # pushes go to the private chat
+    if request.locale and not user.language_set and user.language != language_for_locale(request.locale):
         user.language = language_for_locale(request.locale)
-    if request.display_name:
+    if request.display_name and user.display_name != request.display_name:
         user.display_name = request.display_name
-    user.last_seen = now
+    if now - user.last_seen >= LAST_SEEN_RESOLUTION:
+        user.last_seen = now
     reactivated = not user.active
     user.active = True
     return user, reactivated

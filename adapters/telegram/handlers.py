@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from telegram import (
@@ -74,7 +73,7 @@ class Handlers:
             return
         if chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username):
             return  # ordinary group chatter
-        replies = await asyncio.to_thread(self.core.handle, _request(update, text=message.text))
+        replies = self.core.handle(_request(update, text=message.text))
         await _send_replies(message, replies)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,7 +81,7 @@ class Handlers:
         query = update.callback_query
         if query is None or update.effective_user is None:
             return
-        replies = await asyncio.to_thread(self.core.handle, _request(update, action=query.data or ""))
+        replies = self.core.handle(_request(update, action=query.data or ""))
         first = replies[0] if replies else None
         await query.answer(first.notice if first is not None else None)
         for reply in replies:

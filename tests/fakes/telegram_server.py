@@ -352,3 +352,30 @@ class FakeTelegram:
                 self._check_markup(result)
             return True
         raise ApiError(400, f"Bad Request: method {method} is not implemented by the fake")
+
+
+async def _serve_forever(port: int) -> None:
+    """Run standalone (benchmarks start it in its own process); GET /_stats counts calls."""
+    fake = FakeTelegram()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", fake._handle)
+    app.router.add_get("/bot{token}/{method}", fake._handle)
+
+    async def stats(_: web.Request) -> web.Response:
+        counts: dict[str, int] = {}
+        for method, params in fake.calls:
+            key = method if params.get("_ok") else f"{method}:error"
+            counts[key] = counts.get(key, 0) + 1
+        return web.json_response(counts)
+
+    app.router.add_get("/_stats", stats)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1])))
