@@ -69,20 +69,28 @@ class Dispatcher:
         self.base_backoff = base_backoff
 
     async def run_due(self) -> DispatchReport:
-        """Send everything due now; returns when nothing due is left."""
+        """Send everything due now; returns when nothing due is left.
+
+        Claims are topped up as sends finish (a pipeline, not batch by batch), so a
+        rate-limited sender is never left idle between batches.
+        """
         report = DispatchReport()
+        in_flight: set[asyncio.Task[str]] = set()
         while True:
-            rows = outbox.claim(self.core.db, now=self.core.clock.now(), worker=self.worker_id,
-                                limit=self.batch, lease=self.lease)
-            if not rows:
+            room = self.concurrency * 2 - len(in_flight)
+            rows = []
+            if room > 0:
+                rows = outbox.claim(self.core.db, now=self.core.clock.now(), worker=self.worker_id,
+                                    limit=min(room, self.batch), lease=self.lease)
+                in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
+            if not in_flight:
                 return report
-            semaphore = asyncio.Semaphore(self.concurrency)
-
-            async def one(row: outbox.Claimed) -> None:
-                async with semaphore:
-                    report.outcomes[await self._deliver(row)] += 1
-
-            await asyncio.gather(*(one(row) for row in rows))
+            if rows and len(in_flight) < self.concurrency * 2:
+                continue  # keep topping up while work is due
+            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            in_flight -= done
+            for task in done:
+                report.outcomes[task.result()] += 1
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""

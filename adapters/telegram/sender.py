@@ -30,7 +30,9 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, rate_per_second: float = 30.0) -> None:
         self.bot = bot
-        self._global = AsyncLimiter(max(1.0, rate_per_second), 1)
+        # the global rate with a small bucket (5): no first-second burst that draws 429s, yet
+        # a late timer wake-up can catch up instead of losing its slot
+        self._global = AsyncLimiter(5, 5 / max(0.1, rate_per_second))
         self._chats: dict[str, AsyncLimiter] = {}
 
     def _chat_limiter(self, chat_id: str) -> AsyncLimiter:

@@ -126,6 +126,8 @@ class FakeTelegram:
     unknown_chats: set[int] = field(default_factory=set)
     flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
+    fail_every: int = 0  # every Nth delivery attempt gets a 502
+    _attempts: int = 0
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str = ""
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
@@ -237,11 +239,12 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             result = await self._dispatch(method, params)
         except ApiError as err:
+            record["_status"] = err.status
             body: dict[str, Any] = {"ok": False, "error_code": err.status, "description": err.description}
             if err.parameters:
                 body["parameters"] = err.parameters
             return web.json_response(body, status=err.status)
-        record["_ok"] = True
+        record["_ok"], record["_t"] = True, time.monotonic()
         return web.json_response({"ok": True, "result": result})
 
     def _validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -273,6 +276,9 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: message is too long")
 
     def _check_delivery(self, params: dict[str, Any]) -> int:
+        self._attempts += 1
+        if self.fail_every and self._attempts % self.fail_every == 0:
+            raise ApiError(502, "Bad Gateway")
         if self.server_errors:
             status = self.server_errors.popleft()
             raise ApiError(status, "Internal Server Error" if status == 500 else "Bad Gateway")
@@ -280,7 +286,7 @@ class FakeTelegram:
             raise ApiError(429, "Too Many Requests: retry after", {"retry_after": self.flood.popleft()})
         if self.rate_limit:
             now = time.monotonic()
-            while self._sent_times and now - self._sent_times[0] > 1.0:
+            while self._sent_times and now - self._sent_times[0] >= 1.0:
                 self._sent_times.popleft()
             if len(self._sent_times) >= self.rate_limit:
                 raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
