@@ -1,0 +1,132 @@
+"""Bolt listeners: translate Slack payloads into core requests and render the replies."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import fallback_text, to_blocks
+from bot.app import Core
+from bot.commands import lookup
+from bot.home import home_reply
+from bot.messages import Address, Reply, Request
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+CHANGES_SUBSCRIPTIONS = re.compile(r"^/?(sub|subscribe|star|unsub|unsubscribe|unstar|remind|reminder)\b", re.I)
+
+
+def conf_text(text: str) -> str:
+    """``/conf agenda`` → ``/agenda``; ``/conf xdp`` → a search for ``xdp``; ``/conf`` → ``/help``."""
+    text = text.strip()
+    if not text:
+        return "/help"
+    if text.startswith("/"):
+        return text
+    first = text.split()[0]
+    return f"/{text}" if lookup(first) is not None else text
+
+
+class SlackHandlers:
+    """The listeners of one Bolt app, bound to the core."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._locales: dict[str, str | None] = {}
+
+    def install(self, app: AsyncApp) -> None:
+        """Register every listener on ``app``."""
+        app.command("/conf")(self.on_conf)
+        app.event("message")(self.on_message)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.action(re.compile(r"^confbot_url_\d+$"))(self.on_url_button)
+        app.action(re.compile(r"^confbot_\d+$"))(self.on_button)
+
+    async def locale(self, client: AsyncWebClient, user_id: str) -> str | None:
+        """The user's Slack locale (``users.info`` with ``include_locale``), cached."""
+        if user_id not in self._locales:
+            try:
+                info = await client.users_info(user=user_id, include_locale=True)
+                self._locales[user_id] = (info.get("user") or {}).get("locale")
+            except SlackApiError:
+                self._locales[user_id] = None
+        return self._locales[user_id]
+
+    async def _request(self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "",
+                       action: str | None = None) -> Request:
+        in_dm = bool(channel) and channel.startswith("D")  # type: ignore[union-attr]
+        return Request(Address(PLATFORM, user_id, channel if in_dm else user_id), text=text, action=action,
+                       locale=await self.locale(client, user_id), is_group=not in_dm)
+
+    async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        """``/conf …``: ack at once, then answer ephemerally."""
+        await ack()
+        request = await self._request(client, command["user_id"], command.get("channel_id"),
+                                      text=conf_text(command.get("text", "")))
+        for reply in self.core.handle(request):
+            await self._deliver(client, respond, request, reply, ephemeral=True)
+        await self._refresh_home_if_needed(client, request)
+
+    async def on_message(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        """A direct message: a command or a search, answered in the DM."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        request = await self._request(client, event["user"], event["channel"], text=event.get("text", ""))
+        for reply in self.core.handle(request):
+            await self._deliver(client, None, request, reply, ephemeral=False, channel=event["channel"])
+        await self._refresh_home_if_needed(client, request)
+
+    async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                        client: AsyncWebClient) -> None:
+        """A button: run its action; replace the message when the reply asks to."""
+        await ack()
+        channel = (body.get("channel") or {}).get("id")
+        request = await self._request(client, body["user"]["id"], channel, action=action.get("value", ""))
+        has_response_url = bool(body.get("response_url"))
+        for reply in self.core.handle(request):
+            if reply.edit and has_response_url and reply.attachment is None:
+                await respond(blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
+            else:
+                await self._deliver(client, respond if has_response_url else None, request, reply,
+                                    ephemeral=has_response_url)
+        await self._refresh_home_if_needed(client, request, force=body.get("view", {}).get("type") == "home")
+
+    async def on_url_button(self, ack: Any) -> None:
+        """Link buttons open in the browser; Slack still wants an ack."""
+        await ack()
+
+    async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        """Refresh the App Home each time it is opened."""
+        if event.get("tab", "home") == "home":
+            await self.publish_home(client, event["user"])
+
+    async def publish_home(self, client: AsyncWebClient, user_id: str) -> None:
+        """views.publish the user's personal agenda, now and next."""
+        reply = home_reply(self.core, Address(PLATFORM, user_id, user_id), await self.locale(client, user_id))
+        await client.views_publish(user_id=user_id, view={"type": "home", "blocks": to_blocks(reply)})
+
+    async def _refresh_home_if_needed(self, client: AsyncWebClient, request: Request, force: bool = False) -> None:
+        if force or CHANGES_SUBSCRIPTIONS.match(request.action or request.text or ""):
+            try:
+                await self.publish_home(client, request.address.user_id)
+            except SlackApiError as err:
+                log.warning("could not refresh the App Home: %s", err)
+
+    async def _deliver(self, client: AsyncWebClient, respond: Any, request: Request, reply: Reply, *,
+                       ephemeral: bool, channel: str | None = None) -> None:
+        if reply.attachment is not None:
+            dm = await client.conversations_open(users=request.address.user_id)
+            await client.files_upload_v2(channel=dm["channel"]["id"], content=reply.attachment.content,
+                                         filename=reply.attachment.filename, initial_comment=reply.plain_text[:3000])
+            return
+        blocks, text = to_blocks(reply), fallback_text(reply)
+        if respond is not None:
+            await respond(blocks=blocks, text=text, response_type="ephemeral" if ephemeral else "in_channel",
+                          replace_original=False)
+        else:
+            await client.chat_postMessage(channel=channel or request.address.user_id, blocks=blocks, text=text)

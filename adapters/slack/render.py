@@ -1,0 +1,88 @@
+"""Core replies → Slack Block Kit (slack_sdk block models), within Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.messages import Line, Reply, Span
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_ACTIONS_PER_BLOCK = 25
+MAX_BUTTON_TEXT = 75
+
+
+def escape(text: str) -> str:
+    """Slack's mrkdwn escaping of the three control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def span_mrkdwn(span: Span) -> str:
+    """One span as mrkdwn; the text is always escaped."""
+    text = escape(span.text)
+    if not text.strip():
+        return text
+    if span.style == "bold":
+        return f"*{text}*"
+    if span.style == "italic":
+        return f"_{text}_"
+    if span.style == "code":
+        return f"`{text}`"
+    if span.style == "link" and span.url:
+        return f"<{escape(span.url)}|{text}>"
+    return text
+
+
+def line_mrkdwn(line: Line) -> str:
+    """A line of spans as mrkdwn."""
+    return "".join(span_mrkdwn(s) for s in line)
+
+
+def _sections(reply: Reply, budget: int) -> list[str]:
+    """Lines packed into section texts of at most MAX_SECTION characters, at most ``budget``."""
+    sections: list[str] = []
+    current = ""
+    for line in reply.lines:
+        text = line_mrkdwn(line)[: MAX_SECTION - 1]
+        candidate = f"{current}\n{text}" if current else text
+        if len(candidate) > MAX_SECTION:
+            sections.append(current)
+            current = text
+        else:
+            current = candidate
+    if current.strip():
+        sections.append(current)
+    if len(sections) > budget:  # never over the block limit: cut and say so
+        sections = sections[: budget - 1] + ["…"]
+    return [s if s.strip() else "\u200b" for s in sections] or ["\u200b"]
+
+
+def to_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """Sections for the text, one actions block per row of buttons (buttons are never dropped)."""
+    rows = [row for row in reply.buttons if row]
+    action_blocks: list[Block] = []
+    counter = 0
+    for row in rows:
+        elements = []
+        for button in row[:MAX_ACTIONS_PER_BLOCK]:
+            counter += 1
+            label = button.label[:MAX_BUTTON_TEXT]
+            if button.url:
+                elements.append(ButtonElement(text=label, url=button.url, action_id=f"confbot_url_{counter}"))
+            else:
+                elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
+        action_blocks.append(ActionsBlock(elements=elements))
+    if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
+        merged: list[ButtonElement] = [e for b in action_blocks for e in b.elements]  # type: ignore[attr-defined]
+        action_blocks = [ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
+                         for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)][: MAX_BLOCKS // 2]
+    sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
+    return [b.to_dict() for b in [*blocks, *action_blocks]]
+
+
+def fallback_text(reply: Reply) -> str:
+    """Plain notification text (escaped) for ``text=`` alongside blocks."""
+    return escape(reply.plain_text)[:3000] or "confbot"

@@ -1,0 +1,220 @@
+"""End to end: real Bolt, real signed requests in Slack's exact form, a fake Web API."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from adapters.http import build_asgi
+from adapters.slack import SlackAdapter
+from bot.app import Core
+from bot.clock import FakeClock
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.storage.models import User
+from tests.fakes.slack_api import TOKEN, FakeSlack, mrkdwn_problem
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def adapter(slack: FakeSlack, core: Core) -> SlackAdapter:
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+                        SLACK_API_URL=slack.api_url)
+    return SlackAdapter(settings, core)
+
+
+@pytest.fixture
+async def client(adapter: SlackAdapter) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_asgi(adapter.routes())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as c:
+        yield c
+
+
+def signed(body: str, *, secret: str = SECRET, timestamp: int | None = None, content_type: str) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}", "Content-Type": content_type}
+
+
+def slash(slack: FakeSlack, user: str, text: str, channel: str = "C0GENERAL") -> str:
+    return urlencode({"token": "legacy", "team_id": "T1", "team_domain": "confbot-test", "channel_id": channel,
+                      "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/conf",
+                      "text": text, "api_app_id": "A1", "response_url": slack.response_url(), "trigger_id": "1.2.3"})
+
+
+def event(user: str, text: str) -> str:
+    return json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
+                       "event": {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
+                                 "text": text, "ts": f"{time.time():.6f}"}})
+
+
+def block_action(slack: FakeSlack, user: str, value: str) -> str:
+    payload = {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
+               "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
+               "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:], "is_ephemeral": False},
+               "channel": {"id": "D" + user[1:], "name": "directmessage"}, "trigger_id": "1.2.3",
+               "response_url": slack.response_url(),
+               "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
+                            "value": value, "type": "button", "action_ts": f"{time.time():.6f}"}]}
+    return urlencode({"payload": json.dumps(payload)})
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _texts(call: dict) -> str:  # type: ignore[type-arg]
+    return "\n".join((b.get("text") or {}).get("text", "") for b in call.get("blocks") or [])
+
+
+def _values(call: dict) -> list[str]:  # type: ignore[type-arg]
+    return [e.get("value") for b in call.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+
+
+async def _user_count(core: Core) -> int:
+    with core.db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(User)) or 0)
+
+
+async def test_slash_command_acks_fast_and_answers_ephemerally(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    body = slash(slack, "U1ALICE", "talk 2")
+    started = time.monotonic()
+    response = await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    assert response.status_code == 200 and time.monotonic() - started < 3
+    (answer,) = await slack.wait_for("response")
+    assert answer["response_type"] == "ephemeral"
+    assert "*XDP &lt;fast&gt; &amp; furious*" in _texts(answer)  # escaped mrkdwn, English from the locale
+    assert _values(answer) == ["sub 2", "parallel 2"]
+
+
+async def test_chinese_locale_and_search_and_help(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    slack.locales["U2BOB"] = "zh-CN"
+    for text in ("agenda", "xdp", ""):
+        body = slash(slack, "U2BOB", text)
+        await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    answers = await slack.wait_for("response", 3)
+    assert "第1天" in _texts(answers[0])
+    assert "XDP" in _texts(answers[1])
+    assert "/agenda" in _texts(answers[2]) and "可用命令" in _texts(answers[2])
+
+
+async def test_forged_signature_and_replayed_request_get_401_and_do_nothing(
+    slack: FakeSlack, client: httpx.AsyncClient, core: Core
+) -> None:
+    body = slash(slack, "U3EVE", "subscribe 2")
+    forged = await client.post("/slack/events", content=body, headers=signed(body, secret="wrong", content_type=FORM))
+    old = await client.post("/slack/events", content=body,
+                            headers=signed(body, timestamp=int(time.time()) - 6 * 60, content_type=FORM))
+    unsigned = await client.post("/slack/events", content=body, headers={"Content-Type": FORM})
+    assert forged.status_code == old.status_code == unsigned.status_code == 401
+    assert await _user_count(core) == 0
+    assert [m for m, _ in slack.calls if m not in ("auth.test",)] == []
+
+
+async def test_url_verification_and_dm(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    challenge = json.dumps({"token": "legacy", "challenge": "abc123", "type": "url_verification"})
+    response = await client.post("/slack/events", content=challenge,
+                                 headers=signed(challenge, content_type="application/json"))
+    assert response.json()["challenge"] == "abc123"
+    body = event("U4DAN", "陈莉君")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
+    (message,) = await slack.wait_for("chat.postMessage")
+    assert message["channel"] == "D4DAN" and "陈莉君" in _texts(message)
+
+
+async def test_subscribe_button_updates_message_and_home_then_reminder_dm(
+    slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core, clock: FakeClock
+) -> None:
+    body = block_action(slack, "U5EVA", "sub 2")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    (update,) = await slack.wait_for("response")
+    assert update["replace_original"] is True and _values(update)[0] == "unsub 2"
+    (home,) = await slack.wait_for("views.publish")
+    assert home["user_id"] == "U5EVA" and "#2" in _texts({"blocks": home["view"]["blocks"]})
+    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        clock.set(core.programme.talk(2).start - timedelta(minutes=10))
+        slack.rate_limited.append(2)  # a 429 first: Retry-After is honoured
+        await runtime.dispatch_now()
+        assert slack.sent("chat.postMessage") == []
+        clock.advance(2)
+        await runtime.dispatch_now()
+        (dm,) = slack.sent("chat.postMessage")
+        assert dm["channel"] == "D5EVA" and "Starting in 10 minutes" in _texts(dm)
+        assert "unsub 2" in _values(dm)
+    finally:
+        await runtime.stop()
+
+
+async def test_permanent_slack_errors_deactivate_the_user(
+    slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core, clock: FakeClock
+) -> None:
+    body = slash(slack, "U6GONE", "subscribe 3")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    await slack.wait_for("response")
+    slack.channel_errors["U6GONE"] = "account_inactive"
+    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        clock.set(core.programme.talk(3).start - timedelta(minutes=10))
+        await runtime.dispatch_now()
+    finally:
+        await runtime.stop()
+    with core.db.session() as s:
+        user = s.scalar(select(User).where(User.platform_user_id == "U6GONE"))
+        assert user is not None and user.active is False
+
+
+async def test_app_home_opened_publishes_agenda_now_and_ics(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    body = json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": "Ev1", "event_time": int(time.time()),
+                       "event": {"type": "app_home_opened", "user": "U7HOME", "channel": "D7HOME", "tab": "home"}})
+    await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
+    (home,) = await slack.wait_for("views.publish")
+    blocks = home["view"]["blocks"]
+    assert home["view"]["type"] == "home" and "ics" in _values({"blocks": blocks})
+    assert "Your agenda" in _texts({"blocks": blocks}) and "Running now" in _texts({"blocks": blocks})
+    ics = block_action(slack, "U7HOME", "ics")
+    await client.post("/slack/events", content=ics, headers=signed(ics, content_type=FORM))
+    await slack.wait_for("response")  # no talks starred yet: told how to star one
+
+
+async def test_ics_is_uploaded_as_a_file(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    for text in ("subscribe 2", "ics"):
+        body = slash(slack, "U8CAL", text)
+        await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    await slack.wait_for("files.completeUploadExternal")
+    (upload,) = slack.sent("upload")
+    assert b"BEGIN:VCALENDAR" in upload["bytes"] and b"talk-2@testconf" in upload["bytes"]
+
+
+async def test_long_agenda_stays_within_block_kit_limits(slack: FakeSlack, client: httpx.AsyncClient, core: Core) -> None:
+    from bot.content.loader import load_content
+    from bot.settings import BUNDLED_CONTENT
+
+    core.replace_programme(load_content(BUNDLED_CONTENT))
+    body = slash(slack, "U9LONG", "agenda")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    (answer,) = await slack.wait_for("response")
+    assert len(answer["blocks"]) <= 50
+    assert all(len((b.get("text") or {}).get("text", "")) <= 3000 for b in answer["blocks"])
+    assert all(mrkdwn_problem((b.get("text") or {}).get("text", "")) is None for b in answer["blocks"])

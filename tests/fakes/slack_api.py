@@ -1,0 +1,180 @@
+"""A fake Slack Web API on 127.0.0.1 with Slack's real answer shapes and limits.
+
+It records every call (``chat.postMessage``, ``views.publish``, response_url posts, file
+uploads…), answers ``{"ok": false, "error": …}`` the way Slack does, returns 429 with
+``Retry-After``, can fail per channel (``account_inactive``…) or with 5xx, and validates
+Block Kit: at most 50 blocks (100 in a view), section text ≤ 3 000, text ≤ 40 000, and no
+unescaped ``<`` / ``&`` in mrkdwn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "xoxb-test-token"
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ANGLE = re.compile(r"<(https?://[^|>\s]+(\|[^>]*)?|[@#!][A-Za-z0-9^|_-]+(\|[^>]*)?)>")
+
+
+def mrkdwn_problem(text: str) -> str | None:
+    """Why Slack would mangle this mrkdwn, or None."""
+    stripped = _ANGLE.sub("", text)
+    if "<" in stripped or ">" in stripped:
+        return "unescaped < or > in mrkdwn"
+    if "&" in _ENTITY.sub("", stripped):
+        return "unescaped & in mrkdwn"
+    return None
+
+
+@dataclass
+class FakeSlack:
+    """State and controls of the fake Web API."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    locales: dict[str, str] = field(default_factory=dict)
+    channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error (account_inactive…)
+    rate_limited: deque[int] = field(default_factory=deque)  # Retry-After of the next 429s
+    server_errors: deque[int] = field(default_factory=deque)
+    port: int = 0
+    _runner: web.AppRunner | None = None
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        """Serve on a free loopback port."""
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # users.info and other reads use GET
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_post("/upload/{id}", self._upload)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        """For ``SLACK_API_URL`` / slack_sdk's ``base_url``."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self) -> str:
+        """A fresh response_url, as Slack puts in slash commands and interactions."""
+        return f"http://127.0.0.1:{self.port}/response/{next(self._ids)}"
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        """Successful calls of ``method`` ("response" for response_url posts)."""
+        return [p for m, p in self.calls if m == method and p.get("_ok")]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until ``count`` successful calls of ``method``."""
+        deadline = time.monotonic() + timeout
+        while len(self.sent(method)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method}: {len(self.sent(method))}/{count}; calls {[m for m, _ in self.calls]}")
+            await asyncio.sleep(0.01)
+        return self.sent(method)
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            data: dict[str, Any] = dict(request.query)
+        elif request.content_type == "application/json":
+            data = await request.json()
+        else:
+            data = dict(await request.post())
+        for key in ("blocks", "view"):
+            if isinstance(data.get(key), str):
+                data[key] = json.loads(data[key])
+        return data
+
+    def _check_blocks(self, blocks: list[dict[str, Any]] | None, limit: int = 50) -> str | None:
+        if not blocks:
+            return None
+        if len(blocks) > limit:
+            return "invalid_blocks"
+        for block in blocks:
+            text = block.get("text") or {}
+            if block.get("type") == "section" and len(text.get("text", "")) > 3000:
+                return "invalid_blocks"
+            if text.get("type") == "mrkdwn" and mrkdwn_problem(text.get("text", "")):
+                return "invalid_blocks"
+            for element in block.get("elements", []):
+                if len((element.get("text") or {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
+                    return "invalid_blocks"
+        return None
+
+    def _message_checks(self, params: dict[str, Any]) -> str | None:
+        if len(params.get("text") or "") > 40000:
+            return "msg_too_long"
+        return self._check_blocks(params.get("blocks"))
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        if request.headers.get("Authorization", "") != f"Bearer {TOKEN}" and params.get("token") != TOKEN:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "chat.postMessage":
+            if self.server_errors:
+                return web.json_response({"ok": False, "error": "internal_error"}, status=self.server_errors.popleft())
+            if self.rate_limited:
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": str(self.rate_limited.popleft())})
+            channel = str(params.get("channel", ""))
+            if channel in self.channel_errors:
+                return web.json_response({"ok": False, "error": self.channel_errors[channel]})
+        error = None
+        result: dict[str, Any] = {}
+        if method == "auth.test":
+            result = {"url": "https://confbot-test.slack.com/", "team": "Test", "user": "confbot", "team_id": "T1",
+                      "user_id": "UBOT", "bot_id": "BBOT"}
+        elif method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            error = self._message_checks(params)
+            result = {"channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+        elif method == "views.publish":
+            error = self._check_blocks((params.get("view") or {}).get("blocks"), limit=100)
+            result = {"view": {"id": "V1", **(params.get("view") or {})}}
+        elif method == "users.info":
+            uid = params.get("user", "")
+            result = {"user": {"id": uid, "name": uid.lower(), "locale": self.locales.get(uid, "en-US")}}
+        elif method == "conversations.open":
+            result = {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+        elif method == "files.getUploadURLExternal":
+            n = next(self._ids)
+            result = {"upload_url": f"http://127.0.0.1:{self.port}/upload/{n}", "file_id": f"F{n}"}
+        elif method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files
+            result = {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files or []]}
+        else:
+            error = "unknown_method"
+        if error:
+            return web.json_response({"ok": False, "error": error})
+        params["_ok"] = True
+        return web.json_response({"ok": True, **result})
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        params = await self._params(request)
+        self.calls.append(("response", params))
+        if self._message_checks(params):
+            return web.Response(status=400, text="invalid_blocks")
+        params["_ok"] = True
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.calls.append(("upload", {"bytes": body, "_ok": True}))
+        return web.Response(text="OK - uploaded")
