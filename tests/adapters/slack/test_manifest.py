@@ -1,0 +1,29 @@
+"""The Slack manifest declares everything the adapter uses."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import yaml
+
+import adapters.slack.handlers as handlers
+
+MANIFEST = Path(__file__).resolve().parents[3] / "deploy" / "slack-manifest.yaml"
+
+
+def test_manifest_has_the_command_events_scopes_and_home_the_code_uses() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    source = inspect.getsource(handlers)
+    commands = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert commands == ["/conf"] and 'app.command("/conf")' in source
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_home_opened", "message.im"} <= set(events)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    needed = {"commands", "chat:write", "im:history", "users:read", "files:write"}  # /conf, DMs, users.info, .ics
+    assert needed <= scopes
+    urls = {manifest["settings"]["event_subscriptions"]["request_url"], manifest["settings"]["interactivity"]["request_url"],
+            manifest["features"]["slash_commands"][0]["url"]}
+    assert all(u.endswith("/slack/events") for u in urls)
