@@ -248,12 +248,15 @@ class SearchIndex:
         terms = query_terms(query)
         if not terms or limit <= 0:
             return []
+        joined = "".join(terms)
+        if len(terms) > 1 and joined in self._speaker_exact:  # "chen lijun", "陈 莉君": one name, not two words
+            terms = [joined]
         per_term = [self._match_term(term) for term in terms]
         if len(terms) > 1 and not all(per_term) and not any(is_cjk(t) for t in terms):
             whole = self._match_latin("".join(terms), fuzzy=False)  # "wang luo": pinyin of one word
             if whole:
                 per_term = [whole]
-        hits = self._speaker_hits("".join(terms))
+        hits = self._speaker_hits(joined)
         return (hits + self._talk_hits(per_term, limit))[:limit]
 
     def _talk_hits(self, per_term: list[Match], limit: int) -> list[Hit]:
@@ -298,13 +301,16 @@ class SearchIndex:
         if chinese and sound in self._speaker_exact:
             return [(i, 0.9) for i in self._speaker_exact[sound]]
         if len(key) >= (2 if chinese else 3):
-            inside: dict[int, int] = {}
+            inside: dict[int, int] = {}  # speaker → fewest extra letters around the match
+            prefix: set[int] = set()  # speakers whose name starts with it: "chen" → Chen Hui before Zhang Cheng
             for k in self._speaker_keys.containing(key):
-                owner = self._speaker_owner[k]
-                extra = len(self._speaker_keys.words[k]) - len(key)
+                owner, word = self._speaker_owner[k], self._speaker_keys.words[k]
+                extra = len(word) - len(key)
                 inside[owner] = min(extra, inside.get(owner, extra))
+                if word.startswith(key):
+                    prefix.add(owner)
             if inside:
-                return [(i, 0.7) for i in sorted(inside, key=lambda i: (inside[i], i))]
+                return [(i, 0.7) for i in sorted(inside, key=lambda i: (i not in prefix, inside[i], i))]
         if not fuzzy or len(sound) < 4:
             return []
         found = process.extract(sound, [k for k, _ in self._speaker_latin], scorer=fuzz.ratio,

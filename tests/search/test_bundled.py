@@ -153,3 +153,14 @@ def test_results_are_ranked_best_first() -> None:
     for query in ("eBPF", "网络", "chen", "kernel security", "容器 安全"):
         scores = [h.score for h in INDEX.search(query, 40)]
         assert scores == sorted(scores, reverse=True), query
+
+
+def test_a_full_name_finds_that_speaker_not_everyone_sharing_a_syllable() -> None:
+    for query in ("chen lijun", "Chen Lijun", "陈 莉君"):
+        hits = INDEX.search(query, 40)
+        assert hits[0].speaker is not None and hits[0].speaker.id == "chenlijun"
+        talks = [h.talk for h in hits if h.talk is not None]
+        assert talks and all("chenlijun" in t.speakers for t in talks), query
+    surname = [s.id for s in INDEX.find_speakers("chen")]
+    chens = {s.id for s in BUNDLED.speakers.values() if s.name.startswith("陈")}
+    assert set(surname[: len(chens)]) == chens  # Chen Hui before Zhang Cheng
