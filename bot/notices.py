@@ -6,7 +6,6 @@ programme, so a reminder always states the real minutes left.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 

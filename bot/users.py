@@ -12,7 +12,6 @@ from bot.i18n import language_for_locale
 from bot.messages import Address, Request
 from bot.storage.models import User
 
-
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen is refreshed at most this often
 
 

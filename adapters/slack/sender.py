@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
@@ -44,6 +42,6 @@ class SlackSender:
                 if status >= 500:
                     return SendResult("retry", None, f"{status} {error}".strip())
                 return SendResult.failed(error or f"HTTP {status}")
-            except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as err:
+            except (aiohttp.ClientError, TimeoutError) as err:
                 return SendResult("retry", None, f"network: {err!r}")
         return SendResult.sent()

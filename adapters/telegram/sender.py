@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import warnings
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from adapters.telegram.render import keyboard, to_html
 from bot.delivery import SendResult
 from bot.messages import Address, Reply
+
 
 def _retry_seconds(err: RetryAfter) -> float:
     with warnings.catch_warnings():
@@ -60,7 +60,7 @@ class TelegramSender:
                 return SendResult.blocked(f"403 {err.message}")
             except BadRequest as err:  # "chat not found" and other 400s: retrying won't help
                 return SendResult.failed(f"400 {err.message}")
-            except (TimedOut, asyncio.TimeoutError) as err:
+            except (TimeoutError, TimedOut) as err:
                 return SendResult.retry(5.0, f"timeout: {err}")
             except NetworkError as err:  # 5xx and connection errors
                 return SendResult("retry", None, f"network: {err}")

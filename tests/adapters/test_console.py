@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.console import ConsoleChat, ConsoleSender, render
 from bot.app import Core
-from bot.messages import Address, Button, Reply, ReplyBuilder
+from bot.messages import Address, Button, ReplyBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 
