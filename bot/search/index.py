@@ -8,11 +8,11 @@ candidates. rapidfuzz runs only when a term finds nothing.
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -27,6 +27,7 @@ PIECES = 0.6  # a Chinese phrase found only by its character pairs
 HOMOPHONE = 0.6  # Chinese typed with the wrong character of the same sound: 容气 → 容器
 FUZZY = 0.7  # a typo, further scaled by the rapidfuzz ratio
 FUZZY_CUTOFF = 78  # rapidfuzz ratio (0-100) a typo must reach
+FEW = 20  # a Chinese phrase found in fewer talks also looks for its pieces
 CANCELLED = 0.5
 SPEAKER_SCORE = 20.0  # a speaker whose name is the query comes before their talks
 
@@ -133,7 +134,9 @@ class SearchIndex:
                 keys.append(key)
         self._speaker_keys = _Words(keys, keep_order=True)
         self._speaker_owner = owners
-        self._speaker_latin = [(k, o) for k, o in zip(keys, owners, strict=True) if not CJK.search(k)]
+        latin = [(k, o) for k, o in zip(keys, owners, strict=True) if not CJK.search(k)]
+        self._speaker_latin_keys = [k for k, _ in latin]
+        self._speaker_latin_owner = [o for _, o in latin]
 
     def _build_suggestions(self) -> None:
         """What "nothing found" may propose: tags, names, tracks, title words and titles, both languages.
@@ -200,7 +203,7 @@ class SearchIndex:
             best = dict(self._postings.get(term, {}))
         else:
             best = self._phrase(term)
-        if len(term) >= 3:
+        if len(term) >= 3 and len(best) < FEW:
             self._add_pieces(term, best)
         if not best:
             for index, (weight, number) in self._match_latin(pinyin_of(term), fuzzy=False).items():
@@ -216,16 +219,19 @@ class SearchIndex:
         for postings in pairs[1:]:
             candidates.intersection_update(postings)  # type: ignore[arg-type]
         best: Match = {}
-        for index in candidates:
-            for number, field in enumerate(self._fields):
+        fields, rarest, commonest = self._fields, pairs[0], pairs[-1]
+        for index in sorted(candidates):  # sorted: ties stay in programme order
+            # the phrase is in no better field than any of its pairs' best field
+            start = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
+            for number in range(start, len(fields)):
                 if term in self._texts[number][index]:
-                    best[index] = (field.weight, number)
+                    best[index] = (fields[number].weight, number)
                     break
         return best
 
     def _add_pieces(self, term: str, best: Match) -> None:
         """Talks that hold most of the phrase's character pairs, not necessarily together."""
-        pieces = {term[i : i + 2] for i in range(len(term) - 1)}
+        pieces = list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
         needed = max(1, (len(pieces) + 1) // 2)
         found: dict[int, list[float]] = {}
         for piece in pieces:
@@ -260,24 +266,31 @@ class SearchIndex:
         return (hits + self._talk_hits(per_term, limit))[:limit]
 
     def _talk_hits(self, per_term: list[Match], limit: int) -> list[Hit]:
-        totals: dict[int, float] = {}
-        counts: dict[int, int] = {}
-        best: dict[int, tuple[float, int]] = {}
-        for matches in per_term:
-            for index, found in matches.items():
-                if index in totals:
-                    totals[index] += found[0]
-                    counts[index] += 1
-                    if found[0] > best[index][0]:
+        """Sum the terms' weights per talk, times the share of terms matched, squared (AND-ish)."""
+        factor = self._factor
+        if len(per_term) == 1:
+            best = per_term[0]
+            scores = {i: found[0] * factor[i] for i, found in best.items()}
+        else:
+            totals: dict[int, float] = {}
+            counts: dict[int, int] = {}
+            best = {}
+            for matches in per_term:
+                for index, found in matches.items():
+                    if index in totals:
+                        totals[index] += found[0]
+                        counts[index] += 1
+                        if found[0] > best[index][0]:
+                            best[index] = found
+                    else:
+                        totals[index] = found[0]
+                        counts[index] = 1
                         best[index] = found
-                else:
-                    totals[index] = found[0]
-                    counts[index] = 1
-                    best[index] = found
-        n, factor = len(per_term), self._factor
-        scores = {i: total * factor[i] * (counts[i] / n) ** 2 for i, total in totals.items()}
-        top = heapq.nlargest(limit, scores, key=lambda i: (scores[i], -i))
-        return [Hit("talk", scores[i], talk=self.talks[i], matched=self._fields[best[i][1]].label) for i in top]
+            n = len(per_term)
+            scores = {i: total * factor[i] * (counts[i] / n) ** 2 for i, total in totals.items()}
+        # sorted() is stable and C-fast: ties keep the programme's (time) order of the postings
+        top = sorted(scores.items(), key=itemgetter(1), reverse=True)[:limit]
+        return [Hit("talk", score, talk=self.talks[i], matched=self._fields[best[i][1]].label) for i, score in top]
 
     def _speaker_hits(self, key: str) -> list[Hit]:
         if len(key) < (2 if CJK.search(key) else 3):
@@ -313,12 +326,10 @@ class SearchIndex:
                 return [(i, 0.7) for i in sorted(inside, key=lambda i: (i not in prefix, inside[i], i))]
         if not fuzzy or len(sound) < 4:
             return []
-        found = process.extract(sound, [k for k, _ in self._speaker_latin], scorer=fuzz.ratio,
-                                score_cutoff=80, limit=10)
+        found = process.extract(sound, self._speaker_latin_keys, scorer=fuzz.ratio, score_cutoff=80, limit=10)
         ranked: dict[int, float] = {}
         for _, score, at in found:
-            owner = self._speaker_latin[at][1]
-            ranked.setdefault(owner, score / 100 * 0.6)
+            ranked.setdefault(self._speaker_latin_owner[at], score / 100 * 0.6)
         return list(ranked.items())
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
