@@ -199,10 +199,7 @@ class SearchIndex:
 
     def _match_cjk(self, term: str) -> Match:
         """Chinese: the phrase as a substring; a long phrase also by its pieces; else by its sound."""
-        if len(term) <= 2:
-            best = dict(self._postings.get(term, {}))
-        else:
-            best = self._phrase(term)
+        best = dict(self._postings.get(term, {})) if len(term) <= 2 else self._phrase(term)
         if len(term) >= 3 and len(best) < FEW:
             self._add_pieces(term, best)
         if not best:

@@ -120,7 +120,8 @@ def test_typos_mixed_case_and_full_width_find_the_same_talks(typed: str, meant: 
 
 
 def test_english_tags_find_chinese_talks() -> None:
-    for tag in ("networking", "security", "observability", "tracing", "scheduling", "containers", "hardware", "tooling"):
+    topics = ("networking", "security", "observability", "tracing", "scheduling", "containers", "hardware", "tooling")
+    for tag in topics:
         tagged = {t.id for t in BUNDLED.talks if tag in t.tags}
         assert tagged and tagged <= set(talk_ids(tag, 40)), tag
 
