@@ -56,8 +56,8 @@ class Dispatcher:
         batch: int = 200,
         concurrency: int = 16,
         lease: timedelta = timedelta(minutes=2),
-        max_attempts: int = 8,
-        base_backoff: float = 2.0,
+        max_attempts: int = 10,
+        base_backoff: float = 0.5,
     ) -> None:
         self.core = core
         self.senders = dict(senders)

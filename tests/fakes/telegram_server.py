@@ -239,7 +239,7 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             result = await self._dispatch(method, params)
         except ApiError as err:
-            record["_status"] = err.status
+            record["_status"], record["_t"] = err.status, time.monotonic()
             body: dict[str, Any] = {"ok": False, "error_code": err.status, "description": err.description}
             if err.parameters:
                 body["parameters"] = err.parameters
