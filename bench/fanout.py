@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from bench.table import print_table
 from bot import outbox, reminders
 from bot.app import Core
 from bot.clock import FakeClock
@@ -102,11 +103,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, nargs="*", default=[30.0])
     args = parser.parse_args()
     rows = [asyncio.run(run(n, r)) for r in args.rate for n in args.subscribers]
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + " --- |" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter
 
 from adapters.telegram.sender import TelegramSender
+from bench.table import print_table
 from bot import outbox
 from bot.app import Core
 from bot.clock import SystemClock
@@ -117,11 +118,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1500)
     args = parser.parse_args()
     rows = [asyncio.run(confbot_run(args.rate, args.messages)), asyncio.run(ptb_run(args.rate, args.messages))]
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + " --- |" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 
+from bench.table import print_table
 from tests.fakes.telegram_server import FakeTelegram
 
 TEXTS = ["/agenda", "/now", "/next", "/talk 12", "/speaker 陈莉君", "网络", "xdp", "/talk 27", "chen lijun", "/tracks"]
@@ -108,11 +109,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     rows = [asyncio.run(run(rate, args.seconds)) for rate in args.rate]
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + " ---: |" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

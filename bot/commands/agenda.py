@@ -211,15 +211,23 @@ def tracks(ctx: Context) -> Reply:
     return b.build(buttons=tuple(buttons))
 
 
+def _talks_of(ctx: Context, kind: str) -> Reply:
+    """``/track x`` or ``/room x``: that track's or room's talks in time order, paged."""
+    programme = ctx.core.programme
+    name, page = _split_page(ctx.args)
+    entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
+    found = _find(ctx, name, entries, f"{kind}.usage")
+    talks = agenda.by_track(programme, found.id) if kind == "track" else agenda.by_room(programme, found.id)
+    title = (f"🏷 {track_name(programme, found.id, ctx.lang)}" if kind == "track"
+             else f"📍 {room_name(programme, found.id, ctx.lang)}")
+    body = [_dated_line(ctx, t) for t in talks if t.start]
+    return paged_reply(ctx, [(bold(title),)], body, f"{kind} {found.id}", page)
+
+
 @command("track", help_key="help.track", usage="<track>", order=31)
 def track(ctx: Context) -> Reply:
     """The talks of one track, in time order."""
-    programme = ctx.core.programme
-    name, page = _split_page(ctx.args)
-    found = _find(ctx, name, programme.conference.tracks, "track.usage")
-    body = [_dated_line(ctx, t) for t in agenda.by_track(programme, found.id) if t.start]
-    header: list[Line] = [(bold(f"🏷 {track_name(programme, found.id, ctx.lang)}"),)]
-    return paged_reply(ctx, header, body, f"track {found.id}", page)
+    return _talks_of(ctx, "track")
 
 
 @command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
@@ -238,12 +246,7 @@ def rooms(ctx: Context) -> Reply:
 @command("room", help_key="help.room", usage="<room>", order=33)
 def room(ctx: Context) -> Reply:
     """The talks in one room, in time order."""
-    programme = ctx.core.programme
-    name, page = _split_page(ctx.args)
-    found = _find(ctx, name, programme.conference.rooms, "room.usage")
-    body = [_dated_line(ctx, t) for t in agenda.by_room(programme, found.id) if t.start]
-    header: list[Line] = [(bold(f"📍 {room_name(programme, found.id, ctx.lang)}"),)]
-    return paged_reply(ctx, header, body, f"room {found.id}", page)
+    return _talks_of(ctx, "room")
 
 
 def talk_id_arg(ctx: Context, args: str) -> int:
