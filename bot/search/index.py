@@ -28,6 +28,9 @@ HOMOPHONE = 0.6  # Chinese typed with the wrong character of the same sound: 容
 FUZZY = 0.7  # a typo, further scaled by the rapidfuzz ratio
 FUZZY_CUTOFF = 78  # rapidfuzz ratio (0-100) a typo must reach
 FEW = 20  # a Chinese phrase found in fewer talks also looks for its pieces
+MAX_PIECES = 12  # of a long phrase (pasted text), only the rarest character pairs count
+VERIFY_AT_MOST = 256  # candidates of a long phrase checked against the text
+MAX_SOUND = 8  # a Chinese term up to this long is also tried by its sound
 CANCELLED = 0.5
 SPEAKER_SCORE = 20.0  # a speaker whose name is the query comes before their talks
 
@@ -202,7 +205,7 @@ class SearchIndex:
         best = dict(self._postings.get(term, {})) if len(term) <= 2 else self._phrase(term)
         if len(term) >= 3 and len(best) < FEW:
             self._add_pieces(term, best)
-        if not best:
+        if not best and len(term) <= MAX_SOUND:
             for index, (weight, number) in self._match_latin(pinyin_of(term), fuzzy=False).items():
                 best[index] = (weight * HOMOPHONE, number)
         return best
@@ -217,6 +220,13 @@ class SearchIndex:
             candidates.intersection_update(postings)  # type: ignore[arg-type]
         best: Match = {}
         fields, rarest, commonest = self._fields, pairs[0], pairs[-1]
+        if len(candidates) > VERIFY_AT_MOST and len(term) >= 6:
+            # a long phrase whose every pair is in hundreds of talks (pasted boilerplate): holding
+            # all its pairs is taken as holding it, in the worst of their best fields
+            for index in sorted(candidates):
+                number = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
+                best[index] = (fields[number].weight, number)
+            return best
         for index in sorted(candidates):  # sorted: ties stay in programme order
             # the phrase is in no better field than any of its pairs' best field
             start = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
@@ -229,7 +239,10 @@ class SearchIndex:
     def _add_pieces(self, term: str, best: Match) -> None:
         """Talks that hold most of the phrase's character pairs, not necessarily together."""
         pieces = list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
-        needed = max(1, (len(pieces) + 1) // 2)
+        needed = max(1, (min(len(pieces), MAX_PIECES) + 1) // 2)
+        if len(pieces) > MAX_PIECES:  # pasted text: its rarest known pairs say the most
+            pieces = sorted((p for p in pieces if p in self._postings), key=lambda p: len(self._postings[p]))
+            pieces = pieces[:MAX_PIECES]
         found: dict[int, list[float]] = {}
         for piece in pieces:
             for index, (weight, number) in self._postings.get(piece, {}).items():
@@ -331,7 +344,7 @@ class SearchIndex:
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
         """Alternatives that do find something: close tags, names, tracks and titles, else popular tags."""
-        key = normalize(query).strip()
+        key = normalize(query).strip()[:40]
         cached = self._suggested.get((key, limit))
         if cached is not None:  # "nothing found" asks twice: for the text and for the buttons
             return list(cached)
