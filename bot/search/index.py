@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from math import log
 from operator import itemgetter
 from typing import Literal
 
@@ -32,6 +33,7 @@ MAX_PIECES = 12  # of a long phrase (pasted text), only the rarest character pai
 VERIFY_AT_MOST = 256  # candidates of a long phrase checked against the text
 MAX_SOUND = 8  # a Chinese term up to this long is also tried by its sound
 CANCELLED = 0.5
+SHORT = 0.3  # a one-character Chinese term or a one- or two-letter word in a longer query
 SPEAKER_SCORE = 20.0  # a speaker whose name is the query comes before their talks
 
 Match = dict[int, tuple[float, int]]  # talk index → (weight, field number)
@@ -271,12 +273,24 @@ class SearchIndex:
         if len(terms) > 1 and not all(per_term) and not any(is_cjk(t) for t in terms):
             whole = self._match_latin("".join(terms), fuzzy=False)  # "wang luo": pinyin of one word
             if whole:
-                per_term = [whole]
+                terms, per_term = [joined], [whole]
         hits = self._speaker_hits(joined)
-        return (hits + self._talk_hits(per_term, limit))[:limit]
+        return (hits + self._talk_hits(per_term, self._term_weights(terms, per_term), limit))[:limit]
 
-    def _talk_hits(self, per_term: list[Match], limit: int) -> list[Hit]:
-        """Sum the terms' weights per talk, times the share of terms matched, squared (AND-ish)."""
+    def _term_weights(self, terms: list[str], per_term: list[Match]) -> list[float]:
+        """How much each term of a multi-word query counts: rare terms and real words more (IDF).
+
+        "于 eBPF 的整机监控工具如何实现容器化" should rank by the long phrase, not by the
+        single character and the word every talk has.
+        """
+        if len(terms) == 1:
+            return [1.0]
+        n = len(self.talks) + 1
+        return [log(n / max(1, len(matches))) * (SHORT if len(term) < (2 if is_cjk(term) else 3) else 1.0)
+                for term, matches in zip(terms, per_term, strict=True)]
+
+    def _talk_hits(self, per_term: list[Match], term_weights: list[float], limit: int) -> list[Hit]:
+        """Sum the terms' weighted matches per talk, times the share of terms matched, squared (AND-ish)."""
         factor = self._factor
         if len(per_term) == 1:
             best = per_term[0]
@@ -285,15 +299,15 @@ class SearchIndex:
             totals: dict[int, float] = {}
             counts: dict[int, int] = {}
             best = {}
-            for matches in per_term:
+            for matches, term_weight in zip(per_term, term_weights, strict=True):
                 for index, found in matches.items():
                     if index in totals:
-                        totals[index] += found[0]
+                        totals[index] += found[0] * term_weight
                         counts[index] += 1
                         if found[0] > best[index][0]:
                             best[index] = found
                     else:
-                        totals[index] = found[0]
+                        totals[index] = found[0] * term_weight
                         counts[index] = 1
                         best[index] = found
             n = len(per_term)

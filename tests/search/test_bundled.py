@@ -165,3 +165,8 @@ def test_a_full_name_finds_that_speaker_not_everyone_sharing_a_syllable() -> Non
     surname = [s.id for s in INDEX.find_speakers("chen")]
     chens = {s.id for s in BUNDLED.speakers.values() if s.name.startswith("陈")}
     assert set(surname[: len(chens)]) == chens  # Chen Hui before Zhang Cheng
+
+
+@pytest.mark.parametrize("talk", [t for t in BUNDLED.talks if len(t.abstract) >= 60], ids=lambda t: f"talk{t.id}")
+def test_a_pasted_stretch_of_an_abstract_finds_its_talk_first(talk: Talk) -> None:
+    assert talk_ids(talk.abstract[10:60])[0] == talk.id
