@@ -33,21 +33,24 @@ def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
 
 
 class ConsoleSender:
-    """Prints pushes (reminders, notices) into the terminal."""
+    """Prints pushes (reminders, notices) into the terminal; their buttons become pressable."""
 
     platform = PLATFORM
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, chat: ConsoleChat | None = None) -> None:
         self._out = out
+        self._chat = chat
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Print the push; a closed terminal is a permanent failure."""
-        text, _ = render(reply)
+        text, buttons = render(reply)
         try:
             self._out.write(f"\n🔔 {text}\n")
             self._out.flush()
         except (OSError, ValueError) as exc:
             return SendResult.failed(f"terminal closed: {exc}")
+        if self._chat is not None:
+            self._chat.buttons = buttons
         return SendResult.sent()
 
 
@@ -74,7 +77,7 @@ class ConsoleChat:
         self.out = out
         self.address = address or console_address()
         self.locale = locale_from_env()
-        self._buttons: list[Button] = []
+        self.buttons: list[Button] = []
 
     def handle_line(self, line: str) -> None:
         """Answer one typed line; a bare number presses that button of the last reply."""
@@ -82,17 +85,17 @@ class ConsoleChat:
         if not text:
             return
         action = None
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            button = self._buttons[int(text) - 1]
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            button = self.buttons[int(text) - 1]
             if button.url:
                 self.out.write(f"{button.url}\n")
                 return
             action = button.action
         request = Request(self.address, text=text, action=action, locale=self.locale)
-        self._buttons = []
+        self.buttons = []
         for reply in self.core.handle(request):
-            rendered, buttons = render(reply, start=len(self._buttons) + 1)
-            self._buttons += buttons
+            rendered, buttons = render(reply, start=len(self.buttons) + 1)
+            self.buttons += buttons
             self.out.write(rendered + "\n\n")
         self.out.flush()
 
@@ -106,7 +109,7 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
     from bot.runtime import Runtime
 
     chat = ConsoleChat(core, out)
-    runtime = Runtime(core, {PLATFORM: ConsoleSender(out)})
+    runtime = Runtime(core, {PLATFORM: ConsoleSender(out, chat)})
     await runtime.start()
     interactive = stdin.isatty()
     try:

@@ -40,10 +40,15 @@ def test_a_number_without_buttons_is_just_a_search_or_command(core: Core) -> Non
     assert out.getvalue().count("\n") > 3  # answered, no crash
 
 
-async def test_console_sender_prints_the_push() -> None:
+async def test_console_sender_prints_the_push_and_its_buttons_can_be_pressed(core: Core) -> None:
     out = io.StringIO()
-    result = await ConsoleSender(out).send(Address("console", "me", "me"), ReplyBuilder().line("Talk soon").build())
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.locale = "en"
+    push = ReplyBuilder().line("Talk soon").build(buttons=((Button("Details", "talk 2"),),))
+    result = await ConsoleSender(out, chat).send(chat.address, push)
     assert result.outcome == "sent" and "🔔 Talk soon" in out.getvalue()
+    chat.handle_line("1")
+    assert "XDP <fast> & furious #2" in out.getvalue()
 
 
 def _confbot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
