@@ -77,6 +77,7 @@ def operations(programme: Programme, index: SearchIndex) -> dict[str, Op]:
     kinds = {
         "Chinese": CHINESE, "pinyin": pinyin, "English/tags": ENGLISH, "typos": TYPOS, "multi-word": MULTI,
         "nothing found": NOTHING,
+        "pasted passage": [t.abstract[:80] for t in talks[:: max(1, len(talks) // 5)] if t.abstract][:5],
     }
     mixed = [q for queries in kinds.values() for q in queries[:5]]  # each kind equally often
     ops: dict[str, Op] = {

@@ -33,6 +33,7 @@ MAX_PIECES = 12  # of a long phrase (pasted text), only the rarest character pai
 VERIFY_AT_MOST = 256  # candidates of a long phrase checked against the text
 MAX_SOUND = 8  # a Chinese term up to this long is also tried by its sound
 CANCELLED = 0.5
+COMMON = 0.8  # in a query of three or more terms, a term in more of the talks is skipped
 SHORT = 0.3  # a one-character Chinese term or a one- or two-letter word in a longer query
 SPEAKER_SCORE = 20.0  # a speaker whose name is the query comes before their talks
 
@@ -217,18 +218,15 @@ class SearchIndex:
         if not all(pairs):
             return {}
         pairs.sort(key=len)  # type: ignore[arg-type]
-        candidates = set(pairs[0])  # type: ignore[arg-type]
-        for postings in pairs[1:]:
-            candidates.intersection_update(postings)  # type: ignore[arg-type]
-        best: Match = {}
         fields, rarest, commonest = self._fields, pairs[0], pairs[-1]
+        candidates = set(rarest).intersection(*pairs[1:])  # type: ignore[arg-type]
         if len(candidates) > VERIFY_AT_MOST and len(term) >= 6:
             # a long phrase whose every pair is in hundreds of talks (pasted boilerplate): holding
-            # all its pairs is taken as holding it, in the worst of their best fields
-            for index in sorted(candidates):
-                number = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
-                best[index] = (fields[number].weight, number)
-            return best
+            # all its pairs is taken as holding it, in its rarest pair's best field
+            if len(candidates) == len(rarest):  # type: ignore[arg-type]
+                return rarest  # type: ignore[return-value]
+            return {i: found for i, found in rarest.items() if i in candidates}  # type: ignore[union-attr]
+        best: Match = {}
         for index in sorted(candidates):  # sorted: ties stay in programme order
             # the phrase is in no better field than any of its pairs' best field
             start = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
@@ -274,6 +272,11 @@ class SearchIndex:
             whole = self._match_latin("".join(terms), fuzzy=False)  # "wang luo": pinyin of one word
             if whole:
                 terms, per_term = [joined], [whole]
+        if len(per_term) > 2:  # a long query: words nearly every talk has tell nothing, skip them
+            rare = [k for k, matches in enumerate(per_term) if len(matches) <= COMMON * len(self.talks)]
+            if len(rare) < 2:
+                rare = sorted(range(len(per_term)), key=lambda k: len(per_term[k]))[:2]
+            terms, per_term = [terms[k] for k in sorted(rare)], [per_term[k] for k in sorted(rare)]
         hits = self._speaker_hits(joined)
         return (hits + self._talk_hits(per_term, self._term_weights(terms, per_term), limit))[:limit]
 
