@@ -77,7 +77,7 @@ class Dispatcher:
         report = DispatchReport()
         in_flight: set[asyncio.Task[str]] = set()
         while True:
-            room = self.concurrency * 2 - len(in_flight)
+            room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
             rows = []
             if room > 0:
                 rows = outbox.claim(self.core.db, now=self.core.clock.now(), worker=self.worker_id,
@@ -85,7 +85,7 @@ class Dispatcher:
                 in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
             if not in_flight:
                 return report
-            if rows and len(in_flight) < self.concurrency * 2:
+            if rows and len(in_flight) < self.concurrency:
                 continue  # keep topping up while work is due
             done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
             in_flight -= done
