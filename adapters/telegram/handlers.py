@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import (
@@ -19,6 +20,7 @@ from bot.i18n import language_for_locale
 from bot.messages import Address, Reply, Request
 from bot.render import talk_card, title_of
 
+log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 INLINE_RESULTS = 10
 
@@ -64,6 +66,11 @@ class Handlers:
         app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
+        app.add_error_handler(self.on_error)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A failed update is logged; the bot goes on with the next one."""
+        log.error("telegram update failed: %r", update, exc_info=context.error)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message: a command, or (in private chats) a search."""
