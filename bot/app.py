@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from difflib import get_close_matches
 
 from bot import users
@@ -18,6 +19,7 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
+_DEFERRED: ContextVar[list[bool] | None] = ContextVar("confbot_deferred_outbox_notice", default=None)
 
 register(
     {
@@ -94,7 +96,15 @@ class Core:
         self._search = None
 
     def outbox_changed(self) -> None:
-        """Tell listeners (the scheduler) that pushes were enqueued or re-timed."""
+        """Tell listeners (the scheduler) that pushes were enqueued or re-timed.
+
+        Inside a request the notice waits until its transaction has committed, so the
+        dispatcher never wakes before the rows are visible.
+        """
+        deferred = _DEFERRED.get()
+        if deferred is not None:
+            deferred.append(True)
+            return
         for listener in self.on_outbox_change:
             listener()
 
@@ -108,6 +118,16 @@ class Core:
 
     def handle(self, request: Request) -> list[Reply]:
         """Answer one request. Never raises: bad input gets a clear, translated answer."""
+        deferred: list[bool] = []
+        token = _DEFERRED.set(deferred)
+        try:
+            return self._handle(request)
+        finally:
+            _DEFERRED.reset(token)
+            if deferred:
+                self.outbox_changed()
+
+    def _handle(self, request: Request) -> list[Reply]:
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
         lang = "zh"
