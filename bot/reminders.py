@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot import outbox
@@ -112,7 +112,7 @@ def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_se
     advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
     due = talk.start - timedelta(minutes=user.lead_minutes) - advance
     result = session.execute(
-        OutboxMessage.__table__.update()
+        update(OutboxMessage)
         .where(OutboxMessage.recipient_id == user.id, OutboxMessage.key == key_for(talk),
                OutboxMessage.status.in_((outbox.CANCELLED, outbox.PENDING)))
         .values(status=outbox.PENDING, due_at=due, last_error=None)

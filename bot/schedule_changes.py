@@ -49,10 +49,10 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
     with core.db.session() as session:
         snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
         talks = {t.id: t for t in new.talks}
-        for talk_id, snap in snapshots.items():
-            if talk_id not in talks and not snap.cancelled:  # removed from the content
+        for talk_id, old in snapshots.items():
+            if talk_id not in talks and not old.cancelled:  # removed from the content
                 _cancelled(session, talk_id, report, now)
-                snap.cancelled, snap.updated_at = True, now
+                old.cancelled, old.updated_at = True, now
         for talk in new.talks:
             snap = snapshots.get(talk.id)
             if snap is None:

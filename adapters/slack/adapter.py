@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -39,7 +40,7 @@ class SlackAdapter:
         self.handlers.install(self.app)
         push_client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
         self._sender = SlackSender(push_client, settings.slack_rate_limit)
-        self._socket = None
+        self._socket: Any = None  # AsyncSocketModeHandler in Socket Mode
 
     def routes(self) -> list[BaseRoute]:
         """``POST /slack/events``: Events API, slash commands and interactivity; Bolt checks signatures."""

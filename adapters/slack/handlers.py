@@ -59,9 +59,9 @@ class SlackHandlers:
 
     async def _request(self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "",
                        action: str | None = None) -> Request:
-        in_dm = bool(channel) and channel.startswith("D")  # type: ignore[union-attr]
-        return Request(Address(PLATFORM, user_id, channel if in_dm else user_id), text=text, action=action,
-                       locale=await self.locale(client, user_id), is_group=not in_dm)
+        dm = channel if channel and channel.startswith("D") else None
+        return Request(Address(PLATFORM, user_id, dm or user_id), text=text, action=action,
+                       locale=await self.locale(client, user_id), is_group=dm is None)
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         """``/conf …``: ack at once, then answer ephemerally."""

@@ -62,7 +62,7 @@ def _sections(reply: Reply, budget: int) -> list[str]:
 def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     """Sections for the text, one actions block per row of buttons (buttons are never dropped)."""
     rows = [row for row in reply.buttons if row]
-    action_blocks: list[Block] = []
+    action_blocks: list[ActionsBlock] = []
     counter = 0
     for row in rows:
         elements = []

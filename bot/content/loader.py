@@ -85,7 +85,7 @@ def _read(path: Path) -> _Document:
         line = mark.line + 1 if mark else None
         col = f" (column {mark.column + 1})" if mark else ""
         raise ContentError([Problem(str(path), line, "", f"YAML syntax error{col}: {exc.problem or exc}")]) from None
-    if data is None:
+    if data is None or node is None:
         data, node = {}, yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(data, dict):
         raise ContentError([Problem(str(path), 1, "", "expected a mapping with conference/speakers/talks/breaks")])

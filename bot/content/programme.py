@@ -33,18 +33,18 @@ class Programme:
         talks = [t.localized(tz) for t in content.talks]
         breaks = [b.localized(tz) for b in content.breaks]
         far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
-        talks.sort(key=lambda t: (t.start or far, t.room or "", t.id))  # type: ignore[attr-defined]
-        breaks.sort(key=lambda b: (b.start or far, b.room or ""))  # type: ignore[attr-defined]
+        talks.sort(key=lambda t: (t.start or far, t.room or "", t.id))
+        breaks.sort(key=lambda b: (b.start or far, b.room or ""))
         by_speaker: dict[str, list[Talk]] = {}
         for talk in talks:
-            for sid in talk.speakers:  # type: ignore[attr-defined]
-                by_speaker.setdefault(sid, []).append(talk)  # type: ignore[arg-type]
+            for sid in talk.speakers:
+                by_speaker.setdefault(sid, []).append(talk)
         return cls(
             conference=content.conference,
-            talks=tuple(talks),  # type: ignore[arg-type]
-            breaks=tuple(breaks),  # type: ignore[arg-type]
+            talks=tuple(talks),
+            breaks=tuple(breaks),
             speakers={s.id: s for s in content.speakers},
-            _talk_index={t.id: t for t in talks},  # type: ignore[attr-defined]
+            _talk_index={t.id: t for t in talks},
             _by_speaker={k: tuple(v) for k, v in by_speaker.items()},
         )
 

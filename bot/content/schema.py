@@ -7,7 +7,7 @@ timezone. Every loaded time is timezone-aware.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -81,7 +81,7 @@ class _Timed(_Model):
     room: str | None = None
 
     @model_validator(mode="after")
-    def _end_after_start(self) -> _Timed:
+    def _end_after_start(self) -> Self:
         if self.end is not None and self.duration is not None:
             raise ValueError("give either end or duration, not both")
         if self.end is not None and self.start is None:
@@ -90,7 +90,7 @@ class _Timed(_Model):
             raise ValueError("end must be after start")
         return self
 
-    def localized(self, tz: ZoneInfo) -> _Timed:
+    def localized(self, tz: ZoneInfo) -> Self:
         """Return a copy whose times are aware (naive ones read in ``tz``) with ``end`` set."""
         start = self.start
         if start is not None and start.tzinfo is None:
