@@ -93,3 +93,21 @@ def test_enqueue_is_idempotent_on_postgres(pg_db: Database, programme: Programme
 def _search_path(db: Database) -> str:
     with db.engine.connect() as conn:
         return f"-csearch_path={conn.exec_driver_sql('SHOW search_path').scalar()}"
+
+
+async def test_restart_and_catch_up_on_postgres(pg_db: Database, programme: Programme, clock: FakeClock,
+                                                settings: Settings) -> None:
+    """The SQLite dispatcher tests' core promises, on the real PostgreSQL."""
+    from tests.fakes.senders import RecordingSender
+    from tests.helpers import ask
+
+    core = Core(settings, pg_db, programme, clock)
+    ask(core, "/subscribe 2", locale="en")
+    ask(core, "/subscribe 2", locale="en")  # a second enqueue is a no-op
+    sender = RecordingSender()
+    clock.set(programme.talk(2).start - timedelta(minutes=3))  # came due while the bot was down
+    await Dispatcher(core, {"console": sender}, worker_id="first").run_due()
+    restarted = Core(settings, Database(pg_db.url, connect_args={"options": _search_path(pg_db)}), programme, clock)
+    await Dispatcher(restarted, {"console": sender}, worker_id="second").run_due()
+    restarted.db.dispose()
+    assert sender.texts() == ["⏰ Starting in 3 minutes:\n#2 XDP <fast> & furious\n📍 Hall A · 10:00 (UTC+8)"]
