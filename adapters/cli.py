@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
+from bot.app import Core
 from bot.content.cli import app as content_app
-from bot.content.loader import ContentError
+from bot.content.cli import content_errors_exit
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -21,15 +22,12 @@ app = typer.Typer(
 app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
 
 
-def _core(settings: Settings):  # type: ignore[no-untyped-def]
+def _core(settings: Settings) -> Core:
     """Build the core, turning content errors into a clear message and exit code 1."""
     from bot.factory import create_core
 
-    try:
+    with content_errors_exit():
         return create_core(settings)
-    except ContentError as err:
-        typer.echo(f"Content error:\n{err}", err=True)
-        raise typer.Exit(1) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -79,11 +77,8 @@ def reload_content(
 
     settings = Settings()
     core = _core(settings)
-    try:
+    with content_errors_exit():
         report = reload_from_path(core, path or settings.content)
-    except ContentError as err:
-        typer.echo(f"Content error:\n{err}", err=True)
-        raise typer.Exit(1) from None
     typer.echo(str(report))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 from bot.content.frab import export_json, import_json, import_xml
 from bot.content.ical import calendar_bytes
 from bot.content.loader import ContentError, load_content
+from bot.content.programme import Programme
 from bot.content.schema import ContentFile
 from bot.content.seed import parse_seed
 from bot.content.yamlio import dump_content
@@ -25,12 +28,19 @@ def _configured(path: Path | None) -> Path:
     return path if path is not None else Settings().content
 
 
-def _load(path: Path):  # type: ignore[no-untyped-def]
+@contextmanager
+def content_errors_exit() -> Iterator[None]:
+    """Turn a ContentError into its file/place report on stderr and exit code 1."""
     try:
-        return load_content(path)
+        yield
     except ContentError as err:
-        typer.echo(f"{len(err.problems)} problem(s) in {path}:\n{err}", err=True)
+        typer.echo(f"{len(err.problems)} problem(s) in the content:\n{err}", err=True)
         raise typer.Exit(1) from None
+
+
+def _load(path: Path) -> Programme:
+    with content_errors_exit():
+        return load_content(path)
 
 
 @app.command()

@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback
+
 TOKEN = "xoxb-test-token"
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ANGLE = re.compile(r"<(https?://[^|>\s]+(\|[^>]*)?|[@#!][A-Za-z0-9^|_-]+(\|[^>]*)?)>")
@@ -55,11 +57,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # users.info and other reads use GET
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_post("/upload/{id}", self._upload)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         """Stop serving."""

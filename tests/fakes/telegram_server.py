@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback
+
 SPEC = json.loads((Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api.json").read_text())
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "span",
                 "tg-spoiler", "blockquote", "tg-emoji"}
@@ -144,11 +146,7 @@ class FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         """Stop serving."""
@@ -375,9 +373,7 @@ async def _serve_forever(port: int) -> None:
         return web.json_response(counts)
 
     app.router.add_get("/_stats", stats)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await serve_on_loopback(app, port)
     await asyncio.Event().wait()
 
 
