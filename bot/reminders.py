@@ -59,20 +59,6 @@ def _rank(session: Session, user: User, talk_id: int) -> int:
     ) or 1)
 
 
-def _insert(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_second: float) -> bool:
-    """Enqueue the reminder for one subscriber of one talk, if one is still useful."""
-    if talk.start is None or talk.cancelled or not user.active or not user.reminders_on:
-        return False
-    if talk.start <= now:
-        return False
-    advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
-    due = talk.start - timedelta(minutes=user.lead_minutes) - advance
-    return outbox.enqueue(
-        session, recipient_id=user.id, kind=KIND, key=key_for(talk), due_at=due,
-        payload={"talk": talk.id, "start": talk.start.isoformat()}, expires_at=talk.start, now=now,
-    )
-
-
 def cancel_for_user(session: Session, user: User, talk_id: int | None = None, *, reason: str) -> int:
     """Cancel a user's pending reminders (for one talk, or all)."""
     conditions = [OutboxMessage.recipient_id == user.id, OutboxMessage.kind == KIND]
@@ -101,16 +87,18 @@ def replan_user(session: Session, user: User, programme: Programme, *, now: date
 
 
 def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_second: float) -> int:
-    """Plan one subscriber's reminder; a cancelled one with the same key is revived.
+    """Plan one subscriber's reminder if it is still useful; 1 if one is now pending.
 
-    A reminder already sent for this start time is never planned again.
+    A cancelled reminder with the same key (unsubscribed, then subscribed again) is revived;
+    one already sent for this start time is never planned again.
     """
-    if _insert(session, user, talk, now=now, rate_per_second=rate_per_second):
-        return 1
-    if talk.start is None or talk.start <= now or talk.cancelled or not user.reminders_on:
+    if talk.start is None or talk.cancelled or not user.active or not user.reminders_on or talk.start <= now:
         return 0
     advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
     due = talk.start - timedelta(minutes=user.lead_minutes) - advance
+    if outbox.enqueue(session, recipient_id=user.id, kind=KIND, key=key_for(talk), due_at=due,
+                      payload={"talk": talk.id, "start": talk.start.isoformat()}, expires_at=talk.start, now=now):
+        return 1
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.recipient_id == user.id, OutboxMessage.key == key_for(talk),
