@@ -21,4 +21,6 @@ def create_core(settings: Settings, clock: Clock | None = None) -> Core:
     programme = load_content(settings.content)
     db = Database(settings.database_url)
     db.migrate()
-    return Core(settings, db, programme, clock or make_clock(settings))
+    core = Core(settings, db, programme, clock or make_clock(settings))
+    core.search  # build the index now, not on the first attendee's search  # noqa: B018
+    return core
