@@ -22,7 +22,7 @@ PLATFORM = "console"
 
 def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
     """Plain text plus numbered buttons; returns the text and the buttons in number order."""
-    lines = [reply.plain_text]
+    lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [reply.plain_text]
     buttons = [b for row in reply.buttons for b in row]
     if reply.attachment is not None:
         lines.append(f"📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")

@@ -28,6 +28,8 @@ def test_typing_a_number_presses_that_button(core: Core) -> None:
     chat.locale = "en"
     chat.handle_line("/talk 2")
     assert "[1] ⭐ Remind me" in out.getvalue()
+    chat.handle_line("1")  # the toggle: the card comes back with the toast
+    assert "✓ Subscribed" in out.getvalue() and "[1] ✖ Unsubscribe" in out.getvalue()
     chat.handle_line("2")  # "In parallel"
     assert "Running alongside #2" in out.getvalue()
 
