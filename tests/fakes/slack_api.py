@@ -45,7 +45,9 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error (account_inactive…)
     rate_limited: deque[int] = field(default_factory=deque)  # Retry-After of the next 429s
-    server_errors: deque[int] = field(default_factory=deque)
+    server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
+    html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
+    stall: float = 0.0  # seconds chat.postMessage hangs before answering (client timeouts)
     port: int = 0
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
@@ -126,6 +128,11 @@ class FakeSlack:
         if request.headers.get("Authorization", "") != f"Bearer {TOKEN}" and params.get("token") != TOKEN:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "chat.postMessage":
+            if self.stall:
+                await asyncio.sleep(self.stall)
+            if self.html_errors:
+                return web.Response(status=self.html_errors.popleft(), text="<html>Bad Gateway</html>",
+                                    content_type="text/html")
             if self.server_errors:
                 return web.json_response({"ok": False, "error": "internal_error"}, status=self.server_errors.popleft())
             if self.rate_limited:
