@@ -22,14 +22,17 @@ PATH = "/slack/events"
 
 
 class SlackAdapter:
-    """HTTP mode (signed requests at /slack/events) or Socket Mode (an app-level token)."""
+    """Socket Mode when an app-level token is set; otherwise HTTP mode (signed requests at /slack/events)."""
 
     name = "slack"
 
     def __init__(self, settings: Settings, core: Core) -> None:
         assert settings.slack_bot_token
         self.settings = settings
-        self.http = bool(settings.slack_signing_secret)
+        self.socket_mode = bool(settings.slack_app_token)
+        self.http = not self.socket_mode and bool(settings.slack_signing_secret)
+        if not (self.http or self.socket_mode):
+            log.warning("SLACK_BOT_TOKEN without SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: Slack can only send")
         self.client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
         self.app = AsyncApp(
             client=self.client,
@@ -57,19 +60,24 @@ class SlackAdapter:
         """The outbox's Slack sender."""
         return self._sender
 
+    def socket_mode_handler(self) -> Any:
+        """Bolt's aiohttp Socket Mode handler for this app (built inside the running loop)."""
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        return AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+
     async def start(self) -> None:
         """Socket Mode connects here; HTTP mode needs nothing beyond the route."""
-        if not self.http and self.settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+        if self.socket_mode:
+            self._socket = self.socket_mode_handler()
             await self._socket.connect_async()
-        log.info("slack adapter started (%s)", "http" if self.http else "socket mode")
+        log.info("slack adapter started (%s)", "socket mode" if self.socket_mode else "http")
 
     async def stop(self) -> None:
         """Close Socket Mode if open."""
         if self._socket is not None:
             await self._socket.close_async()
+            self._socket = None
 
 
 def create_adapter(settings: Settings, core: Core) -> SlackAdapter:

@@ -37,7 +37,7 @@ class SlackHandlers:
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        self._locales: dict[str, str | None] = {}
+        self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (locale, display name)
 
     def install(self, app: AsyncApp) -> None:
         """Register every listener on ``app``."""
@@ -46,22 +46,31 @@ class SlackHandlers:
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^confbot_url_\d+$"))(self.on_url_button)
         app.action(re.compile(r"^confbot_\d+$"))(self.on_button)
+        app.action(re.compile(r"^confbot_day_\d+$"))(self.on_button)  # the day picker's choice
+
+    async def profile(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
+        """The user's Slack locale and display name (``users.info`` with ``include_locale``), cached."""
+        if user_id not in self._profiles:
+            try:
+                user = (await client.users_info(user=user_id, include_locale=True)).get("user") or {}
+                profile = user.get("profile") or {}
+                name = profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                self._profiles[user_id] = (user.get("locale"), name or None)
+            except SlackApiError as err:  # answer anyway, in the stored or default language
+                log.warning("users.info %s: %s", user_id, err.response.get("error"))
+                self._profiles[user_id] = (None, None)
+        return self._profiles[user_id]
 
     async def locale(self, client: AsyncWebClient, user_id: str) -> str | None:
-        """The user's Slack locale (``users.info`` with ``include_locale``), cached."""
-        if user_id not in self._locales:
-            try:
-                info = await client.users_info(user=user_id, include_locale=True)
-                self._locales[user_id] = (info.get("user") or {}).get("locale")
-            except SlackApiError:
-                self._locales[user_id] = None
-        return self._locales[user_id]
+        """The user's Slack locale, e.g. ``zh-CN`` (cached)."""
+        return (await self.profile(client, user_id))[0]
 
     async def _request(self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "",
                        action: str | None = None) -> Request:
         dm = channel if channel and channel.startswith("D") else None
+        locale, name = await self.profile(client, user_id)
         return Request(Address(PLATFORM, user_id, dm or user_id), text=text, action=action,
-                       locale=await self.locale(client, user_id), is_group=dm is None)
+                       locale=locale, display_name=name, is_group=dm is None)
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         """``/conf …``: ack at once, then answer ephemerally."""
@@ -83,18 +92,26 @@ class SlackHandlers:
 
     async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                         client: AsyncWebClient) -> None:
-        """A button: run its action; replace the message when the reply asks to."""
+        """A button or the day picker: run its action; replace the message when the reply asks to.
+
+        In the App Home there is no message to replace: the refreshed Home is the update,
+        and any other answer (a talk, the .ics) goes to the user's DM.
+        """
         await ack()
         channel = (body.get("channel") or {}).get("id")
-        request = await self._request(client, body["user"]["id"], channel, action=action.get("value", ""))
+        value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
+        request = await self._request(client, body["user"]["id"], channel, action=value)
+        in_home = (body.get("view") or {}).get("type") == "home"
         has_response_url = bool(body.get("response_url"))
         for reply in self.core.handle(request):
+            if reply.edit and in_home and reply.attachment is None:
+                continue
             if reply.edit and has_response_url and reply.attachment is None:
                 await respond(blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
             else:
                 await self._deliver(client, respond if has_response_url else None, request, reply,
                                     ephemeral=has_response_url)
-        await self._refresh_home_if_needed(client, request, force=body.get("view", {}).get("type") == "home")
+        await self._refresh_home_if_needed(client, request, force=in_home)
 
     async def on_url_button(self, ack: Any) -> None:
         """Link buttons open in the browser; Slack still wants an ack."""

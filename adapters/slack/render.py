@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
 
-from bot.messages import Line, Reply, Span
+from bot.i18n import register, t
+from bot.messages import Button, Line, Reply, Span
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_BUTTON_TEXT = 75
+MAX_OPTIONS = 100
+PICKER_FROM = 4  # a row of this many day choices becomes a select menu (a day picker)
+DAY_ACTION = re.compile(r"^agenda (\d+|all)$")
+CURRENT = "• "  # the core marks the chosen day's button with it
+
+register({"slack.pick_day": {"zh": "选择日期", "en": "Pick a day"}})
 
 
 def escape(text: str) -> str:
@@ -59,13 +76,38 @@ def _sections(reply: Reply, budget: int) -> list[str]:
     return [s if s.strip() else "\u200b" for s in sections] or ["\u200b"]
 
 
+def is_day_row(row: tuple[Button, ...]) -> bool:
+    """A row of day choices long enough to be a select menu rather than buttons."""
+    return len(row) >= PICKER_FROM and all(DAY_ACTION.match(b.action) and not b.url for b in row)
+
+
+def day_picker(row: tuple[Button, ...], action_id: str) -> StaticSelectElement:
+    """The day buttons as one static select; the current day (marked by the core) preselected.
+
+    The placeholder speaks the labels' language (the core already translated them).
+    """
+    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for b in row for ch in b.label) else "en"
+    options = [Option(value=b.action, text=PlainTextObject(text=b.label.removeprefix(CURRENT)[:MAX_BUTTON_TEXT]))
+               for b in row[:MAX_OPTIONS]]
+    current = [o for o, b in zip(options, row, strict=False) if b.label.startswith(CURRENT)]
+    return StaticSelectElement(placeholder=t(lang, "slack.pick_day"), action_id=action_id, options=options,
+                               initial_option=current[0] if current else None)
+
+
 def to_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """Sections for the text, one actions block per row of buttons (buttons are never dropped)."""
+    """Sections for the text, one actions block per row of buttons (buttons are never dropped).
+
+    A long row of day choices becomes a select menu; its options carry the same actions.
+    """
     rows = [row for row in reply.buttons if row]
     action_blocks: list[ActionsBlock] = []
     counter = 0
     for row in rows:
-        elements = []
+        if is_day_row(row):
+            counter += 1
+            action_blocks.append(ActionsBlock(elements=[day_picker(row, f"confbot_day_{counter}")]))
+            continue
+        elements: list[ButtonElement] = []
         for button in row[:MAX_ACTIONS_PER_BLOCK]:
             counter += 1
             label = button.label[:MAX_BUTTON_TEXT]
@@ -75,7 +117,7 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
                 elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
         action_blocks.append(ActionsBlock(elements=elements))
     if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
-        merged: list[ButtonElement] = [e for b in action_blocks for e in b.elements]  # type: ignore[attr-defined]
+        merged = [e for b in action_blocks for e in b.elements]  # type: ignore[attr-defined]
         action_blocks = [ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
                          for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)][: MAX_BLOCKS // 2]
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))

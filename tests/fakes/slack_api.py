@@ -23,6 +23,7 @@ from aiohttp import web
 from tests.fakes.loopback import serve_on_loopback
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"  # Socket Mode's app-level token
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ANGLE = re.compile(r"<(https?://[^|>\s]+(\|[^>]*)?|[@#!][A-Za-z0-9^|_-]+(\|[^>]*)?)>")
 
@@ -49,6 +50,8 @@ class FakeSlack:
     html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
     stall: float = 0.0  # seconds chat.postMessage hangs before answering (client timeouts)
     port: int = 0
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)  # what the bot answered on Socket Mode
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -59,10 +62,13 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # users.info and other reads use GET
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_post("/upload/{id}", self._upload)
+        app.router.add_get("/link", self._socket_mode)
         self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         """Stop serving."""
+        for ws in self._sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -87,6 +93,31 @@ class FakeSlack:
                 raise AssertionError(f"{method}: {len(self.sent(method))}/{count}; calls {[m for m, _ in self.calls]}")
             await asyncio.sleep(0.01)
         return self.sent(method)
+
+    async def push(self, envelope_type: str, payload: dict[str, Any]) -> str:
+        """Send a Socket Mode envelope (``slash_commands``, ``events_api``, ``interactive``) to the bot."""
+        deadline = time.monotonic() + 10
+        while not self._sockets:
+            if time.monotonic() > deadline:
+                raise AssertionError("the bot never opened a Socket Mode connection")
+            await asyncio.sleep(0.01)
+        envelope_id = f"env-{next(self._ids)}"
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
+                                           "accepts_response_payload": envelope_type != "events_api",
+                                           "retry_attempt": 0, "retry_reason": ""})
+        return envelope_id
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"},
+                            "debug_info": {"host": "fake", "approximate_connection_time": 3600}})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        self._sockets.remove(ws)
+        return ws
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.method == "GET":
@@ -125,6 +156,11 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if method == "apps.connections.open":  # Socket Mode: the app-level token, not the bot's
+            if request.headers.get("Authorization", "") != f"Bearer {APP_TOKEN}":
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            params["_ok"] = True
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
         if request.headers.get("Authorization", "") != f"Bearer {TOKEN}" and params.get("token") != TOKEN:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "chat.postMessage":

@@ -70,7 +70,8 @@ def event(user: str, text: str) -> str:
 def block_action(slack: FakeSlack, user: str, value: str) -> str:
     payload = {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
                "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
-               "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:], "is_ephemeral": False},
+               "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:],
+                             "is_ephemeral": False},
                "channel": {"id": "D" + user[1:], "name": "directmessage"}, "trigger_id": "1.2.3",
                "response_url": slack.response_url(),
                "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
@@ -207,7 +208,9 @@ async def test_ics_is_uploaded_as_a_file(slack: FakeSlack, client: httpx.AsyncCl
     assert b"BEGIN:VCALENDAR" in upload["bytes"] and b"talk-2@testconf" in upload["bytes"]
 
 
-async def test_long_agenda_stays_within_block_kit_limits(slack: FakeSlack, client: httpx.AsyncClient, core: Core) -> None:
+async def test_long_agenda_stays_within_block_kit_limits(
+    slack: FakeSlack, client: httpx.AsyncClient, core: Core
+) -> None:
     from bot.content.loader import load_content
     from bot.settings import BUNDLED_CONTENT
 

@@ -24,6 +24,7 @@ def test_manifest_has_the_command_events_scopes_and_home_the_code_uses() -> None
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed = {"commands", "chat:write", "im:history", "users:read", "files:write"}  # /conf, DMs, users.info, .ics
     assert needed <= scopes
-    urls = {manifest["settings"]["event_subscriptions"]["request_url"], manifest["settings"]["interactivity"]["request_url"],
+    settings = manifest["settings"]
+    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
             manifest["features"]["slash_commands"][0]["url"]}
     assert all(u.endswith("/slack/events") for u in urls)

@@ -1,0 +1,37 @@
+"""Socket Mode: with SLACK_APP_TOKEN the bot opens a WebSocket (to the fake) instead of serving HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.slack import SlackAdapter
+from bot.app import Core
+from bot.settings import Settings
+from tests.fakes.slack_api import APP_TOKEN, TOKEN, FakeSlack
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def test_slash_command_over_socket_mode_is_acked_and_answered(slack: FakeSlack, core: Core) -> None:
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN=APP_TOKEN,  # type: ignore[call-arg]
+                        SLACK_SIGNING_SECRET="also-set", SLACK_API_URL=slack.api_url)
+    adapter = SlackAdapter(settings, core)
+    assert adapter.routes() == []  # no HTTP endpoint to forge requests against
+    await adapter.start()
+    try:
+        envelope = await slack.push("slash_commands", {
+            "token": "legacy", "team_id": "T1", "channel_id": "C0GENERAL", "user_id": "U1SOCK", "command": "/conf",
+            "text": "talk 2", "api_app_id": "A1", "response_url": slack.response_url(), "trigger_id": "1.2.3"})
+        (answer,) = await slack.wait_for("response")
+    finally:
+        await adapter.stop()
+    assert answer["response_type"] == "ephemeral" and "sub 2" in str(answer["blocks"])
+    assert envelope in [ack.get("envelope_id") for ack in slack.socket_acks]
