@@ -107,6 +107,17 @@ class FakeSlack:
                                            "retry_attempt": 0, "retry_reason": ""})
         return envelope_id
 
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The bot's Socket Mode acknowledgement of ``envelope_id``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for ack in self.socket_acks:
+                if ack.get("envelope_id") == envelope_id:
+                    return ack
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no ack for {envelope_id}: {self.socket_acks}")
+            await asyncio.sleep(0.01)
+
     async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
