@@ -67,7 +67,8 @@ async def run(rate: float, seconds: float, fake_port: int = 8791, bot_port: int 
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as client:
             async def one(i: int) -> None:
                 nonlocal errors
-                update = maker.message_update(10_000 + i % 500, TEXTS[i % len(TEXTS)], lang="zh-hans" if i % 3 else "en")
+                lang = "zh-hans" if i % 3 else "en"
+                update = maker.message_update(10_000 + i % 500, TEXTS[i % len(TEXTS)], lang=lang)
                 t0 = time.perf_counter()
                 try:
                     async with client.post(url, json=update, headers=headers) as response:

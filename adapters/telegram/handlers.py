@@ -12,9 +12,10 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
-from adapters.telegram.render import keyboard, to_html
+from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.app import Core
 from bot.i18n import language_for_locale
 from bot.messages import Address, Reply, Request
@@ -49,7 +50,7 @@ async def _send_replies(message: Message, replies: list[Reply]) -> None:
     for reply in replies:
         if reply.attachment is not None:
             await message.reply_document(reply.attachment.content, filename=reply.attachment.filename,
-                                         caption=to_html(reply)[:1024], parse_mode=ParseMode.HTML)
+                                         caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
         else:
             await message.reply_text(to_html(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
                                      disable_web_page_preview=True)
@@ -88,18 +89,39 @@ class Handlers:
         query = update.callback_query
         if query is None or update.effective_user is None:
             return
-        replies = self.core.handle(_request(update, action=query.data or ""))
-        first = replies[0] if replies else None
-        await query.answer(first.notice if first is not None else None)
-        for reply in replies:
-            if reply.edit and reply.attachment is None:
+        answered = False
+        try:
+            replies = self.core.handle(_request(update, action=query.data or ""))
+            notice = replies[0].notice if replies else None
+            await query.answer(notice[:200] if notice else None)
+            answered = True
+            for reply in replies:
+                await self._show(update, context, reply)
+        finally:
+            if not answered:  # the core failed: still stop the button's spinner
+                await query.answer()
+
+    async def _show(self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+        """One reply to a button: edited in place, or as a new message."""
+        query = update.callback_query
+        assert query is not None and update.effective_user is not None
+        if reply.edit and reply.attachment is None:
+            try:
                 await query.edit_message_text(to_html(reply), parse_mode=ParseMode.HTML,
                                               reply_markup=keyboard(reply), disable_web_page_preview=True)
-            elif query.message is not None and isinstance(query.message, Message):
-                await _send_replies(query.message, [reply])
-            else:  # a shared inline message: answer in the private chat
+            except BadRequest as err:
+                if "message is not modified" not in err.message.lower():
+                    raise  # pressing the button already shown (e.g. the current day) is no error
+        elif isinstance(query.message, Message):
+            await _send_replies(query.message, [reply])
+        else:  # a shared inline message (or one too old to reach): answer in the private chat
+            if reply.attachment is not None:
+                await context.bot.send_document(update.effective_user.id, reply.attachment.content,
+                                                filename=reply.attachment.filename,
+                                                caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
+            else:
                 await context.bot.send_message(update.effective_user.id, to_html(reply), parse_mode=ParseMode.HTML,
-                                               reply_markup=keyboard(reply))
+                                               reply_markup=keyboard(reply), disable_web_page_preview=True)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``@bot xdp`` in any chat: matching talks to share."""

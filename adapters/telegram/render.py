@@ -9,7 +9,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.messages import Reply, Span
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
+ELLIPSIS = "…"
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, budget: int) -> str:
+    """The longest prefix of ``text`` within ``budget`` UTF-16 units."""
+    out, used = [], 0
+    for ch in text:
+        used += units(ch)
+        if used > budget:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def span_html(span: Span) -> str:
@@ -26,19 +44,32 @@ def span_html(span: Span) -> str:
     return text
 
 
-def to_html(reply: Reply) -> str:
-    """The reply's lines as Telegram HTML, cut on a line boundary if ever over 4096 characters."""
-    lines = ["".join(span_html(s) for s in line) for line in reply.lines]
+def to_html(reply: Reply, limit: int = MAX_TEXT) -> str:
+    """The reply's lines as Telegram HTML whose visible text is at most ``limit`` units.
+
+    An over-long reply is cut (never mid-entity or mid-tag) and ends with "…".
+    """
+    budget = limit - units(ELLIPSIS) - 1
     out: list[str] = []
-    visible = 0
-    for line, raw in zip(lines, reply.lines, strict=True):
-        length = sum(len(s.text) for s in raw) + 1
-        if visible + length > MAX_TEXT - 2:
-            out.append("…")
+    for i, line in enumerate(reply.lines):
+        budget -= 1 if i else 0  # the newline before this line
+        if budget < 0:
+            out.append(ELLIPSIS)
             break
-        out.append(line)
-        visible += length
-    return "\n".join(out) or "…"
+        rendered: list[str] = []
+        for span in line:
+            size = units(span.text)
+            if size > budget:
+                piece = _cut(span.text, budget)
+                rendered.append((span_html(Span(piece, span.style, span.url)) if piece else "") + ELLIPSIS)
+                budget = -1
+                break
+            rendered.append(span_html(span))
+            budget -= size
+        out.append("".join(rendered))
+        if budget < 0:
+            break
+    return "\n".join(out) or ELLIPSIS
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -50,8 +81,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             if button.url:
                 buttons.append(InlineKeyboardButton(button.label, url=button.url))
                 continue
-            if len(button.action.encode()) > MAX_CALLBACK_BYTES:
-                raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {button.action!r}")
+            if not 1 <= len(button.action.encode()) <= MAX_CALLBACK_BYTES:
+                raise ValueError(f"callback data must be 1..{MAX_CALLBACK_BYTES} bytes: {button.action!r}")
             buttons.append(InlineKeyboardButton(button.label, callback_data=button.action))
         if buttons:
             rows.append(buttons)

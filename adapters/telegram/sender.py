@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from adapters.telegram.render import keyboard, to_html
+from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.delivery import SendResult
 from bot.messages import Address, Reply
 
@@ -49,8 +49,8 @@ class TelegramSender:
             try:
                 if reply.attachment is not None:
                     await self.bot.send_document(address.chat_id, document=reply.attachment.content,
-                                                 filename=reply.attachment.filename, caption=to_html(reply)[:1024],
-                                                 parse_mode=ParseMode.HTML)
+                                                 filename=reply.attachment.filename,
+                                                 caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
                 else:
                     await self.bot.send_message(address.chat_id, to_html(reply), parse_mode=ParseMode.HTML,
                                                 reply_markup=keyboard(reply), disable_web_page_preview=True)

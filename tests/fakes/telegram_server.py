@@ -11,6 +11,7 @@ records every call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -57,7 +58,8 @@ class _EntityChecker(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{tag}\"")
+            raise ApiError(400, "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
+                                f"\"{tag}\"")
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
@@ -79,17 +81,16 @@ def check_html(text: str) -> str:
     checker.feed(text)
     checker.close()
     if checker.stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{checker.stack[-1]}\"")
+        raise ApiError(400, "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
+                            f"\"{checker.stack[-1]}\"")
     return html.unescape("".join(checker.visible))
 
 
 def _coerce(value: Any, types: list[str], name: str) -> Any:
     """Check a parameter's basic type the way the Bot API does."""
     if isinstance(value, str) and types != ["String"] and value[:1] in "[{" :
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
-        except json.JSONDecodeError:
-            pass
     ok = False
     for kind in types:
         if kind == "Integer":
@@ -117,6 +118,11 @@ def _coerce(value: Any, types: list[str], name: str) -> Any:
     return value
 
 
+def _markup_key(params: dict[str, Any]) -> str:
+    """A message's inline keyboard, comparable."""
+    return json.dumps(params.get("reply_markup"), sort_keys=True)
+
+
 @dataclass
 class FakeTelegram:
     """State and controls of the fake Bot API."""
@@ -136,6 +142,8 @@ class FakeTelegram:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(100))  # type: ignore[type-arg]
     _sent_times: deque[float] = field(default_factory=deque)
+    messages: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (chat, id) -> text, markup
+    last_messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # chat -> last Message sent there
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -169,7 +177,9 @@ class FakeTelegram:
             return {"id": chat_id, "type": "supergroup", "title": "eBPF attendees"}
         return {"id": chat_id, "type": "private", "first_name": f"User{user_id}"}
 
-    def message_update(self, user_id: int, text: str, *, lang: str = "zh-hans", chat_id: int | None = None) -> dict[str, Any]:
+    def message_update(
+        self, user_id: int, text: str, *, lang: str = "zh-hans", chat_id: int | None = None
+    ) -> dict[str, Any]:
         """A text message (commands get their bot_command entity)."""
         update_id = next(self._ids)
         message: dict[str, Any] = {
@@ -180,7 +190,9 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": update_id, "message": message}
 
-    def callback_update(self, user_id: int, data: str, message: dict[str, Any], *, lang: str = "zh-hans") -> dict[str, Any]:
+    def callback_update(
+        self, user_id: int, data: str, message: dict[str, Any], *, lang: str = "zh-hans"
+    ) -> dict[str, Any]:
         """A pressed inline button on ``message`` (as returned by sendMessage)."""
         return {"update_id": next(self._ids), "callback_query": {
             "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), "message": message,
@@ -204,7 +216,9 @@ class FakeTelegram:
         return [p for m, p in self.calls if m == method and p.get("_ok") and
                 (chat_id is None or str(p.get("chat_id")) == str(chat_id))]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0, chat_id: int | None = None) -> list[dict[str, Any]]:
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0, chat_id: int | None = None
+    ) -> list[dict[str, Any]]:
         """Wait until ``count`` successful ``method`` calls were made."""
         deadline = time.monotonic() + timeout
         while len(self.sent(method, chat_id)) < count:
@@ -270,7 +284,7 @@ class FakeTelegram:
         visible = check_html(text) if params.get("parse_mode") == "HTML" else text
         if not visible.strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(visible) > limit:
+        if len(visible.encode("utf-16-le")) // 2 > limit:  # Telegram counts UTF-16 units
             raise ApiError(400, "Bad Request: message is too long")
 
     def _check_delivery(self, params: dict[str, Any]) -> int:
@@ -310,10 +324,8 @@ class FakeTelegram:
             pending = [u for u in self.updates if u["update_id"] >= offset]
             if not pending and timeout:
                 self._new_update.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), timeout)
-                except TimeoutError:
-                    pass
                 pending = [u for u in self.updates if u["update_id"] >= offset]
             self.updates = pending
             return pending
@@ -334,12 +346,25 @@ class FakeTelegram:
             self._check_text(params["text"], params)
             self._check_markup(params)
             chat_id = self._check_delivery(params)
-            return self._message(chat_id, text=params["text"])
+            message = self._message(chat_id, text=check_html(params["text"]) if params.get("parse_mode") == "HTML"
+                                    else params["text"])
+            if isinstance(params.get("reply_markup"), dict):
+                message["reply_markup"] = params["reply_markup"]
+            self.messages[(chat_id, message["message_id"])] = (params["text"], _markup_key(params))
+            self.last_messages[chat_id] = message
+            return message
         if method == "editMessageText":
             self._check_text(params["text"], params)
             self._check_markup(params)
             chat_id = int(params.get("chat_id", 0) or 0)
-            return self._message(chat_id, text=params["text"]) if chat_id else True
+            key = (chat_id, int(params.get("message_id", 0) or 0))
+            if self.messages.get(key) == (params["text"], _markup_key(params)):
+                raise ApiError(400, "Bad Request: message is not modified: specified new message content and "
+                                    "reply markup are exactly the same as a current content and reply markup "
+                                    "of the message")
+            if key in self.messages:
+                self.messages[key] = (params["text"], _markup_key(params))
+            return self._message(chat_id, text=params["text"], message_id=key[1]) if chat_id else True
         if method == "sendDocument":
             chat_id = self._check_delivery(params)
             if params.get("caption"):

@@ -6,18 +6,24 @@ import json
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from adapters.http import build_asgi
 from adapters.telegram import TelegramAdapter
 from bot.app import Core
 from bot.clock import FakeClock
+from bot.content.loader import load_content
 from bot.runtime import Runtime
+from bot.settings import BUNDLED_CONTENT
 from bot.storage.models import User
 from tests.adapters.telegram.conftest import telegram_settings
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram, check_html
 
 ALICE = 1001
+SECRET = "X-Telegram-Bot-Api-Secret-Token"
+SIGNED = {SECRET: "s3cret"}
+BUNDLED = load_content(BUNDLED_CONTENT)
 
 
 def _buttons(call: dict) -> list[str]:  # type: ignore[type-arg]
@@ -26,7 +32,9 @@ def _buttons(call: dict) -> list[str]:  # type: ignore[type-arg]
     return [b.get("callback_data") for row in markup.get("inline_keyboard", []) for b in row]
 
 
-async def test_commands_are_registered_in_chinese_and_english(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+async def test_commands_are_registered_in_chinese_and_english(
+    fake_telegram: FakeTelegram, polling_bot: TelegramAdapter
+) -> None:
     menus = {p.get("language_code"): p["commands"] for p in fake_telegram.sent("setMyCommands")}
     assert {None, "zh", "en"} <= set(menus)
     zh = {c["command"]: c["description"] for c in menus["zh"]}
@@ -141,17 +149,50 @@ async def test_webhook_checks_the_secret(fake_telegram: FakeTelegram, core: Core
         app = build_asgi(adapter.routes())
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
             update = fake_telegram.message_update(ALICE, "/now", lang="en")
-            forged = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
+            forged = await client.post("/telegram/webhook", json=update, headers={SECRET: "nope"})
             missing = await client.post("/telegram/webhook", json=update)
             assert forged.status_code == 403 and missing.status_code == 403
             assert fake_telegram.sent("sendMessage") == []
-            ok = await client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            ok = await client.post("/telegram/webhook", json=update, headers=SIGNED)
             assert ok.status_code == 200
             (answer,) = fake_telegram.sent("sendMessage")
             assert "Running now" in answer["text"]
             update_zh = fake_telegram.message_update(4004, "/now")
-            await client.post("/telegram/webhook", json=update_zh, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            await client.post("/telegram/webhook", json=update_zh, headers=SIGNED)
             assert "正在进行" in fake_telegram.sent("sendMessage")[1]["text"]
             assert (await client.get("/healthz")).text == "ok"
     finally:
         await adapter.stop()
+
+
+async def test_search_pages_in_place_and_a_shown_day_is_no_error(
+    fake_telegram: FakeTelegram, core: Core, polling_bot: TelegramAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    core.replace_programme(BUNDLED)
+    fake_telegram.push(fake_telegram.message_update(ALICE, "ebpf", lang="en"))
+    (results,) = await fake_telegram.wait_for("sendMessage")
+    assert "search #2 ebpf" in _buttons(results)
+    shown = fake_telegram.last_messages[ALICE]
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "search #2 ebpf", shown, lang="en"))
+    (page2,) = await fake_telegram.wait_for("editMessageText")
+    assert int(page2["message_id"]) == shown["message_id"] and page2["text"] != results["text"]
+    assert "search #3 ebpf" in _buttons(page2)
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/agenda 1", lang="en"))
+    await fake_telegram.wait_for("sendMessage", 2)
+    day1 = fake_telegram.last_messages[ALICE]
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "agenda 1", day1, lang="en"))  # the day already shown
+    await fake_telegram.wait_for("answerCallbackQuery", 2)
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/now", lang="en"))  # a later update: the edit is done
+    await fake_telegram.wait_for("sendMessage", 3)
+    refused = [p for m, p in fake_telegram.calls if m == "editMessageText" and p.get("_status") == 400]
+    assert refused and "telegram update failed" not in caplog.text
+
+
+async def test_ics_button_sends_the_calendar_file(fake_telegram: FakeTelegram, polling_bot: TelegramAdapter) -> None:
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/subscribe 2", lang="en"))
+    await fake_telegram.wait_for("sendMessage")
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "ics", fake_telegram.last_messages[ALICE], lang="en"))
+    (document,) = await fake_telegram.wait_for("sendDocument")
+    assert document["document"].startswith(b"BEGIN:VCALENDAR") and "XDP" in document["document"].decode()
+    assert document["parse_mode"] == "HTML" and check_html(document["caption"])
+    await fake_telegram.wait_for("answerCallbackQuery")

@@ -54,3 +54,22 @@ async def test_sender_outcomes(fake_telegram: FakeTelegram) -> None:
         fake_telegram.server_errors.append(502)
         bad_gateway = await sender.send(Address("telegram", "5", "5"), reply)
         assert bad_gateway.outcome == "retry" and bad_gateway.retry_after is None
+
+
+def test_one_giant_line_is_cut_inside_its_span_and_stays_valid() -> None:
+    abstract = "eBPF <maps> & helpers. " * 400
+    text = to_html(ReplyBuilder().line(bold("Title & <more>")).line(abstract).build())
+    visible = check_html(text)
+    assert text.startswith("<b>Title &amp; &lt;more&gt;</b>\neBPF &lt;maps&gt; &amp;")
+    assert 4000 < len(visible) <= 4096 and visible.endswith("…")
+
+
+def test_emoji_count_twice_against_the_limit() -> None:
+    text = to_html(ReplyBuilder().line("🐝" * 3000).build())
+    assert len(check_html(text).encode("utf-16-le")) // 2 <= 4096 and text.endswith("…")
+
+
+def test_captions_are_cut_at_1024_without_breaking_entities() -> None:
+    reply = ReplyBuilder().line(bold("a&b " * 300)).build()
+    caption = to_html(reply, 1024)
+    assert len(check_html(caption)) <= 1024 and caption.startswith("<b>a&amp;b") and "</b>" in caption
