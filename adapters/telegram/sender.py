@@ -8,7 +8,7 @@ from datetime import timedelta
 from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.delivery import SendResult
@@ -60,8 +60,10 @@ class TelegramSender:
                 return SendResult.blocked(f"403 {err.message}")
             except BadRequest as err:  # "chat not found" and other 400s: retrying won't help
                 return SendResult.failed(f"400 {err.message}")
-            except (TimeoutError, TimedOut) as err:
-                return SendResult.retry(5.0, f"timeout: {err}")
-            except NetworkError as err:  # 5xx and connection errors
-                return SendResult("retry", None, f"network: {err}")
+            except ChatMigrated as err:  # the group became a supergroup with a new id
+                return SendResult.failed(f"400 group moved to chat {err.new_chat_id}")
+            except (TimeoutError, TimedOut, NetworkError) as err:  # timeouts, 5xx, connection errors
+                return SendResult("retry", None, f"network: {err}")  # the dispatcher backs off
+            except TelegramError as err:  # anything else (404, 409...): retried a bounded number of times
+                return SendResult("retry", None, f"telegram: {err}")
         return SendResult.sent()

@@ -132,6 +132,7 @@ class FakeTelegram:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     unknown_chats: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)  # group id -> its new supergroup id
     flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
     fail_every: int = 0  # every Nth delivery attempt gets a 502
@@ -237,7 +238,7 @@ class FakeTelegram:
             out: dict[str, Any] = {}
             reader = await request.multipart()
             async for part in reader:  # type: ignore[union-attr]
-                out[part.name] = await part.read() if part.filename else await part.text()  # type: ignore[union-attr]
+                out[str(part.name)] = await part.read() if part.filename else await part.text()  # type: ignore[union-attr]
             return out
         return dict(await request.post()) if request.can_read_body else dict(request.query)
 
@@ -308,6 +309,9 @@ class FakeTelegram:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.unknown_chats:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self.migrated[chat_id]})
         return chat_id
 
     def _message(self, chat_id: int, **extra: Any) -> dict[str, Any]:

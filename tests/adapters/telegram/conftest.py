@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-def telegram_settings(fake: FakeTelegram, **extra: object) -> Settings:
+def telegram_settings(fake: FakeTelegram, **extra: Any) -> Settings:
     """Settings pointing python-telegram-bot at the fake."""
     return Settings(_env_file=None, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url,  # type: ignore[call-arg]
                     organizers=["console:organizer"], **extra)

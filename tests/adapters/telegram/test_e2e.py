@@ -121,7 +121,9 @@ async def test_reminder_blocked_user_and_429_storm(fake_telegram: FakeTelegram, 
         await fake_telegram.wait_for("sendMessage", len(users))
         fake_telegram.blocked.add(3020)
         fake_telegram.flood.extend([2, 1, 3, 1, 2])  # a 429 storm
-        clock.set(core.programme.talk(2).start - timedelta(minutes=10))
+        talk = core.programme.talk(2)
+        assert talk is not None and talk.start is not None
+        clock.set(talk.start - timedelta(minutes=10))
         for _ in range(10):
             await runtime.dispatch_now()
             clock.advance(3)

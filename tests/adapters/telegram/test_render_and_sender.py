@@ -54,6 +54,11 @@ async def test_sender_outcomes(fake_telegram: FakeTelegram) -> None:
         fake_telegram.server_errors.append(502)
         bad_gateway = await sender.send(Address("telegram", "5", "5"), reply)
         assert bad_gateway.outcome == "retry" and bad_gateway.retry_after is None
+        fake_telegram.migrated[-6] = -1006
+        moved = await sender.send(Address("telegram", "6", "-6"), reply)
+        assert moved.outcome == "failed" and "-1006" in (moved.error or "")
+        fake_telegram.server_errors.append(500)
+        assert (await sender.send(Address("telegram", "7", "7"), reply)).outcome == "retry"
 
 
 def test_one_giant_line_is_cut_inside_its_span_and_stays_valid() -> None:
