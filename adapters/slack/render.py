@@ -52,9 +52,31 @@ def span_mrkdwn(span: Span) -> str:
     return text
 
 
-def line_mrkdwn(line: Line) -> str:
-    """A line of spans as mrkdwn."""
-    return "".join(span_mrkdwn(s) for s in line)
+def line_mrkdwn(line: Line, limit: int = MAX_SECTION - 1) -> str:
+    """A line of spans as mrkdwn of at most ``limit`` characters.
+
+    A line too long is cut inside a span's text, before escaping, so no entity, style
+    marker or link is ever broken; the cut is marked with "…".
+    """
+    out: list[str] = []
+    room = limit
+    for span in line:
+        text = span_mrkdwn(span)
+        if len(text) <= room:
+            out.append(text)
+            room -= len(text)
+            continue
+        keep = len(span.text)
+        while keep > 0:
+            text = span_mrkdwn(Span(span.text[:keep] + "…", span.style, span.url))
+            if len(text) <= room:
+                out.append(text)
+                break
+            keep -= max(1, (len(text) - room) // 5)  # an escaped character is at most 5 long
+        else:
+            out.append("…"[:room])
+        break
+    return "".join(out)
 
 
 def _sections(reply: Reply, budget: int) -> list[str]:
@@ -62,7 +84,7 @@ def _sections(reply: Reply, budget: int) -> list[str]:
     sections: list[str] = []
     current = ""
     for line in reply.lines:
-        text = line_mrkdwn(line)[: MAX_SECTION - 1]
+        text = line_mrkdwn(line)
         candidate = f"{current}\n{text}" if current else text
         if len(candidate) > MAX_SECTION:
             sections.append(current)
@@ -127,4 +149,4 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
 
 def fallback_text(reply: Reply) -> str:
     """Plain notification text (escaped) for ``text=`` alongside blocks."""
-    return escape(reply.plain_text)[:3000] or "confbot"
+    return escape(reply.plain_text[:3000]) or "confbot"

@@ -44,6 +44,7 @@ class FakeSlack:
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     locales: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # user -> profile display name
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error (account_inactive…)
     rate_limited: deque[int] = field(default_factory=deque)  # Retry-After of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
@@ -201,7 +202,8 @@ class FakeSlack:
             result = {"view": {"id": "V1", **(params.get("view") or {})}}
         elif method == "users.info":
             uid = params.get("user", "")
-            result = {"user": {"id": uid, "name": uid.lower(), "locale": self.locales.get(uid, "en-US")}}
+            result = {"user": {"id": uid, "name": uid.lower(), "locale": self.locales.get(uid, "en-US"),
+                               "profile": {"display_name": self.names.get(uid, ""), "real_name": uid.title()}}}
         elif method == "conversations.open":
             result = {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         elif method == "files.getUploadURLExternal":

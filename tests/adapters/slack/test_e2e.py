@@ -68,7 +68,31 @@ def event(user: str, text: str) -> str:
 
 
 def block_action(slack: FakeSlack, user: str, value: str) -> str:
+    return urlencode({"payload": json.dumps(_action_payload(slack, user, value))})
+
+
+def day_choice(slack: FakeSlack, user: str, value: str) -> str:
+    """A choice in the day picker: a static_select action carries the value in selected_option."""
+    payload = _action_payload(slack, user, value)
+    payload["actions"] = [{"action_id": "confbot_day_1", "block_id": "b2", "type": "static_select",
+                           "selected_option": {"text": {"type": "plain_text", "text": "Day 2"}, "value": value},
+                           "placeholder": {"type": "plain_text", "text": "Pick a day"}, "action_ts": "1.0"}]
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def home_press(user: str, value: str) -> str:
+    """A button pressed in the App Home: a view, no channel, no response_url."""
     payload = {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
+               "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
+               "container": {"type": "view", "view_id": "V1"}, "trigger_id": "1.2.3",
+               "view": {"id": "V1", "type": "home", "blocks": [], "state": {"values": {}}},
+               "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
+                            "value": value, "type": "button", "action_ts": f"{time.time():.6f}"}]}
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def _action_payload(slack: FakeSlack, user: str, value: str) -> dict:  # type: ignore[type-arg]
+    return {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
                "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
                "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:],
                              "is_ephemeral": False},
@@ -76,7 +100,6 @@ def block_action(slack: FakeSlack, user: str, value: str) -> str:
                "response_url": slack.response_url(),
                "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
                             "value": value, "type": "button", "action_ts": f"{time.time():.6f}"}]}
-    return urlencode({"payload": json.dumps(payload)})
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -221,3 +244,35 @@ async def test_long_agenda_stays_within_block_kit_limits(
     assert len(answer["blocks"]) <= 50
     assert all(len((b.get("text") or {}).get("text", "")) <= 3000 for b in answer["blocks"])
     assert all(mrkdwn_problem((b.get("text") or {}).get("text", "")) is None for b in answer["blocks"])
+
+
+async def test_day_picker_choice_replaces_the_agenda(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    body = day_choice(slack, "U10DAY", "agenda 2")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    (update,) = await slack.wait_for("response")
+    assert update["replace_original"] is True
+    assert "Day 2 ·" in _texts(update) and "#4" in _texts(update) and "Day 1 ·" not in _texts(update)
+
+
+async def test_unsubscribe_in_the_home_tab_refreshes_the_home_without_a_dm(
+    slack: FakeSlack, client: httpx.AsyncClient, core: Core
+) -> None:
+    body = slash(slack, "U11HOME", "subscribe 2")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    (home_after_sub,) = await slack.wait_for("views.publish")
+    assert "unsub 2" in _values({"blocks": home_after_sub["view"]["blocks"]})
+    press = home_press("U11HOME", "unsub 2")
+    await client.post("/slack/events", content=press, headers=signed(press, content_type=FORM))
+    homes = await slack.wait_for("views.publish", 2)
+    assert "unsub 2" not in _values({"blocks": homes[-1]["view"]["blocks"]})
+    assert slack.sent("chat.postMessage") == []  # the Home itself is the update
+
+
+async def test_the_slack_display_name_is_stored(slack: FakeSlack, client: httpx.AsyncClient, core: Core) -> None:
+    slack.names["U12NAME"] = "莉君"
+    body = slash(slack, "U12NAME", "now")
+    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
+    await slack.wait_for("response")
+    with core.db.session() as s:
+        user = s.scalar(select(User).where(User.platform_user_id == "U12NAME"))
+        assert user is not None and user.display_name == "莉君" and user.language == "en"

@@ -22,7 +22,7 @@ def test_manifest_has_the_command_events_scopes_and_home_the_code_uses() -> None
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    needed = {"commands", "chat:write", "im:history", "users:read", "files:write"}  # /conf, DMs, users.info, .ics
+    needed = {"commands", "chat:write", "im:history", "im:write", "users:read", "files:write"}  # + conversations.open
     assert needed <= scopes
     settings = manifest["settings"]
     urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
