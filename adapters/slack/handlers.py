@@ -11,13 +11,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import fallback_text, to_blocks
+from bot import users
 from bot.app import Core
 from bot.commands import lookup
 from bot.home import home_reply
-from bot.messages import Address, Reply, Request
+from bot.i18n import register, t
+from bot.messages import Address, Reply, Request, Span
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "en": "📎 The file is in your direct messages."}})
 CHANGES_SUBSCRIPTIONS = re.compile(r"^/?(sub|subscribe|star|unsub|unsubscribe|unstar|remind|reminder)\b", re.I)
 
 
@@ -134,12 +137,22 @@ class SlackHandlers:
             except SlackApiError as err:
                 log.warning("could not refresh the App Home: %s", err)
 
+    def _language(self, request: Request) -> str:
+        """The language the core answers this user in (their /lang choice or their locale)."""
+        with self.core.db.session() as session:
+            user = users.find(session, PLATFORM, request.address.user_id)
+            return user.language if user is not None else "zh"
+
     async def _deliver(self, client: AsyncWebClient, respond: Any, request: Request, reply: Reply, *,
                        ephemeral: bool, channel: str | None = None) -> None:
         if reply.attachment is not None:
             dm = await client.conversations_open(users=request.address.user_id)
             await client.files_upload_v2(channel=dm["channel"]["id"], content=reply.attachment.content,
                                          filename=reply.attachment.filename, initial_comment=reply.plain_text[:3000])
+            if respond is not None and request.is_group:  # asked in a channel: say where the file went
+                note = Reply(lines=(*reply.lines, (Span(t(self._language(request), "slack.file_in_dm")),)))
+                await respond(blocks=to_blocks(note), text=fallback_text(note), response_type="ephemeral",
+                              replace_original=False)
             return
         blocks, text = to_blocks(reply), fallback_text(reply)
         if respond is not None:

@@ -139,7 +139,9 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
                 elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
         action_blocks.append(ActionsBlock(elements=elements))
     if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
-        merged = [e for b in action_blocks for e in b.elements]  # type: ignore[attr-defined]
+        merged: list[ButtonElement | StaticSelectElement] = [
+            e for b in action_blocks for e in b.elements  # type: ignore[misc]
+        ]
         action_blocks = [ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
                          for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)][: MAX_BLOCKS // 2]
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))

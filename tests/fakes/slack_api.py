@@ -132,12 +132,11 @@ class FakeSlack:
         return ws
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
-        if request.method == "GET":
-            data: dict[str, Any] = dict(request.query)
-        elif request.content_type == "application/json":
-            data = await request.json()
-        else:
-            data = dict(await request.post())
+        data: dict[str, Any] = dict(request.query)  # slack_sdk puts some methods' arguments in the query
+        if request.method == "POST" and request.content_type == "application/json":
+            data.update(await request.json())
+        elif request.method == "POST":
+            data.update(await request.post())
         for key in ("blocks", "view"):
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
@@ -208,10 +207,14 @@ class FakeSlack:
             result = {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         elif method == "files.getUploadURLExternal":
             n = next(self._ids)
+            if not params.get("filename") or not params.get("length"):
+                error = "invalid_arguments"
             result = {"upload_url": f"http://127.0.0.1:{self.port}/upload/{n}", "file_id": f"F{n}"}
         elif method == "files.completeUploadExternal":
             files = params.get("files")
             files = json.loads(files) if isinstance(files, str) else files
+            if not files or not params.get("channel_id"):
+                error = "invalid_arguments"
             result = {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files or []]}
         else:
             error = "unknown_method"

@@ -7,7 +7,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
@@ -113,6 +113,12 @@ def _values(call: dict) -> list[str]:  # type: ignore[type-arg]
     return [e.get("value") for b in call.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
 
 
+def _start(core: Core, talk_id: int) -> datetime:
+    talk = core.programme.talk(talk_id)
+    assert talk is not None and talk.start is not None
+    return talk.start
+
+
 async def _user_count(core: Core) -> int:
     with core.db.session() as s:
         return int(s.scalar(select(func.count()).select_from(User)) or 0)
@@ -176,7 +182,7 @@ async def test_subscribe_button_updates_message_and_home_then_reminder_dm(
     runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
     await runtime.start()
     try:
-        clock.set(core.programme.talk(2).start - timedelta(minutes=10))
+        clock.set(_start(core, 2) - timedelta(minutes=10))
         slack.rate_limited.append(2)  # a 429 first: Retry-After is honoured
         await runtime.dispatch_now()
         assert slack.sent("chat.postMessage") == []
@@ -199,7 +205,7 @@ async def test_permanent_slack_errors_deactivate_the_user(
     runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
     await runtime.start()
     try:
-        clock.set(core.programme.talk(3).start - timedelta(minutes=10))
+        clock.set(_start(core, 3) - timedelta(minutes=10))
         await runtime.dispatch_now()
     finally:
         await runtime.stop()
@@ -226,9 +232,12 @@ async def test_ics_is_uploaded_as_a_file(slack: FakeSlack, client: httpx.AsyncCl
     for text in ("subscribe 2", "ics"):
         body = slash(slack, "U8CAL", text)
         await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
-    await slack.wait_for("files.completeUploadExternal")
+    (done,) = await slack.wait_for("files.completeUploadExternal")
     (upload,) = slack.sent("upload")
     assert b"BEGIN:VCALENDAR" in upload["bytes"] and b"talk-2@testconf" in upload["bytes"]
+    assert done["channel_id"] == "D8CAL"  # into the user's DM, not the channel /conf was typed in
+    answers = await slack.wait_for("response", 2)
+    assert "in your direct messages" in _texts(answers[-1])
 
 
 async def test_long_agenda_stays_within_block_kit_limits(
