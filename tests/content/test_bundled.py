@@ -28,7 +28,7 @@ def test_every_talk_is_scheduled_translated_tagged_and_tracked(bundled: Programm
     for talk in bundled.talks:
         assert talk.start is not None and talk.room and talk.title_en and talk.tags and talk.tags_zh
         assert talk.start.tzinfo is not None
-        assert talk.kind == "keynote" or bundled.track(talk.track) is not None
+        assert bundled.track(talk.track) is not None and bundled.room(talk.room) is not None
         assert all(bundled.speaker(s) for s in talk.speakers)
 
 
@@ -55,3 +55,30 @@ def test_breaks_and_lunch_are_agenda_items(bundled: Programme) -> None:
     assert {"lunch", "break"} <= kinds
     day1 = agenda.day_items(bundled, bundled.days()[0])
     assert any(getattr(i, "kind", "") == "lunch" for i in day1)
+
+
+def test_three_to_five_bilingual_tracks_each_kept_to_one_talk_at_a_time(bundled: Programme) -> None:
+    tracks = bundled.conference.tracks
+    assert 3 <= len(tracks) <= 5
+    assert all(tr.name and tr.name_en for tr in (*tracks, *bundled.conference.rooms))
+    for track in tracks:
+        talks = agenda.by_track(bundled, track.id)
+        assert len(talks) >= 3, track.id
+        for a, b in combinations(talks, 2):  # someone following a track can attend all of it
+            assert not agenda.overlaps(a, b), (track.id, a.id, b.id)
+
+
+def test_talk_slots_are_30_to_40_minutes_within_each_day(bundled: Programme) -> None:
+    for talk in bundled.talks:
+        assert 30 <= (talk.end - talk.start).total_seconds() / 60 <= 40, talk.id
+        local_start, local_end = talk.start.astimezone(bundled.tz), talk.end.astimezone(bundled.tz)
+        assert local_start.date() == local_end.date() and 8 <= local_start.hour and local_end.hour < 19
+
+
+def test_each_day_opens_with_registration_and_the_conference_ends_with_a_closing(bundled: Programme) -> None:
+    for day in bundled.days():
+        first = agenda.day_items(bundled, day)[0]
+        assert getattr(first, "kind", None) == "registration" and first.room is None
+    last = agenda.day_items(bundled, bundled.days()[-1])[-1]
+    assert last.kind == "other" and "闭幕" in last.title and last.title_en
+    assert all(t.end <= last.start for t in bundled.talks)
