@@ -21,7 +21,14 @@ from bot.messages import Address, Reply, Request, Span
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "en": "📎 The file is in your direct messages."}})
-CHANGES_SUBSCRIPTIONS = re.compile(r"^/?(sub|subscribe|star|unsub|unsubscribe|unstar|remind|reminder)\b", re.I)
+CHANGES_HOME = {"subscribe", "unsubscribe", "remind", "lang"}  # commands after which the App Home is republished
+
+
+def changes_home(request: Request) -> bool:
+    """Whether this request (any alias, typed or pressed) may change what the App Home shows."""
+    words = (request.action if request.action is not None else request.text).strip().lstrip("/").split()
+    command = lookup(words[0].split("@")[0]) if words else None
+    return command is not None and command.name in CHANGES_HOME
 
 
 def conf_text(text: str) -> str:
@@ -131,7 +138,7 @@ class SlackHandlers:
         await client.views_publish(user_id=user_id, view={"type": "home", "blocks": to_blocks(reply)})
 
     async def _refresh_home_if_needed(self, client: AsyncWebClient, request: Request, force: bool = False) -> None:
-        if force or CHANGES_SUBSCRIPTIONS.match(request.action or request.text or ""):
+        if force or changes_home(request):
             try:
                 await self.publish_home(client, request.address.user_id)
             except SlackApiError as err:

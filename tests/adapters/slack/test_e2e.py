@@ -285,3 +285,16 @@ async def test_the_slack_display_name_is_stored(slack: FakeSlack, client: httpx.
     with core.db.session() as s:
         user = s.scalar(select(User).where(User.platform_user_id == "U12NAME"))
         assert user is not None and user.display_name == "莉君" and user.language == "en"
+
+
+async def test_a_dm_subscription_by_alias_and_a_language_change_refresh_the_home(
+    slack: FakeSlack, client: httpx.AsyncClient
+) -> None:
+    for count, text in enumerate(("/star 2", "/lang zh"), 1):
+        body = event("U13ALIAS", text)
+        await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
+        await slack.wait_for("views.publish", count)
+    first, second = slack.sent("views.publish")
+    assert "unsub 2" in _values({"blocks": first["view"]["blocks"]})
+    assert "Your agenda" in _texts({"blocks": first["view"]["blocks"]})
+    assert "我的日程" in _texts({"blocks": second["view"]["blocks"]})
