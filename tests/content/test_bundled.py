@@ -72,7 +72,7 @@ def test_talk_slots_are_30_to_40_minutes_within_each_day(bundled: Programme) -> 
     for talk in bundled.talks:
         assert 30 <= (talk.end - talk.start).total_seconds() / 60 <= 40, talk.id
         local_start, local_end = talk.start.astimezone(bundled.tz), talk.end.astimezone(bundled.tz)
-        assert local_start.date() == local_end.date() and 8 <= local_start.hour and local_end.hour < 19
+        assert local_start.date() == local_end.date() and local_start.hour >= 8 and local_end.hour < 19
 
 
 def test_each_day_opens_with_registration_and_the_conference_ends_with_a_closing(bundled: Programme) -> None:
