@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,6 +22,7 @@ from bot.messages import Address, Reply, Request, Span
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "en": "📎 The file is in your direct messages."}})
+SEEN_EVENTS = 1000  # event ids remembered, so a redelivered DM is answered once
 CHANGES_HOME = {"subscribe", "unsubscribe", "remind", "lang"}  # commands after which the App Home is republished
 
 
@@ -48,6 +50,7 @@ class SlackHandlers:
     def __init__(self, core: Core) -> None:
         self.core = core
         self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (locale, display name)
+        self._seen: OrderedDict[str, None] = OrderedDict()
 
     def install(self, app: AsyncApp) -> None:
         """Register every listener on ``app``."""
@@ -91,9 +94,11 @@ class SlackHandlers:
             await self._deliver(client, respond, request, reply, ephemeral=True)
         await self._refresh_home_if_needed(client, request)
 
-    async def on_message(self, event: dict[str, Any], client: AsyncWebClient) -> None:
-        """A direct message: a command or a search, answered in the DM."""
+    async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        """A direct message: a command or a search, answered in the DM (once, even if Slack redelivers it)."""
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        if self._already_seen(str(body.get("event_id") or "")):
             return
         request = await self._request(client, event["user"], event["channel"], text=event.get("text", ""))
         for reply in self.core.handle(request):
@@ -122,6 +127,16 @@ class SlackHandlers:
                 await self._deliver(client, respond if has_response_url else None, request, reply,
                                     ephemeral=has_response_url)
         await self._refresh_home_if_needed(client, request, force=in_home)
+
+    def _already_seen(self, event_id: str) -> bool:
+        if not event_id:
+            return False
+        if event_id in self._seen:
+            return True
+        self._seen[event_id] = None
+        if len(self._seen) > SEEN_EVENTS:
+            self._seen.popitem(last=False)
+        return False
 
     async def on_url_button(self, ack: Any) -> None:
         """Link buttons open in the browser; Slack still wants an ack."""

@@ -298,3 +298,17 @@ async def test_a_dm_subscription_by_alias_and_a_language_change_refresh_the_home
     assert "unsub 2" in _values({"blocks": first["view"]["blocks"]})
     assert "Your agenda" in _texts({"blocks": first["view"]["blocks"]})
     assert "我的日程" in _texts({"blocks": second["view"]["blocks"]})
+
+
+async def test_a_redelivered_dm_is_answered_once(slack: FakeSlack, client: httpx.AsyncClient) -> None:
+    body = event("U14TWICE", "/now")
+    for retry in ("", "1"):
+        headers = signed(body, content_type="application/json")
+        if retry:
+            headers |= {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+        await client.post("/slack/events", content=body, headers=headers)
+    await slack.wait_for("chat.postMessage")
+    second = event("U14TWICE", "/next")
+    await client.post("/slack/events", content=second, headers=signed(second, content_type="application/json"))
+    messages = await slack.wait_for("chat.postMessage", 2)
+    assert _texts(messages[1]) != _texts(messages[0])  # /now once, then /next: not /now again
