@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import fallback_text, to_blocks
 from bot import users
-from bot.app import Core
+from bot.app import Core, parse_command
 from bot.commands import lookup
 from bot.home import home_reply
 from bot.i18n import register, t
@@ -27,9 +27,17 @@ CHANGES_HOME = {"subscribe", "unsubscribe", "remind", "lang"}  # commands after 
 
 
 def changes_home(request: Request) -> bool:
-    """Whether this request (any alias, typed or pressed) may change what the App Home shows."""
-    words = (request.action if request.action is not None else request.text).strip().lstrip("/").split()
-    command = lookup(words[0].split("@")[0]) if words else None
+    """Whether this request (any alias, typed or pressed) may change what the App Home shows.
+
+    The same reading as the core's: a button's action is always a command; a text only
+    when it starts with "/" (otherwise it is a search).
+    """
+    if request.action is not None:
+        name = request.action.strip().lstrip("/").partition(" ")[0]
+    else:
+        parsed = parse_command(request.text.strip())
+        name = parsed[0] if parsed else ""
+    command = lookup(name) if name else None
     return command is not None and command.name in CHANGES_HOME
 
 
