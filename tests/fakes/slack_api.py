@@ -50,6 +50,7 @@ class FakeSlack:
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
     html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
     stall: float = 0.0  # seconds chat.postMessage hangs before answering (client timeouts)
+    hold_responses: asyncio.Event | None = None  # response_url posts wait for it (proves the ack came first)
     port: int = 0
     socket_acks: list[dict[str, Any]] = field(default_factory=list)  # what the bot answered on Socket Mode
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -224,6 +225,8 @@ class FakeSlack:
         return web.json_response({"ok": True, **result})
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        if self.hold_responses is not None:
+            await self.hold_responses.wait()
         params = await self._params(request)
         self.calls.append(("response", params))
         if self._message_checks(params):
