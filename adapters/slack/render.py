@@ -37,19 +37,25 @@ def escape(text: str) -> str:
 
 
 def span_mrkdwn(span: Span) -> str:
-    """One span as mrkdwn; the text is always escaped."""
+    """One span as mrkdwn; the text is always escaped.
+
+    Style markers hug the words (Slack ignores ``* bold *``), so surrounding spaces stay
+    outside them; a ``|`` in a link's URL is percent-encoded so it cannot end the URL.
+    """
     text = escape(span.text)
-    if not text.strip():
+    core = text.strip()
+    if not core:
         return text
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
     if span.style == "bold":
-        return f"*{text}*"
-    if span.style == "italic":
-        return f"_{text}_"
-    if span.style == "code":
-        return f"`{text}`"
-    if span.style == "link" and span.url:
-        return f"<{escape(span.url)}|{text}>"
-    return text
+        core = f"*{core}*"
+    elif span.style == "italic":
+        core = f"_{core}_"
+    elif span.style == "code":
+        core = f"`{core}`"
+    elif span.style == "link" and span.url:
+        core = f"<{escape(span.url).replace('|', '%7C')}|{core}>"
+    return f"{lead}{core}{trail}"
 
 
 def line_mrkdwn(line: Line, limit: int = MAX_SECTION - 1) -> str:

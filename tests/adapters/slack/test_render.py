@@ -17,6 +17,12 @@ def test_every_span_is_escaped_and_styled_natively() -> None:
     assert mrkdwn_problem(text) is None
 
 
+def test_style_markers_hug_the_words_and_a_pipe_cannot_end_a_link() -> None:
+    reply = Reply(lines=((Span("at "), bold(" Hall A "), Span("·"), link("a|b", "https://x.org/?q=a|b")),))
+    (section,) = to_blocks(reply)
+    assert section["text"]["text"] == "at  *Hall A* ·<https://x.org/?q=a%7Cb|a|b>"
+
+
 def test_buttons_carry_the_core_action_and_none_is_dropped() -> None:
     rows = tuple((Button(f"#{i}", f"talk {i}"),) for i in range(40))
     blocks = to_blocks(Reply(lines=((Span("x"),),), buttons=rows))
