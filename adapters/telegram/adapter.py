@@ -16,6 +16,8 @@ from bot.app import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+# httpx logs every request at INFO with its URL, and a Bot API URL holds the bot token
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def build_application(settings: Settings, *, webhook: bool) -> Application:  # type: ignore[type-arg]

@@ -281,12 +281,14 @@ class FakeTelegram:
                     if data is not None and not 1 <= len(str(data).encode()) <= 64:
                         raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
-    def _check_text(self, text: str, params: dict[str, Any], limit: int = 4096) -> None:
+    def _check_text(self, text: str, params: dict[str, Any], limit: int = 4096) -> str:
+        """The visible text; ApiError if Telegram would refuse it."""
         visible = check_html(text) if params.get("parse_mode") == "HTML" else text
         if not visible.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if len(visible.encode("utf-16-le")) // 2 > limit:  # Telegram counts UTF-16 units
             raise ApiError(400, "Bad Request: message is too long")
+        return visible
 
     def _check_delivery(self, params: dict[str, Any]) -> int:
         self._attempts += 1
@@ -347,11 +349,10 @@ class FakeTelegram:
         if method == "getWebhookInfo":
             return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
         if method == "sendMessage":
-            self._check_text(params["text"], params)
+            visible = self._check_text(params["text"], params)
             self._check_markup(params)
             chat_id = self._check_delivery(params)
-            message = self._message(chat_id, text=check_html(params["text"]) if params.get("parse_mode") == "HTML"
-                                    else params["text"])
+            message = self._message(chat_id, text=visible)
             if isinstance(params.get("reply_markup"), dict):
                 message["reply_markup"] = params["reply_markup"]
             self.messages[(chat_id, message["message_id"])] = (params["text"], _markup_key(params))
