@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 import httpx
@@ -198,3 +199,17 @@ async def test_ics_button_sends_the_calendar_file(fake_telegram: FakeTelegram, p
     assert document["document"].startswith(b"BEGIN:VCALENDAR") and "XDP" in document["document"].decode()
     assert document["parse_mode"] == "HTML" and check_html(document["caption"])
     await fake_telegram.wait_for("answerCallbackQuery")
+
+
+async def test_the_bot_token_stays_out_of_the_logs(
+    fake_telegram: FakeTelegram, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
+    await adapter.start()
+    try:
+        fake_telegram.push(fake_telegram.message_update(ALICE, "/now", lang="en"))
+        await fake_telegram.wait_for("sendMessage")
+    finally:
+        await adapter.stop()
+    assert "started as @confbot_test_bot" in caplog.text and fake_telegram.token not in caplog.text
