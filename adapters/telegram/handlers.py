@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
@@ -12,7 +13,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
@@ -105,7 +106,9 @@ class Handlers:
         """One reply to a button: edited in place, or as a new message."""
         query = update.callback_query
         assert query is not None and update.effective_user is not None
-        if reply.edit and reply.attachment is None:
+        if reply.edit and reply.attachment is None and query.inline_message_id is not None:
+            return  # a card shared with @bot is everyone's: the presser's state is in the toast only
+        if reply.edit and reply.attachment is None and isinstance(query.message, Message):
             try:
                 await query.edit_message_text(to_html(reply), parse_mode=ParseMode.HTML,
                                               reply_markup=keyboard(reply), disable_web_page_preview=True)
@@ -115,13 +118,17 @@ class Handlers:
         elif isinstance(query.message, Message):
             await _send_replies(query.message, [reply])
         else:  # a shared inline message (or one too old to reach): answer in the private chat
-            if reply.attachment is not None:
-                await context.bot.send_document(update.effective_user.id, reply.attachment.content,
-                                                filename=reply.attachment.filename,
-                                                caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
-            else:
-                await context.bot.send_message(update.effective_user.id, to_html(reply), parse_mode=ParseMode.HTML,
-                                               reply_markup=keyboard(reply), disable_web_page_preview=True)
+            with contextlib.suppress(Forbidden):  # the presser never opened the bot: the toast was the answer
+                await self._send_private(context, update.effective_user.id, reply)
+
+    @staticmethod
+    async def _send_private(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
+        if reply.attachment is not None:
+            await context.bot.send_document(user_id, reply.attachment.content, filename=reply.attachment.filename,
+                                            caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
+        else:
+            await context.bot.send_message(user_id, to_html(reply), parse_mode=ParseMode.HTML,
+                                           reply_markup=keyboard(reply), disable_web_page_preview=True)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``@bot xdp`` in any chat: matching talks to share."""

@@ -192,11 +192,13 @@ class FakeTelegram:
         return {"update_id": update_id, "message": message}
 
     def callback_update(
-        self, user_id: int, data: str, message: dict[str, Any], *, lang: str = "zh-hans"
+        self, user_id: int, data: str, message: dict[str, Any] | None, *, lang: str = "zh-hans"
     ) -> dict[str, Any]:
-        """A pressed inline button on ``message`` (as returned by sendMessage)."""
+        """A pressed inline button on ``message`` (as returned by sendMessage), or with ``None``
+        on a message someone shared through inline mode (Telegram then sends inline_message_id)."""
+        where: dict[str, Any] = {"message": message} if message is not None else {"inline_message_id": "AAQxyz"}
         return {"update_id": next(self._ids), "callback_query": {
-            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), "message": message,
+            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), **where,
             "chat_instance": "42", "data": data}}
 
     def inline_update(self, user_id: int, query: str, *, lang: str = "en") -> dict[str, Any]:

@@ -213,3 +213,18 @@ async def test_the_bot_token_stays_out_of_the_logs(
     finally:
         await adapter.stop()
     assert "started as @confbot_test_bot" in caplog.text and fake_telegram.token not in caplog.text
+
+
+async def test_a_shared_card_answers_its_presser_and_stays_as_shared(
+    fake_telegram: FakeTelegram, polling_bot: TelegramAdapter
+) -> None:
+    fake_telegram.push(fake_telegram.callback_update(ALICE, "sub 2", None, lang="en"))  # on an @bot inline message
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery")
+    assert answer.get("text") == "Subscribed"
+    fake_telegram.blocked.add(2002)  # someone who never opened the bot presses "parallel talks"
+    fake_telegram.push(fake_telegram.callback_update(2002, "parallel 2", None, lang="en"))
+    fake_telegram.push(fake_telegram.message_update(ALICE, "/my", lang="en"))
+    (mine,) = await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
+    assert "XDP &lt;fast&gt;" in mine["text"]  # the press did subscribe Alice
+    await fake_telegram.wait_for("answerCallbackQuery", 2)
+    assert fake_telegram.sent("editMessageText") == []  # the shared card is not rewritten for everyone
