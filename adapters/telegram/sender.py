@@ -22,6 +22,9 @@ def _retry_seconds(err: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+MAX_TRACKED_CHATS = 10_000
+
+
 class TelegramSender:
     """Delivers one message per call within the global rate, 1 msg/s per private chat and
     20 msg/min per group. Never retries itself: the dispatcher owns retries."""
@@ -38,6 +41,8 @@ class TelegramSender:
     def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
         if limiter is None:
+            if len(self._chats) >= MAX_TRACKED_CHATS:  # forget chats whose limiter has fully drained
+                self._chats = {c: lim for c, lim in self._chats.items() if not lim.has_capacity(lim.max_rate)}
             group = chat_id.startswith("-")
             limiter = AsyncLimiter(20, 60) if group else AsyncLimiter(1, 1)
             self._chats[chat_id] = limiter
