@@ -72,7 +72,8 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A failed update is logged; the bot goes on with the next one."""
-        log.error("telegram update failed: %r", update, exc_info=context.error)
+        update_id = update.update_id if isinstance(update, Update) else None  # ids only: no user text in logs
+        log.error("telegram update failed: update_id=%s", update_id, exc_info=context.error)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message: a command, or (in private chats) a search."""
