@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -61,10 +62,8 @@ async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = Non
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
     runtime = Runtime(core, {a.name: a.sender() for a in adapters})
     routes = [route for a in adapters for route in a.routes()]
     server = HttpServer(build_asgi(routes), settings.http_host, settings.http_port) if routes else None

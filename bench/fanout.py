@@ -59,8 +59,18 @@ async def run(subscribers: int, rate: float, lead: int = 10) -> dict[str, object
         core = Core(settings, db, programme, clock)
         t0 = time.perf_counter()
         with db.session() as s:
-            users = [User(platform="telegram", platform_user_id=str(i), chat_id=str(i), language="en",
-                          first_seen=clock.now(), last_seen=clock.now(), lead_minutes=lead) for i in range(subscribers)]
+            users = [
+                User(
+                    platform="telegram",
+                    platform_user_id=str(i),
+                    chat_id=str(i),
+                    language="en",
+                    first_seen=clock.now(),
+                    last_seen=clock.now(),
+                    lead_minutes=lead,
+                )
+                for i in range(subscribers)
+            ]
             s.add_all(users)
             s.flush()
             s.add_all([Subscription(user_id=u.id, talk_id=talk.id, created_at=clock.now()) for u in users])
@@ -88,11 +98,14 @@ async def run(subscribers: int, rate: float, lead: int = 10) -> dict[str, object
     deadline = talk.start - timedelta(minutes=lead)
     last = max(sender.arrivals)
     return {
-        "subscribers": subscribers, "rate": rate,
+        "subscribers": subscribers,
+        "rate": rate,
         "early start (s)": round((deadline - first_due).total_seconds(), 1),
         "last arrival vs deadline (s)": round((last - deadline).total_seconds(), 1),
-        "sent": statuses.get("sent", 0), "duplicates": sum(n - 1 for n in sender.per_chat.values() if n > 1),
-        "lost": subscribers - len(sender.per_chat), "plan wall (s)": round(planned, 2),
+        "sent": statuses.get("sent", 0),
+        "duplicates": sum(n - 1 for n in sender.per_chat.values() if n > 1),
+        "lost": subscribers - len(sender.per_chat),
+        "plan wall (s)": round(planned, 2),
         "dispatch wall (s)": round(wall, 2),
     }
 

@@ -19,18 +19,47 @@ from bot.content.schema import Break, Conference, ContentFile, Room, Speaker, Ta
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华慧建国峰宇鹏浩晨瑞琳博文"
 TOPICS = [  # (Chinese, English tag, track)
-    ("网络", "networking", "networking"), ("安全", "security", "security"),
-    ("可观测", "observability", "observability"), ("追踪", "tracing", "observability"),
-    ("调度", "scheduling", "kernel"), ("容器", "containers", "cloudnative"),
-    ("硬件卸载", "hardware", "kernel"), ("内核", "kernel", "kernel"),
-    ("数据库", "database", "observability"), ("性能分析", "performance", "kernel"),
-    ("存储", "storage", "kernel"), ("虚拟化", "virtualization", "cloudnative"),
-    ("服务网格", "service mesh", "cloudnative"), ("网络抖动", "latency", "networking"),
-    ("负载均衡", "load balancing", "networking"), ("入侵检测", "intrusion detection", "security"),
+    ("网络", "networking", "networking"),
+    ("安全", "security", "security"),
+    ("可观测", "observability", "observability"),
+    ("追踪", "tracing", "observability"),
+    ("调度", "scheduling", "kernel"),
+    ("容器", "containers", "cloudnative"),
+    ("硬件卸载", "hardware", "kernel"),
+    ("内核", "kernel", "kernel"),
+    ("数据库", "database", "observability"),
+    ("性能分析", "performance", "kernel"),
+    ("存储", "storage", "kernel"),
+    ("虚拟化", "virtualization", "cloudnative"),
+    ("服务网格", "service mesh", "cloudnative"),
+    ("网络抖动", "latency", "networking"),
+    ("负载均衡", "load balancing", "networking"),
+    ("入侵检测", "intrusion detection", "security"),
 ]
-TOOLS = ["XDP", "kprobe", "uprobe", "BTF", "CO-RE", "libbpf", "bpftrace", "Cilium", "Falco", "Pixie", "Katran",
-         "DeepFlow", "nettrace", "surftrace", "Tetragon", "bcc", "tc", "LSM", "sched_ext", "AF_XDP", "Coolbpf",
-         "eunomia-bpf"]
+TOOLS = [
+    "XDP",
+    "kprobe",
+    "uprobe",
+    "BTF",
+    "CO-RE",
+    "libbpf",
+    "bpftrace",
+    "Cilium",
+    "Falco",
+    "Pixie",
+    "Katran",
+    "DeepFlow",
+    "nettrace",
+    "surftrace",
+    "Tetragon",
+    "bcc",
+    "tc",
+    "LSM",
+    "sched_ext",
+    "AF_XDP",
+    "Coolbpf",
+    "eunomia-bpf",
+]
 TEMPLATES = [  # (Chinese, English) with {tool} and {zh}/{en}
     ("基于{tool}的{zh}实践", "{En} with {tool} in practice"),
     ("用{tool}解决{zh}问题", "Solving {en} problems with {tool}"),
@@ -41,11 +70,27 @@ TEMPLATES = [  # (Chinese, English) with {tool} and {zh}/{en}
     ("{zh}的下一步：{tool}", "What comes next for {en}: {tool}"),
     ("云原生{zh}与{tool}", "Cloud-native {en} and {tool}"),
 ]
-COMPANIES = ["阿里云", "腾讯云", "华为", "字节跳动", "蚂蚁集团", "中兴通讯", "西安邮电大学", "浙江大学", "Isovalent",
-             "DatenLord", "龙蜥社区", "Example Corp"]
-TRACKS = [("networking", "网络", "Networking"), ("security", "安全", "Security"),
-          ("observability", "可观测与追踪", "Observability & Tracing"), ("kernel", "内核与硬件", "Kernel & Hardware"),
-          ("cloudnative", "容器与云原生", "Containers & Cloud Native")]
+COMPANIES = [
+    "阿里云",
+    "腾讯云",
+    "华为",
+    "字节跳动",
+    "蚂蚁集团",
+    "中兴通讯",
+    "西安邮电大学",
+    "浙江大学",
+    "Isovalent",
+    "DatenLord",
+    "龙蜥社区",
+    "Example Corp",
+]
+TRACKS = [
+    ("networking", "网络", "Networking"),
+    ("security", "安全", "Security"),
+    ("observability", "可观测与追踪", "Observability & Tracing"),
+    ("kernel", "内核与硬件", "Kernel & Hardware"),
+    ("cloudnative", "容器与云原生", "Containers & Cloud Native"),
+]
 
 
 def _speaker(rng: random.Random, i: int) -> Speaker:
@@ -54,9 +99,13 @@ def _speaker(rng: random.Random, i: int) -> Speaker:
     company = rng.choice(COMPANIES)
     zh, _, _ = rng.choice(TOPICS)
     name_en = f"{syllables[0].title()} {''.join(syllables[1:]).title()}"
-    return Speaker(id=f"s{i}", name=name, name_en=name_en,
-                   affiliation=f"{company}工程师",
-                   bio=f"{name}，{company}工程师，长期从事{zh}方向的研发工作，{rng.choice(TOOLS)} 社区贡献者。")
+    return Speaker(
+        id=f"s{i}",
+        name=name,
+        name_en=name_en,
+        affiliation=f"{company}工程师",
+        bio=f"{name}，{company}工程师，长期从事{zh}方向的研发工作，{rng.choice(TOOLS)} 社区贡献者。",
+    )
 
 
 def generate(n_talks: int = 2000, seed: int = 7) -> Programme:
@@ -78,17 +127,31 @@ def generate(n_talks: int = 2000, seed: int = 7) -> Programme:
         days = day + 1
         start = first_day + timedelta(days=day, minutes=30 * slot_in_day + (60 if slot_in_day >= 6 else 0))
         who = [f"s{rng.randrange(len(speakers))}" for _ in range(rng.choice((1, 1, 1, 2)))]
-        talks.append(Talk(
-            id=i + 1, title=title_zh.format(**fill), title_en=title_en.format(**fill),
-            abstract=(f"本次分享介绍如何用 eBPF 和 {tool} 解决{zh}问题，包括整体设计、内核实现与生产环境中的经验。"
-                      f"我们在{rng.choice(COMPANIES)}的数千台服务器上验证了这一方案，"
-                      f"开销低于百分之{rng.randint(1, 5)}。"),
-            outline=[f"{zh}的挑战", f"{tool} 的原理", "设计与实现", "总结与展望"],
-            tags=[en, tool.lower() if rng.random() < 0.3 else tool], tags_zh=[zh],
-            speakers=list(dict.fromkeys(who)), track=track, room=rooms[room].id, start=start, duration=30,
-        ))
-    breaks = [Break(title="午餐", title_en="Lunch", kind="lunch", start=first_day + timedelta(days=d, hours=3),
-                    duration=60) for d in range(days)]
-    conference = Conference(id="bench", name="基准大会", name_en="Bench Conference", timezone="Asia/Shanghai",
-                            rooms=rooms, tracks=tracks)
+        talks.append(
+            Talk(
+                id=i + 1,
+                title=title_zh.format(**fill),
+                title_en=title_en.format(**fill),
+                abstract=(
+                    f"本次分享介绍如何用 eBPF 和 {tool} 解决{zh}问题，包括整体设计、内核实现与生产环境中的经验。"
+                    f"我们在{rng.choice(COMPANIES)}的数千台服务器上验证了这一方案，"
+                    f"开销低于百分之{rng.randint(1, 5)}。"
+                ),
+                outline=[f"{zh}的挑战", f"{tool} 的原理", "设计与实现", "总结与展望"],
+                tags=[en, tool.lower() if rng.random() < 0.3 else tool],
+                tags_zh=[zh],
+                speakers=list(dict.fromkeys(who)),
+                track=track,
+                room=rooms[room].id,
+                start=start,
+                duration=30,
+            )
+        )
+    breaks = [
+        Break(title="午餐", title_en="Lunch", kind="lunch", start=first_day + timedelta(days=d, hours=3), duration=60)
+        for d in range(days)
+    ]
+    conference = Conference(
+        id="bench", name="基准大会", name_en="Bench Conference", timezone="Asia/Shanghai", rooms=rooms, tracks=tracks
+    )
     return Programme.from_content(ContentFile(conference=conference, speakers=speakers, talks=talks, breaks=breaks))

@@ -75,7 +75,11 @@ def operations(programme: Programme, index: SearchIndex) -> dict[str, Op]:
     pinyin = [pinyin_of(s.name) for s in some] + [s.name_en or "" for s in some]
     names = [s.name for s in some] + pinyin + ["Chen  LIJUN", "liaozhaoyn", "zhang"]
     kinds = {
-        "Chinese": CHINESE, "pinyin": pinyin, "English/tags": ENGLISH, "typos": TYPOS, "multi-word": MULTI,
+        "Chinese": CHINESE,
+        "pinyin": pinyin,
+        "English/tags": ENGLISH,
+        "typos": TYPOS,
+        "multi-word": MULTI,
         "nothing found": NOTHING,
         "pasted passage": [t.abstract[:80] for t in talks[:: max(1, len(talks) // 5)] if t.abstract][:5],
     }
@@ -123,8 +127,10 @@ def main() -> None:
         name = f"{label} ({len(programme.talks)} talks)"
         for op, fn in operations(programme, index).items():
             p50, p99 = measure(fn, iterations)
-            print(f"| {op} | {name} | {iterations} | {p50:.1f} | {p99:.1f} | {target / 1000:.0f} ms |"
-                  f" {'yes' if p99 < target else 'NO'} |")
+            print(
+                f"| {op} | {name} | {iterations} | {p50:.1f} | {p99:.1f} | {target / 1000:.0f} ms |"
+                f" {'yes' if p99 < target else 'NO'} |"
+            )
         print(f"| SearchIndex build (once) | {name} | 1 | {build_ms * 1000:.0f} | – | – | – |")
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
 

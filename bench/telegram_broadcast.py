@@ -55,13 +55,29 @@ async def confbot_run(rate: float, messages: int) -> dict[str, object]:
         settings = Settings(_env_file=None, TELEGRAM_RATE_LIMIT=rate)  # type: ignore[call-arg]
         core = Core(settings, db, small_programme(), clock)
         with db.session() as s:
-            users = [User(platform="telegram", platform_user_id=str(i), chat_id=str(i), language="en",
-                          first_seen=clock.now(), last_seen=clock.now()) for i in range(1, messages + 1)]
+            users = [
+                User(
+                    platform="telegram",
+                    platform_user_id=str(i),
+                    chat_id=str(i),
+                    language="en",
+                    first_seen=clock.now(),
+                    last_seen=clock.now(),
+                )
+                for i in range(1, messages + 1)
+            ]
             s.add_all(users)
             s.flush()
             for u in users:
-                outbox.enqueue(s, recipient_id=u.id, kind="broadcast", key="broadcast:bench", due_at=clock.now(),
-                               payload={"text": "📣 The closing keynote moves to the main hall."}, now=clock.now())
+                outbox.enqueue(
+                    s,
+                    recipient_id=u.id,
+                    kind="broadcast",
+                    key="broadcast:bench",
+                    due_at=clock.now(),
+                    payload={"text": "📣 The closing keynote moves to the main hall."},
+                    now=clock.now(),
+                )
         bot = Bot(fake.token, base_url=fake.base_url)
         await bot.initialize()
         runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, watch_content=False)
@@ -100,15 +116,32 @@ async def ptb_run(rate: float, messages: int) -> dict[str, object]:
     return _row("PTB AIORateLimiter loop", rate, messages, per_chat, first, last, start, fake)
 
 
-def _row(name: str, rate: float, messages: int, per_chat: Counter[str], first: float, last: float,
-         start: float, fake: FakeTelegram) -> dict[str, object]:
+def _row(
+    name: str,
+    rate: float,
+    messages: int,
+    per_chat: Counter[str],
+    first: float,
+    last: float,
+    start: float,
+    fake: FakeTelegram,
+) -> dict[str, object]:
     delivered = len(per_chat)
     elapsed = last - first  # from the first attempt to the last delivery
     errors = Counter(p.get("_status") for m, p in fake.calls if m == "sendMessage" and not p.get("_ok"))
-    return {"sender": name, "rate limit/s": rate, "messages": messages, "delivered": delivered,
-            "lost": messages - delivered, "duplicates": sum(n - 1 for n in per_chat.values()),
-            "429s": errors.get(429, 0), "5xx": errors.get(502, 0), "seconds": round(elapsed, 2),
-            "msg/s": round(delivered / elapsed, 1), "of limit": f"{delivered / elapsed / rate:.1%}"}
+    return {
+        "sender": name,
+        "rate limit/s": rate,
+        "messages": messages,
+        "delivered": delivered,
+        "lost": messages - delivered,
+        "duplicates": sum(n - 1 for n in per_chat.values()),
+        "429s": errors.get(429, 0),
+        "5xx": errors.get(502, 0),
+        "seconds": round(elapsed, 2),
+        "msg/s": round(delivered / elapsed, 1),
+        "of limit": f"{delivered / elapsed / rate:.1%}",
+    }
 
 
 def main() -> None:

@@ -47,13 +47,20 @@ async def _wait_http(url: str, timeout: float = 30) -> None:
 
 async def run(rate: float, seconds: float, fake_port: int = 8791, bot_port: int = 8792) -> dict[str, float]:
     tmp = tempfile.mkdtemp()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
-           "TELEGRAM_WEBHOOK_URL": "https://bench.invalid", "TELEGRAM_WEBHOOK_SECRET": "bench",
-           "CONFBOT_HTTP_PORT": str(bot_port), "CONFBOT_HTTP_HOST": "127.0.0.1",
-           "CONFBOT_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
+        "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
+        "TELEGRAM_WEBHOOK_SECRET": "bench",
+        "CONFBOT_HTTP_PORT": str(bot_port),
+        "CONFBOT_HTTP_HOST": "127.0.0.1",
+        "CONFBOT_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+    }
     fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
-    bot = subprocess.Popen([sys.executable, "-m", "adapters.cli", "run"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
         await _wait_http(f"http://127.0.0.1:{bot_port}/healthz")
@@ -65,6 +72,7 @@ async def run(rate: float, seconds: float, fake_port: int = 8791, bot_port: int 
         headers = {"X-Telegram-Bot-Api-Secret-Token": "bench"}
         # aiohttp: a light client, so the load generator is not the bottleneck on 2 cores
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as client:
+
             async def one(i: int) -> None:
                 nonlocal errors
                 lang = "zh-hans" if i % 3 else "en"
@@ -98,10 +106,16 @@ async def run(rate: float, seconds: float, fake_port: int = 8791, bot_port: int 
         bot.wait(timeout=30)
         fake.wait(timeout=30)
     latencies.sort()
-    return {"offered/s": rate, "handled/s": round(total / elapsed, 1), "updates": total,
-            "replies": stats.get("sendMessage", 0) - 20, "errors": errors,
-            "p50 ms": round(statistics.median(latencies), 1),
-            "p99 ms": round(latencies[int(len(latencies) * 0.99) - 1], 1), "max ms": round(latencies[-1], 1)}
+    return {
+        "offered/s": rate,
+        "handled/s": round(total / elapsed, 1),
+        "updates": total,
+        "replies": stats.get("sendMessage", 0) - 20,
+        "errors": errors,
+        "p50 ms": round(statistics.median(latencies), 1),
+        "p99 ms": round(latencies[int(len(latencies) * 0.99) - 1], 1),
+        "max ms": round(latencies[-1], 1),
+    }
 
 
 def main() -> None:

@@ -18,7 +18,9 @@ def day_items(programme: Programme, day: date, *, with_breaks: bool = True) -> l
     """Talks (and breaks) on a local day, ordered by start then room."""
     tz = programme.tz
     items: list[Item] = [
-        t for t in _scheduled(programme.talks) if t.start.astimezone(tz).date() == day  # type: ignore[union-attr]
+        t
+        for t in _scheduled(programme.talks)
+        if t.start.astimezone(tz).date() == day  # type: ignore[union-attr]
     ]
     if with_breaks:
         items += [b for b in _scheduled(programme.breaks) if b.start.astimezone(tz).date() == day]  # type: ignore[union-attr]
@@ -46,7 +48,8 @@ def next_per_room(programme: Programme, at: datetime) -> list[Talk]:
 def upcoming(programme: Programme, at: datetime, limit: int = 6) -> list[Talk]:
     """The next talks to start after ``at``: the whole next slot, at least, up to ``limit``."""
     future = [
-        t for t in _scheduled(programme.talks)
+        t
+        for t in _scheduled(programme.talks)
         if isinstance(t, Talk) and t.start > at and not t.cancelled  # type: ignore[operator]
     ]
     if not future:
@@ -71,9 +74,13 @@ def parallel(programme: Programme, talk: Talk) -> list[Talk]:
     if talk.start is None or talk.end is None:
         return []
     return [
-        other for other in _scheduled(programme.talks)
-        if isinstance(other, Talk) and other.id != talk.id and not other.cancelled
-        and other.start < talk.end and talk.start < other.end  # type: ignore[operator]
+        other
+        for other in _scheduled(programme.talks)
+        if isinstance(other, Talk)
+        and other.id != talk.id
+        and not other.cancelled
+        and other.start < talk.end
+        and talk.start < other.end  # type: ignore[operator]
     ]
 
 

@@ -64,9 +64,7 @@ class Core:
     Collaborators are injected (``create_app`` style), so tests build one per case.
     """
 
-    def __init__(
-        self, settings: Settings, db: Database, programme: Programme, clock: Clock
-    ) -> None:
+    def __init__(self, settings: Settings, db: Database, programme: Programme, clock: Clock) -> None:
         load_all()
         self.settings = settings
         self.db = db
@@ -139,8 +137,9 @@ class Core:
                     from bot.reminders import replan_user
 
                     session.flush()
-                    replan_user(session, user, self.programme, now=now,
-                                rate_per_second=self.settings.send_rate(user.platform))
+                    replan_user(
+                        session, user, self.programme, now=now, rate_per_second=self.settings.send_rate(user.platform)
+                    )
                     self.outbox_changed()
                 if len(text) > MAX_INPUT_CHARS:
                     return [self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)]

@@ -80,8 +80,13 @@ class Dispatcher:
             room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
             rows = []
             if room > 0:
-                rows = outbox.claim(self.core.db, now=self.core.clock.now(), worker=self.worker_id,
-                                    limit=min(room, self.batch), lease=self.lease)
+                rows = outbox.claim(
+                    self.core.db,
+                    now=self.core.clock.now(),
+                    worker=self.worker_id,
+                    limit=min(room, self.batch),
+                    lease=self.lease,
+                )
                 in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
             if not in_flight:
                 return report
@@ -101,8 +106,13 @@ class Dispatcher:
                 outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, "recipient inactive")
                 return outbox.BLOCKED
             if row.expires_at is not None and now >= row.expires_at:
-                outbox.mark_final(session, row.id, self.worker_id, outbox.MISSED,
-                                  f"talk started before delivery (due {row.due_at.isoformat()})")
+                outbox.mark_final(
+                    session,
+                    row.id,
+                    self.worker_id,
+                    outbox.MISSED,
+                    f"talk started before delivery (due {row.due_at.isoformat()})",
+                )
                 return outbox.MISSED
             reply = render_push(row.kind, row.payload, user.language, core.programme, now)
             if reply is None:
@@ -111,8 +121,13 @@ class Dispatcher:
             sender = self.senders.get(user.platform)
             if sender is None:
                 # another replica may serve this platform: hand the row back for later
-                outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=30),
-                                  f"no {user.platform} sender in this process")
+                outbox.mark_retry(
+                    session,
+                    row.id,
+                    self.worker_id,
+                    now + timedelta(seconds=30),
+                    f"no {user.platform} sender in this process",
+                )
                 return "deferred"
             address = address_of(user)
         try:
@@ -133,18 +148,25 @@ class Dispatcher:
                 return outbox.SENT
             if result.outcome == "retry":
                 if row.attempts >= self.max_attempts:
-                    outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED,
-                                      f"gave up after {row.attempts} attempts: {result.error}")
+                    outbox.mark_final(
+                        session,
+                        row.id,
+                        self.worker_id,
+                        outbox.FAILED,
+                        f"gave up after {row.attempts} attempts: {result.error}",
+                    )
                     return outbox.FAILED
                 delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
-                outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=delay),
-                                  result.error or "retry")
+                outbox.mark_retry(
+                    session, row.id, self.worker_id, now + timedelta(seconds=delay), result.error or "retry"
+                )
                 return "retry"
             if result.outcome == "blocked":
                 outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, result.error or "blocked")
                 session.execute(update(User).where(User.id == row.recipient_id).values(active=False))
-                outbox.cancel_pending(session, OutboxMessage.recipient_id == row.recipient_id,
-                                      reason="recipient blocked the bot")
+                outbox.cancel_pending(
+                    session, OutboxMessage.recipient_id == row.recipient_id, reason="recipient blocked the bot"
+                )
                 return outbox.BLOCKED
             outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED, result.error or "failed")
             return outbox.FAILED

@@ -48,8 +48,12 @@ def render_push(kind: str, payload: dict[str, Any], lang: str, programme: Progra
         head = t(lang, "reminder.one_minute") if minutes == 1 else t(lang, "reminder.soon", minutes=minutes)
         b = ReplyBuilder().line(head).line(bold(f"#{talk.id} {title}"))
         b.line(t(lang, "reminder.where", room=room_name(programme, talk.room, lang), time=format_time(talk.start, tz)))
-        buttons = ((Button(t(lang, "button.unsubscribe"), f"unsub {talk.id}"),
-                    Button(t(lang, "button.open_talk"), f"talk {talk.id}")),)
+        buttons = (
+            (
+                Button(t(lang, "button.unsubscribe"), f"unsub {talk.id}"),
+                Button(t(lang, "button.open_talk"), f"talk {talk.id}"),
+            ),
+        )
         return b.build(buttons=buttons)
     if kind == "moved":
         old = payload.get("old_start")

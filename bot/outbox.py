@@ -62,14 +62,21 @@ def enqueue(
 ) -> bool:
     """Add a push unless ``(recipient, key)`` exists; True if a row was inserted."""
     values = {
-        "recipient_id": recipient_id, "kind": kind, "key": key, "due_at": due_at,
-        "payload": payload or {}, "expires_at": expires_at, "status": PENDING, "attempts": 0,
+        "recipient_id": recipient_id,
+        "kind": kind,
+        "key": key,
+        "due_at": due_at,
+        "payload": payload or {},
+        "expires_at": expires_at,
+        "status": PENDING,
+        "attempts": 0,
         "created_at": now,
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(OutboxMessage).values(**values)
+        insert(OutboxMessage)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["recipient_id", "key"])
         .returning(OutboxMessage.id)
     )
@@ -110,8 +117,7 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
         rows = session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), due)
-            .values(status=SENDING, claimed_by=worker, lease_until=now + lease,
-                    attempts=OutboxMessage.attempts + 1)
+            .values(status=SENDING, claimed_by=worker, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
             .returning(OutboxMessage),
             execution_options={"synchronize_session": False},
         ).all()

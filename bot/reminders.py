@@ -53,10 +53,15 @@ def _rank(session: Session, user: User, talk_id: int) -> int:
     )
     if mine is None:
         return 1
-    return int(session.scalar(
-        select(func.count()).select_from(Subscription).join(User, User.id == Subscription.user_id)
-        .where(Subscription.talk_id == talk_id, User.platform == user.platform, Subscription.id <= mine)
-    ) or 1)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Subscription)
+            .join(User, User.id == Subscription.user_id)
+            .where(Subscription.talk_id == talk_id, User.platform == user.platform, Subscription.id <= mine)
+        )
+        or 1
+    )
 
 
 def cancel_for_user(session: Session, user: User, talk_id: int | None = None, *, reason: str) -> int:
@@ -96,13 +101,24 @@ def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_se
         return 0
     advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
     due = talk.start - timedelta(minutes=user.lead_minutes) - advance
-    if outbox.enqueue(session, recipient_id=user.id, kind=KIND, key=key_for(talk), due_at=due,
-                      payload={"talk": talk.id, "start": talk.start.isoformat()}, expires_at=talk.start, now=now):
+    if outbox.enqueue(
+        session,
+        recipient_id=user.id,
+        kind=KIND,
+        key=key_for(talk),
+        due_at=due,
+        payload={"talk": talk.id, "start": talk.start.isoformat()},
+        expires_at=talk.start,
+        now=now,
+    ):
         return 1
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.recipient_id == user.id, OutboxMessage.key == key_for(talk),
-               OutboxMessage.status.in_((outbox.CANCELLED, outbox.PENDING)))
+        .where(
+            OutboxMessage.recipient_id == user.id,
+            OutboxMessage.key == key_for(talk),
+            OutboxMessage.status.in_((outbox.CANCELLED, outbox.PENDING)),
+        )
         .values(status=outbox.PENDING, due_at=due, last_error=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -111,7 +127,9 @@ def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_se
 def replan_talk(session: Session, talk: Talk, *, now: datetime, rates: dict[str, float]) -> int:
     """Plan reminders for every subscriber of a (moved) talk."""
     users = session.scalars(
-        select(User).join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.talk_id == talk.id).order_by(Subscription.id)
+        select(User)
+        .join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.talk_id == talk.id)
+        .order_by(Subscription.id)
     )
     return sum(plan(session, u, talk, now=now, rate_per_second=rates.get(u.platform, 30.0)) for u in users)

@@ -67,8 +67,8 @@ def speaker_name(speaker: Speaker, lang: str) -> str:
 
 def _speakers_line(programme: Programme, talk: Talk, lang: str) -> str:
     return "、".join(
-        speaker_name(s, lang) + (f"（{s.affiliation}）" if s.affiliation and lang == "zh" else
-                                  f" ({s.affiliation})" if s.affiliation else "")
+        speaker_name(s, lang)
+        + (f"（{s.affiliation}）" if s.affiliation and lang == "zh" else f" ({s.affiliation})" if s.affiliation else "")
         for s in programme.speakers_of(talk)
     )
 
@@ -158,8 +158,14 @@ def agenda_line(programme: Programme, item: Item, lang: str, *, mark: str = "") 
 
 def day_header(programme: Programme, day, lang: str, index: int) -> Line:  # type: ignore[no-untyped-def]
     """``📅 第1天 · 12月12日 周六 (UTC+8)``."""
-    sample = next((i.start for i in (*programme.talks, *programme.breaks)
-                   if i.start is not None and i.start.astimezone(programme.tz).date() == day), None)
+    sample = next(
+        (
+            i.start
+            for i in (*programme.talks, *programme.breaks)
+            if i.start is not None and i.start.astimezone(programme.tz).date() == day
+        ),
+        None,
+    )
     zone = f" ({utc_offset(sample.astimezone(programme.tz))})" if sample else ""
     return (bold(f"📅 {t(lang, 'button.day', n=index)} · {format_day(day, lang)}{zone}"),)
 

@@ -36,11 +36,13 @@ def content_signature(path: Path) -> tuple[tuple[str, float, int], ...]:
 class Runtime:
     """Starts and stops everything that pushes messages for ``core``."""
 
-    def __init__(self, core: Core, senders: Mapping[str, Sender], *, replica_id: str | None = None,
-                 watch_content: bool = True) -> None:
+    def __init__(
+        self, core: Core, senders: Mapping[str, Sender], *, replica_id: str | None = None, watch_content: bool = True
+    ) -> None:
         self.core = core
-        self.dispatcher = Dispatcher(core, senders, worker_id=replica_id or core.settings.replica_id
-                                     or f"{os.uname().nodename}-{os.getpid()}")
+        self.dispatcher = Dispatcher(
+            core, senders, worker_id=replica_id or core.settings.replica_id or f"{os.uname().nodename}-{os.getpid()}"
+        )
         self.scheduler = Scheduler(core.clock)
         self.watch_content = watch_content
         self._lock = asyncio.Lock()

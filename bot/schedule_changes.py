@@ -30,15 +30,21 @@ class ChangeReport:
     reminders: int = 0
 
     def __str__(self) -> str:
-        return (f"moved: {self.moved or 'none'}; cancelled: {self.cancelled or 'none'}; "
-                f"notices queued: {self.notices}; reminders re-planned: {self.reminders}")
+        return (
+            f"moved: {self.moved or 'none'}; cancelled: {self.cancelled or 'none'}; "
+            f"notices queued: {self.notices}; reminders re-planned: {self.reminders}"
+        )
 
 
 def _subscribers(session, talk_id: int) -> list[User]:  # type: ignore[no-untyped-def]
-    return list(session.scalars(
-        select(User).join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.talk_id == talk_id, User.active.is_(True)).order_by(Subscription.id)
-    ))
+    return list(
+        session.scalars(
+            select(User)
+            .join(Subscription, Subscription.user_id == User.id)
+            .where(Subscription.talk_id == talk_id, User.active.is_(True))
+            .order_by(Subscription.id)
+        )
+    )
 
 
 def apply_programme(core: Core, new: Programme) -> ChangeReport:
@@ -56,15 +62,28 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
         for talk in new.talks:
             snap = snapshots.get(talk.id)
             if snap is None:
-                session.add(TalkSnapshot(talk_id=talk.id, start=talk.start, end=talk.end, room=talk.room,
-                                         cancelled=talk.cancelled, updated_at=now))
+                session.add(
+                    TalkSnapshot(
+                        talk_id=talk.id,
+                        start=talk.start,
+                        end=talk.end,
+                        room=talk.room,
+                        cancelled=talk.cancelled,
+                        updated_at=now,
+                    )
+                )
                 continue
             if talk.cancelled and not snap.cancelled:
                 _cancelled(session, talk.id, report, now)
             elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
                 _moved(session, talk, snap, report, now, rates)
             snap.start, snap.end, snap.room, snap.cancelled, snap.updated_at = (
-                talk.start, talk.end, talk.room, talk.cancelled, now)
+                talk.start,
+                talk.end,
+                talk.room,
+                talk.cancelled,
+                now,
+            )
     core.replace_programme(new)
     if report.notices or report.reminders or report.cancelled:
         core.outbox_changed()
@@ -75,20 +94,32 @@ def _cancelled(session, talk_id: int, report: ChangeReport, now) -> None:  # typ
     report.cancelled.append(talk_id)
     reminders.cancel_for_talk(session, talk_id, reason="talk cancelled")
     for user in _subscribers(session, talk_id):
-        report.notices += outbox.enqueue(session, recipient_id=user.id, kind="cancelled",
-                                         key=f"cancelled:{talk_id}", due_at=now,
-                                         payload={"talk": talk_id}, now=now)
+        report.notices += outbox.enqueue(
+            session,
+            recipient_id=user.id,
+            kind="cancelled",
+            key=f"cancelled:{talk_id}",
+            due_at=now,
+            payload={"talk": talk_id},
+            now=now,
+        )
 
 
 def _moved(session, talk: Talk, snap: TalkSnapshot, report: ChangeReport, now, rates) -> None:  # type: ignore[no-untyped-def]
     report.moved.append(talk.id)
     reminders.cancel_for_talk(session, talk.id, reason="talk moved")
-    payload = {"talk": talk.id, "start": talk.start.isoformat() if talk.start else None, "room": talk.room,
-               "old_start": snap.start.isoformat() if snap.start else None, "old_room": snap.room}
+    payload = {
+        "talk": talk.id,
+        "start": talk.start.isoformat() if talk.start else None,
+        "room": talk.room,
+        "old_start": snap.start.isoformat() if snap.start else None,
+        "old_room": snap.room,
+    }
     key = f"moved:{talk.id}:{payload['start']}:{talk.room}"
     for user in _subscribers(session, talk.id):
-        report.notices += outbox.enqueue(session, recipient_id=user.id, kind="moved", key=key,
-                                         due_at=now, payload=payload, now=now)
+        report.notices += outbox.enqueue(
+            session, recipient_id=user.id, kind="moved", key=key, due_at=now, payload=payload, now=now
+        )
     report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
 
 

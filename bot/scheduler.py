@@ -33,8 +33,15 @@ class Scheduler:
     def wake_at(self, instant: datetime | None, job: Callable[[], Awaitable[None]]) -> None:
         """Run ``job`` when the bot's clock reads ``instant`` (now, if it already passed)."""
         real = datetime.now(UTC) if instant is None else max(self.clock.to_real(instant), datetime.now(UTC))
-        self._scheduler.add_job(job, DateTrigger(run_date=real), id=DISPATCH_JOB, replace_existing=True,
-                                misfire_grace_time=None, coalesce=True, max_instances=1)
+        self._scheduler.add_job(
+            job,
+            DateTrigger(run_date=real),
+            id=DISPATCH_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
 
     def next_wake(self) -> datetime | None:
         """When the dispatch job will next run (real time), for tests and diagnostics."""
@@ -43,5 +50,6 @@ class Scheduler:
 
     def every(self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str) -> None:
         """Run ``job`` periodically under a stable id."""
-        self._scheduler.add_job(job, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True,
-                                coalesce=True, max_instances=1)
+        self._scheduler.add_job(
+            job, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True, coalesce=True, max_instances=1
+        )

@@ -17,9 +17,7 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen is refreshed at most th
 
 def find(session: Session, platform: str, platform_user_id: str) -> User | None:
     """The stored user, or None."""
-    return session.scalar(
-        select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
-    )
+    return session.scalar(select(User).where(User.platform == platform, User.platform_user_id == platform_user_id))
 
 
 def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> tuple[User, bool]:

@@ -20,9 +20,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from tests.factories import small_programme
 
-POSTGRES_URL = os.environ.get(
-    "CONFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("CONFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _pg_reason: str | None = None
 

@@ -45,8 +45,21 @@ def test_empty_message_gets_a_hint(core: Core) -> None:
     assert "/agenda" in ask(core, "   ").plain_text
 
 
-@pytest.mark.parametrize("text", ["/talk", "/talk abc!", "/talk 99999999", "/talk -1", "/agenda 42",
-                                  "/speaker", "/search", "/track nowhere", "/room Z", "/parallel x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/talk",
+        "/talk abc!",
+        "/talk 99999999",
+        "/talk -1",
+        "/agenda 42",
+        "/speaker",
+        "/search",
+        "/track nowhere",
+        "/room Z",
+        "/parallel x",
+    ],
+)
 def test_malformed_commands_explain_themselves(core: Core, text: str) -> None:
     reply = ask(core, text, locale="en")
     assert reply.plain_text

@@ -41,14 +41,30 @@ class SlowSender:
 def _seed(db: Database, clock: FakeClock, programme: Programme, n: int) -> None:
     talk = programme.talk(2)
     with db.session() as s:
-        users = [User(platform="telegram", platform_user_id=str(i), chat_id=str(i), language="en",
-                      first_seen=clock.now(), last_seen=clock.now()) for i in range(n)]
+        users = [
+            User(
+                platform="telegram",
+                platform_user_id=str(i),
+                chat_id=str(i),
+                language="en",
+                first_seen=clock.now(),
+                last_seen=clock.now(),
+            )
+            for i in range(n)
+        ]
         s.add_all(users)
         s.flush()
         for user in users:
-            outbox.enqueue(s, recipient_id=user.id, kind="reminder", key=f"reminder:2:{talk.start.isoformat()}",
-                           due_at=clock.now() - timedelta(seconds=1), payload={"talk": 2},
-                           expires_at=talk.start, now=clock.now())
+            outbox.enqueue(
+                s,
+                recipient_id=user.id,
+                kind="reminder",
+                key=f"reminder:2:{talk.start.isoformat()}",
+                due_at=clock.now() - timedelta(seconds=1),
+                payload={"talk": 2},
+                expires_at=talk.start,
+                now=clock.now(),
+            )
 
 
 def test_two_concurrent_dispatchers_send_1000_reminders_exactly_once(
@@ -83,9 +99,14 @@ def test_enqueue_is_idempotent_on_postgres(pg_db: Database, programme: Programme
     _seed(pg_db, clock, programme, 3)
     with pg_db.session() as s:
         user_id = s.query(User.id).first()[0]
-        again = outbox.enqueue(s, recipient_id=user_id, kind="reminder",
-                               key=f"reminder:2:{programme.talk(2).start.isoformat()}",
-                               due_at=clock.now(), now=clock.now())
+        again = outbox.enqueue(
+            s,
+            recipient_id=user_id,
+            kind="reminder",
+            key=f"reminder:2:{programme.talk(2).start.isoformat()}",
+            due_at=clock.now(),
+            now=clock.now(),
+        )
         assert again is False
         assert outbox.counts(s) == {"pending": 3}
 
@@ -95,8 +116,9 @@ def _search_path(db: Database) -> str:
         return f"-csearch_path={conn.exec_driver_sql('SHOW search_path').scalar()}"
 
 
-async def test_restart_and_catch_up_on_postgres(pg_db: Database, programme: Programme, clock: FakeClock,
-                                                settings: Settings) -> None:
+async def test_restart_and_catch_up_on_postgres(
+    pg_db: Database, programme: Programme, clock: FakeClock, settings: Settings
+) -> None:
     """The SQLite dispatcher tests' core promises, on the real PostgreSQL."""
     from tests.fakes.senders import RecordingSender
     from tests.helpers import ask

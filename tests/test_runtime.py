@@ -103,10 +103,22 @@ def test_console_rehearsal_prints_the_reminder_within_seconds(tmp_path: Path) ->
     talk = next(t for t in bundled.talks if t.kind != "keynote")
     start = (talk.start - timedelta(minutes=10) - timedelta(seconds=2)).astimezone(UTC)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
-    env.update(CONFBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}", CONFBOT_CLOCK_START=start.isoformat(),
-               PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", LANG="en_US.UTF-8")
-    proc = subprocess.Popen([sys.executable, "-m", "adapters.cli", "chat", "--stay"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    env.update(
+        CONFBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}",
+        CONFBOT_CLOCK_START=start.isoformat(),
+        PYTHONIOENCODING="utf-8",
+        PYTHONUNBUFFERED="1",
+        LANG="en_US.UTF-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "chat", "--stay"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(f"/subscribe {talk.id}\n")
     proc.stdin.close()

@@ -37,8 +37,10 @@ async def test_moved_talk_notifies_each_subscriber_once_and_retimes(core: Core, 
     assert report.moved == [2] and report.notices == 2 and again.moved == [] and again.notices == 0
     sender = RecordingSender()
     await Dispatcher(core, {"console": sender}).run_due()
-    assert sender.texts("alice") == ["🔀 Schedule change:\n#2 XDP <fast> & furious\n"
-                                     "moved to Sat 12 Dec 14:00 (UTC+8), Hall B (was Sat 12 Dec 10:00 (UTC+8))"]
+    assert sender.texts("alice") == [
+        "🔀 Schedule change:\n#2 XDP <fast> & furious\n"
+        "moved to Sat 12 Dec 14:00 (UTC+8), Hall B (was Sat 12 Dec 10:00 (UTC+8))"
+    ]
     assert "改到 12月12日 周六 14:00 (UTC+8)，B厅" in sender.texts("bob")[0]
     with core.db.session() as s:
         pending = list(s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")))

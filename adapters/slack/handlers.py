@@ -86,18 +86,26 @@ class SlackHandlers:
         """The user's Slack locale, e.g. ``zh-CN`` (cached)."""
         return (await self.profile(client, user_id))[0]
 
-    async def _request(self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "",
-                       action: str | None = None) -> Request:
+    async def _request(
+        self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "", action: str | None = None
+    ) -> Request:
         dm = channel if channel and channel.startswith("D") else None
         locale, name = await self.profile(client, user_id)
-        return Request(Address(PLATFORM, user_id, dm or user_id), text=text, action=action,
-                       locale=locale, display_name=name, is_group=dm is None)
+        return Request(
+            Address(PLATFORM, user_id, dm or user_id),
+            text=text,
+            action=action,
+            locale=locale,
+            display_name=name,
+            is_group=dm is None,
+        )
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         """``/conf …``: ack at once, then answer ephemerally."""
         await ack()
-        request = await self._request(client, command["user_id"], command.get("channel_id"),
-                                      text=conf_text(command.get("text", "")))
+        request = await self._request(
+            client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
+        )
         for reply in self.core.handle(request):
             await self._deliver(client, respond, request, reply, ephemeral=True)
         await self._refresh_home_if_needed(client, request)
@@ -113,8 +121,9 @@ class SlackHandlers:
             await self._deliver(client, None, request, reply, ephemeral=False, channel=event["channel"])
         await self._refresh_home_if_needed(client, request)
 
-    async def on_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
-                        client: AsyncWebClient) -> None:
+    async def on_button(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
         """A button or the day picker: run its action; replace the message when the reply asks to.
 
         In the App Home there is no message to replace: the refreshed Home is the update,
@@ -132,8 +141,9 @@ class SlackHandlers:
             if reply.edit and has_response_url and reply.attachment is None:
                 await respond(blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
             else:
-                await self._deliver(client, respond if has_response_url else None, request, reply,
-                                    ephemeral=has_response_url)
+                await self._deliver(
+                    client, respond if has_response_url else None, request, reply, ephemeral=has_response_url
+                )
         await self._refresh_home_if_needed(client, request, force=in_home)
 
     def _already_seen(self, event_id: str) -> bool:
@@ -173,20 +183,37 @@ class SlackHandlers:
             user = users.find(session, PLATFORM, request.address.user_id)
             return user.language if user is not None else "zh"
 
-    async def _deliver(self, client: AsyncWebClient, respond: Any, request: Request, reply: Reply, *,
-                       ephemeral: bool, channel: str | None = None) -> None:
+    async def _deliver(
+        self,
+        client: AsyncWebClient,
+        respond: Any,
+        request: Request,
+        reply: Reply,
+        *,
+        ephemeral: bool,
+        channel: str | None = None,
+    ) -> None:
         if reply.attachment is not None:
             dm = await client.conversations_open(users=request.address.user_id)
-            await client.files_upload_v2(channel=dm["channel"]["id"], content=reply.attachment.content,
-                                         filename=reply.attachment.filename, initial_comment=reply.plain_text[:3000])
+            await client.files_upload_v2(
+                channel=dm["channel"]["id"],
+                content=reply.attachment.content,
+                filename=reply.attachment.filename,
+                initial_comment=reply.plain_text[:3000],
+            )
             if respond is not None and request.is_group:  # asked in a channel: say where the file went
                 note = Reply(lines=(*reply.lines, (Span(t(self._language(request), "slack.file_in_dm")),)))
-                await respond(blocks=to_blocks(note), text=fallback_text(note), response_type="ephemeral",
-                              replace_original=False)
+                await respond(
+                    blocks=to_blocks(note), text=fallback_text(note), response_type="ephemeral", replace_original=False
+                )
             return
         blocks, text = to_blocks(reply), fallback_text(reply)
         if respond is not None:
-            await respond(blocks=blocks, text=text, response_type="ephemeral" if ephemeral else "in_channel",
-                          replace_original=False)
+            await respond(
+                blocks=blocks,
+                text=text,
+                response_type="ephemeral" if ephemeral else "in_channel",
+                replace_original=False,
+            )
         else:
             await client.chat_postMessage(channel=channel or request.address.user_id, blocks=blocks, text=text)

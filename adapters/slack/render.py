@@ -46,7 +46,7 @@ def span_mrkdwn(span: Span) -> str:
     core = text.strip()
     if not core:
         return text
-    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
     if span.style == "bold":
         core = f"*{core}*"
     elif span.style == "italic":
@@ -115,11 +115,17 @@ def day_picker(row: tuple[Button, ...], action_id: str) -> StaticSelectElement:
     The placeholder speaks the labels' language (the core already translated them).
     """
     lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for b in row for ch in b.label) else "en"
-    options = [Option(value=b.action, text=PlainTextObject(text=b.label.removeprefix(CURRENT)[:MAX_BUTTON_TEXT]))
-               for b in row[:MAX_OPTIONS]]
+    options = [
+        Option(value=b.action, text=PlainTextObject(text=b.label.removeprefix(CURRENT)[:MAX_BUTTON_TEXT]))
+        for b in row[:MAX_OPTIONS]
+    ]
     current = [o for o, b in zip(options, row, strict=False) if b.label.startswith(CURRENT)]
-    return StaticSelectElement(placeholder=t(lang, "slack.pick_day"), action_id=action_id, options=options,
-                               initial_option=current[0] if current else None)
+    return StaticSelectElement(
+        placeholder=t(lang, "slack.pick_day"),
+        action_id=action_id,
+        options=options,
+        initial_option=current[0] if current else None,
+    )
 
 
 def to_blocks(reply: Reply) -> list[dict[str, Any]]:
@@ -146,10 +152,14 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         action_blocks.append(ActionsBlock(elements=elements))
     if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
         merged: list[ButtonElement | StaticSelectElement] = [
-            e for b in action_blocks for e in b.elements  # type: ignore[misc]
+            e
+            for b in action_blocks
+            for e in b.elements  # type: ignore[misc]
         ]
-        action_blocks = [ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
-                         for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)][: MAX_BLOCKS // 2]
+        action_blocks = [
+            ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
+            for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)
+        ][: MAX_BLOCKS // 2]
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     return [b.to_dict() for b in [*blocks, *action_blocks]]

@@ -13,8 +13,15 @@ from bot.messages import Address, Reply
 
 PER_CHANNEL = 1.0  # messages per second to one DM, Slack's documented chat.postMessage pace
 MAX_TRACKED_CHANNELS = 10_000  # idle per-channel buckets are dropped beyond this
-GONE = {"account_inactive", "user_not_found", "channel_not_found", "is_archived", "user_disabled",
-        "not_in_channel", "cannot_dm_bot"}
+GONE = {
+    "account_inactive",
+    "user_not_found",
+    "channel_not_found",
+    "is_archived",
+    "user_disabled",
+    "not_in_channel",
+    "cannot_dm_bot",
+}
 
 
 class SlackSender:

@@ -26,7 +26,10 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:  # t
     base = settings.telegram_api_url
     file_base = base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
-        Application.builder().token(settings.telegram_bot_token).base_url(base).base_file_url(file_base)
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(base)
+        .base_file_url(file_base)
         .concurrent_updates(True)
     )
     if webhook:
@@ -66,14 +69,19 @@ class TelegramAdapter:
             url = (self.settings.telegram_webhook_url or "").rstrip("/")
             if not url.endswith(PATH):
                 url += PATH
-            await self.application.bot.set_webhook(url, secret_token=self.settings.telegram_webhook_secret,
-                                                   allowed_updates=Update.ALL_TYPES)
+            await self.application.bot.set_webhook(
+                url, secret_token=self.settings.telegram_webhook_secret, allowed_updates=Update.ALL_TYPES
+            )
         else:
             assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0,
-                                                         timeout=10, drop_pending_updates=False)
-        log.info("telegram adapter started as @%s (%s)", self.application.bot.username,
-                 "webhook" if self.webhook else "polling")
+            await self.application.updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
+        log.info(
+            "telegram adapter started as @%s (%s)",
+            self.application.bot.username,
+            "webhook" if self.webhook else "polling",
+        )
 
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, close the HTTP client."""

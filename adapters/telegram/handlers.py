@@ -33,8 +33,11 @@ def _request(update: Update, text: str = "", action: str | None = None) -> Reque
     chat_id = str(chat.id) if chat is not None else str(user.id)
     return Request(
         Address(PLATFORM, str(user.id), chat_id),
-        text=text, action=action, locale=user.language_code,
-        display_name=user.full_name, is_group=chat is not None and chat.type != ChatType.PRIVATE,
+        text=text,
+        action=action,
+        locale=user.language_code,
+        display_name=user.full_name,
+        is_group=chat is not None and chat.type != ChatType.PRIVATE,
     )
 
 
@@ -50,11 +53,16 @@ def addressed_command(text: str, bot_username: str) -> bool:
 async def _send_replies(message: Message, replies: list[Reply]) -> None:
     for reply in replies:
         if reply.attachment is not None:
-            await message.reply_document(reply.attachment.content, filename=reply.attachment.filename,
-                                         caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
+            await message.reply_document(
+                reply.attachment.content,
+                filename=reply.attachment.filename,
+                caption=to_html(reply, MAX_CAPTION),
+                parse_mode=ParseMode.HTML,
+            )
         else:
-            await message.reply_text(to_html(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
-                                     disable_web_page_preview=True)
+            await message.reply_text(
+                to_html(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply), disable_web_page_preview=True
+            )
 
 
 class Handlers:
@@ -111,8 +119,12 @@ class Handlers:
             return  # a card shared with @bot is everyone's: the presser's state is in the toast only
         if reply.edit and reply.attachment is None and isinstance(query.message, Message):
             try:
-                await query.edit_message_text(to_html(reply), parse_mode=ParseMode.HTML,
-                                              reply_markup=keyboard(reply), disable_web_page_preview=True)
+                await query.edit_message_text(
+                    to_html(reply),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply),
+                    disable_web_page_preview=True,
+                )
             except BadRequest as err:
                 if "message is not modified" not in err.message.lower():
                     raise  # pressing the button already shown (e.g. the current day) is no error
@@ -125,11 +137,21 @@ class Handlers:
     @staticmethod
     async def _send_private(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
         if reply.attachment is not None:
-            await context.bot.send_document(user_id, reply.attachment.content, filename=reply.attachment.filename,
-                                            caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
+            await context.bot.send_document(
+                user_id,
+                reply.attachment.content,
+                filename=reply.attachment.filename,
+                caption=to_html(reply, MAX_CAPTION),
+                parse_mode=ParseMode.HTML,
+            )
         else:
-            await context.bot.send_message(user_id, to_html(reply), parse_mode=ParseMode.HTML,
-                                           reply_markup=keyboard(reply), disable_web_page_preview=True)
+            await context.bot.send_message(
+                user_id,
+                to_html(reply),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+                disable_web_page_preview=True,
+            )
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``@bot xdp`` in any chat: matching talks to share."""
@@ -145,10 +167,13 @@ class Handlers:
         for talk in talks[:INLINE_RESULTS]:
             card = talk_card(programme, talk, lang)
             names = "、".join(s.name for s in programme.speakers_of(talk))
-            results.append(InlineQueryResultArticle(
-                id=f"talk-{talk.id}", title=f"#{talk.id} {title_of(talk, lang)}"[:256],
-                description=names[:256] or None,
-                input_message_content=InputTextMessageContent(to_html(card), parse_mode=ParseMode.HTML),
-                reply_markup=keyboard(card),
-            ))
+            results.append(
+                InlineQueryResultArticle(
+                    id=f"talk-{talk.id}",
+                    title=f"#{talk.id} {title_of(talk, lang)}"[:256],
+                    description=names[:256] or None,
+                    input_message_content=InputTextMessageContent(to_html(card), parse_mode=ParseMode.HTML),
+                    reply_markup=keyboard(card),
+                )
+            )
         await query.answer(results, cache_time=60, is_personal=False)

@@ -53,12 +53,21 @@ class TelegramSender:
         async with self._chat_limiter(address.chat_id), self._global:
             try:
                 if reply.attachment is not None:
-                    await self.bot.send_document(address.chat_id, document=reply.attachment.content,
-                                                 filename=reply.attachment.filename,
-                                                 caption=to_html(reply, MAX_CAPTION), parse_mode=ParseMode.HTML)
+                    await self.bot.send_document(
+                        address.chat_id,
+                        document=reply.attachment.content,
+                        filename=reply.attachment.filename,
+                        caption=to_html(reply, MAX_CAPTION),
+                        parse_mode=ParseMode.HTML,
+                    )
                 else:
-                    await self.bot.send_message(address.chat_id, to_html(reply), parse_mode=ParseMode.HTML,
-                                                reply_markup=keyboard(reply), disable_web_page_preview=True)
+                    await self.bot.send_message(
+                        address.chat_id,
+                        to_html(reply),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(reply),
+                        disable_web_page_preview=True,
+                    )
             except RetryAfter as err:
                 return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:

@@ -24,7 +24,10 @@ register(
         "help.room": {"zh": "某个会场的演讲", "en": "the talks in one room"},
         "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
         "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
-        "agenda.draft": {"zh": "（草案日程，以组织者最终发布为准）", "en": "(draft programme, organizers may still change it)"},
+        "agenda.draft": {
+            "zh": "（草案日程，以组织者最终发布为准）",
+            "en": "(draft programme, organizers may still change it)",
+        },
         "agenda.bad_day": {
             "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}，或日期如 {example}。",
             "en": "There is no day {day}. The conference has {count} days: use /agenda 1 to "
@@ -90,7 +93,11 @@ def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]
 
 
 def paged_reply(
-    ctx: Context, header: list[Line], body: list[Line], base_action: str, page: int,
+    ctx: Context,
+    header: list[Line],
+    body: list[Line],
+    base_action: str,
+    page: int,
     extra_rows: tuple[tuple[Button, ...], ...] = (),
 ) -> Reply:
     """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``."""
@@ -218,8 +225,11 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
     entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
     found = _find(ctx, name, entries, f"{kind}.usage")
     talks = agenda.by_track(programme, found.id) if kind == "track" else agenda.by_room(programme, found.id)
-    title = (f"🏷 {track_name(programme, found.id, ctx.lang)}" if kind == "track"
-             else f"📍 {room_name(programme, found.id, ctx.lang)}")
+    title = (
+        f"🏷 {track_name(programme, found.id, ctx.lang)}"
+        if kind == "track"
+        else f"📍 {room_name(programme, found.id, ctx.lang)}"
+    )
     body = [_dated_line(ctx, t) for t in talks if t.start]
     return paged_reply(ctx, [(bold(title),)], body, f"{kind} {found.id}", page)
 

@@ -19,13 +19,23 @@ register(
         "help.subscribe": {"zh": "订阅演讲，开始前提醒您", "en": "star a talk and get a reminder"},
         "help.unsubscribe": {"zh": "取消订阅", "en": "unstar a talk"},
         "help.my": {"zh": "我的日程（订阅的演讲）", "en": "your personal agenda"},
-        "help.remind": {"zh": "提前几分钟提醒（1–120），或 off / on", "en": "reminder lead time (1–120 minutes), or off / on"},
+        "help.remind": {
+            "zh": "提前几分钟提醒（1–120），或 off / on",
+            "en": "reminder lead time (1–120 minutes), or off / on",
+        },
         "help.ics": {"zh": "导出我的日程为日历文件 (.ics)", "en": "your agenda as a calendar file (.ics)"},
-        "sub.usage": {"zh": "用法：/subscribe <编号>，例如 /subscribe 12", "en": "Usage: /subscribe <id>, e.g. /subscribe 12"},
-        "sub.done": {"zh": "⭐ 已订阅 #{id} {title}，将在开始前 {lead} 分钟提醒您。",
-                     "en": "⭐ Subscribed to #{id} {title}. I will remind you {lead} minutes before it starts."},
-        "sub.done_muted": {"zh": "⭐ 已订阅 #{id} {title}。提醒目前已关闭（/remind on 打开）。",
-                           "en": "⭐ Subscribed to #{id} {title}. Reminders are off (/remind on)."},
+        "sub.usage": {
+            "zh": "用法：/subscribe <编号>，例如 /subscribe 12",
+            "en": "Usage: /subscribe <id>, e.g. /subscribe 12",
+        },
+        "sub.done": {
+            "zh": "⭐ 已订阅 #{id} {title}，将在开始前 {lead} 分钟提醒您。",
+            "en": "⭐ Subscribed to #{id} {title}. I will remind you {lead} minutes before it starts.",
+        },
+        "sub.done_muted": {
+            "zh": "⭐ 已订阅 #{id} {title}。提醒目前已关闭（/remind on 打开）。",
+            "en": "⭐ Subscribed to #{id} {title}. Reminders are off (/remind on).",
+        },
         "sub.already": {"zh": "您已经订阅了 #{id}。", "en": "You already subscribed to #{id}."},
         "sub.cancelled_talk": {"zh": "#{id} 已取消，无法订阅。", "en": "#{id} is cancelled; nothing to subscribe to."},
         "sub.toast_on": {"zh": "已订阅", "en": "Subscribed"},
@@ -33,19 +43,34 @@ register(
         "unsub.done": {"zh": "已取消订阅 #{id} {title}。", "en": "Unsubscribed from #{id} {title}."},
         "unsub.not": {"zh": "您没有订阅 #{id}。", "en": "You were not subscribed to #{id}."},
         "my.title": {"zh": "⭐ 我的日程", "en": "⭐ Your agenda"},
-        "my.empty": {"zh": "您还没有订阅任何演讲。查看演讲时点 “⭐ 订阅提醒”，或发送 /subscribe <编号>。",
-                     "en": "You have not starred any talks yet. Press “⭐ Remind me” on a talk, or send /subscribe <id>."},
+        "my.empty": {
+            "zh": "您还没有订阅任何演讲。查看演讲时点 “⭐ 订阅提醒”，或发送 /subscribe <编号>。",
+            "en": "You have not starred any talks yet. Press “⭐ Remind me” on a talk, or send /subscribe <id>.",
+        },
         "my.clash": {"zh": "⚠️ 时间冲突：#{a} 与 #{b}", "en": "⚠️ Clash: #{a} overlaps #{b}"},
         "my.reminders": {"zh": "提醒：开始前 {lead} 分钟", "en": "Reminders: {lead} minutes before"},
         "my.reminders_off": {"zh": "提醒：已关闭", "en": "Reminders: off"},
-        "remind.usage": {"zh": "用法：/remind <分钟数 1–120>，或 /remind off / /remind on。当前：{state}",
-                         "en": "Usage: /remind <minutes 1–120>, or /remind off / /remind on. Now: {state}"},
-        "remind.range": {"zh": "提醒时间需在 {low} 到 {high} 分钟之间。", "en": "The lead time must be between {low} and {high} minutes."},
-        "remind.set": {"zh": "好的，将在演讲开始前 {lead} 分钟提醒您。", "en": "OK, I will remind you {lead} minutes before each talk."},
-        "remind.off": {"zh": "已关闭提醒。发送 /remind on 重新打开。", "en": "Reminders are off. Send /remind on to turn them back on."},
+        "remind.usage": {
+            "zh": "用法：/remind <分钟数 1–120>，或 /remind off / /remind on。当前：{state}",
+            "en": "Usage: /remind <minutes 1–120>, or /remind off / /remind on. Now: {state}",
+        },
+        "remind.range": {
+            "zh": "提醒时间需在 {low} 到 {high} 分钟之间。",
+            "en": "The lead time must be between {low} and {high} minutes.",
+        },
+        "remind.set": {
+            "zh": "好的，将在演讲开始前 {lead} 分钟提醒您。",
+            "en": "OK, I will remind you {lead} minutes before each talk.",
+        },
+        "remind.off": {
+            "zh": "已关闭提醒。发送 /remind on 重新打开。",
+            "en": "Reminders are off. Send /remind on to turn them back on.",
+        },
         "remind.on": {"zh": "已打开提醒（开始前 {lead} 分钟）。", "en": "Reminders are on ({lead} minutes before)."},
-        "ics.caption": {"zh": "📅 您的日程（{count} 场），可导入日历。再次导入会更新而不会重复。",
-                        "en": "📅 Your agenda ({count} talks) for your calendar. Importing again updates it, no duplicates."},
+        "ics.caption": {
+            "zh": "📅 您的日程（{count} 场），可导入日历。再次导入会更新而不会重复。",
+            "en": "📅 Your agenda ({count} talks) for your calendar. Importing again updates it, no duplicates.",
+        },
         "ics.name": {"zh": "我的日程", "en": "My agenda"},
     }
 )
@@ -75,10 +100,9 @@ def subscribe(ctx: Context) -> Reply:
     if talk.cancelled:
         raise UsageError("sub.cancelled_talk", id=talk_id)
     added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, ctx.core.clock.now())
-    if added:
-        if reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rate_per_second=_rate(ctx)):
-            ctx.session.flush()
-            ctx.core.outbox_changed()
+    if added and reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rate_per_second=_rate(ctx)):
+        ctx.session.flush()
+        ctx.core.outbox_changed()
     if ctx.from_button:
         return _card(ctx, talk_id, "sub.toast_on")
     if not added:

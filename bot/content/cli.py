@@ -49,8 +49,10 @@ def check(path: Annotated[Path | None, typer.Argument(help="Content directory or
     target = _configured(path)
     programme = _load(target)
     draft = " (draft programme)" if programme.conference.draft else ""
-    typer.echo(f"OK: {target}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "
-               f"{len(programme.breaks)} breaks, {len(programme.days())} days{draft}")
+    typer.echo(
+        f"OK: {target}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "
+        f"{len(programme.breaks)} breaks, {len(programme.days())} days{draft}"
+    )
 
 
 def read_any(file: Path) -> ContentFile:
@@ -83,8 +85,10 @@ def import_(
     target = output or Path("content") / content.conference.id
     written = dump_content(content, target)
     scheduled = sum(1 for t in content.talks if t.start is not None)
-    typer.echo(f"Imported {len(content.talks)} talks ({scheduled} scheduled) and {len(content.speakers)} speakers "
-               f"into {target} ({', '.join(p.name for p in written)}). Check it with: confbot content check {target}")
+    typer.echo(
+        f"Imported {len(content.talks)} talks ({scheduled} scheduled) and {len(content.speakers)} speakers "
+        f"into {target} ({', '.join(p.name for p in written)}). Check it with: confbot content check {target}"
+    )
 
 
 @app.command()

@@ -84,20 +84,36 @@ def import_json(text: str) -> ContentFile:
             room_id = builder.room(room_name)
             for event in events:
                 start = datetime.fromisoformat(event["date"])
-                speakers = [builder.speaker(p.get("public_name") or p.get("name", "?"), p.get("biography") or "")
-                            for p in event.get("persons", [])]
-                links = [link.get("url", "") if isinstance(link, dict) else str(link)
-                         for link in event.get("links", []) if link]
-                builder.talks.append(Talk(
-                    id=builder.talk_id(event.get("id")), title=event.get("title") or "?",
-                    abstract=(event.get("abstract") or event.get("description") or "").strip(),
-                    speakers=speakers, room=room_id, track=builder.track(event.get("track")),
-                    start=start, duration=_duration(event.get("duration")), links=[u for u in links if u],
-                    language=event.get("language") or None,
-                ))
+                speakers = [
+                    builder.speaker(p.get("public_name") or p.get("name", "?"), p.get("biography") or "")
+                    for p in event.get("persons", [])
+                ]
+                links = [
+                    link.get("url", "") if isinstance(link, dict) else str(link)
+                    for link in event.get("links", [])
+                    if link
+                ]
+                builder.talks.append(
+                    Talk(
+                        id=builder.talk_id(event.get("id")),
+                        title=event.get("title") or "?",
+                        abstract=(event.get("abstract") or event.get("description") or "").strip(),
+                        speakers=speakers,
+                        room=room_id,
+                        track=builder.track(event.get("track")),
+                        start=start,
+                        duration=_duration(event.get("duration")),
+                        links=[u for u in links if u],
+                        language=event.get("language") or None,
+                    )
+                )
     timezone = conf.get("time_zone_name") or "UTC"
-    conference = Conference(id=conf.get("acronym") or _slug(conf.get("title", "conference")),
-                            name=conf.get("title") or "Conference", timezone=timezone, url=conf.get("url"))
+    conference = Conference(
+        id=conf.get("acronym") or _slug(conf.get("title", "conference")),
+        name=conf.get("title") or "Conference",
+        timezone=timezone,
+        url=conf.get("url"),
+    )
     return builder.content(conference)
 
 
@@ -124,13 +140,20 @@ def import_xml(text: str) -> ContentFile:
                 subtitle = (event.findtext("subtitle") or "").strip()
                 abstract = (event.findtext("abstract") or "").strip()
                 description = (event.findtext("description") or "").strip()
-                builder.talks.append(Talk(
-                    id=builder.talk_id(event.get("id")), title=(event.findtext("title") or "?").strip(),
-                    abstract="\n\n".join(x for x in (subtitle, abstract, description) if x),
-                    speakers=speakers, room=room_id, track=builder.track(event.findtext("track")),
-                    start=start, duration=_duration(event.findtext("duration")),
-                    links=[u for u in links if u], language=(event.findtext("language") or None),
-                ))
+                builder.talks.append(
+                    Talk(
+                        id=builder.talk_id(event.get("id")),
+                        title=(event.findtext("title") or "?").strip(),
+                        abstract="\n\n".join(x for x in (subtitle, abstract, description) if x),
+                        speakers=speakers,
+                        room=room_id,
+                        track=builder.track(event.findtext("track")),
+                        start=start,
+                        duration=_duration(event.findtext("duration")),
+                        links=[u for u in links if u],
+                        language=(event.findtext("language") or None),
+                    )
+                )
     title = conf_el.findtext("title") or "Conference"
     timezone = conf_el.findtext("time_zone_name") or ("UTC" if not offsets else _zone_for(offsets))
     conference = Conference(id=conf_el.findtext("acronym") or _slug(title), name=title, timezone=timezone)
@@ -157,27 +180,41 @@ def export_json(programme: Programme) -> dict[str, Any]:
             room = programme.room(talk.room)
             minutes = int((talk.end - talk.start).total_seconds() // 60) if talk.end else 0
             track = programme.track(talk.track)
-            rooms.setdefault(room.name if room else (talk.room or ""), []).append({
-                "id": talk.id,
-                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"confbot:{conf.id}:{talk.id}")),
-                "date": talk.start.astimezone(tz).isoformat(),
-                "start": talk.start.astimezone(tz).strftime("%H:%M"),
-                "duration": f"{minutes // 60:02d}:{minutes % 60:02d}",
-                "room": room.name if room else talk.room,
-                "slug": f"{conf.id}-{talk.id}",
-                "title": talk.title,
-                "subtitle": talk.title_en or "",
-                "track": track.name if track else None,
-                "type": talk.kind,
-                "language": talk.language or "zh",
-                "abstract": talk.abstract,
-                "description": "\n".join(talk.outline),
-                "persons": [{"id": s.id, "public_name": s.name, "biography": s.bio} for s in programme.speakers_of(talk)],
-                "links": [{"url": u, "title": u} for u in talk.links],
-                "do_not_record": False,
-            })
+            rooms.setdefault(room.name if room else (talk.room or ""), []).append(
+                {
+                    "id": talk.id,
+                    "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"confbot:{conf.id}:{talk.id}")),
+                    "date": talk.start.astimezone(tz).isoformat(),
+                    "start": talk.start.astimezone(tz).strftime("%H:%M"),
+                    "duration": f"{minutes // 60:02d}:{minutes % 60:02d}",
+                    "room": room.name if room else talk.room,
+                    "slug": f"{conf.id}-{talk.id}",
+                    "title": talk.title,
+                    "subtitle": talk.title_en or "",
+                    "track": track.name if track else None,
+                    "type": talk.kind,
+                    "language": talk.language or "zh",
+                    "abstract": talk.abstract,
+                    "description": "\n".join(talk.outline),
+                    "persons": [
+                        {"id": s.id, "public_name": s.name, "biography": s.bio} for s in programme.speakers_of(talk)
+                    ],
+                    "links": [{"url": u, "title": u} for u in talk.links],
+                    "do_not_record": False,
+                }
+            )
         days.append({"index": index, "date": day.isoformat(), "rooms": rooms})
-    return {"schedule": {"version": "confbot", "conference": {
-        "acronym": conf.id, "title": conf.name, "time_zone_name": conf.timezone,
-        "start": days[0]["date"] if days else None, "end": days[-1]["date"] if days else None,
-        "daysCount": len(days), "days": days}}}
+    return {
+        "schedule": {
+            "version": "confbot",
+            "conference": {
+                "acronym": conf.id,
+                "title": conf.name,
+                "time_zone_name": conf.timezone,
+                "start": days[0]["date"] if days else None,
+                "end": days[-1]["date"] if days else None,
+                "daysCount": len(days),
+                "days": days,
+            },
+        }
+    }

@@ -22,7 +22,10 @@ def talk_uid(programme: Programme, talk: Talk) -> str:
 
 
 def calendar_bytes(
-    programme: Programme, talks: Iterable[Talk] | None = None, lang: str = "zh", name: str | None = None,
+    programme: Programme,
+    talks: Iterable[Talk] | None = None,
+    lang: str = "zh",
+    name: str | None = None,
     stamp: datetime | None = None,
 ) -> bytes:
     """An .ics file with one VEVENT per scheduled talk (all talks by default)."""

@@ -91,8 +91,16 @@ def _read(path: Path) -> _Document:
         raise ContentError([Problem(str(path), 1, "", "expected a mapping with conference/speakers/talks/breaks")])
     unknown = [k for k in data if k not in SECTIONS]
     if unknown:
-        raise ContentError([Problem(str(path), _line(node, (unknown[0],)), "",
-                                    f"unknown section {unknown[0]!r}; expected one of {', '.join(SECTIONS)}")])
+        raise ContentError(
+            [
+                Problem(
+                    str(path),
+                    _line(node, (unknown[0],)),
+                    "",
+                    f"unknown section {unknown[0]!r}; expected one of {', '.join(SECTIONS)}",
+                )
+            ]
+        )
     return _Document(path, data, node)
 
 
@@ -143,7 +151,11 @@ def _describe(docs: list[_Document], section: str, index: int, rest: tuple[objec
             loc = (section,) if section == "conference" else (section, local)
             label = {"talks": "talk", "speakers": "speaker", "breaks": "break"}.get(section, section)
             ident = item.get("id") if isinstance(item, dict) else None
-            name = f"{label} {ident}" if ident is not None else (f"{section}[{local}]" if section != "conference" else "conference")
+            name = (
+                f"{label} {ident}"
+                if ident is not None
+                else (f"{section}[{local}]" if section != "conference" else "conference")
+            )
             field = ".".join(str(r) for r in rest)
             return doc, _line(doc.node, (*loc, *rest)), name + (f", field {field}" if field else "")
         offset += len(items)
@@ -166,13 +178,25 @@ def _merge(docs: list[_Document]) -> tuple[dict[str, Any], list[Problem]]:
             merged[section] += items
         if "conference" in doc.data:
             if conference_doc is not None:
-                problems.append(Problem(str(doc.path), _line(doc.node, ("conference",)), "conference",
-                                        f"conference is already defined in {conference_doc.path}"))
+                problems.append(
+                    Problem(
+                        str(doc.path),
+                        _line(doc.node, ("conference",)),
+                        "conference",
+                        f"conference is already defined in {conference_doc.path}",
+                    )
+                )
             conference_doc = doc
             merged["conference"] = doc.data["conference"]
     if conference_doc is None:
-        problems.append(Problem(str(docs[0].path.parent if len(docs) > 1 else docs[0].path), None, "",
-                                "no conference section (name, timezone, rooms...) found"))
+        problems.append(
+            Problem(
+                str(docs[0].path.parent if len(docs) > 1 else docs[0].path),
+                None,
+                "",
+                "no conference section (name, timezone, rooms...) found",
+            )
+        )
     return merged, problems
 
 
@@ -205,7 +229,12 @@ def _cross_check(content: ContentFile, docs: list[_Document]) -> list[Problem]:
         if talk.room is not None and rooms and talk.room not in rooms:
             add("talks", i, ("room",), f"unknown room {talk.room!r}; rooms are {', '.join(sorted(rooms))}")
         if talk.track is not None and talk.track not in tracks:
-            add("talks", i, ("track",), f"unknown track {talk.track!r}; tracks are {', '.join(sorted(tracks)) or 'none'}")
+            add(
+                "talks",
+                i,
+                ("track",),
+                f"unknown track {talk.track!r}; tracks are {', '.join(sorted(tracks)) or 'none'}",
+            )
     for i, item in enumerate(content.breaks):
         if item.room is not None and rooms and item.room not in rooms:
             add("breaks", i, ("room",), f"unknown room {item.room!r}")
@@ -225,7 +254,9 @@ def load_content_file(path: Path) -> ContentFile:
             loc = tuple(err["loc"])
             section = str(loc[0]) if loc else ""
             if section in ("speakers", "talks", "breaks") and len(loc) > 1 and isinstance(loc[1], int):
-                doc, line, place = _describe(docs, section, loc[1], tuple(x for x in loc[2:] if not str(x).startswith("function-")))
+                doc, line, place = _describe(
+                    docs, section, loc[1], tuple(x for x in loc[2:] if not str(x).startswith("function-"))
+                )
             elif section == "conference":
                 doc, line, place = _describe(docs, "conference", 0, loc[1:])
             else:

@@ -140,7 +140,7 @@ def _split_description(lines: list[str]) -> tuple[str, list[str], list[str]]:
 def _speaker_from_bio(bio: str) -> Speaker:
     """Name (up to the first separator), affiliation (the first clause naming an org), bio."""
     name = _NAME_END.split(bio.strip(), maxsplit=1)[0].strip()
-    rest = bio.strip()[len(name):]
+    rest = bio.strip()[len(name) :]
     clauses = [c.strip(" ，,：:") for c in re.split(r"[，,。；;]", rest) if c.strip(" ，,：:")]
     clauses = [c for c in clauses if not c.startswith(("（", "("))]
     affiliation = ""
@@ -193,11 +193,21 @@ def parse_seed(text: str) -> ContentFile:
             ids.append(speaker.id)
             links += speaker.links
         talks.append(
-            Talk(id=talk_id, title=block.title, abstract=abstract, outline=outline,
-                 takeaways=takeaways, links=list(dict.fromkeys(links)), speakers=ids)
+            Talk(
+                id=talk_id,
+                title=block.title,
+                abstract=abstract,
+                outline=outline,
+                takeaways=takeaways,
+                links=list(dict.fromkeys(links)),
+                speakers=ids,
+            )
         )
     conference = Conference(
-        id="ebpf-china", name="首届中国eBPF大会", name_en="The First China eBPF Conference",
-        timezone="Asia/Shanghai", draft=True,
+        id="ebpf-china",
+        name="首届中国eBPF大会",
+        name_en="The First China eBPF Conference",
+        timezone="Asia/Shanghai",
+        draft=True,
     )
     return ContentFile(conference=conference, speakers=list(speakers.values()), talks=talks)

@@ -33,8 +33,11 @@ def _plain(content: ContentFile) -> dict[str, Any]:
         for item in data.get(section, []):
             for key in ("start", "end"):
                 if item.get(key) is not None:
-                    item[key] = item[key].astimezone(tz).strftime("%Y-%m-%d %H:%M") if item[key].tzinfo \
+                    item[key] = (
+                        item[key].astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                        if item[key].tzinfo
                         else item[key].strftime("%Y-%m-%d %H:%M")
+                    )
     return data
 
 
@@ -42,11 +45,16 @@ def dumps(content: ContentFile) -> dict[str, str]:
     """File name → YAML text for conference, speakers, talks and breaks."""
     data = _plain(content)
     out = {}
-    for section, filename in (("conference", "conference.yaml"), ("speakers", "speakers.yaml"),
-                              ("talks", "talks.yaml"), ("breaks", "breaks.yaml")):
+    for section, filename in (
+        ("conference", "conference.yaml"),
+        ("speakers", "speakers.yaml"),
+        ("talks", "talks.yaml"),
+        ("breaks", "breaks.yaml"),
+    ):
         if data.get(section):
-            out[filename] = HEADER + yaml.dump({section: data[section]}, Dumper=_Dumper, allow_unicode=True,
-                                               sort_keys=False, width=100)
+            out[filename] = HEADER + yaml.dump(
+                {section: data[section]}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+            )
     return out
 
 

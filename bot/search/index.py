@@ -132,8 +132,11 @@ class SearchIndex:
         owners: list[int] = []
         keys: list[str] = []
         for index, speaker in enumerate(self.speakers):
-            forms = {"".join(normalize(speaker.name).split()), "".join(normalize(speaker.name_en or "").split()),
-                     pinyin_of(speaker.name)}
+            forms = {
+                "".join(normalize(speaker.name).split()),
+                "".join(normalize(speaker.name_en or "").split()),
+                pinyin_of(speaker.name),
+            }
             for key in sorted(f for f in forms if f):
                 self._speaker_exact.setdefault(key, []).append(index)
                 owners.append(index)
@@ -154,9 +157,14 @@ class SearchIndex:
         self._tag_counts = Counter(tag for t in self.talks for tag in t.tags)
         self._tag_zh_counts = Counter(tag for t in self.talks for tag in t.tags_zh)
         tracks = self.programme.conference.tracks
-        candidates = [*self._tag_counts, *self._tag_zh_counts, *(s.name for s in self.speakers),
-                      *(t.name for t in tracks), *(t.name_en or "" for t in tracks),
-                      *(s.name_en or "" for s in self.speakers if not CJK.search(s.name))]
+        candidates = [
+            *self._tag_counts,
+            *self._tag_zh_counts,
+            *(s.name for s in self.speakers),
+            *(t.name for t in tracks),
+            *(t.name_en or "" for t in tracks),
+            *(s.name_en or "" for s in self.speakers if not CJK.search(s.name)),
+        ]
         # Latin words of titles and tags
         candidates += [w for w in self._typo_words if any(n in (0, 2) for _, n in self._postings[w].values())]
         latin: dict[str, str] = {}  # normalized → as shown (the first spelling wins: tags first)
@@ -198,8 +206,9 @@ class SearchIndex:
         best: Match = {}
         if len(term) < 4:
             return best
-        for word, score, _ in process.extract(term, self._typo_words, scorer=fuzz.ratio,
-                                              score_cutoff=FUZZY_CUTOFF, limit=3):
+        for word, score, _ in process.extract(
+            term, self._typo_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
+        ):
             _merge(best, self._postings[word], FUZZY * score / 100)
         return best
 
@@ -289,8 +298,10 @@ class SearchIndex:
         if len(terms) == 1:
             return [1.0]
         n = len(self.talks) + 1
-        return [log(n / max(1, len(matches))) * (SHORT if len(term) < (2 if is_cjk(term) else 3) else 1.0)
-                for term, matches in zip(terms, per_term, strict=True)]
+        return [
+            log(n / max(1, len(matches))) * (SHORT if len(term) < (2 if is_cjk(term) else 3) else 1.0)
+            for term, matches in zip(terms, per_term, strict=True)
+        ]
 
     def _talk_hits(self, per_term: list[Match], term_weights: list[float], limit: int) -> list[Hit]:
         """Sum the terms' weighted matches per talk, times the share of terms matched, squared (AND-ish)."""
@@ -322,8 +333,10 @@ class SearchIndex:
     def _speaker_hits(self, key: str) -> list[Hit]:
         if len(key) < (2 if CJK.search(key) else 3):
             return []
-        return [Hit("speaker", SPEAKER_SCORE * quality, speaker=self.speakers[i], matched="speaker")
-                for i, quality in self._find_speakers(key, fuzzy=False)[:3]]
+        return [
+            Hit("speaker", SPEAKER_SCORE * quality, speaker=self.speakers[i], matched="speaker")
+            for i, quality in self._find_speakers(key, fuzzy=False)[:3]
+        ]
 
     def find_speakers(self, name: str, *, fuzzy: bool = True) -> list[Speaker]:
         """Speakers by exact name, pinyin (spaces and case ignored), same sound, substring, then typo."""

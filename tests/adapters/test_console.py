@@ -55,10 +55,23 @@ async def test_console_sender_prints_the_push_and_its_buttons_can_be_pressed(cor
 
 def _confbot(args: list[str], stdin: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
-    environ.update({"CONFBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "LANG": "C.UTF-8",
-                    "PYTHONIOENCODING": "utf-8", **env})
-    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin, text=True,
-                          capture_output=True, cwd=tmp_path, env=environ, timeout=60)
+    environ.update(
+        {
+            "CONFBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
 
 
 def test_piped_chat_answers_agenda_and_speaker(tmp_path: Path) -> None:

@@ -14,11 +14,34 @@ from tests.fakes.slack_api import mrkdwn_problem
 from tests.fakes.telegram_server import check_html
 
 BUNDLED = load_content(BUNDLED_CONTENT)
-TEXTS = (["/start", "/help", "/agenda", "/agenda 1", "/agenda 2", "/now", "/next", "/tracks", "/rooms", "/my",
-          "/remind", "/ics", "/track networking", "/room A", "/speaker 陈", "/search eBPF", "eBPF", "网络",
-          "zzqqxx", "/agenda 1 2", "/agenda all 2"]
-         + [f"/talk {t.id}" for t in BUNDLED.talks] + [f"/parallel {t.id}" for t in BUNDLED.talks]
-         + [f"/speaker {s.name}" for s in BUNDLED.speakers.values()])
+TEXTS = (
+    [
+        "/start",
+        "/help",
+        "/agenda",
+        "/agenda 1",
+        "/agenda 2",
+        "/now",
+        "/next",
+        "/tracks",
+        "/rooms",
+        "/my",
+        "/remind",
+        "/ics",
+        "/track networking",
+        "/room A",
+        "/speaker 陈",
+        "/search eBPF",
+        "eBPF",
+        "网络",
+        "zzqqxx",
+        "/agenda 1 2",
+        "/agenda all 2",
+    ]
+    + [f"/talk {t.id}" for t in BUNDLED.talks]
+    + [f"/parallel {t.id}" for t in BUNDLED.talks]
+    + [f"/speaker {s.name}" for s in BUNDLED.speakers.values()]
+)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

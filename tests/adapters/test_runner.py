@@ -27,9 +27,16 @@ async def test_one_process_serves_both_platforms(core: Core) -> None:
     await telegram.start()
     await slack.start()
     port = _free_port()
-    settings = Settings(_env_file=None, TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_API_URL=telegram.base_url,  # type: ignore[call-arg]
-                        SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url,
-                        http_host="127.0.0.1", http_port=port)
+    settings = Settings(
+        _env_file=None,
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_API_URL=telegram.base_url,  # type: ignore[call-arg]
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        http_host="127.0.0.1",
+        http_port=port,
+    )
     core.settings = settings
     assert configured_platforms(settings) == ["telegram", "slack"]
     stop = asyncio.Event()

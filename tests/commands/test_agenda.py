@@ -94,8 +94,14 @@ def test_long_agenda_is_paged_within_limits(core: Core, programme) -> None:  # t
 
     content = small_content()
     many = [
-        Talk(id=100 + i, title="很长的标题" * 12, room="A" if i % 2 else "B", start=f"2026-12-12 {8 + i // 12:02d}:{(i % 12) * 5:02d}",
-             duration=5, speakers=["alice"])
+        Talk(
+            id=100 + i,
+            title="很长的标题" * 12,
+            room="A" if i % 2 else "B",
+            start=f"2026-12-12 {8 + i // 12:02d}:{(i % 12) * 5:02d}",
+            duration=5,
+            speakers=["alice"],
+        )
         for i in range(120)
     ]
     core.replace_programme(Programme.from_content(content.model_copy(update={"talks": [*content.talks, *many]})))

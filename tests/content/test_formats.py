@@ -67,7 +67,12 @@ def test_cli_check_import_export(tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", "--format", "json", "--path", str(BUNDLED_CONTENT)])
     assert json.loads(exported.stdout)["schedule"]["conference"]["acronym"] == "ebpf-china"
     ics = tmp_path / "a.ics"
-    assert runner.invoke(app, ["export", "--format", "ics", "--output", str(ics), "--path", str(BUNDLED_CONTENT)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["export", "--format", "ics", "--output", str(ics), "--path", str(BUNDLED_CONTENT)]
+        ).exit_code
+        == 0
+    )
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 

@@ -10,21 +10,52 @@ from bot.content.loader import load_content
 from bot.content.programme import Programme
 from bot.content.yamlio import dump_content
 
-SCHEDULE = {"schedule": {"version": "1", "conference": {
-    "acronym": "demo", "title": "Demo Conf", "time_zone_name": "Asia/Shanghai",
-    "days": [{"index": 1, "date": "2026-12-12", "rooms": {
-        "主会场": [
-            {"id": 7, "date": "2026-12-12T09:00:00+08:00", "duration": "00:45", "title": "开场 & 主题演讲",
-             "track": "Keynote", "persons": [{"public_name": "陈莉君"}], "links": []},
-            {"id": "abc", "date": "2026-12-12T10:00:00+08:00", "duration": "0:30", "title": "XDP 实战",
-             "track": "Networking", "persons": [{"public_name": "陈莉君"}, {"public_name": "Alice Smith"}]},
-        ],
-        "Room B": [
-            {"id": 7, "date": "2026-12-12T10:00:00+08:00", "duration": "01:00", "title": "Tracing",
-             "persons": []},
-        ],
-    }}],
-}}}
+SCHEDULE = {
+    "schedule": {
+        "version": "1",
+        "conference": {
+            "acronym": "demo",
+            "title": "Demo Conf",
+            "time_zone_name": "Asia/Shanghai",
+            "days": [
+                {
+                    "index": 1,
+                    "date": "2026-12-12",
+                    "rooms": {
+                        "主会场": [
+                            {
+                                "id": 7,
+                                "date": "2026-12-12T09:00:00+08:00",
+                                "duration": "00:45",
+                                "title": "开场 & 主题演讲",
+                                "track": "Keynote",
+                                "persons": [{"public_name": "陈莉君"}],
+                                "links": [],
+                            },
+                            {
+                                "id": "abc",
+                                "date": "2026-12-12T10:00:00+08:00",
+                                "duration": "0:30",
+                                "title": "XDP 实战",
+                                "track": "Networking",
+                                "persons": [{"public_name": "陈莉君"}, {"public_name": "Alice Smith"}],
+                            },
+                        ],
+                        "Room B": [
+                            {
+                                "id": 7,
+                                "date": "2026-12-12T10:00:00+08:00",
+                                "duration": "01:00",
+                                "title": "Tracing",
+                                "persons": [],
+                            },
+                        ],
+                    },
+                }
+            ],
+        },
+    }
+}
 
 
 def test_c3voc_json_keeps_numeric_ids_renumbers_others_and_slugs_chinese_names() -> None:
@@ -46,8 +77,9 @@ def test_imported_schedule_written_as_yaml_loads_back_unchanged(tmp_path: Path) 
     assert "2026-12-12 09:00" in text and "开场 & 主题演讲" in text
     loaded = load_content(tmp_path)
     direct = Programme.from_content(content)
-    assert [(t.id, t.title, t.start, t.end, t.room, t.speakers) for t in loaded.talks] == \
-        [(t.id, t.title, t.start, t.end, t.room, t.speakers) for t in direct.talks]
+    assert [(t.id, t.title, t.start, t.end, t.room, t.speakers) for t in loaded.talks] == [
+        (t.id, t.title, t.start, t.end, t.room, t.speakers) for t in direct.talks
+    ]
 
 
 def test_not_a_schedule_is_a_clear_error() -> None:

@@ -38,8 +38,10 @@ def test_bad_start_time_names_line_and_talk(tmp_path: Path) -> None:
 
 
 def test_unknown_speaker_room_and_track_are_all_reported(tmp_path: Path) -> None:
-    talks = SPEAKERS + ("talks:\n  - id: 3\n    title: x\n    speakers: [bob, carol]\n    room: Z\n"
-                        "    track: nope\n    start: 2026-12-12 09:00\n    duration: 30\n")
+    talks = SPEAKERS + (
+        "talks:\n  - id: 3\n    title: x\n    speakers: [bob, carol]\n    room: Z\n"
+        "    track: nope\n    start: 2026-12-12 09:00\n    duration: 30\n"
+    )
     err = _error(_dir(tmp_path, conference=CONF, talks=talks))
     text = str(err)
     assert len(err.problems) == 3
@@ -54,8 +56,9 @@ def test_duplicate_talk_ids(tmp_path: Path) -> None:
 
 
 def test_missing_conference_and_unknown_timezone(tmp_path: Path) -> None:
-    assert "no conference section" in str(_error(_dir(tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path,
-                                                      talks="talks: []\n")))
+    assert "no conference section" in str(
+        _error(_dir(tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path, talks="talks: []\n"))
+    )
     bad_tz = CONF.replace("Asia/Shanghai", "Mars/Olympus")
     err = _error(_dir(tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path, conference=bad_tz))
     assert "conference.yaml:4" in str(err) and "unknown timezone 'Mars/Olympus'" in str(err)
@@ -68,8 +71,11 @@ def test_unknown_section_and_missing_path(tmp_path: Path) -> None:
 
 def test_a_single_file_with_every_section_loads(tmp_path: Path) -> None:
     one = tmp_path / "conf.yaml"
-    one.write_text(CONF + SPEAKERS + "talks:\n  - id: 1\n    title: t\n    speakers: [bob]\n    room: A\n"
-                   "    start: 2026-12-12 09:00\n    duration: 30\n", encoding="utf-8")
+    one.write_text(
+        CONF + SPEAKERS + "talks:\n  - id: 1\n    title: t\n    speakers: [bob]\n    room: A\n"
+        "    start: 2026-12-12 09:00\n    duration: 30\n",
+        encoding="utf-8",
+    )
     programme = load_content(one)
     talk = programme.talk(1)
     assert talk is not None and talk.start.utcoffset().total_seconds() == 8 * 3600

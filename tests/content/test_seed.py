@@ -112,10 +112,7 @@ def test_a_talk_without_description_names_its_line() -> None:
 def test_seed_plus_schedule_reproduces_the_bundled_content(seeded) -> None:  # type: ignore[no-untyped-def]
     bundled = load_content_file(BUNDLED_CONTENT)
     by_id = {t.id: t for t in bundled.talks}
-    rebuilt = [
-        t.model_copy(update={f: getattr(by_id[t.id], f) for f in OVERLAY_TALK_FIELDS})
-        for t in seeded.talks
-    ]
+    rebuilt = [t.model_copy(update={f: getattr(by_id[t.id], f) for f in OVERLAY_TALK_FIELDS}) for t in seeded.talks]
     assert rebuilt == list(bundled.talks)
     names_en = {s.id: s.name_en for s in bundled.speakers}
     assert [s.model_copy(update={"name_en": names_en[s.id]}) for s in seeded.speakers] == list(bundled.speakers)

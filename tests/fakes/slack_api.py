@@ -104,9 +104,16 @@ class FakeSlack:
                 raise AssertionError("the bot never opened a Socket Mode connection")
             await asyncio.sleep(0.01)
         envelope_id = f"env-{next(self._ids)}"
-        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
-                                           "accepts_response_payload": envelope_type != "events_api",
-                                           "retry_attempt": 0, "retry_reason": ""})
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": envelope_type,
+                "payload": payload,
+                "accepts_response_payload": envelope_type != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
         return envelope_id
 
     async def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
@@ -124,8 +131,14 @@ class FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"},
-                            "debug_info": {"host": "fake", "approximate_connection_time": 3600}})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "connection_info": {"app_id": "A1"},
+                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+            }
+        )
         async for message in ws:
             if message.type == web.WSMsgType.TEXT:
                 self.socket_acks.append(json.loads(message.data))
@@ -179,21 +192,31 @@ class FakeSlack:
             if self.stall:
                 await asyncio.sleep(self.stall)
             if self.html_errors:
-                return web.Response(status=self.html_errors.popleft(), text="<html>Bad Gateway</html>",
-                                    content_type="text/html")
+                return web.Response(
+                    status=self.html_errors.popleft(), text="<html>Bad Gateway</html>", content_type="text/html"
+                )
             if self.server_errors:
                 return web.json_response({"ok": False, "error": "internal_error"}, status=self.server_errors.popleft())
             if self.rate_limited:
-                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                         headers={"Retry-After": str(self.rate_limited.popleft())})
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(self.rate_limited.popleft())},
+                )
             channel = str(params.get("channel", ""))
             if channel in self.channel_errors:
                 return web.json_response({"ok": False, "error": self.channel_errors[channel]})
         error = None
         result: dict[str, Any] = {}
         if method == "auth.test":
-            result = {"url": "https://confbot-test.slack.com/", "team": "Test", "user": "confbot", "team_id": "T1",
-                      "user_id": "UBOT", "bot_id": "BBOT"}
+            result = {
+                "url": "https://confbot-test.slack.com/",
+                "team": "Test",
+                "user": "confbot",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
         elif method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             error = self._message_checks(params)
             result = {"channel": params.get("channel"), "ts": f"{time.time():.6f}"}
@@ -202,8 +225,14 @@ class FakeSlack:
             result = {"view": {"id": "V1", **(params.get("view") or {})}}
         elif method == "users.info":
             uid = params.get("user", "")
-            result = {"user": {"id": uid, "name": uid.lower(), "locale": self.locales.get(uid, "en-US"),
-                               "profile": {"display_name": self.names.get(uid, ""), "real_name": uid.title()}}}
+            result = {
+                "user": {
+                    "id": uid,
+                    "name": uid.lower(),
+                    "locale": self.locales.get(uid, "en-US"),
+                    "profile": {"display_name": self.names.get(uid, ""), "real_name": uid.title()},
+                }
+            }
         elif method == "conversations.open":
             result = {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         elif method == "files.getUploadURLExternal":

@@ -27,10 +27,33 @@ from aiohttp import web
 from tests.fakes.loopback import serve_on_loopback
 
 SPEC = json.loads((Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api.json").read_text())
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "span",
-                "tg-spoiler", "blockquote", "tg-emoji"}
-BOT = {"id": 777000, "is_bot": True, "first_name": "confbot", "username": "confbot_test_bot",
-       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+    "tg-emoji",
+}
+BOT = {
+    "id": 777000,
+    "is_bot": True,
+    "first_name": "confbot",
+    "username": "confbot_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
 
 
 class ApiError(Exception):
@@ -51,15 +74,16 @@ class _EntityChecker(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag \"{tag}\"")
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
         if tag == "a" and not dict(attrs).get("href"):
             raise ApiError(400, "Bad Request: can't parse entities: a tag without href")
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            raise ApiError(400, "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
-                                f"\"{tag}\"")
+            raise ApiError(
+                400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{tag}\""
+            )
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
@@ -81,14 +105,16 @@ def check_html(text: str) -> str:
     checker.feed(text)
     checker.close()
     if checker.stack:
-        raise ApiError(400, "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
-                            f"\"{checker.stack[-1]}\"")
+        raise ApiError(
+            400,
+            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{checker.stack[-1]}\"",
+        )
     return html.unescape("".join(checker.visible))
 
 
 def _coerce(value: Any, types: list[str], name: str) -> Any:
     """Check a parameter's basic type the way the Bot API does."""
-    if isinstance(value, str) and types != ["String"] and value[:1] in "[{" :
+    if isinstance(value, str) and types != ["String"] and value[:1] in "[{":
         with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
     ok = False
@@ -114,7 +140,7 @@ def _coerce(value: Any, types: list[str], name: str) -> Any:
         else:  # an object type
             ok = ok or isinstance(value, dict)
     if not ok:
-        raise ApiError(400, f"Bad Request: field \"{name}\" must be of type {' or '.join(types)}")
+        raise ApiError(400, f'Bad Request: field "{name}" must be of type {" or ".join(types)}')
     return value
 
 
@@ -184,8 +210,11 @@ class FakeTelegram:
         """A text message (commands get their bot_command entity)."""
         update_id = next(self._ids)
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "from": self._user(user_id, lang), "chat": self._chat(chat_id or user_id, user_id), "text": text,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": self._user(user_id, lang),
+            "chat": self._chat(chat_id or user_id, user_id),
+            "text": text,
         }
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
@@ -197,14 +226,28 @@ class FakeTelegram:
         """A pressed inline button on ``message`` (as returned by sendMessage), or with ``None``
         on a message someone shared through inline mode (Telegram then sends inline_message_id)."""
         where: dict[str, Any] = {"message": message} if message is not None else {"inline_message_id": "AAQxyz"}
-        return {"update_id": next(self._ids), "callback_query": {
-            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), **where,
-            "chat_instance": "42", "data": data}}
+        return {
+            "update_id": next(self._ids),
+            "callback_query": {
+                "id": str(next(self._ids) * 1000),
+                "from": self._user(user_id, lang),
+                **where,
+                "chat_instance": "42",
+                "data": data,
+            },
+        }
 
     def inline_update(self, user_id: int, query: str, *, lang: str = "en") -> dict[str, Any]:
         """``@bot query`` typed in any chat."""
-        return {"update_id": next(self._ids), "inline_query": {
-            "id": str(next(self._ids) * 1000), "from": self._user(user_id, lang), "query": query, "offset": ""}}
+        return {
+            "update_id": next(self._ids),
+            "inline_query": {
+                "id": str(next(self._ids) * 1000),
+                "from": self._user(user_id, lang),
+                "query": query,
+                "offset": "",
+            },
+        }
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates."""
@@ -216,8 +259,11 @@ class FakeTelegram:
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
         """Successful calls of ``method`` (optionally to one chat)."""
-        return [p for m, p in self.calls if m == method and p.get("_ok") and
-                (chat_id is None or str(p.get("chat_id")) == str(chat_id))]
+        return [
+            p
+            for m, p in self.calls
+            if m == method and p.get("_ok") and (chat_id is None or str(p.get("chat_id")) == str(chat_id))
+        ]
 
     async def wait_for(
         self, method: str, count: int = 1, timeout: float = 10.0, chat_id: int | None = None
@@ -226,8 +272,10 @@ class FakeTelegram:
         deadline = time.monotonic() + timeout
         while len(self.sent(method, chat_id)) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{method}: {len(self.sent(method, chat_id))} calls, wanted {count}; calls: "
-                                     f"{[m for m, _ in self.calls][-20:]}")
+                raise AssertionError(
+                    f"{method}: {len(self.sent(method, chat_id))} calls, wanted {count}; calls: "
+                    f"{[m for m, _ in self.calls][-20:]}"
+                )
             await asyncio.sleep(0.01)
         return self.sent(method, chat_id)
 
@@ -269,7 +317,7 @@ class FakeTelegram:
         known = {f["name"]: f for f in spec.get("fields", [])}
         for name, f in known.items():
             if f["required"] and name not in params:
-                raise ApiError(400, f"Bad Request: parameter \"{name}\" is required")
+                raise ApiError(400, f'Bad Request: parameter "{name}" is required')
             if name in params:
                 params[name] = _coerce(params[name], f["types"], name)
         return params
@@ -314,13 +362,21 @@ class FakeTelegram:
         if chat_id in self.unknown_chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.migrated:
-            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                           {"migrate_to_chat_id": self.migrated[chat_id]})
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
         return chat_id
 
     def _message(self, chat_id: int, **extra: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT,
-                "chat": self._chat(chat_id, chat_id), **extra}
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "from": BOT,
+            "chat": self._chat(chat_id, chat_id),
+            **extra,
+        }
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         params = self._validate(method, params)
@@ -339,8 +395,11 @@ class FakeTelegram:
             return pending
         if method in ("setMyCommands",):
             for command in params["commands"]:
-                if not (1 <= len(command["command"]) <= 32 and command["command"].islower()
-                        and 1 <= len(command["description"]) <= 256):
+                if not (
+                    1 <= len(command["command"]) <= 32
+                    and command["command"].islower()
+                    and 1 <= len(command["description"]) <= 256
+                ):
                     raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
             return True
         if method in ("setWebhook",):
@@ -366,9 +425,12 @@ class FakeTelegram:
             chat_id = int(params.get("chat_id", 0) or 0)
             key = (chat_id, int(params.get("message_id", 0) or 0))
             if self.messages.get(key) == (params["text"], _markup_key(params)):
-                raise ApiError(400, "Bad Request: message is not modified: specified new message content and "
-                                    "reply markup are exactly the same as a current content and reply markup "
-                                    "of the message")
+                raise ApiError(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
             if key in self.messages:
                 self.messages[key] = (params["text"], _markup_key(params))
             return self._message(chat_id, text=params["text"], message_id=key[1]) if chat_id else True
@@ -376,8 +438,7 @@ class FakeTelegram:
             chat_id = self._check_delivery(params)
             if params.get("caption"):
                 self._check_text(params["caption"], params, limit=1024)
-            return self._message(chat_id, document={"file_id": "f1", "file_unique_id": "u1",
-                                                    "file_name": "agenda.ics"})
+            return self._message(chat_id, document={"file_id": "f1", "file_unique_id": "u1", "file_name": "agenda.ics"})
         if method == "answerInlineQuery":
             results = params["results"]
             if len(results) > 50:

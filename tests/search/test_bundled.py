@@ -38,8 +38,12 @@ def title_words(talk: Talk, language: str) -> list[str]:
     """
     title = normalize(talk.title if language == "zh" else talk.title_en or "")
     latin = re.findall(r"[a-z][a-z0-9-]{3,}", title)
-    grams = {title[i : i + n] for n in (2, 3, 4) for i in range(len(title) - n + 1)
-             if re.fullmatch(r"[\u4e00-\u9fff]+", title[i : i + n]) and not PARTICLES & set(title[i : i + n])}
+    grams = {
+        title[i : i + n]
+        for n in (2, 3, 4)
+        for i in range(len(title) - n + 1)
+        if re.fullmatch(r"[\u4e00-\u9fff]+", title[i : i + n]) and not PARTICLES & set(title[i : i + n])
+    }
     chinese = sorted(grams, key=lambda g: (-ABSTRACTS.count(g) * len(g), g))
     common = [w for w in latin if w in STOPWORDS]  # last resort: "from" in "From the Linux Kernel to eBPF"
     return list(dict.fromkeys([*(w for w in latin if w not in STOPWORDS), *chinese, *common]))
@@ -110,9 +114,18 @@ def test_named_queries_find_every_talk_about_it_and_put_one_first(query: str) ->
     assert found[: len(expected)] == [i for i in found if i in expected]  # title/tag hits come before the rest
 
 
-@pytest.mark.parametrize(("typed", "meant"), [("deepflw", "DeepFlow"), ("surftrce", "surftrace"),
-                                              ("xdp", "XDP"), ("Xdp", "XDP"), ("ＸＤＰ", "XDP"),
-                                              ("deepflow", "DeepFlow"), ("NETTRACE", "nettrace")])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("deepflw", "DeepFlow"),
+        ("surftrce", "surftrace"),
+        ("xdp", "XDP"),
+        ("Xdp", "XDP"),
+        ("ＸＤＰ", "XDP"),
+        ("deepflow", "DeepFlow"),
+        ("NETTRACE", "nettrace"),
+    ],
+)
 def test_typos_mixed_case_and_full_width_find_the_same_talks(typed: str, meant: str) -> None:
     assert talk_ids(typed)
     assert talk_ids(typed)[0] == talk_ids(meant)[0]
@@ -130,9 +143,13 @@ def test_a_title_hit_outranks_an_abstract_only_hit() -> None:
     """Find, in the data, a word that is in one talk's title and only in another talk's abstract."""
     for talk in BUNDLED.talks:
         for word in set(re.findall(r"[a-z][a-z0-9-]{3,}", normalize(talk.title))) - {"ebpf"}:
-            abstract_only = [t.id for t in BUNDLED.talks if word not in titles_of(t)
-                             and word in normalize(t.abstract) and word not in normalize(
-                                 " ".join(f"{s.name} {s.affiliation} {s.bio}" for s in BUNDLED.speakers_of(t)))]
+            abstract_only = [
+                t.id
+                for t in BUNDLED.talks
+                if word not in titles_of(t)
+                and word in normalize(t.abstract)
+                and word not in normalize(" ".join(f"{s.name} {s.affiliation} {s.bio}" for s in BUNDLED.speakers_of(t)))
+            ]
             if abstract_only:
                 ids = talk_ids(word, 40)
                 assert ids.index(talk.id) < min(ids.index(i) for i in abstract_only), word

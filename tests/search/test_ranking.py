@@ -21,8 +21,13 @@ def talk_ids(index: SearchIndex, query: str, limit: int = 10) -> list[int]:
 
 def with_talks(*talks: Talk, speakers: list[Speaker] | None = None) -> SearchIndex:
     content = small_content()
-    return SearchIndex(Programme.from_content(content.model_copy(
-        update={"talks": list(talks), "speakers": speakers if speakers is not None else content.speakers})))
+    return SearchIndex(
+        Programme.from_content(
+            content.model_copy(
+                update={"talks": list(talks), "speakers": speakers if speakers is not None else content.speakers}
+            )
+        )
+    )
 
 
 def test_title_hit_beats_abstract_only_hit() -> None:
@@ -124,8 +129,10 @@ def test_limit_is_respected(index: SearchIndex) -> None:
 
 
 def test_a_word_every_talk_has_does_not_decide_a_long_query() -> None:
-    talks = [Talk(id=i, title=f"eBPF {topic}", abstract="eBPF everywhere", speakers=["bob"])
-             for i, topic in enumerate(["XDP jitter", "XDP tuning", "jitter hunting", "scheduler", "LSM"], start=1)]
+    talks = [
+        Talk(id=i, title=f"eBPF {topic}", abstract="eBPF everywhere", speakers=["bob"])
+        for i, topic in enumerate(["XDP jitter", "XDP tuning", "jitter hunting", "scheduler", "LSM"], start=1)
+    ]
     index = with_talks(*talks, speakers=[Speaker(id="bob", name="Bob")])
     assert talk_ids(index, "eBPF XDP jitter")[0] == 1
     assert talk_ids(index, "eBPF XDP jitter")[:3] == talk_ids(index, "XDP jitter")[:3]

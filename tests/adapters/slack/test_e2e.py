@@ -37,8 +37,12 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def adapter(slack: FakeSlack, core: Core) -> SlackAdapter:
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
-                        SLACK_API_URL=slack.api_url)
+    settings = Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
+        SLACK_API_URL=slack.api_url,
+    )
     return SlackAdapter(settings, core)
 
 
@@ -56,16 +60,43 @@ def signed(body: str, *, secret: str = SECRET, timestamp: int | None = None, con
 
 
 def slash(slack: FakeSlack, user: str, text: str, channel: str = "C0GENERAL") -> str:
-    return urlencode({"token": "legacy", "team_id": "T1", "team_domain": "confbot-test", "channel_id": channel,
-                      "channel_name": "general", "user_id": user, "user_name": user.lower(), "command": "/conf",
-                      "text": text, "api_app_id": "A1", "response_url": slack.response_url(), "trigger_id": "1.2.3"})
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "confbot-test",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/conf",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": slack.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
 
 
 def event(user: str, text: str) -> str:
-    return json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": f"Ev{time.time_ns()}", "event_time": int(time.time()),
-                       "event": {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
-                                 "text": text, "ts": f"{time.time():.6f}"}})
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + user[1:],
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
+        }
+    )
 
 
 def block_action(slack: FakeSlack, user: str, value: str) -> str:
@@ -75,32 +106,66 @@ def block_action(slack: FakeSlack, user: str, value: str) -> str:
 def day_choice(slack: FakeSlack, user: str, value: str) -> str:
     """A choice in the day picker: a static_select action carries the value in selected_option."""
     payload = _action_payload(slack, user, value)
-    payload["actions"] = [{"action_id": "confbot_day_1", "block_id": "b2", "type": "static_select",
-                           "selected_option": {"text": {"type": "plain_text", "text": "Day 2"}, "value": value},
-                           "placeholder": {"type": "plain_text", "text": "Pick a day"}, "action_ts": "1.0"}]
+    payload["actions"] = [
+        {
+            "action_id": "confbot_day_1",
+            "block_id": "b2",
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": "Day 2"}, "value": value},
+            "placeholder": {"type": "plain_text", "text": "Pick a day"},
+            "action_ts": "1.0",
+        }
+    ]
     return urlencode({"payload": json.dumps(payload)})
 
 
 def home_press(user: str, value: str) -> str:
     """A button pressed in the App Home: a view, no channel, no response_url."""
-    payload = {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
-               "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
-               "container": {"type": "view", "view_id": "V1"}, "trigger_id": "1.2.3",
-               "view": {"id": "V1", "type": "home", "blocks": [], "state": {"values": {}}},
-               "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
-                            "value": value, "type": "button", "action_ts": f"{time.time():.6f}"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "name": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "team": {"id": "T1", "domain": "confbot-test"},
+        "container": {"type": "view", "view_id": "V1"},
+        "trigger_id": "1.2.3",
+        "view": {"id": "V1", "type": "home", "blocks": [], "state": {"values": {}}},
+        "actions": [
+            {
+                "action_id": "confbot_1",
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
     return urlencode({"payload": json.dumps(payload)})
 
 
 def _action_payload(slack: FakeSlack, user: str, value: str) -> dict:  # type: ignore[type-arg]
-    return {"type": "block_actions", "user": {"id": user, "name": user.lower(), "team_id": "T1"},
-               "api_app_id": "A1", "token": "legacy", "team": {"id": "T1", "domain": "confbot-test"},
-               "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:],
-                             "is_ephemeral": False},
-               "channel": {"id": "D" + user[1:], "name": "directmessage"}, "trigger_id": "1.2.3",
-               "response_url": slack.response_url(),
-               "actions": [{"action_id": "confbot_1", "block_id": "b1", "text": {"type": "plain_text", "text": "x"},
-                            "value": value, "type": "button", "action_ts": f"{time.time():.6f}"}]}
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "name": user.lower(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "team": {"id": "T1", "domain": "confbot-test"},
+        "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:], "is_ephemeral": False},
+        "channel": {"id": "D" + user[1:], "name": "directmessage"},
+        "trigger_id": "1.2.3",
+        "response_url": slack.response_url(),
+        "actions": [
+            {
+                "action_id": "confbot_1",
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
 
 
 FORM = "application/x-www-form-urlencoded"
@@ -157,8 +222,9 @@ async def test_forged_signature_and_replayed_request_get_401_and_do_nothing(
 ) -> None:
     body = slash(slack, "U3EVE", "subscribe 2")
     forged = await client.post("/slack/events", content=body, headers=signed(body, secret="wrong", content_type=FORM))
-    old = await client.post("/slack/events", content=body,
-                            headers=signed(body, timestamp=int(time.time()) - 6 * 60, content_type=FORM))
+    old = await client.post(
+        "/slack/events", content=body, headers=signed(body, timestamp=int(time.time()) - 6 * 60, content_type=FORM)
+    )
     unsigned = await client.post("/slack/events", content=body, headers={"Content-Type": FORM})
     assert forged.status_code == old.status_code == unsigned.status_code == 401
     assert await _user_count(core) == 0
@@ -167,8 +233,9 @@ async def test_forged_signature_and_replayed_request_get_401_and_do_nothing(
 
 async def test_url_verification_and_dm(slack: FakeSlack, client: httpx.AsyncClient) -> None:
     challenge = json.dumps({"token": "legacy", "challenge": "abc123", "type": "url_verification"})
-    response = await client.post("/slack/events", content=challenge,
-                                 headers=signed(challenge, content_type="application/json"))
+    response = await client.post(
+        "/slack/events", content=challenge, headers=signed(challenge, content_type="application/json")
+    )
     assert response.json()["challenge"] == "abc123"
     body = event("U4DAN", "陈莉君")
     await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
@@ -221,9 +288,17 @@ async def test_permanent_slack_errors_deactivate_the_user(
 
 
 async def test_app_home_opened_publishes_agenda_now_and_ics(slack: FakeSlack, client: httpx.AsyncClient) -> None:
-    body = json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": "Ev1", "event_time": int(time.time()),
-                       "event": {"type": "app_home_opened", "user": "U7HOME", "channel": "D7HOME", "tab": "home"}})
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": "Ev1",
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": "U7HOME", "channel": "D7HOME", "tab": "home"},
+        }
+    )
     await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
     (home,) = await slack.wait_for("views.publish")
     blocks = home["view"]["blocks"]

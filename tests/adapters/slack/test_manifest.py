@@ -27,14 +27,22 @@ def test_manifest_has_the_command_events_scopes_and_home_the_code_uses() -> None
     needed = {"commands", "chat:write", "im:history", "im:write", "users:read", "files:write"}  # + conversations.open
     assert needed <= scopes
     settings = manifest["settings"]
-    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
-            manifest["features"]["slash_commands"][0]["url"]}
+    urls = {
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        manifest["features"]["slash_commands"][0]["url"],
+    }
     assert all(u.endswith("/slack/events") for u in urls)
 
 
 # the bot scope each Web API method the adapter calls needs (None: no scope)
-SCOPES = {"chat_postMessage": "chat:write", "conversations_open": "im:write", "users_info": "users:read",
-          "files_upload_v2": "files:write", "views_publish": None}
+SCOPES = {
+    "chat_postMessage": "chat:write",
+    "conversations_open": "im:write",
+    "users_info": "users:read",
+    "files_upload_v2": "files:write",
+    "views_publish": None,
+}
 
 
 def test_every_web_api_method_the_code_calls_has_its_scope() -> None:

@@ -8,8 +8,19 @@ from tests.fakes.slack_api import mrkdwn_problem
 
 
 def test_every_span_is_escaped_and_styled_natively() -> None:
-    reply = Reply(lines=((bold("A&B"), Span(" <x> "), italic("i<i"), Span(" "), code("a>b"), Span(" "),
-                          link("docs & more", "https://example.org/?a=1&b=2")),))
+    reply = Reply(
+        lines=(
+            (
+                bold("A&B"),
+                Span(" <x> "),
+                italic("i<i"),
+                Span(" "),
+                code("a>b"),
+                Span(" "),
+                link("docs & more", "https://example.org/?a=1&b=2"),
+            ),
+        )
+    )
     (section,) = to_blocks(reply)
     text = section["text"]["text"]
     assert section["text"]["type"] == "mrkdwn"

@@ -12,8 +12,10 @@ from bot.messages import Address, Button, Reply, Span
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 ALICE = Address("slack", "U1ALICE", "D1ALICE")
-REPLY = Reply(lines=((Span("Starting soon: "), Span("XDP <fast> & furious", "bold")),),
-              buttons=((Button("Unsubscribe", "unsub 2"),),))
+REPLY = Reply(
+    lines=((Span("Starting soon: "), Span("XDP <fast> & furious", "bold")),),
+    buttons=((Button("Unsubscribe", "unsub 2"),),),
+)
 
 
 @pytest.fixture
@@ -25,8 +27,12 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 def sender_for(slack: FakeSlack, timeout: float = 30) -> SlackSender:
-    client = AsyncWebClient(token=TOKEN, base_url=slack.api_url, timeout=timeout,  # type: ignore[arg-type]
-                            retry_handlers=[])
+    client = AsyncWebClient(
+        token=TOKEN,
+        base_url=slack.api_url,
+        timeout=timeout,  # type: ignore[arg-type]
+        retry_handlers=[],
+    )
     return SlackSender(client, rate_per_second=50)
 
 

@@ -21,15 +21,31 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 async def test_slash_command_over_socket_mode_is_acked_and_answered(slack: FakeSlack, core: Core) -> None:
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN=TOKEN, SLACK_APP_TOKEN=APP_TOKEN,  # type: ignore[call-arg]
-                        SLACK_SIGNING_SECRET="also-set", SLACK_API_URL=slack.api_url)
+    settings = Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,  # type: ignore[call-arg]
+        SLACK_SIGNING_SECRET="also-set",
+        SLACK_API_URL=slack.api_url,
+    )
     adapter = SlackAdapter(settings, core)
     assert adapter.routes() == []  # no HTTP endpoint to forge requests against
     await adapter.start()
     try:
-        envelope = await slack.push("slash_commands", {
-            "token": "legacy", "team_id": "T1", "channel_id": "C0GENERAL", "user_id": "U1SOCK", "command": "/conf",
-            "text": "talk 2", "api_app_id": "A1", "response_url": slack.response_url(), "trigger_id": "1.2.3"})
+        envelope = await slack.push(
+            "slash_commands",
+            {
+                "token": "legacy",
+                "team_id": "T1",
+                "channel_id": "C0GENERAL",
+                "user_id": "U1SOCK",
+                "command": "/conf",
+                "text": "talk 2",
+                "api_app_id": "A1",
+                "response_url": slack.response_url(),
+                "trigger_id": "1.2.3",
+            },
+        )
         ack = await slack.wait_for_ack(envelope)  # Slack's 3 s ack, over the socket
         (answer,) = await slack.wait_for("response")
     finally:

@@ -24,8 +24,13 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 def telegram_settings(fake: FakeTelegram, **extra: Any) -> Settings:
     """Settings pointing python-telegram-bot at the fake."""
-    return Settings(_env_file=None, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url,  # type: ignore[call-arg]
-                    organizers=["console:organizer"], **extra)
+    return Settings(
+        _env_file=None,
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.base_url,  # type: ignore[call-arg]
+        organizers=["console:organizer"],
+        **extra,
+    )
 
 
 @pytest.fixture

@@ -143,8 +143,9 @@ async def test_reminder_blocked_user_and_429_storm(fake_telegram: FakeTelegram, 
 
 
 async def test_webhook_checks_the_secret(fake_telegram: FakeTelegram, core: Core) -> None:
-    settings = telegram_settings(fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org",
-                                 TELEGRAM_WEBHOOK_SECRET="s3cret")
+    settings = telegram_settings(
+        fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org", TELEGRAM_WEBHOOK_SECRET="s3cret"
+    )
     adapter = TelegramAdapter(settings, core)
     await adapter.start()
     try:
@@ -233,25 +234,32 @@ async def test_a_shared_card_answers_its_presser_and_stays_as_shared(
 async def test_two_webhook_replicas_share_all_state_through_the_database(
     fake_telegram: FakeTelegram, core: Core, clock: FakeClock
 ) -> None:
-    settings = telegram_settings(fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org",
-                                 TELEGRAM_WEBHOOK_SECRET="s3cret")
+    settings = telegram_settings(
+        fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org", TELEGRAM_WEBHOOK_SECRET="s3cret"
+    )
     second_core = Core(settings, core.db, core.programme, clock)  # another process, same database
     replicas = [TelegramAdapter(settings, core), TelegramAdapter(settings, second_core)]
     for replica in replicas:
         await replica.start()
     try:
-        clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=build_asgi(r.routes())), base_url="http://bot")
-                   for r in replicas]
-        await clients[0].post("/telegram/webhook", json=fake_telegram.message_update(ALICE, "/subscribe 2", lang="en"),
-                              headers=SIGNED)
-        await clients[1].post("/telegram/webhook", json=fake_telegram.message_update(ALICE, "/my", lang="en"),
-                              headers=SIGNED)
+        clients = [
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=build_asgi(r.routes())), base_url="http://bot")
+            for r in replicas
+        ]
+        await clients[0].post(
+            "/telegram/webhook", json=fake_telegram.message_update(ALICE, "/subscribe 2", lang="en"), headers=SIGNED
+        )
+        await clients[1].post(
+            "/telegram/webhook", json=fake_telegram.message_update(ALICE, "/my", lang="en"), headers=SIGNED
+        )
         subscribed, mine = fake_telegram.sent("sendMessage")
         assert "Subscribed" in subscribed["text"] and "XDP &lt;fast&gt;" in mine["text"]
-        await clients[1].post("/telegram/webhook", json=fake_telegram.message_update(ALICE, "/lang zh", lang="en"),
-                              headers=SIGNED)
-        await clients[0].post("/telegram/webhook", json=fake_telegram.message_update(ALICE, "/now", lang="en"),
-                              headers=SIGNED)
+        await clients[1].post(
+            "/telegram/webhook", json=fake_telegram.message_update(ALICE, "/lang zh", lang="en"), headers=SIGNED
+        )
+        await clients[0].post(
+            "/telegram/webhook", json=fake_telegram.message_update(ALICE, "/now", lang="en"), headers=SIGNED
+        )
         assert "正在进行" in fake_telegram.sent("sendMessage")[-1]["text"]  # the language chosen on the other replica
         for client in clients:
             await client.aclose()

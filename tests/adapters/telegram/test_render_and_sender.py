@@ -15,7 +15,7 @@ def test_every_span_is_escaped_and_styled() -> None:
     reply = ReplyBuilder().line(bold("a<b>&c"), Span(" x<y "), link("go", 'https://e.org/?a=1&b="2"')).build()
     text = to_html(reply)
     assert text == '<b>a&lt;b&gt;&amp;c</b> x&lt;y <a href="https://e.org/?a=1&amp;b=&quot;2&quot;">go</a>'
-    assert check_html(text) == 'a<b>&c x<y go'
+    assert check_html(text) == "a<b>&c x<y go"
 
 
 def test_a_huge_reply_is_cut_below_4096_on_a_line_boundary() -> None:
