@@ -6,7 +6,7 @@ from typing import Protocol
 
 from starlette.routing import BaseRoute
 
-from bot.delivery import Sender
+from bot.push.sender import Sender
 
 
 class Adapter(Protocol):

@@ -13,9 +13,9 @@ import os
 import sys
 from typing import TextIO
 
-from bot.app import Core
-from bot.delivery import SendResult
+from bot.core import Core
 from bot.messages import Address, Button, Reply, Request
+from bot.push.sender import SendResult
 
 PLATFORM = "console"
 
@@ -23,19 +23,31 @@ PLATFORM = "console"
 def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
     """Plain text plus numbered buttons; returns the text and the buttons in number order."""
     lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [reply.plain_text]
-    buttons = [b for row in reply.buttons for b in row]
+    buttons = [b for row in reply.button_rows for b in row]
     if reply.attachment is not None:
         lines.append(f"📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
     if buttons:
-        numbered = [f"[{n}] {b.label}" + (f" <{b.url}>" if b.url else "") for n, b in enumerate(buttons, start)]
+        numbered = [
+            f"[{n}] {'• ' if b.selected else ''}{b.label}" + (f" <{b.url}>" if b.url else "")
+            for n, b in enumerate(buttons, start)
+        ]
         lines.append("  ".join(numbered))
     return "\n".join(lines), buttons
+
+
+def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False) -> list[Button]:
+    """The one way a reply reaches the terminal (answers and pushes); returns its numbered buttons."""
+    text, buttons = render(reply, start)
+    out.write(f"\n🔔 {text}\n" if push else f"{text}\n\n")
+    out.flush()
+    return buttons
 
 
 class ConsoleSender:
     """Prints pushes (reminders, notices) into the terminal; their buttons become pressable."""
 
     platform = PLATFORM
+    rate_per_second = 100.0  # a terminal prints as fast as it is asked to
 
     def __init__(self, out: TextIO, chat: ConsoleChat | None = None) -> None:
         self._out = out
@@ -43,10 +55,8 @@ class ConsoleSender:
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Print the push; a closed terminal is a permanent failure."""
-        text, buttons = render(reply)
         try:
-            self._out.write(f"\n🔔 {text}\n")
-            self._out.flush()
+            buttons = show(self._out, reply, push=True)
         except (OSError, ValueError) as exc:
             return SendResult.failed(f"terminal closed: {exc}")
         if self._chat is not None:
@@ -94,10 +104,7 @@ class ConsoleChat:
         request = Request(self.address, text=text, action=action, locale=self.locale)
         self.buttons = []
         for reply in self.core.handle(request):
-            rendered, buttons = render(reply, start=len(self.buttons) + 1)
-            self.buttons += buttons
-            self.out.write(rendered + "\n\n")
-        self.out.flush()
+            self.buttons += show(self.out, reply, start=len(self.buttons) + 1)
 
 
 async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False) -> None:
@@ -106,7 +113,7 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
     With ``stay`` the session keeps running after the input ends, so piped rehearsals can
     watch reminders arrive.
     """
-    from bot.runtime import Runtime
+    from bot.push.runtime import Runtime
 
     chat = ConsoleChat(core, out)
     runtime = Runtime(core, {PLATFORM: ConsoleSender(out, chat)})

@@ -10,7 +10,7 @@ import sys
 
 from adapters.base import Adapter
 from adapters.http import HttpServer, build_asgi
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
 
 async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = None) -> int:
     """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully."""
-    from bot.runtime import Runtime
+    from bot.push.runtime import Runtime
 
     adapters = build_adapters(settings, core)
     if not adapters:

@@ -18,12 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.table import print_table
-from bot import outbox, reminders
-from bot.app import Core
 from bot.clock import FakeClock
-from bot.delivery import SendResult
-from bot.dispatcher import Dispatcher
+from bot.core import Core
 from bot.messages import Address, Reply
+from bot.push import outbox, reminders
+from bot.push.dispatcher import Dispatcher
+from bot.push.sender import SendResult
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Subscription, User

@@ -27,10 +27,10 @@ from telegram.ext import AIORateLimiter
 
 from adapters.telegram.sender import TelegramSender
 from bench.table import print_table
-from bot import outbox
-from bot.app import Core
 from bot.clock import SystemClock
-from bot.runtime import Runtime
+from bot.core import Core
+from bot.push import outbox
+from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import User

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.app import Core
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.content.loader import load_content
+from bot.core import Core
 from bot.settings import Settings
 from bot.storage.db import Database
 

@@ -5,17 +5,16 @@ Composed from the same commands every platform runs, so nothing is computed twic
 
 from __future__ import annotations
 
-from bot.app import Core
+from bot.core import Core
 from bot.messages import Address, Button, Reply, Request
 
 
 def home_reply(core: Core, address: Address, locale: str | None = None) -> Reply:
     """The user's agenda (``/my``) followed by ``/now``, with an .ics button."""
-    # not a conversation with the user: it must not replace their stored push address
-    mine = core.handle(Request(address, action="my", locale=locale, is_group=True))[0]
-    now = core.handle(Request(address, action="now", locale=locale, is_group=True))[0]
+    mine = core.handle(Request(address, action="my", locale=locale, background=True))[0]
+    now = core.handle(Request(address, action="now", locale=locale, background=True))[0]
     rows: list[tuple[Button, ...]] = [row for row in mine.buttons if row]
     rows += [row for row in now.buttons if row]
     if not any(b.action == "ics" for row in rows for b in row):
         rows.append((Button("📅 .ics", "ics"),))
-    return Reply(lines=(*mine.lines, (), *now.lines), buttons=tuple(rows))
+    return Reply(lines=(*mine.lines, (), *now.lines), buttons=tuple(rows), lang=mine.lang)

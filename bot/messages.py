@@ -32,6 +32,8 @@ class Request:
     locale: str | None = None  # platform locale, e.g. "zh-hans", "en-US"
     display_name: str | None = None
     is_group: bool = False
+    # not a message from the user (e.g. drawing their Home): their push address is left alone
+    background: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,16 @@ class Button:
     label: str
     action: str = ""
     url: str | None = None
+    selected: bool = False  # the current choice (e.g. the day being shown)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """One pick from several options (the day picker): a select menu where the platform has
+    one, else a row of buttons. ``prompt`` is already in the reply's language."""
+
+    prompt: str
+    options: tuple[Button, ...]
 
 
 @dataclass(frozen=True)
@@ -77,11 +89,36 @@ class Reply:
     attachment: Attachment | None = None
     edit: bool = False
     notice: str | None = None  # short toast for a button press (Telegram answerCallbackQuery)
+    choices: Choices | None = None  # shown after the button rows
+    lang: str = "zh"  # the language the reply is written in ("zh" | "en")
+
+    @property
+    def button_rows(self) -> tuple[tuple[Button, ...], ...]:
+        """Every row of buttons, the choices last (for platforms without select menus)."""
+        return (*self.buttons, self.choices.options) if self.choices else self.buttons
 
     @property
     def plain_text(self) -> str:
         """The reply as plain text (console, notifications, Slack fallback text)."""
         return "\n".join("".join(span.text for span in line) for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Response:
+    """Everything the core says to one request."""
+
+    replies: list[Reply]
+    home_changed: bool = False  # the request may have changed what the user's Home shows
+
+
+@dataclass(frozen=True)
+class InlineCard:
+    """A talk offered in an inline query (``@bot xdp`` on Telegram), ready to share."""
+
+    id: str
+    title: str
+    description: str
+    card: Reply
 
 
 @dataclass
@@ -100,9 +137,16 @@ class ReplyBuilder:
         self.lines.append(())
         return self
 
-    def build(self, **kwargs: object) -> Reply:
-        """Freeze into a :class:`Reply`; kwargs are passed through (buttons, edit, ...)."""
-        return Reply(lines=tuple(self.lines), **kwargs)  # type: ignore[arg-type]
+    def build(
+        self,
+        *,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        attachment: Attachment | None = None,
+        edit: bool = False,
+        choices: Choices | None = None,
+    ) -> Reply:
+        """Freeze into a :class:`Reply`."""
+        return Reply(tuple(self.lines), buttons, attachment, edit, choices=choices)
 
 
 def bold(text: str) -> Span:

@@ -39,10 +39,6 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_rate_limit: float = Field(default=10.0, alias="SLACK_RATE_LIMIT")  # DMs/s, workspace-wide
 
-    def send_rate(self, platform: str) -> float:
-        """Messages per second a platform's sender delivers (plans reminder fan-out)."""
-        return {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}.get(platform, 100.0)
-
     @field_validator("organizers", mode="before")
     @classmethod
     def _split_organizers(cls, value: object) -> object:

@@ -27,14 +27,15 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
     blocking the bot is active again. An explicit ``/lang`` choice wins over the locale.
     """
     addr = request.address
+    keep_address = request.is_group or request.background  # pushes go to the private chat
     user = find(session, addr.platform, addr.user_id)
     if user is None:
         user = User(
             platform=addr.platform,
             platform_user_id=addr.user_id,
             # pushes go to the private chat; from a group we only know the user's id
-            chat_id=addr.user_id if request.is_group else addr.chat_id,
-            thread=None if request.is_group else addr.thread,
+            chat_id=addr.user_id if keep_address else addr.chat_id,
+            thread=None if keep_address else addr.thread,
             display_name=request.display_name,
             language=language_for_locale(request.locale),
             language_set=False,
@@ -52,7 +53,7 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
             assert user is not None
         return user, False
     # assign only what changed: most messages then write nothing at all
-    if not request.is_group and (user.chat_id, user.thread) != (addr.chat_id, addr.thread):
+    if not keep_address and (user.chat_id, user.thread) != (addr.chat_id, addr.thread):
         user.chat_id, user.thread = addr.chat_id, addr.thread  # pushes go to the private chat
     if request.locale and not user.language_set and user.language != language_for_locale(request.locale):
         user.language = language_for_locale(request.locale)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Core
 from bot.clock import FakeClock
 from bot.content.programme import Programme
+from bot.core import Core
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.factories import small_programme

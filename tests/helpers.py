@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from bot.app import Core
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core import Core
 from bot.messages import Address, Reply, Request
+from bot.push.dispatcher import Dispatcher
+from bot.push.sender import Sender
 
 ALICE = Address("console", "alice", "alice")
 
@@ -24,4 +29,9 @@ def press(core: Core, action: str, *, who: Address = ALICE, locale: str | None =
 
 def actions(reply: Reply) -> list[str]:
     """Every button action of a reply, row by row."""
-    return [button.action for row in reply.buttons for button in row]
+    return [button.action for row in reply.button_rows for button in row]
+
+
+def dispatcher_for(core: Core, senders: Mapping[str, Sender], **options: Any) -> Dispatcher:
+    """A dispatcher over ``core``'s database, clock and (current) programme."""
+    return Dispatcher(core.db, core.clock, lambda: core.programme, senders, **options)

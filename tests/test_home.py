@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.app import Core
 from bot.clock import FakeClock
+from bot.core import Core
 from bot.home import home_reply
 from bot.messages import Address, Request
 from bot.storage.models import User
@@ -16,7 +16,7 @@ ALICE = Address("slack", "U1ALICE", "D1ALICE")
 
 
 def _actions(reply) -> list[str]:  # type: ignore[no-untyped-def]
-    return [b.action for row in reply.buttons for b in row]
+    return [b.action for row in reply.button_rows for b in row]
 
 
 def test_home_lists_my_talks_then_now_and_next_with_an_ics_button(core: Core, clock: FakeClock) -> None:

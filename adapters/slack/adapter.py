@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.sender import SlackSender
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -11,34 +11,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
-from bot import users
-from bot.app import Core, parse_command
 from bot.commands import lookup
-from bot.home import home_reply
-from bot.i18n import register, t
-from bot.messages import Address, Reply, Request, Span
+from bot.core import Core
+from bot.messages import Address, Request
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "en": "📎 The file is in your direct messages."}})
 SEEN_EVENTS = 1000  # event ids remembered, so a redelivered DM is answered once
-CHANGES_HOME = {"subscribe", "unsubscribe", "remind", "lang"}  # commands after which the App Home is republished
-
-
-def changes_home(request: Request) -> bool:
-    """Whether this request (any alias, typed or pressed) may change what the App Home shows.
-
-    The same reading as the core's: a button's action is always a command; a text only
-    when it starts with "/" (otherwise it is a search).
-    """
-    if request.action is not None:
-        name = request.action.strip().lstrip("/").partition(" ")[0]
-    else:
-        parsed = parse_command(request.text.strip())
-        name = parsed[0] if parsed else ""
-    command = lookup(name) if name else None
-    return command is not None and command.name in CHANGES_HOME
 
 
 def conf_text(text: str) -> str:
@@ -106,9 +87,10 @@ class SlackHandlers:
         request = await self._request(
             client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
         )
-        for reply in self.core.handle(request):
-            await self._deliver(client, respond, request, reply, ephemeral=True)
-        await self._refresh_home_if_needed(client, request)
+        response = self.core.respond(request)
+        for reply in response.replies:
+            await deliver(client, request.address.user_id, reply, respond=respond, asked_in_channel=request.is_group)
+        await self._refresh_home(client, request, response.home_changed)
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         """A direct message: a command or a search, answered in the DM (once, even if Slack redelivers it)."""
@@ -117,9 +99,10 @@ class SlackHandlers:
         if self._already_seen(str(body.get("event_id") or "")):
             return
         request = await self._request(client, event["user"], event["channel"], text=event.get("text", ""))
-        for reply in self.core.handle(request):
-            await self._deliver(client, None, request, reply, ephemeral=False, channel=event["channel"])
-        await self._refresh_home_if_needed(client, request)
+        response = self.core.respond(request)
+        for reply in response.replies:
+            await deliver(client, request.address.user_id, reply, channel=event["channel"])
+        await self._refresh_home(client, request, response.home_changed)
 
     async def on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -135,16 +118,21 @@ class SlackHandlers:
         request = await self._request(client, body["user"]["id"], channel, action=value)
         in_home = (body.get("view") or {}).get("type") == "home"
         has_response_url = bool(body.get("response_url"))
-        for reply in self.core.handle(request):
+        response = self.core.respond(request)
+        for reply in response.replies:
             if reply.edit and in_home and reply.attachment is None:
                 continue
             if reply.edit and has_response_url and reply.attachment is None:
                 await respond(blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
             else:
-                await self._deliver(
-                    client, respond if has_response_url else None, request, reply, ephemeral=has_response_url
+                await deliver(
+                    client,
+                    request.address.user_id,
+                    reply,
+                    respond=respond if has_response_url else None,
+                    asked_in_channel=request.is_group,
                 )
-        await self._refresh_home_if_needed(client, request, force=in_home)
+        await self._refresh_home(client, request, response.home_changed or in_home)
 
     def _already_seen(self, event_id: str) -> bool:
         if not event_id:
@@ -167,53 +155,12 @@ class SlackHandlers:
 
     async def publish_home(self, client: AsyncWebClient, user_id: str) -> None:
         """views.publish the user's personal agenda, now and next."""
-        reply = home_reply(self.core, Address(PLATFORM, user_id, user_id), await self.locale(client, user_id))
+        reply = self.core.home(Address(PLATFORM, user_id, user_id), await self.locale(client, user_id))
         await client.views_publish(user_id=user_id, view={"type": "home", "blocks": to_blocks(reply)})
 
-    async def _refresh_home_if_needed(self, client: AsyncWebClient, request: Request, force: bool = False) -> None:
-        if force or changes_home(request):
+    async def _refresh_home(self, client: AsyncWebClient, request: Request, changed: bool) -> None:
+        if changed:
             try:
                 await self.publish_home(client, request.address.user_id)
             except SlackApiError as err:
                 log.warning("could not refresh the App Home: %s", err)
-
-    def _language(self, request: Request) -> str:
-        """The language the core answers this user in (their /lang choice or their locale)."""
-        with self.core.db.session() as session:
-            user = users.find(session, PLATFORM, request.address.user_id)
-            return user.language if user is not None else "zh"
-
-    async def _deliver(
-        self,
-        client: AsyncWebClient,
-        respond: Any,
-        request: Request,
-        reply: Reply,
-        *,
-        ephemeral: bool,
-        channel: str | None = None,
-    ) -> None:
-        if reply.attachment is not None:
-            dm = await client.conversations_open(users=request.address.user_id)
-            await client.files_upload_v2(
-                channel=dm["channel"]["id"],
-                content=reply.attachment.content,
-                filename=reply.attachment.filename,
-                initial_comment=reply.plain_text[:3000],
-            )
-            if respond is not None and request.is_group:  # asked in a channel: say where the file went
-                note = Reply(lines=(*reply.lines, (Span(t(self._language(request), "slack.file_in_dm")),)))
-                await respond(
-                    blocks=to_blocks(note), text=fallback_text(note), response_type="ephemeral", replace_original=False
-                )
-            return
-        blocks, text = to_blocks(reply), fallback_text(reply)
-        if respond is not None:
-            await respond(
-                blocks=blocks,
-                text=text,
-                response_type="ephemeral" if ephemeral else "in_channel",
-                replace_original=False,
-            )
-        else:
-            await client.chat_postMessage(channel=channel or request.address.user_id, blocks=blocks, text=text)

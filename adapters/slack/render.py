@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -16,19 +15,16 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.i18n import register, t
-from bot.messages import Button, Line, Reply, Span
+from bot.messages import Choices, Line, Reply, Span
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_ACTIONS_PER_BLOCK = 25
 MAX_BUTTON_TEXT = 75
 MAX_OPTIONS = 100
-PICKER_FROM = 4  # a row of this many day choices becomes a select menu (a day picker)
-DAY_ACTION = re.compile(r"^agenda (\d+|all)$")
-CURRENT = "• "  # the core marks the chosen day's button with it
-
-register({"slack.pick_day": {"zh": "选择日期", "en": "Pick a day"}})
+PICKER_FROM = 4  # choices with this many options become a select menu (the day picker)
+SELECTED = "• "  # marks the current choice when the choices are shown as buttons
+CHOICE_ACTION_ID = "confbot_day_1"  # the id day pickers have always had: old messages keep working
 
 
 def escape(text: str) -> str:
@@ -104,24 +100,13 @@ def _sections(reply: Reply, budget: int) -> list[str]:
     return [s if s.strip() else "\u200b" for s in sections] or ["\u200b"]
 
 
-def is_day_row(row: tuple[Button, ...]) -> bool:
-    """A row of day choices long enough to be a select menu rather than buttons."""
-    return len(row) >= PICKER_FROM and all(DAY_ACTION.match(b.action) and not b.url for b in row)
-
-
-def day_picker(row: tuple[Button, ...], action_id: str) -> StaticSelectElement:
-    """The day buttons as one static select; the current day (marked by the core) preselected.
-
-    The placeholder speaks the labels' language (the core already translated them).
-    """
-    lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for b in row for ch in b.label) else "en"
-    options = [
-        Option(value=b.action, text=PlainTextObject(text=b.label.removeprefix(CURRENT)[:MAX_BUTTON_TEXT]))
-        for b in row[:MAX_OPTIONS]
-    ]
-    current = [o for o, b in zip(options, row, strict=False) if b.label.startswith(CURRENT)]
+def picker(choices: Choices, action_id: str) -> StaticSelectElement:
+    """The choices as one static select, the selected option preselected."""
+    shown = choices.options[:MAX_OPTIONS]
+    options = [Option(value=b.action, text=PlainTextObject(text=b.label[:MAX_BUTTON_TEXT])) for b in shown]
+    current = [o for o, b in zip(options, shown, strict=True) if b.selected]
     return StaticSelectElement(
-        placeholder=t(lang, "slack.pick_day"),
+        placeholder=choices.prompt[:MAX_BUTTON_TEXT],
         action_id=action_id,
         options=options,
         initial_option=current[0] if current else None,
@@ -131,25 +116,25 @@ def day_picker(row: tuple[Button, ...], action_id: str) -> StaticSelectElement:
 def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     """Sections for the text, one actions block per row of buttons (buttons are never dropped).
 
-    A long row of day choices becomes a select menu; its options carry the same actions.
+    Choices with many options become a select menu; its options carry the same actions.
     """
-    rows = [row for row in reply.buttons if row]
+    choices = reply.choices
+    as_select = choices is not None and len(choices.options) >= PICKER_FROM
+    rows = [row for row in (reply.buttons if as_select else reply.button_rows) if row]
     action_blocks: list[ActionsBlock] = []
     counter = 0
     for row in rows:
-        if is_day_row(row):
-            counter += 1
-            action_blocks.append(ActionsBlock(elements=[day_picker(row, f"confbot_day_{counter}")]))
-            continue
         elements: list[ButtonElement] = []
         for button in row[:MAX_ACTIONS_PER_BLOCK]:
             counter += 1
-            label = button.label[:MAX_BUTTON_TEXT]
+            label = ((SELECTED if button.selected else "") + button.label)[:MAX_BUTTON_TEXT]
             if button.url:
                 elements.append(ButtonElement(text=label, url=button.url, action_id=f"confbot_url_{counter}"))
             else:
                 elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
         action_blocks.append(ActionsBlock(elements=elements))
+    if as_select and choices is not None:
+        action_blocks.append(ActionsBlock(elements=[picker(choices, CHOICE_ACTION_ID)]))
     if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
         merged: list[ButtonElement | StaticSelectElement] = [
             e

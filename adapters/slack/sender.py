@@ -7,12 +7,12 @@ from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import fallback_text, to_blocks
-from bot.delivery import SendResult
+from adapters.pacing import ChatPacer
+from adapters.slack.outbound import deliver
 from bot.messages import Address, Reply
+from bot.push.sender import SendResult
 
 PER_CHANNEL = 1.0  # messages per second to one DM, Slack's documented chat.postMessage pace
-MAX_TRACKED_CHANNELS = 10_000  # idle per-channel buckets are dropped beyond this
 GONE = {
     "account_inactive",
     "user_not_found",
@@ -31,15 +31,16 @@ class SlackSender:
 
     def __init__(self, client: AsyncWebClient, rate_per_second: float = 10.0) -> None:
         self.client = client
+        self.rate_per_second = rate_per_second
         self._workspace = AsyncLimiter(max(1, int(rate_per_second)), 1)
-        self._channels: dict[str, AsyncLimiter] = {}
+        self._pace = ChatPacer(lambda _channel: AsyncLimiter(1, 1 / PER_CHANNEL))
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
-        """chat.postMessage to the user's DM; classify Slack's answer."""
+        """Post to the user's DM (a file is uploaded there); classify Slack's answer."""
         channel = address.chat_id or address.user_id
-        async with self._limiter(channel), self._workspace:
+        async with self._pace(channel), self._workspace:
             try:
-                await self.client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=to_blocks(reply))
+                await deliver(self.client, address.user_id, reply, channel=channel)
             except SlackApiError as err:
                 status = err.response.status_code
                 error = str(err.response.get("error", "")) if err.response.data else ""
@@ -56,10 +57,4 @@ class SlackSender:
 
     def can_send_now(self, channel: str) -> bool:
         """Whether a message to ``channel`` would go out without waiting for its 1/s pace."""
-        limiter = self._channels.get(channel)
-        return limiter is None or limiter.has_capacity()
-
-    def _limiter(self, channel: str) -> AsyncLimiter:
-        if channel not in self._channels and len(self._channels) >= MAX_TRACKED_CHANNELS:
-            self._channels = {c: lim for c, lim in self._channels.items() if not lim.has_capacity()}
-        return self._channels.setdefault(channel, AsyncLimiter(1, 1 / PER_CHANNEL))
+        return self._pace.can_send_now(channel)

@@ -12,7 +12,7 @@ from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.sender import TelegramSender
 from adapters.telegram.webhook import PATH, webhook_route
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)

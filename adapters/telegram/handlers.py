@@ -16,15 +16,13 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
-from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
-from bot.app import Core
-from bot.i18n import language_for_locale
+from adapters.telegram.outbound import answer, send_reply
+from adapters.telegram.render import keyboard, to_html
+from bot.core import Core
 from bot.messages import Address, Reply, Request
-from bot.render import talk_card, title_of
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
-INLINE_RESULTS = 10
 
 
 def _request(update: Update, text: str = "", action: str | None = None) -> Request:
@@ -48,21 +46,6 @@ def addressed_command(text: str, bot_username: str) -> bool:
         return False
     target = match.group(2)
     return target is None or target.lower() == bot_username.lower()
-
-
-async def _send_replies(message: Message, replies: list[Reply]) -> None:
-    for reply in replies:
-        if reply.attachment is not None:
-            await message.reply_document(
-                reply.attachment.content,
-                filename=reply.attachment.filename,
-                caption=to_html(reply, MAX_CAPTION),
-                parse_mode=ParseMode.HTML,
-            )
-        else:
-            await message.reply_text(
-                to_html(reply), parse_mode=ParseMode.HTML, reply_markup=keyboard(reply), disable_web_page_preview=True
-            )
 
 
 class Handlers:
@@ -92,7 +75,8 @@ class Handlers:
         if chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username):
             return  # ordinary group chatter
         replies = self.core.handle(_request(update, text=message.text))
-        await _send_replies(message, replies)
+        for reply in replies:
+            await answer(message, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button: run its action; edit in place when the reply asks to."""
@@ -129,51 +113,24 @@ class Handlers:
                 if "message is not modified" not in err.message.lower():
                     raise  # pressing the button already shown (e.g. the current day) is no error
         elif isinstance(query.message, Message):
-            await _send_replies(query.message, [reply])
+            await answer(query.message, reply)
         else:  # a shared inline message (or one too old to reach): answer in the private chat
             with contextlib.suppress(Forbidden):  # the presser never opened the bot: the toast was the answer
-                await self._send_private(context, update.effective_user.id, reply)
-
-    @staticmethod
-    async def _send_private(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
-        if reply.attachment is not None:
-            await context.bot.send_document(
-                user_id,
-                reply.attachment.content,
-                filename=reply.attachment.filename,
-                caption=to_html(reply, MAX_CAPTION),
-                parse_mode=ParseMode.HTML,
-            )
-        else:
-            await context.bot.send_message(
-                user_id,
-                to_html(reply),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply),
-                disable_web_page_preview=True,
-            )
+                await send_reply(context.bot, update.effective_user.id, reply)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``@bot xdp`` in any chat: matching talks to share."""
         query = update.inline_query
         if query is None:
             return
-        lang = language_for_locale(query.from_user.language_code)
-        programme = self.core.programme
-        text = query.query.strip()[:200]
-        hits = self.core.search.search(text, limit=INLINE_RESULTS) if text else []
-        talks = [h.talk for h in hits if h.talk is not None] or ([] if text else list(programme.talks[:INLINE_RESULTS]))
-        results = []
-        for talk in talks[:INLINE_RESULTS]:
-            card = talk_card(programme, talk, lang)
-            names = "、".join(s.name for s in programme.speakers_of(talk))
-            results.append(
-                InlineQueryResultArticle(
-                    id=f"talk-{talk.id}",
-                    title=f"#{talk.id} {title_of(talk, lang)}"[:256],
-                    description=names[:256] or None,
-                    input_message_content=InputTextMessageContent(to_html(card), parse_mode=ParseMode.HTML),
-                    reply_markup=keyboard(card),
-                )
+        results = [
+            InlineQueryResultArticle(
+                id=card.id,
+                title=card.title[:256],
+                description=card.description[:256] or None,
+                input_message_content=InputTextMessageContent(to_html(card.card), parse_mode=ParseMode.HTML),
+                reply_markup=keyboard(card.card),
             )
+            for card in self.core.inline_cards(query.query, query.from_user.language_code)
+        ]
         await query.answer(results, cache_time=60, is_personal=False)

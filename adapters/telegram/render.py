@@ -12,6 +12,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 ELLIPSIS = "…"
+SELECTED = "• "  # marks the current choice (e.g. the day shown)
 
 
 def units(text: str) -> int:
@@ -73,17 +74,18 @@ def to_html(reply: Reply, limit: int = MAX_TEXT) -> str:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons as an inline keyboard; a callback over 64 bytes is a bug, so it raises."""
+    """Buttons (choices last) as an inline keyboard; a callback over 64 bytes is a bug, so it raises."""
     rows = []
-    for row in reply.buttons:
+    for row in reply.button_rows:
         buttons = []
         for button in row:
+            label = SELECTED + button.label if button.selected else button.label
             if button.url:
-                buttons.append(InlineKeyboardButton(button.label, url=button.url))
+                buttons.append(InlineKeyboardButton(label, url=button.url))
                 continue
             if not 1 <= len(button.action.encode()) <= MAX_CALLBACK_BYTES:
                 raise ValueError(f"callback data must be 1..{MAX_CALLBACK_BYTES} bytes: {button.action!r}")
-            buttons.append(InlineKeyboardButton(button.label, callback_data=button.action))
+            buttons.append(InlineKeyboardButton(label, callback_data=button.action))
         if buttons:
             rows.append(buttons)
     return InlineKeyboardMarkup(rows) if rows else None

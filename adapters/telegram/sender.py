@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
-from bot.delivery import SendResult
+from adapters.pacing import ChatPacer
+from adapters.telegram.outbound import send_reply
 from bot.messages import Address, Reply
+from bot.push.sender import SendResult
 
 
 def _retry_seconds(err: RetryAfter) -> float:
@@ -22,7 +22,9 @@ def _retry_seconds(err: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-MAX_TRACKED_CHATS = 10_000
+def _chat_pace(chat_id: str) -> AsyncLimiter:
+    """1 msg/s to a private chat, 20 msg/min to a group (negative ids)."""
+    return AsyncLimiter(20, 60) if chat_id.startswith("-") else AsyncLimiter(1, 1)
 
 
 class TelegramSender:
@@ -33,41 +35,17 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, rate_per_second: float = 30.0) -> None:
         self.bot = bot
+        self.rate_per_second = rate_per_second
         # the global rate with a small bucket (5): no first-second burst that draws 429s, yet
         # a late timer wake-up can catch up instead of losing its slot
         self._global = AsyncLimiter(5, 5 / max(0.1, rate_per_second))
-        self._chats: dict[str, AsyncLimiter] = {}
-
-    def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
-        limiter = self._chats.get(chat_id)
-        if limiter is None:
-            if len(self._chats) >= MAX_TRACKED_CHATS:  # forget chats whose limiter has fully drained
-                self._chats = {c: lim for c, lim in self._chats.items() if not lim.has_capacity(lim.max_rate)}
-            group = chat_id.startswith("-")
-            limiter = AsyncLimiter(20, 60) if group else AsyncLimiter(1, 1)
-            self._chats[chat_id] = limiter
-        return limiter
+        self._pace = ChatPacer(_chat_pace)
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""
-        async with self._chat_limiter(address.chat_id), self._global:
+        async with self._pace(address.chat_id), self._global:
             try:
-                if reply.attachment is not None:
-                    await self.bot.send_document(
-                        address.chat_id,
-                        document=reply.attachment.content,
-                        filename=reply.attachment.filename,
-                        caption=to_html(reply, MAX_CAPTION),
-                        parse_mode=ParseMode.HTML,
-                    )
-                else:
-                    await self.bot.send_message(
-                        address.chat_id,
-                        to_html(reply),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(reply),
-                        disable_web_page_preview=True,
-                    )
+                await send_reply(self.bot, address.chat_id, reply)
             except RetryAfter as err:
                 return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:

@@ -18,7 +18,7 @@ from bot.messages import Reply, Request
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from bot.app import Core
+    from bot.core import Core
     from bot.storage.models import User
 
 
@@ -67,6 +67,7 @@ class Command:
     aliases: tuple[str, ...] = ()
     organizer_only: bool = False
     order: int = 50  # position in /help and the platforms' command menus
+    changes_home: bool = False  # running it may change what the user's Home shows
 
 
 REGISTRY: dict[str, Command] = {}
@@ -81,11 +82,12 @@ def command(
     aliases: tuple[str, ...] = (),
     organizer_only: bool = False,
     order: int = 50,
+    changes_home: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help."""
 
     def register(handler: Handler) -> Handler:
-        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order)
+        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order, changes_home)
         for key in (name, *aliases):
             if key in REGISTRY and REGISTRY[key].handler is not handler:
                 raise ValueError(f"command {key!r} registered twice")

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-
 from bot import agenda
 from bot.commands import Context, UsageError, command
+from bot.commands.args import parse_day, split_page, talk_id_arg
 from bot.i18n import pick, register
-from bot.messages import Button, Line, Reply, ReplyBuilder, Span, bold, italic
+from bot.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.pages import clamp, paginate
 from bot.render import agenda_line, day_header, room_name, title_of, track_name
 from bot.timefmt import format_day, format_time
 
 register(
     {
+        "agenda.pick_day": {"zh": "选择日期", "en": "Pick a day"},
         "help.agenda": {"zh": "完整日程，或某一天（如 /agenda 2）", "en": "the programme, or one day (e.g. /agenda 2)"},
         "help.now": {"zh": "正在进行的演讲", "en": "what is running now"},
         "help.next": {"zh": "接下来的演讲", "en": "what comes next"},
@@ -55,33 +54,6 @@ register(
     }
 )
 
-_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1}
-
-
-def parse_day(ctx: Context, arg: str) -> date | None:
-    """A day from ``2``, ``day2``, ``第2天``, ``2026-12-12``, ``12-12``, ``today``; None = all."""
-    arg = arg.strip().lower()
-    if not arg or arg in ("all", "全部"):
-        return None
-    days = ctx.core.programme.days()
-    tz = ctx.core.programme.tz
-    if arg in _DAY_WORDS:
-        wanted = ctx.core.clock.now().astimezone(tz).date() + timedelta(days=_DAY_WORDS[arg])
-        if wanted in days:
-            return wanted
-    elif m := re.fullmatch(r"(?:day|d|第)?\s*(\d{1,2})\s*天?", arg):
-        index = int(m.group(1))
-        if 1 <= index <= len(days):
-            return days[index - 1]
-    elif m := re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", arg):
-        for day in days:
-            if (day.month, day.day) == (int(m.group(2)), int(m.group(3))) and (
-                not m.group(1) or day.year == int(m.group(1))
-            ):
-                return day
-    example = days[0].isoformat() if days else "2026-12-12"
-    raise UsageError("agenda.bad_day", day=arg[:20], count=len(days), example=example)
-
 
 def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]:
     row: list[Button] = []
@@ -98,7 +70,7 @@ def paged_reply(
     body: list[Line],
     base_action: str,
     page: int,
-    extra_rows: tuple[tuple[Button, ...], ...] = (),
+    choices: Choices | None = None,
 ) -> Reply:
     """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``."""
     pages = paginate(body)
@@ -108,22 +80,14 @@ def paged_reply(
     if len(pages) > 1:
         b.blank().line(italic(ctx.t("page.of", page=page, count=len(pages))))
     rows = [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
-    return b.build(buttons=(*rows, *extra_rows), edit=ctx.from_button)
-
-
-def _split_page(args: str) -> tuple[str, int]:
-    """``"2 3"`` → (``"2"``, 3): a trailing number after a day is the page (buttons use it)."""
-    parts = args.split()
-    if len(parts) >= 2 and parts[-1].isdigit():
-        return " ".join(parts[:-1]), int(parts[-1])
-    return args, 1
+    return b.build(buttons=tuple(rows), edit=ctx.from_button, choices=choices)
 
 
 @command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
 def show_agenda(ctx: Context) -> Reply:
     """The whole programme, or one day, paginated, with day buttons."""
     programme = ctx.core.programme
-    day_arg, page = _split_page(ctx.args)
+    day_arg, page = split_page(ctx.args)
     day = parse_day(ctx, day_arg)
     days = programme.days()
     conf = programme.conference
@@ -138,11 +102,12 @@ def show_agenda(ctx: Context) -> Reply:
         body += [agenda_line(programme, item, ctx.lang) for item in agenda.day_items(programme, d)]
     if not body:
         body = [(Span(ctx.t("agenda.empty")),)]
-    day_row = tuple(
-        Button(("• " if d == day else "") + ctx.t("button.day", n=i), f"agenda {i}") for i, d in enumerate(days, 1)
+    options = tuple(
+        Button(ctx.t("button.day", n=i), f"agenda {i}", selected=d == day) for i, d in enumerate(days, 1)
     ) + ((Button(ctx.t("button.all_days"), "agenda all"),) if day is not None else ())
     base = f"agenda {days.index(day) + 1}" if day is not None else "agenda all"
-    return paged_reply(ctx, header, body, base, page, (day_row,) if len(days) > 1 else ())
+    picker = Choices(ctx.t("agenda.pick_day"), options) if len(days) > 1 else None
+    return paged_reply(ctx, header, body, base, page, choices=picker)
 
 
 @command("now", help_key="help.now", aliases=("现在",), order=11)
@@ -221,7 +186,7 @@ def tracks(ctx: Context) -> Reply:
 def _talks_of(ctx: Context, kind: str) -> Reply:
     """``/track x`` or ``/room x``: that track's or room's talks in time order, paged."""
     programme = ctx.core.programme
-    name, page = _split_page(ctx.args)
+    name, page = split_page(ctx.args)
     entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
     found = _find(ctx, name, entries, f"{kind}.usage")
     talks = agenda.by_track(programme, found.id) if kind == "track" else agenda.by_room(programme, found.id)
@@ -257,18 +222,6 @@ def rooms(ctx: Context) -> Reply:
 def room(ctx: Context) -> Reply:
     """The talks in one room, in time order."""
     return _talks_of(ctx, "room")
-
-
-def talk_id_arg(ctx: Context, args: str) -> int:
-    """The talk id in ``args`` (``12`` or ``#12``), checked to exist."""
-    text = args.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 6:
-        raise UsageError("talk.usage")
-    talk_id = int(text)
-    if ctx.core.programme.talk(talk_id) is None:
-        ids = [t.id for t in ctx.core.programme.talks] or [0]
-        raise UsageError("talk.unknown", id=talk_id, low=min(ids), high=max(ids))
-    return talk_id
 
 
 @command("parallel", help_key="help.parallel", usage="<id>", order=34)

@@ -77,7 +77,7 @@ def help_(ctx: Context) -> Reply:
     return b.blank().line(ctx.t("help.search_hint")).build()
 
 
-@command("lang", help_key="help.lang", usage="zh|en", aliases=("language",), order=90)
+@command("lang", help_key="help.lang", usage="zh|en", aliases=("language",), order=90, changes_home=True)
 def lang(ctx: Context) -> Reply:
     """Switch the user's language for good (wins over the platform locale)."""
     choice = ctx.args.strip().lower()[:2]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot import reminders, subscriptions
+from bot import subscriptions
 from bot.agenda import overlaps
 from bot.commands import Context, UsageError, command
 from bot.commands.agenda import talk_id_arg
 from bot.content.ical import calendar_bytes
 from bot.i18n import register
 from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic
+from bot.push import reminders
 from bot.render import agenda_line, talk_card, title_of
 from bot.timefmt import format_day
 
@@ -76,10 +77,6 @@ register(
 )
 
 
-def _rate(ctx: Context) -> float:
-    return ctx.core.settings.send_rate(ctx.user.platform)
-
-
 def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     """The re-rendered talk card replacing the pressed one."""
     talk = ctx.core.programme.talk(talk_id)
@@ -89,7 +86,7 @@ def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
 
 
-@command("subscribe", help_key="help.subscribe", usage="<id>", aliases=("sub", "star"), order=40)
+@command("subscribe", help_key="help.subscribe", usage="<id>", aliases=("sub", "star"), order=40, changes_home=True)
 def subscribe(ctx: Context) -> Reply:
     """Star a talk and plan its reminder."""
     if not ctx.args.strip():
@@ -100,9 +97,8 @@ def subscribe(ctx: Context) -> Reply:
     if talk.cancelled:
         raise UsageError("sub.cancelled_talk", id=talk_id)
     added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, ctx.core.clock.now())
-    if added and reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rate_per_second=_rate(ctx)):
-        ctx.session.flush()
-        ctx.core.outbox_changed()
+    if added:
+        reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rates=ctx.core.send_rates)
     if ctx.from_button:
         return _card(ctx, talk_id, "sub.toast_on")
     if not added:
@@ -112,7 +108,9 @@ def subscribe(ctx: Context) -> Reply:
     return ReplyBuilder().line(text).build(buttons=((Button(ctx.t("button.unsubscribe"), f"unsub {talk_id}"),),))
 
 
-@command("unsubscribe", help_key="help.unsubscribe", usage="<id>", aliases=("unsub", "unstar"), order=41)
+@command(
+    "unsubscribe", help_key="help.unsubscribe", usage="<id>", aliases=("unsub", "unstar"), order=41, changes_home=True
+)
 def unsubscribe(ctx: Context) -> Reply:
     """Unstar a talk and cancel its pending reminder."""
     if not ctx.args.strip():
@@ -168,7 +166,7 @@ def my(ctx: Context) -> Reply:
     return b.build(buttons=buttons + ((Button("📅 .ics", "ics"),),))
 
 
-@command("remind", help_key="help.remind", usage="<minutes>|off|on", aliases=("reminder",), order=43)
+@command("remind", help_key="help.remind", usage="<minutes>|off|on", aliases=("reminder",), order=43, changes_home=True)
 def remind(ctx: Context) -> Reply:
     """Set the lead time, or mute / unmute reminders."""
     arg = ctx.args.strip().lower()
@@ -181,8 +179,7 @@ def remind(ctx: Context) -> Reply:
     if arg in ("on", "开", "打开"):
         user.reminders_on = True
         ctx.session.flush()
-        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rate_per_second=_rate(ctx))
-        ctx.core.outbox_changed()
+        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rates=ctx.core.send_rates)
         return ReplyBuilder().line(ctx.t("remind.on", lead=user.lead_minutes)).build()
     if not arg.isdigit():
         raise UsageError("remind.usage", state=state)
@@ -192,8 +189,7 @@ def remind(ctx: Context) -> Reply:
     user.lead_minutes = minutes
     ctx.session.flush()
     if user.reminders_on:
-        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rate_per_second=_rate(ctx))
-        ctx.core.outbox_changed()
+        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rates=ctx.core.send_rates)
     return ReplyBuilder().line(ctx.t("remind.set", lead=minutes)).build()
 
 

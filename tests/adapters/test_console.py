@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from adapters.console import ConsoleChat, ConsoleSender, render
-from bot.app import Core
+from bot.core import Core
 from bot.messages import Address, Button, ReplyBuilder
 
 ROOT = Path(__file__).resolve().parents[2]

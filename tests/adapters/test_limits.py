@@ -6,8 +6,8 @@ import pytest
 
 from adapters.slack.render import to_blocks
 from adapters.telegram.render import keyboard, to_html
-from bot.app import Core
 from bot.content.loader import load_content
+from bot.core import Core
 from bot.messages import Address, Request
 from bot.settings import BUNDLED_CONTENT
 from tests.fakes.slack_api import mrkdwn_problem

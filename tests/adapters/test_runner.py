@@ -9,7 +9,7 @@ import time
 import httpx
 
 from adapters.runner import configured_platforms, serve
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 from tests.adapters.slack.test_e2e import FORM, SECRET, signed, slash
 from tests.fakes.slack_api import TOKEN, FakeSlack

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.app import Core
 from bot.clock import FakeClock
+from bot.core import Core
 from tests.conftest import SHANGHAI
 from tests.helpers import actions, ask, press
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import Core
 from bot.commands import listed
+from bot.core import Core
 from tests.helpers import actions, ask
 
 

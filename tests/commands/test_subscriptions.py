@@ -7,7 +7,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.app import Core
+from bot.core import Core
 from bot.storage.models import OutboxMessage
 from tests.helpers import actions, ask, press
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from icalendar import Calendar
 from typer.testing import CliRunner
 
-from bot.content.cli import app
+from adapters.cli.content import app
 from bot.content.frab import export_json, import_json, import_xml
 from bot.content.ical import calendar_bytes
 from bot.content.loader import load_content

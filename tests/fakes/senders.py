@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from bot.delivery import SendResult
 from bot.messages import Address, Reply
+from bot.push.sender import SendResult
 
 
 @dataclass
@@ -14,6 +14,7 @@ class RecordingSender:
     """Records every delivered reply per chat; scripted results are returned first."""
 
     platform: str = "console"
+    rate_per_second: float = 100.0
     delivered: list[tuple[Address, Reply]] = field(default_factory=list)
     script: deque[SendResult] = field(default_factory=deque)
     per_chat: dict[str, SendResult] = field(default_factory=dict)  # chat_id -> permanent outcome

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
-from bot.app import Core
 from bot.clock import FakeClock
-from bot.runtime import Runtime
+from bot.core import Core
+from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.models import User
 from tests.fakes.slack_api import TOKEN, FakeSlack, mrkdwn_problem

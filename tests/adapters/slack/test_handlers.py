@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.handlers import changes_home, conf_text
-from bot.messages import Address, Request
-
-WHO = Address("slack", "U1", "D1")
+from adapters.slack.handlers import conf_text
 
 
 @pytest.mark.parametrize(
@@ -29,22 +26,3 @@ WHO = Address("slack", "U1", "D1")
 )
 def test_conf_text_is_a_core_command_or_a_search(typed: str, core_text: str) -> None:
     assert conf_text(typed) == core_text
-
-
-@pytest.mark.parametrize(
-    ("request_", "refresh"),
-    [
-        (Request(WHO, action="sub 2"), True),
-        (Request(WHO, action="unstar 2"), True),
-        (Request(WHO, text="/subscribe 2"), True),
-        (Request(WHO, text="/lang zh"), True),
-        (Request(WHO, text="/remind 15"), True),
-        (Request(WHO, text="/talk 2"), False),
-        (Request(WHO, text="subscribe"), False),
-        (Request(WHO, text="/sub@confbot 3"), True),  # a DM word is a search
-        (Request(WHO, action="agenda 2"), False),
-        (Request(WHO, text=""), False),
-    ],
-)
-def test_the_home_is_republished_only_after_changes_it_shows(request_: Request, refresh: bool) -> None:
-    assert changes_home(request_) is refresh

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.slack.render import to_blocks
-from bot.messages import Button, Reply, Span, bold, code, italic, link
+from bot.messages import Button, Choices, Reply, Span, bold, code, italic, link
 from tests.fakes.slack_api import mrkdwn_problem
 
 
@@ -42,9 +42,9 @@ def test_buttons_carry_the_core_action_and_none_is_dropped() -> None:
 
 
 def test_a_long_row_of_days_is_a_day_picker_with_the_current_day_chosen() -> None:
-    days = tuple(Button(("• " if i == 2 else "") + f"第{i}天", f"agenda {i}") for i in range(1, 5))
-    row = (*days, Button("全部", "agenda all"))
-    (_, picker_block) = to_blocks(Reply(lines=((Span("议程"),),), buttons=(row,)))
+    days = tuple(Button(f"第{i}天", f"agenda {i}", selected=i == 2) for i in range(1, 5))
+    choices = Choices("选择日期", (*days, Button("全部", "agenda all")))
+    (_, picker_block) = to_blocks(Reply(lines=((Span("议程"),),), choices=choices))
     (picker,) = picker_block["elements"]
     assert picker["type"] == "static_select" and picker["placeholder"]["text"] == "选择日期"
     assert [o["value"] for o in picker["options"]] == ["agenda 1", "agenda 2", "agenda 3", "agenda 4", "agenda all"]
@@ -52,8 +52,8 @@ def test_a_long_row_of_days_is_a_day_picker_with_the_current_day_chosen() -> Non
 
 
 def test_two_days_stay_buttons() -> None:
-    row = (Button("Day 1", "agenda 1"), Button("Day 2", "agenda 2"))
-    (_, actions) = to_blocks(Reply(lines=((Span("Agenda"),),), buttons=(row,)))
+    choices = Choices("Pick a day", (Button("Day 1", "agenda 1"), Button("Day 2", "agenda 2")))
+    (_, actions) = to_blocks(Reply(lines=((Span("Agenda"),),), choices=choices))
     assert [e["type"] for e in actions["elements"]] == ["button", "button"]
 
 

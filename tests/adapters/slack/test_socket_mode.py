@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.slack import SlackAdapter
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 from tests.fakes.slack_api import APP_TOKEN, TOKEN, FakeSlack
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.telegram import TelegramAdapter
-from bot.app import Core
+from bot.core import Core
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
 

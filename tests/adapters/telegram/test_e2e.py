@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from adapters.http import build_asgi
 from adapters.telegram import TelegramAdapter
-from bot.app import Core
 from bot.clock import FakeClock
 from bot.content.loader import load_content
-from bot.runtime import Runtime
+from bot.core import Core
+from bot.push.runtime import Runtime
 from bot.settings import BUNDLED_CONTENT
 from bot.storage.models import User
 from tests.adapters.telegram.conftest import telegram_settings

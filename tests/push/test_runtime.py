@@ -12,17 +12,17 @@ from pathlib import Path
 
 import yaml
 
-from bot.app import Core
 from bot.clock import ShiftedClock
 from bot.content.loader import load_content
-from bot.runtime import Runtime
+from bot.core import Core
+from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.factories import small_content
 from tests.fakes.senders import RecordingSender
 from tests.helpers import ask
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:

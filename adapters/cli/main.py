@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from bot.app import Core
-from bot.content.cli import app as content_app
-from bot.content.cli import content_errors_exit
+from adapters.cli.content import app as content_app
+from adapters.cli.content import content_errors_exit
+from bot.core import Core
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -73,7 +73,7 @@ def reload_content(
     path: Annotated[Path | None, typer.Argument(help="Content directory or file (default: CONFBOT_CONTENT).")] = None,
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
-    from bot.schedule_changes import reload_from_path
+    from bot.push.schedule_changes import reload_from_path
 
     settings = Settings()
     core = _core(settings)

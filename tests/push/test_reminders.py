@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import reminders
-from bot.app import Core
+from bot.core import Core
 from bot.messages import Address, Request
+from bot.push import reminders
 from bot.storage.models import OutboxMessage
+from tests.fakes.senders import RecordingSender
 
 
 def test_fanout_advance_lets_the_last_of_5000_arrive_in_time() -> None:
@@ -20,7 +21,7 @@ def test_fanout_advance_lets_the_last_of_5000_arrive_in_time() -> None:
 
 
 def test_big_talks_start_sending_early_in_subscription_order(core: Core) -> None:
-    core.settings.telegram_rate_limit = 2.0  # a slow platform, to keep the test small
+    core.send_rates.register([RecordingSender("telegram", rate_per_second=2.0)])  # slow, to keep the test small
     for n in range(1, 11):
         core.handle(Request(Address("telegram", str(n), str(n)), text="/subscribe 2"))
     with core.db.session() as s:

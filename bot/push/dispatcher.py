@@ -16,16 +16,18 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot import outbox
-from bot.app import Core
-from bot.delivery import Sender, SendResult
-from bot.notices import render_push
+from bot.clock import Clock
+from bot.content.programme import Programme
+from bot.push import outbox
+from bot.push.render import render_push
+from bot.push.sender import Sender, SendResult
+from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from bot.users import address_of
 
@@ -49,7 +51,9 @@ class Dispatcher:
 
     def __init__(
         self,
-        core: Core,
+        db: Database,
+        clock: Clock,
+        programme: Callable[[], Programme],
         senders: Mapping[str, Sender],
         *,
         worker_id: str | None = None,
@@ -59,7 +63,9 @@ class Dispatcher:
         max_attempts: int = 10,
         base_backoff: float = 0.5,
     ) -> None:
-        self.core = core
+        self.db = db
+        self.clock = clock
+        self.programme = programme  # the current one: content may be reloaded while running
         self.senders = dict(senders)
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:10]}"
         self.batch = batch
@@ -81,8 +87,8 @@ class Dispatcher:
             rows = []
             if room > 0:
                 rows = outbox.claim(
-                    self.core.db,
-                    now=self.core.clock.now(),
+                    self.db,
+                    now=self.clock.now(),
                     worker=self.worker_id,
                     limit=min(room, self.batch),
                     lease=self.lease,
@@ -99,8 +105,8 @@ class Dispatcher:
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""
-        core, now = self.core, self.core.clock.now()
-        with core.db.session() as session:
+        now = self.clock.now()
+        with self.db.session() as session:
             user = session.get(User, row.recipient_id)
             if user is None or not user.active:
                 outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, "recipient inactive")
@@ -114,7 +120,7 @@ class Dispatcher:
                     f"talk started before delivery (due {row.due_at.isoformat()})",
                 )
                 return outbox.MISSED
-            reply = render_push(row.kind, row.payload, user.language, core.programme, now)
+            reply = render_push(row.kind, row.payload, user.language, self.programme(), now)
             if reply is None:
                 outbox.mark_final(session, row.id, self.worker_id, outbox.CANCELLED, "talk no longer in the programme")
                 return outbox.CANCELLED
@@ -141,8 +147,8 @@ class Dispatcher:
         return min(self.base_backoff * 2 ** max(0, attempts - 1), 600.0)
 
     def _record(self, row: outbox.Claimed, result: SendResult) -> str:
-        now = self.core.clock.now()
-        with self.core.db.session() as session:
+        now = self.clock.now()
+        with self.db.session() as session:
             if result.outcome == "sent":
                 outbox.mark_sent(session, row.id, self.worker_id, now)
                 return outbox.SENT
@@ -173,5 +179,5 @@ class Dispatcher:
 
     def release(self) -> int:
         """Hand back this worker's claims (graceful shutdown)."""
-        with self.core.db.session() as session:
+        with self.db.session() as session:
             return outbox.release(session, self.worker_id)

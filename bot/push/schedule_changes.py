@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import outbox, reminders
-from bot.app import Core
 from bot.content.loader import load_content
 from bot.content.programme import Programme
 from bot.content.schema import Talk
+from bot.core import Core
+from bot.push import outbox, reminders
 from bot.storage.models import Subscription, TalkSnapshot, User
 
 
@@ -51,7 +51,6 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
     """Diff ``new`` against the snapshots, queue notices, re-plan reminders, swap it in."""
     report = ChangeReport()
     now = core.clock.now()
-    rates = {p: core.settings.send_rate(p) for p in ("telegram", "slack", "console")}
     with core.db.session() as session:
         snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
         talks = {t.id: t for t in new.talks}
@@ -76,7 +75,7 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
             if talk.cancelled and not snap.cancelled:
                 _cancelled(session, talk.id, report, now)
             elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
-                _moved(session, talk, snap, report, now, rates)
+                _moved(session, talk, snap, report, now, core.send_rates)
             snap.start, snap.end, snap.room, snap.cancelled, snap.updated_at = (
                 talk.start,
                 talk.end,
@@ -85,8 +84,6 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
                 now,
             )
     core.replace_programme(new)
-    if report.notices or report.reminders or report.cancelled:
-        core.outbox_changed()
     return report
 
 

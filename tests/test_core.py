@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import MAX_INPUT_CHARS, Core, parse_command
+from bot.commands.args import parse_command
+from bot.core import MAX_INPUT_CHARS, Core
 from bot.messages import Address, Request
 from tests.helpers import ALICE, ask
 
@@ -93,3 +94,25 @@ def test_group_request_stores_private_address_for_pushes(core: Core) -> None:
 def test_organizer_rights_come_from_settings(core: Core) -> None:
     assert core.is_organizer(Address("console", "organizer", "x"))
     assert not core.is_organizer(ALICE)
+
+
+WHO = Address("slack", "U1", "D1")
+
+
+@pytest.mark.parametrize(
+    ("request_", "refresh"),
+    [
+        (Request(WHO, action="sub 2"), True),
+        (Request(WHO, action="unstar 2"), True),
+        (Request(WHO, text="/subscribe 2"), True),
+        (Request(WHO, text="/lang zh"), True),
+        (Request(WHO, text="/remind 15"), True),
+        (Request(WHO, text="/talk 2"), False),
+        (Request(WHO, text="subscribe"), False),
+        (Request(WHO, text="/sub@confbot 3"), True),  # a DM word is a search
+        (Request(WHO, action="agenda 2"), False),
+        (Request(WHO, text=""), False),
+    ],
+)
+def test_the_core_says_which_requests_change_the_home(core: Core, request_: Request, refresh: bool) -> None:
+    assert core.respond(request_).home_changed is refresh

@@ -11,16 +11,18 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.content.programme import Programme
 from bot.content.schema import Talk
+from bot.push import outbox
+from bot.push.sender import SendRates
 from bot.storage.models import OutboxMessage, Subscription, User
 
 KIND = "reminder"
 FANOUT_MARGIN = 1.15  # head room over the pure rate budget (retries, latency)
+MIN_ADVANCE = timedelta(seconds=1)  # even the first reminder leaves a second early
 
 
 def key_for(talk: Talk) -> str:
@@ -34,16 +36,17 @@ def key_prefix(talk_id: int) -> str:
     return f"{KIND}:{talk_id}:"
 
 
-def fanout_advance(rank: int, rate_per_second: float) -> timedelta:
+def fanout_advance(rank: int, rate_per_second: float | None) -> timedelta:
     """How much earlier than the lead time the ``rank``-th (1-based) reminder is due.
 
     The k-th message leaves about k / rate seconds after sending starts, so it is due that much
     (plus a margin, rounded up to a whole second) before the lead time: the last one planned
-    still arrives before the lead time runs out.
+    still arrives before the lead time runs out. With no known rate (no sender for the
+    platform in this process) only the one-second latency margin remains.
     """
-    if rate_per_second <= 0:
-        return timedelta(0)
-    return timedelta(seconds=math.ceil(max(1, rank) / rate_per_second * FANOUT_MARGIN))
+    if rate_per_second is None or rate_per_second <= 0:
+        return MIN_ADVANCE
+    return max(MIN_ADVANCE, timedelta(seconds=math.ceil(max(1, rank) / rate_per_second * FANOUT_MARGIN)))
 
 
 def _rank(session: Session, user: User, talk_id: int) -> int:
@@ -79,7 +82,7 @@ def cancel_for_talk(session: Session, talk_id: int, *, reason: str) -> int:
     )
 
 
-def replan_user(session: Session, user: User, programme: Programme, *, now: datetime, rate_per_second: float) -> int:
+def replan_user(session: Session, user: User, programme: Programme, *, now: datetime, rates: SendRates) -> int:
     """Re-plan all of a user's reminders (lead time changed, reminders back on)."""
     cancel_for_user(session, user, reason="re-planned")
     talk_ids = session.scalars(select(Subscription.talk_id).where(Subscription.user_id == user.id))
@@ -87,11 +90,11 @@ def replan_user(session: Session, user: User, programme: Programme, *, now: date
     for talk_id in talk_ids:
         talk = programme.talk(talk_id)
         if talk is not None:
-            planned += plan(session, user, talk, now=now, rate_per_second=rate_per_second)
+            planned += plan(session, user, talk, now=now, rates=rates)
     return planned
 
 
-def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_second: float) -> int:
+def plan(session: Session, user: User, talk: Talk, *, now: datetime, rates: SendRates) -> int:
     """Plan one subscriber's reminder if it is still useful; 1 if one is now pending.
 
     A cancelled reminder with the same key (unsubscribed, then subscribed again) is revived;
@@ -99,7 +102,7 @@ def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_se
     """
     if talk.start is None or talk.cancelled or not user.active or not user.reminders_on or talk.start <= now:
         return 0
-    advance = fanout_advance(_rank(session, user, talk.id), rate_per_second)
+    advance = fanout_advance(_rank(session, user, talk.id), rates.of(user.platform))
     due = talk.start - timedelta(minutes=user.lead_minutes) - advance
     if outbox.enqueue(
         session,
@@ -112,19 +115,10 @@ def plan(session: Session, user: User, talk: Talk, *, now: datetime, rate_per_se
         now=now,
     ):
         return 1
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.recipient_id == user.id,
-            OutboxMessage.key == key_for(talk),
-            OutboxMessage.status.in_((outbox.CANCELLED, outbox.PENDING)),
-        )
-        .values(status=outbox.PENDING, due_at=due, last_error=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(outbox.revive(session, recipient_id=user.id, key=key_for(talk), due_at=due))
 
 
-def replan_talk(session: Session, talk: Talk, *, now: datetime, rates: dict[str, float]) -> int:
+def replan_talk(session: Session, talk: Talk, *, now: datetime, rates: SendRates) -> int:
     """Plan reminders for every subscriber of a (moved) talk."""
     users = session.scalars(
         select(User)
@@ -132,4 +126,4 @@ def replan_talk(session: Session, talk: Talk, *, now: datetime, rates: dict[str,
         .where(Subscription.talk_id == talk.id)
         .order_by(Subscription.id)
     )
-    return sum(plan(session, u, talk, now=now, rate_per_second=rates.get(u.platform, 30.0)) for u in users)
+    return sum(plan(session, u, talk, now=now, rates=rates) for u in users)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.cli.seed import parse_seed
 from bot.content.loader import load_content_file
-from bot.content.seed import parse_seed
 from bot.settings import BUNDLED_CONTENT
 
 SEED = BUNDLED_CONTENT / "cfp-seed.md"
@@ -119,7 +119,7 @@ def test_seed_plus_schedule_reproduces_the_bundled_content(seeded) -> None:  # t
 
 
 def test_seed_file_matches_the_shared_original() -> None:
-    shared = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_e4cdb1ad73609fc0.txt"
+    shared = Path(__file__).resolve().parents[4] / "shared" / "seed" / "000_e4cdb1ad73609fc0.txt"
     if not shared.exists():
         pytest.skip(f"{shared} is not beside this checkout")
     assert shared.read_bytes() == SEED.read_bytes()

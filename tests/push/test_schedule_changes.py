@@ -6,16 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.app import Core
 from bot.clock import FakeClock
 from bot.content.programme import Programme
-from bot.dispatcher import Dispatcher
+from bot.core import Core
 from bot.messages import Address
-from bot.schedule_changes import apply_programme
+from bot.push.schedule_changes import apply_programme
 from bot.storage.models import OutboxMessage
 from tests.factories import small_content
 from tests.fakes.senders import RecordingSender
-from tests.helpers import ask
+from tests.helpers import ask, dispatcher_for
 
 BOB = Address("console", "bob", "bob")
 
@@ -36,7 +35,7 @@ async def test_moved_talk_notifies_each_subscriber_once_and_retimes(core: Core, 
     again = apply_programme(core, _edited(**{"2": {"start": old_start + timedelta(hours=4), "room": "B"}}))
     assert report.moved == [2] and report.notices == 2 and again.moved == [] and again.notices == 0
     sender = RecordingSender()
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert sender.texts("alice") == [
         "🔀 Schedule change:\n#2 XDP <fast> & furious\n"
         "moved to Sat 12 Dec 14:00 (UTC+8), Hall B (was Sat 12 Dec 10:00 (UTC+8))"
@@ -48,7 +47,7 @@ async def test_moved_talk_notifies_each_subscriber_once_and_retimes(core: Core, 
     assert len(pending) == 2  # the second subscriber is due a moment earlier (fan-out advance)
     assert all(nominal - timedelta(seconds=5) <= r.due_at <= nominal for r in pending)
     clock.set(old_start - timedelta(minutes=10))  # the old reminder time passes silently
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert len(sender.delivered) == 2
 
 
@@ -59,7 +58,7 @@ async def test_cancelled_talk_notifies_and_drops_its_reminder(core: Core, clock:
     assert report.cancelled == [3]
     sender = RecordingSender()
     clock.set(core.programme.talk(3).start - timedelta(minutes=10))
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert sender.texts() == ["❌ Cancelled:\n#3 Observability with eBPF\nSend /agenda to find another talk."]
     assert "cancelled" in ask(core, "/subscribe 3", locale="en").plain_text
 

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
-from contextvars import ContextVar
 from difflib import get_close_matches
 
 from bot import users
 from bot.clock import Clock
 from bot.commands import REGISTRY, Context, UsageError, load_all, lookup
+from bot.commands.args import command_of
 from bot.content.programme import Programme
-from bot.i18n import register, t
-from bot.messages import Address, Reply, ReplyBuilder, Request, code
+from bot.i18n import language_for_locale, register, t
+from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, code
+from bot.push.sender import SendRates
+from bot.render import talk_card, title_of
+from bot.search import SearchIndex
 from bot.settings import Settings
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
-_DEFERRED: ContextVar[list[bool] | None] = ContextVar("confbot_deferred_outbox_notice", default=None)
+INLINE_RESULTS = 10
 
 register(
     {
@@ -49,15 +52,6 @@ register(
 )
 
 
-def parse_command(text: str) -> tuple[str, str] | None:
-    """Split ``/name@bot args`` into ``(name, args)``; None if ``text`` is no command."""
-    if not text.startswith("/"):
-        return None
-    head, _, args = text[1:].partition(" ")
-    name = head.split("@", 1)[0].strip().lower()
-    return name, args.strip()
-
-
 class Core:
     """Answers :class:`Request` objects with :class:`Reply` lists. Platform-free.
 
@@ -69,10 +63,10 @@ class Core:
         self.settings = settings
         self.db = db
         self.clock = clock
+        self.send_rates = SendRates()  # filled from the senders by the push runtime
         self._programme = programme
-        self._search = None
+        self._search: SearchIndex | None = None
         self._organizers = {o.strip() for o in settings.organizers if o.strip()}
-        self.on_outbox_change: list[Callable[[], None]] = []  # the scheduler pokes in here
 
     @property
     def programme(self) -> Programme:
@@ -80,11 +74,9 @@ class Core:
         return self._programme
 
     @property
-    def search(self):  # type: ignore[no-untyped-def]  # -> bot.search.SearchIndex
+    def search(self) -> SearchIndex:
         """The search index over the current programme (built lazily)."""
         if self._search is None:
-            from bot.search import SearchIndex
-
             self._search = SearchIndex(self._programme)
         return self._search
 
@@ -92,19 +84,6 @@ class Core:
         """Swap in a reloaded programme and rebuild the search index."""
         self._programme = programme
         self._search = None
-
-    def outbox_changed(self) -> None:
-        """Tell listeners (the scheduler) that pushes were enqueued or re-timed.
-
-        Inside a request the notice waits until its transaction has committed, so the
-        dispatcher never wakes before the rows are visible.
-        """
-        deferred = _DEFERRED.get()
-        if deferred is not None:
-            deferred.append(True)
-            return
-        for listener in self.on_outbox_change:
-            listener()
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
@@ -116,16 +95,11 @@ class Core:
 
     def handle(self, request: Request) -> list[Reply]:
         """Answer one request. Never raises: bad input gets a clear, translated answer."""
-        deferred: list[bool] = []
-        token = _DEFERRED.set(deferred)
-        try:
-            return self._handle(request)
-        finally:
-            _DEFERRED.reset(token)
-            if deferred:
-                self.outbox_changed()
+        return self.respond(request).replies
 
-    def _handle(self, request: Request) -> list[Reply]:
+    def respond(self, request: Request) -> Response:
+        """Answer one request, saying also whether the user's Home may have changed."""
+        home_changed = False
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
         lang = "zh"
@@ -134,41 +108,61 @@ class Core:
                 user, reactivated = users.touch(session, request, now, self.settings.default_lead_minutes)
                 lang = user.language
                 if reactivated:  # they unblocked the bot: their reminders come back
-                    from bot.reminders import replan_user
+                    from bot.push.reminders import replan_user
 
                     session.flush()
-                    replan_user(
-                        session, user, self.programme, now=now, rate_per_second=self.settings.send_rate(user.platform)
-                    )
-                    self.outbox_changed()
+                    replan_user(session, user, self.programme, now=now, rates=self.send_rates)
                 if len(text) > MAX_INPUT_CHARS:
-                    return [self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)]
+                    return Response([self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)])
                 if not text:
-                    return [self._say(lang, "error.empty")]
-                if request.action is not None:  # a button: always a command, slash optional
-                    head, _, rest = text.lstrip("/").partition(" ")
-                    parsed: tuple[str, str] | None = (head.lower(), rest.strip())
-                else:
-                    parsed = parse_command(text)
-                name, args = parsed if parsed else ("search", text)
+                    return Response([self._say(lang, "error.empty")])
+                name, args = command_of(text, request.action)
                 cmd = lookup(name)
                 if cmd is None:
-                    return [self._unknown(lang, name)]
+                    return Response([self._unknown(lang, name)])
                 if cmd.organizer_only and not self.is_organizer(request.address):
-                    return [self._say(lang, "error.organizer_only", name=cmd.name)]
+                    return Response([self._say(lang, "error.organizer_only", name=cmd.name)])
                 ctx = Context(self, request, user, session, lang, args, request.action is not None)
+                home_changed = cmd.changes_home
                 try:
                     result = cmd.handler(ctx)
                 except UsageError as err:
-                    return [self._say(ctx.lang, err.key, **err.params)]
-                return result if isinstance(result, list) else [result]
+                    return Response([self._say(ctx.lang, err.key, **err.params)])
+                lang = user.language  # /lang may just have changed it
+                replies = result if isinstance(result, list) else [result]
+                return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed)
         except Exception:
-            log.exception("request failed: %r", request)
-            return [self._say(lang, "error.internal")]
+            log.exception(
+                "request failed: platform=%s user=%s button=%s",
+                request.address.platform,
+                request.address.user_id,
+                request.action is not None,
+            )
+            return Response([self._say(lang, "error.internal")])
+
+    def home(self, address: Address, locale: str | None = None) -> Reply:
+        """The user's Home view: their agenda, then what runs now (Slack's App Home)."""
+        from bot.home import home_reply
+
+        return home_reply(self, address, locale)
+
+    def inline_cards(self, query: str, locale: str | None) -> list[InlineCard]:
+        """Talks to offer for an inline query: the best matches, or the first talks if empty."""
+        lang = language_for_locale(locale)
+        programme = self.programme
+        text = query.strip()[:200]
+        hits = self.search.search(text, limit=INLINE_RESULTS) if text else []
+        talks = [h.talk for h in hits if h.talk is not None] or ([] if text else list(programme.talks))
+        cards = []
+        for talk in talks[:INLINE_RESULTS]:
+            names = "、".join(s.name for s in programme.speakers_of(talk))
+            card = dataclasses.replace(talk_card(programme, talk, lang), lang=lang)
+            cards.append(InlineCard(f"talk-{talk.id}", f"#{talk.id} {title_of(talk, lang)}", names, card))
+        return cards
 
     @staticmethod
     def _say(lang: str, key: str, **params: object) -> Reply:
-        return ReplyBuilder().line(t(lang, key, **params)).build()
+        return dataclasses.replace(ReplyBuilder().line(t(lang, key, **params)).build(), lang=lang)
 
     @staticmethod
     def _unknown(lang: str, name: str) -> Reply:
@@ -176,4 +170,4 @@ class Core:
         close = get_close_matches(name, list(REGISTRY), n=1, cutoff=0.6)
         if close:
             builder.line(t(lang, "error.did_you_mean"), code(f"/{close[0]}"))
-        return builder.build()
+        return dataclasses.replace(builder.build(), lang=lang)

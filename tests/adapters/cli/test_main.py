@@ -11,7 +11,7 @@ from adapters.cli import app
 from bot.factory import create_core
 from bot.messages import Address, Request
 from bot.settings import Settings
-from tests.test_runtime import _write_content
+from tests.push.test_runtime import _write_content
 
 runner = CliRunner()
 

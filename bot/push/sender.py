@@ -1,12 +1,14 @@
 """The contract between the outbox dispatcher and per-platform senders.
 
 A sender delivers one rendered :class:`~bot.messages.Reply` to one :class:`~bot.messages.Address`
-and reports what happened. Senders own platform rate limits; they never retry on their own:
-retries, back-off and bookkeeping belong to the dispatcher.
+and reports what happened. Senders own platform rate limits and report their rate, which
+fan-out planning reads; they never retry on their own: retries, back-off and bookkeeping
+belong to the dispatcher.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -48,7 +50,27 @@ class Sender(Protocol):
     """Delivers pushes for one platform."""
 
     platform: str
+    rate_per_second: float  # what it delivers at most, all chats together
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Send ``reply`` to ``address``; never raises for delivery problems."""
         ...
+
+
+class SendRates:
+    """The rate each platform's sender reports, for fan-out planning.
+
+    A platform whose sender runs in another process (or nowhere yet) has no known rate;
+    planning then keeps only its latency margin.
+    """
+
+    def __init__(self) -> None:
+        self._rates: dict[str, float] = {}
+
+    def register(self, senders: Iterable[Sender]) -> None:
+        """Learn the rates of ``senders``."""
+        self._rates.update({s.platform: s.rate_per_second for s in senders})
+
+    def of(self, platform: str) -> float | None:
+        """Messages per second for ``platform``, if a sender reported it."""
+        return self._rates.get(platform)

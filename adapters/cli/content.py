@@ -12,12 +12,12 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from adapters.cli.seed import parse_seed
 from bot.content.frab import export_json, import_json, import_xml
 from bot.content.ical import calendar_bytes
 from bot.content.loader import ContentError, load_content
 from bot.content.programme import Programme
 from bot.content.schema import ContentFile
-from bot.content.seed import parse_seed
 from bot.content.yamlio import dump_content
 from bot.settings import Settings
 

@@ -8,16 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot import outbox
-from bot.app import Core
 from bot.clock import FakeClock
 from bot.content.programme import Programme
-from bot.delivery import SendResult
-from bot.dispatcher import Dispatcher
+from bot.core import Core
 from bot.messages import Address, Reply
+from bot.push import outbox
+from bot.push.sender import SendResult
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import User
+from tests.helpers import dispatcher_for
 
 pytestmark = pytest.mark.postgres
 
@@ -79,7 +79,7 @@ def test_two_concurrent_dispatchers_send_1000_reminders_exactly_once(
     def replica(name: str) -> None:
         db = Database(pg_db.url, connect_args={"options": search_path})
         core = Core(settings, db, programme, clock)
-        dispatcher = Dispatcher(core, {"telegram": sender}, worker_id=name, batch=50, concurrency=8)
+        dispatcher = dispatcher_for(core, {"telegram": sender}, worker_id=name, batch=50, concurrency=8)
         reports.append(asyncio.run(dispatcher.run_due()))
         db.dispose()
 
@@ -128,8 +128,8 @@ async def test_restart_and_catch_up_on_postgres(
     ask(core, "/subscribe 2", locale="en")  # a second enqueue is a no-op
     sender = RecordingSender()
     clock.set(programme.talk(2).start - timedelta(minutes=3))  # came due while the bot was down
-    await Dispatcher(core, {"console": sender}, worker_id="first").run_due()
+    await dispatcher_for(core, {"console": sender}, worker_id="first").run_due()
     restarted = Core(settings, Database(pg_db.url, connect_args={"options": _search_path(pg_db)}), programme, clock)
-    await Dispatcher(restarted, {"console": sender}, worker_id="second").run_due()
+    await dispatcher_for(restarted, {"console": sender}, worker_id="second").run_due()
     restarted.db.dispose()
     assert sender.texts() == ["⏰ Starting in 3 minutes:\n#2 XDP <fast> & furious\n📍 Hall A · 10:00 (UTC+8)"]

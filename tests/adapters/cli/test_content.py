@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.content.cli import app
+from adapters.cli.content import app
 
 runner = CliRunner()
 

@@ -5,6 +5,9 @@
   PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED``, so concurrent replicas never claim the
   same row; a crashed replica's claims are retaken when the lease expires.
 - Outcomes are recorded only by the claimant that still holds the claim.
+- Enqueueing marks the session; once that transaction commits, :func:`on_commit` listeners
+  (the push runtime) are told. Nothing is signalled before the rows are visible, and no
+  caller has to remember a wake-up.
 
 Delivery guarantee: a row is sent at most once per claim. A crash after a send but before its
 outcome is recorded leaves the row ``sending``; it is retried after the lease expires, so at most
@@ -13,14 +16,15 @@ the rows that were in flight (≤ the dispatcher's concurrency) can be sent twic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage
@@ -33,6 +37,35 @@ BLOCKED = "blocked"
 MISSED = "missed"
 CANCELLED = "cancelled"
 FINAL = (SENT, FAILED, BLOCKED, MISSED, CANCELLED)
+_TOUCHED = "confbot.outbox_touched"  # session.info flag: this transaction enqueued or re-timed a push
+
+
+def _touch(session: Session) -> None:
+    session.info[_TOUCHED] = True
+
+
+def on_commit(db: Database, listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener`` after each commit that enqueued or re-timed a push.
+
+    Returns a function that removes the listener again.
+    """
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(_TOUCHED, False):
+            listener()
+
+    def after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+        if previous.parent is None:  # the whole transaction is gone, and its rows with it
+            session.info.pop(_TOUCHED, None)
+
+    event.listen(db.sessions, "after_commit", after_commit)
+    event.listen(db.sessions, "after_soft_rollback", after_soft_rollback)
+
+    def remove() -> None:
+        event.remove(db.sessions, "after_commit", after_commit)
+        event.remove(db.sessions, "after_soft_rollback", after_soft_rollback)
+
+    return remove
 
 
 @dataclass(frozen=True)
@@ -80,7 +113,26 @@ def enqueue(
         .on_conflict_do_nothing(index_elements=["recipient_id", "key"])
         .returning(OutboxMessage.id)
     )
-    return session.execute(stmt).scalar() is not None
+    inserted = session.execute(stmt).scalar() is not None
+    if inserted:
+        _touch(session)
+    return inserted
+
+
+def revive(session: Session, *, recipient_id: int, key: str, due_at: datetime) -> bool:
+    """Re-time a pending push, or bring back a cancelled one; False if it was sent or never queued."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == recipient_id,
+            OutboxMessage.key == key,
+            OutboxMessage.status.in_((CANCELLED, PENDING)),
+        )
+        .values(status=PENDING, due_at=due_at, last_error=None)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        _touch(session)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:

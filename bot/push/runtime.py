@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bot import outbox
-from bot.app import Core
-from bot.delivery import Sender
-from bot.dispatcher import Dispatcher, DispatchReport
-from bot.scheduler import Scheduler
+from bot.core import Core
+from bot.push import outbox
+from bot.push.dispatcher import Dispatcher, DispatchReport
+from bot.push.scheduler import Scheduler
+from bot.push.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,24 @@ class Runtime:
         self, core: Core, senders: Mapping[str, Sender], *, replica_id: str | None = None, watch_content: bool = True
     ) -> None:
         self.core = core
+        core.send_rates.register(senders.values())
         self.dispatcher = Dispatcher(
-            core, senders, worker_id=replica_id or core.settings.replica_id or f"{os.uname().nodename}-{os.getpid()}"
+            core.db,
+            core.clock,
+            lambda: core.programme,
+            senders,
+            worker_id=replica_id or core.settings.replica_id or f"{os.uname().nodename}-{os.getpid()}",
         )
         self.scheduler = Scheduler(core.clock)
         self.watch_content = watch_content
         self._lock = asyncio.Lock()
         self._signature: tuple[tuple[str, float, int], ...] = ()
         self._stopping = False
+        self._unlisten: Callable[[], None] | None = None
 
     async def start(self) -> None:
         """Record the schedule, start the scheduler and arm the first wake-up."""
-        from bot.schedule_changes import apply_programme
+        from bot.push.schedule_changes import apply_programme
 
         apply_programme(self.core, self.core.programme)  # notices for edits made while down
         self._signature = content_signature(Path(self.core.settings.content))
@@ -59,14 +65,15 @@ class Runtime:
         self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
         if self.watch_content:
             self.scheduler.every(WATCH_SECONDS, self._watch, "confbot.content")
-        self.core.on_outbox_change.append(self.poke)
+        self._unlisten = outbox.on_commit(self.core.db, self.poke)
         self.poke()
 
     async def stop(self) -> None:
         """Stop waking, let an in-flight pass finish, hand back claims."""
         self._stopping = True
-        if self.poke in self.core.on_outbox_change:
-            self.core.on_outbox_change.remove(self.poke)
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         self.scheduler.shutdown()
         async with self._lock:
             self.dispatcher.release()
@@ -97,7 +104,7 @@ class Runtime:
     async def _watch(self) -> None:
         """Reload content when its files change; a broken edit is logged, the old kept."""
         from bot.content.loader import ContentError
-        from bot.schedule_changes import reload_from_path
+        from bot.push.schedule_changes import reload_from_path
 
         path = Path(self.core.settings.content)
         signature = content_signature(path)

@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import outbox
-from bot.app import Core
 from bot.clock import FakeClock
-from bot.delivery import SendResult
-from bot.dispatcher import Dispatcher
+from bot.core import Core
+from bot.push import outbox
+from bot.push.sender import SendResult
 from bot.storage.models import OutboxMessage, User
 from tests.conftest import SHANGHAI
 from tests.fakes.senders import RecordingSender
-from tests.helpers import ALICE, ask
+from tests.helpers import ALICE, ask, dispatcher_for
 
 TALK2 = datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)
 
@@ -27,7 +26,7 @@ def _statuses(core: Core) -> dict[str, int]:
 
 async def test_reminder_is_sent_once_at_its_due_time(core: Core, clock: FakeClock) -> None:
     sender = RecordingSender()
-    dispatcher = Dispatcher(core, {"console": sender})
+    dispatcher = dispatcher_for(core, {"console": sender})
     ask(core, "/subscribe 2", locale="en")
     clock.set(TALK2 - timedelta(minutes=11))
     assert (await dispatcher.run_due()).total == 0
@@ -43,10 +42,10 @@ async def test_nothing_is_sent_twice_after_a_restart(core: Core, clock: FakeCloc
     sender = RecordingSender()
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     restarted = Core(settings, type(core.db)(core.db.url), programme, clock)  # a new process, same DB
     clock.advance(60)
-    await Dispatcher(restarted, {"console": sender}).run_due()
+    await dispatcher_for(restarted, {"console": sender}).run_due()
     assert len(sender.delivered) == 1
 
 
@@ -54,7 +53,7 @@ async def test_downtime_catch_up_sends_with_real_minutes_left(core: Core, clock:
     sender = RecordingSender()
     ask(core, "/subscribe 2", locale="en")
     clock.set(TALK2 - timedelta(minutes=3))  # the bot was down when it came due
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert sender.texts()[0].startswith("⏰ Starting in 3 minutes")
 
 
@@ -62,7 +61,7 @@ async def test_reminder_after_the_talk_started_is_recorded_missed(core: Core, cl
     sender = RecordingSender()
     ask(core, "/subscribe 2")
     clock.set(TALK2 + timedelta(minutes=1))
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert sender.delivered == []
     assert _statuses(core) == {"missed": 1}
 
@@ -71,13 +70,13 @@ async def test_subscribing_inside_the_lead_time_reminds_at_once(core: Core, cloc
     sender = RecordingSender()
     clock.set(TALK2 - timedelta(minutes=4))
     ask(core, "/subscribe 2", locale="en")
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     assert sender.texts()[0].startswith("⏰ Starting in 4 minutes")
 
 
 async def test_retry_after_is_honoured_exactly(core: Core, clock: FakeClock) -> None:
     sender = RecordingSender(script=deque([SendResult.retry(37, "429 Too Many Requests")]))
-    dispatcher = Dispatcher(core, {"console": sender})
+    dispatcher = dispatcher_for(core, {"console": sender})
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
     await dispatcher.run_due()
@@ -98,7 +97,7 @@ async def test_blocked_user_is_deactivated_and_their_reminders_stop(core: Core, 
     ask(core, "/subscribe 2")
     ask(core, "/subscribe 4")
     clock.set(TALK2 - timedelta(minutes=10))
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     with core.db.session() as s:
         user = s.scalar(select(User).where(User.platform_user_id == ALICE.user_id))
         assert user is not None and not user.active
@@ -111,7 +110,7 @@ async def test_permanent_failure_keeps_the_reason(core: Core, clock: FakeClock) 
     sender = RecordingSender(per_chat={ALICE.chat_id: SendResult.failed("400 Bad Request: chat not found")})
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
-    await Dispatcher(core, {"console": sender}).run_due()
+    await dispatcher_for(core, {"console": sender}).run_due()
     with core.db.session() as s:
         row = s.scalar(select(OutboxMessage))
         assert row.status == "failed" and row.last_error == "400 Bad Request: chat not found"
@@ -119,7 +118,7 @@ async def test_permanent_failure_keeps_the_reason(core: Core, clock: FakeClock) 
 
 async def test_repeated_5xx_backs_off_then_gives_up(core: Core, clock: FakeClock) -> None:
     sender = RecordingSender(per_chat={ALICE.chat_id: SendResult("retry", None, "502 Bad Gateway")})
-    dispatcher = Dispatcher(core, {"console": sender}, max_attempts=3, base_backoff=2)
+    dispatcher = dispatcher_for(core, {"console": sender}, max_attempts=3, base_backoff=2)
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
     delays = []
@@ -142,7 +141,7 @@ async def test_a_crashed_claim_is_retaken_after_its_lease(core: Core, clock: Fak
     clock.set(TALK2 - timedelta(minutes=10))
     crashed = outbox.claim(core.db, now=clock.now(), worker="dead", limit=10, lease=timedelta(seconds=60))
     assert len(crashed) == 1
-    survivor = Dispatcher(core, {"console": sender}, lease=timedelta(seconds=60))
+    survivor = dispatcher_for(core, {"console": sender}, lease=timedelta(seconds=60))
     await survivor.run_due()
     assert sender.delivered == []  # still leased by the dead worker
     clock.advance(61)
@@ -153,7 +152,7 @@ async def test_a_crashed_claim_is_retaken_after_its_lease(core: Core, clock: Fak
 async def test_release_on_shutdown_hands_claims_back(core: Core, clock: FakeClock) -> None:
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
-    dispatcher = Dispatcher(core, {"console": RecordingSender()}, worker_id="w1")
+    dispatcher = dispatcher_for(core, {"console": RecordingSender()}, worker_id="w1")
     outbox.claim(core.db, now=clock.now(), worker="w1", limit=10, lease=timedelta(minutes=5))
     assert dispatcher.release() == 1
     assert _statuses(core) == {"pending": 1}

@@ -1,0 +1,51 @@
+"""The one way a reply leaves for Telegram, for answers and pushes alike.
+
+A reply with an attachment is a document with the text as its caption; any other reply is
+an HTML message with its inline keyboard.
+"""
+
+from __future__ import annotations
+
+from telegram import Bot, Message, ReplyParameters
+from telegram.constants import ChatType, ParseMode
+
+from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
+from bot.messages import Reply
+
+
+async def send_reply(
+    bot: Bot,
+    chat_id: int | str,
+    reply: Reply,
+    *,
+    thread_id: int | None = None,
+    quote: ReplyParameters | None = None,
+) -> None:
+    """Send ``reply`` to ``chat_id`` (in a forum topic, quoting a message, when given)."""
+    if reply.attachment is not None:
+        await bot.send_document(
+            chat_id,
+            reply.attachment.content,
+            filename=reply.attachment.filename,
+            caption=to_html(reply, MAX_CAPTION),
+            parse_mode=ParseMode.HTML,
+            message_thread_id=thread_id,
+            reply_parameters=quote,
+        )
+    else:
+        await bot.send_message(
+            chat_id,
+            to_html(reply),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply),
+            disable_web_page_preview=True,
+            message_thread_id=thread_id,
+            reply_parameters=quote,
+        )
+
+
+async def answer(message: Message, reply: Reply) -> None:
+    """Answer ``message`` in its chat: quoting it in groups, in its forum topic if any."""
+    quote = ReplyParameters(message.message_id) if message.chat.type != ChatType.PRIVATE else None
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    await send_reply(message.get_bot(), message.chat_id, reply, thread_id=thread_id, quote=quote)

@@ -1,0 +1,82 @@
+"""Argument parsing shared by the commands: the command/action grammar, talk ids, days, pages.
+
+A typed command is ``/name args``; a button's ``action`` is the same grammar with the slash
+optional (``"sub 12"`` is ``/sub 12``), so buttons and commands share one code path.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.commands import Context, UsageError
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """Split ``/name@bot args`` into ``(name, args)``; None if ``text`` is no command."""
+    if not text.startswith("/"):
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].strip().lower()
+    return name, args.strip()
+
+
+def parse_action(action: str) -> tuple[str, str]:
+    """A button's action as ``(name, args)``: always a command, the slash optional."""
+    head, _, rest = action.strip().lstrip("/").partition(" ")
+    return head.lower(), rest.strip()
+
+
+def command_of(text: str, action: str | None) -> tuple[str, str]:
+    """What a request asks for: a button's action, a typed command, or else a search."""
+    if action is not None:
+        return parse_action(action)
+    return parse_command(text.strip()) or ("search", text.strip())
+
+
+def talk_id_arg(ctx: Context, args: str) -> int:
+    """The talk id in ``args`` (``12`` or ``#12``), checked to exist."""
+    text = args.strip().lstrip("#")
+    if not text.isdigit() or len(text) > 6:
+        raise UsageError("talk.usage")
+    talk_id = int(text)
+    if ctx.core.programme.talk(talk_id) is None:
+        ids = [t.id for t in ctx.core.programme.talks] or [0]
+        raise UsageError("talk.unknown", id=talk_id, low=min(ids), high=max(ids))
+    return talk_id
+
+
+def split_page(args: str) -> tuple[str, int]:
+    """``"2 3"`` → (``"2"``, 3): a trailing number after a day is the page (buttons use it)."""
+    parts = args.split()
+    if len(parts) >= 2 and parts[-1].isdigit():
+        return " ".join(parts[:-1]), int(parts[-1])
+    return args, 1
+
+
+_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1}
+
+
+def parse_day(ctx: Context, arg: str) -> date | None:
+    """A day from ``2``, ``day2``, ``第2天``, ``2026-12-12``, ``12-12``, ``today``; None = all."""
+    arg = arg.strip().lower()
+    if not arg or arg in ("all", "全部"):
+        return None
+    days = ctx.core.programme.days()
+    tz = ctx.core.programme.tz
+    if arg in _DAY_WORDS:
+        wanted = ctx.core.clock.now().astimezone(tz).date() + timedelta(days=_DAY_WORDS[arg])
+        if wanted in days:
+            return wanted
+    elif m := re.fullmatch(r"(?:day|d|第)?\s*(\d{1,2})\s*天?", arg):
+        index = int(m.group(1))
+        if 1 <= index <= len(days):
+            return days[index - 1]
+    elif m := re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", arg):
+        for day in days:
+            if (day.month, day.day) == (int(m.group(2)), int(m.group(3))) and (
+                not m.group(1) or day.year == int(m.group(1))
+            ):
+                return day
+    example = days[0].isoformat() if days else "2026-12-12"
+    raise UsageError("agenda.bad_day", day=arg[:20], count=len(days), example=example)

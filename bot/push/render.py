@@ -1,0 +1,117 @@
+"""Rendering outbox pushes at send time: one renderer per kind, in :data:`RENDERERS`.
+
+Pushes are rendered when they are sent, in the recipient's language, from the current
+programme, so a reminder always states the real minutes left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.content.programme import Programme
+from bot.content.schema import Talk
+from bot.i18n import register, t
+from bot.messages import Button, Reply, ReplyBuilder, bold
+from bot.render import room_name, title_of
+from bot.timefmt import format_time, format_when
+
+register(
+    {
+        "reminder.soon": {
+            "zh": "⏰ {minutes} 分钟后开始：",
+            "en": "⏰ Starting in {minutes} minutes:",
+        },
+        "reminder.one_minute": {"zh": "⏰ 1 分钟后开始：", "en": "⏰ Starting in 1 minute:"},
+        "reminder.where": {"zh": "📍 {room} · {time}", "en": "📍 {room} · {time}"},
+        "notice.moved": {"zh": "🔀 日程调整：", "en": "🔀 Schedule change:"},
+        "notice.moved_to": {"zh": "改到 {when}，{room}（原定 {old}）", "en": "moved to {when}, {room} (was {old})"},
+        "notice.cancelled": {"zh": "❌ 已取消：", "en": "❌ Cancelled:"},
+        "notice.cancelled_hint": {"zh": "发送 /agenda 查看其他演讲。", "en": "Send /agenda to find another talk."},
+        "button.open_talk": {"zh": "查看详情", "en": "Details"},
+    }
+)
+
+
+@dataclass(frozen=True)
+class PushContext:
+    """What a renderer may read: the push's payload, the recipient's language, the programme, the time."""
+
+    payload: dict[str, Any]
+    lang: str
+    programme: Programme
+    now: datetime
+
+    def talk(self) -> Talk | None:
+        """The talk the push is about, from the current programme."""
+        return self.programme.talk(int(self.payload.get("talk", 0)))
+
+
+Renderer = Callable[[PushContext], Reply | None]
+
+
+def _broadcast(push: PushContext) -> Reply:
+    return ReplyBuilder().line(str(push.payload.get("text", ""))).build()
+
+
+def _reminder(push: PushContext) -> Reply | None:
+    talk = push.talk()
+    if talk is None or talk.start is None:
+        return None
+    lang, programme = push.lang, push.programme
+    minutes = max(1, round((talk.start - push.now).total_seconds() / 60))
+    head = t(lang, "reminder.one_minute") if minutes == 1 else t(lang, "reminder.soon", minutes=minutes)
+    b = ReplyBuilder().line(head).line(bold(f"#{talk.id} {title_of(talk, lang)}"))
+    when = format_time(talk.start, programme.tz)
+    b.line(t(lang, "reminder.where", room=room_name(programme, talk.room, lang), time=when))
+    buttons = (
+        (
+            Button(t(lang, "button.unsubscribe"), f"unsub {talk.id}"),
+            Button(t(lang, "button.open_talk"), f"talk {talk.id}"),
+        ),
+    )
+    return b.build(buttons=buttons)
+
+
+def _moved(push: PushContext) -> Reply | None:
+    talk = push.talk()
+    if talk is None:
+        return None
+    lang, programme, payload, tz = push.lang, push.programme, push.payload, push.programme.tz
+    old = payload.get("old_start")
+    old_text = format_when(datetime.fromisoformat(old), tz, lang) if old else "—"
+    new_start = datetime.fromisoformat(payload["start"]) if payload.get("start") else talk.start
+    when = format_when(new_start, tz, lang) if new_start else "—"
+    room = room_name(programme, payload.get("room", talk.room), lang)
+    b = ReplyBuilder().line(t(lang, "notice.moved")).line(bold(f"#{talk.id} {title_of(talk, lang)}"))
+    b.line(t(lang, "notice.moved_to", when=when, room=room, old=old_text))
+    return b.build(buttons=((Button(t(lang, "button.open_talk"), f"talk {talk.id}"),),))
+
+
+def _cancelled(push: PushContext) -> Reply | None:
+    talk = push.talk()
+    if talk is None:
+        return None
+    b = ReplyBuilder().line(t(push.lang, "notice.cancelled")).line(bold(f"#{talk.id} {title_of(talk, push.lang)}"))
+    return b.line(t(push.lang, "notice.cancelled_hint")).build()
+
+
+RENDERERS: dict[str, Renderer] = {
+    "broadcast": _broadcast,
+    "reminder": _reminder,
+    "moved": _moved,
+    "cancelled": _cancelled,
+}
+"""One renderer per push kind: a new kind of push is one entry here."""
+
+
+def render_push(kind: str, payload: dict[str, Any], lang: str, programme: Programme, now: datetime) -> Reply | None:
+    """The message for one push, in the recipient's language; None if it no longer makes sense."""
+    renderer = RENDERERS.get(kind)
+    if renderer is None:
+        return None
+    reply = renderer(PushContext(payload, lang, programme, now))
+    return dataclasses.replace(reply, lang=lang) if reply is not None else None
