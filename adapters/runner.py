@@ -83,5 +83,5 @@ async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = Non
         for adapter in reversed(started):
             await adapter.stop()
         await runtime.stop()
-        core.db.dispose()
+        core.close()
     return 0

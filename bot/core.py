@@ -85,6 +85,10 @@ class Core:
         self._programme = programme
         self._search = None
 
+    def close(self) -> None:
+        """Release the database connections (at shutdown)."""
+        self.db.dispose()
+
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
         self._organizers.add(f"{address.platform}:{address.user_id}")

@@ -1,23 +1,80 @@
-"""The core never imports a platform SDK."""
+"""The core never imports a platform SDK or server; adapters use only the core's public surface."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-FORBIDDEN = ("telegram", "slack_bolt", "slack_sdk", "adapters")
+ROOT = Path(__file__).resolve().parent.parent
+# what only adapters may use: platform SDKs, HTTP servers and clients, rate limiters, the CLI toolkit
+FORBIDDEN_IN_CORE = (
+    "telegram",
+    "slack_bolt",
+    "slack_sdk",
+    "starlette",
+    "uvicorn",
+    "aiohttp",
+    "aiolimiter",
+    "typer",
+    "adapters",
+)
+# the core's public surface for adapters: the seam, the core object, settings, texts, the command
+# list (for platform menus) and the push runtime with its sender contract
+PUBLIC = {
+    "bot.core",
+    "bot.messages",
+    "bot.settings",
+    "bot.i18n",
+    "bot.commands",
+    "bot.push.sender",
+    "bot.push.runtime",
+}
+# the command line is the tooling side: it builds cores and reads, imports and writes content files
+PUBLIC_FOR_CLI = PUBLIC | {"bot.factory", "bot.content", "bot.push.schedule_changes"}
 
 
-def test_bot_package_imports_no_platform_sdk() -> None:
-    root = Path(__file__).resolve().parent.parent / "bot"
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def _allowed(module: str, surface: set[str]) -> bool:
+    """``module`` is in ``surface``; the content package counts with all its modules."""
+    return module in surface or ("bot.content" in surface and module.startswith("bot.content."))
+
+
+def test_bot_package_imports_no_platform_sdk_server_or_cli_toolkit() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in (ROOT / "bot").rglob("*.py")
+        for name in _imports(path)
+        if name.split(".")[0] in FORBIDDEN_IN_CORE
+    ]
+    assert offenders == []
+
+
+def test_adapters_use_only_the_public_surface_of_the_core() -> None:
     offenders = []
-    for path in root.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    for path in (ROOT / "adapters").rglob("*.py"):
+        surface = PUBLIC_FOR_CLI if "cli" in path.relative_to(ROOT / "adapters").parts else PUBLIC
+        offenders += [
+            f"{path.relative_to(ROOT)}: {name}"
+            for name in _imports(path)
+            if name.split(".")[0] == "bot" and not _allowed(name, surface)
+        ]
+    assert offenders == []
+
+
+def test_no_adapter_opens_a_database_session() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "adapters").rglob("*.py")
+        if ".session(" in path.read_text(encoding="utf-8") or ".db." in path.read_text(encoding="utf-8")
+    ]
     assert offenders == []

@@ -234,7 +234,9 @@ class FakeSlack:
                 }
             }
         elif method == "conversations.open":
-            result = {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
+            dm = "D" + str(params.get("users", "X"))[1:]
+            error = self.channel_errors.get(dm)  # a user who is gone can't be DMed either
+            result = {"channel": {"id": dm}}
         elif method == "files.getUploadURLExternal":
             n = next(self._ids)
             if not params.get("filename") or not params.get("length"):

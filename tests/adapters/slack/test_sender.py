@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.sender import SlackSender
-from bot.messages import Address, Button, Reply, Span
+from bot.messages import Address, Attachment, Button, Reply, Span
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 ALICE = Address("slack", "U1ALICE", "D1ALICE")
@@ -87,3 +87,28 @@ async def test_other_errors_fail_the_message_not_the_user(slack: FakeSlack) -> N
     slack.channel_errors["D1ALICE"] = "invalid_blocks"
     result = await sender_for(slack).send(ALICE, long)
     assert (result.outcome, result.error) == ("failed", "invalid_blocks")
+
+
+ICS = Reply(
+    lines=((Span("📅 Your agenda (1 talks)"),),),
+    attachment=Attachment("ebpf-china-my-agenda.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar"),
+)
+
+
+async def test_a_pushed_ics_is_uploaded_into_the_users_dm(slack: FakeSlack) -> None:
+    result = await sender_for(slack).send(ALICE, ICS)
+    assert result.outcome == "sent"
+    (upload,) = slack.sent("upload")
+    assert ICS.attachment is not None and upload["bytes"] == ICS.attachment.content
+    (url,) = slack.sent("files.getUploadURLExternal")
+    assert url["filename"] == "ebpf-china-my-agenda.ics"
+    (done,) = slack.sent("files.completeUploadExternal")
+    assert done["channel_id"] == "D1ALICE" and "Your agenda" in done["initial_comment"]
+    assert slack.sent("chat.postMessage") == []  # the file is the message: nothing is posted twice
+
+
+async def test_a_pushed_ics_to_a_user_who_left_is_blocked(slack: FakeSlack) -> None:
+    slack.channel_errors["D1ALICE"] = "user_not_found"
+    result = await sender_for(slack).send(ALICE, ICS)
+    assert (result.outcome, result.error) == ("blocked", "user_not_found")
+    assert slack.sent("upload") == []

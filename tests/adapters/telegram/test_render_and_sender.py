@@ -7,7 +7,7 @@ from telegram import Bot
 
 from adapters.telegram.render import keyboard, to_html
 from adapters.telegram.sender import TelegramSender
-from bot.messages import Address, Button, ReplyBuilder, Span, bold, link
+from bot.messages import Address, Attachment, Button, ReplyBuilder, Span, bold, link
 from tests.fakes.telegram_server import ApiError, FakeTelegram, check_html
 
 
@@ -78,3 +78,29 @@ def test_captions_are_cut_at_1024_without_breaking_entities() -> None:
     reply = ReplyBuilder().line(bold("a&b " * 300)).build()
     caption = to_html(reply, 1024)
     assert len(check_html(caption)) <= 1024 and caption.startswith("<b>a&amp;b") and "</b>" in caption
+
+
+async def test_a_pushed_ics_arrives_as_a_document_with_its_caption(fake_telegram: FakeTelegram) -> None:
+    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url)
+    calendar = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    reply = (
+        ReplyBuilder()
+        .line(bold("📅 Your agenda"), " (1 talk) <for your calendar>")
+        .build(attachment=Attachment("ebpf-china-my-agenda.ics", calendar, "text/calendar"))
+    )
+    async with bot:
+        result = await TelegramSender(bot, rate_per_second=1000).send(Address("telegram", "7", "7"), reply)
+    assert result.outcome == "sent"
+    (document,) = fake_telegram.sent("sendDocument", chat_id=7)
+    assert document["document"] == calendar
+    assert check_html(document["caption"]) == "📅 Your agenda (1 talk) <for your calendar>"
+    assert fake_telegram.sent("sendMessage") == []
+
+
+async def test_a_pushed_ics_to_a_user_who_blocked_the_bot_is_blocked(fake_telegram: FakeTelegram) -> None:
+    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url)
+    fake_telegram.blocked.add(8)
+    reply = ReplyBuilder().line("x").build(attachment=Attachment("a.ics", b"BEGIN:VCALENDAR", "text/calendar"))
+    async with bot:
+        result = await TelegramSender(bot, rate_per_second=1000).send(Address("telegram", "8", "8"), reply)
+    assert result.outcome == "blocked"
