@@ -75,8 +75,12 @@ def reload_content(
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
     from bot.push.schedule_changes import reload_from_path
 
+    from adapters.runner import build_adapters
+
     settings = Settings()
     core = _core(settings)
+    # moved talks are re-planned at the configured platforms' rates, which their senders report
+    core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
     with content_errors_exit():
         report = reload_from_path(core, path or settings.content)
     typer.echo(str(report))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from adapters.cli import app
 from bot.factory import create_core
 from bot.messages import Address, Request
 from bot.settings import Settings
+from bot.storage.models import OutboxMessage
 from tests.push.test_runtime import _write_content
 
 runner = CliRunner()
@@ -43,3 +46,32 @@ def test_reload_of_broken_content_changes_nothing(tmp_path: Path, monkeypatch: p
     broken.write_text("talks:\n  - id: x\n", encoding="utf-8")
     result = runner.invoke(app, ["content", "reload", str(broken)])
     assert result.exit_code == 1 and "broken.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_content_reload_replans_at_the_configured_platforms_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    _write_content(content)
+    monkeypatch.setenv("CONFBOT_CONTENT", str(content))
+    monkeypatch.setenv("CONFBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:test-token")  # no network: only the sender's rate is read
+    monkeypatch.setenv("TELEGRAM_RATE_LIMIT", "1")
+    assert runner.invoke(app, ["content", "reload"]).exit_code == 0  # the schedule as announced
+    core = create_core(Settings())
+    for n in range(1, 5):
+        core.handle(Request(Address("telegram", str(n), str(n)), text="/subscribe 2"))
+    core.close()
+    _write_content(content, "2026-12-12 16:00")
+    assert "moved: [2]" in runner.invoke(app, ["content", "reload"]).output
+    core = create_core(Settings())
+    with core.db.session() as session:
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "reminder", OutboxMessage.status == "pending")
+        )
+        dues = sorted(row.due_at for row in rows)
+    talk = core.programme.talk(2)
+    assert talk is not None and talk.start is not None and len(dues) == 4
+    nominal = talk.start - timedelta(minutes=10)
+    assert nominal - dues[0] >= timedelta(seconds=4)  # four sends at 1/s need 4 s before the lead time
+    core.close()
