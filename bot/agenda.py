@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from typing import TypeVar
 
 from bot.content.programme import Programme
 from bot.content.schema import Break, Talk
 
 Item = Talk | Break
+_I = TypeVar("_I", Talk, Break)
 
 
-def _scheduled(items: tuple[Item, ...]) -> list[Item]:
+def _scheduled(items: tuple[_I, ...]) -> list[_I]:
     return [i for i in items if i.start is not None and i.end is not None]
+
+
+def _on_day(item: Item, day: date, tz: tzinfo) -> bool:
+    return item.start is not None and item.start.astimezone(tz).date() == day
 
 
 def day_items(programme: Programme, day: date, *, with_breaks: bool = True) -> list[Item]:
     """Talks (and breaks) on a local day, ordered by start then room."""
     tz = programme.tz
-    items: list[Item] = [
-        t
-        for t in _scheduled(programme.talks)
-        if t.start.astimezone(tz).date() == day  # type: ignore[union-attr]
-    ]
+    items: list[Item] = [t for t in _scheduled(programme.talks) if _on_day(t, day, tz)]
     if with_breaks:
-        items += [b for b in _scheduled(programme.breaks) if b.start.astimezone(tz).date() == day]  # type: ignore[union-attr]
+        items += [b for b in _scheduled(programme.breaks) if _on_day(b, day, tz)]
     items.sort(key=lambda i: (i.start, 0 if isinstance(i, Break) else 1, i.room or ""))
     return items
 
 
 def running(programme: Programme, at: datetime) -> list[Item]:
     """Talks and breaks in progress at ``at`` (cancelled talks excluded)."""
-    items = [*_scheduled(programme.talks), *_scheduled(programme.breaks)]
-    live = [i for i in items if i.start <= at < i.end and not getattr(i, "cancelled", False)]  # type: ignore[operator]
+    items: list[Item] = [*_scheduled(programme.talks), *_scheduled(programme.breaks)]
+    live = [
+        i
+        for i in items
+        if i.start is not None and i.end is not None and i.start <= at < i.end and not getattr(i, "cancelled", False)
+    ]
     return sorted(live, key=lambda i: (i.room or "", i.start))
 
 
@@ -40,7 +46,7 @@ def next_per_room(programme: Programme, at: datetime) -> list[Talk]:
     seen: dict[str | None, Talk] = {}
     for talk in _scheduled(programme.talks):
         assert isinstance(talk, Talk)
-        if talk.start > at and not talk.cancelled and talk.room not in seen:  # type: ignore[operator]
+        if talk.start is not None and talk.start > at and not talk.cancelled and talk.room not in seen:
             seen[talk.room] = talk
     return sorted(seen.values(), key=lambda t: (t.start, t.room or ""))
 
@@ -50,7 +56,7 @@ def upcoming(programme: Programme, at: datetime, limit: int = 6) -> list[Talk]:
     future = [
         t
         for t in _scheduled(programme.talks)
-        if isinstance(t, Talk) and t.start > at and not t.cancelled  # type: ignore[operator]
+        if isinstance(t, Talk) and t.start is not None and t.start > at and not t.cancelled
     ]
     if not future:
         return []
@@ -79,13 +85,15 @@ def parallel(programme: Programme, talk: Talk) -> list[Talk]:
         if isinstance(other, Talk)
         and other.id != talk.id
         and not other.cancelled
+        and other.start is not None
+        and other.end is not None
         and other.start < talk.end
-        and talk.start < other.end  # type: ignore[operator]
+        and talk.start < other.end
     ]
 
 
 def overlaps(a: Talk, b: Talk) -> bool:
     """Whether two scheduled talks overlap in time."""
-    if None in (a.start, a.end, b.start, b.end):
+    if a.start is None or a.end is None or b.start is None or b.end is None:
         return False
-    return a.start < b.end and b.start < a.end  # type: ignore[operator]
+    return a.start < b.end and b.start < a.end

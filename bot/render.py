@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.agenda import Item
 from bot.content.programme import Programme
 from bot.content.schema import Break, Speaker, Talk
@@ -156,7 +158,7 @@ def agenda_line(programme: Programme, item: Item, lang: str, *, mark: str = "") 
     return tuple(spans)
 
 
-def day_header(programme: Programme, day, lang: str, index: int) -> Line:  # type: ignore[no-untyped-def]
+def day_header(programme: Programme, day: date, lang: str, index: int) -> Line:
     """``📅 第1天 · 12月12日 周六 (UTC+8)``."""
     sample = next(
         (

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.storage.db import rowcount
 from bot.storage.models import Subscription, User
 
 
@@ -34,4 +35,4 @@ def unsubscribe(session: Session, user: User, talk_id: int) -> bool:
     result = session.execute(
         delete(Subscription).where(Subscription.user_id == user.id, Subscription.talk_id == talk_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))

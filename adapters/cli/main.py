@@ -73,9 +73,8 @@ def reload_content(
     path: Annotated[Path | None, typer.Argument(help="Content directory or file (default: CONFBOT_CONTENT).")] = None,
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
-    from bot.push.schedule_changes import reload_from_path
-
     from adapters.runner import build_adapters
+    from bot.push.schedule_changes import reload_from_path
 
     settings = Settings()
     core = _core(settings)

@@ -121,10 +121,10 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     choices = reply.choices
     as_select = choices is not None and len(choices.options) >= PICKER_FROM
     rows = [row for row in (reply.buttons if as_select else reply.button_rows) if row]
-    action_blocks: list[ActionsBlock] = []
+    element_rows: list[list[ButtonElement | StaticSelectElement]] = []
     counter = 0
     for row in rows:
-        elements: list[ButtonElement] = []
+        elements: list[ButtonElement | StaticSelectElement] = []
         for button in row[:MAX_ACTIONS_PER_BLOCK]:
             counter += 1
             label = ((SELECTED if button.selected else "") + button.label)[:MAX_BUTTON_TEXT]
@@ -132,19 +132,14 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
                 elements.append(ButtonElement(text=label, url=button.url, action_id=f"confbot_url_{counter}"))
             else:
                 elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
-        action_blocks.append(ActionsBlock(elements=elements))
+        element_rows.append(elements)
     if as_select and choices is not None:
-        action_blocks.append(ActionsBlock(elements=[picker(choices, CHOICE_ACTION_ID)]))
-    if len(action_blocks) > MAX_BLOCKS // 2:  # merge rows so text keeps room
-        merged: list[ButtonElement | StaticSelectElement] = [
-            e
-            for b in action_blocks
-            for e in b.elements  # type: ignore[misc]
-        ]
-        action_blocks = [
-            ActionsBlock(elements=merged[i : i + MAX_ACTIONS_PER_BLOCK])
-            for i in range(0, len(merged), MAX_ACTIONS_PER_BLOCK)
-        ][: MAX_BLOCKS // 2]
+        element_rows.append([picker(choices, CHOICE_ACTION_ID)])
+    if len(element_rows) > MAX_BLOCKS // 2:  # merge rows so text keeps room
+        merged = [e for elements in element_rows for e in elements]
+        step = MAX_ACTIONS_PER_BLOCK
+        element_rows = [merged[i : i + step] for i in range(0, len(merged), step)][: MAX_BLOCKS // 2]
+    action_blocks = [ActionsBlock(elements=elements) for elements in element_rows]
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     return [b.to_dict() for b in [*blocks, *action_blocks]]

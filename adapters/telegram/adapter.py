@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeAlias
 
 from starlette.routing import BaseRoute
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
@@ -19,13 +20,23 @@ log = logging.getLogger(__name__)
 # httpx logs every request at INFO with its URL, and a Bot API URL holds the bot token
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+# what Application.builder() builds: PTB's default bot, context, data and job queue types
+TelegramApplication: TypeAlias = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
 
-def build_application(settings: Settings, *, webhook: bool) -> Application:  # type: ignore[type-arg]
+
+def build_application(settings: Settings, *, webhook: bool) -> TelegramApplication:
     """The PTB application, pointed at ``TELEGRAM_API_URL`` (a local Bot API or a fake)."""
     assert settings.telegram_bot_token
     base = settings.telegram_api_url
     file_base = base[: -len("bot")] + "file/bot" if base.endswith("bot") else base
-    builder: ApplicationBuilder = (  # type: ignore[type-arg]
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(base)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from typing import Any
 
 from telegram import (
     InlineQueryResultArticle,
@@ -54,7 +55,7 @@ class Handlers:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler on ``app``."""
         app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from json import JSONDecodeError
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,7 +18,7 @@ PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_route(app: Application, secret: str) -> Route:  # type: ignore[type-arg]
+def webhook_route(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Route:
     """A Starlette route that feeds verified updates to ``app``; wrong secret → 403, no effect."""
 
     async def receive(request: Request) -> Response:

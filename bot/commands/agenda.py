@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import agenda
 from bot.commands import Context, UsageError, command
 from bot.commands.args import parse_day, split_page, talk_id_arg
+from bot.content.schema import Room, Talk, Track
 from bot.i18n import pick, register
 from bot.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.pages import clamp, paginate
@@ -127,7 +130,7 @@ def now(ctx: Context) -> Reply:
         b.lines += [_dated_line(ctx, talk) for talk in upcoming]
     elif not live:
         b.line(ctx.t("now.over"))
-    return b.build(buttons=_talk_buttons(ctx, [i for i in live if hasattr(i, "speakers")] + upcoming))
+    return b.build(buttons=_talk_buttons(ctx, [i for i in live if isinstance(i, Talk)] + upcoming))
 
 
 @command("next", help_key="help.next", aliases=("下一场",), order=12)
@@ -143,22 +146,23 @@ def next_(ctx: Context) -> Reply:
     return b.build(buttons=_talk_buttons(ctx, talks))
 
 
-def _dated_line(ctx: Context, talk) -> Line:  # type: ignore[no-untyped-def]
+def _dated_line(ctx: Context, talk: Talk) -> Line:
     """An agenda line that names the day when it isn't today."""
     tz = ctx.core.programme.tz
     today = ctx.core.clock.now().astimezone(tz).date()
+    assert talk.start is not None
     day = talk.start.astimezone(tz).date()
     mark = "" if day == today else f"{format_day(day, ctx.lang)} "
     return agenda_line(ctx.core.programme, talk, ctx.lang, mark=mark)
 
 
-def _talk_buttons(ctx: Context, talks: list) -> tuple[tuple[Button, ...], ...]:  # type: ignore[type-arg]
+def _talk_buttons(ctx: Context, talks: list[Talk]) -> tuple[tuple[Button, ...], ...]:
     """One button per talk (two per row), opening it."""
     buttons = [Button(f"#{t.id} {title_of(t, ctx.lang)[:28]}", f"talk {t.id}") for t in talks[:10]]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
-def _find(ctx: Context, wanted: str, entries: list, usage_key: str):  # type: ignore[no-untyped-def, type-arg]
+def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key: str) -> Room | Track:
     """A room or track by id or (either language's) name, case-insensitively."""
     key = wanted.strip().casefold()
     for entry in entries:

@@ -45,7 +45,7 @@ def _deep_link(ctx: Context) -> Reply | None:
     match = re.fullmatch(r"talk[_-]?(\d{1,6})", ctx.args.strip(), flags=re.IGNORECASE)
     if not match:
         return None
-    from bot.commands.agenda import talk_id_arg
+    from bot.commands.args import talk_id_arg
     from bot.commands.talks import show_talk
 
     return show_talk(ctx, talk_id_arg(ctx, match.group(1)))

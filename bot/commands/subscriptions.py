@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot import subscriptions
 from bot.agenda import overlaps
 from bot.commands import Context, UsageError, command
-from bot.commands.agenda import talk_id_arg
+from bot.commands.args import talk_id_arg
 from bot.content.ical import calendar_bytes
+from bot.content.schema import Talk
 from bot.i18n import register
 from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic
 from bot.push import reminders
@@ -127,7 +128,7 @@ def unsubscribe(ctx: Context) -> Reply:
     return ReplyBuilder().line(ctx.t("unsub.done", id=talk_id, title=title_of(talk, ctx.lang))).build()
 
 
-def _my_talks(ctx: Context) -> list:  # type: ignore[type-arg]
+def _my_talks(ctx: Context) -> list[Talk]:
     programme = ctx.core.programme
     talks = [programme.talk(i) for i in subscriptions.subscribed_ids(ctx.session, ctx.user)]
     far = "9999"

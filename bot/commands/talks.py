@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot import subscriptions
 from bot.commands import Context, UsageError, command
-from bot.commands.agenda import talk_id_arg
+from bot.commands.args import talk_id_arg
+from bot.content.schema import Speaker
 from bot.i18n import register
 from bot.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.render import speaker_card, speaker_name, talk_card, title_of
@@ -78,7 +79,7 @@ def speaker(ctx: Context) -> Reply:
     return b.build(buttons=buttons)
 
 
-def _clear_winner(found: list, name: str) -> bool:  # type: ignore[type-arg]
+def _clear_winner(found: list[Speaker], name: str) -> bool:
     """The first match is the speaker's exact name (or pinyin)."""
     key = name.replace(" ", "").casefold()
     first = found[0]

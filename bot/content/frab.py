@@ -133,8 +133,9 @@ def import_xml(text: str) -> ContentFile:
             room_id = builder.room(room_el.get("name", "?"))
             for event in room_el.findall("event"):
                 start = datetime.fromisoformat(event.findtext("date", ""))
-                if start.utcoffset() is not None:
-                    offsets.add(start.utcoffset())  # type: ignore[arg-type]
+                offset = start.utcoffset()
+                if offset is not None:
+                    offsets.add(offset)
                 speakers = [builder.speaker(p.text or "?") for p in event.findall("persons/person")]
                 links = [link.get("href", "") for link in event.findall("links/link")]
                 subtitle = (event.findtext("subtitle") or "").strip()

@@ -54,4 +54,5 @@ def calendar_bytes(
         if talk.cancelled:
             event.add("status", "CANCELLED")
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -106,11 +106,13 @@ def _read(path: Path) -> _Document:
 
 def _child(node: yaml.Node, key: object) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for k, v in pairs:
             if k.value == key:
                 return v
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+        items: list[yaml.Node] = node.value
+        return items[key]
     return None
 
 
@@ -121,12 +123,18 @@ def _line(node: yaml.Node, loc: tuple[object, ...]) -> int:
         child = _child(current, key)
         if child is None:
             if isinstance(current, yaml.MappingNode):  # point at the key when there is one
-                for k, _ in current.value:
+                pairs: list[tuple[yaml.Node, yaml.Node]] = current.value
+                for k, _ in pairs:
                     if k.value == key:
-                        return k.start_mark.line + 1
+                        return _start_line(k)
             break
         current = child
-    return current.start_mark.line + 1
+    return _start_line(current)
+
+
+def _start_line(node: yaml.Node) -> int:
+    line: int = node.start_mark.line
+    return line + 1
 
 
 def _files(path: Path) -> list[Path]:

@@ -144,7 +144,8 @@ class Dispatcher:
         return self._record(row, result)
 
     def _backoff(self, attempts: int) -> float:
-        return min(self.base_backoff * 2 ** max(0, attempts - 1), 600.0)
+        factor: int = 2 ** max(0, attempts - 1)
+        return min(self.base_backoff * factor, 600.0)
 
     def _record(self, row: outbox.Claimed, result: SendResult) -> str:
         now = self.clock.now()

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from bot.storage.db import Database
+from bot.storage.db import Database, rowcount
 from bot.storage.models import OutboxMessage
 
 PENDING = "pending"
@@ -130,9 +130,9 @@ def revive(session: Session, *, recipient_id: int, key: str, due_at: datetime) -
         )
         .values(status=PENDING, due_at=due_at, last_error=None)
     )
-    if result.rowcount:  # type: ignore[attr-defined]
+    if rowcount(result):
         _touch(session)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:
@@ -142,7 +142,7 @@ def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:
         .where(OutboxMessage.status == PENDING, *conditions)
         .values(status=CANCELLED, last_error=reason)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def next_due(session: Session) -> datetime | None:
@@ -185,7 +185,7 @@ def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:
         .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
         .values(lease_until=None, **values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 def mark_sent(session: Session, row_id: int, worker: str, now: datetime) -> bool:
@@ -211,7 +211,7 @@ def release(session: Session, worker: str) -> int:
         .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
         .values(status=PENDING, claimed_by=None, lease_until=None, attempts=OutboxMessage.attempts - 1)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -8,15 +8,18 @@ across restarts and by whichever replica reloads first. Notice keys (``moved:<id
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.content.loader import load_content
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.core import Core
 from bot.push import outbox, reminders
+from bot.push.sender import SendRates
 from bot.storage.models import Subscription, TalkSnapshot, User
 
 
@@ -36,7 +39,7 @@ class ChangeReport:
         )
 
 
-def _subscribers(session, talk_id: int) -> list[User]:  # type: ignore[no-untyped-def]
+def _subscribers(session: Session, talk_id: int) -> list[User]:
     return list(
         session.scalars(
             select(User)
@@ -87,7 +90,7 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
     return report
 
 
-def _cancelled(session, talk_id: int, report: ChangeReport, now) -> None:  # type: ignore[no-untyped-def]
+def _cancelled(session: Session, talk_id: int, report: ChangeReport, now: datetime) -> None:
     report.cancelled.append(talk_id)
     reminders.cancel_for_talk(session, talk_id, reason="talk cancelled")
     for user in _subscribers(session, talk_id):
@@ -102,7 +105,9 @@ def _cancelled(session, talk_id: int, report: ChangeReport, now) -> None:  # typ
         )
 
 
-def _moved(session, talk: Talk, snap: TalkSnapshot, report: ChangeReport, now, rates) -> None:  # type: ignore[no-untyped-def]
+def _moved(
+    session: Session, talk: Talk, snap: TalkSnapshot, report: ChangeReport, now: datetime, rates: SendRates
+) -> None:
     report.moved.append(talk.id)
     reminders.cancel_for_talk(session, talk.id, reason="talk moved")
     payload = {

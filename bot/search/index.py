@@ -223,22 +223,25 @@ class SearchIndex:
         return best
 
     def _phrase(self, term: str) -> Match:
-        pairs = [self._postings.get(term[i : i + 2]) for i in range(len(term) - 1)]
-        if not all(pairs):
-            return {}
-        pairs.sort(key=len)  # type: ignore[arg-type]
+        pairs: list[Match] = []
+        for i in range(len(term) - 1):
+            pair = self._postings.get(term[i : i + 2])
+            if not pair:
+                return {}
+            pairs.append(pair)
+        pairs.sort(key=len)
         fields, rarest, commonest = self._fields, pairs[0], pairs[-1]
-        candidates = set(rarest).intersection(*pairs[1:])  # type: ignore[arg-type]
+        candidates = set(rarest).intersection(*pairs[1:])
         if len(candidates) > VERIFY_AT_MOST and len(term) >= 6:
             # a long phrase whose every pair is in hundreds of talks (pasted boilerplate): holding
             # all its pairs is taken as holding it, in its rarest pair's best field
-            if len(candidates) == len(rarest):  # type: ignore[arg-type]
-                return rarest  # type: ignore[return-value]
-            return {i: found for i, found in rarest.items() if i in candidates}  # type: ignore[union-attr]
+            if len(candidates) == len(rarest):
+                return rarest
+            return {i: found for i, found in rarest.items() if i in candidates}
         best: Match = {}
         for index in sorted(candidates):  # sorted: ties stay in programme order
             # the phrase is in no better field than any of its pairs' best field
-            start = max(rarest[index][1], commonest[index][1])  # type: ignore[index]
+            start = max(rarest[index][1], commonest[index][1])
             for number in range(start, len(fields)):
                 if term in self._texts[number][index]:
                     best[index] = (fields[number].weight, number)
@@ -262,9 +265,9 @@ class SearchIndex:
                 entry[1] += 1
                 if number < entry[2]:
                     entry[2] = number
-        for index, (weight, count, number) in found.items():
+        for index, (weight, count, first) in found.items():
             if count >= needed:
-                best[index] = (weight * PIECES, int(number))
+                best[index] = (weight * PIECES, int(first))
 
     # --- queries ----------------------------------------------------------------------
 
@@ -381,7 +384,9 @@ class SearchIndex:
         chinese = bool(CJK.search(key))
         scored: dict[str, float] = {}
 
-        def consider(pool: list[tuple[str, str]], choices: list[str], q: str, scorer, cutoff: float) -> None:  # type: ignore[no-untyped-def]
+        def consider(
+            pool: list[tuple[str, str]], choices: list[str], q: str, scorer: Callable[..., float], cutoff: float
+        ) -> None:
             for _, score, at in process.extract(q, choices, scorer=scorer, score_cutoff=cutoff, limit=limit * 3):
                 norm, shown = pool[at]
                 if norm != key and score > scored.get(shown, 0):

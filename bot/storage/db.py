@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Result, create_engine, event, text
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 720_406_001  # PostgreSQL advisory lock id: one replica migrates at a time
@@ -19,10 +23,10 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
-        engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
+        engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -31,7 +35,12 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)  # type: ignore[arg-type]
+    return create_engine(url, **kwargs)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched (``Session.execute`` types its result as a plain ``Result``)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def alembic_config(engine: Engine) -> Config:
