@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from bot.clock import FakeClock
 from bot.core import Core
@@ -30,33 +31,23 @@ def test_a_subscription_wakes_the_runtime_once_its_reminder_is_committed(core: C
     assert wakes == [1]  # one wake-up, and the reminder row was already visible to it
 
 
+def _broadcast(session: Session, recipient: int, key: str, now: datetime) -> None:
+    outbox.enqueue(
+        session, recipient_id=recipient, kind="broadcast", key=key, due_at=now, payload={"text": key}, now=now
+    )
+
+
 def test_no_wake_before_commit_and_none_after_a_rollback(core: Core, clock: FakeClock) -> None:
     recipient = _alice_id(core)
     wakes: list[str] = []
     stop = outbox.on_commit(core.db, lambda: wakes.append("wake"))
     try:
         with core.db.session() as session:
-            outbox.enqueue(
-                session,
-                recipient_id=recipient,
-                kind="broadcast",
-                key="b:1",
-                due_at=clock.now(),
-                payload={"text": "hi"},
-                now=clock.now(),
-            )
+            _broadcast(session, recipient, "b:1", clock.now())
             assert wakes == []  # enqueued but not committed: the dispatcher must not look yet
         assert wakes == ["wake"]
         with pytest.raises(RuntimeError), core.db.session() as session:
-            outbox.enqueue(
-                session,
-                recipient_id=recipient,
-                kind="broadcast",
-                key="b:2",
-                due_at=clock.now(),
-                payload={"text": "lost"},
-                now=clock.now(),
-            )
+            _broadcast(session, recipient, "b:2", clock.now())
             raise RuntimeError("the request failed")
         with core.db.session() as session:  # a later commit that enqueues nothing
             session.get(User, recipient)
