@@ -95,7 +95,7 @@ class ConsoleChat:
         if not text:
             return
         action = None
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(self.buttons):  # a typed ² is text
             button = self.buttons[int(text) - 1]
             if button.url:
                 self.out.write(f"{button.url}\n")

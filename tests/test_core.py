@@ -116,3 +116,21 @@ WHO = Address("slack", "U1", "D1")
 )
 def test_the_core_says_which_requests_change_the_home(core: Core, request_: Request, refresh: bool) -> None:
     assert core.respond(request_).home_changed is refresh
+
+
+def test_a_failed_request_is_logged_by_ids_never_with_the_users_text_or_name(
+    core: Core, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    from bot.commands import REGISTRY
+
+    def boom(ctx: object) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setitem(REGISTRY, "now", replace(REGISTRY["now"], handler=boom))
+    secret = Request(Address("telegram", "4242", "4242"), text="/now my-private-words", display_name="Jane Secret")
+    core.handle(secret)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "request failed" in logged and "4242" in logged
+    assert "my-private-words" not in caplog.text and "Jane Secret" not in caplog.text

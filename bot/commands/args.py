@@ -7,6 +7,7 @@ optional (``"sub 12"`` is ``/sub 12``), so buttons and commands share one code p
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from bot.commands import Context, UsageError
@@ -34,12 +35,26 @@ def command_of(text: str, action: str | None) -> tuple[str, str]:
     return parse_command(text.strip()) or ("search", text.strip())
 
 
+# dashes and pluses that NFKC leaves alone but people (and phones) type as signs
+_SIGNS = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+MAX_DIGITS = 9
+
+
+def parse_number(text: str) -> int | None:
+    """An integer however it was typed: ``12``, full-width ``１２``, superscript ``²``, other
+    scripts' digits, ``+3``, ``−1``; None if ``text`` is not one (or has more than 9 digits)."""
+    normal = unicodedata.normalize("NFKC", text).strip().translate(_SIGNS)
+    digits = normal[1:] if normal[:1] in ("+", "-") else normal
+    if not digits.isdecimal() or len(digits) > MAX_DIGITS:
+        return None
+    return -int(digits) if normal.startswith("-") else int(digits)
+
+
 def talk_id_arg(ctx: Context, args: str) -> int:
-    """The talk id in ``args`` (``12`` or ``#12``), checked to exist."""
-    text = args.strip().lstrip("#")
-    if not text.isdigit() or len(text) > 6:
+    """The talk id in ``args`` (``12`` or ``#12``, any digits), checked to exist."""
+    talk_id = parse_number(unicodedata.normalize("NFKC", args).strip().lstrip("#"))
+    if talk_id is None:
         raise UsageError("talk.usage")
-    talk_id = int(text)
     if ctx.core.programme.talk(talk_id) is None:
         ids = [t.id for t in ctx.core.programme.talks] or [0]
         raise UsageError("talk.unknown", id=talk_id, low=min(ids), high=max(ids))
@@ -49,8 +64,9 @@ def talk_id_arg(ctx: Context, args: str) -> int:
 def split_page(args: str) -> tuple[str, int]:
     """``"2 3"`` → (``"2"``, 3): a trailing number after a day is the page (buttons use it)."""
     parts = args.split()
-    if len(parts) >= 2 and parts[-1].isdigit():
-        return " ".join(parts[:-1]), int(parts[-1])
+    page = parse_number(parts[-1]) if len(parts) >= 2 else None
+    if page is not None:
+        return " ".join(parts[:-1]), page
     return args, 1
 
 
@@ -59,7 +75,7 @@ _DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, 
 
 def parse_day(ctx: Context, arg: str) -> date | None:
     """A day from ``2``, ``day2``, ``第2天``, ``2026-12-12``, ``12-12``, ``today``; None = all."""
-    arg = arg.strip().lower()
+    arg = unicodedata.normalize("NFKC", arg).strip().lower()
     if not arg or arg in ("all", "全部"):
         return None
     days = ctx.core.programme.days()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import subscriptions
 from bot.agenda import overlaps
 from bot.commands import Context, UsageError, command
-from bot.commands.args import talk_id_arg
+from bot.commands.args import parse_number, talk_id_arg
 from bot.content.ical import calendar_bytes
 from bot.content.schema import Talk
 from bot.i18n import register
@@ -182,9 +182,9 @@ def remind(ctx: Context) -> Reply:
         ctx.session.flush()
         reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rates=ctx.core.send_rates)
         return ReplyBuilder().line(ctx.t("remind.on", lead=user.lead_minutes)).build()
-    if not arg.isdigit():
+    minutes = parse_number(arg)
+    if minutes is None:
         raise UsageError("remind.usage", state=state)
-    minutes = int(arg) if len(arg) < 6 else 10**6
     if not MIN_LEAD <= minutes <= MAX_LEAD:
         raise UsageError("remind.range", low=MIN_LEAD, high=MAX_LEAD)
     user.lead_minutes = minutes

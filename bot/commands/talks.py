@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import subscriptions
 from bot.commands import Context, UsageError, command
-from bot.commands.args import talk_id_arg
+from bot.commands.args import parse_number, talk_id_arg
 from bot.content.schema import Speaker
 from bot.i18n import register
 from bot.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
@@ -54,7 +54,7 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
 def talk(ctx: Context) -> Reply:
     """One talk; a non-numeric argument is taken as a search."""
     args = ctx.args.strip()
-    if args and not args.lstrip("#").isdigit():
+    if args and parse_number(args.lstrip("#＃")) is None:
         return run_search(ctx, args, 1)
     return show_talk(ctx, talk_id_arg(ctx, args))
 
@@ -93,8 +93,9 @@ def search(ctx: Context) -> Reply:
     page = 1
     if args.startswith("#"):
         head, _, rest = args.partition(" ")
-        if head[1:].isdigit():
-            page, args = max(1, int(head[1:])), rest.strip()
+        wanted = parse_number(head[1:])
+        if wanted is not None:
+            page, args = max(1, wanted), rest.strip()
     if not args:
         raise UsageError("search.usage")
     return run_search(ctx, args, page)
