@@ -12,7 +12,7 @@ from bot.commands import REGISTRY, Context, UsageError, load_all, lookup
 from bot.commands.args import command_of
 from bot.content.programme import Programme
 from bot.i18n import language_for_locale, register, t
-from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, code
+from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, clean_request, clean_text, code
 from bot.push.sender import SendRates
 from bot.render import talk_card, title_of
 from bot.search import SearchIndex
@@ -103,6 +103,7 @@ class Core:
 
     def respond(self, request: Request) -> Response:
         """Answer one request, saying also whether the user's Home may have changed."""
+        request = clean_request(request)
         home_changed = False
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
@@ -154,7 +155,7 @@ class Core:
         """Talks to offer for an inline query: the best matches, or the first talks if empty."""
         lang = language_for_locale(locale)
         programme = self.programme
-        text = query.strip()[:200]
+        text = (clean_text(query) or "").strip()[:200]
         hits = self.search.search(text, limit=INLINE_RESULTS) if text else []
         talks = [h.talk for h in hits if h.talk is not None] or ([] if text else list(programme.talks))
         cards = []

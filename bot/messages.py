@@ -6,6 +6,8 @@ core's :class:`Reply` for its platform. Nothing here knows about Telegram or Sla
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -34,6 +36,30 @@ class Request:
     is_group: bool = False
     # not a message from the user (e.g. drawing their Home): their push address is left alone
     background: bool = False
+
+
+# NUL and the other C0/C1 controls but tab and newline: PostgreSQL refuses NUL in text, and
+# none of them means anything in a chat message
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # unpaired halves can't be encoded as UTF-8
+
+
+def clean_text(text: str | None) -> str | None:
+    """``text`` without control characters, unpaired surrogates replaced by U+FFFD."""
+    if text is None:
+        return None
+    return _SURROGATE.sub("\ufffd", _CONTROLS.sub("", text))
+
+
+def clean_request(request: Request) -> Request:
+    """The request with every user-supplied string cleaned: done once, at the seam."""
+    return dataclasses.replace(
+        request,
+        text=clean_text(request.text) or "",
+        action=clean_text(request.action),
+        locale=clean_text(request.locale),
+        display_name=clean_text(request.display_name),
+    )
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.commands.args import parse_command
+from bot.content.programme import Programme
 from bot.core import MAX_INPUT_CHARS, Core
+from bot.i18n import t
 from bot.messages import Address, Request
+from bot.settings import Settings
+from bot.storage.db import Database
 from tests.helpers import ALICE, ask
 
 
@@ -134,3 +139,16 @@ def test_a_failed_request_is_logged_by_ids_never_with_the_users_text_or_name(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "request failed" in logged and "4242" in logged
     assert "my-private-words" not in caplog.text and "Jane Secret" not in caplog.text
+
+
+def test_nul_and_lone_surrogates_never_lock_a_user_out(
+    any_db: Database, settings: Settings, programme: Programme, clock: FakeClock
+) -> None:
+    core = Core(settings, any_db, programme, clock)
+    who = Address("telegram", "77", "77")
+    for text in ("/start", "xdp\x00\ud800 网络", "/talk 3\x00", "/my"):
+        (reply,) = core.handle(Request(who, text=text, locale="en\x00", display_name="Ann\x00\udfff"))
+        assert reply.plain_text not in (t("en", "error.internal"), t("zh", "error.internal"))
+        reply.plain_text.encode("utf-8")  # encodable: no lone surrogate made it into the answer
+    inline = core.inline_cards("xdp\x00\ud800", "en")
+    assert inline and all("\x00" not in card.title for card in inline)

@@ -43,13 +43,14 @@ class SlackSender:
                 await deliver(self.client, address.user_id, reply, channel=channel)
             except SlackApiError as err:
                 status = err.response.status_code
-                error = str(err.response.get("error", "")) if err.response.data else ""
+                data = err.response.data if isinstance(err.response.data, dict) else {}
+                error = str(data.get("error", ""))
                 if status == 429 or error == "ratelimited":
                     return SendResult.retry(float(err.response.headers.get("Retry-After", 1)), "429 ratelimited")
                 if error in GONE:
                     return SendResult.blocked(error)
-                if status >= 500:
-                    return SendResult("retry", None, f"{status} {error}".strip())
+                if status >= 500 or not data:  # a proxy's page, not Slack's JSON: try again later
+                    return SendResult("retry", None, f"{status} {error or 'not a Slack API answer'}")
                 return SendResult.failed(error or f"HTTP {status}")
             except (aiohttp.ClientError, TimeoutError) as err:
                 return SendResult("retry", None, f"network: {err!r}")

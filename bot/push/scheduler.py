@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -12,6 +13,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import Clock
 
 DISPATCH_JOB = "confbot.dispatch"
+# APScheduler logs every job run and every re-armed wake-up at INFO: two lines every 5 s for the
+# content watcher alone. Its warnings and errors (missed or failed jobs) still show.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class Scheduler:

@@ -49,6 +49,7 @@ class FakeSlack:
     rate_limited: deque[int] = field(default_factory=deque)  # Retry-After of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
     html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
+    non_json: int = 0  # chat.postMessage answers this many times with a 200 that is not JSON
     stall: float = 0.0  # seconds chat.postMessage hangs before answering (client timeouts)
     hold_responses: asyncio.Event | None = None  # response_url posts wait for it (proves the ack came first)
     port: int = 0
@@ -191,6 +192,9 @@ class FakeSlack:
         if method == "chat.postMessage":
             if self.stall:
                 await asyncio.sleep(self.stall)
+            if self.non_json:  # a proxy answering 200 with a page instead of Slack's JSON
+                self.non_json -= 1
+                return web.Response(status=200, text="<html>OK</html>", content_type="text/html")
             if self.html_errors:
                 return web.Response(
                     status=self.html_errors.popleft(), text="<html>Bad Gateway</html>", content_type="text/html"

@@ -112,3 +112,11 @@ async def test_a_pushed_ics_to_a_user_who_left_is_blocked(slack: FakeSlack) -> N
     result = await sender_for(slack).send(ALICE, ICS)
     assert (result.outcome, result.error) == ("blocked", "user_not_found")
     assert slack.sent("upload") == []
+
+
+async def test_a_200_that_is_not_json_is_a_retry_not_an_exception(slack: FakeSlack) -> None:
+    slack.non_json = 1
+    sender = sender_for(slack)
+    first = await sender.send(ALICE, REPLY)
+    assert first.outcome == "retry" and first.error
+    assert (await sender.send(Address("slack", "U2BOB", "D2BOB"), REPLY)).outcome == "sent"
