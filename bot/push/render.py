@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.content.programme import Programme
 from bot.content.schema import Talk
-from bot.i18n import register, t
+from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
@@ -30,6 +30,7 @@ register(
         "notice.moved": {"zh": "🔀 日程调整：", "en": "🔀 Schedule change:"},
         "notice.moved_to": {"zh": "改到 {when}，{room}（原定 {old}）", "en": "moved to {when}, {room} (was {old})"},
         "notice.cancelled": {"zh": "❌ 已取消：", "en": "❌ Cancelled:"},
+        "notice.was_at": {"zh": "原定 {when}，{room}", "en": "It was on {when}, {room}"},
         "notice.cancelled_hint": {"zh": "发送 /agenda 查看其他演讲。", "en": "Send /agenda to find another talk."},
         "button.open_talk": {"zh": "查看详情", "en": "Details"},
     }
@@ -92,11 +93,14 @@ def _moved(push: PushContext) -> Reply | None:
 
 
 def _cancelled(push: PushContext) -> Reply | None:
-    talk = push.talk()
-    if talk is None:
-        return None
-    b = ReplyBuilder().line(t(push.lang, "notice.cancelled")).line(bold(f"#{talk.id} {title_of(talk, push.lang)}"))
-    return b.line(t(push.lang, "notice.cancelled_hint")).build()
+    """From the programme, or from the payload when the talk was removed from the content."""
+    talk, lang, payload = push.talk(), push.lang, push.payload
+    title = title_of(talk, lang) if talk else pick(lang, payload.get("title") or "", payload.get("title_en"))
+    b = ReplyBuilder().line(t(lang, "notice.cancelled")).line(bold(f"#{payload.get('talk')} {title}".rstrip()))
+    if talk is None and payload.get("start"):  # gone from the programme: say which slot is free
+        when = format_when(datetime.fromisoformat(payload["start"]), push.programme.tz, lang)
+        b.line(t(lang, "notice.was_at", when=when, room=room_name(push.programme, payload.get("room"), lang)))
+    return b.line(t(lang, "notice.cancelled_hint")).build()
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
         talks = {t.id: t for t in new.talks}
         for talk_id, old in snapshots.items():
             if talk_id not in talks and not old.cancelled:  # removed from the content
-                _cancelled(session, talk_id, report, now)
+                _cancelled(session, talk_id, report, now, _as_announced(core.programme.talk(talk_id), old))
                 old.cancelled, old.updated_at = True, now
         for talk in new.talks:
             snap = snapshots.get(talk.id)
@@ -76,7 +77,7 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
                 )
                 continue
             if talk.cancelled and not snap.cancelled:
-                _cancelled(session, talk.id, report, now)
+                _cancelled(session, talk.id, report, now, _as_announced(talk, snap))
             elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
                 _moved(session, talk, snap, report, now, core.send_rates)
             snap.start, snap.end, snap.room, snap.cancelled, snap.updated_at = (
@@ -90,7 +91,17 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
     return report
 
 
-def _cancelled(session: Session, talk_id: int, report: ChangeReport, now: datetime) -> None:
+def _as_announced(talk: Talk | None, snap: TalkSnapshot) -> dict[str, Any]:
+    """What a "cancelled" notice must still say once the talk has left the programme."""
+    return {
+        "title": talk.title if talk else None,
+        "title_en": talk.title_en if talk else None,
+        "start": snap.start.isoformat() if snap.start else None,
+        "room": snap.room,
+    }
+
+
+def _cancelled(session: Session, talk_id: int, report: ChangeReport, now: datetime, announced: dict[str, Any]) -> None:
     report.cancelled.append(talk_id)
     reminders.cancel_for_talk(session, talk_id, reason="talk cancelled")
     for user in _subscribers(session, talk_id):
@@ -100,7 +111,7 @@ def _cancelled(session: Session, talk_id: int, report: ChangeReport, now: dateti
             kind="cancelled",
             key=f"cancelled:{talk_id}",
             due_at=now,
-            payload={"talk": talk_id},
+            payload={"talk": talk_id, **announced},
             now=now,
         )
 

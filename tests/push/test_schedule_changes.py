@@ -74,3 +74,17 @@ def test_talk_removed_from_content_counts_as_cancelled(core: Core) -> None:
 def test_first_load_only_records(core: Core) -> None:
     report = apply_programme(core, core.programme)
     assert report.moved == [] and report.cancelled == [] and report.notices == 0
+
+
+async def test_a_removed_talk_is_announced_like_a_cancelled_one(core: Core, clock: FakeClock) -> None:
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 5", locale="en")
+    title = core.programme.talk(5).title_en or core.programme.talk(5).title
+    content = small_content()
+    gone = Programme.from_content(content.model_copy(update={"talks": [t for t in content.talks if t.id != 5]}))
+    apply_programme(core, gone)
+    sender = RecordingSender()
+    report = await dispatcher_for(core, {"console": sender}).run_due()
+    (text,) = sender.texts("alice")
+    assert text.startswith(f"❌ Cancelled:\n#5 {title}\nIt was on ") and "Send /agenda" in text
+    assert report.outcomes["sent"] == 1 and "cancelled" not in report.outcomes
