@@ -34,10 +34,9 @@ async def deliver(
     *,
     channel: str | None = None,
     respond: Respond | None = None,
-    ephemeral: bool = True,
     asked_in_channel: bool = False,
 ) -> None:
-    """Send ``reply`` to ``user_id`` (in ``channel``, or as an answer through ``respond``)."""
+    """Send ``reply`` to ``user_id``: in ``channel``, or as an ephemeral answer through ``respond``."""
     if reply.attachment is not None:
         dm = await client.conversations_open(users=user_id)
         await client.files_upload_v2(
@@ -54,7 +53,6 @@ async def deliver(
         return
     blocks, text = to_blocks(reply), fallback_text(reply)
     if respond is not None:
-        response_type = "ephemeral" if ephemeral else "in_channel"
-        await respond(blocks=blocks, text=text, response_type=response_type, replace_original=False)
+        await respond(blocks=blocks, text=text, response_type="ephemeral", replace_original=False)
     else:
         await client.chat_postMessage(channel=channel or user_id, blocks=blocks, text=text)
