@@ -12,6 +12,8 @@ from telegram.constants import ChatType, ParseMode
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.messages import Reply
 
+ANSWER_READ_TIMEOUT = 5.0  # seconds; python-telegram-bot's own default
+
 
 async def send_reply(
     bot: Bot,
@@ -20,8 +22,12 @@ async def send_reply(
     *,
     thread_id: int | None = None,
     quote: ReplyParameters | None = None,
+    read_timeout: float = ANSWER_READ_TIMEOUT,
 ) -> None:
-    """Send ``reply`` to ``chat_id`` (in a forum topic, quoting a message, when given)."""
+    """Send ``reply`` to ``chat_id`` (in a forum topic, quoting a message, when given).
+
+    ``read_timeout`` is how long to wait for the Bot API's answer (pushes wait longer).
+    """
     if reply.attachment is not None:
         await bot.send_document(
             chat_id,
@@ -31,6 +37,7 @@ async def send_reply(
             parse_mode=ParseMode.HTML,
             message_thread_id=thread_id,
             reply_parameters=quote,
+            read_timeout=read_timeout,
         )
     else:
         await bot.send_message(
@@ -41,6 +48,7 @@ async def send_reply(
             disable_web_page_preview=True,
             message_thread_id=thread_id,
             reply_parameters=quote,
+            read_timeout=read_timeout,
         )
 
 

@@ -22,6 +22,11 @@ def _retry_seconds(err: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+# Telegram has no idempotency key: a push whose answer times out is retried and may arrive twice.
+# A long read timeout keeps that rare (the Bot API answers in well under a second when healthy).
+PUSH_READ_TIMEOUT = 20.0
+
+
 def _chat_pace(chat_id: str) -> AsyncLimiter:
     """1 msg/s to a private chat, 20 msg/min to a group (negative ids)."""
     return AsyncLimiter(20, 60) if chat_id.startswith("-") else AsyncLimiter(1, 1)
@@ -33,8 +38,9 @@ class TelegramSender:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, rate_per_second: float = 30.0) -> None:
+    def __init__(self, bot: Bot, rate_per_second: float = 30.0, read_timeout: float = PUSH_READ_TIMEOUT) -> None:
         self.bot = bot
+        self.read_timeout = read_timeout
         self.rate_per_second = rate_per_second
         # the global rate with a small bucket (5): no first-second burst that draws 429s, yet
         # a late timer wake-up can catch up instead of losing its slot
@@ -45,7 +51,7 @@ class TelegramSender:
         """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""
         async with self._pace(address.chat_id), self._global:
             try:
-                await send_reply(self.bot, address.chat_id, reply)
+                await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout)
             except RetryAfter as err:
                 return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:
@@ -54,8 +60,10 @@ class TelegramSender:
                 return SendResult.failed(f"400 {err.message}")
             except ChatMigrated as err:  # the group became a supergroup with a new id
                 return SendResult.failed(f"400 group moved to chat {err.new_chat_id}")
-            except (TimeoutError, TimedOut, NetworkError) as err:  # timeouts, 5xx, connection errors
-                return SendResult("retry", None, f"network: {err}")  # the dispatcher backs off
+            except (TimeoutError, TimedOut) as err:  # sent, but no answer in time: maybe delivered
+                return SendResult.timed_out(f"timeout: {err}")  # the dispatcher backs off
+            except NetworkError as err:  # 5xx, connection errors
+                return SendResult("retry", None, f"network: {err}")
             except TelegramError as err:  # anything else (404, 409...): retried a bounded number of times
                 return SendResult("retry", None, f"telegram: {err}")
         return SendResult.sent()

@@ -25,6 +25,7 @@ from sqlalchemy import update
 from bot.clock import Clock
 from bot.content.programme import Programme
 from bot.push import outbox
+from bot.push.metrics import SEND_TIMEOUTS
 from bot.push.render import render_push
 from bot.push.sender import Sender, SendResult
 from bot.storage.db import Database
@@ -141,6 +142,9 @@ class Dispatcher:
         except Exception as exc:  # a sender bug must not lose the row
             log.exception("sender %s raised", user.platform)
             result = SendResult.retry(self._backoff(row.attempts), f"sender error: {exc!r}")
+        if result.maybe_delivered:  # the retry may be a duplicate: count it where operators look
+            SEND_TIMEOUTS.labels(user.platform).inc()
+            log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
         return self._record(row, result)
 
     def _backoff(self, attempts: int) -> float:

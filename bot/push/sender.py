@@ -24,6 +24,9 @@ class SendResult:
     outcome: Outcome
     retry_after: float | None = None  # seconds, for "retry"
     error: str | None = None
+    # the platform may have delivered it although we saw no answer (a response timeout): a retry
+    # can then be a duplicate, which platforms without idempotency keys (Telegram) can't prevent
+    maybe_delivered: bool = False
 
     @classmethod
     def sent(cls) -> SendResult:
@@ -34,6 +37,11 @@ class SendResult:
     def retry(cls, after: float, error: str) -> SendResult:
         """Try again in ``after`` seconds (429, 5xx, timeout)."""
         return cls("retry", retry_after=max(0.0, after), error=error)
+
+    @classmethod
+    def timed_out(cls, error: str) -> SendResult:
+        """The request went out but no answer came back in time: retried with back-off."""
+        return cls("retry", error=error, maybe_delivered=True)
 
     @classmethod
     def blocked(cls, error: str) -> SendResult:

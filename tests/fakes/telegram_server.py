@@ -162,6 +162,8 @@ class FakeTelegram:
     flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
     fail_every: int = 0  # every Nth delivery attempt gets a 502
+    slow_answers: int = 0  # the next N successful sendMessage calls are delivered, then answered late
+    slow_seconds: float = 1.0
     _attempts: int = 0
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str = ""
@@ -308,6 +310,9 @@ class FakeTelegram:
                 body["parameters"] = err.parameters
             return web.json_response(body, status=err.status)
         record["_ok"], record["_t"] = True, time.monotonic()
+        if method == "sendMessage" and self.slow_answers:  # delivered; the answer is late
+            self.slow_answers -= 1
+            await asyncio.sleep(self.slow_seconds)
         return web.json_response({"ok": True, "result": result})
 
     def _validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:

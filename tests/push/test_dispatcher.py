@@ -156,3 +156,21 @@ async def test_release_on_shutdown_hands_claims_back(core: Core, clock: FakeCloc
     outbox.claim(core.db, now=clock.now(), worker="w1", limit=10, lease=timedelta(minutes=5))
     assert dispatcher.release() == 1
     assert _statuses(core) == {"pending": 1}
+
+
+async def test_a_timed_out_send_is_retried_and_counted_as_a_possible_duplicate(core: Core, clock: FakeClock) -> None:
+    from prometheus_client import REGISTRY
+
+    def timeouts() -> float:
+        return REGISTRY.get_sample_value("confbot_send_timeouts_total", {"platform": "console"}) or 0.0
+
+    before = timeouts()
+    sender = RecordingSender(script=deque([SendResult.timed_out("timeout: no answer in 20 s")]))
+    ask(core, "/subscribe 2", locale="en")
+    clock.set(TALK2 - timedelta(minutes=10))
+    dispatcher = dispatcher_for(core, {"console": sender})
+    await dispatcher.run_due()
+    assert timeouts() == before + 1 and _statuses(core).get("pending") == 1  # counted, and retried
+    clock.advance(1)
+    await dispatcher.run_due()
+    assert len(sender.delivered) == 1 and _statuses(core).get("sent") == 1

@@ -104,3 +104,13 @@ async def test_a_pushed_ics_to_a_user_who_blocked_the_bot_is_blocked(fake_telegr
     async with bot:
         result = await TelegramSender(bot, rate_per_second=1000).send(Address("telegram", "8", "8"), reply)
     assert result.outcome == "blocked"
+
+
+async def test_a_late_answer_is_a_retry_that_says_it_may_have_been_delivered(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.slow_answers, fake_telegram.slow_seconds = 1, 0.4
+    bot = Bot(fake_telegram.token, base_url=fake_telegram.base_url)
+    async with bot:
+        sender = TelegramSender(bot, rate_per_second=1000, read_timeout=0.1)
+        result = await sender.send(Address("telegram", "9", "9"), ReplyBuilder().line("hi").build())
+    assert (result.outcome, result.maybe_delivered) == ("retry", True)
+    assert len(fake_telegram.sent("sendMessage", chat_id=9)) == 1  # Telegram did deliver it
