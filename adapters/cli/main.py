@@ -71,17 +71,24 @@ def run() -> None:
 @content_app.command("reload")
 def reload_content(
     path: Annotated[Path | None, typer.Argument(help="Content directory or file (default: CONFBOT_CONTENT).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Apply even if it cancels or removes more than a quarter of the talks.")
+    ] = False,
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
     from adapters.runner import build_adapters
-    from bot.push.schedule_changes import reload_from_path
+    from bot.push.schedule_changes import ReloadRefused, reload_from_path
 
     settings = Settings()
     core = _core(settings)
     # moved talks are re-planned at the configured platforms' rates, which their senders report
     core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
     with content_errors_exit():
-        report = reload_from_path(core, path or settings.content)
+        try:
+            report = reload_from_path(core, path or settings.content, force=force)
+        except ReloadRefused as err:
+            typer.echo(f"Refused: {err}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(str(report))
 
 

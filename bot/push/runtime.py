@@ -8,9 +8,11 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from bot.content.loader import ContentError, Problem
 from bot.core import Core
 from bot.push import outbox
 from bot.push.dispatcher import Dispatcher, DispatchReport
+from bot.push.schedule_changes import ReloadRefused, apply_programme, reload_from_path, snapshot_mark
 from bot.push.scheduler import Scheduler
 from bot.push.sender import Sender
 
@@ -19,18 +21,36 @@ log = logging.getLogger(__name__)
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
 WATCH_SECONDS = 5.0
 
+Signature = tuple[tuple[str, int, int, int], ...]
 
-def content_signature(path: Path) -> tuple[tuple[str, float, int], ...]:
-    """Names, mtimes and sizes of the content files (to notice edits)."""
-    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+
+def content_signature(path: Path) -> Signature:
+    """Name, mtime, size and inode of each content file (to notice edits and atomic saves)."""
+    files = sorted({*path.glob("*.yaml"), *path.glob("*.yml")}) if path.is_dir() else [path]
     out = []
     for f in files:
         try:
             st = f.stat()
-            out.append((f.name, st.st_mtime, st.st_size))
         except OSError:
             continue
+        out.append((f.name, st.st_mtime_ns, st.st_size, st.st_ino))
     return tuple(out)
+
+
+def _names(signature: Signature) -> frozenset[str]:
+    return frozenset(name for name, *_ in signature)
+
+
+def _missing(path: Path, loaded: frozenset[str], signature: Signature) -> ContentError | None:
+    """A file that was there at the last successful load is gone (a save, checkout or rsync mid-way)."""
+    gone = sorted(loaded - _names(signature))
+    if not gone:
+        return None
+    message = (
+        "missing, but it was there at the last successful load; the previous programme is kept until it "
+        "is back (to drop it on purpose, run `confbot content reload`)"
+    )
+    return ContentError(Problem(str(path / name if path.is_dir() else path), None, "", message) for name in gone)
 
 
 class Runtime:
@@ -51,16 +71,24 @@ class Runtime:
         self.scheduler = Scheduler(core.clock)
         self.watch_content = watch_content
         self._lock = asyncio.Lock()
-        self._signature: tuple[tuple[str, float, int], ...] = ()
+        self._signature: Signature = ()  # the content state last handled: loaded, rejected or refused
+        self._seen: Signature = ()  # what the previous look saw: a change must hold still for a tick
+        self._files: frozenset[str] = frozenset()  # the files of the last successful load
+        self._blocked: tuple[object, ...] | None = None  # snapshot mark when the current state was refused
         self._stopping = False
         self._unlisten: Callable[[], None] | None = None
 
     async def start(self) -> None:
         """Record the schedule, start the scheduler and arm the first wake-up."""
-        from bot.push.schedule_changes import apply_programme
-
-        apply_programme(self.core, self.core.programme)  # notices for edits made while down
-        self._signature = content_signature(Path(self.core.settings.content))
+        path = Path(self.core.settings.content)
+        self._signature = self._seen = content_signature(path)
+        self._files = _names(self._signature)
+        mark = snapshot_mark(self.core)
+        try:
+            apply_programme(self.core, self.core.programme, source=str(path))  # notices for edits made while down
+        except (ContentError, ReloadRefused) as err:
+            self._blocked = mark  # the watcher applies it once it is fixed or forced
+            log.error("content at start-up not applied to the announced schedule, no notices queued: %s", err)
         self.scheduler.start()
         self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
         if self.watch_content:
@@ -102,17 +130,46 @@ class Runtime:
             log.exception("dispatch pass failed; the safety job retries")
 
     async def _watch(self) -> None:
-        """Reload content when its files change; a broken edit is logged, the old kept."""
-        from bot.content.loader import ContentError
-        from bot.push.schedule_changes import reload_from_path
+        try:
+            await self.watch_tick()
+        except Exception:
+            log.exception("content watch failed; it looks again on the next tick")
 
+    async def watch_tick(self) -> None:
+        """One look at the content files (the 5-second job): reload a change once it has held still.
+
+        A broken edit, a missing file or no talks is rejected and one cancelling too many talks is
+        refused; either way it is logged and the previous programme kept. While refused, the watcher
+        retries when the announced schedule changes (``confbot content reload --force`` or another
+        replica applied it).
+        """
         path = Path(self.core.settings.content)
         signature = content_signature(path)
-        if signature == self._signature:
+        if signature != self._seen:  # changed since the last look: it may still be being written
+            self._seen = signature
             return
-        self._signature = signature
+        if signature != self._signature:
+            self._reload(path, signature, check_files=True)
+        elif self._blocked is not None and snapshot_mark(self.core) != self._blocked:
+            self._reload(path, signature, check_files=False)
+
+    def _reload(self, path: Path, signature: Signature, *, check_files: bool) -> None:
+        previous, self._signature = self._signature, signature
         try:
+            mark = snapshot_mark(self.core)
+            missing = _missing(path, self._files, signature) if check_files else None
+            if missing is not None:
+                raise missing
             report = reload_from_path(self.core, path)
-            log.info("content reloaded: %s", report)
         except ContentError as err:
+            self._blocked = mark
             log.error("content edit rejected, keeping the previous programme:\n%s", err)
+        except ReloadRefused as err:
+            self._blocked = mark
+            log.error("content edit refused, keeping the previous programme: %s", err)
+        except Exception:
+            self._signature = previous  # not handled: try again on the next tick
+            raise
+        else:
+            self._blocked, self._files = None, _names(signature)
+            log.info("content reloaded: %s", report)

@@ -3,6 +3,10 @@
 The last announced schedule of every talk lives in ``talk_snapshots``, so changes are detected
 across restarts and by whichever replica reloads first. Notice keys (``moved:<id>:<start>:<room>``,
 ``cancelled:<id>``) make every notice idempotent across replicas and repeated reloads.
+
+A reload is all or nothing, and conservative: content with no talks where talks were announced is a
+``ContentError``, and one that would cancel (or remove) more than ``CANCEL_LIMIT`` of the announced
+talks raises ``ReloadRefused`` unless forced. Both are checked before anything is written.
 """
 
 from __future__ import annotations
@@ -12,16 +16,33 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.content.loader import load_content
+from bot.content.loader import ContentError, Problem, load_content
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.core import Core
 from bot.push import outbox, reminders
 from bot.push.sender import SendRates
 from bot.storage.models import Subscription, TalkSnapshot, User
+
+CANCEL_LIMIT = 0.25
+"""A reload may cancel or remove at most this share of the announced talks unless forced."""
+
+
+class ReloadRefused(Exception):
+    """The reload would cancel more than ``CANCEL_LIMIT`` of the talks; nothing was changed."""
+
+    def __init__(self, cancelling: list[str], announced: int) -> None:
+        self.cancelling = cancelling
+        self.announced = announced
+        shown = ", ".join(cancelling[:10]) + (f" and {len(cancelling) - 10} more" if len(cancelling) > 10 else "")
+        super().__init__(
+            f"this reload would cancel {len(cancelling)} of {announced} talks, more than "
+            f"{CANCEL_LIMIT:.0%}: {shown}. Nothing was changed. If that is meant, apply it with "
+            "`confbot content reload --force`."
+        )
 
 
 @dataclass
@@ -51,13 +72,18 @@ def _subscribers(session: Session, talk_id: int) -> list[User]:
     )
 
 
-def apply_programme(core: Core, new: Programme) -> ChangeReport:
-    """Diff ``new`` against the snapshots, queue notices, re-plan reminders, swap it in."""
+def apply_programme(core: Core, new: Programme, *, force: bool = False, source: str = "content") -> ChangeReport:
+    """Diff ``new`` against the snapshots, queue notices, re-plan reminders, swap it in.
+
+    Raises ContentError (no talks left, naming ``source``) or ReloadRefused (too many cancelled,
+    unless ``force``) before writing anything.
+    """
     report = ChangeReport()
     now = core.clock.now()
     with core.db.session() as session:
         snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
         talks = {t.id: t for t in new.talks}
+        _check(core, snapshots, talks, force=force, source=source)
         for talk_id, old in snapshots.items():
             if talk_id not in talks and not old.cancelled:  # removed from the content
                 _cancelled(session, talk_id, report, now, _as_announced(core.programme.talk(talk_id), old))
@@ -89,6 +115,41 @@ def apply_programme(core: Core, new: Programme) -> ChangeReport:
             )
     core.replace_programme(new)
     return report
+
+
+def _check(core: Core, snapshots: dict[int, TalkSnapshot], talks: dict[int, Talk], *, force: bool, source: str) -> None:
+    """Refuse a reload that looks like a missing or half-written file rather than an edit."""
+    announced = [s.talk_id for s in snapshots.values() if not s.cancelled]
+    if announced and not talks:
+        raise ContentError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "talks",
+                    f"no talks, but {len(announced)} are announced: is a talks file missing or emptied? "
+                    "To call talks off, mark them `cancelled: true`",
+                )
+            ]
+        )
+    cancelling = [i for i in announced if i not in talks or talks[i].cancelled]
+    if not force and len(cancelling) > len(announced) * CANCEL_LIMIT:
+        raise ReloadRefused([_label(core, talks, i) for i in sorted(cancelling)], len(announced))
+
+
+def _label(core: Core, talks: dict[int, Talk], talk_id: int) -> str:
+    talk = talks.get(talk_id) or core.programme.talk(talk_id)
+    return f"#{talk_id} {talk.title_en or talk.title}" if talk else f"#{talk_id}"
+
+
+def snapshot_mark(core: Core) -> tuple[object, ...]:
+    """A cheap fingerprint of ``talk_snapshots``: it changes whenever any process applies content."""
+    with core.db.session() as session:
+        return tuple(
+            session.execute(
+                select(func.count(), func.max(TalkSnapshot.updated_at), func.count().filter(TalkSnapshot.cancelled))
+            ).one()
+        )
 
 
 def _as_announced(talk: Talk | None, snap: TalkSnapshot) -> dict[str, Any]:
@@ -136,6 +197,6 @@ def _moved(
     report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
 
 
-def reload_from_path(core: Core, path: Path) -> ChangeReport:
-    """``confbot content reload``: load the files (ContentError if broken) and apply them."""
-    return apply_programme(core, load_content(Path(path)))
+def reload_from_path(core: Core, path: Path, *, force: bool = False) -> ChangeReport:
+    """Load the files (ContentError if broken) and apply them (ReloadRefused if too much goes)."""
+    return apply_programme(core, load_content(Path(path)), force=force, source=str(path))

@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -25,7 +26,8 @@ from tests.helpers import ask
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:
+def content_data(talk2_start: str = "2026-12-12 10:00") -> dict[str, Any]:
+    """:func:`small_content` as it is written in YAML (local times, durations)."""
     data = small_content().model_dump(mode="json", exclude_none=True)
     for talk in data["talks"]:
         talk.pop("end", None)
@@ -36,8 +38,14 @@ def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> No
     for item in data["breaks"]:
         item.pop("end", None)
         item["start"], item["duration"] = item["start"][:16].replace("T", " "), 60
+    return data
+
+
+def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:
     directory.mkdir(exist_ok=True)
-    (directory / "content.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (directory / "content.yaml").write_text(
+        yaml.safe_dump(content_data(talk2_start), allow_unicode=True), encoding="utf-8"
+    )
 
 
 async def test_scheduler_wakes_the_dispatcher_at_the_due_time(tmp_path: Path, settings: Settings) -> None:
@@ -85,12 +93,15 @@ async def test_content_edit_is_picked_up_and_announced(tmp_path: Path) -> None:
         ask(core, "/subscribe 2", locale="en")
         time.sleep(0.01)
         _write_content(content_dir, "2026-12-12 15:00")
-        await runtime._watch()  # the 5-second watcher job, run now
+        await runtime.watch_tick()  # the 5-second watcher job, run now: it sees the change
+        assert core.programme.talk(2).start.hour == 10  # not read until it has held still a tick
+        await runtime.watch_tick()
         await runtime.dispatch_now()
         assert core.programme.talk(2).start.hour == 15
         assert any("moved to Sat 12 Dec 15:00" in t for t in sender.texts())
         (content_dir / "content.yaml").write_text("talks: [\n", encoding="utf-8")  # a broken edit
-        await runtime._watch()
+        await runtime.watch_tick()
+        await runtime.watch_tick()
         assert core.programme.talk(2).start.hour == 15  # the previous programme is kept
     finally:
         await runtime.stop()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from bot.content.loader import ContentError
 from bot.content.programme import Programme
 from bot.core import Core
 from bot.messages import Address
-from bot.push.schedule_changes import apply_programme
+from bot.push.schedule_changes import ReloadRefused, apply_programme
 from bot.storage.models import OutboxMessage
 from tests.factories import small_content
 from tests.fakes.senders import RecordingSender
@@ -88,3 +90,49 @@ async def test_a_removed_talk_is_announced_like_a_cancelled_one(core: Core, cloc
     (text,) = sender.texts("alice")
     assert text.startswith(f"❌ Cancelled:\n#5 {title}\nIt was on ") and "Send /agenda" in text
     assert report.outcomes["sent"] == 1 and "cancelled" not in report.outcomes
+
+
+def _without(*talk_ids: int) -> Programme:
+    content = small_content()
+    return Programme.from_content(
+        content.model_copy(update={"talks": [t for t in content.talks if t.id not in talk_ids]})
+    )
+
+
+def _outbox(core: Core) -> list[tuple[str, str]]:
+    with core.db.session() as s:
+        return sorted((r.kind, r.status) for r in s.scalars(select(OutboxMessage)))
+
+
+def test_cancelling_more_than_a_quarter_is_refused_and_changes_nothing(core: Core) -> None:
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 2")
+    ask(core, "/subscribe 5")
+    content = small_content()
+    talks = [t.model_copy(update={"cancelled": t.id == 2}) for t in content.talks if t.id != 5]
+    with pytest.raises(ReloadRefused) as refused:  # 2 of 5: one cancelled, one removed
+        apply_programme(core, Programme.from_content(content.model_copy(update={"talks": talks})))
+    assert refused.value.cancelling == ["#2 XDP <fast> & furious", "#5 Watching the scheduler"]
+    assert "cancel 2 of 5 talks" in str(refused.value) and "confbot content reload --force" in str(refused.value)
+    assert core.programme.talk(5) is not None and _outbox(core) == [("reminder", "pending")] * 2
+    again = apply_programme(core, core.programme)  # the snapshots were untouched: no false "moved"
+    assert again.moved == [] and again.cancelled == [] and again.notices == 0
+
+
+def test_a_quarter_is_allowed_and_force_applies_more(core: Core) -> None:
+    apply_programme(core, core.programme)
+    assert apply_programme(core, _without(5)).cancelled == [5]  # 1 of 5
+    assert apply_programme(core, _without(4, 5)).cancelled == [4]  # 1 of the 4 still announced
+    with pytest.raises(ReloadRefused):
+        apply_programme(core, _without(2, 3, 4, 5))  # 2 of 3
+    report = apply_programme(core, _without(2, 3, 4, 5), force=True)
+    assert report.cancelled == [2, 3] and [t.id for t in core.programme.talks] == [1]
+
+
+def test_no_talks_is_rejected_even_when_forced(core: Core) -> None:
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 2")
+    with pytest.raises(ContentError) as err:
+        apply_programme(core, _without(1, 2, 3, 4, 5), force=True, source="content/talks")
+    assert str(err.value).startswith("content/talks: talks: no talks, but 5 are announced")
+    assert core.programme.talk(2) is not None and _outbox(core) == [("reminder", "pending")]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -14,7 +15,7 @@ from bot.factory import create_core
 from bot.messages import Address, Request
 from bot.settings import Settings
 from bot.storage.models import OutboxMessage
-from tests.push.test_runtime import _write_content
+from tests.push.test_runtime import _write_content, content_data
 
 runner = CliRunner()
 
@@ -74,4 +75,30 @@ def test_content_reload_replans_at_the_configured_platforms_rate(
     assert talk is not None and talk.start is not None and len(dues) == 4
     nominal = talk.start - timedelta(minutes=10)
     assert nominal - dues[0] >= timedelta(seconds=4)  # four sends at 1/s need 4 s before the lead time
+    core.close()
+
+
+def test_content_reload_cancelling_over_a_quarter_needs_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "content"
+    _write_content(content)
+    monkeypatch.setenv("CONFBOT_CONTENT", str(content))
+    monkeypatch.setenv("CONFBOT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert runner.invoke(app, ["content", "reload"]).exit_code == 0  # the schedule as announced
+    core = create_core(Settings())
+    core.handle(Request(Address("console", "ann", "ann"), text="/subscribe 4"))
+    core.close()
+    data = content_data()
+    data["talks"] = [t for t in data["talks"] if t["id"] not in (4, 5)]
+    (content / "content.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    refused = runner.invoke(app, ["content", "reload"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "Refused: this reload would cancel 2 of 5 talks, more than 25%: #4" in refused.output
+    assert "confbot content reload --force" in refused.output
+    forced = runner.invoke(app, ["content", "reload", "--force"])
+    assert forced.exit_code == 0 and "cancelled: [4, 5]; notices queued: 1" in forced.output
+    core = create_core(Settings())
+    with core.db.session() as session:
+        kinds = sorted((r.kind, r.status) for r in session.scalars(select(OutboxMessage)))
+    assert kinds == [("cancelled", "pending"), ("reminder", "cancelled")]
     core.close()
