@@ -66,7 +66,8 @@ async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = Non
             loop.add_signal_handler(sig, stop.set)
     runtime = Runtime(core, {a.name: a.sender() for a in adapters})
     routes = [route for a in adapters for route in a.routes()]
-    server = HttpServer(build_asgi(routes), settings.http_host, settings.http_port) if routes else None
+    app = build_asgi(routes, max_body_bytes=settings.max_body_bytes)
+    server = HttpServer(app, settings.http_host, settings.http_port) if routes else None
     started: list[Adapter] = []
     try:
         await runtime.start()

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     clock_start: datetime | None = None
     http_port: int = 8080
     http_host: str = "0.0.0.0"
+    # the largest request body the HTTP server reads; Slack's and Telegram's payloads are far smaller
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # who may run organizer commands: "telegram:123,slack:U0ABC" (commas or a JSON list)
     organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_lead_minutes: int = 10
