@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.slack import inbound
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.sender import SlackSender
 from bot.core import Core
@@ -19,6 +21,8 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
+TIMESTAMP = "X-Slack-Request-Timestamp"
+SIGNATURE = "X-Slack-Signature"
 
 
 class SlackAdapter:
@@ -44,17 +48,40 @@ class SlackAdapter:
         push_client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
         self._sender = SlackSender(push_client, settings.slack_rate_limit)
         self._socket: Any = None  # AsyncSocketModeHandler in Socket Mode
+        self._verifier = SignatureVerifier(settings.slack_signing_secret or "")
 
     def routes(self) -> list[BaseRoute]:
-        """``POST /slack/events``: Events API, slash commands and interactivity; Bolt checks signatures."""
+        """``POST /slack/events``: Events API, slash commands and interactivity, signed (see :meth:`receive`)."""
         if not self.http:
             return []
-        handler = AsyncSlackRequestHandler(self.app)
+        return [Route(PATH, self.receive, methods=["POST"])]
 
-        async def endpoint(request: Request) -> Response:
-            return await handler.handle(request)
+    async def receive(self, request: Request) -> Response:
+        """One signed request into Bolt; malformed input gets 400 and never reaches Bolt.
 
-        return [Route(PATH, endpoint, methods=["POST"])]
+        A timestamp that is not a number and a body that is not UTF-8 are 400 at once. A body that
+        does not parse, or has the wrong shape, is 400 when it is signed and 401 when it is not;
+        a well-formed one goes to Bolt, which checks the signature itself (401) and dispatches.
+        """
+        raw = await request.body()
+        timestamp = request.headers.get(TIMESTAMP)
+        if timestamp is not None and not (timestamp.isascii() and timestamp.isdigit()):
+            return self._refuse(400, "bad timestamp", "the timestamp is not a number")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._refuse(400, "bad body", "the body is not UTF-8")
+        parsed = inbound.parse(request, raw)
+        if isinstance(parsed, str):
+            if not self._verifier.is_valid(raw, timestamp, request.headers.get(SIGNATURE)):
+                return JSONResponse({"error": "invalid request"}, status_code=401)  # as Bolt answers it
+            return self._refuse(400, "bad body", parsed)
+        return to_starlette_response(await self.app.async_dispatch(parsed))
+
+    @staticmethod
+    def _refuse(status: int, error: str, reason: str) -> Response:
+        log.warning("slack request refused (%d): %s", status, reason)
+        return JSONResponse({"error": error}, status_code=status)
 
     def sender(self) -> SlackSender:
         """The outbox's Slack sender."""

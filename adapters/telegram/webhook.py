@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-from json import JSONDecodeError
 from typing import Any
 
 from starlette.requests import Request
@@ -13,13 +12,18 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from adapters.telegram import inbound
+
 log = logging.getLogger(__name__)
 PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def webhook_route(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Route:
-    """A Starlette route that feeds verified updates to ``app``; wrong secret → 403, no effect."""
+    """A Starlette route that feeds verified updates to ``app``.
+
+    A wrong secret is 403 and a body that is not an update is 400, both with no effect.
+    """
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -27,13 +31,24 @@ def webhook_route(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -
             return JSONResponse({"ok": False, "error": "forbidden"}, status_code=403)
         try:
             data = await request.json()
-        except (JSONDecodeError, UnicodeDecodeError):
-            return JSONResponse({"ok": False, "error": "bad json"}, status_code=400)
-        update = Update.de_json(data, app.bot)
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
+            return _refuse("bad json", "the body is not JSON")
+        problem = inbound.problem(data)
+        if problem is not None:
+            return _refuse("not an update", problem)
+        try:
+            update = Update.de_json(data, app.bot)
+        except Exception as exc:  # pure parsing: any failure is the input's (a date out of range, ...)
+            return _refuse("not an update", f"{type(exc).__name__} in de_json")
         if update is None:
-            return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
+            return _refuse("not an update", "empty")
         # processed inline: stateless, so any replica can take any update
         await app.process_update(update)
         return Response(status_code=200)
 
     return Route(PATH, receive, methods=["POST"])
+
+
+def _refuse(error: str, reason: str) -> Response:
+    log.warning("telegram webhook refused an update (400): %s", reason)
+    return JSONResponse({"ok": False, "error": error}, status_code=400)
