@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import TypeVar
 
 from bot.content.programme import Programme
@@ -16,28 +16,30 @@ def _scheduled(items: tuple[_I, ...]) -> list[_I]:
     return [i for i in items if i.start is not None and i.end is not None]
 
 
-def _on_day(item: Item, day: date, tz: tzinfo) -> bool:
-    return item.start is not None and item.start.astimezone(tz).date() == day
-
-
 def day_items(programme: Programme, day: date, *, with_breaks: bool = True) -> list[Item]:
     """Talks (and breaks) on a local day, ordered by start then room."""
     tz = programme.tz
-    items: list[Item] = [t for t in _scheduled(programme.talks) if _on_day(t, day, tz)]
+    items: list[Item] = [
+        t for t in programme.talks if t.start is not None and t.end is not None and t.start.astimezone(tz).date() == day
+    ]
     if with_breaks:
-        items += [b for b in _scheduled(programme.breaks) if _on_day(b, day, tz)]
+        items += [
+            b
+            for b in programme.breaks
+            if b.start is not None and b.end is not None and b.start.astimezone(tz).date() == day
+        ]
     items.sort(key=lambda i: (i.start, 0 if isinstance(i, Break) else 1, i.room or ""))
     return items
 
 
 def running(programme: Programme, at: datetime) -> list[Item]:
     """Talks and breaks in progress at ``at`` (cancelled talks excluded)."""
-    items: list[Item] = [*_scheduled(programme.talks), *_scheduled(programme.breaks)]
-    live = [
-        i
-        for i in items
-        if i.start is not None and i.end is not None and i.start <= at < i.end and not getattr(i, "cancelled", False)
+    live: list[Item] = [
+        t
+        for t in programme.talks
+        if t.start is not None and t.end is not None and t.start <= at < t.end and not t.cancelled
     ]
+    live += [b for b in programme.breaks if b.start is not None and b.end is not None and b.start <= at < b.end]
     return sorted(live, key=lambda i: (i.room or "", i.start))
 
 
@@ -77,18 +79,18 @@ def by_room(programme: Programme, room_id: str) -> list[Talk]:
 
 def parallel(programme: Programme, talk: Talk) -> list[Talk]:
     """Other talks whose time overlaps ``talk``'s."""
-    if talk.start is None or talk.end is None:
+    start, end = talk.start, talk.end
+    if start is None or end is None:
         return []
     return [
         other
-        for other in _scheduled(programme.talks)
-        if isinstance(other, Talk)
+        for other in programme.talks
+        if other.start is not None
+        and other.end is not None
+        and other.start < end
+        and start < other.end
         and other.id != talk.id
         and not other.cancelled
-        and other.start is not None
-        and other.end is not None
-        and other.start < talk.end
-        and talk.start < other.end
     ]
 
 
