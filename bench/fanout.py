@@ -3,8 +3,10 @@
 Run: ``python -m bench.fanout [--subscribers 5000] [--rate 30]``.
 The real planner, outbox (SQLite file) and dispatcher run; the sender is limited to ``rate``
 messages per second on a simulated clock (each send advances a FakeClock by 1/rate seconds),
-so the run takes seconds while modelling minutes of sending. The scheduler's role (wake at the
-next due time) is played by the loop below.
+so the run takes seconds while modelling minutes of sending. As in the bot, the sender reports
+its rate (``rate_per_second``) and the core learns it (``core.send_rates``, which the push
+Runtime fills) before reminders are planned. The scheduler's role (wake at the next due time)
+is played by the loop below.
 """
 
 from __future__ import annotations
@@ -35,13 +37,13 @@ class RateLimitedSender:
 
     platform = "telegram"
 
-    def __init__(self, clock: FakeClock, rate: float) -> None:
-        self.clock, self.rate = clock, rate
+    def __init__(self, clock: FakeClock, rate_per_second: float) -> None:
+        self.clock, self.rate_per_second = clock, rate_per_second
         self.arrivals: list = []  # type: ignore[type-arg]
         self.per_chat: Counter[str] = Counter()
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
-        self.clock.advance(1 / self.rate)
+        self.clock.advance(1 / self.rate_per_second)
         self.arrivals.append(self.clock.now())
         self.per_chat[address.chat_id] += 1
         return SendResult.sent()
@@ -57,6 +59,10 @@ async def run(subscribers: int, rate: float, lead: int = 10) -> dict[str, object
         db.migrate()
         settings = Settings(_env_file=None, telegram_rate_limit=rate)  # type: ignore[call-arg]
         core = Core(settings, db, programme, clock)
+        # as the bot does: the sender is built from the settings and reports its rate, which
+        # the push Runtime registers with the core for fan-out planning
+        sender = RateLimitedSender(clock, settings.telegram_rate_limit)
+        core.send_rates.register([sender])
         t0 = time.perf_counter()
         with db.session() as s:
             users = [
@@ -76,12 +82,11 @@ async def run(subscribers: int, rate: float, lead: int = 10) -> dict[str, object
             s.add_all([Subscription(user_id=u.id, talk_id=talk.id, created_at=clock.now()) for u in users])
             s.flush()
             for u in users:
-                reminders.plan(s, u, talk, now=clock.now(), rate_per_second=rate)
+                reminders.plan(s, u, talk, now=clock.now(), rates=core.send_rates)
         planned = time.perf_counter() - t0
         with db.session() as s:
             first_due = outbox.next_due(s)
-        sender = RateLimitedSender(clock, rate)
-        dispatcher = Dispatcher(core, {"telegram": sender}, batch=500, concurrency=1)
+        dispatcher = Dispatcher(db, clock, lambda: core.programme, {"telegram": sender}, batch=500, concurrency=1)
         t1 = time.perf_counter()
         while True:
             with db.session() as s:

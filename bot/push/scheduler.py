@@ -44,7 +44,10 @@ class Scheduler:
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
-            max_instances=1,
+            # one pass may be running while the next is armed (a poke, or the pass re-arming
+            # itself); with one instance APScheduler would skip the new one until the safety job.
+            # The runtime's lock makes the second wait for the first.
+            max_instances=2,
         )
 
     def next_wake(self) -> datetime | None:

@@ -31,3 +31,27 @@ async def test_periodic_jobs_run_without_an_info_line_each_time(caplog: pytest.L
         scheduler.shutdown()
     assert len(runs) >= 3
     assert [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")] == []
+
+
+async def test_a_wake_up_armed_while_the_pass_runs_is_not_skipped() -> None:
+    """A pass that re-arms itself (or is poked) while it runs gets its next pass at once,
+    not at the 30-second safety job (APScheduler skips a job whose instance is still running)."""
+    scheduler = Scheduler(SystemClock())
+    runs: list[int] = []
+
+    async def dispatch() -> None:
+        runs.append(1)
+        if len(runs) == 1:
+            scheduler.wake_at(None, dispatch)  # something was enqueued during this pass
+            await asyncio.sleep(0.05)  # the pass is still sending when the wake-up fires
+
+    scheduler.start()
+    try:
+        scheduler.wake_at(None, dispatch)
+        for _ in range(100):
+            if len(runs) >= 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        scheduler.shutdown()
+    assert len(runs) == 2
