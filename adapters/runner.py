@@ -10,6 +10,7 @@ import sys
 
 from adapters.base import Adapter
 from adapters.http import HttpServer, build_asgi
+from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
 from bot.settings import Settings
 
@@ -36,14 +37,17 @@ def configured_platforms(settings: Settings) -> list[str]:
     return names
 
 
-def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
-    """Create the configured adapters (imported lazily: each SDK loads only when used)."""
+def build_adapters(settings: Settings, core: Core, retry: StartupRetry | None = None) -> list[Adapter]:
+    """Create the configured adapters (imported lazily: each SDK loads only when used).
+
+    ``retry`` is how their start-up calls back off (tests pass a short one).
+    """
     adapters: list[Adapter] = []
     for name in configured_platforms(settings):
         if name == "telegram":
             from adapters.telegram import create_adapter as create_telegram
 
-            adapters.append(create_telegram(settings, core))
+            adapters.append(create_telegram(settings, core, retry))
         elif name == "slack":
             from adapters.slack import create_adapter as create_slack
 
@@ -51,11 +55,17 @@ def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
     return adapters
 
 
-async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = None) -> int:
-    """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully."""
+async def serve(
+    settings: Settings, core: Core, stop: asyncio.Event | None = None, retry: StartupRetry | None = None
+) -> int:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully.
+
+    Start-up calls to the platforms are retried with back-off. An adapter that cannot start ends the
+    run with one line: exit code 2 for a configuration error (a rejected token), 1 otherwise.
+    """
     from bot.push.runtime import Runtime
 
-    adapters = build_adapters(settings, core)
+    adapters = build_adapters(settings, core, retry)
     if not adapters:
         sys.stderr.write(NOTHING_CONFIGURED)
         return 2
@@ -78,6 +88,9 @@ async def serve(settings: Settings, core: Core, stop: asyncio.Event | None = Non
             await server.start()
         log.info("confbot running: %s", ", ".join(a.name for a in adapters))
         await stop.wait()
+    except StartupError as error:
+        log.error("confbot did not start: %s", error)
+        return error.exit_code
     finally:
         if server is not None:
             await server.stop()

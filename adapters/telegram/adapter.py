@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any, TypeAlias
 
 from starlette.routing import BaseRoute
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
+from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.sender import TelegramSender
+from adapters.telegram.startup import StartupRequest
 from adapters.telegram.webhook import PATH, webhook_route
 from bot.core import Core
 from bot.settings import Settings
@@ -31,7 +35,7 @@ TelegramApplication: TypeAlias = Application[
 ]
 
 
-def build_application(settings: Settings, *, webhook: bool) -> TelegramApplication:
+def build_application(settings: Settings, *, webhook: bool, request: StartupRequest) -> TelegramApplication:
     """The PTB application, pointed at ``TELEGRAM_API_URL`` (a local Bot API or a fake)."""
     assert settings.telegram_bot_token
     base = settings.telegram_api_url
@@ -41,6 +45,7 @@ def build_application(settings: Settings, *, webhook: bool) -> TelegramApplicati
         .token(settings.telegram_bot_token)
         .base_url(base)
         .base_file_url(file_base)
+        .request(request)
         .concurrent_updates(True)
     )
     if webhook:
@@ -48,16 +53,22 @@ def build_application(settings: Settings, *, webhook: bool) -> TelegramApplicati
     return builder.build()
 
 
+def _poll_failed(error: TelegramError) -> None:
+    """One line per failed getUpdates (PTB would log a traceback each time); PTB backs off and polls on."""
+    log.warning("Telegram getUpdates failed (%s); polling goes on", error)
+
+
 class TelegramAdapter:
     """Polling by default; webhook mode when a webhook URL and secret are set."""
 
     name = "telegram"
 
-    def __init__(self, settings: Settings, core: Core) -> None:
+    def __init__(self, settings: Settings, core: Core, retry: StartupRetry | None = None) -> None:
         self.settings = settings
         self.core = core
         self.webhook = bool(settings.telegram_webhook_url and settings.telegram_webhook_secret)
-        self.application = build_application(settings, webhook=self.webhook)
+        self._request = StartupRequest(retry or StartupRetry())
+        self.application = build_application(settings, webhook=self.webhook, request=self._request)
         Handlers(core).install(self.application)
         self._sender = TelegramSender(self.application.bot, settings.telegram_rate_limit)
 
@@ -72,6 +83,43 @@ class TelegramAdapter:
         return self._sender
 
     async def start(self) -> None:
+        """Connect; every Bot API call made here is retried with back-off (see ``startup.py``).
+
+        Raises ConfigurationError when Telegram rejects the token or the URL, StartupError when the
+        Bot API kept failing; either way the application is shut down again and no token is in the text.
+        """
+        self._request.starting = True
+        try:
+            await self._start()
+        except InvalidToken:
+            await self._abandon()
+            raise ConfigurationError(self._rejected()) from None
+        except TelegramError as error:
+            await self._abandon()
+            raise StartupError(f"the Telegram Bot API failed: {error}") from None
+        finally:
+            self._request.starting = False
+
+    def _rejected(self) -> str:
+        """What to fix after a 401 or 404 (PTB's own message holds the token, so it is not used)."""
+        if self._request.rejected == 404:
+            return (
+                "the Telegram Bot API answered 404 Not Found: check TELEGRAM_API_URL (the Bot API's address "
+                "ending in /bot, e.g. https://api.telegram.org/bot) and that TELEGRAM_BOT_TOKEN is a whole bot token."
+            )
+        return (
+            "Telegram rejected the bot token (401 Unauthorized): set TELEGRAM_BOT_TOKEN to the token "
+            "@BotFather gives for this bot (a revoked token must be replaced)."
+        )
+
+    async def _abandon(self) -> None:
+        """Undo a start that failed half-way, so no HTTP client is left open."""
+        with contextlib.suppress(Exception):
+            await self.stop()
+        with contextlib.suppress(Exception):
+            await self.application.bot.shutdown()
+
+    async def _start(self) -> None:
         """Initialize, register commands, then poll or register the webhook."""
         await self.application.initialize()
         await register_commands(self.application.bot)
@@ -86,7 +134,11 @@ class TelegramAdapter:
         else:
             assert self.application.updater is not None
             await self.application.updater.start_polling(
-                allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10, drop_pending_updates=False
+                allowed_updates=Update.ALL_TYPES,
+                poll_interval=0.0,
+                timeout=10,
+                drop_pending_updates=False,
+                error_callback=_poll_failed,
             )
         log.info(
             "telegram adapter started as @%s (%s)",
@@ -103,6 +155,6 @@ class TelegramAdapter:
         await self.application.shutdown()
 
 
-def create_adapter(settings: Settings, core: Core) -> TelegramAdapter:
+def create_adapter(settings: Settings, core: Core, retry: StartupRetry | None = None) -> TelegramAdapter:
     """Factory the runner calls when ``TELEGRAM_BOT_TOKEN`` is set."""
-    return TelegramAdapter(settings, core)
+    return TelegramAdapter(settings, core, retry)

@@ -15,6 +15,7 @@ import contextlib
 import html
 import itertools
 import json
+import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -162,6 +163,11 @@ class FakeTelegram:
     flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
     fail_every: int = 0  # every Nth delivery attempt gets a 502
+    fault_rate: float = 0.0  # share of calls (any method) answered 502, drawn from a generator seeded by fault_seed
+    fault_seed: int = 0
+    fault_methods: frozenset[str] | None = None  # the methods fault_rate applies to; None: every method
+    echo_unknown_paths: bool = False  # a path outside /bot<token>/<method> gets a 404 page naming the path
+    _faults: random.Random | None = None
     slow_answers: int = 0  # the next N successful sendMessage calls are delivered, then answered late
     slow_seconds: float = 1.0
     _attempts: int = 0
@@ -183,6 +189,8 @@ class FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        if self.echo_unknown_paths:  # like many web servers: "Cannot POST /wrong/bot123:abc/getMe"
+            app.router.add_route("*", "/{path:.*}", self._unknown_path)
         self._runner, self.port = await serve_on_loopback(app)
 
     async def stop(self) -> None:
@@ -267,6 +275,16 @@ class FakeTelegram:
             if m == method and p.get("_ok") and (chat_id is None or str(p.get("chat_id")) == str(chat_id))
         ]
 
+    def busiest_second(self, method: str = "sendMessage") -> int:
+        """The most successful ``method`` calls answered within any 1-second window (a per-second counter)."""
+        times = sorted(p["_t"] for p in self.sent(method))
+        best = first = 0
+        for last, t in enumerate(times):
+            while t - times[first] >= 1.0:
+                first += 1
+            best = max(best, last - first + 1)
+        return best
+
     async def wait_for(
         self, method: str, count: int = 1, timeout: float = 10.0, chat_id: int | None = None
     ) -> list[dict[str, Any]]:
@@ -300,6 +318,7 @@ class FakeTelegram:
         record = params  # validation parses JSON-encoded fields in place
         self.calls.append((method, record))
         try:
+            self._inject_fault(method)
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             result = await self._dispatch(method, params)
@@ -314,6 +333,19 @@ class FakeTelegram:
             self.slow_answers -= 1
             await asyncio.sleep(self.slow_seconds)
         return web.json_response({"ok": True, "result": result})
+
+    def _inject_fault(self, method: str) -> None:
+        """A 502 from the gateway in front of the API, for ``fault_rate`` of the calls (deterministic per seed)."""
+        if not self.fault_rate or (self.fault_methods is not None and method not in self.fault_methods):
+            return
+        if self._faults is None:
+            self._faults = random.Random(self.fault_seed)
+        if self._faults.random() < self.fault_rate:
+            raise ApiError(502, "Bad Gateway")
+
+    async def _unknown_path(self, request: web.Request) -> web.Response:
+        self.calls.append((request.path, {"_status": 404}))
+        return web.Response(status=404, text=f"Cannot {request.method} {request.path}")
 
     def _validate(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         spec = SPEC["methods"].get(method)
