@@ -11,6 +11,8 @@ import typer
 
 from adapters.cli.content import app as content_app
 from adapters.cli.content import content_errors_exit
+from adapters.redact import install as install_redaction
+from adapters.redact import secrets_of
 from bot.core import Core
 from bot.settings import Settings
 
@@ -34,6 +36,8 @@ def _core(settings: Settings) -> Core:
 def default(ctx: typer.Context) -> None:
     """With no command: run the configured platforms, or chat in the terminal if none is set."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # once, for every command (run, chat, content): tokens and passwords never reach the console
+    install_redaction(secrets_of(Settings()))
     if ctx.invoked_subcommand is not None:
         return
     from adapters.runner import configured_platforms
@@ -93,8 +97,12 @@ def reload_content(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="confbot")
+    """Console-script entry point. An unexpected error is logged, so its traceback is redacted too."""
+    try:
+        app(prog_name="confbot")
+    except Exception:
+        logging.getLogger("confbot").critical("confbot stopped by an unexpected error", exc_info=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":
