@@ -105,7 +105,8 @@ class HttpServer:
     """Serves an ASGI app in the running event loop until :meth:`stop`."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", log_config=None)
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 
