@@ -118,3 +118,22 @@ class TalkSnapshot(Base):
     room: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Replica(Base):
+    """A running push runtime. Its heartbeat tells the others how many share each platform's rate."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the dispatcher's worker id
+    platforms: Mapped[str] = mapped_column(String(200), default="")  # the platforms it sends for, comma-separated
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeenDelivery(Base):
+    """An inbound delivery already handled (a Slack ``event_id`` or ``trigger_id``), until it expires."""
+
+    __tablename__ = "seen_deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. slack:event:Ev0123
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
