@@ -89,6 +89,21 @@ class Core:
         """Release the database connections (at shutdown)."""
         self.db.dispose()
 
+    def first_delivery(self, key: str) -> bool:
+        """True the first time ``key`` (a platform's event or trigger id) is delivered, on any replica.
+
+        Deliveries of the same key within its expiry (10 minutes) return False, so a replayed or
+        redelivered request is not answered twice. If the database can't say, it is answered.
+        """
+        from bot import dedupe
+
+        try:
+            with self.db.session() as session:
+                return dedupe.first_delivery(session, key, self.clock.now())
+        except Exception:
+            log.exception("could not record delivery %s; handling it", key[:80])
+            return True
+
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
         self._organizers.add(f"{address.platform}:{address.user_id}")

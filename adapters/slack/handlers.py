@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +18,6 @@ from bot.messages import Address, Request
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-SEEN_EVENTS = 1000  # event ids remembered, so a redelivered DM is answered once
 
 
 def conf_text(text: str) -> str:
@@ -39,7 +37,6 @@ class SlackHandlers:
     def __init__(self, core: Core) -> None:
         self.core = core
         self._profiles: dict[str, tuple[str | None, str | None]] = {}  # user -> (locale, display name)
-        self._seen: OrderedDict[str, None] = OrderedDict()
 
     def install(self, app: AsyncApp) -> None:
         """Register every listener on ``app``."""
@@ -82,8 +79,10 @@ class SlackHandlers:
         )
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
-        """``/conf …``: ack at once, then answer ephemerally."""
+        """``/conf …``: ack at once, then answer ephemerally (once: a replayed command is ignored)."""
         await ack()
+        if not self._first("trigger", command.get("trigger_id")):
+            return
         request = await self._request(
             client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
         )
@@ -96,7 +95,7 @@ class SlackHandlers:
         """A direct message: a command or a search, answered in the DM (once, even if Slack redelivers it)."""
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
-        if self._already_seen(str(body.get("event_id") or "")):
+        if not self._first("event", body.get("event_id")):
             return
         request = await self._request(client, event["user"], event["channel"], text=event.get("text", ""))
         response = self.core.respond(request)
@@ -113,6 +112,8 @@ class SlackHandlers:
         and any other answer (a talk, the .ics) goes to the user's DM.
         """
         await ack()
+        if not self._first("trigger", body.get("trigger_id")):
+            return
         channel = (body.get("channel") or {}).get("id")
         value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
         request = await self._request(client, body["user"]["id"], channel, action=value)
@@ -134,15 +135,9 @@ class SlackHandlers:
                 )
         await self._refresh_home(client, request, response.home_changed or in_home)
 
-    def _already_seen(self, event_id: str) -> bool:
-        if not event_id:
-            return False
-        if event_id in self._seen:
-            return True
-        self._seen[event_id] = None
-        if len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
-        return False
+    def _first(self, kind: str, key: object) -> bool:
+        """False for a redelivery or replay of a request any replica already handled (kept 10 min)."""
+        return not key or self.core.first_delivery(f"{PLATFORM}:{kind}:{str(key)[:150]}")
 
     async def on_url_button(self, ack: Any) -> None:
         """Link buttons open in the browser; Slack still wants an ack."""

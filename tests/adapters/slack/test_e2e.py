@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -53,6 +54,11 @@ async def client(adapter: SlackAdapter) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+def trigger_id() -> str:
+    """A fresh trigger id, as Slack gives every slash command and interaction its own."""
+    return f"{time.time_ns()}.1.{uuid.uuid4().hex[:16]}"
+
+
 def signed(body: str, *, secret: str = SECRET, timestamp: int | None = None, content_type: str) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -73,7 +79,7 @@ def slash(slack: FakeSlack, user: str, text: str, channel: str = "C0GENERAL") ->
             "text": text,
             "api_app_id": "A1",
             "response_url": slack.response_url(),
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
         }
     )
 
@@ -128,7 +134,7 @@ def home_press(user: str, value: str) -> str:
         "token": "legacy",
         "team": {"id": "T1", "domain": "confbot-test"},
         "container": {"type": "view", "view_id": "V1"},
-        "trigger_id": "1.2.3",
+        "trigger_id": trigger_id(),
         "view": {"id": "V1", "type": "home", "blocks": [], "state": {"values": {}}},
         "actions": [
             {
@@ -153,7 +159,7 @@ def _action_payload(slack: FakeSlack, user: str, value: str) -> dict:  # type: i
         "team": {"id": "T1", "domain": "confbot-test"},
         "container": {"type": "message", "message_ts": "1.0", "channel_id": "D" + user[1:], "is_ephemeral": False},
         "channel": {"id": "D" + user[1:], "name": "directmessage"},
-        "trigger_id": "1.2.3",
+        "trigger_id": trigger_id(),
         "response_url": slack.response_url(),
         "actions": [
             {

@@ -1,0 +1,38 @@
+"""Inbound deliveries handled once, across replicas: a replayed or redelivered request is dropped.
+
+A platform can hand the same request over more than once: Slack redelivers an event whose ack was
+late (same ``event_id``), and a signed slash command or button press stays valid for Slack's
+5-minute replay window (same ``trigger_id``). Each key is recorded in ``seen_deliveries`` in the
+shared database with an expiry; the first replica to insert it handles the request, every later
+delivery of the key before the expiry is ignored. Expired rows are purged as new keys come in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.storage.models import SeenDelivery
+
+# longer than Slack's 5-minute signature window, so a replay is caught for as long as it is valid
+SEEN_FOR = timedelta(minutes=10)
+
+
+def first_delivery(session: Session, key: str, now: datetime, *, ttl: timedelta = SEEN_FOR) -> bool:
+    """Record ``key`` and say whether this is its first delivery within ``ttl`` (atomic across replicas).
+
+    Expired records are purged first, so a key seen longer ago than ``ttl`` counts as new again.
+    """
+    session.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now))
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(SeenDelivery)
+        .values(key=key, expires_at=now + ttl)
+        .on_conflict_do_nothing(index_elements=[SeenDelivery.key])
+        .returning(SeenDelivery.key)
+    )
+    return session.execute(stmt).scalar() is not None
