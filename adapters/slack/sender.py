@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.pacing import ChatPacer
+from adapters.shared_rate import SharedLimiter
 from adapters.slack.outbound import deliver
 from bot.messages import Address, Reply
 from bot.push.sender import SendResult
@@ -32,8 +33,13 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, rate_per_second: float = 10.0) -> None:
         self.client = client
         self.rate_per_second = rate_per_second
-        self._workspace = AsyncLimiter(max(1, int(rate_per_second)), 1)
+        # the workspace-wide rate, a second's worth of burst; this replica sends its share (set_share)
+        self._workspace = SharedLimiter(rate_per_second, burst=max(1, int(rate_per_second)))
         self._pace = ChatPacer(lambda _channel: AsyncLimiter(1, 1 / PER_CHANNEL))
+
+    def set_share(self, fraction: float) -> None:
+        """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
+        self._workspace.set_share(fraction)
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Post to the user's DM (a file is uploaded there); classify Slack's answer."""

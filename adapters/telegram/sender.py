@@ -10,6 +10,7 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from adapters.pacing import ChatPacer
+from adapters.shared_rate import SharedLimiter
 from adapters.telegram.outbound import send_reply
 from bot.messages import Address, Reply
 from bot.push.sender import SendResult
@@ -43,9 +44,14 @@ class TelegramSender:
         self.read_timeout = read_timeout
         self.rate_per_second = rate_per_second
         # the global rate with a small bucket (5): no first-second burst that draws 429s, yet
-        # a late timer wake-up can catch up instead of losing its slot
-        self._global = AsyncLimiter(5, 5 / max(0.1, rate_per_second))
+        # a late timer wake-up can catch up instead of losing its slot. The rate is the whole
+        # bot's; with several replicas this one sends its share (set_share)
+        self._global = SharedLimiter(rate_per_second, burst=5)
         self._pace = ChatPacer(_chat_pace)
+
+    def set_share(self, fraction: float) -> None:
+        """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
+        self._global.set_share(fraction)
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""

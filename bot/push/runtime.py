@@ -12,6 +12,7 @@ from bot.content.loader import ContentError, Problem
 from bot.core import Core
 from bot.push import outbox
 from bot.push.dispatcher import Dispatcher, DispatchReport
+from bot.push.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.push.schedule_changes import ReloadRefused, apply_programme, reload_from_path, snapshot_mark
 from bot.push.scheduler import Scheduler
 from bot.push.sender import Sender
@@ -68,6 +69,8 @@ class Runtime:
             senders,
             worker_id=replica_id or core.settings.replica_id or f"{os.uname().nodename}-{os.getpid()}",
         )
+        # heartbeats in the shared database; each sender sends this replica's share of its platform's rate
+        self.shares = ReplicaShares(core.db, self.dispatcher.worker_id, senders.values())
         self.scheduler = Scheduler(core.clock)
         self.watch_content = watch_content
         self._lock = asyncio.Lock()
@@ -89,8 +92,10 @@ class Runtime:
         except (ContentError, ReloadRefused) as err:
             self._blocked = mark  # the watcher applies it once it is fixed or forced
             log.error("content at start-up not applied to the announced schedule, no notices queued: %s", err)
+        self.shares.beat()  # the first heartbeat sets the senders' shares before anything is sent
         self.scheduler.start()
         self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
+        self.scheduler.every(HEARTBEAT_SECONDS, self._heartbeat, "confbot.heartbeat")
         if self.watch_content:
             self.scheduler.every(WATCH_SECONDS, self._watch, "confbot.content")
         self._unlisten = outbox.on_commit(self.core.db, self.poke)
@@ -105,6 +110,10 @@ class Runtime:
         self.scheduler.shutdown()
         async with self._lock:
             self.dispatcher.release()
+        try:
+            self.shares.leave()  # the other replicas take this one's share at their next heartbeat
+        except Exception:
+            log.exception("could not remove this replica's heartbeat; it expires by itself")
 
     def poke(self) -> None:
         """Something was enqueued or re-timed: dispatch now (the pass re-arms itself)."""
@@ -113,6 +122,7 @@ class Runtime:
 
     async def dispatch_now(self) -> DispatchReport:
         """One dispatch pass, then re-arm for the next due time."""
+        await self.shares.joined()  # joining running replicas: wait until they have lowered their shares
         async with self._lock:
             report = await self.dispatcher.run_due()
             with self.core.db.session() as session:
@@ -120,6 +130,13 @@ class Runtime:
             if due is not None and not self._stopping:
                 self.scheduler.wake_at(due, self._dispatch)
             return report
+
+    async def _heartbeat(self) -> None:
+        """The heartbeat job: stay counted as live and follow the number of replicas."""
+        try:
+            self.shares.beat()
+        except Exception:
+            log.exception("heartbeat failed; the rate shares stay as they were")
 
     async def _dispatch(self) -> None:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.messages import Address, Reply
 
@@ -62,6 +62,19 @@ class Sender(Protocol):
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Send ``reply`` to ``address``; never raises for delivery problems."""
+        ...
+
+
+@runtime_checkable
+class SharesRate(Protocol):
+    """A sender whose ``rate_per_second`` is the whole bot's, of which it can take a share.
+
+    With several replicas the push runtime tells each sender its share (1/N for N live replicas
+    sending for the platform; see ``bot/push/replicas.py``), so together they stay within the rate.
+    """
+
+    def set_share(self, fraction: float) -> None:
+        """From now on send at most ``rate_per_second × fraction`` (0 < fraction ≤ 1)."""
         ...
 
 
