@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from difflib import get_close_matches
 
-from bot import users
+from bot import audit, users
 from bot.clock import Clock
 from bot.commands import REGISTRY, Context, UsageError, load_all, lookup
 from bot.commands.args import command_of
@@ -123,6 +124,8 @@ class Core:
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
         lang = "zh"
+        audited: str | None = None  # the organizer command being run, for the audit log
+        args = ""
         try:
             with self.db.session() as session:
                 user, reactivated = users.touch(session, request, now, self.settings.default_lead_minutes)
@@ -141,13 +144,19 @@ class Core:
                 if cmd is None:
                     return Response([self._unknown(lang, name)])
                 if cmd.organizer_only and not self.is_organizer(request.address):
+                    audit.record(session, request.address, cmd.name, args, "refused", now)
                     return Response([self._say(lang, "error.organizer_only", name=cmd.name)])
+                audited = cmd.name if cmd.organizer_only else None
                 ctx = Context(self, request, user, session, lang, args, request.action is not None)
                 home_changed = cmd.changes_home
                 try:
                     result = cmd.handler(ctx)
                 except UsageError as err:
+                    if audited:
+                        audit.record(session, request.address, audited, args, "usage", now)
                     return Response([self._say(ctx.lang, err.key, **err.params)])
+                if audited:
+                    audit.record(session, request.address, audited, args, ctx.outcome, now)
                 lang = user.language  # /lang may just have changed it
                 replies = result if isinstance(result, list) else [result]
                 return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed)
@@ -158,6 +167,9 @@ class Core:
                 request.address.user_id,
                 request.action is not None,
             )
+            if audited:  # the request's own transaction is gone: record the failure on its own
+                with contextlib.suppress(Exception), self.db.session() as session:
+                    audit.record(session, request.address, audited, args, "error", now)
             return Response([self._say(lang, "error.internal")])
 
     def home(self, address: Address, locale: str | None = None) -> Reply:

@@ -42,6 +42,7 @@ class Context:
     lang: str
     args: str
     from_button: bool
+    outcome: str = "ok"  # what the audit log records for an organizer command (e.g. "previewed")
 
     def t(self, key: str, **params: object) -> str:
         """Translate into the user's language."""
@@ -108,7 +109,7 @@ def load_all() -> None:
 def listed(*, organizer: bool = False) -> list[Command]:
     """Commands shown in /help and registered with the platforms, in registration order."""
     load_all()
-    cmds = sorted((REGISTRY[name] for name in _ORDER), key=lambda c: c.order)
+    cmds = sorted((REGISTRY[name] for name in _ORDER if name in REGISTRY), key=lambda c: c.order)
     return [c for c in cmds if c.help_key and (organizer or not c.organizer_only)]
 
 

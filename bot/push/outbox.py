@@ -37,6 +37,7 @@ BLOCKED = "blocked"
 MISSED = "missed"
 CANCELLED = "cancelled"
 FINAL = (SENT, FAILED, BLOCKED, MISSED, CANCELLED)
+URGENT, BULK = 0, 1  # priorities: due reminders and notices are claimed before due broadcast rows
 _TOUCHED = "confbot.outbox_touched"  # session.info flag: this transaction enqueued or re-timed a push
 
 
@@ -91,6 +92,7 @@ def enqueue(
     due_at: datetime,
     payload: dict[str, Any] | None = None,
     expires_at: datetime | None = None,
+    priority: int = URGENT,
     now: datetime,
 ) -> bool:
     """Add a push unless ``(recipient, key)`` exists; True if a row was inserted."""
@@ -100,6 +102,7 @@ def enqueue(
         "key": key,
         "due_at": due_at,
         "payload": payload or {},
+        "priority": priority,
         "expires_at": expires_at,
         "status": PENDING,
         "attempts": 0,
@@ -160,7 +163,8 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
         (OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now),
     )
     with db.session() as session:
-        pick = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        order = (OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
+        pick = select(OutboxMessage.id).where(due).order_by(*order).limit(limit)
         if db.dialect == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         ids = list(session.scalars(pick))

@@ -65,6 +65,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False once they blocked the bot
     reminders_on: Mapped[bool] = mapped_column(Boolean, default=True)
     lead_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    # "person", or "channel" for a group/channel that receives room announcements (never counted as a user)
+    kind: Mapped[str] = mapped_column(String(16), default="person", server_default="person")
 
 
 class Subscription(Base):
@@ -99,6 +101,8 @@ class OutboxMessage(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # claimed in (priority, due_at) order: 0 for time-critical pushes, higher for bulk (broadcasts)
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -137,3 +141,76 @@ class SeenDelivery(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. slack:event:Ev0123
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AuditEntry(Base):
+    """One organizer action or refused attempt: who, when, what and the outcome."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))  # the command, e.g. "broadcast"
+    detail: Mapped[str] = mapped_column(Text, default="")  # its arguments, shortened
+    outcome: Mapped[str] = mapped_column(String(32))  # ok | refused | usage | error | previewed | confirmed ...
+
+
+class Confirmation(Base):
+    """A preview waiting for its organizer's Confirm (a broadcast, a move, a cancellation)."""
+
+    __tablename__ = "confirmations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # carried by the Confirm / Cancel buttons
+    kind: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))  # platform:user_id
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | dropped
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Broadcast(Base):
+    """A confirmed announcement: its outbox rows carry ``broadcast:<id>`` keys."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_by: Mapped[str] = mapped_column(String(200))  # platform:user_id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(100))  # all | talk:12 | platform:telegram | lang:en
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | done
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ScheduleOverride(Base):
+    """An organizer's fix on top of the content files (/move, /cancel); survives reloads."""
+
+    __tablename__ = "schedule_overrides"
+
+    talk_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    start: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    end: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    room: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnnounceChannel(Base):
+    """A group or channel that gets room announcements or the public schedule changes."""
+
+    __tablename__ = "announce_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # the channel's own users row (kind="channel"): its address is where the posts go
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    mode: Mapped[str] = mapped_column(String(80))  # room:<id> | all | changes
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
