@@ -83,26 +83,32 @@ class Dispatcher:
         """
         report = DispatchReport()
         in_flight: set[asyncio.Task[str]] = set()
-        while True:
-            room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
-            rows = []
-            if room > 0:
-                rows = outbox.claim(
-                    self.db,
-                    now=self.clock.now(),
-                    worker=self.worker_id,
-                    limit=min(room, self.batch),
-                    lease=self.lease,
-                )
-                in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
-            if not in_flight:
-                return report
-            if rows and len(in_flight) < self.concurrency:
-                continue  # keep topping up while work is due
-            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            in_flight -= done
-            for task in done:
-                report.outcomes[task.result()] += 1
+        try:
+            while True:
+                room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
+                rows = []
+                if room > 0:
+                    rows = outbox.claim(
+                        self.db,
+                        now=self.clock.now(),
+                        worker=self.worker_id,
+                        limit=min(room, self.batch),
+                        lease=self.lease,
+                    )
+                    in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
+                if not in_flight:
+                    return report
+                if rows and len(in_flight) < self.concurrency:
+                    continue  # keep topping up while work is due
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                in_flight -= done
+                for task in done:
+                    report.outcomes[task.result()] += 1
+        except asyncio.CancelledError:
+            # shutting down: claim nothing more, but let the sends already under way finish and
+            # record their outcomes, so no claim is handed back for a message that went out
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""
