@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -94,6 +95,29 @@ def reload_content(
             typer.echo(f"Refused: {err}", err=True)
             raise typer.Exit(1) from None
     typer.echo(str(report))
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every talk and broadcast) for scripts.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of the text report: zh or en.")] = "en",
+) -> None:
+    """Users per platform and language, subscriptions per talk with rooms, reminders, broadcasts."""
+    from bot.commands.stats import stats_lines
+    from bot.stats import gather
+
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("zh or en", param_hint="--lang")
+    core = _core(Settings())
+    try:
+        report = gather(core)
+    finally:
+        core.close()
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    lines = stats_lines(report, lang, core.programme.tz, top_talks=None, top_broadcasts=None)
+    typer.echo("\n".join("".join(span.text for span in line) for line in lines))
 
 
 def main() -> None:

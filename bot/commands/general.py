@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.commands import Context, UsageError, command, listed
+from bot.commands import Command, Context, UsageError, command, listed
 from bot.i18n import LANGUAGES, pick, register
 from bot.messages import Button, Reply, ReplyBuilder, bold, code, italic
 
@@ -22,6 +22,7 @@ register(
         },
         "start.draft": {"zh": "⚠️ {note}", "en": "⚠️ {note}"},
         "help.title": {"zh": "可用命令：", "en": "Commands:"},
+        "help.organizer_title": {"zh": "组织者命令：", "en": "Organizer commands:"},
         "help.search_hint": {
             "zh": "不是命令的文字会被当作搜索（中文、英文、拼音都可以）。",
             "en": "Any text that is not a command is a search (Chinese, English or pinyin).",
@@ -71,10 +72,20 @@ def start(ctx: Context) -> Reply:
 def help_(ctx: Context) -> Reply:
     """List every command with a one-line description."""
     b = ReplyBuilder().line(bold(ctx.t("help.title")))
-    for cmd in listed(organizer=ctx.is_organizer):
-        usage = f" {cmd.usage}" if cmd.usage else ""
-        b.line(code(f"/{cmd.name}{usage}"), f" — {ctx.t(cmd.help_key or '')}")
-    return b.blank().line(ctx.t("help.search_hint")).build()
+    for cmd in listed():
+        _help_line(ctx, b, cmd)
+    b.blank().line(ctx.t("help.search_hint"))
+    if ctx.is_organizer:  # attendees never see these, nor that they exist
+        b.blank().line(bold(ctx.t("help.organizer_title")))
+        for cmd in listed(organizer=True):
+            if cmd.organizer_only:
+                _help_line(ctx, b, cmd)
+    return b.build()
+
+
+def _help_line(ctx: Context, b: ReplyBuilder, cmd: Command) -> None:
+    usage = f" {cmd.usage}" if cmd.usage else ""
+    b.line(code(f"/{cmd.name}{usage}"), f" — {ctx.t(cmd.help_key or '')}")
 
 
 @command("lang", help_key="help.lang", usage="zh|en", aliases=("language",), order=90, changes_home=True)

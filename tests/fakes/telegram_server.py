@@ -179,6 +179,8 @@ class FakeTelegram:
     _sent_times: deque[float] = field(default_factory=deque)
     messages: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (chat, id) -> text, markup
     last_messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # chat -> last Message sent there
+    # the command menus set: (scope type, chat id or None, language code or "") -> command names
+    menus: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -406,6 +408,24 @@ class FakeTelegram:
             )
         return chat_id
 
+    def _check_scope(self, scope: Any) -> tuple[str, int | None]:
+        """A BotCommandScope as the API defines it (type and required fields); the chat must be known."""
+        if scope is None:
+            return ("default", None)
+        kinds = {}
+        for name in SPEC["types"]["BotCommandScope"]["subtypes"]:
+            fields = SPEC["types"][name]["fields"]
+            kinds[fields[0]["description"].rsplit(" ", 1)[-1]] = [f["name"] for f in fields if f["required"]]
+        if not isinstance(scope, dict) or scope.get("type") not in kinds:
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        missing = [name for name in kinds[scope["type"]] if name not in scope]
+        if missing:
+            raise ApiError(400, f'Bad Request: field "{missing[0]}" must be specified in the scope')
+        chat_id = scope.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.unknown_chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return (scope["type"], None if chat_id is None else int(chat_id))
+
     def _message(self, chat_id: int, **extra: Any) -> dict[str, Any]:
         return {
             "message_id": next(self._message_ids),
@@ -431,6 +451,7 @@ class FakeTelegram:
             self.updates = pending
             return pending
         if method in ("setMyCommands",):
+            scope = self._check_scope(params.get("scope"))
             for command in params["commands"]:
                 if not (
                     1 <= len(command["command"]) <= 32
@@ -438,6 +459,7 @@ class FakeTelegram:
                     and 1 <= len(command["description"]) <= 256
                 ):
                     raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            self.menus[(*scope, params.get("language_code") or "")] = [c["command"] for c in params["commands"]]
             return True
         if method in ("setWebhook",):
             self.webhook_url = params["url"]
