@@ -80,10 +80,12 @@ async def serve(
     server = HttpServer(app, settings.http_host, settings.http_port) if routes else None
     started: list[Adapter] = []
     try:
-        await runtime.start()
+        # the adapters first: pushes start flowing only once every platform is up (a send must not
+        # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
+        await runtime.start()
         if server is not None:
             await server.start()
         log.info("confbot running: %s", ", ".join(a.name for a in adapters))
@@ -94,8 +96,8 @@ async def serve(
     finally:
         if server is not None:
             await server.stop()
+        await runtime.stop()
         for adapter in reversed(started):
             await adapter.stop()
-        await runtime.stop()
         core.close()
     return 0
