@@ -44,7 +44,8 @@ class BodyLimit:
         if declared is not None and not (declared.isascii() and declared.isdigit()):
             await _refuse(scope, receive, send, 400, "bad Content-Length")
             return
-        if declared is not None and int(declared) > self.max_bytes:
+        # more digits than any sane length (int() of thousands of digits would even raise)
+        if declared is not None and (len(declared) > 18 or int(declared) > self.max_bytes):
             await self._too_large(scope, receive, send)
             return
         seen = 0
