@@ -62,12 +62,23 @@ def preview(ctx: Context, kind: str, payload: dict[str, Any], lines: list[Line])
 
 @command("confirm", organizer_only=True)
 def confirm(ctx: Context) -> Reply:
-    """Carry out a preview (its Confirm button)."""
-    taken = confirmations.take(ctx.session, ctx.args.strip(), ctx.request.address, ctx.core.clock.now())
-    if taken is None or taken.kind not in _CONFIRMERS:
-        raise UsageError("confirm.gone")
-    ctx.outcome = f"confirmed {taken.kind}"
-    return _CONFIRMERS[taken.kind](ctx, taken.payload)
+    """Carry out a preview (its Confirm button).
+
+    Taking the preview and carrying it out share one savepoint: when the change is refused (a
+    usage error, e.g. a clash that appeared since the preview), the preview stays pending.
+    """
+    savepoint = ctx.session.begin_nested()
+    try:
+        taken = confirmations.take(ctx.session, ctx.args.strip(), ctx.request.address, ctx.core.clock.now())
+        if taken is None or taken.kind not in _CONFIRMERS:
+            raise UsageError("confirm.gone")
+        ctx.outcome = f"confirmed {taken.kind}"
+        reply = _CONFIRMERS[taken.kind](ctx, taken.payload)
+    except UsageError:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return reply
 
 
 @command("drop", organizer_only=True)

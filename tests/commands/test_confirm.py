@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.commands import Context, command
+from bot.commands import Context, UsageError, command
 from bot.commands.confirm import on_confirm, preview
 from bot.core import Core
 from bot.messages import Address, Reply, ReplyBuilder, Span
@@ -18,6 +18,7 @@ from tests.helpers import actions, ask, press
 ORGANIZER = Address("console", "organizer", "organizer")  # listed in the test settings
 ATTENDEE = Address("console", "mallory", "mallory")
 DONE: list[dict[str, Any]] = []
+REFUSED: list[dict[str, Any]] = []
 
 
 @pytest.fixture(autouse=True)
@@ -30,14 +31,20 @@ def _a_previewed_command() -> Iterator[None]:
 
     @on_confirm("testchange")
     def apply(ctx: Context, payload: dict[str, Any]) -> Reply:
+        if payload["what"] == "refused" and not REFUSED:
+            REFUSED.append(payload)
+            raise UsageError("confirm.gone")  # e.g. a clash appeared since the preview
         DONE.append(payload)
         return ReplyBuilder().line(f"done {payload['what']}").build()
 
     DONE.clear()
+    REFUSED.clear()
     yield
     from bot.commands import REGISTRY
+    from bot.commands import confirm as confirm_module
 
     REGISTRY.pop("testchange", None)
+    confirm_module._CONFIRMERS.pop("testchange", None)
 
 
 def _audit(core: Core) -> str:
@@ -88,3 +95,11 @@ def test_only_the_organizer_who_asked_can_confirm(core: Core) -> None:
     assert "already handled" in press(core, confirm_action, who=other, locale="en").plain_text
     assert "Only conference organizers" in press(core, confirm_action, who=ATTENDEE, locale="en").plain_text
     assert DONE == []
+
+
+def test_a_refused_confirm_leaves_the_preview_usable(core: Core) -> None:
+    shown = ask(core, "/testchange refused", who=ORGANIZER, locale="en")
+    confirm_action = next(a for a in actions(shown) if a.startswith("confirm "))
+    assert "already handled" in press(core, confirm_action, who=ORGANIZER, locale="en").plain_text
+    assert DONE == [] and len(REFUSED) == 1
+    assert press(core, confirm_action, who=ORGANIZER, locale="en").plain_text == "done refused"
