@@ -23,6 +23,7 @@ from bot.storage.db import Database
 log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
+MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
 INLINE_RESULTS = 10
 
 register(
@@ -135,8 +136,10 @@ class Core:
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
-                if len(text) > MAX_INPUT_CHARS:
-                    return Response([self._say(lang, "error.too_long", length=len(text), limit=MAX_INPUT_CHARS)])
+                # organizers write announcements (/broadcast checks its own, longer limit)
+                limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
+                if len(text) > limit:
+                    return Response([self._say(lang, "error.too_long", length=len(text), limit=limit)])
                 if not text:
                     return Response([self._say(lang, "error.empty")])
                 name, args = command_of(text, request.action)

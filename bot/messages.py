@@ -117,6 +117,8 @@ class Reply:
     notice: str | None = None  # short toast for a button press (Telegram answerCallbackQuery)
     choices: Choices | None = None  # shown after the button rows
     lang: str = "zh"  # the language the reply is written in ("zh" | "en")
+    # a bulk push (a broadcast): a sender may send it its platform's bulk way (Telegram's paid broadcasts)
+    bulk: bool = False
 
     @property
     def button_rows(self) -> tuple[tuple[Button, ...], ...]:

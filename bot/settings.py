@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_rate_limit: float = Field(default=30.0, alias="TELEGRAM_RATE_LIMIT")
+    # broadcasts on Telegram as paid broadcasts (allow_paid_broadcast), sent at the paid rate (Stars are charged)
+    telegram_paid_broadcast: bool = Field(default=False, alias="TELEGRAM_PAID_BROADCAST")
+    telegram_paid_rate_limit: float = Field(default=1000.0, alias="TELEGRAM_PAID_RATE_LIMIT")
 
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")

@@ -21,7 +21,7 @@ AUDIENCE_CHARS = 24
 register(
     {
         "help.stats": {
-            "zh": "统计：用户、最受关注的演讲及其会场、提醒与群发结果",
+            "zh": "统计：用户、最受关注的演讲及其会场、提醒与广播结果",
             "en": "stats: users, the most starred talks and their rooms, reminders, broadcasts",
         },
         "stats.title": {"zh": "📊 统计", "en": "📊 Stats"},
@@ -47,8 +47,8 @@ register(
             "zh": "提醒：已发送 {sent} · 待发送 {pending} · 错过 {missed} · 失败 {failed} · 被屏蔽 {blocked}",
             "en": "Reminders: {sent} sent · {pending} pending · {missed} missed · {failed} failed · {blocked} blocked",
         },
-        "stats.broadcasts": {"zh": "群发（共 {count} 次）：", "en": "Broadcasts ({count}):"},
-        "stats.broadcasts_none": {"zh": "群发：还没有。", "en": "Broadcasts: none yet."},
+        "stats.broadcasts": {"zh": "广播（共 {count} 次）：", "en": "Broadcasts ({count}):"},
+        "stats.broadcasts_none": {"zh": "广播：还没有。", "en": "Broadcasts: none yet."},
         "stats.broadcast": {
             "zh": " {when} · {audience} · {recipients} 人 · {state}",
             "en": " {when} · {audience} · {recipients} recipients · {state}",
@@ -60,7 +60,7 @@ register(
         "stats.sending": {"zh": "发送中", "en": "sending"},
         "stats.done": {"zh": "已完成", "en": "done"},
         "stats.more_broadcasts": {
-            "zh": "……另有 {count} 次更早的群发（完整列表：confbot stats）",
+            "zh": "……另有 {count} 次更早的广播（完整列表：confbot stats）",
             "en": "… and {count} earlier broadcasts (all of them: confbot stats)",
         },
     }

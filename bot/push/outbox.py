@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import Select, event, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -177,6 +177,7 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
             .returning(OutboxMessage),
             execution_options={"synchronize_session": False},
         ).all()
+        rows = sorted(rows, key=lambda r: (r.priority, r.due_at, r.id))  # RETURNING keeps no order: urgent first
         return [
             Claimed(r.id, r.recipient_id, r.kind, r.key, dict(r.payload or {}), r.due_at, r.expires_at, r.attempts)
             for r in rows
@@ -222,3 +223,41 @@ def counts(session: Session) -> dict[str, int]:
     """Rows per status (for stats and tests)."""
     rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return {status: n for status, n in rows}
+
+
+def enqueue_many(
+    session: Session,
+    recipients: Select[int],
+    *,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    payload: dict[str, Any] | None = None,
+    priority: int = URGENT,
+    now: datetime,
+) -> int:
+    """One push with the same ``key`` to every user id ``recipients`` selects, in one INSERT … SELECT.
+
+    Like :func:`enqueue`, a recipient who already has ``key`` is skipped. Returns the rows inserted.
+    """
+    columns = ("recipient_id", "kind", "key", "payload", "due_at", "priority", "status", "attempts", "created_at")
+    table = OutboxMessage.__table__
+    rows = recipients.subquery()
+    values = select(
+        rows.c[0],
+        literal(kind, table.c.kind.type),
+        literal(key, table.c.key.type),
+        literal(payload or {}, table.c.payload.type),
+        literal(due_at, table.c.due_at.type),
+        literal(priority, table.c.priority.type),
+        literal(PENDING, table.c.status.type),
+        literal(0, table.c.attempts.type),
+        literal(now, table.c.created_at.type),
+    ).where(true())  # SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    into = insert(OutboxMessage).from_select(columns, values)
+    stmt = into.on_conflict_do_nothing(index_elements=["recipient_id", "key"]).returning(OutboxMessage.id)
+    inserted = len(session.execute(stmt).all())  # rowcount of an INSERT … SELECT is -1 with psycopg
+    if inserted:
+        _touch(session)
+    return inserted

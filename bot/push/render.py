@@ -16,6 +16,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
+from bot.push import broadcasts
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
 
@@ -52,10 +53,6 @@ class PushContext:
 
 
 Renderer = Callable[[PushContext], Reply | None]
-
-
-def _broadcast(push: PushContext) -> Reply:
-    return ReplyBuilder().line(str(push.payload.get("text", ""))).build()
 
 
 def _reminder(push: PushContext) -> Reply | None:
@@ -104,7 +101,8 @@ def _cancelled(push: PushContext) -> Reply | None:
 
 
 RENDERERS: dict[str, Renderer] = {
-    "broadcast": _broadcast,
+    "broadcast": broadcasts.render,
+    "broadcast_done": broadcasts.render_done,
     "reminder": _reminder,
     "moved": _moved,
     "cancelled": _cancelled,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.content.loader import ContentError, Problem
 from bot.core import Core
-from bot.push import outbox
+from bot.push import broadcasts, outbox
 from bot.push.dispatcher import Dispatcher, DispatchReport
 from bot.push.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.push.schedule_changes import ReloadRefused, apply_programme, reload_from_path, snapshot_mark
@@ -126,6 +126,8 @@ class Runtime:
         async with self._lock:
             report = await self.dispatcher.run_due()
             with self.core.db.session() as session:
+                # a broadcast with nothing left pending is done: its organizer's summary is queued (pokes us)
+                broadcasts.finish_completed(session, self.core.clock.now())
                 due = outbox.next_due(session)
             if due is not None and not self._stopping:
                 self.scheduler.wake_at(due, self._dispatch)
