@@ -23,10 +23,10 @@ _ORGANIZER = re.compile(r"^telegram:(\d{1,20})$")
 
 
 def menu(lang: str, *, organizer: bool = False) -> list[BotCommand]:
-    """The commands with their one-line descriptions in ``lang``; ``organizer`` adds the organizer ones."""
-    return [
-        BotCommand(c.name, t(lang, c.help_key or "")[:256]) for c in listed(organizer=organizer) if _NAME.match(c.name)
-    ]
+    """The public commands with their one-line descriptions in ``lang``; ``organizer`` appends the
+    organizer commands after them, as /help lists them."""
+    commands = listed() + ([c for c in listed(organizer=True) if c.organizer_only] if organizer else [])
+    return [BotCommand(c.name, t(lang, c.help_key or "")[:256]) for c in commands if _NAME.match(c.name)]
 
 
 def organizer_chats(organizers: Iterable[str]) -> list[int]:
