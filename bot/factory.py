@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import overrides
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.content.loader import load_content
 from bot.core import Core
@@ -17,10 +18,12 @@ def make_clock(settings: Settings) -> Clock:
 
 
 def create_core(settings: Settings, clock: Clock | None = None) -> Core:
-    """Load content (raising ContentError), migrate the database and wire the core."""
+    """Load content (raising ContentError), migrate the database, apply the organizers' stored
+    schedule fixes (/move, /cancel) on top of the content, and wire the core."""
     programme = load_content(settings.content)
     db = Database(settings.database_url)
     db.migrate()
+    programme = overrides.with_stored(db, programme)
     core = Core(settings, db, programme, clock or make_clock(settings))
     core.search  # build the index now, not on the first attendee's search  # noqa: B018
     return core

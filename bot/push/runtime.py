@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from bot import overrides
 from bot.content.loader import ContentError, Problem
 from bot.core import Core
 from bot.push import broadcasts, outbox
@@ -78,6 +79,7 @@ class Runtime:
         self._seen: Signature = ()  # what the previous look saw: a change must hold still for a tick
         self._files: frozenset[str] = frozenset()  # the files of the last successful load
         self._blocked: tuple[object, ...] | None = None  # snapshot mark when the current state was refused
+        self._overrides: tuple[object, ...] = ()  # the organizers' fixes last taken up (/move, /cancel)
         self._stopping = False
         self._unlisten: Callable[[], None] | None = None
 
@@ -87,8 +89,10 @@ class Runtime:
         self._signature = self._seen = content_signature(path)
         self._files = _names(self._signature)
         mark = snapshot_mark(self.core)
+        self._overrides = overrides.mark(self.core.db)
+        programme = overrides.with_stored(self.core.db, self.core.programme)  # a no-op after create_core
         try:
-            apply_programme(self.core, self.core.programme, source=str(path))  # notices for edits made while down
+            apply_programme(self.core, programme, source=str(path))  # notices for edits made while down
         except (ContentError, ReloadRefused) as err:
             self._blocked = mark  # the watcher applies it once it is fixed or forced
             log.error("content at start-up not applied to the announced schedule, no notices queued: %s", err)
@@ -160,7 +164,8 @@ class Runtime:
         A broken edit, a missing file or no talks is rejected and one cancelling too many talks is
         refused; either way it is logged and the previous programme kept. While refused, the watcher
         retries when the announced schedule changes (``confbot content reload --force`` or another
-        replica applied it).
+        replica applied it). An organizer's /move or /cancel on another replica (the overrides
+        changed) is taken up the same way: the files are reloaded with the fixes on top.
         """
         path = Path(self.core.settings.content)
         signature = content_signature(path)
@@ -169,13 +174,16 @@ class Runtime:
             return
         if signature != self._signature:
             self._reload(path, signature, check_files=True)
-        elif self._blocked is not None and snapshot_mark(self.core) != self._blocked:
+        elif (self._blocked is not None and snapshot_mark(self.core) != self._blocked) or overrides.mark(
+            self.core.db
+        ) != self._overrides:
             self._reload(path, signature, check_files=False)
 
     def _reload(self, path: Path, signature: Signature, *, check_files: bool) -> None:
         previous, self._signature = self._signature, signature
         try:
             mark = snapshot_mark(self.core)
+            self._overrides = overrides.mark(self.core.db)
             missing = _missing(path, self._files, signature) if check_files else None
             if missing is not None:
                 raise missing
