@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from adapters.cli.seed import parse_seed
+from bot.content import conflicts
 from bot.content.frab import export_json, import_json, import_xml
 from bot.content.ical import calendar_bytes
 from bot.content.loader import ContentError, load_content
@@ -45,9 +46,13 @@ def _load(path: Path) -> Programme:
 
 @app.command()
 def check(path: Annotated[Path | None, typer.Argument(help="Content directory or file.")] = None) -> None:
-    """Validate content; print a summary, or every problem with its file and place."""
+    """Validate content; print a summary, or every problem (schedule conflicts too) with its file and place."""
     target = _configured(path)
     programme = _load(target)
+    clashes = conflicts.find(programme)
+    if clashes:  # two talks in one room, or one speaker in two talks, at once
+        with content_errors_exit():
+            raise ContentError(conflicts.as_problems(clashes, target))
     draft = " (draft programme)" if programme.conference.draft else ""
     typer.echo(
         f"OK: {target}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "

@@ -77,7 +77,11 @@ def run() -> None:
 def reload_content(
     path: Annotated[Path | None, typer.Argument(help="Content directory or file (default: CONFBOT_CONTENT).")] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Apply even if it cancels or removes more than a quarter of the talks.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Apply even if it cancels or removes more than a quarter of the talks, or adds schedule conflicts.",
+        ),
     ] = False,
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""

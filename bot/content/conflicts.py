@@ -73,7 +73,8 @@ def _clashes(kind: str, where: str, items: list[Item]) -> list[Conflict]:
     for span, item in timed:
         active = [(s, other) for s, other in active if s[1] > span[0]]
         for _, other in active:
-            talk, second = (other, item) if isinstance(other, Talk) else (item, other)
+            pair = sorted((other, item), key=lambda i: (not isinstance(i, Talk), getattr(i, "id", 0)))
+            talk, second = pair  # a talk first; two talks by id
             if isinstance(talk, Talk):
                 found.append(Conflict(kind, where, talk, second))
         active.append((span, item))

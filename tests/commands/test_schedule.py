@@ -200,3 +200,19 @@ def test_reload_from_chat_reports_refuses_conflicts_and_can_be_forced(live: Core
     (content / "content.yaml").write_text("talks: [\n", encoding="utf-8")
     broken = _org(live, "/reload").plain_text
     assert "content files have problems" in broken and "content.yaml" in broken
+
+
+async def test_another_replica_takes_up_a_move_at_its_next_watch_tick(live: Core, clock: FakeClock) -> None:
+    from bot.push.runtime import Runtime
+
+    replica = create_core(live.settings, clock)  # a second process on the same database and files
+    runtime = Runtime(replica, {"console": RecordingSender()})
+    await runtime.start()
+    try:
+        _confirm(live, _org(live, "/move 4 2 14:30 B"), clock)
+        assert replica.programme.talk(4).room == "A"
+        await runtime.watch_tick()
+        assert replica.programme.talk(4).room == "B"  # its /agenda shows the move too
+        assert _notices(live) == Counter({("bob", "moved"): 1, ("carol", "moved"): 1})  # announced once
+    finally:
+        await runtime.stop()
