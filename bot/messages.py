@@ -36,6 +36,9 @@ class Request:
     is_group: bool = False
     # not a message from the user (e.g. drawing their Home): their push address is left alone
     background: bool = False
+    # the group or channel the request was sent in (its chat id), None in a private chat or DM:
+    # where /announce posts go (on Slack the address is the user's DM, so it is needed there)
+    channel: str | None = None
 
 
 # NUL and the other C0/C1 controls but tab and newline: PostgreSQL refuses NUL in text, and

@@ -76,6 +76,7 @@ class SlackHandlers:
             locale=locale,
             display_name=name,
             is_group=dm is None,
+            channel=channel if dm is None else None,  # the channel a /conf command ran in: where /announce posts go
         )
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:

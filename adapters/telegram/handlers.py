@@ -30,13 +30,15 @@ def _request(update: Update, text: str = "", action: str | None = None) -> Reque
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
     chat_id = str(chat.id) if chat is not None else str(user.id)
+    is_group = chat is not None and chat.type != ChatType.PRIVATE
     return Request(
         Address(PLATFORM, str(user.id), chat_id),
         text=text,
         action=action,
         locale=user.language_code,
         display_name=user.full_name,
-        is_group=chat is not None and chat.type != ChatType.PRIVATE,
+        is_group=is_group,
+        channel=chat_id if is_group else None,  # where /announce posts go
     )
 
 

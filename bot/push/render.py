@@ -16,7 +16,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
-from bot.push import broadcasts
+from bot.push import announcements, broadcasts
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
 
@@ -106,6 +106,11 @@ RENDERERS: dict[str, Renderer] = {
     "reminder": _reminder,
     "moved": _moved,
     "cancelled": _cancelled,
+    # room and channel announcements (bot/push/announcements.py): shared chats get no buttons
+    "room_soon": announcements.render_soon,
+    "up_next": announcements.render_up_next,
+    "changes_moved": announcements.unbuttoned(_moved),
+    "changes_cancelled": announcements.unbuttoned(_cancelled),
 }
 """One renderer per push kind: a new kind of push is one entry here."""
 

@@ -34,7 +34,7 @@ from bot.content.loader import ContentError, Problem, load_content
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.core import Core
-from bot.push import outbox, reminders
+from bot.push import announcements, outbox, reminders
 from bot.push.sender import SendRates
 from bot.storage.models import Subscription, TalkSnapshot, User
 
@@ -158,6 +158,7 @@ def _apply(core: Core, new: Programme, session: Session, *, force: bool, source:
             talk.cancelled,
             now,
         )
+    announcements.replan(session, new, now=now)  # room channels follow moves, cancellations, new talks
     return report
 
 
@@ -251,6 +252,8 @@ def _cancelled(
             payload={"talk": talk_id, **announced},
             now=now,
         )
+    key = f"cancelled:{talk_id}@{rev}"
+    announcements.post_change(session, kind="cancelled", key=key, payload={"talk": talk_id, **announced}, now=now)
 
 
 def _moved(
@@ -271,6 +274,7 @@ def _moved(
         report.notices += outbox.enqueue(
             session, recipient_id=user.id, kind="moved", key=key, due_at=now, payload=payload, now=now
         )
+    announcements.post_change(session, kind="moved", key=key, payload=payload, now=now)  # the changes channels
     report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
 
 

@@ -1,0 +1,138 @@
+"""/announce: a group or channel gets room announcements or the public schedule changes.
+
+``/announce here [room | all | changes]`` in the group or channel (``/conf announce here B`` in a
+Slack channel), ``/announce off`` there to stop, ``/announce`` anywhere to list the channels.
+The posts themselves are planned by :mod:`bot.push.announcements`.
+"""
+
+from __future__ import annotations
+
+from bot.commands import Context, UsageError, command
+from bot.i18n import pick, register
+from bot.messages import Reply, ReplyBuilder, bold, code
+from bot.push import announcements
+from bot.render import room_name
+
+register(
+    {
+        "help.announce": {
+            "zh": "在群组或频道里播报会场动态（here <会场>|all|changes，off 停止）",
+            "en": "announce rooms in a group or channel (here <room>|all|changes, off to stop)",
+        },
+        "announce.usage": {
+            "zh": "用法：在群组或频道里发送 /announce here [会场|all|changes]，或 /announce off 停止。"
+            "单独发送 /announce 查看正在播报的群组。",
+            "en": "Usage: in a group or channel, /announce here [room|all|changes], or /announce off to "
+            "stop. /announce alone lists the chats announcing.",
+        },
+        "announce.private": {
+            "zh": "请在要接收播报的群组或频道里发送 /announce here（先把机器人加进去）。私聊里无法设置。",
+            "en": "Send /announce here in the group or channel that should get the posts (add the bot "
+            "there first). It can't be set up from a private chat.",
+        },
+        "announce.unknown_room": {
+            "zh": "没有这个会场。可用：{names}，或 all（全部会场）、changes（日程变动）。",
+            "en": "No such room. Rooms: {names}; or all (every room), changes (schedule changes).",
+        },
+        "announce.on_room": {
+            "zh": "📣 本群将播报 {room}：每场演讲开始前 5 分钟提醒，换场时预告下一场。",
+            "en": "📣 This chat now gets {room}: “starting in 5 minutes” for each talk, and “up next” "
+            "at each changeover.",
+        },
+        "announce.on_all": {
+            "zh": "📣 本群将播报全部会场：每场演讲开始前 5 分钟提醒，换场时预告下一场。",
+            "en": "📣 This chat now gets every room: “starting in 5 minutes” for each talk, and “up "
+            "next” at each changeover.",
+        },
+        "announce.on_changes": {
+            "zh": "📣 本群将发布日程变动：每次调整或取消都会在这里公布一次。",
+            "en": "📣 This chat is now the schedule-changes channel: every move and cancellation is posted here once.",
+        },
+        "announce.planned": {"zh": "已安排 {count} 条播报。", "en": "{count} posts planned."},
+        "announce.stop_hint": {"zh": "在这里发送 /announce off 停止。", "en": "Send /announce off here to stop."},
+        "announce.off": {
+            "zh": "🔕 本群的播报已停止，取消了 {count} 条待发消息。",
+            "en": "🔕 Announcements here are off; {count} pending posts cancelled.",
+        },
+        "announce.not_on": {"zh": "本群没有在播报。", "en": "This chat isn't announcing anything."},
+        "announce.list_title": {"zh": "📣 正在播报的群组（{count}）", "en": "📣 Chats announcing ({count})"},
+        "announce.list_empty": {
+            "zh": "还没有。在群组或频道里发送 /announce here 开始。",
+            "en": "None yet. Send /announce here in a group or channel to start.",
+        },
+        "announce.mode_all": {"zh": "全部会场", "en": "every room"},
+        "announce.mode_changes": {"zh": "日程变动", "en": "schedule changes"},
+        "announce.removed": {
+            "zh": "（机器人已被移出：重新发送 /announce here 恢复）",
+            "en": "(the bot was removed: send /announce here there again)",
+        },
+    }
+)
+
+
+def _mode(ctx: Context, wanted: str) -> str:
+    """``all`` (also when empty), ``changes`` or ``room:<id>`` for a room id or name."""
+    key = wanted.strip().casefold()
+    if key in ("", announcements.ALL):
+        return announcements.ALL
+    if key == announcements.CHANGES:
+        return announcements.CHANGES
+    rooms = ctx.core.programme.conference.rooms
+    for room in rooms:
+        if key in {room.id.casefold(), room.name.casefold(), (room.name_en or "").casefold()}:
+            return f"{announcements.ROOM_PREFIX}{room.id}"
+    names = ", ".join(pick(ctx.lang, r.name, r.name_en) + f" ({r.id})" for r in rooms)
+    raise UsageError("announce.unknown_room", names=names or "—")
+
+
+def _describe(ctx: Context, mode: str) -> str:
+    if mode.startswith(announcements.ROOM_PREFIX):
+        return room_name(ctx.core.programme, mode[len(announcements.ROOM_PREFIX) :], ctx.lang)
+    return ctx.t("announce.mode_changes" if mode == announcements.CHANGES else "announce.mode_all")
+
+
+@command("announce", help_key="help.announce", usage="here [room|all|changes] | off", organizer_only=True, order=93)
+def announce(ctx: Context) -> Reply:
+    """Set up, stop or list the announcing chats."""
+    sub, _, rest = ctx.args.strip().partition(" ")
+    sub = sub.casefold()
+    if sub in ("", "list", "status"):
+        return _listing(ctx)
+    if sub not in ("here", "off"):
+        raise UsageError("announce.usage")
+    chat = ctx.request.channel
+    if chat is None:
+        raise UsageError("announce.private")
+    platform, now = ctx.request.address.platform, ctx.core.clock.now()
+    if sub == "off":
+        cancelled = announcements.stop(ctx.session, platform, chat)
+        if cancelled is None:
+            ctx.outcome = "not on"
+            return ReplyBuilder().line(ctx.t("announce.not_on")).build()
+        ctx.outcome = "off"
+        return ReplyBuilder().line(ctx.t("announce.off", count=cancelled)).build()
+    mode = _mode(ctx, rest)
+    channel = announcements.channel_row(ctx.session, platform, chat, lang=ctx.lang, now=now)
+    who = f"{platform}:{ctx.request.address.user_id}"
+    planned = announcements.set_mode(ctx.session, channel, mode, who, ctx.core.programme, now=now)
+    ctx.outcome = f"on {mode}"[:32]
+    if mode == announcements.CHANGES:
+        b = ReplyBuilder().line(ctx.t("announce.on_changes"))
+    elif mode == announcements.ALL:
+        b = ReplyBuilder().line(ctx.t("announce.on_all")).line(ctx.t("announce.planned", count=planned))
+    else:
+        b = ReplyBuilder().line(ctx.t("announce.on_room", room=_describe(ctx, mode)))
+        b.line(ctx.t("announce.planned", count=planned))
+    return b.line(ctx.t("announce.stop_hint")).build()
+
+
+def _listing(ctx: Context) -> Reply:
+    """The active announcing chats, with their mode."""
+    rows = announcements.listing(ctx.session)
+    b = ReplyBuilder().line(bold(ctx.t("announce.list_title", count=len(rows))))
+    if not rows:
+        return b.line(ctx.t("announce.list_empty")).build()
+    for user, link in rows:
+        gone = f" {ctx.t('announce.removed')}" if not user.active else ""
+        b.line("• ", code(f"{user.platform} {user.chat_id}"), f" · {_describe(ctx, link.mode)}{gone}")
+    return b.build()
