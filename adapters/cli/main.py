@@ -124,6 +124,40 @@ def stats(
     typer.echo("\n".join("".join(span.text for span in line) for line in lines))
 
 
+@app.command()
+def broadcast(
+    text: Annotated[str, typer.Option("--text", help="The announcement: *bold*, _italic_, [text](https://url).")],
+    audience: Annotated[
+        str, typer.Option(help="all (default), talk:12, platform:telegram, platform:slack or lang:en.")
+    ] = "all",
+    yes: Annotated[bool, typer.Option("--yes", help="Queue it; without --yes only the preview is shown.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of this command's output: zh or en.")] = "en",
+) -> None:
+    """Preview a broadcast and its audience size; with --yes, queue it for the running bot to send."""
+    from adapters.console import console_address
+    from bot.messages import Request
+
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("zh or en", param_hint="--lang")
+    core = _core(Settings())
+    who = console_address()
+    core.add_organizer(who)  # whoever holds the shell runs the event; audited as console:<user>
+    try:
+        (shown,) = core.handle(Request(who, text=f"/broadcast {audience} {text}", locale=lang))
+        confirm = [b.action for row in shown.buttons for b in row if b.action.startswith("confirm ")]
+        typer.echo(shown.plain_text)
+        if not confirm:  # refused: bad audience, too long, nobody to send to
+            raise typer.Exit(1)
+        if not yes:
+            typer.echo("\nNot queued. Run again with --yes to queue it.")
+            return
+        (queued,) = core.handle(Request(who, text="", action=confirm[0], locale=lang))
+        typer.echo("\n" + queued.plain_text)
+        typer.echo("The running bot (confbot run) sends it at the platforms' rate limits; this command sends nothing.")
+    finally:
+        core.close()
+
+
 def main() -> None:
     """Console-script entry point. An unexpected error is logged, so its traceback is redacted too."""
     try:

@@ -70,7 +70,8 @@ class TelegramAdapter:
         self._request = StartupRequest(retry or StartupRetry())
         self.application = build_application(settings, webhook=self.webhook, request=self._request)
         Handlers(core).install(self.application)
-        self._sender = TelegramSender(self.application.bot, settings.telegram_rate_limit)
+        paid_rate = settings.telegram_paid_rate_limit if settings.telegram_paid_broadcast else None
+        self._sender = TelegramSender(self.application.bot, settings.telegram_rate_limit, paid_rate=paid_rate)
 
     def routes(self) -> list[BaseRoute]:
         """The webhook endpoint in webhook mode."""

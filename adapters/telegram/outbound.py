@@ -23,11 +23,14 @@ async def send_reply(
     thread_id: int | None = None,
     quote: ReplyParameters | None = None,
     read_timeout: float = ANSWER_READ_TIMEOUT,
+    paid_broadcast: bool = False,
 ) -> None:
     """Send ``reply`` to ``chat_id`` (in a forum topic, quoting a message, when given).
 
-    ``read_timeout`` is how long to wait for the Bot API's answer (pushes wait longer).
+    ``read_timeout`` is how long to wait for the Bot API's answer (pushes wait longer);
+    ``paid_broadcast`` sends it as a paid broadcast (``allow_paid_broadcast``, beyond the free limits).
     """
+    paid = True if paid_broadcast else None
     if reply.attachment is not None:
         await bot.send_document(
             chat_id,
@@ -38,6 +41,7 @@ async def send_reply(
             message_thread_id=thread_id,
             reply_parameters=quote,
             read_timeout=read_timeout,
+            allow_paid_broadcast=paid,
         )
     else:
         await bot.send_message(
@@ -49,6 +53,7 @@ async def send_reply(
             message_thread_id=thread_id,
             reply_parameters=quote,
             read_timeout=read_timeout,
+            allow_paid_broadcast=paid,
         )
 
 

@@ -39,7 +39,14 @@ class TelegramSender:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, rate_per_second: float = 30.0, read_timeout: float = PUSH_READ_TIMEOUT) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        rate_per_second: float = 30.0,
+        read_timeout: float = PUSH_READ_TIMEOUT,
+        *,
+        paid_rate: float | None = None,
+    ) -> None:
         self.bot = bot
         self.read_timeout = read_timeout
         self.rate_per_second = rate_per_second
@@ -48,16 +55,23 @@ class TelegramSender:
         # bot's; with several replicas this one sends its share (set_share)
         self._global = SharedLimiter(rate_per_second, burst=5)
         self._pace = ChatPacer(_chat_pace)
+        # TELEGRAM_PAID_BROADCAST: bulk pushes (broadcasts) go as paid broadcasts at their own, higher rate
+        self.paid_rate = paid_rate
+        self._paid = SharedLimiter(paid_rate, burst=5) if paid_rate else None
 
     def set_share(self, fraction: float) -> None:
         """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
         self._global.set_share(fraction)
+        if self._paid is not None:
+            self._paid.set_share(fraction)
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""
-        async with self._pace(address.chat_id), self._global:
+        paid = reply.bulk and self._paid is not None
+        limiter = self._paid if paid and self._paid is not None else self._global
+        async with self._pace(address.chat_id), limiter:
             try:
-                await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout)
+                await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid)
             except RetryAfter as err:
                 return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:
