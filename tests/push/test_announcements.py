@@ -22,7 +22,7 @@ from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from tests.conftest import SHANGHAI
 from tests.factories import small_content
-from tests.helpers import ask, dispatcher_for
+from tests.helpers import actions, ask, dispatcher_for, press
 
 ORGANIZER = Address("console", "organizer", "organizer")  # an organizer in the test settings
 ATTENDEE = Address("console", "mallory", "mallory")
@@ -273,3 +273,24 @@ async def test_a_channel_that_removed_the_bot_is_deactivated_and_comes_back(core
     assert "3 posts planned" in in_group(core, "/announce here A")
     await run_until(core, sender, at(DAY2, 18, 0))
     assert [text for _, text in sender.to("grp")] == [NEXT_2, SOON_2, SOON_4]
+
+
+async def test_move_and_cancel_from_chat_take_the_posts_along(core: Core, clock: FakeClock) -> None:
+    apply_programme(core, core.programme)  # the bot starts: the schedule is announced
+    in_group(core, "/announce here A", group="a")
+    in_group(core, "/announce here changes", group="news")
+    for command in ("/move 2 14:00", "/cancel 4"):
+        shown = ask(core, command, who=ORGANIZER, locale="en")
+        confirm = next(a for a in actions(shown) if a.startswith("confirm "))
+        press(core, confirm, who=ORGANIZER, locale="en")
+    sender = TimedSender(clock)
+    await run_until(core, sender, at(DAY2, 18, 0))
+    assert [(when, text.splitlines()[0]) for when, text in sender.to("a")] == [
+        (at(DAY1, 8, 55), "⏰ Starting in 5 minutes in Hall A:"),
+        (at(DAY1, 9, 30), "⏭ Up next in Hall A, 14:00 (UTC+8):"),  # talk 2, now at 14:00
+        (at(DAY1, 13, 55), "⏰ Starting in 5 minutes in Hall A:"),
+    ]  # and nothing for the cancelled talk 4
+    assert [text.splitlines()[:2] for _, text in sender.to("news")] == [
+        ["🔀 Schedule change:", "#2 XDP <fast> & furious"],
+        ["❌ Cancelled:", "#4 Hunting network jitter"],
+    ]
