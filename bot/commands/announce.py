@@ -16,8 +16,8 @@ from bot.render import room_name
 register(
     {
         "help.announce": {
-            "zh": "在群组或频道里播报会场动态（here <会场>|all|changes，off 停止）",
-            "en": "announce rooms in a group or channel (here <room>|all|changes, off to stop)",
+            "zh": "在群组或频道里播报“即将开始”和“下一场”，或日程变动",
+            "en": "post “starting in 5 minutes” and “up next”, or the schedule changes, in a group or channel",
         },
         "announce.usage": {
             "zh": "用法：在群组或频道里发送 /announce here [会场|all|changes]，或 /announce off 停止。"
@@ -48,11 +48,11 @@ register(
             "zh": "📣 本群将发布日程变动：每次调整或取消都会在这里公布一次。",
             "en": "📣 This chat is now the schedule-changes channel: every move and cancellation is posted here once.",
         },
-        "announce.planned": {"zh": "已安排 {count} 条播报。", "en": "{count} posts planned."},
+        "announce.planned": {"zh": "已安排 {count} 条播报。", "en": "Posts planned: {count}."},
         "announce.stop_hint": {"zh": "在这里发送 /announce off 停止。", "en": "Send /announce off here to stop."},
         "announce.off": {
             "zh": "🔕 本群的播报已停止，取消了 {count} 条待发消息。",
-            "en": "🔕 Announcements here are off; {count} pending posts cancelled.",
+            "en": "🔕 Announcements here are off. Pending posts cancelled: {count}.",
         },
         "announce.not_on": {"zh": "本群没有在播报。", "en": "This chat isn't announcing anything."},
         "announce.list_title": {"zh": "📣 正在播报的群组（{count}）", "en": "📣 Chats announcing ({count})"},

@@ -241,8 +241,13 @@ def set_mode(session: Session, channel: User, mode: str, who: str, programme: Pr
     """Announce ``mode`` in ``channel`` from now on; returns the room posts now pending."""
     link = session.scalar(select(AnnounceChannel).where(AnnounceChannel.user_id == channel.id))
     if link is None:
-        link = AnnounceChannel(user_id=channel.id, mode=mode, created_by=who, created_at=now, active=True)
-        session.add(link)
+        try:
+            with session.begin_nested():
+                session.add(AnnounceChannel(user_id=channel.id, mode=mode, created_by=who, created_at=now, active=True))
+        except IntegrityError:  # set up in the same chat at the same moment, on another replica
+            pass
+        link = session.scalar(select(AnnounceChannel).where(AnnounceChannel.user_id == channel.id))
+        assert link is not None
     link.mode, link.created_by, link.created_at, link.active = mode, who, now, True
     session.flush()
     return sync_channel(session, channel, mode, programme, now=now)

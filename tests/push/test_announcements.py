@@ -97,8 +97,8 @@ async def test_a_room_channel_gets_one_post_per_talk_and_the_changeovers_in_time
     core: Core, clock: FakeClock
 ) -> None:
     answer = in_group(core, "/announce here A")
-    assert answer.startswith("📣 This chat now gets Hall A") and "4 posts planned" in answer
-    assert "4 posts planned" in in_group(core, "/announce here hall a")  # again: nothing doubled
+    assert answer.startswith("📣 This chat now gets Hall A") and "Posts planned: 4." in answer
+    assert "Posts planned: 4." in in_group(core, "/announce here hall a")  # again: nothing doubled
     sender = TimedSender(clock)
     await run_until(core, sender, at(DAY2, 18, 0))
     assert sender.to("grp") == [
@@ -200,7 +200,7 @@ async def test_the_changes_channel_gets_each_move_once(core: Core, clock: FakeCl
 
 async def test_announce_off_cancels_the_pending_posts(core: Core, clock: FakeClock) -> None:
     in_group(core, "/announce here all")
-    assert in_group(core, "/announce off") == "🔕 Announcements here are off; 6 pending posts cancelled."
+    assert in_group(core, "/announce off") == "🔕 Announcements here are off. Pending posts cancelled: 6."
     assert in_group(core, "/announce off") == "This chat isn't announcing anything."
     apply_programme(core, _edited(**{"2": {"start": at(DAY1, 15, 0)}}))  # a reload plans nothing for it
     sender = TimedSender(clock)
@@ -270,7 +270,7 @@ async def test_a_channel_that_removed_the_bot_is_deactivated_and_comes_back(core
         assert outbox.counts(s) == {"blocked": 1, "cancelled": 3}
     assert "the bot was removed" in ask(core, "/announce", who=ORGANIZER, locale="en").plain_text
     sender.outcome.clear()  # the bot is added back, and an organizer sets it up again
-    assert "3 posts planned" in in_group(core, "/announce here A")
+    assert "Posts planned: 3." in in_group(core, "/announce here A")
     await run_until(core, sender, at(DAY2, 18, 0))
     assert [text for _, text in sender.to("grp")] == [NEXT_2, SOON_2, SOON_4]
 
@@ -294,3 +294,15 @@ async def test_move_and_cancel_from_chat_take_the_posts_along(core: Core, clock:
         ["🔀 Schedule change:", "#2 XDP <fast> & furious"],
         ["❌ Cancelled:", "#4 Hunting network jitter"],
     ]
+
+
+async def test_a_new_mode_replaces_the_old_one(core: Core, clock: FakeClock) -> None:
+    in_group(core, "/announce here all")
+    in_group(core, "/announce here B")  # from every room to Hall B only
+    assert ask(core, "/announce", who=ORGANIZER, locale="en").plain_text.endswith("• console grp · Hall B")
+    sender = TimedSender(clock)
+    await run_until(core, sender, at(DAY1, 12, 0))
+    assert [text.splitlines()[1] for _, text in sender.to("grp")] == ["#3 Observability with eBPF"]
+    in_group(core, "/announce here changes")  # the room posts still ahead go
+    await run_until(core, sender, at(DAY2, 18, 0))
+    assert len(sender.posts) == 1

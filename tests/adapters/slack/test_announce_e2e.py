@@ -93,7 +93,7 @@ async def test_announce_here_in_a_channel_then_the_posts_arrive_in_it_once(
         assert not [b for b in post["blocks"] if b["type"] == "actions"]  # no buttons in a shared channel
 
         off = await _conf(slack, client, "U0ORG", "announce off", CHANNEL)
-        assert off == "🔕 Announcements here are off; 1 pending posts cancelled."
+        assert off == "🔕 Announcements here are off. Pending posts cancelled: 1."
         clock.set(talk.start + timedelta(days=1))  # talk 5 (Hall B, day two) would have been announced
         await runtime.dispatch_now()
         assert len(slack.sent("chat.postMessage")) == 1
