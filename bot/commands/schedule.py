@@ -397,17 +397,21 @@ def cancel(ctx: Context) -> Reply:
 
 
 def _apply(ctx: Context, talk: Talk, force: bool) -> ChangeReport:
-    """Apply the programme with ``talk`` changed, in this request's transaction (nothing written if refused)."""
+    """Apply the programme with ``talk`` changed, in this request's transaction.
+
+    A refusal (a clash, or the quarter rule, that appeared since the preview) is a usage error, so
+    Confirm leaves the preview pending and nothing is written.
+    """
     try:
         return apply_programme(
             ctx.core, _replaced(ctx.core.programme, talk), force=force, source="chat", session=ctx.session
         )
     except ConflictRefused as err:
         name, where = _clash_text(ctx, err.conflicts[0], talk.id)
-        raise _refuse(ctx, "conflict", "conflict.refused", id=talk.id, other=name, where=where) from None
+        raise UsageError("conflict.refused", id=talk.id, other=name, where=where) from None
     except ReloadRefused as err:
         reason = f"{str(err).split('. Nothing')[0]}. {ctx.t('schedule.force_hint')}"
-        raise _refuse(ctx, "refused", "schedule.refused", reason=reason) from None
+        raise UsageError("schedule.refused", reason=reason) from None
 
 
 def _current(ctx: Context, payload: dict[str, Any]) -> Talk:
@@ -422,7 +426,6 @@ def _done(ctx: Context, key: str, talk: Talk, report: ChangeReport) -> Reply:
 
 
 @on_confirm("move")
-@_refusing
 def confirm_move(ctx: Context, payload: dict[str, Any]) -> Reply:
     """Record the move and apply it: one "moved" notice per subscriber."""
     talk = _current(ctx, payload)
@@ -436,7 +439,6 @@ def confirm_move(ctx: Context, payload: dict[str, Any]) -> Reply:
 
 
 @on_confirm("cancel")
-@_refusing
 def confirm_cancel(ctx: Context, payload: dict[str, Any]) -> Reply:
     """Record the cancellation and apply it: one "cancelled" notice per subscriber."""
     talk = _current(ctx, payload)
@@ -454,14 +456,12 @@ def _confirm_undo(ctx: Context, payload: dict[str, Any], part: str) -> Reply:
 
 
 @on_confirm("move_undo")
-@_refusing
 def confirm_move_undo(ctx: Context, payload: dict[str, Any]) -> Reply:
     """Drop the move: back to the content files' time and room, one notice per subscriber."""
     return _confirm_undo(ctx, payload, "move")
 
 
 @on_confirm("cancel_undo")
-@_refusing
 def confirm_cancel_undo(ctx: Context, payload: dict[str, Any]) -> Reply:
     """Drop the cancellation: the talk is back on, one notice per subscriber."""
     return _confirm_undo(ctx, payload, "cancel")

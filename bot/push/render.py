@@ -30,6 +30,7 @@ register(
         "reminder.where": {"zh": "📍 {room} · {time}", "en": "📍 {room} · {time}"},
         "notice.moved": {"zh": "🔀 日程调整：", "en": "🔀 Schedule change:"},
         "notice.moved_to": {"zh": "改到 {when}，{room}（原定 {old}）", "en": "moved to {when}, {room} (was {old})"},
+        "notice.reinstated": {"zh": "恢复举行：{when}，{room}", "en": "back on: {when}, {room}"},
         "notice.cancelled": {"zh": "❌ 已取消：", "en": "❌ Cancelled:"},
         "notice.was_at": {"zh": "原定 {when}，{room}", "en": "It was on {when}, {room}"},
         "notice.cancelled_hint": {"zh": "发送 /agenda 查看其他演讲。", "en": "Send /agenda to find another talk."},
@@ -85,7 +86,10 @@ def _moved(push: PushContext) -> Reply | None:
     when = format_when(new_start, tz, lang) if new_start else "—"
     room = room_name(programme, payload.get("room", talk.room), lang)
     b = ReplyBuilder().line(t(lang, "notice.moved")).line(bold(f"#{talk.id} {title_of(talk, lang)}"))
-    b.line(t(lang, "notice.moved_to", when=when, room=room, old=old_text))
+    if payload.get("reinstated"):  # a cancellation was undone
+        b.line(t(lang, "notice.reinstated", when=when, room=room))
+    else:
+        b.line(t(lang, "notice.moved_to", when=when, room=room, old=old_text))
     return b.build(buttons=((Button(t(lang, "button.open_talk"), f"talk {talk.id}"),),))
 
 

@@ -85,6 +85,10 @@ def test_move_previews_then_notifies_each_subscriber_once(live: Core, clock: Fak
     assert _notices(live) == Counter({("bob", "moved"): 1, ("carol", "moved"): 1})
     assert "14:30" in ask(live, "/talk 4", locale="en").plain_text  # at once
     assert "14:30" in ask(live, "/agenda 2", locale="en").plain_text
+    hit = live.search.search("jitter")[0].talk  # search rebuilt on the new programme (its cards, inline mode)
+    assert hit is not None and hit.room == "B"
+    ics = ask(live, "/ics", who=BOB, locale="en").attachment
+    assert ics is not None and b"LOCATION:Hall B" in ics.content and b"T143000" in ics.content
 
 
 async def test_the_subscriber_reads_moved_with_the_new_slot(live: Core, clock: FakeClock) -> None:
@@ -216,3 +220,23 @@ async def test_another_replica_takes_up_a_move_at_its_next_watch_tick(live: Core
         assert _notices(live) == Counter({("bob", "moved"): 1, ("carol", "moved"): 1})  # announced once
     finally:
         await runtime.stop()
+
+
+def test_a_clash_that_appears_before_confirm_is_refused_and_the_preview_stays(live: Core, clock: FakeClock) -> None:
+    first = _org(live, "/move 4 2 14:30 B")
+    _confirm(live, _org(live, "/move 5 2 14:30"), clock)  # meanwhile talk 5 takes that slot in B
+    refused = _confirm(live, first, clock).plain_text
+    assert "would clash with #5 “Watching the scheduler” (same room, Hall B)" in refused
+    assert live.programme.talk(4).room == "A" and _notices(live) == Counter()
+    assert "would clash" in _confirm(live, first, clock).plain_text  # still pending, not "already handled"
+
+
+async def test_an_undone_cancellation_reads_back_on(live: Core, clock: FakeClock) -> None:
+    _confirm(live, _org(live, "/cancel 4"), clock)
+    _confirm(live, _org(live, "/cancel 4 undo"), clock)
+    sender = RecordingSender()
+    await dispatcher_for(live, {"console": sender}).run_due()
+    assert sender.texts("bob") == [
+        "❌ Cancelled:\n#4 Hunting network jitter\nSend /agenda to find another talk.",
+        "🔀 Schedule change:\n#4 Hunting network jitter\nback on: Sun 13 Dec 10:00 (UTC+8), Hall A",
+    ]

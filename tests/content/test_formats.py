@@ -61,7 +61,9 @@ def test_cli_check_import_export(tmp_path: Path) -> None:
     out = tmp_path / "31c3"
     imported = runner.invoke(app, ["import", str(DATA / "31c3-schedule.xml"), "--output", str(out)])
     assert imported.exit_code == 0, imported.output
-    assert "138 talks" in runner.invoke(app, ["check", str(out)]).output
+    checked = runner.invoke(app, ["check", str(out)])  # 31c3 streamed two talks into a second room
+    assert checked.exit_code == 1 and "2 problem(s)" in checked.output, checked.output
+    assert 'talk 6572 "Security Nightmares" and talk 6607 "Security Nightmares (Stream)" overlap' in checked.output
     seed = runner.invoke(app, ["import", str(BUNDLED_CONTENT / "cfp-seed.md"), "--output", str(tmp_path / "s")])
     assert seed.exit_code == 0 and "29 talks (0 scheduled)" in seed.output
     exported = runner.invoke(app, ["export", "--format", "json", "--path", str(BUNDLED_CONTENT)])
