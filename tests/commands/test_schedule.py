@@ -11,12 +11,15 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot import overrides
 from bot.clock import FakeClock
+from bot.content.loader import load_content
 from bot.core import Core
 from bot.factory import create_core
 from bot.messages import Address, Reply
 from bot.push.schedule_changes import apply_programme, reload_from_path
 from bot.settings import Settings
+from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, ScheduleOverride, User
 from tests.conftest import SHANGHAI
 from tests.fakes.senders import RecordingSender
@@ -240,3 +243,16 @@ async def test_an_undone_cancellation_reads_back_on(live: Core, clock: FakeClock
         "❌ Cancelled:\n#4 Hunting network jitter\nSend /agenda to find another talk.",
         "🔀 Schedule change:\n#4 Hunting network jitter\nback on: Sun 13 Dec 10:00 (UTC+8), Hall A",
     ]
+
+
+def test_move_undo_and_restart_on_both_databases(any_db: Database, content: Path, clock: FakeClock) -> None:
+    settings = Settings(_env_file=None, organizers=["console:organizer"], content=content)  # type: ignore[call-arg]
+    core = Core(settings, any_db, overrides.with_stored(any_db, load_content(content)), clock)
+    apply_programme(core, core.programme)
+    ask(core, "/subscribe 4", who=BOB, locale="en")
+    _confirm(core, _org(core, "/move 4 2 14:30 B"), clock)
+    restarted = Core(settings, any_db, overrides.with_stored(any_db, load_content(content)), clock)
+    assert restarted.programme.talk(4).room == "B"
+    _confirm(restarted, _org(restarted, "/move 4 undo"), clock)
+    assert restarted.programme.talk(4).room == "A"
+    assert _notices(restarted) == Counter({("bob", "moved"): 2})
