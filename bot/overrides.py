@@ -1,7 +1,8 @@
 """Organizers' schedule fixes (/move, /cancel) stored on top of the content files.
 
-An override row (``schedule_overrides``) holds one talk's fix: a move (``start``, ``end`` and
-optionally ``room``; a ``None`` room keeps the content's room) and/or a cancellation. Every path
+An override row (``schedule_overrides``) holds one talk's fix: a move (``start``, ``end`` and the
+``room``, which /move always records; a ``None`` room would keep the content's) and/or a
+cancellation. Every path
 that loads content (start-up, the watcher, ``confbot content reload``, /reload) passes the loaded
 programme through :func:`with_stored`, so a fix survives restarts and reloads. Undoing a move or a
 cancellation clears that part; a row with nothing left is deleted, and the talk is back to the

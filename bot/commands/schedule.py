@@ -434,7 +434,7 @@ def confirm_move(ctx: Context, payload: dict[str, Any]) -> Reply:
     report = _apply(ctx, moved, bool(payload.get("force")))
     now = ctx.core.clock.now()
     who = owner(ctx.request.address)
-    overrides.set_move(ctx.session, talk.id, start=start, end=end, room=payload["room"], who=who, now=now)
+    overrides.set_move(ctx.session, talk.id, start=start, end=end, room=moved.room, who=who, now=now)  # room pinned too
     return _done(ctx, "move.done", moved, report)
 
 

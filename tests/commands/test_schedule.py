@@ -256,3 +256,12 @@ def test_move_undo_and_restart_on_both_databases(any_db: Database, content: Path
     _confirm(restarted, _org(restarted, "/move 4 undo"), clock)
     assert restarted.programme.talk(4).room == "A"
     assert _notices(restarted) == Counter({("bob", "moved"): 2})
+
+
+def test_a_second_move_without_a_room_keeps_the_room_of_the_first(live: Core, clock: FakeClock) -> None:
+    _confirm(live, _org(live, "/move 4 2 14:30 B"), clock)
+    shown = _org(live, "/move 4 16:00")
+    assert "to: Sun 13 Dec 16:00–16:40 (UTC+8), Hall B" in shown.plain_text
+    _confirm(live, shown, clock)
+    restarted = create_core(live.settings, clock)
+    assert restarted.programme.talk(4).room == "B" and live.programme.talk(4).room == "B"
