@@ -18,6 +18,9 @@ def parse_command(text: str) -> tuple[str, str] | None:
     if not text.startswith("/"):
         return None
     head, _, args = text[1:].partition(" ")
+    if "\n" in head:  # "/broadcast" then Enter: the command ends at the line break too
+        head, _, rest = head.partition("\n")
+        args = f"{rest} {args}" if args else rest
     name = head.split("@", 1)[0].strip().lower()
     return name, args.strip()
 

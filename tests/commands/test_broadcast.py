@@ -153,3 +153,11 @@ def test_status_counts_from_the_outbox(core: Core) -> None:
     status = ask(core, "/broadcast status", who=ORGANIZER, locale="en").plain_text
     assert "#1 · 12-12 08:00 (UTC+8) · all · sending" in status
     assert "sent 3 · pending 1 · failed 1 · blocked 1" in status and "“Hello all”" in status
+
+
+def test_the_text_may_start_on_the_line_after_the_command(core: Core) -> None:
+    _people(core)
+    shown = ask(core, "/broadcast\nDoors open at *9:00*\n\nSee you!", who=ORGANIZER, locale="en").plain_text
+    assert "audience all · 6 people" in shown and "Doors open at 9:00\n\nSee you!\n" in shown
+    talk = ask(core, "/broadcast talk:2\nRoom change", who=ORGANIZER, locale="en").plain_text
+    assert "audience talk:2 · 2 people" in talk and "\nRoom change\n" in talk
