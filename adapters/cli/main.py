@@ -126,7 +126,9 @@ def stats(
 
 @app.command()
 def broadcast(
-    text: Annotated[str, typer.Option("--text", help="The announcement: *bold*, _italic_, [text](https://url).")],
+    text: Annotated[
+        str, typer.Option("--text", help="The announcement: *bold*, _italic_, \\[text](https://url), line breaks.")
+    ],
     audience: Annotated[
         str, typer.Option(help="all (default), talk:12, platform:telegram, platform:slack or lang:en.")
     ] = "all",
