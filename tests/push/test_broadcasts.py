@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -11,6 +13,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.messages import Address, Reply
 from bot.push import broadcasts, outbox
+from bot.push.dispatcher import Dispatcher
 from bot.push.runtime import Runtime
 from bot.push.sender import SendResult
 from bot.settings import Settings
@@ -168,3 +171,25 @@ async def test_a_reminder_due_during_a_broadcast_is_sent_next(core: Core, clock:
     # only the rows already claimed (at most the dispatcher's concurrency) go before it
     assert 100 <= position <= 100 + dispatcher.concurrency, position
     assert reminded_chat
+
+
+async def test_two_replicas_on_postgresql_send_a_broadcast_exactly_once(pg_db: Database, clock: FakeClock) -> None:
+    _users(pg_db, 1_000, clock.now())
+    with pg_db.session() as s:
+        broadcasts.start(s, audience=broadcasts.EVERYONE, text="hi", created_by="telegram:1", now=clock.now())
+    delivered: Counter[str] = Counter()
+
+    class Slow(RecordingSender):
+        async def send(self, address: Address, reply: Reply) -> SendResult:
+            await asyncio.sleep(0.0005)  # the two dispatchers interleave
+            delivered[address.chat_id] += 1
+            return SendResult.sent()
+
+    programme = small_programme()
+    first, second = (
+        Dispatcher(pg_db, clock, lambda: programme, {"telegram": Slow(platform="telegram")}, worker_id=w)
+        for w in ("r1", "r2")
+    )
+    reports = await asyncio.gather(first.run_due(), second.run_due())
+    assert len(delivered) == 1_000 and set(delivered.values()) == {1}
+    assert all(r.outcomes["sent"] > 100 for r in reports)  # both did a share
