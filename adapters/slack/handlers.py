@@ -20,9 +20,18 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 
 
+_LINK = re.compile(r"<(https?://[^|<>\s]+)(?:\|([^<>]*))?>")
+
+
+def typed_text(text: str) -> str:
+    """What the user typed: Slack sends ``&``, ``<``, ``>`` as entities and URLs as ``<url|label>``."""
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def conf_text(text: str) -> str:
     """``/conf agenda`` → ``/agenda``; ``/conf xdp`` → a search for ``xdp``; ``/conf`` → ``/help``."""
-    text = text.strip()
+    text = typed_text(text).strip()
     if not text:
         return "/help"
     if text.startswith("/"):
@@ -98,7 +107,7 @@ class SlackHandlers:
             return
         if not self._first("event", body.get("event_id")):
             return
-        request = await self._request(client, event["user"], event["channel"], text=event.get("text", ""))
+        request = await self._request(client, event["user"], event["channel"], text=typed_text(event.get("text", "")))
         response = self.core.respond(request)
         for reply in response.replies:
             await deliver(client, request.address.user_id, reply, channel=event["channel"])

@@ -114,3 +114,12 @@ async def test_a_non_organizer_is_refused_and_it_is_audited(
     audit = await _post(slack, client, slash(slack, "U0ORG", "audit", channel="D0ORG"))
     assert "slack:U5EVA" in _text(audit) and "/broadcast free pizza` → refused" in _text(audit)
     assert slack.sent("chat.postMessage") == []
+
+
+async def test_the_text_arrives_escaped_by_slack_and_is_escaped_once(
+    slack: FakeSlack, client: httpx.AsyncClient
+) -> None:
+    # what Slack sends for "Fish & chips <3, [menu](https://e.org/m?a=1&b=2)": entities and an auto-link
+    typed = "broadcast platform:slack Fish &amp; chips &lt;3, [menu](<https://e.org/m?a=1&amp;b=2>)"
+    shown = await _post(slack, client, slash(slack, "U0ORG", typed, channel="D0ORG"))
+    assert "Fish &amp; chips &lt;3, <https://e.org/m?a=1&amp;b=2|menu>" in _text(shown)
