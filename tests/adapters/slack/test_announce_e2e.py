@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select
 
-from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
 from bot.push.runtime import Runtime
-from bot.settings import Settings
 from bot.storage.models import User
-from tests.adapters.slack.test_e2e import FORM, SECRET, signed, slash
-from tests.fakes.slack_api import TOKEN, FakeSlack, mrkdwn_problem
+from tests.adapters.slack.helpers import text_of
+from tests.adapters.slack.test_e2e import FORM, signed, slash
+from tests.fakes.slack_api import FakeSlack, mrkdwn_problem
 
 CHANNEL = "C0HALLB"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-def adapter(slack: FakeSlack, core: Core) -> SlackAdapter:
-    settings = Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
-        SLACK_API_URL=slack.api_url,
-    )
-    core.add_organizer(Address("slack", "U0ORG", "U0ORG"))
-    return SlackAdapter(settings, core)
-
-
-@pytest.fixture
-async def client(adapter: SlackAdapter) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_asgi(adapter.routes())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as c:
-        yield c
-
-
-def _text(call: dict) -> str:  # type: ignore[type-arg]
-    return "\n".join((b.get("text") or {}).get("text", "") for b in call.get("blocks") or [])
 
 
 async def _conf(slack: FakeSlack, client: httpx.AsyncClient, user: str, text: str, channel: str) -> str:
@@ -60,7 +25,7 @@ async def _conf(slack: FakeSlack, client: httpx.AsyncClient, user: str, text: st
     await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
     answer = (await slack.wait_for("response", before + 1))[before]
     assert answer["response_type"] == "ephemeral"
-    return _text(answer)
+    return text_of(answer)
 
 
 async def test_announce_here_in_a_channel_then_the_posts_arrive_in_it_once(
@@ -88,8 +53,8 @@ async def test_announce_here_in_a_channel_then_the_posts_arrive_in_it_once(
         await runtime.dispatch_now()
         (post,) = slack.sent("chat.postMessage")
         assert post["channel"] == CHANNEL
-        assert _text(post).startswith("⏰ Starting in 5 minutes in Hall B:\n*#3 Observability with eBPF*")
-        assert mrkdwn_problem(_text(post)) is None
+        assert text_of(post).startswith("⏰ Starting in 5 minutes in Hall B:\n*#3 Observability with eBPF*")
+        assert mrkdwn_problem(text_of(post)) is None
         assert not [b for b in post["blocks"] if b["type"] == "actions"]  # no buttons in a shared channel
 
         off = await _conf(slack, client, "U0ORG", "announce off", CHANNEL)

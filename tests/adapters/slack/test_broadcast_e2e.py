@@ -6,61 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
-import pytest
 
-from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
 from bot.core import Core
-from bot.messages import Address
 from bot.push.runtime import Runtime
-from bot.settings import Settings
-from tests.adapters.slack.test_e2e import FORM, SECRET, block_action, signed, slash
-from tests.fakes.slack_api import TOKEN, FakeSlack
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-def adapter(slack: FakeSlack, core: Core) -> SlackAdapter:
-    settings = Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_SIGNING_SECRET=SECRET,  # type: ignore[call-arg]
-        SLACK_API_URL=slack.api_url,
-    )
-    core.add_organizer(Address("slack", "U0ORG", "U0ORG"))
-    return SlackAdapter(settings, core)
-
-
-@pytest.fixture
-async def client(adapter: SlackAdapter) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_asgi(adapter.routes())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as c:
-        yield c
-
-
-def _text(call: dict[str, Any]) -> str:
-    return "\n".join((b.get("text") or {}).get("text", "") for b in call.get("blocks") or [])
-
-
-def _values(call: dict[str, Any]) -> list[str]:
-    return [e.get("value") for b in call.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
-
-
-async def _post(slack: FakeSlack, client: httpx.AsyncClient, body: str) -> dict[str, Any]:
-    before = len(slack.sent("response"))
-    await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
-    return (await slack.wait_for("response", before + 1))[before]
+from tests.adapters.slack.helpers import post, text_of, values_of
+from tests.adapters.slack.test_e2e import block_action, slash
+from tests.fakes.slack_api import FakeSlack
 
 
 async def test_preview_confirm_delivers_once_and_cancel_sends_nothing(
@@ -70,37 +24,37 @@ async def test_preview_confirm_delivers_once_and_cancel_sends_nothing(
     await runtime.start()
     try:
         for user in ("U5EVA", "U6FAY"):
-            await _post(slack, client, slash(slack, user, "now", channel="D" + user[1:]))
-        shown = await _post(
+            await post(slack, client, slash(slack, user, "now", channel="D" + user[1:]))
+        shown = await post(
             slack, client, slash(slack, "U0ORG", "broadcast platform:slack Lunch is *served* & <free>", channel="D0ORG")
         )
         assert shown["response_type"] == "ephemeral"
-        preview = _text(shown)
+        preview = text_of(shown)
         assert "audience platform:slack · 3 people" in preview and "slack: 3" in preview
         assert "Lunch is *served* &amp; &lt;free&gt;" in preview  # as attendees will see it, escaped
         assert slack.sent("chat.postMessage") == []  # nothing before Confirm
 
-        confirm = next(v for v in _values(shown) if v.startswith("confirm "))
-        done = await _post(slack, client, block_action(slack, "U0ORG", confirm))
-        assert "Broadcast #1 is queued for 3 people" in _text(done)
+        confirm = next(v for v in values_of(shown) if v.startswith("confirm "))
+        done = await post(slack, client, block_action(slack, "U0ORG", confirm))
+        assert "Broadcast #1 is queued for 3 people" in text_of(done)
         for _ in range(3):
             await runtime.dispatch_now()
         dms = await slack.wait_for("chat.postMessage", 4)
         await asyncio.sleep(0.1)
-        broadcast = [m for m in slack.sent("chat.postMessage") if _text(m) == "Lunch is *served* &amp; &lt;free&gt;"]
+        broadcast = [m for m in slack.sent("chat.postMessage") if text_of(m) == "Lunch is *served* &amp; &lt;free&gt;"]
         assert Counter(m["channel"] for m in broadcast) == {"D5EVA": 1, "D6FAY": 1, "D0ORG": 1}
-        summary = [m for m in dms if "has finished" in _text(m)]
+        summary = [m for m in dms if "has finished" in text_of(m)]
         assert len(summary) == 1 and summary[0]["channel"] == "D0ORG"
-        assert "3 sent, 0 failed, 0 blocked (of 3)" in _text(summary[0])
+        assert "3 sent, 0 failed, 0 blocked (of 3)" in text_of(summary[0])
         assert len(slack.sent("chat.postMessage")) == 4
 
-        again = await _post(slack, client, slash(slack, "U0ORG", "broadcast Never mind", channel="D0ORG"))
-        drop = next(v for v in _values(again) if v.startswith("drop "))
-        assert "Nothing was changed or sent" in _text(await _post(slack, client, block_action(slack, "U0ORG", drop)))
+        again = await post(slack, client, slash(slack, "U0ORG", "broadcast Never mind", channel="D0ORG"))
+        drop = next(v for v in values_of(again) if v.startswith("drop "))
+        assert "Nothing was changed or sent" in text_of(await post(slack, client, block_action(slack, "U0ORG", drop)))
         await runtime.dispatch_now()
         assert len(slack.sent("chat.postMessage")) == 4
-        status = await _post(slack, client, slash(slack, "U0ORG", "broadcast status", channel="D0ORG"))
-        assert "sent 3 · pending 0 · failed 0 · blocked 0" in _text(status)
+        status = await post(slack, client, slash(slack, "U0ORG", "broadcast status", channel="D0ORG"))
+        assert "sent 3 · pending 0 · failed 0 · blocked 0" in text_of(status)
     finally:
         await runtime.stop()
 
@@ -108,11 +62,11 @@ async def test_preview_confirm_delivers_once_and_cancel_sends_nothing(
 async def test_a_non_organizer_is_refused_and_it_is_audited(
     slack: FakeSlack, client: httpx.AsyncClient, core: Core
 ) -> None:
-    refused = await _post(slack, client, slash(slack, "U5EVA", "broadcast free pizza", channel="D5EVA"))
-    assert _text(refused) == "Only conference organizers can use /broadcast."
-    assert _values(refused) == []
-    audit = await _post(slack, client, slash(slack, "U0ORG", "audit", channel="D0ORG"))
-    assert "slack:U5EVA" in _text(audit) and "/broadcast free pizza` → refused" in _text(audit)
+    refused = await post(slack, client, slash(slack, "U5EVA", "broadcast free pizza", channel="D5EVA"))
+    assert text_of(refused) == "Only conference organizers can use /broadcast."
+    assert values_of(refused) == []
+    audit = await post(slack, client, slash(slack, "U0ORG", "audit", channel="D0ORG"))
+    assert "slack:U5EVA" in text_of(audit) and "/broadcast free pizza` → refused" in text_of(audit)
     assert slack.sent("chat.postMessage") == []
 
 
@@ -121,5 +75,5 @@ async def test_the_text_arrives_escaped_by_slack_and_is_escaped_once(
 ) -> None:
     # what Slack sends for "Fish & chips <3, [menu](https://e.org/m?a=1&b=2)": entities and an auto-link
     typed = "broadcast platform:slack Fish &amp; chips &lt;3, [menu](<https://e.org/m?a=1&amp;b=2>)"
-    shown = await _post(slack, client, slash(slack, "U0ORG", typed, channel="D0ORG"))
-    assert "Fish &amp; chips &lt;3, <https://e.org/m?a=1&amp;b=2|menu>" in _text(shown)
+    shown = await post(slack, client, slash(slack, "U0ORG", typed, channel="D0ORG"))
+    assert "Fish &amp; chips &lt;3, <https://e.org/m?a=1&amp;b=2|menu>" in text_of(shown)

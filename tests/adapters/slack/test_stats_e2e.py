@@ -14,7 +14,7 @@ from adapters.slack import SlackAdapter
 from bot.core import Core
 from bot.messages import Address
 from bot.settings import Settings
-from tests.adapters.slack.test_broadcast_e2e import _post, _text
+from tests.adapters.slack.helpers import post, text_of
 from tests.adapters.slack.test_e2e import SECRET, slash
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
@@ -43,20 +43,20 @@ async def client(slack: FakeSlack, core: Core) -> AsyncIterator[httpx.AsyncClien
 
 
 async def _ask(slack: FakeSlack, client: httpx.AsyncClient, user: str, text: str) -> dict[str, Any]:
-    return await _post(slack, client, slash(slack, user, text, channel="D" + user[1:]))
+    return await post(slack, client, slash(slack, user, text, channel="D" + user[1:]))
 
 
 async def test_conf_help_and_stats_for_organizers_only(slack: FakeSlack, client: httpx.AsyncClient, core: Core) -> None:
-    organizer_help = _text(await _ask(slack, client, "U0ORG", "help"))
-    attendee_help = _text(await _ask(slack, client, "U5EVA", "help"))
+    organizer_help = text_of(await _ask(slack, client, "U0ORG", "help"))
+    attendee_help = text_of(await _ask(slack, client, "U5EVA", "help"))
     assert "Organizer commands" in organizer_help and "/stats" in organizer_help
     assert "Organizer" not in attendee_help and "/stats" not in attendee_help
 
     refused = await _ask(slack, client, "U5EVA", "stats")
     assert refused["response_type"] == "ephemeral"
-    assert _text(refused) == "Only conference organizers can use /stats."
-    stats = _text(await _ask(slack, client, "U0ORG", "stats"))
+    assert text_of(refused) == "Only conference organizers can use /stats."
+    stats = text_of(await _ask(slack, client, "U0ORG", "stats"))
     assert "*📊 Stats*" in stats and "People: 2 (2 active, 0 blocked the bot)" in stats
     assert "· slack: 2" in stats
-    audit = _text(await _ask(slack, client, "U0ORG", "audit"))
+    audit = text_of(await _ask(slack, client, "U0ORG", "audit"))
     assert "slack:U5EVA · `/stats` → refused" in audit and "slack:U0ORG · `/stats` → ok" in audit
