@@ -20,6 +20,18 @@ def find(session: Session, platform: str, platform_user_id: str) -> User | None:
     return session.scalar(select(User).where(User.platform == platform, User.platform_user_id == platform_user_id))
 
 
+def add_once(session: Session, user: User) -> User:
+    """Store a new ``user``; if another replica stored the same (platform, id) first, that row."""
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:  # another replica created it concurrently
+        stored = find(session, user.platform, user.platform_user_id)
+        assert stored is not None
+        return stored
+    return user
+
+
 def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> tuple[User, bool]:
     """Fetch or create the user behind a request and refresh address and locale.
 
@@ -45,13 +57,7 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
             reminders_on=True,
             lead_minutes=default_lead,
         )
-        try:
-            with session.begin_nested():
-                session.add(user)
-        except IntegrityError:  # another replica created it concurrently
-            user = find(session, addr.platform, addr.user_id)
-            assert user is not None
-        return user, False
+        return add_once(session, user), False
     # assign only what changed: most messages then write nothing at all
     if not keep_address and (user.chat_id, user.thread) != (addr.chat_id, addr.thread):
         user.chat_id, user.thread = addr.chat_id, addr.thread  # pushes go to the private chat

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.clock import FakeClock
 from bot.content.programme import Programme
 from bot.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
+from bot.push import outbox
+from bot.storage.db import Database
+from bot.storage.models import User
 
 
 def small_content() -> ContentFile:
@@ -93,3 +99,34 @@ def small_content() -> ContentFile:
 def small_programme() -> Programme:
     """:func:`small_content` indexed."""
     return Programme.from_content(small_content())
+
+
+def seed_due_reminders(db: Database, clock: FakeClock, programme: Programme, n: int, *, first_id: int = 0) -> None:
+    """``n`` Telegram users (ids from ``first_id``), each with a reminder of talk 2 that is due now."""
+    talk = programme.talk(2)
+    assert talk is not None and talk.start is not None
+    with db.session() as s:
+        users = [
+            User(
+                platform="telegram",
+                platform_user_id=str(first_id + i),
+                chat_id=str(first_id + i),
+                language="en",
+                first_seen=clock.now(),
+                last_seen=clock.now(),
+            )
+            for i in range(n)
+        ]
+        s.add_all(users)
+        s.flush()
+        for user in users:
+            outbox.enqueue(
+                s,
+                recipient_id=user.id,
+                kind="reminder",
+                key=f"reminder:2:{talk.start.isoformat()}",
+                due_at=clock.now() - timedelta(seconds=1),
+                payload={"talk": 2},
+                expires_at=talk.start,
+                now=clock.now(),
+            )

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot import users
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import register, t
@@ -227,12 +228,7 @@ def channel_row(session: Session, platform: str, chat_id: str, *, lang: str, now
             lead_minutes=0,
             kind=CHANNEL,
         )
-        try:
-            with session.begin_nested():
-                session.add(user)
-        except IntegrityError:  # another replica created it concurrently
-            user = session.scalar(find)
-            assert user is not None
+        user = users.add_once(session, user)
     user.active, user.language, user.last_seen = True, lang, now  # re-enabled after the bot was removed
     return user
 

@@ -17,6 +17,7 @@ from bot.push.sender import SendResult
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import User
+from tests.factories import seed_due_reminders
 from tests.helpers import dispatcher_for
 
 pytestmark = pytest.mark.postgres
@@ -38,40 +39,11 @@ class SlowSender:
         return SendResult.sent()
 
 
-def _seed(db: Database, clock: FakeClock, programme: Programme, n: int) -> None:
-    talk = programme.talk(2)
-    with db.session() as s:
-        users = [
-            User(
-                platform="telegram",
-                platform_user_id=str(i),
-                chat_id=str(i),
-                language="en",
-                first_seen=clock.now(),
-                last_seen=clock.now(),
-            )
-            for i in range(n)
-        ]
-        s.add_all(users)
-        s.flush()
-        for user in users:
-            outbox.enqueue(
-                s,
-                recipient_id=user.id,
-                kind="reminder",
-                key=f"reminder:2:{talk.start.isoformat()}",
-                due_at=clock.now() - timedelta(seconds=1),
-                payload={"talk": 2},
-                expires_at=talk.start,
-                now=clock.now(),
-            )
-
-
 def test_two_concurrent_dispatchers_send_1000_reminders_exactly_once(
     pg_db: Database, programme: Programme, clock: FakeClock, settings: Settings
 ) -> None:
     clock.set(programme.talk(2).start - timedelta(minutes=10))
-    _seed(pg_db, clock, programme, 1000)
+    seed_due_reminders(pg_db, clock, programme, 1000)
     sender = SlowSender()
     reports = []
     search_path = _search_path(pg_db)  # the same private schema, through a second engine
@@ -96,7 +68,7 @@ def test_two_concurrent_dispatchers_send_1000_reminders_exactly_once(
 
 
 def test_enqueue_is_idempotent_on_postgres(pg_db: Database, programme: Programme, clock: FakeClock) -> None:
-    _seed(pg_db, clock, programme, 3)
+    seed_due_reminders(pg_db, clock, programme, 3)
     with pg_db.session() as s:
         user_id = s.query(User.id).first()[0]
         again = outbox.enqueue(

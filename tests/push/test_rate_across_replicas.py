@@ -18,11 +18,10 @@ from adapters.telegram.sender import TelegramSender
 from bot.clock import FakeClock
 from bot.content.programme import Programme
 from bot.core import Core
-from bot.push import outbox
 from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import User
+from tests.factories import seed_due_reminders
 from tests.fakes.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.postgres
@@ -40,36 +39,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-def _seed(db: Database, clock: FakeClock, programme: Programme) -> None:
-    """PUSHES Telegram users, each with a due reminder of talk 2."""
-    talk = programme.talk(2)
-    with db.session() as s:
-        users = [
-            User(
-                platform="telegram",
-                platform_user_id=str(1000 + i),
-                chat_id=str(1000 + i),
-                language="en",
-                first_seen=clock.now(),
-                last_seen=clock.now(),
-            )
-            for i in range(PUSHES)
-        ]
-        s.add_all(users)
-        s.flush()
-        for user in users:
-            outbox.enqueue(
-                s,
-                recipient_id=user.id,
-                kind="reminder",
-                key=f"reminder:2:{talk.start.isoformat()}",
-                due_at=clock.now() - timedelta(seconds=1),
-                payload={"talk": 2},
-                expires_at=talk.start,
-                now=clock.now(),
-            )
-
-
 def _same_schema(db: Database) -> Database:
     """A second engine on ``db``'s private schema: another replica's connection pool."""
     with db.engine.connect() as conn:
@@ -81,7 +50,7 @@ async def test_two_replicas_together_stay_within_the_bot_wide_rate(
     pg_db: Database, fake: FakeTelegram, programme: Programme, clock: FakeClock
 ) -> None:
     clock.set(programme.talk(2).start - timedelta(minutes=10))
-    _seed(pg_db, clock, programme)
+    seed_due_reminders(pg_db, clock, programme, PUSHES, first_id=1000)
     settings = Settings(_env_file=None, TELEGRAM_RATE_LIMIT=LIMIT)  # type: ignore[call-arg]
     second_db = _same_schema(pg_db)
     bots = [Bot(fake.token, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=32)) for _ in "ab"]
