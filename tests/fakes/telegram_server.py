@@ -510,9 +510,10 @@ class FakeTelegram:
         raise ApiError(400, f"Bad Request: method {method} is not implemented by the fake")
 
 
-async def _serve_forever(port: int) -> None:
-    """Run standalone (benchmarks start it in its own process); GET /_stats counts calls."""
-    fake = FakeTelegram()
+async def _serve_forever(port: int, rate_limit: float | None = None, fail_every: int = 0) -> None:
+    """Run standalone (benchmarks start it in its own process); GET /_stats counts calls,
+    GET /_sends lists every sendMessage attempt as [chat_id, ok, status, monotonic time, text]."""
+    fake = FakeTelegram(rate_limit=rate_limit, fail_every=fail_every)
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", fake._handle)
     app.router.add_get("/bot{token}/{method}", fake._handle)
@@ -524,12 +525,26 @@ async def _serve_forever(port: int) -> None:
             counts[key] = counts.get(key, 0) + 1
         return web.json_response(counts)
 
+    async def sends(_: web.Request) -> web.Response:
+        rows = [
+            [str(p.get("chat_id")), bool(p.get("_ok")), p.get("_status"), p.get("_t"), str(p.get("text", ""))]
+            for method, p in fake.calls
+            if method == "sendMessage"
+        ]
+        return web.json_response(rows)
+
     app.router.add_get("/_stats", stats)
+    app.router.add_get("/_sends", sends)
     await serve_on_loopback(app, port)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    asyncio.run(_serve_forever(int(sys.argv[1])))
+    cli = argparse.ArgumentParser(description="The fake Bot API on 127.0.0.1:<port>.")
+    cli.add_argument("port", type=int)
+    cli.add_argument("--rate-limit", type=float, default=None, help="enforce N msg/s with real 429s")
+    cli.add_argument("--fail-every", type=int, default=0, help="answer every Nth delivery attempt with 502")
+    args = cli.parse_args()
+    asyncio.run(_serve_forever(args.port, args.rate_limit, args.fail_every))
