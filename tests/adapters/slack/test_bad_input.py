@@ -88,14 +88,6 @@ MALFORMED = {
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def client(slack: FakeSlack, core: Core) -> AsyncIterator[httpx.AsyncClient]:
     """The Slack adapter in HTTP mode behind the shared ASGI app (default 1 MiB cap)."""
     settings = Settings(

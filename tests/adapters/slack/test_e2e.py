@@ -29,14 +29,6 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 def adapter(slack: FakeSlack, core: Core) -> SlackAdapter:
     settings = Settings(
         _env_file=None,

@@ -6,7 +6,6 @@ an event whose ack was late, perhaps to another replica behind the load balancer
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -23,14 +22,6 @@ from tests.adapters.slack.test_e2e import FORM, SECRET, _texts, block_action, ev
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 JSON = "application/json"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def _adapter(slack: FakeSlack, core: Core) -> SlackAdapter:

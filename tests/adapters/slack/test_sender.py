@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,14 +14,6 @@ REPLY = Reply(
     lines=((Span("Starting soon: "), Span("XDP <fast> & furious", "bold")),),
     buttons=((Button("Unsubscribe", "unsub 2"),),),
 )
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def sender_for(slack: FakeSlack, timeout: float = 30) -> SlackSender:

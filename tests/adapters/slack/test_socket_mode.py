@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from adapters.slack import SlackAdapter
 from bot.core import Core
 from bot.settings import Settings
 from tests.fakes.slack_api import APP_TOKEN, TOKEN, FakeSlack
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_slash_command_over_socket_mode_is_acked_and_answered(slack: FakeSlack, core: Core) -> None:

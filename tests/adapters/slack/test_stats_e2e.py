@@ -20,14 +20,6 @@ from tests.fakes.slack_api import TOKEN, FakeSlack
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
 async def client(slack: FakeSlack, core: Core) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
         _env_file=None,
