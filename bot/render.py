@@ -8,6 +8,7 @@ from bot.agenda import Item
 from bot.content.programme import Programme
 from bot.content.schema import Break, Speaker, Talk
 from bot.i18n import pick, register, t
+from bot.labels import fit
 from bot.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
 from bot.timefmt import clock_time, format_day, format_span, utc_offset
 
@@ -35,6 +36,7 @@ register(
         "button.all_days": {"zh": "全部", "en": "All days"},
         "speaker.talks": {"zh": "演讲：", "en": "Talks:"},
         "page.of": {"zh": "第 {page}/{count} 页", "en": "page {page}/{count}"},
+        "item.ended": {"zh": "（已结束）", "en": " (ended)"},
     }
 )
 
@@ -138,21 +140,29 @@ def talk_card(
     return b.build(buttons=talk_buttons(talk, lang, subscribed), edit=edit)
 
 
-def agenda_line(programme: Programme, item: Item, lang: str, *, mark: str = "") -> Line:
-    """``09:00–09:30 A厅 #1 从Linux内核到eBPF — 陈莉君`` (breaks in italics)."""
+def agenda_line(
+    programme: Programme, item: Item, lang: str, *, mark: str = "", ended: bool = False, with_room: bool = True
+) -> Line:
+    """``09:00–09:30 A厅 #1 从Linux内核到eBPF — 陈莉君`` (breaks in italics).
+
+    An ``ended`` item is greyed out: its title loses the bold and it says "(ended)".
+    ``with_room`` False leaves the room out (a list that is about one room).
+    """
     tz = programme.tz
     assert item.start is not None
     when = f"{clock_time(item.start, tz)}–{clock_time(item.end, tz)}" if item.end else clock_time(item.start, tz)
-    room = room_name(programme, item.room, lang)
+    room = room_name(programme, item.room, lang) if with_room else ""
     prefix = f"{mark}{when} " + (f"{room} " if room else "")
+    done = (italic(t(lang, "item.ended")),) if ended else ()
     if isinstance(item, Break):
-        return (Span(prefix), italic(title_of(item, lang)))
+        return (Span(prefix), italic(title_of(item, lang)), *done)
     names = "、".join(s.name if lang == "zh" else (s.name_en or s.name) for s in programme.speakers_of(item))
     spans: list[Span] = [Span(prefix), code(f"#{item.id}"), Span(" ")]
     title = title_of(item, lang)
-    spans.append(Span(title) if item.cancelled else bold(title))
+    spans.append(Span(title) if item.cancelled or ended else bold(title))
     if item.cancelled:
         spans.append(Span(" ❌"))
+    spans += done
     if names:
         spans.append(Span(f" — {names}"))
     return tuple(spans)
@@ -189,5 +199,5 @@ def speaker_card(programme: Programme, speaker: Speaker, lang: str) -> Reply:
                 b.line(*agenda_line(programme, talk, lang, mark=f"{day} "))
             else:
                 b.line(code(f"#{talk.id}"), Span(" "), bold(title_of(talk, lang)))
-            buttons.append((Button(_truncate(f"#{talk.id} {title_of(talk, lang)}", 60), f"talk {talk.id}"),))
+            buttons.append((Button(fit(f"#{talk.id} {title_of(talk, lang)}"), f"talk {talk.id}"),))
     return b.build(buttons=tuple(buttons))

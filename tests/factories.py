@@ -130,3 +130,21 @@ def seed_due_reminders(db: Database, clock: FakeClock, programme: Programme, n: 
                 expires_at=talk.start,
                 now=clock.now(),
             )
+
+
+def crowded_programme(count: int = 120) -> Programme:
+    """:func:`small_content` plus ``count`` five-minute talks with long titles on day 1 (many pages)."""
+    content = small_content()
+    many = [
+        Talk(
+            id=100 + i,
+            title="很长的标题" * 12 if i % 2 else "A rather long English title about eBPF " * 3,
+            room="A" if i % 2 else "B",
+            track="net",
+            start=f"2026-12-12 {8 + i // 12:02d}:{(i % 12) * 5:02d}",
+            duration=5,
+            speakers=["alice"],
+        )
+        for i in range(count)
+    ]
+    return Programme.from_content(content.model_copy(update={"talks": [*content.talks, *many]}))

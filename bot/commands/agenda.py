@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot import agenda
 from bot.commands import Context, UsageError, command
 from bot.commands.args import parse_day, split_page, talk_id_arg
 from bot.content.schema import Room, Talk, Track
 from bot.i18n import pick, register
+from bot.labels import HALF_WIDTH, fit
 from bot.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.pages import clamp, paginate
 from bot.render import agenda_line, day_header, room_name, title_of, track_name
@@ -41,6 +43,16 @@ register(
         "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
         "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
         "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
+        "next.still_running": {"zh": "▶ 仍在进行：", "en": "▶ Still running:"},
+        "next.nothing_starts": {
+            "zh": "之后没有新的日程开始。",
+            "en": "Nothing else starts after this.",
+        },
+        "room.now": {"zh": "▶ 正在进行：", "en": "▶ On now:"},
+        "room.free": {"zh": "此刻本会场没有安排。", "en": "Nothing on in this room right now."},
+        "room.next": {"zh": "⏭ 本会场下一场：", "en": "⏭ Up next in this room:"},
+        "room.done": {"zh": "本会场的日程已全部结束。", "en": "Nothing more in this room."},
+        "room.all": {"zh": "全部日程", "en": "Full programme"},
         "tracks.title": {"zh": "🏷 主题", "en": "🏷 Tracks"},
         "tracks.item": {"zh": "{name}（{count} 场）", "en": "{name} ({count} talks)"},
         "tracks.none": {"zh": "本次大会没有划分主题。", "en": "This conference has no tracks."},
@@ -67,6 +79,9 @@ def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]
     return tuple(row)
 
 
+MAX_PAGE_BUTTONS = 40  # talk buttons on one page: 20 rows, far below Telegram's 100 and Slack's 50 blocks
+
+
 def paged_reply(
     ctx: Context,
     header: list[Line],
@@ -74,15 +89,23 @@ def paged_reply(
     base_action: str,
     page: int,
     choices: Choices | None = None,
+    talks: dict[int, Talk] | None = None,
+    first: Sequence[Talk] = (),
 ) -> Reply:
-    """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``."""
+    """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``.
+
+    ``talks`` maps a body line (by identity) to its talk: each talk listed on the page gets a
+    button that opens it, after those of ``first`` (talks named in the header).
+    """
     pages = paginate(body)
     page = clamp(page, len(pages))
     b = ReplyBuilder(list(header))
     b.lines.extend(pages[page - 1])
     if len(pages) > 1:
         b.blank().line(italic(ctx.t("page.of", page=page, count=len(pages))))
-    rows = [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
+    listed = [*first, *((talks or {}).get(id(line)) for line in pages[page - 1])]
+    rows = list(_talk_buttons(ctx, [t for t in listed if t is not None], limit=MAX_PAGE_BUTTONS))
+    rows += [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
     return b.build(buttons=tuple(rows), edit=ctx.from_button, choices=choices)
 
 
@@ -98,11 +121,17 @@ def show_agenda(ctx: Context) -> Reply:
     if conf.draft:
         header.append((italic(ctx.t("agenda.draft")),))
     body: list[Line] = []
+    talks: dict[int, Talk] = {}
+    at = ctx.core.clock.now()
     for index, d in enumerate(days, 1):
         if day is not None and d != day:
             continue
         body += [(), day_header(programme, d, ctx.lang, index)]
-        body += [agenda_line(programme, item, ctx.lang) for item in agenda.day_items(programme, d)]
+        for item in agenda.day_items(programme, d):
+            line = agenda_line(programme, item, ctx.lang, ended=agenda.has_ended(item, at))
+            body.append(line)
+            if isinstance(item, Talk):
+                talks[id(line)] = item
     if not body:
         body = [(Span(ctx.t("agenda.empty")),)]
     options = tuple(
@@ -110,55 +139,66 @@ def show_agenda(ctx: Context) -> Reply:
     ) + ((Button(ctx.t("button.all_days"), "agenda all"),) if day is not None else ())
     base = f"agenda {days.index(day) + 1}" if day is not None else "agenda all"
     picker = Choices(ctx.t("agenda.pick_day"), options) if len(days) > 1 else None
-    return paged_reply(ctx, header, body, base, page, choices=picker)
+    return paged_reply(ctx, header, body, base, page, choices=picker, talks=talks)
 
 
 @command("now", help_key="help.now", aliases=("现在",), order=11)
 def now(ctx: Context) -> Reply:
-    """What is running now, and what is next in each room."""
+    """What is on in each room now, and what comes next there."""
     programme = ctx.core.programme
     at = ctx.core.clock.now()
     b = ReplyBuilder().line(bold(ctx.t("now.title", time=format_time(at, programme.tz))))
-    live = agenda.running(programme, at)
-    if live:
-        b.lines += [agenda_line(programme, item, ctx.lang, mark="▶ ") for item in live]
-    else:
+    if agenda.is_over(programme, at):
+        return b.line(ctx.t("now.over")).build()
+    states = agenda.rooms_now(programme, at)
+    if not any(state.current for state in states):
         b.line(ctx.t("now.nothing"))
-    upcoming = agenda.next_per_room(programme, at)
-    if upcoming:
-        b.blank().line(bold(ctx.t("now.next_title")))
-        b.lines += [_dated_line(ctx, talk) for talk in upcoming]
-    elif not live:
-        b.line(ctx.t("now.over"))
-    return b.build(buttons=_talk_buttons(ctx, [i for i in live if isinstance(i, Talk)] + upcoming))
+    shown: list[Talk] = []
+    for state in states:
+        b.blank().line(bold(f"📍 {room_name(programme, state.room, ctx.lang)}"))
+        if state.current is not None:
+            b.lines.append(agenda_line(programme, state.current, ctx.lang, mark="▶ ", with_room=False))
+        b.lines += [_dated_line(ctx, item, mark="⏭ ", with_room=False) for item in state.coming]
+        shown += [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
+    return b.build(buttons=_talk_buttons(ctx, shown))
 
 
 @command("next", help_key="help.next", aliases=("下一场",), order=12)
 def next_(ctx: Context) -> Reply:
-    """The next slot's talks."""
+    """The next slot: talks and breaks about to start, and what still runs if no talk follows."""
     programme = ctx.core.programme
     at = ctx.core.clock.now()
-    talks = agenda.upcoming(programme, at)
     b = ReplyBuilder().line(bold(ctx.t("next.title", time=format_time(at, programme.tz))))
-    if not talks:
+    if agenda.is_over(programme, at):
         return b.line(ctx.t("now.over")).build()
-    b.lines += [_dated_line(ctx, talk) for talk in talks]
+    items = agenda.upcoming(programme, at)
+    b.lines += [_dated_line(ctx, item) for item in items]
+    if not items:
+        b.line(ctx.t("next.nothing_starts"))
+    running = [i for i in agenda.running(programme, at) if isinstance(i, Talk)]
+    if running and not any(isinstance(i, Talk) for i in items):  # the last talks are still on
+        b.blank().line(bold(ctx.t("next.still_running")))
+        b.lines += [agenda_line(programme, talk, ctx.lang, mark="▶ ") for talk in running]
+    talks = [i for i in items if isinstance(i, Talk)] + running
     return b.build(buttons=_talk_buttons(ctx, talks))
 
 
-def _dated_line(ctx: Context, talk: Talk) -> Line:
-    """An agenda line that names the day when it isn't today."""
+def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: bool = True) -> Line:
+    """An agenda line that names the day when it isn't today, and says so when it is over."""
     tz = ctx.core.programme.tz
-    today = ctx.core.clock.now().astimezone(tz).date()
-    assert talk.start is not None
-    day = talk.start.astimezone(tz).date()
-    mark = "" if day == today else f"{format_day(day, ctx.lang)} "
-    return agenda_line(ctx.core.programme, talk, ctx.lang, mark=mark)
+    at = ctx.core.clock.now()
+    today = at.astimezone(tz).date()
+    assert item.start is not None
+    day = item.start.astimezone(tz).date()
+    mark += "" if day == today else f"{format_day(day, ctx.lang)} "
+    ended = agenda.has_ended(item, at)
+    return agenda_line(ctx.core.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
 
 
-def _talk_buttons(ctx: Context, talks: list[Talk]) -> tuple[tuple[Button, ...], ...]:
-    """One button per talk (two per row), opening it."""
-    buttons = [Button(f"#{t.id} {title_of(t, ctx.lang)[:28]}", f"talk {t.id}") for t in talks[:10]]
+def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tuple[tuple[Button, ...], ...]:
+    """One button per talk (each once, two per row), opening it."""
+    unique = list({t.id: t for t in talks}.values())[:limit]
+    buttons = [Button(fit(f"#{t.id} {title_of(t, ctx.lang)}", HALF_WIDTH), f"talk {t.id}") for t in unique]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
@@ -188,7 +228,10 @@ def tracks(ctx: Context) -> Reply:
 
 
 def _talks_of(ctx: Context, kind: str) -> Reply:
-    """``/track x`` or ``/room x``: that track's or room's talks in time order, paged."""
+    """``/track x`` or ``/room x``: that track's or room's talks in time order, paged.
+
+    A room's page starts with what is on there now and what is up next.
+    """
     programme = ctx.core.programme
     name, page = split_page(ctx.args)
     entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
@@ -199,8 +242,35 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
         if kind == "track"
         else f"📍 {room_name(programme, found.id, ctx.lang)}"
     )
-    body = [_dated_line(ctx, t) for t in talks if t.start]
-    return paged_reply(ctx, [(bold(title),)], body, f"{kind} {found.id}", page)
+    header: list[Line] = [(bold(title),)]
+    first: list[Talk] = []
+    if kind == "room":
+        header += _room_now(ctx, found.id, ctx.core.clock.now())
+        state = agenda.room_state(programme, found.id, ctx.core.clock.now())
+        first = [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
+    body: list[Line] = []
+    lines: dict[int, Talk] = {}
+    for talk in talks:
+        if talk.start:
+            line = _dated_line(ctx, talk, with_room=kind != "room")
+            body.append(line)
+            lines[id(line)] = talk
+    return paged_reply(ctx, header, body, f"{kind} {found.id}", page, talks=lines, first=first)
+
+
+def _room_now(ctx: Context, room_id: str, at: datetime) -> list[Line]:
+    """What is on in a room now and up next there, then the heading of its full list."""
+    state = agenda.room_state(ctx.core.programme, room_id, at)
+    lines: list[Line] = []
+    if state.current is not None:
+        lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, with_room=False)]
+    else:
+        lines.append((Span(ctx.t("room.free")),))
+    if state.coming:
+        lines += [(bold(ctx.t("room.next")),), *(_dated_line(ctx, i, with_room=False) for i in state.coming)]
+    else:
+        lines.append((Span(ctx.t("room.done")),))
+    return [*lines, (), (bold(ctx.t("room.all")),)]
 
 
 @command("track", help_key="help.track", usage="<track>", order=31)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot import subscriptions
-from bot.agenda import overlaps
+from bot.agenda import has_ended, has_started, overlaps
 from bot.commands import Context, UsageError, command
 from bot.commands.args import parse_number, talk_id_arg
 from bot.content.ical import calendar_bytes
 from bot.content.schema import Talk
 from bot.i18n import register
+from bot.labels import fit
 from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic
 from bot.push import reminders
 from bot.render import agenda_line, talk_card, title_of
@@ -38,6 +39,16 @@ register(
             "zh": "⭐ 已订阅 #{id} {title}。提醒目前已关闭（/remind on 打开）。",
             "en": "⭐ Subscribed to #{id} {title}. Reminders are off (/remind on).",
         },
+        "sub.ended": {
+            "zh": "⭐ 已订阅 #{id} {title}。这场演讲已经结束，不会再有提醒。",
+            "en": "⭐ Subscribed to #{id} {title}. It has already ended, so there will be no reminder.",
+        },
+        "sub.started": {
+            "zh": "⭐ 已订阅 #{id} {title}。这场演讲已经开始，不会再有提醒。",
+            "en": "⭐ Subscribed to #{id} {title}. It has already started, so there will be no reminder.",
+        },
+        "sub.toast_ended": {"zh": "已订阅（已结束，无提醒）", "en": "Subscribed (ended: no reminder)"},
+        "sub.toast_started": {"zh": "已订阅（已开始，无提醒）", "en": "Subscribed (started: no reminder)"},
         "sub.already": {"zh": "您已经订阅了 #{id}。", "en": "You already subscribed to #{id}."},
         "sub.cancelled_talk": {"zh": "#{id} 已取消，无法订阅。", "en": "#{id} is cancelled; nothing to subscribe to."},
         "sub.toast_on": {"zh": "已订阅", "en": "Subscribed"},
@@ -97,14 +108,17 @@ def subscribe(ctx: Context) -> Reply:
     assert talk is not None
     if talk.cancelled:
         raise UsageError("sub.cancelled_talk", id=talk_id)
-    added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, ctx.core.clock.now())
+    now = ctx.core.clock.now()
+    added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, now)
     if added:
-        reminders.plan(ctx.session, ctx.user, talk, now=ctx.core.clock.now(), rates=ctx.core.send_rates)
+        reminders.plan(ctx.session, ctx.user, talk, now=now, rates=ctx.core.send_rates)
+    # a talk that has started gets no reminder: say so rather than promise one
+    late = "ended" if has_ended(talk, now) else "started" if has_started(talk, now) else None
     if ctx.from_button:
-        return _card(ctx, talk_id, "sub.toast_on")
+        return _card(ctx, talk_id, f"sub.toast_{late}" if late else "sub.toast_on")
     if not added:
         return ReplyBuilder().line(ctx.t("sub.already", id=talk_id)).build()
-    key = "sub.done" if ctx.user.reminders_on else "sub.done_muted"
+    key = f"sub.{late}" if late else "sub.done" if ctx.user.reminders_on else "sub.done_muted"
     text = ctx.t(key, id=talk_id, title=title_of(talk, ctx.lang), lead=ctx.user.lead_minutes)
     return ReplyBuilder().line(text).build(buttons=((Button(ctx.t("button.unsubscribe"), f"unsub {talk_id}"),),))
 
@@ -158,12 +172,13 @@ def my(ctx: Context) -> Reply:
         if local_day != day:
             b.line(bold(f"📅 {format_day(local_day, ctx.lang)}"))
             day = local_day
-        b.line(*agenda_line(programme, talk, ctx.lang, mark="⚠️ " if talk.id in clashing else ""))
+        mark = "⚠️ " if talk.id in clashing else ""
+        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.core.clock.now())))
     for a_id, b_id in clashes:
         b.line(ctx.t("my.clash", a=a_id, b=b_id))
     state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")
     b.blank().line(italic(state))
-    buttons = tuple((Button(f"✖ #{t.id} {title_of(t, ctx.lang)}"[:60], f"unsub {t.id}"),) for t in talks[:10])
+    buttons = tuple((Button(fit(f"✖ #{t.id} {title_of(t, ctx.lang)}"), f"unsub {t.id}"),) for t in talks[:10])
     return b.build(buttons=buttons + ((Button("📅 .ics", "ics"),),))
 
 

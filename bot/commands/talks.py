@@ -7,6 +7,7 @@ from bot.commands import Context, UsageError, command
 from bot.commands.args import parse_number, talk_id_arg
 from bot.content.schema import Speaker
 from bot.i18n import register
+from bot.labels import fit
 from bot.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.render import speaker_card, speaker_name, talk_card, title_of
 
@@ -75,7 +76,7 @@ def speaker(ctx: Context) -> Reply:
     if len(found) == 1 or _clear_winner(found, name):
         return speaker_card(programme, found[0], ctx.lang)
     b = ReplyBuilder().line(ctx.t("speaker.many"))
-    buttons = tuple((Button(speaker_name(s, ctx.lang)[:60], f"speaker {s.id}"),) for s in found[:8])
+    buttons = tuple((Button(fit(speaker_name(s, ctx.lang)), f"speaker {s.id}"),) for s in found[:8])
     return b.build(buttons=buttons)
 
 
@@ -119,11 +120,11 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
             t = hit.talk
             names = "、".join(speaker_name(s, ctx.lang) for s in programme.speakers_of(t))
             b.line(code(f"#{t.id}"), Span(" "), bold(title_of(t, ctx.lang)), Span(f" — {names}" if names else ""))
-            buttons.append((Button(f"#{t.id} {title_of(t, ctx.lang)}"[:60], f"talk {t.id}"),))
+            buttons.append((Button(fit(f"#{t.id} {title_of(t, ctx.lang)}"), f"talk {t.id}"),))
         elif hit.speaker is not None:
             s = hit.speaker
             b.line(f"👤 {speaker_name(s, ctx.lang)}", italic(f" {s.affiliation}" if s.affiliation else ""))
-            buttons.append((Button(f"👤 {speaker_name(s, ctx.lang)}"[:60], f"speaker {s.id}"),))
+            buttons.append((Button(fit(f"👤 {speaker_name(s, ctx.lang)}"), f"speaker {s.id}"),))
     more = f"search #{page + 1} {query}"
     if start + SEARCH_PAGE < len(hits) and len(more.encode()) <= 64:
         buttons.append((Button(ctx.t("button.more"), more),))
@@ -138,4 +139,4 @@ def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
 
 def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
     ideas = [i for i in ctx.core.search.suggest(query) if len(f"search {i}".encode()) <= 64]
-    return (tuple(Button(i[:40], f"search {i}") for i in ideas),) if ideas else ()
+    return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from bot.clock import FakeClock
+from bot.content.loader import load_content
 from bot.core import Core
+from bot.settings import BUNDLED_CONTENT
 from tests.conftest import SHANGHAI
 from tests.helpers import actions, ask, press
 
@@ -40,12 +44,58 @@ def test_day_button_edits_in_place(core: Core) -> None:
     assert reply.edit and "#4" in reply.plain_text
 
 
-def test_now_shows_running_talks_and_next_per_room(core: Core, clock: FakeClock) -> None:
+def test_now_shows_what_is_on_and_next_in_each_room(core: Core, clock: FakeClock) -> None:
     clock.set(datetime(2026, 12, 12, 10, 5, tzinfo=SHANGHAI))
     text = ask(core, "/now", locale="en").plain_text
-    running, _, coming = text.partition("Next in each room")
-    assert "#2" in running and "#3" in running
-    assert "#4" in coming and "#5" in coming
+    hall_a, _, hall_b = text.partition("📍 Hall B")
+    assert "📍 Hall A" in hall_a and "▶ 10:00–10:40 #2" in hall_a and "⏭ 12:00–13:00 Lunch" in hall_a
+    assert "⏭ Sun 13 Dec 10:00–10:40 #4" in hall_a  # the next talk after lunch
+    assert "▶ 10:00–10:40 #3" in hall_b and "⏭ Sun 13 Dec 11:00–11:40 #5" in hall_b
+    assert {"talk 2", "talk 3", "talk 4", "talk 5"} <= set(actions(ask(core, "/now")))
+
+
+def test_next_near_the_end_names_the_running_talk_and_the_closing(core: Core, clock: FakeClock) -> None:
+    core.replace_programme(load_content(BUNDLED_CONTENT))
+    clock.set(datetime(2026, 12, 13, 14, 55, tzinfo=SHANGHAI))  # #23 runs until 15:30, the closing is at 15:40
+    reply = ask(core, "/next", locale="en")
+    assert "over" not in reply.plain_text
+    assert "15:40–16:10 Main Hall Closing and group photo" in reply.plain_text
+    assert "Still running" in reply.plain_text and "#23" in reply.plain_text and "talk 23" in actions(reply)
+    clock.set(datetime(2026, 12, 13, 15, 35, tzinfo=SHANGHAI))  # between the last talk and the closing
+    assert "over" not in ask(core, "/now", locale="en").plain_text
+    assert "Closing" in ask(core, "/next", locale="en").plain_text
+    clock.set(datetime(2026, 12, 13, 16, 10, tzinfo=SHANGHAI))
+    assert "over" in ask(core, "/next", locale="en").plain_text and "over" in ask(core, "/now", locale="en").plain_text
+
+
+def test_room_shows_what_is_on_there_and_up_next(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 10, 5, tzinfo=SHANGHAI))
+    reply = ask(core, "/room A", locale="en")
+    head, _, listing = reply.plain_text.partition("Full programme")
+    assert "On now:\n10:00–10:40 #2" in head
+    assert "Up next in this room:\n12:00–13:00 Lunch\nSun 13 Dec 10:00–10:40 #4" in head
+    assert "#1 From the Linux kernel to eBPF (ended)" in listing and "#2 XDP <fast> & furious —" in listing
+    assert actions(reply)[:2] == ["talk 2", "talk 4"]
+    clock.set(datetime(2026, 12, 13, 11, 0, tzinfo=SHANGHAI))
+    text = ask(core, "/room A", locale="en").plain_text
+    assert "Nothing on in this room right now" in text and "Nothing more in this room" in text
+
+
+def test_agenda_marks_what_is_over(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 10, 5, tzinfo=SHANGHAI))
+    text = ask(core, "/agenda today", locale="en").plain_text
+    assert "#1 From the Linux kernel to eBPF (ended)" in text
+    assert "#2 XDP <fast> & furious — " in text  # running: not over
+    assert "已结束" in ask(core, "/agenda today", locale="zh").plain_text
+
+
+@pytest.mark.parametrize("command", ["/agenda", "/agenda 2", "/track net", "/room B"])
+def test_listed_talks_have_buttons_that_open_them(core: Core, command: str) -> None:
+    reply = ask(core, command, locale="en")
+    listed = {int(word[1:]) for word in reply.plain_text.split() if word[:1] == "#" and word[1:].isdigit()}
+    assert listed and {a for a in actions(reply) if a.startswith("talk ")} == {f"talk {i}" for i in listed}
+    opened = press(core, f"talk {min(listed)}", locale="en")
+    assert f"#{min(listed)}" in opened.plain_text
 
 
 def test_now_before_and_after_the_event(core: Core, clock: FakeClock) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import select
 
+from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import OutboxMessage
+from tests.conftest import SHANGHAI
 from tests.helpers import actions, ask, press
 
 
@@ -83,3 +85,23 @@ def test_ics_has_stable_uids_and_only_my_talks(core: Core) -> None:
     assert uids == sorted(str(e["uid"]) for e in Calendar.from_ical(second.content).walk("VEVENT"))
     event = next(e for e in cal.walk("VEVENT") if str(e["uid"]) == "talk-2@testconf")
     assert event.decoded("dtstart") == core.programme.talk(2).start
+
+
+def test_my_marks_ended_talks(core: Core, clock: FakeClock) -> None:
+    for talk_id in (1, 4):
+        ask(core, f"/subscribe {talk_id}")
+    clock.set(datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI))
+    text = ask(core, "/my", locale="en").plain_text
+    assert "#1 From the Linux kernel to eBPF (ended)" in text and "#4 Hunting network jitter —" in text
+    assert "已结束" in ask(core, "/my", locale="zh").plain_text
+
+
+def test_subscribing_to_an_ended_or_running_talk_promises_no_reminder(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 10, 5, tzinfo=SHANGHAI))
+    ended = ask(core, "/subscribe 1", locale="en").plain_text
+    assert "Subscribed to #1" in ended and "already ended" in ended and "remind you" not in ended
+    running = ask(core, "/subscribe 2", locale="en").plain_text
+    assert "already started" in running and "remind you" not in running
+    assert press(core, "sub 3", locale="en").notice == "Subscribed (started: no reminder)"
+    assert _pending(core) == []
+    assert "remind you 10 minutes" in ask(core, "/subscribe 4", locale="en").plain_text

@@ -168,6 +168,8 @@ class FakeSlack:
                 return "invalid_blocks"
             if text.get("type") == "mrkdwn" and mrkdwn_problem(text.get("text", "")):
                 return "invalid_blocks"
+            if block.get("type") == "actions" and len(block.get("elements", [])) > 25:  # Block Kit's limit
+                return "invalid_blocks"
             for element in block.get("elements", []):
                 if len((element.get("text") or {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
                     return "invalid_blocks"

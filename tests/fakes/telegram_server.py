@@ -364,7 +364,11 @@ class FakeTelegram:
     def _check_markup(self, params: dict[str, Any]) -> None:
         markup = params.get("reply_markup")
         if isinstance(markup, dict):
-            for row in markup.get("inline_keyboard", []):
+            rows = markup.get("inline_keyboard", [])
+            # Telegram refuses an inline keyboard of more than 100 buttons or more than 8 in a row
+            if sum(len(row) for row in rows) > 100 or any(len(row) > 8 for row in rows):
+                raise ApiError(400, "Bad Request: reply markup is too long")
+            for row in rows:
                 for button in row:
                     data = button.get("callback_data")
                     if data is not None and not 1 <= len(str(data).encode()) <= 64:
