@@ -41,17 +41,27 @@ class Request:
     channel: str | None = None
 
 
-# NUL and the other C0/C1 controls but tab and newline: PostgreSQL refuses NUL in text, and
-# none of them means anything in a chat message
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# terminal escape sequences, whole (pasted coloured output): CSI (ESC [ or U+009B … final byte),
+# OSC (ESC ] … BEL or ESC \\), character-set and the two-character escapes; their visible tails ("[31m") go too
+_ANSI = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]+[0-~]?"
+    r"|\x1b[@-Z\\^_]?"
+)
+# NUL and the other C0/C1 controls but tab and newline (PostgreSQL refuses NUL in text, and none
+# of them means anything in a chat message), and the bidirectional overrides that reorder how the
+# text around them is shown
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # unpaired halves can't be encoded as UTF-8
 
 
 def clean_text(text: str | None) -> str | None:
-    """``text`` without control characters, unpaired surrogates replaced by U+FFFD."""
+    """``text`` without terminal escape sequences and control characters, unpaired surrogates
+    replaced by U+FFFD."""
     if text is None:
         return None
-    return _SURROGATE.sub("\ufffd", _CONTROLS.sub("", text))
+    return _SURROGATE.sub("\ufffd", _CONTROLS.sub("", _ANSI.sub("", text)))
 
 
 def clean_request(request: Request) -> Request:

@@ -60,6 +60,10 @@ register(
         "rooms.title": {"zh": "📍 会场", "en": "📍 Rooms"},
         "room.usage": {"zh": "用法：/room <会场>，可用会场：{names}", "en": "Usage: /room <room>. Rooms: {names}"},
         "parallel.title": {"zh": "⇄ 与 #{id} 同时进行", "en": "⇄ Running alongside #{id}"},
+        "parallel.usage": {
+            "zh": "用法：/parallel <编号>，例如 /parallel 12",
+            "en": "Usage: /parallel <id>, e.g. /parallel 12",
+        },
         "parallel.none": {"zh": "没有与 #{id} 同时进行的演讲。", "en": "Nothing runs alongside #{id}."},
         "talk.usage": {"zh": "用法：/talk <编号>，例如 /talk 12", "en": "Usage: /talk <id>, e.g. /talk 12"},
         "talk.unknown": {
@@ -302,7 +306,7 @@ def room(ctx: Context) -> Reply:
 def parallel(ctx: Context) -> Reply:
     """Talks whose time overlaps a given talk."""
     programme = ctx.core.programme
-    talk = programme.talk(talk_id_arg(ctx, ctx.args))
+    talk = programme.talk(talk_id_arg(ctx, ctx.args, "parallel.usage"))
     assert talk is not None
     others = agenda.parallel(programme, talk)
     if not others:

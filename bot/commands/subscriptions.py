@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import subscriptions
 from bot.agenda import has_ended, has_started, overlaps
 from bot.commands import Context, UsageError, command
-from bot.commands.args import parse_number, talk_id_arg
+from bot.commands.args import parse_number, talk_ids_arg
 from bot.content.ical import calendar_bytes
 from bot.content.schema import Talk
 from bot.i18n import register
@@ -28,8 +28,12 @@ register(
         },
         "help.ics": {"zh": "导出我的日程为日历文件 (.ics)", "en": "your agenda as a calendar file (.ics)"},
         "sub.usage": {
-            "zh": "用法：/subscribe <编号>，例如 /subscribe 12",
-            "en": "Usage: /subscribe <id>, e.g. /subscribe 12",
+            "zh": "用法：/subscribe <编号> [编号…]，例如 /subscribe 12 或 /subscribe 3 4 5",
+            "en": "Usage: /subscribe <id> [<id>…], e.g. /subscribe 12 or /subscribe 3 4 5",
+        },
+        "unsub.usage": {
+            "zh": "用法：/unsubscribe <编号> [编号…]，例如 /unsubscribe 12",
+            "en": "Usage: /unsubscribe <id> [<id>…], e.g. /unsubscribe 12",
         },
         "sub.done": {
             "zh": "⭐ 已订阅 #{id} {title}，将在开始前 {lead} 分钟提醒您。",
@@ -98,48 +102,75 @@ def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
 
 
-@command("subscribe", help_key="help.subscribe", usage="<id>", aliases=("sub", "star"), order=40, changes_home=True)
+@command(
+    "subscribe", help_key="help.subscribe", usage="<id> [<id>…]", aliases=("sub", "star"), order=40, changes_home=True
+)
 def subscribe(ctx: Context) -> Reply:
-    """Star a talk and plan its reminder."""
-    if not ctx.args.strip():
-        raise UsageError("sub.usage")
-    talk_id = talk_id_arg(ctx, ctx.args)
+    """Star one or several talks and plan their reminders."""
+    talk_ids = talk_ids_arg(ctx, ctx.args, "sub.usage", many=not ctx.from_button)
+    if ctx.from_button:
+        late = _subscribe_one(ctx, talk_ids[0])
+        if late == "cancelled":
+            raise UsageError("sub.cancelled_talk", id=talk_ids[0])
+        return _card(ctx, talk_ids[0], f"sub.toast_{late}" if late in ("ended", "started") else "sub.toast_on")
+    b = ReplyBuilder()
+    for talk_id in talk_ids:
+        b.line(_subscribed_text(ctx, talk_id, _subscribe_one(ctx, talk_id)))
+    buttons = tuple(
+        (Button(ctx.t("button.unsubscribe") if len(talk_ids) == 1 else f"✖ #{i}", f"unsub {i}"),)
+        for i in talk_ids
+        if subscriptions.is_subscribed(ctx.session, ctx.user, i)
+    )
+    return b.build(buttons=buttons)
+
+
+def _subscribe_one(ctx: Context, talk_id: int) -> str:
+    """Star one talk; what happened: ``cancelled``, ``already``, ``ended``, ``started`` or ``done``."""
     talk = ctx.core.programme.talk(talk_id)
     assert talk is not None
     if talk.cancelled:
-        raise UsageError("sub.cancelled_talk", id=talk_id)
+        return "cancelled"
     now = ctx.core.clock.now()
-    added = subscriptions.subscribe(ctx.session, ctx.user, talk_id, now)
-    if added:
-        reminders.plan(ctx.session, ctx.user, talk, now=now, rates=ctx.core.send_rates)
+    if not subscriptions.subscribe(ctx.session, ctx.user, talk_id, now):
+        return "already"
+    reminders.plan(ctx.session, ctx.user, talk, now=now, rates=ctx.core.send_rates)
     # a talk that has started gets no reminder: say so rather than promise one
-    late = "ended" if has_ended(talk, now) else "started" if has_started(talk, now) else None
-    if ctx.from_button:
-        return _card(ctx, talk_id, f"sub.toast_{late}" if late else "sub.toast_on")
-    if not added:
-        return ReplyBuilder().line(ctx.t("sub.already", id=talk_id)).build()
-    key = f"sub.{late}" if late else "sub.done" if ctx.user.reminders_on else "sub.done_muted"
-    text = ctx.t(key, id=talk_id, title=title_of(talk, ctx.lang), lead=ctx.user.lead_minutes)
-    return ReplyBuilder().line(text).build(buttons=((Button(ctx.t("button.unsubscribe"), f"unsub {talk_id}"),),))
+    return "ended" if has_ended(talk, now) else "started" if has_started(talk, now) else "done"
+
+
+def _subscribed_text(ctx: Context, talk_id: int, outcome: str) -> str:
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None
+    key = {"cancelled": "sub.cancelled_talk", "already": "sub.already", "ended": "sub.ended"}.get(outcome)
+    key = key or ("sub.started" if outcome == "started" else "sub.done" if ctx.user.reminders_on else "sub.done_muted")
+    return ctx.t(key, id=talk_id, title=title_of(talk, ctx.lang), lead=ctx.user.lead_minutes)
 
 
 @command(
-    "unsubscribe", help_key="help.unsubscribe", usage="<id>", aliases=("unsub", "unstar"), order=41, changes_home=True
+    "unsubscribe",
+    help_key="help.unsubscribe",
+    usage="<id> [<id>…]",
+    aliases=("unsub", "unstar"),
+    order=41,
+    changes_home=True,
 )
 def unsubscribe(ctx: Context) -> Reply:
-    """Unstar a talk and cancel its pending reminder."""
-    if not ctx.args.strip():
-        raise UsageError("sub.usage")
-    talk_id = talk_id_arg(ctx, ctx.args)
-    removed = subscriptions.unsubscribe(ctx.session, ctx.user, talk_id)
-    reminders.cancel_for_user(ctx.session, ctx.user, talk_id, reason="unsubscribed")
+    """Unstar one or several talks and cancel their pending reminders."""
+    talk_ids = talk_ids_arg(ctx, ctx.args, "unsub.usage", many=not ctx.from_button)
+    b = ReplyBuilder()
+    for talk_id in talk_ids:
+        removed = subscriptions.unsubscribe(ctx.session, ctx.user, talk_id)
+        reminders.cancel_for_user(ctx.session, ctx.user, talk_id, reason="unsubscribed")
+        talk = ctx.core.programme.talk(talk_id)
+        assert talk is not None
+        b.line(
+            ctx.t("unsub.done", id=talk_id, title=title_of(talk, ctx.lang))
+            if removed
+            else ctx.t("unsub.not", id=talk_id)
+        )
     if ctx.from_button:
-        return _card(ctx, talk_id, "sub.toast_off")
-    talk = ctx.core.programme.talk(talk_id)
-    assert talk is not None
-    if not removed:
-        return ReplyBuilder().line(ctx.t("unsub.not", id=talk_id)).build()
-    return ReplyBuilder().line(ctx.t("unsub.done", id=talk_id, title=title_of(talk, ctx.lang))).build()
+        return _card(ctx, talk_ids[0], "sub.toast_off")
+    return b.build()
 
 
 def _my_talks(ctx: Context) -> list[Talk]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import subscriptions
 from bot.commands import Context, UsageError, command
-from bot.commands.args import parse_number, talk_id_arg
+from bot.commands.args import all_numbers, parse_number, talk_id_arg
 from bot.content.schema import Speaker
 from bot.i18n import register
 from bot.labels import fit
@@ -53,9 +53,9 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
 
 @command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)
 def talk(ctx: Context) -> Reply:
-    """One talk; a non-numeric argument is taken as a search."""
+    """One talk; words are taken as a search, but numbers are ids (``-1`` or ``3 4`` get a usage)."""
     args = ctx.args.strip()
-    if args and parse_number(args.lstrip("#＃")) is None:
+    if args and not all_numbers(args):
         return run_search(ctx, args, 1)
     return show_talk(ctx, talk_id_arg(ctx, args))
 

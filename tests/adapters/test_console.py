@@ -42,6 +42,17 @@ def test_a_number_without_buttons_is_just_a_search_or_command(core: Core) -> Non
     assert out.getvalue().count("\n") > 3  # answered, no crash
 
 
+def test_a_number_beyond_the_buttons_opens_that_talk(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.locale = "en"
+    chat.handle_line("/talk 2")  # two buttons
+    chat.handle_line("5")
+    assert "Watching the scheduler #5" in out.getvalue() and "Results for" not in out.getvalue()
+    chat.handle_line("／talk　４")  # a Chinese input method's slash, space and digit
+    assert "Hunting network jitter #4" in out.getvalue()
+
+
 async def test_console_sender_prints_the_push_and_its_buttons_can_be_pressed(core: Core) -> None:
     out = io.StringIO()
     chat = ConsoleChat(core, out, Address("console", "me", "me"))
