@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot import agenda
 from bot.commands import Context, UsageError, command
-from bot.commands.args import parse_day, split_page, talk_id_arg
+from bot.commands.args import day_and_page, split_page, talk_id_arg
 from bot.content.schema import Room, Talk, Track
 from bot.i18n import pick, register
 from bot.labels import HALF_WIDTH, fit
@@ -33,9 +33,10 @@ register(
             "en": "(draft programme, organizers may still change it)",
         },
         "agenda.bad_day": {
-            "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}，或日期如 {example}。",
+            "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}、今天、明天、周日，"
+            "或日期如 {example}。",
             "en": "There is no day {day}. The conference has {count} days: use /agenda 1 to "
-            "/agenda {count}, or a date like {example}.",
+            "/agenda {count}, today, tomorrow, a weekday like sunday, or a date like {example}.",
         },
         "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
         "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
@@ -117,8 +118,7 @@ def paged_reply(
 def show_agenda(ctx: Context) -> Reply:
     """The whole programme, or one day, paginated, with day buttons."""
     programme = ctx.core.programme
-    day_arg, page = split_page(ctx.args)
-    day = parse_day(ctx, day_arg)
+    day, page = day_and_page(ctx, ctx.args)
     days = programme.days()
     conf = programme.conference
     header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]

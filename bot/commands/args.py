@@ -6,11 +6,13 @@ optional (``"sub 12"`` is ``/sub 12``), so buttons and commands share one code p
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 from bot.commands import Context, UsageError
+from bot.days import conference_day
 from bot.i18n import register
 
 register(
@@ -143,29 +145,28 @@ def split_page(args: str) -> tuple[str, int]:
     return args, 1
 
 
-_DAY_WORDS = {"today": 0, "今天": 0, "今日": 0, "tomorrow": 1, "明天": 1, "明日": 1}
-
-
 def parse_day(ctx: Context, arg: str) -> date | None:
-    """A day from ``2``, ``day2``, ``第2天``, ``2026-12-12``, ``12-12``, ``today``; None = all."""
-    arg = unicodedata.normalize("NFKC", arg).strip().lower()
-    if not arg or arg in ("all", "全部"):
+    """The conference day ``arg`` names (see :mod:`bot.days`: ``2``, ``day 2``, ``第二天``,
+    ``明天``, ``sunday``, ``12月13日``, ``2026-12-13`` …); None = all days. Relative words are
+    read in the event's time zone, on the bot's clock."""
+    key = unicodedata.normalize("NFKC", arg).strip().lower()
+    if not key or key in ("all", "全部", "所有"):
         return None
     days = ctx.core.programme.days()
-    tz = ctx.core.programme.tz
-    if arg in _DAY_WORDS:
-        wanted = ctx.core.clock.now().astimezone(tz).date() + timedelta(days=_DAY_WORDS[arg])
-        if wanted in days:
-            return wanted
-    elif m := re.fullmatch(r"(?:day|d|第)?\s*(\d{1,2})\s*天?", arg):
-        index = int(m.group(1))
-        if 1 <= index <= len(days):
-            return days[index - 1]
-    elif m := re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", arg):
-        for day in days:
-            if (day.month, day.day) == (int(m.group(2)), int(m.group(3))) and (
-                not m.group(1) or day.year == int(m.group(1))
-            ):
-                return day
+    today = ctx.core.clock.now().astimezone(ctx.core.programme.tz).date()
+    day = conference_day(key, days, today)
+    if day is not None:
+        return day
     example = days[0].isoformat() if days else "2026-12-12"
-    raise UsageError("agenda.bad_day", day=arg[:20], count=len(days), example=example)
+    raise UsageError("agenda.bad_day", day=key[:20], count=len(days), example=example)
+
+
+def day_and_page(ctx: Context, args: str) -> tuple[date | None, int]:
+    """``/agenda`` arguments: a day, optionally followed by a page number (``2 3``, ``day 2 3``).
+
+    The whole text is tried as a day first, so ``day 2`` and ``Dec 13`` keep their number.
+    """
+    with contextlib.suppress(UsageError):
+        return parse_day(ctx, args), 1
+    day_arg, page = split_page(args)
+    return parse_day(ctx, day_arg), page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -32,6 +32,32 @@ def test_agenda_accepts_dates_and_words(core: Core) -> None:
     assert "#4" in ask(core, "/agenda 12-13").plain_text
     assert "#1" in ask(core, "/agenda today").plain_text  # the clock is on day 1
     assert "#4" in ask(core, "/agenda 第2天").plain_text
+
+
+@pytest.mark.parametrize(
+    "day",
+    ["明天", "第二天", "周日", "星期天", "12月13日", "13号", "sunday", "Sun", "tomorrow", "day 2", "Day two", "Dec 13"],
+)
+def test_agenda_takes_natural_days(core: Core, day: str) -> None:  # the clock is on day 1, Saturday 12 Dec
+    text = ask(core, f"/agenda {day}", locale="en").plain_text
+    assert "Day 2 · Sun 13 Dec" in text and "#4" in text and "Day 1" not in text
+
+
+def test_relative_days_follow_the_bots_clock_in_the_events_time_zone(core: Core, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 12, 17, 30, tzinfo=UTC))  # still the 12th in UTC, already the 13th in Shanghai
+    assert "Day 2 · Sun 13 Dec" in ask(core, "/agenda 今天", locale="en").plain_text
+    assert "Day 1 · Sat 12 Dec" in ask(core, "/agenda yesterday", locale="en").plain_text
+    assert "There is no day tomorrow" in ask(core, "/agenda tomorrow", locale="en").plain_text
+
+
+def test_a_natural_day_keeps_its_page_number(core: Core, programme) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import crowded_programme
+
+    core.replace_programme(crowded_programme())
+    first = ask(core, "/agenda day 1", locale="en")
+    assert "page 1/" in first.plain_text
+    assert "page 2/" in ask(core, "/agenda day 1 2", locale="en").plain_text
+    assert "page 2/" in ask(core, "/agenda 第一天 2", locale="en").plain_text
 
 
 def test_bad_day_names_the_valid_range(core: Core) -> None:
