@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.commands import REGISTRY, Context, UsageError, load_all, lookup
 from bot.commands.args import command_of
 from bot.content.programme import Programme
-from bot.i18n import language_for_locale, register, t
+from bot.i18n import join_names, language_for_locale, pick, register, t
 from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, clean_request, clean_text, code
 from bot.push.sender import SendRates
 from bot.render import talk_card, title_of
@@ -190,7 +190,7 @@ class Core:
         talks = [h.talk for h in hits if h.talk is not None] or ([] if text else list(programme.talks))
         cards = []
         for talk in talks[:INLINE_RESULTS]:
-            names = "、".join(s.name for s in programme.speakers_of(talk))
+            names = join_names((pick(lang, s.name, s.name_en) for s in programme.speakers_of(talk)), lang)
             card = dataclasses.replace(talk_card(programme, talk, lang), lang=lang)
             cards.append(InlineCard(f"talk-{talk.id}", f"#{talk.id} {title_of(talk, lang)}", names, card))
         return cards

@@ -6,6 +6,8 @@ both languages (a test walks the whole catalogue).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
@@ -47,6 +49,14 @@ def language_for_locale(locale: str | None) -> str:
     if code.startswith("zh"):
         return "zh"
     return "en"
+
+
+SEPARATORS = {"zh": "、", "en": ", "}
+
+
+def join_names(names: Iterable[str], lang: str) -> str:
+    """Several names as a list in ``lang``: ``陈莉君、王五`` or ``Chen Lijun, Wang Wu``."""
+    return SEPARATORS.get(lang, SEPARATORS[DEFAULT_LANGUAGE]).join(names)
 
 
 def pick(lang: str, zh: str, en: str | None) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from bot.agenda import Item
 from bot.content.programme import Programme
 from bot.content.schema import Break, Speaker, Talk
-from bot.i18n import pick, register, t
+from bot.i18n import join_names, pick, register, t
 from bot.labels import fit
 from bot.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
 from bot.timefmt import clock_time, format_day, format_span, utc_offset
@@ -70,10 +70,19 @@ def speaker_name(speaker: Speaker, lang: str) -> str:
 
 
 def _speakers_line(programme: Programme, talk: Talk, lang: str) -> str:
-    return "、".join(
-        speaker_name(s, lang)
-        + (f"（{s.affiliation}）" if s.affiliation and lang == "zh" else f" ({s.affiliation})" if s.affiliation else "")
-        for s in programme.speakers_of(talk)
+    return join_names(
+        (
+            speaker_name(s, lang)
+            + (
+                f"（{s.affiliation}）"
+                if s.affiliation and lang == "zh"
+                else f" ({s.affiliation})"
+                if s.affiliation
+                else ""
+            )
+            for s in programme.speakers_of(talk)
+        ),
+        lang,
     )
 
 
@@ -156,7 +165,7 @@ def agenda_line(
     done = (italic(t(lang, "item.ended")),) if ended else ()
     if isinstance(item, Break):
         return (Span(prefix), italic(title_of(item, lang)), *done)
-    names = "、".join(s.name if lang == "zh" else (s.name_en or s.name) for s in programme.speakers_of(item))
+    names = join_names((s.name if lang == "zh" else (s.name_en or s.name) for s in programme.speakers_of(item)), lang)
     spans: list[Span] = [Span(prefix), code(f"#{item.id}"), Span(" ")]
     title = title_of(item, lang)
     spans.append(Span(title) if item.cancelled or ended else bold(title))

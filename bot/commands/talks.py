@@ -6,7 +6,7 @@ from bot import subscriptions
 from bot.commands import Context, UsageError, command
 from bot.commands.args import all_numbers, parse_number, talk_id_arg
 from bot.content.schema import Speaker
-from bot.i18n import register
+from bot.i18n import join_names, register
 from bot.labels import fit
 from bot.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.render import speaker_card, speaker_name, talk_card, title_of
@@ -118,7 +118,7 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
     for hit in shown:
         if hit.talk is not None:
             t = hit.talk
-            names = "、".join(speaker_name(s, ctx.lang) for s in programme.speakers_of(t))
+            names = join_names((speaker_name(s, ctx.lang) for s in programme.speakers_of(t)), ctx.lang)
             b.line(code(f"#{t.id}"), Span(" "), bold(title_of(t, ctx.lang)), Span(f" — {names}" if names else ""))
             buttons.append((Button(fit(f"#{t.id} {title_of(t, ctx.lang)}"), f"talk {t.id}"),))
         elif hit.speaker is not None:

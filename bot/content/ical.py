@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 
 from bot.content.programme import Programme
 from bot.content.schema import Talk
-from bot.i18n import pick
+from bot.i18n import join_names, pick
 
 
 def talk_uid(programme: Programme, talk: Talk) -> str:
@@ -49,7 +49,7 @@ def calendar_bytes(
         room = programme.room(talk.room)
         if room is not None:
             event.add("location", pick(lang, room.name, room.name_en))
-        speakers = "、".join(s.name for s in programme.speakers_of(talk))
+        speakers = join_names((s.name for s in programme.speakers_of(talk)), lang)
         event.add("description", "\n\n".join(x for x in (speakers, talk.abstract) if x))
         if talk.cancelled:
             event.add("status", "CANCELLED")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from bot import users
 from bot.content.programme import Programme
 from bot.content.schema import Talk
-from bot.i18n import register, t
+from bot.i18n import join_names, register, t
 from bot.messages import Reply, ReplyBuilder, bold
 from bot.push import outbox
 from bot.render import room_name, speaker_name, title_of
@@ -292,7 +292,7 @@ def _planned(push: PushContext) -> tuple[Talk, datetime, str] | None:
 
 def _talk_lines(b: ReplyBuilder, push: PushContext, talk: Talk) -> Reply:
     b.line(bold(f"#{talk.id} {title_of(talk, push.lang)}"))
-    names = "、".join(speaker_name(s, push.lang) for s in push.programme.speakers_of(talk))
+    names = join_names((speaker_name(s, push.lang) for s in push.programme.speakers_of(talk)), push.lang)
     return (b.line(t(push.lang, "announce.speakers", names=names)) if names else b).build()
 
 
