@@ -19,6 +19,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///confbot.db"
     content: Path = BUNDLED_CONTENT
+    # a published schedule (frab/pretalx schedule.json or .xml) that `confbot run` keeps in sync
+    schedule_url: str | None = None
+    schedule_sync_minutes: float = Field(default=5.0, gt=0)
     clock_start: datetime | None = None
     http_port: int = 8080
     http_host: str = "0.0.0.0"

@@ -30,7 +30,15 @@ PUBLIC = {
     "bot.push.runtime",
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
-PUBLIC_FOR_CLI = PUBLIC | {"bot.factory", "bot.content", "bot.push.schedule_changes", "bot.stats", "bot.commands.stats"}
+# (and `confbot content sync` runs one poll of the live schedule sync)
+PUBLIC_FOR_CLI = PUBLIC | {
+    "bot.factory",
+    "bot.content",
+    "bot.push.schedule_changes",
+    "bot.push.schedule_sync",
+    "bot.stats",
+    "bot.commands.stats",
+}
 
 
 def _imports(path: Path) -> list[str]:

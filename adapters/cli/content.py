@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -9,11 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from pydantic import ValidationError
 
 from adapters.cli.seed import parse_seed
-from bot.content import conflicts
+from bot.content import conflicts, remote
 from bot.content.frab import export_json, import_json, import_xml
 from bot.content.ical import calendar_bytes
 from bot.content.loader import ContentError, load_content
@@ -44,15 +46,45 @@ def _load(path: Path) -> Programme:
         return load_content(path)
 
 
+def _fetch(url: str) -> Programme:
+    """A published schedule, fetched once (``content check https://…``)."""
+    try:
+        fetched = asyncio.run(_get(url))
+    except remote.RemoteError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(1) from None
+    assert fetched.body is not None
+    with content_errors_exit():
+        return remote.parse(fetched.body, url)
+
+
+async def _get(url: str) -> remote.Fetched:
+    async with httpx.AsyncClient() as client:
+        return await remote.fetch(client, url)
+
+
 @app.command()
-def check(path: Annotated[Path | None, typer.Argument(help="Content directory or file.")] = None) -> None:
-    """Validate content; print a summary, or every problem (schedule conflicts too) with its file and place."""
-    target = _configured(path)
-    programme = _load(target)
-    clashes = conflicts.find(programme)
-    if clashes:  # two talks in one room, or one speaker in two talks, at once
+def check(
+    path: Annotated[str | None, typer.Argument(help="Content directory or file, or a schedule.json/.xml URL.")] = None,
+) -> None:
+    """Validate content; print a summary, or every problem (schedule conflicts too) with its file and place.
+
+    Conflicts: two talks in one room at once, one speaker in two places at once, a talk in a room
+    the conference does not have, a talk outside the conference days (first_day..last_day).
+    """
+    if path is not None and path.startswith(("http://", "https://")):
+        programme = _fetch(path)
         with content_errors_exit():
-            raise ContentError(conflicts.as_problems(clashes, target))
+            if problems := remote.problems_of(programme, path):
+                raise ContentError(problems)
+        target: Path | str = path
+    else:
+        target = _configured(Path(path) if path is not None else None)
+        programme = _load(target)
+        clashes = conflicts.find(programme)
+        if clashes:
+            with content_errors_exit():
+                raise ContentError(conflicts.as_problems(clashes, target))
     draft = " (draft programme)" if programme.conference.draft else ""
     typer.echo(
         f"OK: {target}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "

@@ -89,6 +89,13 @@ def reload_content(
     from bot.push.schedule_changes import ReloadRefused, reload_from_path
 
     settings = Settings()
+    if settings.schedule_url and path is None:  # the files would replace the published schedule
+        typer.echo(
+            f"Refused: the schedule is synced from CONFBOT_SCHEDULE_URL ({settings.schedule_url}); "
+            f"run `confbot content sync {settings.schedule_url}` to sync now.",
+            err=True,
+        )
+        raise typer.Exit(1)
     core = _core(settings)
     # moved talks are re-planned at the configured platforms' rates, which their senders report
     core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
@@ -99,6 +106,39 @@ def reload_content(
             typer.echo(f"Refused: {err}", err=True)
             raise typer.Exit(1) from None
     typer.echo(str(report))
+
+
+@content_app.command("sync")
+def sync_content(
+    url: Annotated[
+        str | None, typer.Argument(help="schedule.json or schedule.xml URL (default: CONFBOT_SCHEDULE_URL).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Apply even if it cancels more than a quarter of the talks or adds conflicts."),
+    ] = False,
+) -> None:
+    """Fetch a published schedule once and apply it like a reload: subscribers hear what moved, once."""
+    from adapters.runner import build_adapters
+    from bot.push.schedule_sync import APPLIED, ScheduleSync
+
+    settings = Settings()
+    target = url or settings.schedule_url
+    if not target:
+        typer.echo("Give the schedule's URL, or set CONFBOT_SCHEDULE_URL.", err=True)
+        raise typer.Exit(2)
+    core = _core(settings)
+    core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
+    sync = ScheduleSync(core, target)
+    sync.restore()  # from the last good copy, so a removed talk's notice can still name it
+    result = asyncio.run(sync.poll(force=force))
+    if result.outcome == APPLIED:
+        typer.echo(f"Synced {target}: {result.report}")
+    elif result.error is None:
+        typer.echo(f"Unchanged: {target} is the schedule already applied.")
+    else:
+        typer.echo(f"Not applied, the previous programme is kept: {result.error}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()

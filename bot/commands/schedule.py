@@ -159,6 +159,11 @@ register(
             "en": "⛔ Reload refused; nothing was changed:",
         },
         "reload.force_hint": {"zh": "如确需如此，请发送 ", "en": "If that is meant, send "},
+        "reload.synced": {
+            "zh": "日程每 {minutes} 分钟从 {url} 同步一次，不读取内容文件。立即同步：",
+            "en": "The schedule is synced from {url} every {minutes} minutes, not read from the content files. "
+            "To sync now:",
+        },
     }
 )
 
@@ -279,6 +284,8 @@ def _subscribers(ctx: Context, talk_id: int) -> int:
 def _clash_text(ctx: Context, clash: conflicts.Conflict, talk_id: int) -> tuple[str, str]:
     """(the clashing item named, where they clash) for the organizer."""
     other = clash.other(talk_id)
+    if other is None:  # a single-talk conflict (a missing room, a day off the conference): as the check says it
+        return str(clash), clash.detail
     if isinstance(other, Talk):
         name = f"#{other.id} “{title_of(other, ctx.lang)}”"
     else:
@@ -293,7 +300,8 @@ def _clash_text(ctx: Context, clash: conflicts.Conflict, talk_id: int) -> tuple[
 
 def _check_clashes(ctx: Context, new: Programme, talk_id: int, force: bool) -> list[Line]:
     """Refuse a clash the current schedule doesn't have (unless ``force``); lines naming kept ones."""
-    clashes = [c for c in conflicts.added(new, ctx.core.programme) if c.involves(talk_id)]
+    # /move names only real rooms and conference days: the clashes it can add are with other items
+    clashes = [c for c in conflicts.added(new, ctx.core.programme) if c.involves(talk_id) and c.second is not None]
     if clashes and not force:
         name, where = _clash_text(ctx, clashes[0], talk_id)
         raise _refuse(ctx, "conflict", "conflict.refused", id=talk_id, other=name, where=where)
@@ -479,6 +487,12 @@ def reload(ctx: Context) -> Reply:
         raise UsageError("schedule.refused", reason="/reload [force]")
     force = args == "force"
     b = ReplyBuilder()
+    url = ctx.core.settings.schedule_url
+    if url:  # reloading the files would replace the published schedule with them
+        ctx.outcome = "refused"
+        minutes = f"{ctx.core.settings.schedule_sync_minutes:g}"
+        b.line(ctx.t("reload.synced", url=url, minutes=minutes))
+        return b.line(code(f"confbot content sync {url}")).build()
     try:
         report = reload_from_path(ctx.core, ctx.core.settings.content, force=force, session=ctx.session)
     except ContentError as err:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
@@ -108,11 +109,14 @@ def import_json(text: str) -> ContentFile:
                     )
                 )
     timezone = conf.get("time_zone_name") or "UTC"
+    first, last = _day_range(day.get("date") for day in conf.get("days", []))
     conference = Conference(
         id=conf.get("acronym") or _slug(conf.get("title", "conference")),
         name=conf.get("title") or "Conference",
         timezone=timezone,
         url=conf.get("url"),
+        first_day=first,
+        last_day=last,
     )
     return builder.content(conference)
 
@@ -157,8 +161,17 @@ def import_xml(text: str) -> ContentFile:
                 )
     title = conf_el.findtext("title") or "Conference"
     timezone = conf_el.findtext("time_zone_name") or ("UTC" if not offsets else _zone_for(offsets))
-    conference = Conference(id=conf_el.findtext("acronym") or _slug(title), name=title, timezone=timezone)
+    first, last = _day_range(day.get("date") for day in root.findall("day"))
+    conference = Conference(
+        id=conf_el.findtext("acronym") or _slug(title), name=title, timezone=timezone, first_day=first, last_day=last
+    )
     return builder.content(conference)
+
+
+def _day_range(dates: Iterable[object]) -> tuple[date | None, date | None]:
+    """The first and last of the schedule's day dates (the conference days), if it states them."""
+    days = sorted({date.fromisoformat(d[:10]) for d in dates if isinstance(d, str) and len(d) >= 10})
+    return (days[0], days[-1]) if days else (None, None)
 
 
 def _zone_for(offsets: set[timedelta]) -> str:

@@ -6,7 +6,7 @@ timezone. Every loaded time is timezone-aware.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,9 @@ class Conference(_Model):
     name: str = Field(min_length=1)
     name_en: str | None = None
     timezone: str = "UTC"
+    # the conference days (local dates); a talk starting outside them is a schedule conflict
+    first_day: date | None = None
+    last_day: date | None = None
     draft: bool = False
     draft_note: str | None = None
     draft_note_en: str | None = None
@@ -56,6 +59,12 @@ class Conference(_Model):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)") from exc
         return value
+
+    @model_validator(mode="after")
+    def _days_in_order(self) -> Self:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValueError("last_day is before first_day")
+        return self
 
     @property
     def tz(self) -> ZoneInfo:

@@ -16,7 +16,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
-from bot.push import announcements, broadcasts
+from bot.push import announcements, broadcasts, organizer_warnings
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
 
@@ -110,6 +110,7 @@ RENDERERS: dict[str, Renderer] = {
     "reminder": _reminder,
     "moved": _moved,
     "cancelled": _cancelled,
+    organizer_warnings.KIND: organizer_warnings.render,
     # room and channel announcements (bot/push/announcements.py): shared chats get no buttons
     "room_soon": announcements.render_soon,
     "up_next": announcements.render_up_next,

@@ -11,10 +11,17 @@ from pathlib import Path
 from bot import overrides
 from bot.content.loader import ContentError, Problem
 from bot.core import Core
-from bot.push import broadcasts, outbox
+from bot.push import broadcasts, organizer_warnings, outbox
 from bot.push.dispatcher import Dispatcher, DispatchReport
 from bot.push.replicas import HEARTBEAT_SECONDS, ReplicaShares
-from bot.push.schedule_changes import ReloadRefused, apply_programme, reload_from_path, snapshot_mark
+from bot.push.schedule_changes import (
+    ConflictRefused,
+    ReloadRefused,
+    apply_programme,
+    reload_from_path,
+    snapshot_mark,
+)
+from bot.push.schedule_sync import ScheduleSync, SyncResult
 from bot.push.scheduler import Scheduler
 from bot.push.sender import Sender
 
@@ -22,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
 WATCH_SECONDS = 5.0
+SYNC_JOB = "confbot.schedule_sync"
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -82,9 +90,31 @@ class Runtime:
         self._overrides: tuple[object, ...] = ()  # the organizers' fixes last taken up (/move, /cancel)
         self._stopping = False
         self._unlisten: Callable[[], None] | None = None
+        # CONFBOT_SCHEDULE_URL: the published schedule is the content, the files only a fallback
+        url = core.settings.schedule_url
+        self.sync = ScheduleSync(core, url) if url else None
 
     async def start(self) -> None:
         """Record the schedule, start the scheduler and arm the first wake-up."""
+        if self.sync is not None:
+            self._overrides = overrides.mark(self.core.db)
+            self.sync.restore()  # the last good copy of the published schedule, if there is one
+        else:
+            self._apply_files_at_start()
+        self.shares.beat()  # the first heartbeat sets the senders' shares before anything is sent
+        self.scheduler.start()
+        self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
+        self.scheduler.every(HEARTBEAT_SECONDS, self._heartbeat, "confbot.heartbeat")
+        if self.watch_content and self.sync is not None:
+            minutes = self.core.settings.schedule_sync_minutes
+            self.scheduler.every(minutes * 60, self._sync, SYNC_JOB, first_now=True)
+            self.scheduler.every(WATCH_SECONDS, self._follow, "confbot.content")
+        elif self.watch_content:
+            self.scheduler.every(WATCH_SECONDS, self._watch, "confbot.content")
+        self._unlisten = outbox.on_commit(self.core.db, self.poke)
+        self.poke()
+
+    def _apply_files_at_start(self) -> None:
         path = Path(self.core.settings.content)
         self._signature = self._seen = content_signature(path)
         self._files = _names(self._signature)
@@ -96,14 +126,38 @@ class Runtime:
         except (ContentError, ReloadRefused) as err:
             self._blocked = mark  # the watcher applies it once it is fixed or forced
             log.error("content at start-up not applied to the announced schedule, no notices queued: %s", err)
-        self.shares.beat()  # the first heartbeat sets the senders' shares before anything is sent
-        self.scheduler.start()
-        self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
-        self.scheduler.every(HEARTBEAT_SECONDS, self._heartbeat, "confbot.heartbeat")
-        if self.watch_content:
-            self.scheduler.every(WATCH_SECONDS, self._watch, "confbot.content")
-        self._unlisten = outbox.on_commit(self.core.db, self.poke)
-        self.poke()
+
+    def sync_status(self) -> str | None:
+        """The last error of the live schedule sync, for ``/readyz``: None when it works or is not configured."""
+        return self.sync.status() if self.sync is not None else None
+
+    async def sync_now(self, *, force: bool = False) -> SyncResult | None:
+        """One poll of ``CONFBOT_SCHEDULE_URL`` (the sync job); None when no URL is configured."""
+        if self.sync is None:
+            return None
+        return await self.sync.poll(force=force)
+
+    async def _sync(self) -> None:
+        try:
+            await self.sync_now()
+        except Exception:
+            log.exception("schedule sync failed unexpectedly; it polls again at the next interval")
+
+    async def follow_tick(self) -> None:
+        """With a synced schedule (the 5-second job): take up other replicas' fixes and forced copies."""
+        if self.sync is None:
+            return
+        mark = overrides.mark(self.core.db)
+        if mark != self._overrides:
+            self._overrides = mark
+            self.sync.reapply()
+        self.sync.follow()
+
+    async def _follow(self) -> None:
+        try:
+            await self.follow_tick()
+        except Exception:
+            log.exception("schedule follow-up failed; it looks again on the next tick")
 
     async def stop(self) -> None:
         """Stop waking, let an in-flight pass finish, hand back claims."""
@@ -191,12 +245,26 @@ class Runtime:
         except ContentError as err:
             self._blocked = mark
             log.error("content edit rejected, keeping the previous programme:\n%s", err)
+            self._warn(path, [str(p) for p in err.problems])
         except ReloadRefused as err:
             self._blocked = mark
             log.error("content edit refused, keeping the previous programme: %s", err)
+            self._warn(path, [str(c) for c in err.conflicts] if isinstance(err, ConflictRefused) else [str(err)])
         except Exception:
             self._signature = previous  # not handled: try again on the next tick
             raise
         else:
             self._blocked, self._files = None, _names(signature)
             log.info("content reloaded: %s", report)
+
+    def _warn(self, path: Path, problems: list[str]) -> None:
+        """Tell the organizers in chat that an edit was not applied (once per distinct problem)."""
+        with self.core.db.session() as session:
+            organizer_warnings.warn(
+                session,
+                self.core.settings.organizers,
+                source=str(path),
+                problems=problems,
+                via="files",
+                now=self.core.clock.now(),
+            )

@@ -55,8 +55,16 @@ class Scheduler:
         job = self._scheduler.get_job(DISPATCH_JOB)
         return job.next_run_time if job else None
 
-    def every(self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str) -> None:
-        """Run ``job`` periodically under a stable id."""
+    def every(
+        self, seconds: float, job: Callable[[], Awaitable[None]], job_id: str, *, first_now: bool = False
+    ) -> None:
+        """Run ``job`` periodically under a stable id (the first run at once with ``first_now``)."""
         self._scheduler.add_job(
-            job, IntervalTrigger(seconds=seconds), id=job_id, replace_existing=True, coalesce=True, max_instances=1
+            job,
+            IntervalTrigger(seconds=seconds),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            **({"next_run_time": datetime.now(UTC)} if first_now else {}),
         )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -214,3 +215,15 @@ class AnnounceChannel(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ScheduleSource(Base):
+    """The last good copy of a published schedule (``CONFBOT_SCHEDULE_URL``): a restart starts from it."""
+
+    __tablename__ = "schedule_sources"
+
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the URL
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the body
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())

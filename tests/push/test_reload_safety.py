@@ -261,3 +261,31 @@ async def test_start_up_with_the_talks_gone_queues_nothing(tmp_path: Path, caplo
     finally:
         await runtime.stop()
         db.dispose()
+
+
+async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_split(content)
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    settings = Settings(_env_file=None, content=content, database_url=url, organizers=["console:org"])  # type: ignore[call-arg]
+    db = Database(url)
+    db.migrate()
+    core = Core(settings, db, load_content(content), FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI)))
+    sender = RecordingSender()
+    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    await runtime.start()
+    try:
+        ask(core, "/start", who=Address("console", "org", "org"), locale="en")
+        talks = content_data()["talks"]
+        next(t for t in talks if t["id"] == 4).update(start="2026-12-13 11:20", room="B")  # onto talk 5
+        (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
+        for _ in range(4):
+            await runtime.watch_tick()
+        await runtime.dispatch_now()
+        (warning,) = sender.texts("org")
+        assert "was not applied" in warning and "talk 4" in warning and "overlap in room B" in warning
+        assert "confbot content reload --force" in warning
+        assert core.programme.talk(4).start.day == 13 and core.programme.talk(4).room == "A"  # type: ignore[union-attr]
+    finally:
+        await runtime.stop()
+        db.dispose()

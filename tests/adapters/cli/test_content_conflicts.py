@@ -72,3 +72,35 @@ def test_reload_refuses_a_new_conflict_until_forced(tmp_path: Path, monkeypatch:
     assert forced.exit_code == 0 and "moved: [4]" in forced.output and "conflicts kept: talk 4" in forced.output
     again = runner.invoke(app, ["content", "reload"])  # announced now: only reported, not refused again
     assert again.exit_code == 0 and "moved: none" in again.output
+
+
+def test_check_names_a_talk_outside_the_conference_days(tmp_path: Path) -> None:
+    data = content_data("2026-12-12 11:00")
+    data["conference"].update(first_day="2026-12-12", last_day="2026-12-13")
+    next(t for t in data["talks"] if t["id"] == 5)["start"] = "2026-12-15 11:00"
+    directory = tmp_path / "days"
+    directory.mkdir()
+    (directory / "content.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["content", "check", str(directory)])
+    assert result.exit_code == 1
+    assert (
+        'talk 5 "Watching the scheduler" starts on 2026-12-15, outside the conference days (2026-12-12 to 2026-12-13)'
+        in result.output
+    )
+    next(t for t in data["talks"] if t["id"] == 5)["start"] = "2026-12-14 01:30"  # the last night still counts
+    (directory / "content.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert runner.invoke(app, ["content", "check", str(directory)]).exit_code == 0
+
+
+def test_check_names_a_talk_in_a_room_that_does_not_exist(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["content", "check", str(_write(tmp_path / "rooms", room="C"))])
+    assert result.exit_code == 1 and "talk 4, field room: unknown room 'C'; rooms are A, B" in result.output
+    programme = load_content(_write(tmp_path / "ok"))  # a programme built in code (an import) is checked too
+    stray = programme.talk(4).model_copy(update={"room": "C"})  # type: ignore[union-attr]
+    from bot import overrides
+
+    found = [
+        str(c)
+        for c in conflicts.find(overrides.rebuild(programme, [stray if t.id == 4 else t for t in programme.talks]))
+    ]
+    assert found == ['talk 4 "Hunting network jitter" is in room C, which the conference does not have (rooms: A, B)']
