@@ -37,8 +37,9 @@ register(
         "warning.source": {"zh": "来源：", "en": "Source: "},
         "warning.more": {"zh": "……另有 {count} 个问题", "en": "… and {count} more"},
         "warning.fix_sync": {
-            "zh": "请在发布日程的系统中修正，下一次同步会自动采用。",
-            "en": "Fix it where the schedule is published; the next sync takes it up.",
+            "zh": "请在发布日程的系统中修正，下一次同步会自动采用；如确需如此，运行 confbot content sync --force。",
+            "en": "Fix it where the schedule is published (the next sync takes it up), or apply it on purpose "
+            "with confbot content sync --force.",
         },
         "warning.fix_files": {
             "zh": "请修正内容文件；如确需如此，运行 confbot content reload --force。",

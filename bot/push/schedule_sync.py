@@ -172,9 +172,10 @@ class ScheduleSync:
                     _store(session, self.url, body, digest, now)
         except ConflictRefused as err:
             return self._refused(err, [str(c) for c in err.conflicts])
-        except (ContentError, ReloadRefused) as err:
-            problems = [str(p) for p in err.problems] if isinstance(err, ContentError) else [str(err)]
-            return self._refused(err, problems)
+        except ContentError as err:
+            return self._refused(err, [str(p) for p in err.problems])
+        except ReloadRefused as err:  # its hint names `content reload`; the warning names `content sync`
+            return self._refused(err, [str(err).split(". Nothing was changed")[0] + "."])
         if self.last_error is not None:
             log.info("schedule sync from %s works again", self.url)
         self._base, self._applied, self._seen_error = base, digest, None

@@ -235,3 +235,17 @@ async def test_a_fix_made_on_another_replica_is_taken_up(
         assert _start_of(other.core, 4).hour == 9 and other.runtime.sync_status() is None
     finally:
         await other.runtime.stop()
+
+
+async def test_a_schedule_that_drops_most_talks_is_refused_like_a_reload(bot: Replica, server: ScheduleServer) -> None:
+    data = json.loads(published())
+    for day in data["schedule"]["conference"]["days"]:
+        for name, events in day["rooms"].items():
+            day["rooms"][name] = [e for e in events if e["id"] in (1, 2)]  # a half-written export
+    server.publish(json.dumps(data).encode())
+    assert (await bot.runtime.sync_now()).outcome == "failed"  # type: ignore[union-attr]
+    assert len(bot.core.programme.talks) == 5
+    await bot.runtime.dispatch_now()
+    (warning,) = bot.sender.texts("organizer")
+    assert "would cancel 3 of 5 talks" in warning and "confbot content sync --force" in warning
+    assert "content reload" not in warning and bot.sender.texts("alice") == []
