@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.agenda import Item
+from bot.content.language import has_cjk, in_lang
 from bot.content.programme import Programme
 from bot.content.schema import Break, Speaker, Talk
 from bot.i18n import join_names, pick, register, t
@@ -69,21 +70,30 @@ def speaker_name(speaker: Speaker, lang: str) -> str:
     return speaker.name
 
 
+def affiliation_of(speaker: Speaker, lang: str) -> str:
+    """The affiliation in ``lang``; in English without a translation, empty (the name says who)."""
+    if lang == "en" and not speaker.affiliation_en:
+        return "" if has_cjk(speaker.affiliation) else speaker.affiliation
+    return pick(lang, speaker.affiliation, speaker.affiliation_en)
+
+
 def _speakers_line(programme: Programme, talk: Talk, lang: str) -> str:
-    return join_names(
-        (
-            speaker_name(s, lang)
-            + (
-                f"（{s.affiliation}）"
-                if s.affiliation and lang == "zh"
-                else f" ({s.affiliation})"
-                if s.affiliation
-                else ""
-            )
-            for s in programme.speakers_of(talk)
-        ),
-        lang,
-    )
+    parts = []
+    for s in programme.speakers_of(talk):
+        org = affiliation_of(s, lang)
+        parts.append(speaker_name(s, lang) + ((f"（{org}）" if lang == "zh" else f" ({org})") if org else ""))
+    return join_names(parts, lang)
+
+
+def _text_block(b: ReplyBuilder, lang: str, zh: str, en: str | None) -> None:
+    """A paragraph of content; Chinese shown to an English reader is said to be so, once."""
+    text, fallback = in_lang(lang, zh.strip(), (en or "").strip() or None)
+    if not text:
+        return
+    b.blank()
+    if fallback:
+        b.line(italic(t(lang, "content.in_chinese")))
+    b.line(_truncate(text, MAX_ABSTRACT))
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -135,11 +145,17 @@ def talk_card(
     speakers = _speakers_line(programme, talk, lang)
     if speakers:
         b.line(t(lang, "talk.speakers"), speakers)
-    if talk.abstract:
-        b.blank().line(_truncate(talk.abstract.strip(), MAX_ABSTRACT))
-    for key, items in (("talk.outline", talk.outline), ("talk.takeaways", talk.takeaways)):
+    _text_block(b, lang, talk.abstract, talk.abstract_en)
+    for key, zh_items, en_items in (
+        ("talk.outline", talk.outline, talk.outline_en),
+        ("talk.takeaways", talk.takeaways, talk.takeaways_en),
+    ):
+        items = en_items if lang == "en" and en_items else zh_items
         if items:
-            b.blank().line(bold(t(lang, key)))
+            fallback = lang == "en" and not en_items and any(has_cjk(i) for i in items)
+            b.blank().line(
+                bold(t(lang, key)), *([Span(" "), italic(t(lang, "content.in_chinese"))] if fallback else [])
+            )
             for n, item in enumerate(items[:12], 1):
                 b.line(f"{n}. {_truncate(item, 200)}")
     if talk.links:
@@ -194,10 +210,10 @@ def day_header(programme: Programme, day: date, lang: str, index: int) -> Line:
 def speaker_card(programme: Programme, speaker: Speaker, lang: str) -> Reply:
     """A speaker: name, affiliation, bio and their talks (as buttons)."""
     b = ReplyBuilder().line(bold(speaker_name(speaker, lang)))
-    if speaker.affiliation:
-        b.line(italic(speaker.affiliation))
-    if speaker.bio:
-        b.blank().line(_truncate(speaker.bio.strip(), MAX_ABSTRACT))
+    org, org_fallback = in_lang(lang, speaker.affiliation, speaker.affiliation_en)
+    if org:
+        b.line(italic(org + (f" {t(lang, 'content.in_chinese')}" if org_fallback else "")))
+    _text_block(b, lang, speaker.bio, speaker.bio_en)
     talks = programme.talks_of(speaker.id)
     buttons: list[tuple[Button, ...]] = []
     if talks:

@@ -48,4 +48,4 @@ def test_inline_cards_and_calendar_follow_the_language(core: Core) -> None:
     assert card.description == "Chen Lijun, Alice Wang"
     assert "陈莉君、Alice Wang" in next(c for c in core.inline_cards("XDP", "zh") if c.id == "talk-2").description
     ics = calendar_bytes(core.programme, lang="en", stamp=datetime(2026, 12, 1, tzinfo=SHANGHAI)).decode()
-    assert "陈莉君\\, Alice Wang" in ics
+    assert "Chen Lijun (陈莉君)\\, Alice Wang" in ics  # the English name first, as on the talk card

@@ -9,7 +9,7 @@ from bot.content.schema import Speaker
 from bot.i18n import join_names, register
 from bot.labels import fit
 from bot.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
-from bot.render import speaker_card, speaker_name, talk_card, title_of
+from bot.render import affiliation_of, speaker_card, speaker_name, talk_card, title_of
 
 SEARCH_PAGE = 8
 
@@ -123,7 +123,8 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
             buttons.append((Button(fit(f"#{t.id} {title_of(t, ctx.lang)}"), f"talk {t.id}"),))
         elif hit.speaker is not None:
             s = hit.speaker
-            b.line(f"👤 {speaker_name(s, ctx.lang)}", italic(f" {s.affiliation}" if s.affiliation else ""))
+            org = affiliation_of(s, ctx.lang)
+            b.line(f"👤 {speaker_name(s, ctx.lang)}", italic(f" {org}" if org else ""))
             buttons.append((Button(fit(f"👤 {speaker_name(s, ctx.lang)}"), f"speaker {s.id}"),))
     more = f"search #{page + 1} {query}"
     if start + SEARCH_PAGE < len(hits) and len(more.encode()) <= 64:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from bot.content.language import marked
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import join_names, pick
@@ -19,6 +20,19 @@ from bot.i18n import join_names, pick
 def talk_uid(programme: Programme, talk: Talk) -> str:
     """The stable UID of a talk's event."""
     return f"talk-{talk.id}@{programme.conference.id}"
+
+
+def description(programme: Programme, talk: Talk, lang: str) -> str:
+    """Speakers and abstract in ``lang``; a Chinese abstract shown in English is marked so."""
+    speakers = join_names(
+        (
+            f"{s.name_en} ({s.name})" if lang == "en" and s.name_en and s.name_en != s.name else s.name
+            for s in programme.speakers_of(talk)
+        ),
+        lang,
+    )
+    abstract = marked(lang, talk.abstract.strip(), (talk.abstract_en or "").strip() or None)
+    return "\n\n".join(x for x in (speakers, abstract) if x)
 
 
 def calendar_bytes(
@@ -49,8 +63,7 @@ def calendar_bytes(
         room = programme.room(talk.room)
         if room is not None:
             event.add("location", pick(lang, room.name, room.name_en))
-        speakers = join_names((s.name for s in programme.speakers_of(talk)), lang)
-        event.add("description", "\n\n".join(x for x in (speakers, talk.abstract) if x))
+        event.add("description", description(programme, talk, lang))
         if talk.cancelled:
             event.add("status", "CANCELLED")
         cal.add_component(event)

@@ -18,11 +18,44 @@ class _Model(BaseModel):
 
 
 class Room(_Model):
-    """A room (or hall) talks happen in."""
+    """A room (or hall) talks happen in, with how to find it."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     name_en: str | None = None
+    floor: str | None = None  # as signposted: "3F", "B1"
+    directions: str | None = None
+    directions_en: str | None = None
+
+
+class Venue(_Model):
+    """Where the conference happens: a place on the map and how to get in.
+
+    Every note is optional and has a Chinese and an English field. ``draft`` marks a venue the
+    organizers have not confirmed (shown to attendees as such).
+    """
+
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+    address: str = ""
+    address_en: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    draft: bool = False
+    wifi: str | None = None
+    wifi_en: str | None = None
+    transport: str | None = None
+    transport_en: str | None = None
+    registration: str | None = None
+    registration_en: str | None = None
+    food: str | None = None
+    food_en: str | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return self
 
 
 class Track(_Model):
@@ -47,9 +80,14 @@ class Conference(_Model):
     draft_note: str | None = None
     draft_note_en: str | None = None
     url: str | None = None
-    venue: str | None = None
+    venue: Venue | None = None  # a bare string is read as the venue's name (older files)
     rooms: list[Room] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=list)
+
+    @field_validator("venue", mode="before")
+    @classmethod
+    def _venue_name_only(cls, value: object) -> object:
+        return {"name": value} if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod
@@ -79,7 +117,9 @@ class Speaker(_Model):
     name: str = Field(min_length=1)
     name_en: str | None = None  # e.g. the pinyin "Chen Lijun"
     affiliation: str = ""
+    affiliation_en: str | None = None
     bio: str = ""
+    bio_en: str | None = None  # a one-line English bio
     links: list[str] = Field(default_factory=list)
 
 
@@ -120,8 +160,11 @@ class Talk(_Timed):
     title: str = Field(min_length=1)
     title_en: str | None = None
     abstract: str = ""
+    abstract_en: str | None = None
     outline: list[str] = Field(default_factory=list)
+    outline_en: list[str] | None = None
     takeaways: list[str] = Field(default_factory=list)
+    takeaways_en: list[str] | None = None
     links: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)  # English tags
     tags_zh: list[str] = Field(default_factory=list)  # Chinese tags

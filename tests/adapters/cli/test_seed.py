@@ -11,7 +11,18 @@ from bot.content.loader import load_content_file
 from bot.settings import BUNDLED_CONTENT
 
 SEED = BUNDLED_CONTENT / "cfp-seed.md"
-OVERLAY_TALK_FIELDS = ("title_en", "tags", "tags_zh", "kind", "track", "room", "start", "end", "duration")
+OVERLAY_TALK_FIELDS = (
+    "title_en",
+    "abstract_en",
+    "tags",
+    "tags_zh",
+    "kind",
+    "track",
+    "room",
+    "start",
+    "end",
+    "duration",
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +125,10 @@ def test_seed_plus_schedule_reproduces_the_bundled_content(seeded) -> None:  # t
     by_id = {t.id: t for t in bundled.talks}
     rebuilt = [t.model_copy(update={f: getattr(by_id[t.id], f) for f in OVERLAY_TALK_FIELDS}) for t in seeded.talks]
     assert rebuilt == list(bundled.talks)
-    names_en = {s.id: s.name_en for s in bundled.speakers}
-    assert [s.model_copy(update={"name_en": names_en[s.id]}) for s in seeded.speakers] == list(bundled.speakers)
+    by_sid = {s.id: s for s in bundled.speakers}
+    translated = ("name_en", "affiliation_en", "bio_en")
+    rebuilt_speakers = [s.model_copy(update={f: getattr(by_sid[s.id], f) for f in translated}) for s in seeded.speakers]
+    assert rebuilt_speakers == list(bundled.speakers)
 
 
 def test_seed_file_matches_the_shared_original() -> None:
