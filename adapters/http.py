@@ -6,15 +6,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from bot.core import Core
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # the default of ``CONFBOT_MAX_BODY_BYTES``
@@ -84,6 +88,20 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text:
 async def healthz(_: Request) -> PlainTextResponse:
     """Liveness probe."""
     return PlainTextResponse("ok")
+
+
+def calendar_route(core: Core) -> Route:
+    """``GET /calendar/<token>.ics``: a user's personal agenda feed; an unknown token is 404."""
+
+    def feed(request: Request) -> Response:  # sync: Starlette runs it in a worker thread
+        data = core.calendar_feed(request.path_params["token"])
+        if data is None:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(
+            data, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, max-age=300"}
+        )
+
+    return Route("/calendar/{token}.ics", feed, methods=["GET"])
 
 
 def build_asgi(routes: Sequence[BaseRoute], *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:

@@ -9,7 +9,7 @@ import signal
 import sys
 
 from adapters.base import Adapter
-from adapters.http import HttpServer, build_asgi
+from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
 from bot.settings import Settings
@@ -76,6 +76,8 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     runtime = Runtime(core, {a.name: a.sender() for a in adapters})
     routes = [route for a in adapters for route in a.routes()]
+    if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
+        routes.append(calendar_route(core))
     app = build_asgi(routes, max_body_bytes=settings.max_body_bytes)
     server = HttpServer(app, settings.http_host, settings.http_port) if routes else None
     started: list[Adapter] = []

@@ -106,6 +106,13 @@ class Core:
             log.exception("could not record delivery %s; handling it", key[:80])
             return True
 
+    def calendar_feed(self, token: str) -> bytes | None:
+        """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""
+        from bot import calendar_feed
+
+        with self.db.session() as session:
+            return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
+
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
         self._organizers.add(f"{address.platform}:{address.user_id}")

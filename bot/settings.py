@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_lead_minutes: int = 10
     replica_id: str | None = None
+    # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
+    public_url: str | None = None
 
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from bot import subscriptions
+from bot import calendar_feed, subscriptions
 from bot.agenda import has_ended, has_started, overlaps
 from bot.commands import Context, UsageError, command
 from bot.commands.args import parse_number, talk_ids_arg
-from bot.content.ical import calendar_bytes
 from bot.content.schema import Talk
 from bot.i18n import register
 from bot.labels import fit
-from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic
+from bot.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic, link
 from bot.push import reminders
 from bot.render import agenda_line, talk_card, title_of
 from bot.timefmt import format_day
@@ -88,7 +87,18 @@ register(
             "zh": "📅 您的日程（{count} 场），可导入日历。再次导入会更新而不会重复。",
             "en": "📅 Your agenda ({count} talks) for your calendar. Importing again updates it, no duplicates.",
         },
-        "ics.name": {"zh": "我的日程", "en": "My agenda"},
+        "ics.feed": {
+            "zh": "🔗 在日历应用中订阅（随订阅自动更新，请勿分享）：",
+            "en": "🔗 Subscribe in your calendar app (follows your subscriptions; keep it private): ",
+        },
+        "ics.feed_private": {
+            "zh": "🔗 日历订阅地址是您个人的：请在与我的私聊中发送 /ics 获取。",
+            "en": "🔗 Your calendar feed address is personal: send /ics in a private chat with me to get it.",
+        },
+        "ics.no_feed": {
+            "zh": "（本机器人未配置日历订阅地址，只能导入文件。）",
+            "en": "(This bot has no calendar feed set up: import the file instead.)",
+        },
     }
 )
 
@@ -174,10 +184,7 @@ def unsubscribe(ctx: Context) -> Reply:
 
 
 def _my_talks(ctx: Context) -> list[Talk]:
-    programme = ctx.core.programme
-    talks = [programme.talk(i) for i in subscriptions.subscribed_ids(ctx.session, ctx.user)]
-    far = "9999"
-    return sorted((t for t in talks if t is not None), key=lambda t: (t.start.isoformat() if t.start else far, t.id))
+    return calendar_feed.my_talks(ctx.session, ctx.core.programme, ctx.user)
 
 
 @command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
@@ -242,10 +249,20 @@ def remind(ctx: Context) -> Reply:
 
 @command("ics", help_key="help.ics", aliases=("ical", "calendar"), order=44)
 def ics(ctx: Context) -> Reply:
-    """The personal agenda as an .ics attachment (stable UIDs)."""
+    """The personal agenda as an .ics attachment (stable UIDs, alarms), and the feed URL beside it."""
     talks = _my_talks(ctx)
     if not talks:
         return ReplyBuilder().line(ctx.t("my.empty")).build()
-    data = calendar_bytes(ctx.core.programme, talks, ctx.lang, name=ctx.t("ics.name"), stamp=ctx.core.clock.now())
+    now = ctx.core.clock.now()
+    data = calendar_feed.agenda_ics(ctx.core.programme, talks, ctx.user, now)
     attachment = Attachment(f"{ctx.core.programme.conference.id}-my-agenda.ics", data, "text/calendar")
-    return ReplyBuilder().line(ctx.t("ics.caption", count=len(talks))).build(attachment=attachment)
+    b = ReplyBuilder().line(ctx.t("ics.caption", count=len(talks)))
+    public_url = ctx.core.settings.public_url
+    if public_url and ctx.request.is_group:
+        b.line(ctx.t("ics.feed_private"))
+    elif public_url:
+        url = calendar_feed.feed_url(public_url, calendar_feed.token_for(ctx.session, ctx.user, now))
+        b.line(ctx.t("ics.feed"), link(url, url))
+    else:
+        b.line(italic(ctx.t("ics.no_feed")))
+    return b.build(attachment=attachment)

@@ -1,15 +1,16 @@
 """iCalendar export (the whole programme, or a personal agenda) with the icalendar library.
 
 UIDs are stable (``talk-<id>@<conference id>``), so importing an updated file again updates
-the events instead of duplicating them.
+the events instead of duplicating them. Times carry ``TZID=<conference zone>`` and the file has
+the VTIMEZONE block RFC 5545 requires for it; a personal agenda can carry a VALARM per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from bot.content.language import marked
 from bot.content.programme import Programme
@@ -41,8 +42,12 @@ def calendar_bytes(
     lang: str = "zh",
     name: str | None = None,
     stamp: datetime | None = None,
+    alarm_minutes: int | None = None,
 ) -> bytes:
-    """An .ics file with one VEVENT per scheduled talk (all talks by default)."""
+    """An .ics file with one VEVENT per scheduled talk (all talks by default).
+
+    ``alarm_minutes`` adds a display alarm that many minutes before each talk.
+    """
     conf = programme.conference
     cal = Calendar()
     cal.add("prodid", "-//confbot//conference agenda//EN")
@@ -66,6 +71,19 @@ def calendar_bytes(
         event.add("description", description(programme, talk, lang))
         if talk.cancelled:
             event.add("status", "CANCELLED")
+        elif alarm_minutes is not None:
+            event.add_component(_alarm(alarm_minutes, f"#{talk.id} {pick(lang, talk.title, talk.title_en)}"))
         cal.add_component(event)
+    starts = [t.start for t in programme.talks if t.start is not None]
+    if starts:  # the zone's rules over the programme's years, not since 1970
+        cal.add_missing_timezones(min(starts).date() - timedelta(days=366), max(starts).date() + timedelta(days=366))
     ical: bytes = cal.to_ical()
     return ical
+
+
+def _alarm(minutes: int, text: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", timedelta(minutes=-minutes))
+    return alarm

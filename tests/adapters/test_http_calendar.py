@@ -1,0 +1,106 @@
+"""`confbot run` serves each user's calendar feed at an unguessable URL that /ics gives them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import time
+
+import httpx
+from icalendar import Calendar
+
+from adapters.runner import serve
+from bot.core import Core
+from bot.messages import Address
+from bot.settings import Settings
+from tests.fakes.telegram_server import FakeTelegram
+from tests.helpers import ask
+
+PUBLIC = "https://bot.example.org/confbot"
+BOB = Address("console", "bob", "bob")
+ALICE = Address("console", "alice", "alice")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _feed_path(core: Core, who: Address = ALICE) -> str:
+    text = ask(core, "/ics", who=who, locale="en").plain_text
+    found = re.search(re.escape(PUBLIC) + r"(/calendar/[A-Za-z0-9_-]{32}\.ics)", text)
+    assert found, text
+    return found.group(1)
+
+
+def _uids(ics: bytes) -> set[str]:
+    return {str(e["uid"]) for e in Calendar.from_ical(ics).walk("VEVENT")}
+
+
+async def test_the_feed_serves_the_right_users_talks_and_follows_their_subscriptions(core: Core) -> None:
+    telegram = FakeTelegram()
+    await telegram.start()
+    port = _free_port()
+    settings = Settings(
+        _env_file=None,
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_API_URL=telegram.base_url,  # type: ignore[call-arg]
+        public_url=PUBLIC + "/",
+        http_host="127.0.0.1",
+        http_port=port,
+    )
+    core.settings = settings
+    conf = core.programme.conference.id
+    ask(core, "/subscribe 2", locale="en")
+    ask(core, "/subscribe 3", who=BOB, locale="en")
+    alice, bob = _feed_path(core), _feed_path(core, BOB)
+    assert alice != bob and alice == _feed_path(core)  # one stable URL per user
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, core, stop))
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    if (await client.get("/healthz")).text == "ok":
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "HTTP server did not come up"
+                await asyncio.sleep(0.05)
+            mine = await client.get(alice)
+            assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/calendar")
+            assert _uids(mine.content) == {f"talk-2@{conf}"}
+            assert b"BEGIN:VTIMEZONE" in mine.content and b"TRIGGER:-PT10M" in mine.content
+            assert _uids((await client.get(bob)).content) == {f"talk-3@{conf}"}
+            forged = alice[:-6] + ("A" if alice[-5] != "A" else "B") + ".ics"
+            for wrong in (forged, "/calendar/.ics", "/calendar/" + "x" * 200 + ".ics", "/calendar/1.ics"):
+                response = await client.get(wrong)
+                assert response.status_code == 404 and b"VEVENT" not in response.content, wrong
+            ask(core, "/subscribe 4", locale="en")
+            ask(core, "/unsubscribe 2", locale="en")
+            ask(core, "/remind 25", locale="en")
+            changed = (await client.get(alice)).content
+            assert _uids(changed) == {f"talk-4@{conf}"} and b"TRIGGER:-PT25M" in changed
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(task, 15) == 0
+        await telegram.stop()
+
+
+def test_without_a_public_url_ics_says_the_feed_is_not_set_up(core: Core) -> None:
+    ask(core, "/subscribe 2", locale="en")
+    reply = ask(core, "/ics", locale="en")
+    assert reply.attachment is not None and "no calendar feed set up" in reply.plain_text
+    assert "/calendar/" not in reply.plain_text
+
+
+def test_in_a_group_the_personal_feed_url_is_not_posted(core: Core) -> None:
+    from bot.messages import Request
+
+    core.settings = Settings(_env_file=None, public_url=PUBLIC)  # type: ignore[call-arg]
+    ask(core, "/subscribe 2", locale="en")
+    (reply,) = core.handle(Request(Address("console", "alice", "group1"), text="/ics", locale="en", is_group=True))
+    assert "/calendar/" not in reply.plain_text and "private chat" in reply.plain_text
