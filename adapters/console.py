@@ -2,7 +2,10 @@
 
 It is the embedded default (``confbot chat``) and works interactively or piped:
 ``printf '/agenda\\n/speaker 陈莉君\\n' | confbot chat``. Typing a button's number presses it.
-Reminders arrive through the same outbox as on any platform, via :class:`ConsoleSender`.
+Reminders arrive through the same outbox as on any platform, via :class:`ConsoleSender`: their
+buttons are numbered after the ones already on screen, so every number presses one button, and the
+``> `` prompt is drawn again below them. A file a reply carries (``/ics``) is saved in the working
+directory.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.core import Core
@@ -20,12 +24,16 @@ from bot.push.sender import SendResult
 PLATFORM = "console"
 
 
-def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
-    """Plain text plus numbered buttons; returns the text and the buttons in number order."""
+def render(reply: Reply, start: int = 1, saved: Path | None = None) -> tuple[str, list[Button]]:
+    """Plain text plus numbered buttons; returns the text and the buttons in number order.
+
+    ``saved`` is where the reply's attachment was written.
+    """
     lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [reply.plain_text]
     buttons = [b for row in reply.button_rows for b in row]
     if reply.attachment is not None:
-        lines.append(f"📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
+        where = str(saved) if saved is not None else reply.attachment.filename
+        lines.append(f"📎 {where} ({len(reply.attachment.content)} bytes)")
     if buttons:
         numbered = [
             f"[{n}] {'• ' if b.selected else ''}{b.label}" + (f" <{b.url}>" if b.url else "")
@@ -35,10 +43,26 @@ def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
-def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False) -> list[Button]:
-    """The one way a reply reaches the terminal (answers and pushes); returns its numbered buttons."""
-    text, buttons = render(reply, start)
-    out.write(f"\n🔔 {text}\n" if push else f"{text}\n\n")
+def save_attachment(reply: Reply, directory: Path | None = None) -> Path | None:
+    """Write the reply's file into ``directory`` (the working directory); its path, or None."""
+    if reply.attachment is None:
+        return None
+    name = Path(reply.attachment.filename).name or "attachment"  # never a path of the sender's choosing
+    path = (directory or Path.cwd()) / name
+    try:
+        path.write_bytes(reply.attachment.content)
+    except OSError:
+        return None
+    return path.resolve()
+
+
+def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False, prompt: str = "") -> list[Button]:
+    """The one way a reply reaches the terminal (answers and pushes); returns its numbered buttons.
+
+    A push is followed by ``prompt`` (the interactive ``> ``), since it interrupts the input line.
+    """
+    text, buttons = render(reply, start, save_attachment(reply))
+    out.write(f"\n🔔 {text}\n{prompt}" if push else f"{text}\n\n")
     out.flush()
     return buttons
 
@@ -55,12 +79,14 @@ class ConsoleSender:
 
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Print the push; a closed terminal is a permanent failure."""
+        chat = self._chat
         try:
-            buttons = show(self._out, reply, push=True)
+            if chat is None:
+                show(self._out, reply, push=True)
+            else:  # numbered after what is on screen: each number presses exactly one button
+                chat.buttons += show(self._out, reply, start=len(chat.buttons) + 1, push=True, prompt=chat.prompt)
         except (OSError, ValueError) as exc:
             return SendResult.failed(f"terminal closed: {exc}")
-        if self._chat is not None:
-            self._chat.buttons = buttons
         return SendResult.sent()
 
 
@@ -82,12 +108,13 @@ def locale_from_env() -> str | None:
 class ConsoleChat:
     """One terminal session: turns input lines into requests and prints the replies."""
 
-    def __init__(self, core: Core, out: TextIO, address: Address | None = None) -> None:
+    def __init__(self, core: Core, out: TextIO, address: Address | None = None, *, prompt: str = "") -> None:
         self.core = core
         self.out = out
         self.address = address or console_address()
         self.locale = locale_from_env()
-        self.buttons: list[Button] = []
+        self.buttons: list[Button] = []  # every button on screen, in number order
+        self.prompt = prompt  # "> " in an interactive terminal: drawn again after a push
 
     def handle_line(self, line: str) -> None:
         """Answer one typed line; a bare number presses that button of the last reply."""
@@ -115,10 +142,10 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
     """
     from bot.push.runtime import Runtime
 
-    chat = ConsoleChat(core, out)
+    interactive = stdin.isatty()
+    chat = ConsoleChat(core, out, prompt="> " if interactive else "")
     runtime = Runtime(core, {PLATFORM: ConsoleSender(out, chat)})
     await runtime.start()
-    interactive = stdin.isatty()
     try:
         if interactive:
             out.write("confbot — /help lists the commands, Ctrl-D quits.\n\n")
@@ -126,7 +153,7 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
         loop = asyncio.get_running_loop()
         while True:
             if interactive:
-                out.write("> ")
+                out.write(chat.prompt)
                 out.flush()
             line = await loop.run_in_executor(None, stdin.readline)
             if not line:

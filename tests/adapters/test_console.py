@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.console import ConsoleChat, ConsoleSender, render
 from bot.core import Core
-from bot.messages import Address, Button, ReplyBuilder
+from bot.messages import Address, Button, ReplyBuilder, Request
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,7 +89,8 @@ def test_piped_chat_answers_agenda_and_speaker(tmp_path: Path) -> None:
     done = _confbot(["chat"], "/agenda\n/speaker 陈莉君\n", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "首届中国eBPF大会" in done.stdout or "eBPF" in done.stdout
-    assert "陈莉君" in done.stdout and "西安邮电大学" in done.stdout
+    # LANG=C.UTF-8 reads as English: the affiliation comes in English
+    assert "陈莉君" in done.stdout and "Xi'an University of Posts and Telecommunications" in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -113,3 +114,48 @@ def test_broken_content_is_reported_with_file_and_place(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "conference.yaml" in done.stderr and "timezone" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_ics_is_saved_in_the_working_directory_and_its_path_printed(core: Core, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.handle_line("/subscribe 2")
+    chat.handle_line("/ics")
+    (saved,) = tmp_path.glob("*.ics")
+    assert f"📎 {saved.resolve()} ({saved.stat().st_size} bytes)" in out.getvalue()
+    assert saved.read_bytes().startswith(b"BEGIN:VCALENDAR") and b"talk-2@" in saved.read_bytes()
+
+
+async def test_a_push_redraws_the_prompt_in_a_terminal(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"), prompt="> ")
+    push = ReplyBuilder().line("Talk soon").build()
+    await ConsoleSender(out, chat).send(chat.address, push)
+    assert out.getvalue().endswith("🔔 Talk soon\n> ")
+    piped = io.StringIO()  # piped: no prompt to redraw
+    await ConsoleSender(piped, ConsoleChat(core, piped, Address("console", "me", "me"))).send(chat.address, push)
+    assert piped.getvalue().endswith("🔔 Talk soon\n")
+
+
+async def test_two_pushes_at_once_number_their_buttons_apart(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.locale = "en"
+    chat.handle_line("/subscribe 2")
+    chat.handle_line("/subscribe 3")
+    sender = ConsoleSender(out, chat)
+    for talk in (2, 3):
+        push = (
+            ReplyBuilder()
+            .line(f"#{talk} starts soon")
+            .build(buttons=((Button("✖ Unsubscribe", f"unsub {talk}"), Button("Details", f"talk {talk}")),))
+        )
+        await sender.send(chat.address, push)
+    screen = out.getvalue()
+    assert "[2] ✖ Unsubscribe  [3] Details" in screen  # after the answer's own [1]
+    assert "[4] ✖ Unsubscribe  [5] Details" in screen
+    chat.handle_line("4")  # the second push's unsubscribe
+    assert "✓ Unsubscribed" in out.getvalue()[len(screen) :]
+    (my,) = core.handle(Request(chat.address, text="/my", locale="en"))
+    assert "#2" in my.plain_text and "#3" not in my.plain_text  # it acted on the second push's talk
