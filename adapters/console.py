@@ -31,6 +31,9 @@ def render(reply: Reply, start: int = 1, saved: Path | None = None) -> tuple[str
     """
     lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [reply.plain_text]
     buttons = [b for row in reply.button_rows for b in row]
+    if reply.place is not None:
+        place = reply.place
+        lines.append(f"🗺 {place.latitude:.5f}, {place.longitude:.5f}  {place.map_url}")
     if reply.attachment is not None:
         where = str(saved) if saved is not None else reply.attachment.filename
         lines.append(f"📎 {where} ({len(reply.attachment.content)} bytes)")

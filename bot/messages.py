@@ -116,6 +116,23 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A point on the map the reply is about (the venue): Telegram shows a map pin, Slack a map
+    link, the console its coordinates."""
+
+    title: str
+    address: str
+    latitude: float
+    longitude: float
+
+    @property
+    def map_url(self) -> str:
+        """The point on OpenStreetMap (no API key, any platform)."""
+        lat, lon = f"{self.latitude:.6f}", f"{self.longitude:.6f}"
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+@dataclass(frozen=True)
 class Reply:
     """A platform-neutral answer: lines of styled spans, rows of buttons, an optional file.
 
@@ -132,6 +149,7 @@ class Reply:
     lang: str = "zh"  # the language the reply is written in ("zh" | "en")
     # a bulk push (a broadcast): a sender may send it its platform's bulk way (Telegram's paid broadcasts)
     bulk: bool = False
+    place: Place | None = None  # shown with the text: a map pin where the platform has one
 
     @property
     def button_rows(self) -> tuple[tuple[Button, ...], ...]:

@@ -55,6 +55,23 @@ def room_name(programme: Programme, room_id: str | None, lang: str) -> str:
     return pick(lang, room.name, room.name_en)
 
 
+def room_line(programme: Programme, room_id: str, lang: str) -> Line:
+    """``📍 Main Hall · 1F — from the main entrance, …``: a room with its floor and directions."""
+    room = programme.room(room_id)
+    if room is None:
+        return (bold(f"📍 {room_id}"),)
+    spans: list[Span] = [bold(f"📍 {pick(lang, room.name, room.name_en)}")]
+    if room.floor:
+        spans.append(Span(f" · {room.floor}"))
+    directions, fallback = in_lang(lang, room.directions or "", room.directions_en)
+    if directions:
+        spans.append(Span(" — "))
+        if fallback:
+            spans += [italic(t(lang, "content.in_chinese")), Span(" ")]
+        spans.append(Span(directions.strip()))
+    return tuple(spans)
+
+
 def track_name(programme: Programme, track_id: str | None, lang: str) -> str:
     """A track's display name; empty when the talk has none."""
     track = programme.track(track_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -15,7 +16,10 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.i18n import register, t
 from bot.messages import Choices, Line, Reply, Span
+
+register({"slack.map": {"zh": "在地图上查看", "en": "Open the map"}})
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -140,6 +144,9 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         step = MAX_ACTIONS_PER_BLOCK
         element_rows = [merged[i : i + step] for i in range(0, len(merged), step)][: MAX_BLOCKS // 2]
     action_blocks = [ActionsBlock(elements=elements) for elements in element_rows]
+    if reply.place is not None:  # Slack has no map pin: a link to the place on a map
+        pin = (Span("🗺 "), Span(t(reply.lang, "slack.map"), "link", reply.place.map_url))
+        reply = dataclasses.replace(reply, lines=(*reply.lines, pin))
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     return [b.to_dict() for b in [*blocks, *action_blocks]]

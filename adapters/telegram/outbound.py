@@ -1,7 +1,7 @@
 """The one way a reply leaves for Telegram, for answers and pushes alike.
 
 A reply with an attachment is a document with the text as its caption; any other reply is
-an HTML message with its inline keyboard.
+an HTML message with its inline keyboard, after a native venue (a map pin) when it has a place.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.messages import Reply
 
 ANSWER_READ_TIMEOUT = 5.0  # seconds; python-telegram-bot's own default
+MAX_VENUE_TEXT = 256  # a venue's title and address are cut to this
 
 
 async def send_reply(
@@ -31,6 +32,18 @@ async def send_reply(
     ``paid_broadcast`` sends it as a paid broadcast (``allow_paid_broadcast``, beyond the free limits).
     """
     paid = True if paid_broadcast else None
+    if reply.place is not None:
+        await bot.send_venue(
+            chat_id,
+            latitude=reply.place.latitude,
+            longitude=reply.place.longitude,
+            title=reply.place.title[:MAX_VENUE_TEXT],
+            address=reply.place.address[:MAX_VENUE_TEXT],
+            message_thread_id=thread_id,
+            reply_parameters=quote,
+            read_timeout=read_timeout,
+        )
+        quote = None  # the pin quotes the question; the text follows it
     if reply.attachment is not None:
         await bot.send_document(
             chat_id,

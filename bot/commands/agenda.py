@@ -13,7 +13,7 @@ from bot.i18n import pick, register
 from bot.labels import HALF_WIDTH, fit
 from bot.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.pages import clamp, paginate
-from bot.render import agenda_line, day_header, room_name, title_of, track_name
+from bot.render import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.timefmt import format_day, format_time
 
 register(
@@ -241,12 +241,12 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
     entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
     found = _find(ctx, name, entries, f"{kind}.usage")
     talks = agenda.by_track(programme, found.id) if kind == "track" else agenda.by_room(programme, found.id)
-    title = (
-        f"🏷 {track_name(programme, found.id, ctx.lang)}"
+    first_line: Line = (
+        (bold(f"🏷 {track_name(programme, found.id, ctx.lang)}"),)
         if kind == "track"
-        else f"📍 {room_name(programme, found.id, ctx.lang)}"
+        else room_line(programme, found.id, ctx.lang)  # with its floor and directions
     )
-    header: list[Line] = [(bold(title),)]
+    header: list[Line] = [first_line]
     first: list[Talk] = []
     if kind == "room":
         header += _room_now(ctx, found.id, ctx.core.clock.now())

@@ -159,3 +159,13 @@ async def test_two_pushes_at_once_number_their_buttons_apart(core: Core) -> None
     assert "✓ Unsubscribed" in out.getvalue()[len(screen) :]
     (my,) = core.handle(Request(chat.address, text="/my", locale="en"))
     assert "#2" in my.plain_text and "#3" not in my.plain_text  # it acted on the second push's talk
+
+
+def test_a_place_is_printed_with_its_coordinates_and_a_map_link() -> None:
+    from dataclasses import replace
+
+    from bot.messages import Place
+
+    reply = replace(ReplyBuilder().line("📍 Hall").build(), place=Place("Hall", "1 Road", 34.1561, 108.9062))
+    text, _ = render(reply)
+    assert "🗺 34.15610, 108.90620" in text and "openstreetmap.org/?mlat=34.156100&mlon=108.906200" in text

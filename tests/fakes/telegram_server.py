@@ -502,6 +502,15 @@ class FakeTelegram:
             if params.get("caption"):
                 self._check_text(params["caption"], params, limit=1024)
             return self._message(chat_id, document={"file_id": "f1", "file_unique_id": "u1", "file_name": "agenda.ics"})
+        if method == "sendVenue":
+            if not (-90 <= float(params["latitude"]) <= 90 and -180 <= float(params["longitude"]) <= 180):
+                raise ApiError(400, "Bad Request: wrong latitude or longitude")
+            if not str(params["title"]).strip() or not str(params["address"]).strip():
+                raise ApiError(400, "Bad Request: venue title and address must be non-empty")
+            chat_id = self._check_delivery(params)
+            location = {"latitude": params["latitude"], "longitude": params["longitude"]}
+            venue = {"location": location, "title": params["title"], "address": params["address"]}
+            return self._message(chat_id, venue=venue, location=location)
         if method == "answerInlineQuery":
             results = params["results"]
             if len(results) > 50:
