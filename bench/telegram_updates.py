@@ -1,37 +1,56 @@
-"""Updates handled end to end through the Telegram webhook, with p50/p99 latency.
+"""Updates handled end to end through the Telegram webhook, with p50/p99 latency and CPU per update.
 
-Run: ``python -m bench.telegram_updates [--rate 100 300] [--seconds 10]``.
-Three processes on 127.0.0.1, as in production: the fake Bot API, the bot itself (``confbot
-run`` in webhook mode, SQLite, the bundled conference) and this load generator, which POSTs
-real update JSON at a fixed rate: a mix of /agenda, /now, /next, /talk, /speaker, /tracks and
-searches from 500 different users in Chinese and English. Latency runs from the POST to its
-response; the bot answers the webhook after its reply reached the Bot API.
-Target: 300 updates/s with p99 under 100 ms on this 2-core machine.
+Run: ``python -m bench.telegram_updates [--rate 100 300] [--seconds 10] [--db sqlite postgres]
+[--bot confbot ptb-echo]``. Every combination runs in turn, in this one invocation.
+
+Three processes on 127.0.0.1, as in production: the fake Bot API, the bot and this load
+generator, which POSTs real update JSON at a fixed rate: a mix of /agenda, /now, /next, /talk,
+/speaker, /tracks and searches from 500 different users in Chinese and English.
+
+- ``confbot``: ``confbot run`` in webhook mode with the bundled conference, on SQLite (a temp file)
+  or on the real PostgreSQL (a private schema, dropped after; ``CONFBOT_BENCH_POSTGRES_URL``, by
+  default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Latency runs from the POST to its
+  response; the bot answers the webhook after its reply reached the Bot API.
+- ``ptb-echo``: ``bench/ptb_echo.py``, a bare python-telegram-bot echo bot on PTB's own webhook
+  server, the baseline for confbot's own cost. PTB answers the webhook before it replies, so its
+  latency is not comparable; its run ends when every reply reached the fake.
+
+"bot CPU ms/update" is the bot process's user + system CPU (``/proc/<pid>/stat``) over the timed
+updates (after a 20-update warm-up), divided by their number.
+Targets: 300 updates/s with p99 under 100 ms on SQLite, under 20 ms on PostgreSQL; confbot's CPU
+per update at most 2 x the echo bot's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import httpx
+from sqlalchemy import create_engine, text
 
 from bench.table import print_table
 from tests.fakes.telegram_server import FakeTelegram
 
 TEXTS = ["/agenda", "/now", "/next", "/talk 12", "/speaker 陈莉君", "网络", "xdp", "/talk 27", "chen lijun", "/tracks"]
 TOKEN = "123456:TEST-token"
+POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WARM_UP = 20
+BOTS = {"confbot": ["-m", "adapters.cli", "run"], "ptb-echo": ["-m", "bench.ptb_echo"]}
 
 
-async def _wait_http(url: str, timeout: float = 30) -> None:
+async def _wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
         while True:
@@ -45,85 +64,148 @@ async def _wait_http(url: str, timeout: float = 30) -> None:
             await asyncio.sleep(0.1)
 
 
-async def run(rate: float, seconds: float, fake_port: int = 8791, bot_port: int = 8792) -> dict[str, float]:
-    tmp = tempfile.mkdtemp()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
-        "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
-        "TELEGRAM_WEBHOOK_SECRET": "bench",
-        "CONFBOT_HTTP_PORT": str(bot_port),
-        "CONFBOT_HTTP_HOST": "127.0.0.1",
-        "CONFBOT_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
-    }
-    fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def database(kind: str) -> Iterator[str]:
+    """A database URL for the bot: a temp SQLite file, or a private PostgreSQL schema (dropped after)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
-        await _wait_http(f"http://127.0.0.1:{bot_port}/healthz")
-        maker = FakeTelegram()
-        latencies: list[float] = []
-        errors = 0
-        total = int(rate * seconds)
-        url = f"http://127.0.0.1:{bot_port}/telegram/webhook"
-        headers = {"X-Telegram-Bot-Api-Secret-Token": "bench"}
-        # aiohttp: a light client, so the load generator is not the bottleneck on 2 cores
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as client:
-
-            async def one(i: int) -> None:
-                nonlocal errors
-                lang = "zh-hans" if i % 3 else "en"
-                update = maker.message_update(10_000 + i % 500, TEXTS[i % len(TEXTS)], lang=lang)
-                t0 = time.perf_counter()
-                try:
-                    async with client.post(url, json=update, headers=headers) as response:
-                        await response.read()
-                        errors += response.status != 200
-                except aiohttp.ClientError:
-                    errors += 1
-                latencies.append((time.perf_counter() - t0) * 1000)
-
-            for i in range(20):  # warm-up
-                await one(i)
-            latencies.clear()
-            start = time.perf_counter()
-            tasks = []
-            for i in range(total):
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(i)))
-            await asyncio.gather(*tasks)
-            elapsed = time.perf_counter() - start
-            async with client.get(f"http://127.0.0.1:{fake_port}/_stats") as response:
-                stats = await response.json()
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     finally:
-        bot.terminate()
-        fake.terminate()
-        bot.wait(timeout=30)
-        fake.wait(timeout=30)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+async def _replies(client: aiohttp.ClientSession, fake_port: int) -> int:
+    async with client.get(f"http://127.0.0.1:{fake_port}/_stats") as response:
+        stats = await response.json()
+    return int(stats.get("sendMessage", 0))
+
+
+async def run(
+    rate: float,
+    seconds: float,
+    *,
+    bot: str = "confbot",
+    db: str = "sqlite",
+    fake_port: int = 8791,
+    bot_port: int = 8792,
+) -> dict[str, object]:
+    with database(db) as url:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
+            "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
+            "TELEGRAM_WEBHOOK_SECRET": "bench",
+            "CONFBOT_HTTP_PORT": str(bot_port),
+            "CONFBOT_HTTP_HOST": "127.0.0.1",
+            "CONFBOT_DATABASE_URL": url,
+        }
+        fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
+        proc = subprocess.Popen(
+            [sys.executable, *BOTS[bot]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
+            health = "/healthz" if bot == "confbot" else "/"
+            await _wait_http(f"http://127.0.0.1:{bot_port}{health}")
+            return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=db)
+        finally:
+            proc.terminate()
+            fake.terminate()
+            proc.wait(timeout=30)
+            fake.wait(timeout=30)
+
+
+async def _load(
+    rate: float, seconds: float, pid: int, fake_port: int, bot_port: int, *, bot: str, db: str
+) -> dict[str, object]:
+    maker = FakeTelegram()
+    latencies: list[float] = []
+    errors = 0
+    total = int(rate * seconds)
+    url = f"http://127.0.0.1:{bot_port}/telegram/webhook"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "bench"}
+    # aiohttp: a light client, so the load generator is not the bottleneck on 2 cores
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as client:
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            lang = "zh-hans" if i % 3 else "en"
+            update = maker.message_update(10_000 + i % 500, TEXTS[i % len(TEXTS)], lang=lang)
+            t0 = time.perf_counter()
+            try:
+                async with client.post(url, json=update, headers=headers) as response:
+                    await response.read()
+                    errors += response.status != 200
+            except aiohttp.ClientError:
+                errors += 1
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+        for i in range(WARM_UP):
+            await one(i)
+        while await _replies(client, fake_port) < WARM_UP:  # the echo bot replies after answering
+            await asyncio.sleep(0.05)
+        latencies.clear()
+        cpu0 = cpu_seconds(pid)
+        start = time.perf_counter()
+        tasks = []
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        deadline = time.monotonic() + 60
+        while (replies := await _replies(client, fake_port) - WARM_UP) < total and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        cpu = cpu_seconds(pid) - cpu0
     latencies.sort()
     return {
+        "bot": bot,
+        "db": db if bot == "confbot" else "–",
         "offered/s": rate,
         "handled/s": round(total / elapsed, 1),
         "updates": total,
-        "replies": stats.get("sendMessage", 0) - 20,
+        "replies": replies,
         "errors": errors,
         "p50 ms": round(statistics.median(latencies), 1),
         "p99 ms": round(latencies[int(len(latencies) * 0.99) - 1], 1),
         "max ms": round(latencies[-1], 1),
+        "bot CPU ms/update": round(cpu * 1000 / total, 2),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, nargs="*", default=[100.0, 200.0, 300.0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--db", nargs="*", choices=["sqlite", "postgres"], default=["sqlite"])
+    parser.add_argument("--bot", nargs="*", choices=list(BOTS), default=["confbot"])
     args = parser.parse_args()
-    rows = [asyncio.run(run(rate, args.seconds)) for rate in args.rate]
+    print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    rows = []
+    for rate in args.rate:
+        for bot in args.bot:
+            for db in args.db if bot == "confbot" else ["–"]:
+                rows.append(asyncio.run(run(rate, args.seconds, bot=bot, db=db)))
+    print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     print_table(rows)
 
 
