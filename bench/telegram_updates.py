@@ -48,6 +48,7 @@ TOKEN = "123456:TEST-token"
 POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WARM_UP = 20
 BOTS = {"confbot": ["-m", "adapters.cli", "run"], "ptb-echo": ["-m", "bench.ptb_echo"]}
+PROFILE = os.environ.get("CONFBOT_BENCH_PROFILE", "")  # a path prefix: run each bot under cProfile, to study
 
 
 async def _wait_http(url: str, timeout: float = 60) -> None:
@@ -117,8 +118,9 @@ async def run(
             "CONFBOT_DATABASE_URL": url,
         }
         fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
+        profile = ["-m", "cProfile", "-o", f"{PROFILE}.{bot}.{db}.{int(rate)}.prof"] if PROFILE else []
         proc = subprocess.Popen(
-            [sys.executable, *BOTS[bot]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [sys.executable, *profile, *BOTS[bot]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
