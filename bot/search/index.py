@@ -1,17 +1,21 @@
 """The search index: postings per key, per-talk texts for verification, vocabularies for typos.
 
 Everything is computed once per programme. A query term is looked up, never scanned for:
-a Latin word by its postings (plus the vocabulary words that contain it), a run of Chinese
-characters by intersecting the postings of its character pairs and checking the few
-candidates. rapidfuzz runs only when a term finds nothing.
+a Latin word by its postings (plus the vocabulary words that contain it or share its stem,
+its pinyin syllables or initials, and its synonyms), a run of Chinese characters by
+intersecting the postings of its character pairs and checking the few candidates. Spelling
+variants (Taiwanese phrasing, one character off) and rapidfuzz run only when a term finds
+nothing.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from math import log
 from operator import itemgetter
 from typing import Literal
@@ -20,22 +24,31 @@ from rapidfuzz import fuzz, process
 
 from bot.content.programme import Programme
 from bot.content.schema import Speaker, Talk
-from bot.search.text import CJK, index_keys, is_cjk, normalize, pinyin_of, pinyin_runs, query_terms
+from bot.search.chinese import mainland_forms
+from bot.search.english import PHRASES, SYNONYMS, parts, stem
+from bot.search.pinyin import initials, is_pinyin, runs, strip_tone_numbers, syllables
+from bot.search.text import CJK, CJK_RUN, fold, index_keys, is_cjk, normalize, pinyin_of, query_terms
 
 # How much of a field's weight a kind of match keeps.
-IN_WORD = 0.85  # "xdp" inside "af_xdp", "lijun" inside "chenlijun"
+IN_WORD = 0.85  # "xdp" inside "af_xdp", "container" inside "containerd"
+STEM = 0.9  # another form of the word: "scheduler" for "scheduling"
+SYNONYM = 0.9  # "k8s" for "Kubernetes" (bot.search.english.SYNONYMS)
+VARIANT = 0.95  # the mainland phrasing of a Taiwanese word: 网路 → 网络
 PIECES = 0.6  # a Chinese phrase found only by its character pairs
+ONE_OFF = 0.6  # a Chinese phrase with one character different: 网终抖动 → 网络抖动
 HOMOPHONE = 0.6  # Chinese typed with the wrong character of the same sound: 容气 → 容器
 FUZZY = 0.7  # a typo, further scaled by the rapidfuzz ratio
 FUZZY_CUTOFF = 78  # rapidfuzz ratio (0-100) a typo must reach
 FEW = 20  # a Chinese phrase found in fewer talks also looks for its pieces
 MAX_PIECES = 12  # of a long phrase (pasted text), only the rarest character pairs count
 VERIFY_AT_MOST = 256  # candidates of a long phrase checked against the text
-MAX_SOUND = 8  # a Chinese term up to this long is also tried by its sound
+MAX_SOUND = 8  # a Chinese term up to this long is also tried by its sound and one character off
+TITLE_SYLLABLES = 5  # a title's pinyin is indexed by runs of up to this many syllables
 CANCELLED = 0.5
 COMMON = 0.8  # in a query of three or more terms, a term in more of the talks is skipped
 SHORT = 0.3  # a one-character Chinese term or a one- or two-letter word in a longer query
 SPEAKER_SCORE = 20.0  # a speaker whose name is the query comes before their talks
+SAME_SOUND, PART, INITIALS = 0.9, 0.7, 0.6  # how sure a speaker match is (exact name: 1.0)
 
 Match = dict[int, tuple[float, int]]  # talk index → (weight, field number)
 
@@ -48,14 +61,64 @@ class Hit:
     score: float
     talk: Talk | None = None
     speaker: Speaker | None = None
-    matched: str = ""  # the field that matched best: title, speaker, pinyin, tag, track, ...
+    matched: str = ""  # the field that matched best: title, speaker, pinyin, initials, tag, track, ...
 
 
 @dataclass(frozen=True)
 class _Field:
+    """A searched field: a text (indexed by words, characters and pairs) or exact keys (sounds)."""
+
     label: str
     weight: float
-    text: Callable[[Talk, list[Speaker]], str]
+    text: Callable[[Talk, list[Speaker]], str] | None = None
+    keys: Callable[[Talk, list[Speaker]], Iterable[str]] | None = None
+
+
+@lru_cache(maxsize=8192)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(syllables(text))
+
+
+def _name_sounds(speakers: list[Speaker]) -> set[str]:
+    """Each name's runs of whole syllables (chen, lijun, chenlijun) and its Latin spellings."""
+    keys: set[str] = set()
+    for speaker in speakers:
+        keys |= runs(list(_syllables(speaker.name)))
+        keys |= {"".join(normalize(n).split()) for n in (speaker.name, speaker.name_en or "") if not CJK.search(n)}
+    keys.discard("")
+    return keys
+
+
+def _name_initials(speakers: list[Speaker]) -> set[str]:
+    """Initials of the Chinese names: 陈莉君 → clj."""
+    return {initials(list(p)) for s in speakers if len(p := _syllables(s.name)) >= 2}
+
+
+def _chinese_words(talk: Talk) -> list[str]:
+    """The Chinese runs of the title and the Chinese tags."""
+    return [run for text in (talk.title, *talk.tags_zh) for run in CJK_RUN.findall(text)]
+
+
+def _title_sounds(talk: Talk, sp: list[Speaker]) -> set[str]:
+    """Runs of up to TITLE_SYLLABLES syllables of the Chinese title and tags, and each whole run."""
+    keys: set[str] = set()
+    for run in _chinese_words(talk):
+        parts = list(_syllables(run))
+        keys |= runs(parts, TITLE_SYLLABLES)
+        keys.add("".join(parts))
+    return keys
+
+
+def _title_initials(talk: Talk, sp: list[Speaker]) -> set[str]:
+    """Initials of the short Chinese runs of the title and tags: 网络抖动 → wldd."""
+    return {initials(list(_syllables(run))) for run in _chinese_words(talk) if 2 <= len(run) <= 8}
+
+
+@lru_cache(maxsize=256)
+def _one_off_pattern(term: str) -> re.Pattern[str]:
+    """The term with any one character replaced by another Chinese character."""
+    cjk = CJK.pattern
+    return re.compile("|".join(re.escape(term[:i]) + cjk + re.escape(term[i + 1 :]) for i in range(len(term))))
 
 
 class _Words:
@@ -93,59 +156,99 @@ class SearchIndex:
         self.speakers = list(programme.speakers.values())
         self._fields = self._field_specs()
         self._factor = [CANCELLED if t.cancelled else 1.0 for t in self.talks]
-        # per field, per talk: the normalized text (to check a long Chinese phrase)
+        # per field, per talk: the folded text (to check a long Chinese phrase); "" for sound fields
         self._texts: list[list[str]] = [[] for _ in self._fields]
-        self._postings: dict[str, Match] = {}
+        self._postings: dict[str, Match] = {}  # words, characters and character pairs of the texts
+        self._sounds: dict[str, Match] = {}  # pinyin runs and initials: looked up exactly, never inside
         for index, talk in enumerate(self.talks):
             speakers = programme.speakers_of(talk)
             for number, field in enumerate(self._fields):
-                text = normalize(field.text(talk, speakers))
+                if field.text is not None:
+                    text = fold(field.text(talk, speakers))
+                    keys: Iterable[str] = set(index_keys(text))
+                    target = self._postings
+                else:
+                    assert field.keys is not None
+                    text, keys, target = "", field.keys(talk, speakers), self._sounds
                 self._texts[number].append(text)
-                for key in set(index_keys(text)):
-                    postings = self._postings.setdefault(key, {})
+                for key in keys:
+                    postings = target.setdefault(key, {})
                     if index not in postings:  # fields go by falling weight: the first is the best
                         postings[index] = (field.weight, number)
         latin = [k for k in self._postings if not is_cjk(k)]
         self._words = _Words(latin)
-        self._typo_words = sorted(w for w in latin if len(w) >= 4 and not w.replace(".", "").isdigit())
+        self._stems: dict[str, list[str]] = {}  # stem → the indexed words that have it
+        for word in latin:
+            stemmed = stem(word)
+            if stemmed != word or len(word) >= 4:
+                self._stems.setdefault(stemmed, []).append(word)
+        whole_sounds = {"".join(_syllables(run)) for t in self.talks for run in _chinese_words(t)}
+        whole_sounds |= {"".join(_syllables(s.name)) for s in self.speakers}
+        self._typo_words = sorted(
+            {w for w in [*latin, *whole_sounds] if len(w) >= 4 and not w.replace(".", "").isdigit()}
+        )
         self._build_speakers()
         self._build_suggestions()
 
     def _field_specs(self) -> list[_Field]:
-        """The searched fields, best first; pinyin lets Latin letters find Chinese text."""
+        """The searched fields, best first; pinyin and initials let Latin letters find Chinese text."""
         joined = " ".join
         track_text = {t.id: f"{t.name} {t.name_en or ''} {t.id}" for t in self.programme.conference.tracks}
         return [
             _Field("title", 10, lambda t, sp: f"{t.title} {t.title_en or ''}"),
             _Field("speaker", 9, lambda t, sp: joined(f"{s.name} {s.name_en or ''}" for s in sp)),
             _Field("tag", 8, lambda t, sp: joined([*t.tags, *t.tags_zh])),
-            _Field("pinyin", 8, lambda t, sp: joined(pinyin_of(s.name) for s in sp)),
+            _Field("pinyin", 8, keys=lambda t, sp: _name_sounds(sp)),
+            _Field("initials", 7, keys=lambda t, sp: _name_initials(sp)),
             _Field("track", 5, lambda t, sp: track_text.get(t.track or "", "")),
             _Field("affiliation", 4, lambda t, sp: joined(s.affiliation for s in sp)),
-            _Field("pinyin", 4, lambda t, sp: pinyin_runs(t.title)),
+            _Field("pinyin", 4, keys=_title_sounds),
+            _Field("initials", 3.5, keys=_title_initials),
             _Field("abstract", 3, lambda t, sp: joined([t.abstract, *t.outline, *t.takeaways, *t.links])),
             _Field("bio", 2, lambda t, sp: joined(s.bio for s in sp)),
         ]
 
     def _build_speakers(self) -> None:
+        """Speaker lookup: whole names, runs of whole syllables or words, initials, Chinese substrings."""
         self._speaker_exact: dict[str, list[int]] = {}
-        owners: list[int] = []
-        keys: list[str] = []
+        self._speaker_parts: dict[str, dict[int, tuple[bool, int]]] = {}  # part → speaker → (not first, extra)
+        self._speaker_initials: dict[str, list[int]] = {}
+        tails: list[tuple[str, int]] = []  # what a partly typed name may start: "chenl" → chen-lijun
+        chinese: list[tuple[str, int]] = []
         for index, speaker in enumerate(self.speakers):
-            forms = {
-                "".join(normalize(speaker.name).split()),
-                "".join(normalize(speaker.name_en or "").split()),
-                pinyin_of(speaker.name),
-            }
-            for key in sorted(f for f in forms if f):
+            names = [n for n in (speaker.name, speaker.name_en or "") if n.strip()]
+            sounds = list(_syllables(speaker.name))
+            for key in ({"".join(fold(n).split()) for n in names} | {"".join(sounds)}) - {""}:
                 self._speaker_exact.setdefault(key, []).append(index)
-                owners.append(index)
-                keys.append(key)
-        self._speaker_keys = _Words(keys, keep_order=True)
-        self._speaker_owner = owners
-        latin = [(k, o) for k, o in zip(keys, owners, strict=True) if not CJK.search(k)]
+            for name in names:
+                if CJK.search(name):
+                    chinese.append(("".join(fold(name).split()), index))
+                else:  # Latin names by their words, each typed whole or started
+                    words = normalize(name).split()
+                    self._add_parts(index, words)
+                    tails += [("".join(words[i:]), index) for i in range(len(words))]
+            if sounds:
+                self._add_parts(index, sounds)
+                tails += [("".join(sounds[i:]), index) for i in range(len(sounds))]
+                if len(sounds) >= 2:
+                    self._speaker_initials.setdefault(initials(sounds), []).append(index)
+        self._speaker_tails = _Words([t for t, _ in tails], keep_order=True)
+        self._speaker_tail_owner = [o for _, o in tails]
+        self._speaker_chinese = _Words([n for n, _ in chinese], keep_order=True)
+        self._speaker_chinese_owner = [o for _, o in chinese]
+        latin = [(k, o) for k, owners in self._speaker_exact.items() for o in owners if not CJK.search(k)]
         self._speaker_latin_keys = [k for k, _ in latin]
         self._speaker_latin_owner = [o for _, o in latin]
+
+    def _add_parts(self, index: int, pieces: list[str]) -> None:
+        full = len("".join(pieces))
+        for i in range(len(pieces)):
+            for j in range(i + 1, len(pieces) + 1):
+                part = "".join(pieces[i:j])
+                rank = (i > 0, full - len(part))
+                old = self._speaker_parts.setdefault(part, {}).get(index)
+                if old is None or rank < old:
+                    self._speaker_parts[part][index] = rank
 
     def _build_suggestions(self) -> None:
         """What "nothing found" may propose: tags, names, tracks, title words and titles, both languages.
@@ -166,12 +269,13 @@ class SearchIndex:
             *(s.name_en or "" for s in self.speakers if not CJK.search(s.name)),
         ]
         # Latin words of titles and tags
-        candidates += [w for w in self._typo_words if any(n in (0, 2) for _, n in self._postings[w].values())]
+        shown = self._postings
+        candidates += [w for w in self._typo_words if w in shown and any(n in (0, 2) for _, n in shown[w].values())]
         latin: dict[str, str] = {}  # normalized → as shown (the first spelling wins: tags first)
         chinese: dict[str, str] = {}
         for candidate in candidates:
             if candidate.strip():
-                (chinese if CJK.search(candidate) else latin).setdefault(normalize(candidate), candidate)
+                (chinese if CJK.search(candidate) else latin).setdefault(fold(candidate), candidate)
         self._latin_pool = list(latin.items())
         self._chinese_pool = list(chinese.items())
         self._chinese_sounds = [pinyin_of(norm) for norm, _ in self._chinese_pool]
@@ -179,27 +283,69 @@ class SearchIndex:
         for talk in self.talks:
             for title in (talk.title, talk.title_en):
                 if title:
-                    titles.setdefault(normalize(title), title)
+                    titles.setdefault(fold(title), title)
         self._title_pool = list(titles.items())
-        self._suggested: dict[tuple[str, int], list[str]] = {}
+        self._suggested: dict[tuple[str, int, str | None], list[str]] = {}
 
     # --- matching one term ----------------------------------------------------------
 
     def _match_term(self, term: str) -> Match:
+        if " " in term:  # a phrase of the synonym table: "container runtime"
+            return self._match_phrase(term)
         return self._match_cjk(term) if is_cjk(term) else self._match_latin(term)
 
-    def _match_latin(self, term: str, *, fuzzy: bool = True) -> Match:
-        """A Latin word: exact postings, plus words containing it; a typo only when nothing is found."""
-        exact = self._postings.get(term, {})
-        if len(term) < 3:
-            return exact
-        inner = [self._words.words[i] for i in self._words.containing(term)]
-        inner = [w for w in inner if w != term]
-        if not inner:
-            return exact if exact or not fuzzy else self._match_typo(term)
-        best: Match = dict(exact)
-        for word in inner:
-            _merge(best, self._postings[word], IN_WORD)
+    def _match_latin(self, term: str, *, fuzzy: bool = True, related: bool = True) -> Match:
+        """A Latin word: exact postings, pinyin, words containing it or sharing its stem, synonyms; else a typo."""
+        best = dict(self._postings.get(term, {}))
+        sound = self._sounds.get(term)
+        if sound:
+            _merge(best, sound, 1.0)
+        if len(term) >= 3:
+            postings = self._postings
+            for i in self._words.containing(term):
+                word = self._words.words[i]
+                if word != term:
+                    _merge(best, postings[word], IN_WORD)
+            for word in self._stems.get(stem(term), ()):
+                if word != term:
+                    _merge(best, postings[word], STEM)
+        if related:
+            for other in SYNONYMS.get(term, ()):
+                _merge(best, self._match_exactly(other), SYNONYM)
+        if not best and parts(term):
+            return self._match_parts(term, fuzzy=fuzzy)
+        if not best and fuzzy:
+            return self._match_typo(term)
+        return best
+
+    def _match_parts(self, term: str, *, fuzzy: bool) -> Match:
+        """A joined word nobody wrote whole (``sched_ext``) by its parts, longer parts counting more."""
+        pieces = parts(term)
+        letters = sum(len(p) for p in pieces)
+        best: Match = {}
+        for piece in pieces:
+            for index, (weight, number) in self._match_latin(piece, fuzzy=fuzzy).items():
+                weight *= len(piece) / letters
+                old = best.get(index)
+                best[index] = (weight, number) if old is None else (old[0] + weight, min(old[1], number))
+        return best
+
+    def _match_exactly(self, text: str) -> Match:
+        """Talks that have every word of ``text`` (no typos, variants or synonyms), at the weakest word's weight."""
+        found: Match | None = None
+        for term in query_terms(text):
+            if is_cjk(term):
+                matches = dict(self._postings.get(term, {})) if len(term) <= 2 else self._phrase(term)
+            else:
+                matches = self._match_latin(term, fuzzy=False, related=False)
+            found = matches if found is None else {i: min(found[i], m) for i, m in matches.items() if i in found}
+        return found or {}
+
+    def _match_phrase(self, phrase: str) -> Match:
+        """A phrase of the synonym table: talks with all its words, or with what it names."""
+        best = self._match_exactly(phrase)
+        for other in SYNONYMS.get(phrase, ()):
+            _merge(best, self._match_exactly(other), SYNONYM)
         return best
 
     def _match_typo(self, term: str) -> Match:
@@ -209,17 +355,23 @@ class SearchIndex:
         for word, score, _ in process.extract(
             term, self._typo_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3
         ):
-            _merge(best, self._postings[word], FUZZY * score / 100)
+            _merge(best, self._postings.get(word) or self._sounds.get(word, {}), FUZZY * score / 100)
         return best
 
     def _match_cjk(self, term: str) -> Match:
-        """Chinese: the phrase as a substring; a long phrase also by its pieces; else by its sound."""
+        """Chinese: the phrase as a substring, else its mainland phrasing; also by pieces, one character off, sound."""
         best = dict(self._postings.get(term, {})) if len(term) <= 2 else self._phrase(term)
+        if not best:
+            for form in mainland_forms(term):  # 网路抖动 → 网络抖动
+                _merge(best, self._match_exactly(form), VARIANT)
+        if not best and 3 <= len(term) <= MAX_SOUND:
+            best = self._one_off(term)
         if len(term) >= 3 and len(best) < FEW:
             self._add_pieces(term, best)
         if not best and len(term) <= MAX_SOUND:
-            for index, (weight, number) in self._match_latin(pinyin_of(term), fuzzy=False).items():
-                best[index] = (weight * HOMOPHONE, number)
+            sound = self._sounds.get(pinyin_of(term))
+            if sound:
+                _merge(best, sound, HOMOPHONE)
         return best
 
     def _phrase(self, term: str) -> Match:
@@ -248,6 +400,29 @@ class SearchIndex:
                     break
         return best
 
+    def _one_off(self, term: str) -> Match:
+        """Talks holding the term with one character different (a variant or mistyped character).
+
+        Candidates hold one of its character pairs (any one change leaves one when it has four
+        or more characters) or, for three characters, both end characters.
+        """
+        postings = self._postings
+        candidates: set[int] = set()
+        for i in range(len(term) - 1):
+            candidates.update(postings.get(term[i : i + 2], ()))
+        if len(term) == 3:
+            candidates.update(set(postings.get(term[0], ())) & set(postings.get(term[2], ())))
+        pattern = _one_off_pattern(term)
+        fields, texts = self._fields, self._texts
+        best: Match = {}
+        for index in sorted(candidates)[:VERIFY_AT_MOST]:
+            for number, field in enumerate(fields):
+                text = texts[number][index]
+                if text and pattern.search(text):
+                    best[index] = (field.weight * ONE_OFF, number)
+                    break
+        return best
+
     def _add_pieces(self, term: str, best: Match) -> None:
         """Talks that hold most of the phrase's character pairs, not necessarily together."""
         pieces = list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
@@ -271,17 +446,27 @@ class SearchIndex:
 
     # --- queries ----------------------------------------------------------------------
 
+    def _terms(self, query: str) -> list[str]:
+        """The query's terms; two adjacent words that are a synonym-table phrase are one term."""
+        terms: list[str] = []
+        for term in query_terms(query):
+            if terms and f"{terms[-1]} {term}" in PHRASES:
+                terms[-1] = f"{terms[-1]} {term}"
+            elif term not in terms:
+                terms.append(term)
+        return terms[:8]
+
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """Speakers whose name is the query, then talks, ranked best first; [] when nothing matches."""
-        terms = query_terms(query)
+        terms = self._terms(query)
         if not terms or limit <= 0:
             return []
         joined = "".join(terms)
         if len(terms) > 1 and joined in self._speaker_exact:  # "chen lijun", "陈 莉君": one name, not two words
             terms = [joined]
         per_term = [self._match_term(term) for term in terms]
-        if len(terms) > 1 and not all(per_term) and not any(is_cjk(t) for t in terms):
-            whole = self._match_latin("".join(terms), fuzzy=False)  # "wang luo": pinyin of one word
+        if len(terms) > 1 and not all(per_term) and not any(is_cjk(t) or " " in t for t in terms):
+            whole = self._match_latin(joined, fuzzy=False)  # "wang luo": pinyin of one word
             if whole:
                 terms, per_term = [joined], [whole]
         if len(per_term) > 2:  # a long query: words nearly every talk has tell nothing, skip them
@@ -307,7 +492,12 @@ class SearchIndex:
         ]
 
     def _talk_hits(self, per_term: list[Match], term_weights: list[float], limit: int) -> list[Hit]:
-        """Sum the terms' weighted matches per talk, times the share of terms matched, squared (AND-ish)."""
+        """Sum the terms' weighted matches per talk, times the share of terms matched, squared (AND-ish).
+
+        So a talk with every term in its title, tags or speakers (weights 7-10) outranks any talk
+        missing a term: with n terms it scores at least 7·Σw, a talk with k < n of them at most
+        10·Σw·(k/n)², under 7·Σw.
+        """
         factor = self._factor
         if len(per_term) == 1:
             best = per_term[0]
@@ -342,11 +532,15 @@ class SearchIndex:
         ]
 
     def find_speakers(self, name: str, *, fuzzy: bool = True) -> list[Speaker]:
-        """Speakers by exact name, pinyin (spaces and case ignored), same sound, substring, then typo."""
+        """Speakers by exact name, pinyin (tones, spaces and case ignored), same sound, part, initials, typo.
+
+        A part is a character of a Chinese name (李, 莉君), or whole pinyin syllables (li, lijun,
+        never the "chen" in "cheng"), or the start of a partly typed name ("chenl").
+        """
         return [self.speakers[i] for i, _ in self._find_speakers(name, fuzzy=fuzzy)]
 
     def _find_speakers(self, name: str, *, fuzzy: bool) -> list[tuple[int, float]]:
-        key = "".join(normalize(name).split())
+        key = "".join(strip_tone_numbers(w) for w in fold(name).split())
         if not key:
             return []
         exact = self._speaker_exact.get(key)
@@ -355,30 +549,40 @@ class SearchIndex:
         chinese = bool(CJK.search(key))
         sound = pinyin_of(key) if chinese else key
         if chinese and sound in self._speaker_exact:
-            return [(i, 0.9) for i in self._speaker_exact[sound]]
-        if len(key) >= (2 if chinese else 3):
-            inside: dict[int, int] = {}  # speaker → fewest extra letters around the match
-            prefix: set[int] = set()  # speakers whose name starts with it: "chen" → Chen Hui before Zhang Cheng
-            for k in self._speaker_keys.containing(key):
-                owner, word = self._speaker_owner[k], self._speaker_keys.words[k]
-                extra = len(word) - len(key)
-                inside[owner] = min(extra, inside.get(owner, extra))
-                if word.startswith(key):
-                    prefix.add(owner)
-            if inside:
-                return [(i, 0.7) for i in sorted(inside, key=lambda i: (i not in prefix, inside[i], i))]
+            return [(i, SAME_SOUND) for i in self._speaker_exact[sound]]
+        found: dict[int, tuple[bool, int]] = {}  # speaker → (not at the name's start, letters left over)
+        if chinese:
+            for k in self._speaker_chinese.containing(key):
+                owner, whole = self._speaker_chinese_owner[k], self._speaker_chinese.words[k]
+                rank = (not whole.startswith(key), len(whole) - len(key))
+                found[owner] = min(rank, found.get(owner, rank))
+        elif len(key) >= 2:
+            found = dict(self._speaker_parts.get(key, {}))
+            if not found and len(key) >= 3 and not is_pinyin(key):  # typing on: "chenl", "alic"
+                for k in self._speaker_tails.containing(key):
+                    tail = self._speaker_tails.words[k]
+                    if tail.startswith(key):
+                        owner = self._speaker_tail_owner[k]
+                        found.setdefault(owner, (True, len(tail) - len(key)))
+        ranked = [(i, PART) for i in sorted(found, key=lambda i: (found[i], i))]
+        ranked += [(i, INITIALS) for i in self._speaker_initials.get(key, []) if i not in found]
+        if ranked:
+            return ranked
         if not fuzzy or len(sound) < 4:
             return []
-        found = process.extract(sound, self._speaker_latin_keys, scorer=fuzz.ratio, score_cutoff=80, limit=10)
-        ranked: dict[int, float] = {}
-        for _, score, at in found:
-            ranked.setdefault(self._speaker_latin_owner[at], score / 100 * 0.6)
-        return list(ranked.items())
+        typos = process.extract(sound, self._speaker_latin_keys, scorer=fuzz.ratio, score_cutoff=80, limit=10)
+        best: dict[int, float] = {}
+        for _, score, at in typos:
+            best.setdefault(self._speaker_latin_owner[at], score / 100 * 0.6)
+        return list(best.items())
 
-    def suggest(self, query: str, limit: int = 3) -> list[str]:
-        """Alternatives that do find something: close tags, names, tracks and titles, else popular tags."""
-        key = normalize(query).strip()[:40]
-        cached = self._suggested.get((key, limit))
+    def suggest(self, query: str, limit: int = 3, *, lang: str | None = None) -> list[str]:
+        """Alternatives that do find something: close tags, names, tracks and titles, else popular tags.
+
+        The popular tags are in ``lang`` (the user's language; by default the query's script).
+        """
+        key = fold(query).strip()[:40]
+        cached = self._suggested.get((key, limit, lang))
         if cached is not None:  # "nothing found" asks twice: for the text and for the buttons
             return list(cached)
         chinese = bool(CJK.search(key))
@@ -387,8 +591,12 @@ class SearchIndex:
         def consider(
             pool: list[tuple[str, str]], choices: list[str], q: str, scorer: Callable[..., float], cutoff: float
         ) -> None:
-            for _, score, at in process.extract(q, choices, scorer=scorer, score_cutoff=cutoff, limit=limit * 3):
+            for choice, score, at in process.extract(q, choices, scorer=scorer, score_cutoff=cutoff, limit=limit * 3):
                 norm, shown = pool[at]
+                # WRatio scores a short entry by the part of the query it resembles ("lmp" in
+                # "seccomp"): an entry shorter than the query must resemble all of it
+                if len(choice) < len(q) and fuzz.ratio(q, choice) < cutoff:
+                    continue
                 if norm != key and score > scored.get(shown, 0):
                     scored[shown] = score
 
@@ -402,7 +610,7 @@ class SearchIndex:
             consider(self._title_pool, [n for n, _ in self._title_pool], key, fuzz.ratio, 70)
         ideas = sorted(scored, key=lambda idea: -scored[idea])
         if not ideas:
-            popular = self._tag_zh_counts if chinese else self._tag_counts
+            popular = self._tag_zh_counts if (lang == "zh" if lang else chinese) else self._tag_counts
             ideas = [tag for tag, _ in popular.most_common(limit * 2)]
         unique: list[str] = []
         for idea in ideas:
@@ -412,7 +620,7 @@ class SearchIndex:
                 break
         if len(self._suggested) > 256:
             self._suggested.clear()
-        self._suggested[(key, limit)] = unique
+        self._suggested[(key, limit, lang)] = unique
         return list(unique)
 
 

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 
 from pypinyin import lazy_pinyin
 
+from bot.search.chinese import to_simplified
+from bot.search.pinyin import strip_marks, strip_tone_numbers, syllables
+
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{_CJK_CLASS}]")
 CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
@@ -18,8 +21,13 @@ TERM = re.compile(f"{WORD.pattern}|[{_CJK_CLASS}]+")
 
 
 def normalize(text: str) -> str:
-    """NFKC + casefold: full-width letters, ideographic spaces and case don't matter."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, Latin accents and tone marks off, casefold: ``ＸＤＰ`` → ``xdp``, ``Chén`` → ``chen``."""
+    return strip_marks(unicodedata.normalize("NFKC", text)).casefold()
+
+
+def fold(text: str) -> str:
+    """What the index stores and looks up: :func:`normalize`, then Traditional to Simplified."""
+    return to_simplified(normalize(text))
 
 
 def is_cjk(term: str) -> bool:
@@ -28,18 +36,13 @@ def is_cjk(term: str) -> bool:
 
 
 def pinyin_of(text: str) -> str:
-    """Toneless pinyin with no spaces: ``陈莉君`` → ``chenlijun`` (other characters kept)."""
-    return normalize("".join(lazy_pinyin(text))).replace(" ", "")
+    """Toneless pinyin with no spaces: ``陈莉君`` → ``chenlijun`` (ü as u; other characters kept)."""
+    return normalize("".join(lazy_pinyin(text, v_to_u=True))).replace(" ", "")
 
 
 def pinyin_syllables(text: str) -> list[str]:
     """Toneless pinyin syllables of the Chinese characters: ``陈莉君`` → ``['chen', 'li', 'jun']``."""
-    return [normalize(s) for run in CJK_RUN.findall(text) for s in lazy_pinyin(run)]
-
-
-def pinyin_runs(text: str) -> str:
-    """Pinyin of each run of Chinese characters, runs separated by spaces (a text's pinyin field)."""
-    return " ".join("".join(lazy_pinyin(run)) for run in CJK_RUN.findall(text))
+    return syllables(text)
 
 
 def index_keys(normalized: str) -> Iterator[str]:
@@ -52,9 +55,13 @@ def index_keys(normalized: str) -> Iterator[str]:
 
 
 def query_terms(query: str, limit: int = 8) -> list[str]:
-    """The distinct terms of a query, in order: Latin words and runs of Chinese characters."""
+    """The distinct terms of a query, in order: Latin words and runs of Chinese characters.
+
+    Tone numbers come off pinyin (``chen2`` → ``chen``) and Chinese is folded to Simplified.
+    """
     terms: list[str] = []
     for term in TERM.findall(normalize(query)):
+        term = to_simplified(term) if is_cjk(term) else strip_tone_numbers(term)
         if term not in terms:
             terms.append(term)
     return terms[:limit]

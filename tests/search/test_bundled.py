@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+import opencc
 import pytest
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 
 from bot.content.loader import load_content
 from bot.content.schema import Talk
 from bot.search import SearchIndex, normalize
+from bot.search.english import stem
 from bot.settings import BUNDLED_CONTENT
 
 BUNDLED = load_content(BUNDLED_CONTENT)
@@ -19,6 +21,7 @@ TOP = 5  # "found" = among the first results a chat reply shows
 # Characters that glue words together: a character pair holding one is not a word of its own.
 PARTICLES = set("的与和在及之中于了是对为从到如何进行")
 STOPWORDS = {"ebpf", "with", "from", "into", "over", "across", "what", "comes", "next", "lessons"}
+TO_TRADITIONAL = {"characters": opencc.OpenCC("s2t"), "Taiwanese phrasing": opencc.OpenCC("s2twp")}
 ABSTRACTS = normalize(" ".join(f"{t.abstract} {' '.join(t.outline)} {' '.join(t.takeaways)}" for t in BUNDLED.talks))
 
 
@@ -75,22 +78,84 @@ def pinyin_forms(name: str) -> list[str]:
     return ["".join(syllables), f"{surname} {given}", f"{surname.title()} {given.title()}", " ".join(syllables)]
 
 
+def toned_forms(name: str) -> list[str]:
+    """The name with tone marks or numbers: Chén Lìjūn, chén lìjūn, chen2 li4 jun1, chen2lijun1."""
+    marked, numbered = lazy_pinyin(name, style=Style.TONE), lazy_pinyin(name, style=Style.TONE3)
+    surname, given = marked[0], "".join(marked[1:])
+    return [f"{surname.title()} {given.title()}", f"{surname} {given}", " ".join(numbered), "".join(numbered)]
+
+
+VOCABULARY = {
+    w for t in BUNDLED.talks for w in re.findall(r"[a-z]+", normalize(f"{t.title_en} {' '.join(t.tags)} {t.abstract}"))
+}
+
+
+def another_form(word: str) -> str:
+    """The word inflected differently (same Snowball stem, not in the content), or the word itself."""
+    if word.endswith(("ing", "ed")):
+        base = word.removesuffix("ing").removesuffix("ed")
+        forms = [f"{base}er", f"{base}e", f"{base}es", f"{base}ing", f"{base}s", base]
+    elif word.endswith("s"):
+        forms = [word[:-1], word[:-2]]
+    else:
+        forms = [f"{word}s", f"{word}es", f"{word}ing", f"{word.removesuffix('e')}ing"]
+    for form in forms:
+        if form != word and form not in VOCABULARY and stem(form) == stem(word):
+            return form
+    return word
+
+
 @pytest.mark.parametrize("talk", BUNDLED.talks, ids=lambda t: f"talk{t.id}")
 def test_every_talk_is_found_by_speaker_name_title_word_and_pinyin(talk: Talk) -> None:
     speakers = BUNDLED.speakers_of(talk)
     assert speakers, "every bundled talk has a speaker"
     for speaker in speakers:
         assert talk.id in talk_ids(speaker.name), speaker.name
-        for form in pinyin_forms(speaker.name):
+        for form in pinyin_forms(speaker.name) + toned_forms(speaker.name):
             assert talk.id in talk_ids(form), form
             assert INDEX.find_speakers(form)[0] == speaker, form
         assert INDEX.find_speakers(speaker.name)[0] == speaker
+        given = "".join(lazy_pinyin(speaker.name[1:], style=Style.TONE)).title()  # Lìjūn
+        assert speaker in INDEX.find_speakers(given), given
+        initials = "".join(s[0] for s in lazy_pinyin(speaker.name))  # clj
+        assert speaker in INDEX.find_speakers(initials), initials
+        assert talk.id in talk_ids(initials, 10), initials
+        for script, converter in TO_TRADITIONAL.items():
+            assert INDEX.find_speakers(converter.convert(speaker.name))[0] == speaker, script
     found_by = {language: distinctive_words(talk, language) for language in ("zh", "en")}
     assert any(found_by.values()), f"talk {talk.id}: no combination of its titles' words is distinctive"
     for words in found_by.values():
         if words:  # "从Linux内核到eBPF" shares every word with another talk; its English title doesn't
             assert holders(words) == [talk.id]  # it really is distinctive
             assert talk_ids(" ".join(words))[0] == talk.id, words
+    if found_by["zh"]:
+        simplified = " ".join(found_by["zh"])
+        for script, converter in TO_TRADITIONAL.items():
+            traditional = converter.convert(simplified)
+            assert talk.id in talk_ids(traditional), (script, traditional)
+    if found_by["en"]:
+        inflected = " ".join(another_form(w) for w in found_by["en"])
+        assert talk.id in talk_ids(inflected), inflected
+
+
+def test_the_generated_forms_really_differ() -> None:
+    """Most distinctive words have another English form and a Traditional spelling to test with."""
+    english = [w for t in BUNDLED.talks for w in distinctive_words(t, "en")]
+    assert sum(another_form(w) != w for w in english) >= len(english) / 2
+    chinese = [w for t in BUNDLED.talks for w in distinctive_words(t, "zh")]
+    assert sum(TO_TRADITIONAL["characters"].convert(w) != w for w in chinese) >= len(chinese) / 3
+    names = [s.name for s in BUNDLED.speakers.values()]
+    assert sum(TO_TRADITIONAL["characters"].convert(n) != n for n in names) >= len(names) / 3
+
+
+@pytest.mark.parametrize("talk", BUNDLED.talks, ids=lambda t: f"talk{t.id}")
+def test_a_title_word_with_one_character_changed_still_finds_its_talk(talk: Talk) -> None:
+    unused = next(c for c in "曌龘靐齉" if c not in ABSTRACTS and all(c not in titles_of(t) for t in BUNDLED.talks))
+    for word in distinctive_words(talk, "zh"):
+        if 3 <= len(word) <= 8:
+            for at in (1, len(word) - 1):
+                changed = word[:at] + unused + word[at + 1 :]
+                assert talk.id in talk_ids(changed), changed
 
 
 def test_most_talks_have_a_single_distinctive_title_word() -> None:
@@ -187,3 +252,28 @@ def test_a_full_name_finds_that_speaker_not_everyone_sharing_a_syllable() -> Non
 @pytest.mark.parametrize("talk", [t for t in BUNDLED.talks if len(t.abstract) >= 60], ids=lambda t: f"talk{t.id}")
 def test_a_pasted_stretch_of_an_abstract_finds_its_talk_first(talk: Talk) -> None:
     assert talk_ids(talk.abstract[10:60])[0] == talk.id
+
+
+def test_the_issues_examples_rank_the_talk_about_it_first() -> None:
+    """k8s security, container runtime, scheduler/sched_ext, 网路抖动: the talks are found from the data."""
+
+    def tagged(*tags: str) -> set[int]:
+        return {t.id for t in BUNDLED.talks if set(tags) <= {normalize(tag) for tag in t.tags}}
+
+    assert tagged("kubernetes", "security") and talk_ids("k8s security")[0] in tagged("kubernetes", "security")
+    assert tagged("containerd") and talk_ids("container runtime")[0] in tagged("containerd")
+    scheduling = having("scheduling")
+    for query in ("scheduler", "schedule", "scheduling", "Schedulers", "sched_ext"):
+        found = talk_ids(query, 40)
+        assert scheduling <= set(found) and found[0] in scheduling, query
+    jitter = having("网络抖动")
+    for query in ("网路抖动", "網路抖動", "網絡抖動"):
+        assert talk_ids(query)[0] in jitter, query
+
+
+def test_suggestions_are_in_the_users_language_and_resemble_the_query() -> None:
+    assert "LMP" not in INDEX.suggest("seccomp") and "LMP" not in INDEX.suggest("seccomp", lang="en")
+    for query in ("seccomp", "zzqqxxjj", "量子计算"):
+        chinese, english = INDEX.suggest(query, lang="zh"), INDEX.suggest(query, lang="en")
+        assert chinese and all(re.search("[\u4e00-\u9fff]", idea) for idea in chinese), query
+        assert english and not any(re.search("[\u4e00-\u9fff]", idea) for idea in english), query
