@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from difflib import get_close_matches
 
 from bot import audit, users
 from bot.clock import Clock
-from bot.commands import REGISTRY, Context, UsageError, load_all, lookup
+from bot.commands import Context, UsageError, closest, load_all, lookup
 from bot.commands.args import command_of
 from bot.content.programme import Programme
 from bot.i18n import join_names, language_for_locale, pick, register, t
@@ -152,7 +151,7 @@ class Core:
                 name, args = command_of(text, request.action)
                 cmd = lookup(name)
                 if cmd is None:
-                    return Response([self._unknown(lang, name)])
+                    return Response([self._unknown(lang, name, self.is_organizer(request.address))])
                 if cmd.organizer_only and not self.is_organizer(request.address):
                     audit.record(session, request.address, cmd.name, args, "refused", now)
                     return Response([self._say(lang, "error.organizer_only", name=cmd.name)])
@@ -207,9 +206,9 @@ class Core:
         return dataclasses.replace(ReplyBuilder().line(t(lang, key, **params)).build(), lang=lang)
 
     @staticmethod
-    def _unknown(lang: str, name: str) -> Reply:
+    def _unknown(lang: str, name: str, organizer: bool) -> Reply:
         builder = ReplyBuilder().line(t(lang, "error.unknown_command", name=name[:40]))
-        close = get_close_matches(name, list(REGISTRY), n=1, cutoff=0.6)
+        close = closest(name, organizer=organizer)
         if close:
-            builder.line(t(lang, "error.did_you_mean"), code(f"/{close[0]}"))
+            builder.line(t(lang, "error.did_you_mean"), code(f"/{close}"))
         return dataclasses.replace(builder.build(), lang=lang)

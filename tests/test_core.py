@@ -42,6 +42,27 @@ def test_unknown_command_suggests_the_close_one(core: Core) -> None:
     assert "no /agnda" in text and "/agenda" in text
 
 
+def test_a_command_sharing_only_a_few_letters_is_not_suggested() -> None:
+    from bot.commands import REGISTRY, closest, load_all
+
+    load_all()
+    attendee = [name for name, cmd in REGISTRY.items() if not cmd.organizer_only]
+    assert "cancel" not in attendee and "ical" in attendee  # the difflib cutoff 0.6 proposed /ical
+    assert closest("cancel") is None
+    for typed, meant in [("agnda", "agenda"), ("sbuscribe", "subscribe"), ("lnag", "lang"), ("subs", "sub")]:
+        assert closest(typed) == meant, typed
+    for name in attendee:  # one slip in any command is still recognised
+        if len(name) >= 4:
+            assert closest(name[:-1] + "z") is not None, name
+
+
+def test_organizer_commands_are_suggested_only_to_organizers(core: Core) -> None:
+    text = ask(core, "/cancle", locale="en").plain_text
+    assert "no /cancle" in text and "/cancel" not in text and "/ical" not in text
+    organizer = Address("console", "organizer", "organizer")
+    assert "/cancel" in ask(core, "/cancle", who=organizer, locale="en").plain_text
+
+
 def test_ten_thousand_characters_get_a_clear_answer(core: Core) -> None:
     text = ask(core, "网" * 10_000, locale="en").plain_text
     assert "too long" in text and str(MAX_INPUT_CHARS) in text

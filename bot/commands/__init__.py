@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rapidfuzz.distance import OSA
+
 from bot.i18n import t
 from bot.messages import Reply, Request
 
@@ -117,3 +119,22 @@ def lookup(name: str) -> Command | None:
     """The command called ``name`` (case-insensitive), or None."""
     load_all()
     return REGISTRY.get(name.lower())
+
+
+def closest(name: str, *, organizer: bool = False) -> str | None:
+    """The command a mistyped ``name`` most likely meant, or None if none is really close.
+
+    Close means at most one edit (a letter wrong, missing, extra, or two swapped) in a name of three
+    to five letters and two in a longer one, or the start of a command ("subs"). Sharing a few
+    letters is not close: "cancel" does not mean "ical". Organizer commands only for organizers.
+    """
+    load_all()
+    name = name.lower()
+    allowed = [key for key, cmd in REGISTRY.items() if organizer or not cmd.organizer_only]
+    budget = 0 if len(name) <= 2 else 1 if len(name) <= 5 else 2
+    near = [(OSA.distance(name, key, score_cutoff=budget), REGISTRY[key].order, key) for key in allowed]
+    best = min(((d, order, key) for d, order, key in near if d <= budget), default=None)
+    if best is not None:
+        return best[2]
+    starts = sorted((REGISTRY[k].order, len(k), k) for k in allowed if len(name) >= 3 and k.startswith(name))
+    return starts[0][2] if starts else None

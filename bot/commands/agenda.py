@@ -14,6 +14,7 @@ from bot.labels import HALF_WIDTH, fit
 from bot.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.pages import clamp, paginate
 from bot.render import agenda_line, day_header, room_line, room_name, title_of, track_name
+from bot.search.names import find_named
 from bot.timefmt import format_day, format_time
 
 register(
@@ -207,11 +208,10 @@ def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tu
 
 
 def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key: str) -> Room | Track:
-    """A room or track by id or (either language's) name, case-insensitively."""
-    key = wanted.strip().casefold()
-    for entry in entries:
-        if key and key in {entry.id.casefold(), entry.name.casefold(), (entry.name_en or "").casefold()}:
-            return entry
+    """A room or track by id or (either language's) name, or the only one holding the words typed."""
+    found = find_named(wanted, entries)
+    if found is not None:
+        return found
     names = ", ".join(pick(ctx.lang, e.name, e.name_en) + f" ({e.id})" for e in entries)
     raise UsageError(usage_key, names=names or "—")
 

@@ -133,11 +133,11 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
 
 
 def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
-    ideas = ctx.core.search.suggest(query)
+    ideas = ctx.core.search.suggest(query, lang=ctx.lang)
     if ideas:
         b.line(ctx.t("search.try"), *[Span(f"“{idea}” ") for idea in ideas])
 
 
 def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
-    ideas = [i for i in ctx.core.search.suggest(query) if len(f"search {i}".encode()) <= 64]
+    ideas = [i for i in ctx.core.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= 64]
     return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()
