@@ -20,6 +20,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pypinyin import Style, lazy_pinyin  # noqa: E402
+
 from bench.generate import generate  # noqa: E402
 from bot import agenda  # noqa: E402
 from bot.content.loader import load_content  # noqa: E402
@@ -34,6 +36,17 @@ CHINESE = ["网络抖动", "容器", "安全", "内核", "可观测性"]
 ENGLISH = ["security", "XDP", "xdp", "Xdp", "ＸＤＰ", "nettrace", "DeepFlow", "deepflow", "kprobe", "cloud native"]
 TYPOS = ["deepflw", "surftrce", "netrace", "securty", "kprobee"]
 MULTI = ["kprobe tracing", "eBPF 网络 安全", "XDP load balancing", "容器 security"]
+# issue #12: other word forms, abbreviations, Traditional and Taiwanese spellings, one character off
+VARIANTS = [
+    "scheduler",
+    "sched_ext",
+    "k8s security",
+    "container runtime",
+    "網絡抖動",
+    "网路抖动",
+    "容器運行時",
+    "网终抖动",
+]
 NOTHING = ["zzqqxx", "量子计算", "blockchain"]
 
 
@@ -73,13 +86,17 @@ def operations(programme: Programme, index: SearchIndex) -> dict[str, Op]:
     rooms = [r.id for r in programme.conference.rooms]
     some = speakers[:: max(1, len(speakers) // 20)][:20]
     pinyin = [pinyin_of(s.name) for s in some] + [s.name_en or "" for s in some]
-    names = [s.name for s in some] + pinyin + ["Chen  LIJUN", "liaozhaoyn", "zhang"]
+    toned = [" ".join(lazy_pinyin(s.name, style=Style.TONE)) for s in some[:10]]  # "chén lì jūn"
+    initials = ["".join(p[0] for p in lazy_pinyin(s.name)) for s in some[:10]]  # "clj"
+    names = [s.name for s in some] + pinyin + toned + initials + ["Chen  LIJUN", "liaozhaoyn", "zhang", "李", "chen"]
     kinds = {
         "Chinese": CHINESE,
         "pinyin": pinyin,
         "English/tags": ENGLISH,
         "typos": TYPOS,
         "multi-word": MULTI,
+        "tones & initials": toned + initials,
+        "variants": VARIANTS,
         "nothing found": NOTHING,
         "pasted passage": [t.abstract[:80] for t in talks[:: max(1, len(talks) // 5)] if t.abstract][:5],
     }

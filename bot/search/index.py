@@ -364,10 +364,11 @@ class SearchIndex:
         if not best:
             for form in mainland_forms(term):  # 网路抖动 → 网络抖动
                 _merge(best, self._match_exactly(form), VARIANT)
-        if not best and 3 <= len(term) <= MAX_SOUND:
-            best = self._one_off(term)
+        found = bool(best)
         if len(term) >= 3 and len(best) < FEW:
             self._add_pieces(term, best)
+        if not found and 3 <= len(term) <= MAX_SOUND and len(best) < FEW:
+            _merge(best, self._one_off(term), 1.0)
         if not best and len(term) <= MAX_SOUND:
             sound = self._sounds.get(pinyin_of(term))
             if sound:
@@ -403,19 +404,21 @@ class SearchIndex:
     def _one_off(self, term: str) -> Match:
         """Talks holding the term with one character different (a variant or mistyped character).
 
-        Candidates hold one of its character pairs (any one change leaves one when it has four
-        or more characters) or, for three characters, both end characters.
+        One change breaks at most two of the term's character pairs, so a candidate holds all but
+        two of them (for three characters: both end characters); the likeliest are checked first.
         """
         postings = self._postings
-        candidates: set[int] = set()
-        for i in range(len(term) - 1):
-            candidates.update(postings.get(term[i : i + 2], ()))
+        held: Counter[int] = Counter()
+        for pair in {term[i : i + 2] for i in range(len(term) - 1)}:
+            held.update(postings.get(pair, {}).keys())
         if len(term) == 3:
-            candidates.update(set(postings.get(term[0], ())) & set(postings.get(term[2], ())))
+            held.update(set(postings.get(term[0], ())) & set(postings.get(term[2], ())))
+        needed = max(1, len(term) - 3)
+        candidates = sorted((i for i, count in held.items() if count >= needed), key=lambda i: (-held[i], i))
         pattern = _one_off_pattern(term)
         fields, texts = self._fields, self._texts
         best: Match = {}
-        for index in sorted(candidates)[:VERIFY_AT_MOST]:
+        for index in candidates[:VERIFY_AT_MOST]:
             for number, field in enumerate(fields):
                 text = texts[number][index]
                 if text and pattern.search(text):
