@@ -114,6 +114,12 @@ def _title_initials(talk: Talk, sp: list[Speaker]) -> set[str]:
     return {initials(list(_syllables(run))) for run in _chinese_words(talk) if 2 <= len(run) <= 8}
 
 
+def _abstracts(talk: Talk, sp: list[Speaker]) -> str:
+    """The abstract, outline and takeaways in both languages, and the links."""
+    english = [talk.abstract_en or "", *(talk.outline_en or []), *(talk.takeaways_en or [])]
+    return " ".join([talk.abstract, *talk.outline, *talk.takeaways, *english, *talk.links])
+
+
 @lru_cache(maxsize=256)
 def _one_off_pattern(term: str) -> re.Pattern[str]:
     """The term with any one character replaced by another Chinese character."""
@@ -201,11 +207,11 @@ class SearchIndex:
             _Field("pinyin", 8, keys=lambda t, sp: _name_sounds(sp)),
             _Field("initials", 7, keys=lambda t, sp: _name_initials(sp)),
             _Field("track", 5, lambda t, sp: track_text.get(t.track or "", "")),
-            _Field("affiliation", 4, lambda t, sp: joined(s.affiliation for s in sp)),
+            _Field("affiliation", 4, lambda t, sp: joined(f"{s.affiliation} {s.affiliation_en or ''}" for s in sp)),
             _Field("pinyin", 4, keys=_title_sounds),
             _Field("initials", 3.5, keys=_title_initials),
-            _Field("abstract", 3, lambda t, sp: joined([t.abstract, *t.outline, *t.takeaways, *t.links])),
-            _Field("bio", 2, lambda t, sp: joined(s.bio for s in sp)),
+            _Field("abstract", 3, _abstracts),
+            _Field("bio", 2, lambda t, sp: joined(f"{s.bio} {s.bio_en or ''}" for s in sp)),
         ]
 
     def _build_speakers(self) -> None:

@@ -259,3 +259,16 @@ def test_a_short_entry_is_suggested_only_for_a_query_like_all_of_it() -> None:
     )
     assert "LMP" not in index.suggest("seccomp")  # WRatio finds "mp" of "seccomp" in it
     assert "LMP" in index.suggest("lmpp")
+
+
+def test_english_abstracts_bios_and_affiliations_are_searched() -> None:
+    speakers = [
+        Speaker(
+            id="bob", name="鲍勃", affiliation="示例大学", affiliation_en="Example University", bio_en="Runs Tetragon"
+        )
+    ]
+    talk = Talk(id=1, title="一次分享", abstract="中文摘要", abstract_en="We replace iptables", speakers=["bob"])
+    index = with_talks(talk, speakers=speakers)
+    assert [(h.talk.id, h.matched) for h in index.search("iptables") if h.talk] == [(1, "abstract")]
+    assert [(h.talk.id, h.matched) for h in index.search("tetragon") if h.talk] == [(1, "bio")]
+    assert [(h.talk.id, h.matched) for h in index.search("university") if h.talk] == [(1, "affiliation")]
