@@ -26,7 +26,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Speaker, Talk
 from bot.search.chinese import mainland_forms
 from bot.search.english import PHRASES, SYNONYMS, parts, stem
-from bot.search.pinyin import initials, is_pinyin, runs, strip_tone_numbers, syllables
+from bot.search.pinyin import all_syllables, initials, is_pinyin, runs, strip_tone_numbers, syllables
 from bot.search.text import CJK, CJK_RUN, fold, index_keys, is_cjk, normalize, pinyin_of, query_terms
 
 # How much of a field's weight a kind of match keeps.
@@ -195,6 +195,8 @@ class SearchIndex:
         )
         self._build_speakers()
         self._build_suggestions()
+        all_syllables()  # loaded once per process here, at start-up, not on a user's first query
+        mainland_forms("网路")
 
     def _field_specs(self) -> list[_Field]:
         """The searched fields, best first; pinyin and initials let Latin letters find Chinese text."""
