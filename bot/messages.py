@@ -39,6 +39,10 @@ class Request:
     # the group or channel the request was sent in (its chat id), None in a private chat or DM:
     # where /announce posts go (on Slack the address is the user's DM, so it is needed there)
     channel: str | None = None
+    # a Telegram channel named in "/announce … in <channel>" from a private chat: the adapter asked
+    # the platform and sets ``channel`` only when the sender administers it; otherwise the reason
+    # ("not_found", "not_admin", "bot_cannot_post") is here and ``channel`` stays None
+    channel_problem: str | None = None
 
 
 # terminal escape sequences, whole (pasted coloured output): CSI (ESC [ or U+009B … final byte),

@@ -17,13 +17,26 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
+from adapters.telegram import channels
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
 from bot.core import Core
+from bot.i18n import register, t
 from bot.messages import Address, Reply, Request
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
+register(
+    {
+        "telegram.channel_announce": {  # a channel has no language of its own: both, Chinese first
+            "zh": "频道消息不带作者，机器人无法确认发送者。组织者请在与机器人的私聊中为本频道（{chat}）设置播报。\n"
+            "Channel posts carry no author, so the bot can't tell who sent this. Organizers set up this "
+            "channel ({chat}) from their private chat with the bot.",
+            "en": "Channel posts carry no author, so the bot can't tell who sent this. Organizers set up "
+            "this channel ({chat}) from their private chat with the bot.",
+        }
+    }
+)
 
 
 def _request(update: Update, text: str = "", action: str | None = None) -> Request:
@@ -73,11 +86,20 @@ class Handlers:
         """A typed message: a command, or (in private chats) a search."""
         message = update.effective_message
         chat = update.effective_chat
-        if message is None or message.text is None or chat is None or update.effective_user is None:
+        if message is None or message.text is None or chat is None:
             return
         if chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username):
             return  # ordinary group chatter
-        replies = self.core.handle(_request(update, text=message.text))
+        if update.effective_user is None:  # a channel post: its author is unknown
+            if chat.type == ChatType.CHANNEL and re.match(r"^/announce\b", message.text, re.IGNORECASE):
+                with contextlib.suppress(BadRequest, Forbidden):  # the bot may not be allowed to post
+                    await message.reply_text(t("zh", "telegram.channel_announce", chat=chat.id))
+            return
+        request = _request(update, text=message.text)
+        target = channels.remote_target(message.text) if chat.type == ChatType.PRIVATE else None
+        if target is not None and self.core.is_organizer(request.address):
+            request = await channels.checked(context.bot, request, *target)
+        replies = self.core.handle(request)
         for reply in replies:
             await answer(message, reply)
 

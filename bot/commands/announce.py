@@ -2,6 +2,8 @@
 
 ``/announce here [room | all | changes]`` in the group or channel (``/conf announce here B`` in a
 Slack channel), ``/announce off`` there to stop, ``/announce`` anywhere to list the channels.
+A Telegram channel is set up from the organizer's private chat with ``… in @channel``: the adapter
+checks with Telegram that the organizer administers it (``Request.channel_problem`` otherwise).
 The posts themselves are planned by :mod:`bot.push.announcements`.
 """
 
@@ -26,10 +28,39 @@ register(
             "stop. /announce alone lists the chats announcing.",
         },
         "announce.private": {
-            "zh": "请在要接收播报的群组或频道里发送 /announce here（先把机器人加进去）。私聊里无法设置。",
+            "zh": "请在要接收播报的群组或频道里发送 /announce here（先把机器人加进去）。Telegram 频道则在这里设置："
+            "/announce here [会场|all|changes] in @频道名（或频道 id），停止用 /announce off in @频道名。",
             "en": "Send /announce here in the group or channel that should get the posts (add the bot "
-            "there first). It can't be set up from a private chat.",
+            "there first). A Telegram channel is set up from here instead: /announce here [room|all|changes] "
+            "in @channel (or its id), and /announce off in @channel.",
         },
+        "announce.channel_not_found": {
+            "zh": "找不到这个频道。请先把机器人添加为频道管理员（可发布消息），"
+            "再发送 /announce here … in @频道名（或频道 id）。",
+            "en": "I can't see that channel. Add the bot to it as an administrator who can post messages, then "
+            "send /announce here … in @channel (or the channel's id) again.",
+        },
+        "announce.channel_not_admin": {
+            "zh": "只有该频道的所有者或管理员才能为它设置播报。",
+            "en": "Only the channel's owner or an administrator can set up its announcements.",
+        },
+        "announce.channel_bot_cannot_post": {
+            "zh": "机器人在该频道里不能发布消息：请把它设为管理员并允许“发布消息”。",
+            "en": "The bot can't post in that channel: make it an administrator allowed to post messages.",
+        },
+        "announce.remote_on": {
+            "zh": "📣 频道 {chat} 将播报：{what}。",
+            "en": "📣 Channel {chat} now gets: {what}.",
+        },
+        "announce.remote_stop_hint": {
+            "zh": "停止：/announce off in {chat}",
+            "en": "To stop: /announce off in {chat}",
+        },
+        "announce.remote_off": {
+            "zh": "🔕 频道 {chat} 的播报已停止，取消了 {count} 条待发消息。",
+            "en": "🔕 Announcements in channel {chat} are off. Pending posts cancelled: {count}.",
+        },
+        "announce.remote_not_on": {"zh": "频道 {chat} 没有在播报。", "en": "Channel {chat} isn't announcing anything."},
         "announce.unknown_room": {
             "zh": "没有这个会场。可用：{names}，或 all（全部会场）、changes（日程变动）。",
             "en": "No such room. Rooms: {names}; or all (every room), changes (schedule changes).",
@@ -100,22 +131,32 @@ def announce(ctx: Context) -> Reply:
         return _listing(ctx)
     if sub not in ("here", "off"):
         raise UsageError("announce.usage")
+    if ctx.request.channel_problem:
+        raise UsageError(f"announce.channel_{ctx.request.channel_problem}")
     chat = ctx.request.channel
     if chat is None:
         raise UsageError("announce.private")
+    remote = not ctx.request.is_group  # a Telegram channel, set up from the organizer's private chat
     platform, now = ctx.request.address.platform, ctx.core.clock.now()
     if sub == "off":
         cancelled = announcements.stop(ctx.session, platform, chat)
+        ctx.outcome = "off" if cancelled is not None else "not on"
+        if remote:
+            key = "announce.remote_off" if cancelled is not None else "announce.remote_not_on"
+            return ReplyBuilder().line(ctx.t(key, chat=chat, count=cancelled)).build()
         if cancelled is None:
-            ctx.outcome = "not on"
             return ReplyBuilder().line(ctx.t("announce.not_on")).build()
-        ctx.outcome = "off"
         return ReplyBuilder().line(ctx.t("announce.off", count=cancelled)).build()
     mode = _mode(ctx, rest)
     channel = announcements.channel_row(ctx.session, platform, chat, lang=ctx.lang, now=now)
     who = f"{platform}:{ctx.request.address.user_id}"
     planned = announcements.set_mode(ctx.session, channel, mode, who, ctx.core.programme, now=now)
     ctx.outcome = f"on {mode}"[:32]
+    if remote:
+        b = ReplyBuilder().line(ctx.t("announce.remote_on", chat=chat, what=_describe(ctx, mode)))
+        if mode != announcements.CHANGES:
+            b.line(ctx.t("announce.planned", count=planned))
+        return b.line(ctx.t("announce.remote_stop_hint", chat=chat)).build()
     if mode == announcements.CHANGES:
         b = ReplyBuilder().line(ctx.t("announce.on_changes"))
     elif mode == announcements.ALL:

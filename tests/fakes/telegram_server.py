@@ -57,6 +57,64 @@ BOT = {
 }
 
 
+def spec_object(type_name: str, **values: Any) -> dict[str, Any]:
+    """An object of the Bot API type ``type_name`` as the spec defines it: ``values`` must be its
+    fields; required fields not given get a neutral value (False, 0, "", [], or such an object)."""
+    fields = {f["name"]: f for f in SPEC["types"][type_name]["fields"]}
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"{type_name} has no field {sorted(unknown)}")
+    out: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name in values:
+            if values[name] is not None:
+                out[name] = values[name]
+        elif f["required"]:
+            kind = f["types"][0]
+            neutral = {"Boolean": False, "Integer": 0, "Float": 0.0, "String": ""}
+            if kind in neutral:
+                out[name] = neutral[kind]
+            elif kind.startswith("Array"):
+                out[name] = []
+            else:
+                out[name] = spec_object(kind)
+    return out
+
+
+@dataclass
+class FakeChannel:
+    """A Telegram channel: its owner and admins (user ids), and what the bot may do there."""
+
+    id: int
+    title: str
+    username: str | None = None  # without the @
+    owner: int | None = None
+    admins: set[int] = field(default_factory=set)
+    bot_role: str = "administrator"  # "administrator", "member" (may not post) or "left" (not in it)
+    bot_can_post: bool = True  # as an administrator
+
+    def chat(self) -> dict[str, Any]:
+        """The channel as a Chat."""
+        return spec_object("Chat", id=self.id, type="channel", title=self.title, username=self.username)
+
+    def member(self, user_id: int) -> dict[str, Any]:
+        """getChatMember's answer for ``user_id`` (the bot's own id included)."""
+        user = BOT if user_id == BOT["id"] else {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if user_id == BOT["id"]:
+            if self.bot_role == "administrator":
+                return spec_object(
+                    "ChatMemberAdministrator", status="administrator", user=user, can_post_messages=self.bot_can_post
+                )
+            return spec_object(
+                "ChatMemberMember" if self.bot_role == "member" else "ChatMemberLeft", status=self.bot_role, user=user
+            )
+        if user_id == self.owner:
+            return spec_object("ChatMemberOwner", status="creator", user=user)
+        if user_id in self.admins:
+            return spec_object("ChatMemberAdministrator", status="administrator", user=user, can_post_messages=True)
+        return spec_object("ChatMemberLeft", status="left", user=user)
+
+
 class ApiError(Exception):
     """An error answer: HTTP status, description and optional parameters."""
 
@@ -179,6 +237,7 @@ class FakeTelegram:
     _sent_times: deque[float] = field(default_factory=deque)
     messages: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (chat, id) -> text, markup
     last_messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # chat -> last Message sent there
+    channels: dict[int, FakeChannel] = field(default_factory=dict)  # channel id -> the channel
     # the command menus set: (scope type, chat id or None, language code or "") -> command names
     menus: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
@@ -212,6 +271,8 @@ class FakeTelegram:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": lang}
 
     def _chat(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        if chat_id in self.channels:
+            return self.channels[chat_id].chat()
         if chat_id < 0:
             return {"id": chat_id, "type": "supergroup", "title": "eBPF attendees"}
         return {"id": chat_id, "type": "private", "first_name": f"User{user_id}"}
@@ -231,6 +292,22 @@ class FakeTelegram:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": update_id, "message": message}
+
+    def channel_post_update(self, channel_id: int, text: str, *, signature: str | None = None) -> dict[str, Any]:
+        """A post in a channel: no ``from``; ``sender_chat`` is the channel (a signature is just a name)."""
+        chat = self.channels[channel_id].chat()
+        post = spec_object(
+            "Message",
+            message_id=next(self._message_ids),
+            date=int(time.time()),
+            chat=chat,
+            sender_chat=chat,
+            text=text,
+            author_signature=signature,
+        )
+        if text.startswith("/"):
+            post["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"update_id": next(self._ids), "channel_post": post}
 
     def callback_update(
         self, user_id: int, data: str, message: dict[str, Any] | None, *, lang: str = "zh-hans"
@@ -400,6 +477,11 @@ class FakeTelegram:
                 raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             self._sent_times.append(now)
         chat_id = int(params["chat_id"])
+        channel = self.channels.get(chat_id)
+        if channel is not None and channel.bot_role == "left":
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if channel is not None and not (channel.bot_role == "administrator" and channel.bot_can_post):
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.unknown_chats:
@@ -411,6 +493,16 @@ class FakeTelegram:
                 {"migrate_to_chat_id": self.migrated[chat_id]},
             )
         return chat_id
+
+    def _channel(self, chat_id: int | str) -> FakeChannel:
+        """A channel the bot is in, by id or ``@username``; else Telegram's "chat not found"."""
+        for channel in self.channels.values():
+            named = isinstance(chat_id, str) and chat_id.startswith("@")
+            if (chat_id.lower() == f"@{channel.username}".lower() if named else int(chat_id) == channel.id) and (
+                channel.bot_role != "left"
+            ):
+                return channel
+        raise ApiError(400, "Bad Request: chat not found")
 
     def _check_scope(self, scope: Any) -> tuple[str, int | None]:
         """A BotCommandScope as the API defines it (type and required fields); the chat must be known."""
@@ -511,6 +603,11 @@ class FakeTelegram:
             location = {"latitude": params["latitude"], "longitude": params["longitude"]}
             venue = {"location": location, "title": params["title"], "address": params["address"]}
             return self._message(chat_id, venue=venue, location=location)
+        if method in ("getChat", "getChatMember"):
+            channel = self._channel(params["chat_id"])
+            if method == "getChatMember":
+                return channel.member(int(params["user_id"]))
+            return spec_object("ChatFullInfo", **channel.chat(), accent_color_id=0, max_reaction_count=11)
         if method == "answerInlineQuery":
             results = params["results"]
             if len(results) > 50:
