@@ -33,8 +33,8 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, rate_per_second: float = 10.0) -> None:
         self.client = client
         self.rate_per_second = rate_per_second
-        # the workspace-wide rate, a second's worth of burst; this replica sends its share (set_share)
-        self._workspace = SharedLimiter(rate_per_second, burst=max(1, int(rate_per_second)))
+        # the workspace-wide rate (a rolling second's worth of messages); this replica sends its share (set_share)
+        self._workspace = SharedLimiter(rate_per_second)
         self._pace = ChatPacer(lambda _channel: AsyncLimiter(1, 1 / PER_CHANNEL))
 
     def set_share(self, fraction: float) -> None:
@@ -44,7 +44,7 @@ class SlackSender:
     async def send(self, address: Address, reply: Reply) -> SendResult:
         """Post to the user's DM (a file is uploaded there); classify Slack's answer."""
         channel = address.chat_id or address.user_id
-        async with self._pace(channel), self._workspace:
+        async with self._pace(channel), self._workspace.slot() as slot:
             try:
                 await deliver(self.client, address.user_id, reply, channel=channel)
             except SlackApiError as err:
@@ -55,7 +55,10 @@ class SlackSender:
                     return SendResult.retry(float(err.response.headers.get("Retry-After", 1)), "429 ratelimited")
                 if error in GONE:
                     return SendResult.blocked(error)
-                if status >= 500 or not data:  # a proxy's page, not Slack's JSON: try again later
+                if status >= 500:  # not sent: its rate slot comes back, and one quick retry
+                    slot.not_sent()
+                    return SendResult.retry_soon(f"{status} {error or 'not a Slack API answer'}")
+                if not data:  # a proxy's page, not Slack's JSON: try again later
                     return SendResult("retry", None, f"{status} {error or 'not a Slack API answer'}")
                 return SendResult.failed(error or f"HTTP {status}")
             except (aiohttp.ClientError, TimeoutError) as err:

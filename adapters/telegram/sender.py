@@ -50,14 +50,13 @@ class TelegramSender:
         self.bot = bot
         self.read_timeout = read_timeout
         self.rate_per_second = rate_per_second
-        # the global rate with a small bucket (5): no first-second burst that draws 429s, yet
-        # a late timer wake-up can catch up instead of losing its slot. The rate is the whole
-        # bot's; with several replicas this one sends its share (set_share)
-        self._global = SharedLimiter(rate_per_second, burst=5)
+        # at most rate_per_second sends in any rolling second, as Telegram counts its limit; the
+        # rate is the whole bot's, and with several replicas this one sends its share (set_share)
+        self._global = SharedLimiter(rate_per_second)
         self._pace = ChatPacer(_chat_pace)
         # TELEGRAM_PAID_BROADCAST: bulk pushes (broadcasts) go as paid broadcasts at their own, higher rate
         self.paid_rate = paid_rate
-        self._paid = SharedLimiter(paid_rate, burst=5) if paid_rate else None
+        self._paid = SharedLimiter(paid_rate) if paid_rate else None
 
     def set_share(self, fraction: float) -> None:
         """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
@@ -69,7 +68,7 @@ class TelegramSender:
         """Send and classify the outcome (429 → retry after exactly, 403 → blocked...)."""
         paid = reply.bulk and self._paid is not None
         limiter = self._paid if paid and self._paid is not None else self._global
-        async with self._pace(address.chat_id), limiter:
+        async with self._pace(address.chat_id), limiter.slot() as slot:
             try:
                 await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid)
             except RetryAfter as err:
@@ -82,8 +81,9 @@ class TelegramSender:
                 return SendResult.failed(f"400 group moved to chat {err.new_chat_id}")
             except (TimeoutError, TimedOut) as err:  # sent, but no answer in time: maybe delivered
                 return SendResult.timed_out(f"timeout: {err}")  # the dispatcher backs off
-            except NetworkError as err:  # 5xx, connection errors
-                return SendResult("retry", None, f"network: {err}")
+            except NetworkError as err:  # 5xx, connection errors: not sent, so its rate slot comes back
+                slot.not_sent()
+                return SendResult.retry_soon(f"network: {err}")
             except TelegramError as err:  # anything else (404, 409...): retried a bounded number of times
                 return SendResult("retry", None, f"telegram: {err}")
         return SendResult.sent()

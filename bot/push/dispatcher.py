@@ -174,6 +174,8 @@ class Dispatcher:
                     )
                     return outbox.FAILED
                 delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
+                if result.retry_after is None and result.first_retry is not None and row.attempts == 1:
+                    delay = result.first_retry  # e.g. a 5xx: retried at once rather than after the back-off
                 outbox.mark_retry(
                     session, row.id, self.worker_id, now + timedelta(seconds=delay), result.error or "retry"
                 )

@@ -15,6 +15,7 @@ from typing import Literal, Protocol, runtime_checkable
 from bot.messages import Address, Reply
 
 Outcome = Literal["sent", "retry", "blocked", "failed"]
+FIRST_RETRY = 0.1  # seconds before the first retry of a message the platform answered 5xx
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class SendResult:
     # the platform may have delivered it although we saw no answer (a response timeout): a retry
     # can then be a duplicate, which platforms without idempotency keys (Telegram) can't prevent
     maybe_delivered: bool = False
+    # a first retry this soon instead of the back-off (a 5xx: the platform sent nothing, and the
+    # hiccup is usually over at once); later retries back off as usual
+    first_retry: float | None = None
 
     @classmethod
     def sent(cls) -> SendResult:
@@ -37,6 +41,11 @@ class SendResult:
     def retry(cls, after: float, error: str) -> SendResult:
         """Try again in ``after`` seconds (429, 5xx, timeout)."""
         return cls("retry", retry_after=max(0.0, after), error=error)
+
+    @classmethod
+    def retry_soon(cls, error: str) -> SendResult:
+        """Not sent (5xx, connection refused): try once more shortly, then back off."""
+        return cls("retry", error=error, first_retry=FIRST_RETRY)
 
     @classmethod
     def timed_out(cls, error: str) -> SendResult:

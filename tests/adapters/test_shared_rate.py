@@ -1,8 +1,11 @@
-"""A sender's global limiter sends its replica's share of the bot-wide rate, waiting messages included."""
+"""A sender's global limiter: at most N sends in any rolling window, in flight included, its share of
+the bot-wide rate, slots back for messages the platform did not send. Driven by a fake clock."""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,40 +19,129 @@ from bot.push.sender import SharesRate
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 
-async def _send(limiter: SharedLimiter, count: int) -> float:
-    """Seconds ``count`` messages take through ``limiter`` (all queued at once)."""
+class FakeTime:
+    """A monotonic clock and a ``sleep`` that only time advanced by the test ends."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (self.now + max(0.0, delay), next(self._order), future))
+        await future
+
+    async def settle(self) -> None:
+        for _ in range(20):  # let every woken task run until it waits again
+            await asyncio.sleep(0)
+
+    async def run_until(self, until: float, step: float = 0.002, done: asyncio.Future[object] | None = None) -> None:
+        """Advance to ``until`` (or until ``done``) in ``step``s, firing due timers, letting the tasks run."""
+        await self.settle()
+        while self.now < until - 1e-12 and not (done and done.done()):
+            self.now = round(min(until, self.now + step), 9)
+            while self._timers and self._timers[0][0] <= self.now + 1e-12:
+                future = heapq.heappop(self._timers)[2]
+                if not future.done():
+                    future.set_result(None)
+            await self.settle()
+
+
+def _limiter(clock: FakeTime, rate: float, **options: float) -> SharedLimiter:
+    return SharedLimiter(rate, clock=clock, sleep=clock.sleep, **options)
+
+
+async def _send_all(limiter: SharedLimiter, clock: FakeTime, count: int, hold: float = 0.0) -> list[float]:
+    """Start ``count`` sends at once, each in flight for ``hold`` s; the times they got their slots."""
+    starts: list[float] = []
 
     async def one() -> None:
-        async with limiter:
-            pass
+        async with limiter.slot():
+            starts.append(clock.now)
+            if hold:
+                await clock.sleep(hold)
 
-    started = time.monotonic()
-    await asyncio.gather(*(one() for _ in range(count)))
-    return time.monotonic() - started
-
-
-async def test_half_a_share_sends_at_half_the_rate() -> None:
-    whole = await _send(SharedLimiter(100, burst=1), 21)  # 1 at once, then 20 at 100/s: 0.2 s
-    half = SharedLimiter(100, burst=1)
-    half.set_share(0.5)
-    assert half.messages_per_second == 50
-    halved = await _send(half, 21)  # 20 at 50/s: 0.4 s
-    assert whole >= 0.17 and halved >= 0.37 and halved >= 1.6 * whole  # twice as long, not more
-    assert halved <= 0.6
+    everyone = asyncio.gather(*(one() for _ in range(count)))
+    await clock.run_until(clock.now + 10, done=everyone)
+    await everyone
+    return starts
 
 
-async def test_messages_already_waiting_follow_a_lowered_share() -> None:
-    limiter = SharedLimiter(100, burst=1)
-    waiting = asyncio.ensure_future(_send(limiter, 21))
-    await asyncio.sleep(0)  # all 21 queued at the whole rate
-    limiter.set_share(0.25)  # another replica joined: from now on 25/s
-    assert await waiting >= 0.7  # 20 at 25/s = 0.8 s, not 0.2 s at the old rate
+def _busiest(starts: list[float], window: float) -> int:
+    """The most sends started within any ``window`` seconds."""
+    return max(sum(1 for t in starts if s <= t < s + window) for s in starts)
 
 
-async def test_more_replicas_than_the_burst_still_get_one_message_each() -> None:
-    limiter = SharedLimiter(30, burst=5)
-    limiter.set_share(1 / 8)  # 3.75/s with a bucket of one message
-    assert await _send(limiter, 2) >= 0.2
+async def test_never_more_than_the_rate_in_any_rolling_second_and_no_slower() -> None:
+    clock = FakeTime()
+    starts = await _send_all(_limiter(clock, 100), clock, 250)
+    assert _busiest(starts, 1.0) == 100  # the whole second's worth, never one more
+    assert starts[99] == 0 and 1.0 <= starts[100] <= 1.02  # the next as soon as the first ages out (+ margin)
+    assert starts[-1] <= 2.04  # 250 at 100/s: two windows and a bit, no slot lost
+
+
+async def test_a_send_in_flight_holds_its_slot_past_the_window() -> None:
+    clock = FakeTime()
+    starts = await _send_all(_limiter(clock, 2, margin=0), clock, 3, hold=1.5)
+    assert starts == [0, 0, 1.5]  # not at 1.0: both earlier sends were still waiting for their answer
+
+
+async def test_a_message_the_platform_did_not_send_gives_its_slot_back_a_bounded_number_of_times() -> None:
+    clock = FakeTime()
+    limiter = _limiter(clock, 100)  # up to 5 % of a window's slots come back: 5 per window
+    for _ in range(100):
+        async with limiter.slot() as slot:
+            slot.not_sent()  # a 5xx
+    assert limiter.in_use() == 95  # 5 came back, the other 95 count: an erroring API is not hammered
+    async with limiter.slot():
+        pass  # a 429 or a delivery keeps its slot
+    assert limiter.in_use() == 96
+    await clock.run_until(1.02)
+    assert limiter.in_use() == 0
+
+
+async def test_a_lowered_share_holds_at_once_recent_sends_counted() -> None:
+    clock = FakeTime()
+    limiter = _limiter(clock, 100, margin=0)
+    assert len(await _send_all(limiter, clock, 100)) == 100  # second 0: the whole rate
+    clock.now = 0.5
+    limiter.set_share(0.5)  # another replica joined: 50 per second from now on
+    assert limiter.capacity == 50 and limiter.messages_per_second == 50
+    starts = await _send_all(limiter, clock, 60)
+    assert min(starts) >= 1.0  # the 100 of second 0 still count against the 50
+    assert _busiest(starts, 1.0) == 50 and max(starts) >= 2.0
+
+
+async def test_a_tiny_share_still_sends_one_message_at_a_time() -> None:
+    clock = FakeTime()
+    limiter = _limiter(clock, 30, margin=0)
+    limiter.set_share(1 / 8)  # 3.75/s: 3 in any 0.8 s
+    assert (limiter.capacity, round(limiter.period, 3)) == (3, 0.8)
+    limiter.set_share(1 / 40)  # 0.75/s, below one a second: one message per 1.33 s
+    assert limiter.capacity == 1
+    starts = await _send_all(limiter, clock, 3)
+    assert starts[0] == 0 and 1.33 <= starts[1] <= 1.34 and 2.66 <= starts[2] <= 2.68
+
+
+async def test_waiters_get_slots_in_order_and_a_cancelled_one_does_not_stall_the_line() -> None:
+    clock = FakeTime()
+    limiter = _limiter(clock, 1, margin=0)
+    order: list[int] = []
+
+    async def one(n: int) -> None:
+        async with limiter.slot():
+            order.append(n)
+
+    tasks = [asyncio.ensure_future(one(n)) for n in range(4)]
+    await clock.settle()
+    tasks[1].cancel()  # gave up waiting (the dispatcher shuts down)
+    await clock.run_until(3.5)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert order == [0, 2, 3]
 
 
 async def test_the_slack_sender_sends_its_share_of_the_workspace_rate() -> None:
@@ -57,17 +149,17 @@ async def test_the_slack_sender_sends_its_share_of_the_workspace_rate() -> None:
     await slack.start()
     try:
         client = AsyncWebClient(token=TOKEN, base_url=slack.api_url, retry_handlers=[])
-        sender = SlackSender(client, rate_per_second=40)  # a burst of 40: 15 DMs go out at once
+        sender = SlackSender(client, rate_per_second=40)  # 40 in any second: 15 DMs go out at once
         assert isinstance(sender, SharesRate) and isinstance(TelegramSender(Bot("1:x")), SharesRate)
         reply = ReplyBuilder().line("hi").build()
         started = time.monotonic()
         await asyncio.gather(*(sender.send(Address("slack", f"U{i}", f"D{i}"), reply) for i in range(15)))
         whole = time.monotonic() - started
-        sender.set_share(0.25)  # four replicas: 10/s, a burst of 10
+        sender.set_share(0.25)  # four replicas: 10 in any second, the 15 just sent included
         started = time.monotonic()
-        await asyncio.gather(*(sender.send(Address("slack", f"U{i}", f"E{i}"), reply) for i in range(15)))
+        await asyncio.gather(*(sender.send(Address("slack", f"U{i}", f"E{i}"), reply) for i in range(10)))
         quarter = time.monotonic() - started
     finally:
         await slack.stop()
-    assert whole < 0.3 and quarter >= 0.45  # 10 at once, then 5 at 10/s
+    assert whole < 0.5 and quarter >= 0.5  # waits for the first 15 to age out of the second
     assert sender.rate_per_second == 40  # the rate it reports stays the whole bot's

@@ -135,6 +135,25 @@ async def test_repeated_5xx_backs_off_then_gives_up(core: Core, clock: FakeClock
     assert row.status == "failed" and "gave up after 3 attempts" in row.last_error
 
 
+async def test_a_5xx_is_retried_at_once_then_with_the_back_off(core: Core, clock: FakeClock) -> None:
+    sender = RecordingSender(per_chat={ALICE.chat_id: SendResult.retry_soon("502 Bad Gateway")})
+    dispatcher = dispatcher_for(core, {"console": sender}, max_attempts=4, base_backoff=0.5)
+    ask(core, "/subscribe 2")
+    clock.set(TALK2 - timedelta(minutes=10))
+    delays = []
+    for _ in range(4):
+        before = clock.now()
+        await dispatcher.run_due()
+        with core.db.session() as s:
+            row = s.scalar(select(OutboxMessage))
+        if row.status != "pending":
+            break
+        delays.append((row.due_at - before).total_seconds())
+        clock.set(row.due_at)
+    assert delays == [0.1, 1, 2]  # the tail of a broadcast does not wait 0.5 s for a gateway hiccup
+    assert row.status == "failed" and "gave up after 4 attempts" in row.last_error
+
+
 async def test_a_crashed_claim_is_retaken_after_its_lease(core: Core, clock: FakeClock) -> None:
     sender = RecordingSender()
     ask(core, "/subscribe 2")

@@ -54,6 +54,7 @@ async def test_sender_outcomes(fake_telegram: FakeTelegram) -> None:
         fake_telegram.server_errors.append(502)
         bad_gateway = await sender.send(Address("telegram", "5", "5"), reply)
         assert bad_gateway.outcome == "retry" and bad_gateway.retry_after is None
+        assert bad_gateway.first_retry == 0.1 and flood.first_retry is None  # a 5xx is retried at once, once
         fake_telegram.migrated[-6] = -1006
         moved = await sender.send(Address("telegram", "6", "-6"), reply)
         assert moved.outcome == "failed" and "-1006" in (moved.error or "")
