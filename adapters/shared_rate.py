@@ -2,12 +2,13 @@
 
 Telegram documents its limit as "no more than 30 messages per second", and the fakes enforce it
 the same way: at most N accepted messages in any rolling second. :class:`SharedLimiter` keeps
-exactly that on the sending side: the start times of the last sends, and a new send goes only
-while fewer than N of them fall within the window (plus a small ``margin`` for the time a request
-takes to reach the platform). Unlike a token bucket there is no burst to catch up with after a
-late wake-up: a slot comes free exactly one window after the send that used it.
+exactly that on the sending side, whatever the network delay: a send holds its slot while it is in
+flight and for one window after its answer came (the platform counted it at some moment between
+the two), and a new send goes only while fewer than N slots are held. Unlike a token bucket there
+is no burst to catch up with after a late wake-up, and no send can land in the platform's window
+of another: the price is that each slot is idle for one round trip per window (a few ms here,
+about 10 % of the rate for a 100 ms round trip to Telegram).
 
-- **In flight counts.** A send whose answer has not come yet holds its slot, however old it is.
 - **Not sent, slot back.** When the platform answers that it did not send the message (a 5xx),
   ``slot.not_sent()`` gives the slot back, so a gateway hiccup does not cost the bot a message of
   its rate. At most ``refund_share`` of the window's slots are given back per window, so an API
@@ -31,19 +32,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 MIN_SHARE = 0.001
-MARGIN = 0.01  # seconds added to the window: a request's way to the platform may vary by this much
 REFUND_SHARE = 0.05  # of a window's slots, at most this many 5xx'd sends get theirs back per window
 
 
 class Slot:
     """One send's place in the window; ``not_sent()`` if the platform answered that it did not send it."""
 
-    __slots__ = ("done", "overdue", "refund", "start")
+    __slots__ = ("refund",)
 
-    def __init__(self, start: float) -> None:
-        self.start = start
-        self.done = False
-        self.overdue = False  # older than the window but still in flight: still counted
+    def __init__(self) -> None:
         self.refund = False
 
     def not_sent(self) -> None:
@@ -59,20 +56,18 @@ class SharedLimiter:
         rate_per_second: float,
         *,
         window: float = 1.0,
-        margin: float = MARGIN,
         refund_share: float = REFUND_SHARE,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.rate_per_second = max(0.1, rate_per_second)
         self.window = window
-        self.margin = margin
         self.refund_share = refund_share
         self.share = 1.0
         self._clock = clock
         self._sleep = sleep
-        self._recent: deque[Slot] = deque()  # sends started within the period, oldest first
-        self._overdue = 0  # sends older than the period, still in flight
+        self._flying = 0  # sends waiting for their answer
+        self._ended: deque[float] = deque()  # when the answers of the sends still counted came, oldest first
         self._refunds: deque[float] = deque()  # when slots were given back
         self._queue: deque[asyncio.Future[None]] = deque()  # waiters, first come first served
         self._poke: asyncio.Future[None] | None = None  # the head waiter's "something changed"
@@ -81,7 +76,7 @@ class SharedLimiter:
     def _resize(self) -> None:
         per_window = self.messages_per_second * self.window
         self.capacity = max(1, math.floor(per_window + 1e-9))
-        self.period = self.capacity / self.messages_per_second + self.margin
+        self.period = self.capacity / self.messages_per_second
 
     @property
     def messages_per_second(self) -> float:
@@ -97,42 +92,34 @@ class SharedLimiter:
             self._changed()
 
     def in_use(self) -> int:
-        """Slots taken now: sends within the period, and older ones still in flight."""
+        """Slots held now: sends in flight, and those answered within the period."""
         self._expire(self._clock())
-        return len(self._recent) + self._overdue
+        return self._flying + len(self._ended)
 
     def _expire(self, now: float) -> None:
-        while self._recent and self._recent[0].start + self.period <= now:
-            old = self._recent.popleft()
-            if not old.done:
-                old.overdue = True
-                self._overdue += 1
+        while self._ended and self._ended[0] + self.period <= now:
+            self._ended.popleft()
         while self._refunds and self._refunds[0] + self.period <= now:
             self._refunds.popleft()
 
     def _take(self, now: float) -> Slot | None:
         self._expire(now)
-        if len(self._recent) + self._overdue >= self.capacity:
+        if self._flying + len(self._ended) >= self.capacity:
             return None
-        slot = Slot(now)
-        self._recent.append(slot)
-        return slot
+        self._flying += 1
+        return Slot()
 
-    def _finish(self, slot: Slot) -> None:
-        slot.done = True
-        freed = False
-        if slot.overdue:
-            self._overdue -= 1
-            freed = True
-        if slot.refund and not slot.overdue:
-            now = self._clock()
-            self._expire(now)
-            if len(self._refunds) < max(1.0, self.refund_share * self.capacity) and slot in self._recent:
-                self._recent.remove(slot)
-                self._refunds.append(now)
-                freed = True
-        if freed:
-            self._changed()
+    def release(self, slot: Slot) -> None:
+        """The send is over (its answer came, or it failed): its slot is held one period more,
+        unless the platform did not send it and the refund allowance is not spent."""
+        now = self._clock()
+        self._flying -= 1
+        self._expire(now)
+        if slot.refund and len(self._refunds) < max(1.0, self.refund_share * self.capacity):
+            self._refunds.append(now)
+        else:
+            self._ended.append(now)
+        self._changed()  # the first waiter has a slot now, or at least a time to wait for
 
     def _changed(self) -> None:
         if self._poke is not None and not self._poke.done():
@@ -169,11 +156,11 @@ class SharedLimiter:
                     self._wake_head()
 
     async def _wait_for_change(self, now: float) -> None:
-        """Until the oldest counted send ages out, or a slot comes back, or the share changes."""
+        """Until the oldest answered send ages out, or a send ends or gives its slot back, or the share changes."""
         self._poke = poke = asyncio.get_running_loop().create_future()
         waits: list[asyncio.Future[None]] = [poke]
-        if self._recent:
-            waits.append(asyncio.ensure_future(self._sleep(self._recent[0].start + self.period - now)))
+        if self._ended:
+            waits.append(asyncio.ensure_future(self._sleep(self._ended[0] + self.period - now)))
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -181,13 +168,9 @@ class SharedLimiter:
                 waiting.cancel()
             self._poke = None
 
-    def release(self, slot: Slot) -> None:
-        """The send is over (its answer came, or it failed)."""
-        self._finish(slot)
-
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Slot]:
-        """A slot for one send, held while the send is in flight."""
+        """A slot for one send, held while the send is in flight and one period after."""
         slot = await self.acquire()
         try:
             yield slot

@@ -27,7 +27,7 @@ from tests.fakes.telegram_server import FakeTelegram
 pytestmark = pytest.mark.postgres
 
 LIMIT = 20.0  # TELEGRAM_RATE_LIMIT, msg/s for the whole bot
-BURST = 5  # the Telegram sender's bucket: what its limiter lets out at once on top of the rate
+SLACK = 7  # messages over the limit tolerated in one second (see the assertion)
 PUSHES = 100
 
 
@@ -79,14 +79,13 @@ async def test_two_replicas_together_stay_within_the_bot_wide_rate(
             await bot.shutdown()
         second_db.dispose()
     assert len(fake.sent("sendMessage")) == PUSHES and not [p for m, p in fake.calls if p.get("_status") == 429]
-    # Each replica's bucket lets out at most BURST/N + LIMIT/N messages in any second, so together
-    # LIMIT + BURST (the busiest second is replica a's first, alone: its full bucket, then the rate).
-    # The fake stamps a message when it answers it, and everything here shares one event loop: a
-    # synchronous database pass can hold answers back for up to ~100 ms, squeezing up to
-    # LIMIT × 0.1 = 2 more into one second. Without sharing, the two replicas send about 2 × LIMIT.
+    # Each replica holds a slot from its send until one second after the answer came, so at most
+    # LIMIT/N of its messages reach the fake in any second; the joining replica waits until the
+    # others have lowered their share. The allowance (LIMIT + SLACK) is for a share change that
+    # lands while a replica's last second is still full. Without sharing, the two send about 2 × LIMIT.
     busiest = fake.busiest_second()
     print(f"\n{PUSHES} pushes by two replicas in {elapsed:.1f} s, busiest second {busiest} (limit {LIMIT:g}/s)")
-    assert busiest <= LIMIT + BURST + 2
+    assert busiest <= LIMIT + SLACK
     assert elapsed < PUSHES / LIMIT + 4
     assert by_replica == {
         "replica-a": 0.5,
