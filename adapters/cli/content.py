@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -10,15 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 from pydantic import ValidationError
 
 from adapters.cli.seed import parse_seed
 from bot.content import conflicts, remote
-from bot.content.frab import export_json, import_json, import_xml
+from bot.content.frab import export_json
 from bot.content.ical import calendar_bytes
-from bot.content.loader import ContentError, load_content
+from bot.content.importers import ScheduleError, fetch_schedule, is_url, load_schedule, previous_ids
+from bot.content.loader import ContentError, Problem, load_content, load_content_file
 from bot.content.programme import Programme
 from bot.content.schema import ContentFile
 from bot.content.yamlio import dump_content
@@ -46,85 +45,122 @@ def _load(path: Path) -> Programme:
         return load_content(path)
 
 
-def _fetch(url: str) -> Programme:
-    """A published schedule, fetched once (``content check https://…``)."""
-    try:
-        fetched = asyncio.run(_get(url))
-    except remote.RemoteError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(1) from None
-    assert fetched.body is not None
-    with content_errors_exit():
-        return remote.parse(fetched.body, url)
-
-
-async def _get(url: str) -> remote.Fetched:
-    async with httpx.AsyncClient() as client:
-        return await remote.fetch(client, url)
+def _is_schedule(target: str) -> bool:
+    """A URL or a schedule export (JSON or XML) rather than content YAML."""
+    if is_url(target):
+        return True
+    path = Path(target)
+    if path.is_dir() or not path.exists():
+        return False
+    with path.open("rb") as f:
+        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[", b"<")
 
 
 @app.command()
 def check(
-    path: Annotated[str | None, typer.Argument(help="Content directory or file, or a schedule.json/.xml URL.")] = None,
+    path: Annotated[str | None, typer.Argument(help="Content directory or file, or a schedule file or URL.")] = None,
+    token: Annotated[str | None, typer.Option(help="pretalx API token, for a private event.")] = None,
 ) -> None:
     """Validate content; print a summary, or every problem (schedule conflicts too) with its file and place.
 
+    A schedule file or URL (any format ``content import`` reads) is imported in memory first.
     Conflicts: two talks in one room at once, one speaker in two places at once, a talk in a room
     the conference does not have, a talk outside the conference days (first_day..last_day).
     """
-    if path is not None and path.startswith(("http://", "https://")):
-        programme = _fetch(path)
+    source = path if path is not None else str(_configured(None))
+    schedule = _is_schedule(source)
+    if schedule:
+        content = _import(source, token=token)
         with content_errors_exit():
-            if problems := remote.problems_of(programme, path):
-                raise ContentError(problems)
-        target: Path | str = path
+            programme = Programme.from_content(content)
     else:
-        target = _configured(Path(path) if path is not None else None)
-        programme = _load(target)
-        clashes = conflicts.find(programme)
-        if clashes:
-            with content_errors_exit():
-                raise ContentError(conflicts.as_problems(clashes, target))
+        programme = _load(Path(source))
+    if not programme.talks:
+        with content_errors_exit():
+            raise ContentError([Problem(source, None, "talks", "no talks: the programme is empty")])
+    if schedule:
+        with content_errors_exit():
+            if problems := remote.problems_of(programme, source):
+                raise ContentError(problems)
+    elif clashes := conflicts.find(programme):
+        with content_errors_exit():
+            raise ContentError(conflicts.as_problems(clashes, Path(source)))
     draft = " (draft programme)" if programme.conference.draft else ""
     typer.echo(
-        f"OK: {target}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "
+        f"OK: {source}: {len(programme.talks)} talks, {len(programme.speakers)} speakers, "
         f"{len(programme.breaks)} breaks, {len(programme.days())} days{draft}"
     )
 
 
-def read_any(file: Path) -> ContentFile:
-    """Detect the format (schedule.json, schedule.xml, or the call-for-talks markdown)."""
-    text = file.read_text(encoding="utf-8")
-    suffix = file.suffix.lower()
-    stripped = text.lstrip()
-    if suffix == ".json" or stripped.startswith("{"):
-        return import_json(text)
-    if suffix == ".xml" or stripped.startswith("<"):
-        return import_xml(text)
-    return parse_seed(text)
+def read_any(
+    source: str, *, token: str | None = None, timezone: str | None = None, previous: dict[str, int] | None = None
+) -> ContentFile:
+    """Read a schedule URL or file in any supported format (detected from its content), or the
+    call-for-talks markdown page."""
+    if is_url(source):
+        return fetch_schedule(source, token, timezone=timezone, previous=previous)
+    data = Path(source).read_bytes()
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[", b"<"):
+        return load_schedule(data, source, timezone=timezone, previous=previous)
+    return parse_seed(data.decode("utf-8"))
+
+
+def _import(
+    source: str, *, token: str | None = None, timezone: str | None = None, previous: dict[str, int] | None = None
+) -> ContentFile:
+    """``read_any``, or a one-line error and exit 1."""
+    try:
+        return read_any(source, token=token, timezone=timezone, previous=previous)
+    except FileNotFoundError:
+        typer.echo(f"{source}: no such file", err=True)
+    except ScheduleError as exc:
+        typer.echo(f"cannot import {exc}", err=True)
+    except (ValueError, KeyError, TypeError, ValidationError, UnicodeDecodeError, OSError) as exc:
+        typer.echo(f"{source}: cannot import: {str(exc).splitlines()[0]}", err=True)
+    raise typer.Exit(1)
+
+
+def _previous(directory: Path) -> dict[str, int]:
+    """The talk ids an earlier import into ``directory`` gave out (none if it holds no content)."""
+    if not directory.is_dir():
+        return {}
+    try:
+        return previous_ids(load_content_file(directory))
+    except ContentError:
+        return {}
 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="schedule.json, schedule.xml or a call-for-talks .md page.")],
+    source: Annotated[
+        str, typer.Argument(help="A schedule file or URL (any supported format), or a call-for-talks .md page.")
+    ],
     output: Annotated[Path | None, typer.Option(help="Directory to write YAML into (default content/<id>).")] = None,
+    token: Annotated[str | None, typer.Option(help="pretalx API token, for a private event.")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA zone for a schedule that names none (Pentabarf), e.g. Europe/Brussels.")
+    ] = None,
 ) -> None:
-    """Convert a frab/pretalx schedule or the call-for-talks page into content YAML."""
-    try:
-        content = read_any(file)
-    except FileNotFoundError:
-        typer.echo(f"{file}: no such file", err=True)
-        raise typer.Exit(1) from None
-    except (ValueError, KeyError, TypeError, ValidationError, UnicodeDecodeError) as exc:
-        typer.echo(f"{file}: cannot import: {str(exc).splitlines()[0]}", err=True)
-        raise typer.Exit(1) from None
-    assert content.conference is not None
-    target = output or Path("content") / content.conference.id
+    """Convert a c3voc/frab/Pentabarf/pretalx schedule or the call-for-talks page into content YAML.
+
+    Importing again into the same directory keeps every talk's id (by its guid or pretalx code),
+    so subscriptions survive an updated schedule."""
+    previous = _previous(output) if output is not None else {}
+    content = _import(source, token=token, timezone=timezone, previous=previous)
+    conference = content.conference
+    assert conference is not None
+    target = output or Path("content") / conference.id
+    if output is None and not previous:
+        content = (
+            _import(source, token=token, timezone=timezone, previous=_previous(target)) if target.is_dir() else content
+        )
     written = dump_content(content, target)
     scheduled = sum(1 for t in content.talks if t.start is not None)
     typer.echo(
         f"Imported {len(content.talks)} talks ({scheduled} scheduled) and {len(content.speakers)} speakers "
-        f"into {target} ({', '.join(p.name for p in written)}). Check it with: confbot content check {target}"
+        f"into {target} ({', '.join(p.name for p in written)}), times in {conference.timezone}. "
+        f"Check it with: confbot content check {target}"
     )
 
 

@@ -1,18 +1,20 @@
 """A published schedule at a URL: one conditional GET (ETag / If-Modified-Since) and parsing its body.
 
-The body is a frab/pretalx ``schedule.json`` or ``schedule.xml``, told apart by its first character.
+The body is any schedule the importers read (c3voc JSON v1/v2, frab/Pentabarf XML, a pretalx
+API dump), detected from its content.
 Every failure is a :class:`RemoteError` with one line that says what went wrong, never a traceback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
 from pydantic import ValidationError
 
 from bot.content import conflicts
-from bot.content.frab import import_json, import_xml
+from bot.content.importers import ScheduleError, load_schedule
 from bot.content.loader import ContentError, Problem
 from bot.content.programme import Programme
 
@@ -57,19 +59,15 @@ async def fetch(
     return Fetched(response.content, response.headers.get("ETag"), response.headers.get("Last-Modified"))
 
 
-def parse(body: bytes, source: str) -> Programme:
-    """The schedule in ``body`` as a programme; ContentError naming ``source`` if it is not one."""
+def parse(body: bytes, source: str, *, previous: Mapping[str, int] | None = None) -> Programme:
+    """The schedule in ``body`` (any format :mod:`bot.content.importers` reads) as a programme;
+    ContentError naming ``source`` if it is not one or has no talks. ``previous`` (from
+    ``previous_ids``) keeps the talk ids an earlier import gave."""
     try:
-        text = body.decode("utf-8-sig")
-        stripped = text.lstrip()
-        if stripped.startswith("{"):
-            content = import_json(text)
-        elif stripped.startswith("<"):
-            content = import_xml(text)
-        else:
-            raise ValueError("neither a schedule.json nor a schedule.xml (it does not start with { or <)")
-        programme = Programme.from_content(content)
-    except (ValueError, KeyError, TypeError, AttributeError, ValidationError, UnicodeDecodeError) as exc:
+        programme = Programme.from_content(load_schedule(body, source, previous=previous))
+    except ScheduleError as exc:
+        raise ContentError([Problem(source, None, exc.place, f"cannot import the schedule: {exc.message}")]) from None
+    except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ContentError([Problem(source, None, "", f"cannot import the schedule: {first}")]) from None
     if not programme.talks:

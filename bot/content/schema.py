@@ -172,6 +172,8 @@ class Talk(_Timed):
     track: str | None = None
     language: str | None = None
     cancelled: bool = False
+    guid: str | None = None  # the source's guid (frab, c3voc, pretalx): keeps the id on re-import
+    code: str | None = None  # the pretalx submission code, likewise
 
 
 class Break(_Timed):

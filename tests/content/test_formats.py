@@ -9,7 +9,8 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from adapters.cli.content import app
-from bot.content.frab import export_json, import_json, import_xml
+from bot.content.frab import export_json
+from bot.content.importers import load_schedule
 from bot.content.ical import calendar_bytes
 from bot.content.loader import load_content
 from bot.content.programme import Programme
@@ -21,7 +22,7 @@ runner = CliRunner()
 
 
 def test_frab_xml_of_31c3_imports_every_event() -> None:
-    content = import_xml((DATA / "31c3-schedule.xml").read_text(encoding="utf-8"))
+    content = load_schedule((DATA / "31c3-schedule.xml").read_bytes(), "31c3-schedule.xml")
     programme = Programme.from_content(content)
     assert len(programme.talks) == 138 and len(programme.days()) == 4
     opening = programme.talk(6561)
@@ -38,7 +39,7 @@ def test_export_then_import_json_keeps_ids_titles_times_rooms_and_speakers() -> 
     exported = export_json(bundled)
     events = [e for d in exported["schedule"]["conference"]["days"] for r in d["rooms"].values() for e in r]
     assert sorted(e["id"] for e in events) == list(range(1, 30))
-    again = Programme.from_content(import_json(json.dumps(exported)))
+    again = Programme.from_content(load_schedule(json.dumps(exported).encode(), "exported.json"))
     for talk in bundled.talks:
         other = again.talk(talk.id)
         assert other is not None and other.title == talk.title and other.start == talk.start

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.content.frab import import_json
+from bot.content.importers import ScheduleError, load_schedule
 from bot.content.loader import load_content
 from bot.content.programme import Programme
 from bot.content.yamlio import dump_content
@@ -58,9 +58,10 @@ SCHEDULE = {
 }
 
 
-def test_c3voc_json_keeps_numeric_ids_renumbers_others_and_slugs_chinese_names() -> None:
-    programme = Programme.from_content(import_json(json.dumps(SCHEDULE)))
-    assert sorted(t.id for t in programme.talks) == [7, 8, 9]
+def test_c3voc_json_keeps_numeric_ids_numbers_others_and_slugs_chinese_names() -> None:
+    programme = Programme.from_content(load_schedule(json.dumps(SCHEDULE).encode(), "demo.json"))
+    ids = sorted(t.id for t in programme.talks)
+    assert ids[0] == 7 and len(set(ids)) == 3 and all(i >= 100_000 for i in ids[1:])
     opening = programme.talk(7)
     assert opening is not None and opening.title == "开场 & 主题演讲"
     assert opening.start is not None and opening.start.isoformat() == "2026-12-12T09:00:00+08:00"
@@ -71,7 +72,7 @@ def test_c3voc_json_keeps_numeric_ids_renumbers_others_and_slugs_chinese_names()
 
 
 def test_imported_schedule_written_as_yaml_loads_back_unchanged(tmp_path: Path) -> None:
-    content = import_json(json.dumps(SCHEDULE))
+    content = load_schedule(json.dumps(SCHEDULE).encode(), "demo.json")
     dump_content(content, tmp_path)
     text = (tmp_path / "talks.yaml").read_text(encoding="utf-8")
     assert "2026-12-12 09:00" in text and "开场 & 主题演讲" in text
@@ -84,8 +85,8 @@ def test_imported_schedule_written_as_yaml_loads_back_unchanged(tmp_path: Path) 
 
 def test_not_a_schedule_is_a_clear_error() -> None:
     try:
-        import_json(json.dumps({"hello": 1}))
-    except ValueError as exc:
-        assert "schedule.conference" in str(exc)
+        load_schedule(json.dumps({"hello": 1}).encode(), "hello.json")
+    except ScheduleError as exc:
+        assert "hello.json" in str(exc) and "schedule.conference" in str(exc) and "found hello" in str(exc)
     else:
-        raise AssertionError("expected a ValueError")
+        raise AssertionError("expected a ScheduleError")

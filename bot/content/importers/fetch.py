@@ -1,0 +1,109 @@
+"""Fetching a schedule over HTTP(S) with httpx: a file URL (pretalx's
+``schedule/export/schedule.json`` or ``.xml``, a c3voc or frab export), or pretalx's REST API,
+followed page by page along its ``next`` links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bot.content.importers.errors import ScheduleError
+
+API_PATH = re.compile(r"^(?P<base>.*/api/events/[^/]+)/?$")
+MAX_PAGES = 500
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def is_api(url: str) -> bool:
+    """Whether ``url`` is a pretalx event's API root (``.../api/events/<slug>/``)."""
+    return bool(API_PATH.match(urlsplit(url)._replace(query="", fragment="").geturl()))
+
+
+def _headers(token: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json, application/xml;q=0.9, */*;q=0.5", "User-Agent": "confbot"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    return headers
+
+
+def _get(client: httpx.Client, url: str, token: str | None) -> httpx.Response:
+    try:
+        response = client.get(url, headers=_headers(token))
+    except httpx.HTTPError as exc:
+        raise ScheduleError(url, f"cannot fetch: {exc.__class__.__name__}: {exc}") from None
+    if response.status_code >= 400:
+        hint = " (a private event or API: pass --token)" if response.status_code in (401, 403) else ""
+        raise ScheduleError(url, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
+    return response
+
+
+def get_bytes(url: str, token: str | None = None, client: httpx.Client | None = None) -> bytes:
+    """The body of ``url``."""
+    with _client(client) as c:
+        return _get(c, url, token).content
+
+
+@contextmanager
+def _client(client: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The caller's client (left open), or a new one closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as own:
+        yield own
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ScheduleError(str(response.url), "the API answered with something that is not JSON") from None
+
+
+def _pages(client: httpx.Client, url: str, token: str | None) -> list[Any]:
+    """Every item of a paginated pretalx list, following ``next``."""
+    items: list[Any] = []
+    seen: set[str] = set()
+    next_url: str | None = url
+    while next_url:
+        if next_url in seen or len(seen) >= MAX_PAGES:
+            raise ScheduleError(url, f"pagination does not end (page {len(seen) + 1}: {next_url})")
+        seen.add(next_url)
+        page = _json(_get(client, next_url, token))
+        if isinstance(page, list):  # an unpaginated list
+            return items + page
+        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            raise ScheduleError(next_url, "expected a page with results")
+        items += page["results"]
+        following = page.get("next")
+        next_url = urljoin(next_url, following) if isinstance(following, str) and following else None
+    return items
+
+
+def fetch_api(url: str, token: str | None = None, client: httpx.Client | None = None) -> dict[str, Any]:
+    """A pretalx event's bundle: the event, its rooms, speakers and submissions with their slots."""
+    match = API_PATH.match(urlsplit(url)._replace(query="", fragment="").geturl())
+    if not match:
+        raise ScheduleError(url, "not a pretalx event API URL (…/api/events/<slug>/)")
+    base = match["base"] + "/"
+    with _client(client) as c:
+        event = _json(_get(c, base, token))
+        rooms = _pages(c, base + "rooms/?limit=100", token)
+        speakers = _pages(c, base + "speakers/?limit=100", token)
+        try:
+            submissions = _pages(c, base + "submissions/?expand=slots,track,submission_type&limit=100", token)
+        except ScheduleError as exc:
+            if "HTTP 404" not in exc.message:
+                raise
+            submissions = _pages(c, base + "talks/?limit=100", token)  # pretalx before the 2025 API
+    return {
+        "event": event if isinstance(event, Mapping) else {},
+        "rooms": rooms,
+        "speakers": speakers,
+        "submissions": submissions,
+    }
