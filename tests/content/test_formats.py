@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from adapters.cli.content import app
 from bot.content.frab import export_json
-from bot.content.importers import load_schedule
 from bot.content.ical import calendar_bytes
+from bot.content.importers import load_schedule
 from bot.content.loader import load_content
 from bot.content.programme import Programme
 from bot.search import SearchIndex
