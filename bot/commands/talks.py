@@ -81,10 +81,14 @@ def speaker(ctx: Context) -> Reply:
 
 
 def _clear_winner(found: list[Speaker], name: str) -> bool:
-    """The first match is the speaker's exact name (or pinyin)."""
+    """The first match is the speaker's exact name (or pinyin), and the second is not: two people
+    with one name ("mo" and "Mo") are a choice."""
     key = name.replace(" ", "").casefold()
-    first = found[0]
-    return key in {first.name.replace(" ", "").casefold(), (first.name_en or "").replace(" ", "").casefold()}
+
+    def named(s: Speaker) -> bool:
+        return key in {s.name.replace(" ", "").casefold(), (s.name_en or "").replace(" ", "").casefold()}
+
+    return named(found[0]) and not (len(found) > 1 and named(found[1]))
 
 
 @command("search", help_key="help.search", usage="<words>", aliases=("find", "搜索"), order=22)

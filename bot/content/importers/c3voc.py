@@ -68,12 +68,13 @@ def import_v1(
                 b.add(_event_v1(b, event, room_name, day, place))
     if not b.events:
         rooms_seen = sum(len(day.get("rooms") or {}) for day in days if isinstance(day, dict))
+        detail = (
+            f"{rooms_seen} room lists, none with an event"
+            if rooms_seen
+            else "no day lists rooms; a version 2 file keeps its events in schedule.events"
+        )
         raise EmptySchedule(
-            source,
-            f"detected {V1}, but none of its {len(days)} days has an event in its rooms "
-            f"({rooms_seen} room lists, all empty)"
-            + ("; is it a v2 file without schedule.events?" if not rooms_seen else ""),
-            format=V1,
+            source, f"detected {V1}, but none of its {len(days)} days has an event ({detail})", format=V1
         )
     tz = zone(conf.get("time_zone_name")) or timezone
     return b.content(_conference(conf, name), tz, previous)
