@@ -155,3 +155,79 @@ def generate(n_talks: int = 2000, seed: int = 7) -> Programme:
         id="bench", name="基准大会", name_en="Bench Conference", timezone="Asia/Shanghai", rooms=rooms, tracks=tracks
     )
     return Programme.from_content(ContentFile(conference=conference, speakers=speakers, talks=talks, breaks=breaks))
+
+
+FOSDEM_TOPICS = [
+    "Rust", "Go", "PostgreSQL", "Kubernetes", "eBPF", "RISC-V", "Linux kernel", "Firefox", "LibreOffice",
+    "Python", "WebAssembly", "OpenStreetMap", "GNOME", "KDE", "Debian", "Nix", "LLVM", "Matrix", "GStreamer",
+    "FreeBSD", "SQLite", "OpenJDK", "Ruby", "Julia", "Haskell", "Erlang", "Zig", "Mozilla", "Jitsi", "Tor",
+]  # fmt: skip
+FOSDEM_TITLES = [
+    "What's new in {t}", "{t} at scale", "Debugging {t} in production", "A gentle introduction to {t}",
+    "{t}: the good, the bad and the ugly", "Building a community around {t}", "Ten years of {t}",
+    "Security hardening for {t}", "Profiling {t} with open tools", "{t} on embedded devices",
+]  # fmt: skip
+FIRST = ["Alex", "Sam", "Kim", "Maria", "Jan", "Chen", "Ana", "Luca", "Noor", "Ole", "Priya", "Tomás", "Yuki", "mo"]
+LAST = ["Peeters", "Janssens", "Smith", "Müller", "Rossi", "Wang", "Novak", "Silva", "Kowalski", "Dubois", "Ito"]
+
+
+def fosdem_xml(n_talks: int = 1000, n_rooms: int = 40, seed: int = 7) -> bytes:
+    """A FOSDEM-sized Pentabarf ``schedule.xml`` (FOSDEM's own export format, without a per-event
+    ``<date>`` as in 2018): two days, ``n_rooms`` devrooms from 09:00, talks of 15-50 minutes back
+    to back, HTML abstracts with links and lists, one or two speakers each with a person id (some
+    people share a display name). The same seed always gives the same bytes."""
+    from xml.etree import ElementTree as ET
+
+    rng = random.Random(seed)
+    root = ET.Element("schedule")
+    conf = ET.SubElement(root, "conference")
+    for tag, text in (
+        ("title", "FOSDEM-sized bench"),
+        ("venue", "ULB"),
+        ("city", "Brussels"),
+        ("start", "2027-02-06"),
+        ("end", "2027-02-07"),
+        ("days", "2"),
+        ("day_change", "09:00:00"),
+        ("timeslot_duration", "00:05:00"),
+    ):
+        ET.SubElement(conf, tag).text = text
+    people = [(1000 + i, f"{rng.choice(FIRST)} {rng.choice(LAST)}") for i in range(int(n_talks * 0.9))]
+    per_room_day = -(-n_talks // (2 * n_rooms))
+    event_id = 5000
+    for day_index, day in enumerate(("2027-02-06", "2027-02-07"), 1):
+        day_el = ET.SubElement(root, "day", index=str(day_index), date=day)
+        for r in range(n_rooms):
+            name = f"{'K' if r < 4 else 'H'}.{1000 + r * 7} ({FOSDEM_TOPICS[r % len(FOSDEM_TOPICS)]})"
+            room_el = ET.SubElement(day_el, "room", name=name)
+            minute = 9 * 60
+            for _ in range(per_room_day):
+                if event_id - 5000 >= n_talks:
+                    break
+                length = rng.choice((15, 25, 25, 30, 40, 50))
+                topic = rng.choice(FOSDEM_TOPICS)
+                ev = ET.SubElement(room_el, "event", id=str(event_id))
+                ET.SubElement(ev, "start").text = f"{minute // 60:02d}:{minute % 60:02d}"
+                ET.SubElement(ev, "duration").text = f"00:{length:02d}"
+                ET.SubElement(ev, "room").text = name
+                ET.SubElement(ev, "slug").text = f"talk_{event_id}"
+                ET.SubElement(ev, "title").text = rng.choice(FOSDEM_TITLES).format(t=topic)
+                ET.SubElement(ev, "subtitle")
+                ET.SubElement(ev, "track").text = f"{topic} devroom"
+                ET.SubElement(ev, "type").text = rng.choice(("devroom", "devroom", "maintrack", "lightningtalk"))
+                ET.SubElement(ev, "language")
+                ET.SubElement(ev, "abstract").text = (
+                    f"<p>How we use <strong>{topic}</strong> in {rng.choice(FOSDEM_TOPICS)} projects, "
+                    f'and what we learned. Code: <a href="https://example.org/{event_id}">example.org/{event_id}</a>.</p>'
+                )
+                ET.SubElement(
+                    ev, "description"
+                ).text = f"<ul><li>the state of {topic}</li><li>benchmarks</li><li>what comes next</li></ul>"
+                persons = ET.SubElement(ev, "persons")
+                for pid, pname in rng.sample(people, rng.choice((1, 1, 1, 2))):
+                    ET.SubElement(persons, "person", id=str(pid)).text = pname
+                links = ET.SubElement(ev, "links")
+                ET.SubElement(links, "link", href=f"https://example.org/{event_id}/slides.pdf").text = "Slides"
+                event_id += 1
+                minute += length + 5
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

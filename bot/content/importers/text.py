@@ -1,21 +1,24 @@
 """Abstracts and bios as plain text: HTML and Markdown are rendered, never shown as raw tags.
 
 Markdown goes through markdown-it-py (CommonMark, the parser pretalx's own Markdown is close to)
-to HTML; HTML (from frab, Pentabarf or the Markdown step) is walked with BeautifulSoup and written
-as text: paragraphs become blank lines, ``<br>`` a line break, list items ``• item``, links
-``text (url)`` unless the text already is the url, images their alt text. Scripts and styles are
-dropped. Plain text with none of the marks that make Markdown or HTML passes unchanged.
+to HTML; text that starts with an HTML block (frab and Pentabarf abstracts) skips that step. The
+HTML is walked with BeautifulSoup and written as text: paragraphs become blank lines, ``<br>`` a
+line break, list items ``• item``, links ``text (url)`` unless the text already is the url, images
+their alt text. Scripts and styles are dropped. Plain text with none of the marks that make
+Markdown or HTML passes unchanged.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 from markdown_it import MarkdownIt
 
 _MARKUP = re.compile(r"[<>&*_`#\[\]]|^\s*(?:[-+]\s|\d+[.)]\s)|^\s*>", re.MULTILINE)
+_HTML_BLOCK = re.compile(r"<(?:p|div|ul|ol|h[1-6]|table|blockquote|pre|section|br)\b", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(["table", "strikethrough"])
 _BLOCKS = {
@@ -28,18 +31,22 @@ _DROP = {"script", "style", "head", "title", "template", "noscript"}
 
 def plain(text: str | None) -> str:
     """``text`` (plain, Markdown or HTML) as readable plain text."""
-    if not text:
-        return ""
+    return _plain(text or "")
+
+
+@lru_cache(maxsize=4096)  # a speaker's bio comes once per talk in c3voc v1 and the pretalx API
+def _plain(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not _MARKUP.search(text):
         return text
-    soup = BeautifulSoup(_md.render(text), "html.parser")
+    html = text if _HTML_BLOCK.match(text) else _md.render(text)  # frab/Pentabarf abstracts are HTML already
+    soup = BeautifulSoup(html, "html.parser")
     out: list[str] = []
     _walk(soup, out, pre=False)
     lines = [line.rstrip() for line in "".join(out).split("\n")]
     result = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if _TAG.search(result) and not _TAG.search(text):  # HTML escaped twice (&lt;p&gt;): once more
-        return plain(result)
+        return _plain(result)
     return result
 
 

@@ -1,0 +1,85 @@
+"""Importing a FOSDEM-sized schedule, and search on what was imported.
+
+Run: ``python -m bench.import_schedule [--runs 5]``. Builds a Pentabarf ``schedule.xml`` with
+``bench.generate.fosdem_xml`` (1 000 talks in 40 rooms over two days, HTML abstracts), and the
+same programme as a c3voc ``schedule.json`` (``bot.content.frab.export_json``), then prints one
+table: the median and worst of ``--runs`` imports per format (detecting, parsing, HTML to text,
+ids, validation), building the ``Programme`` and the ``SearchIndex``, and p50/p99 of searches
+over the imported programme (titles, speakers, tracks, typos, nothing found). Nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repo importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import fosdem_xml  # noqa: E402
+from bench.lookups import measure  # noqa: E402
+from bot.content.frab import export_json  # noqa: E402
+from bot.content.importers import load_schedule  # noqa: E402
+from bot.content.programme import Programme  # noqa: E402
+from bot.search import SearchIndex  # noqa: E402
+
+QUERIES = [
+    "Rust", "PostgreSQL at scale", "kubernetes", "debugging production", "webassembly",
+    "Peeters", "Maria Rossi", "mo", "postgres", "kubernets", "profilng", "RISC-V devroom",
+    "open tools", "embedded devices", "zzqqxx", "量子计算",
+]  # fmt: skip
+
+
+def timed(runs: int, fn: object) -> tuple[float, float, object]:
+    """Median and worst wall time in ms of ``runs`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()  # type: ignore[operator]
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), max(times), result
+
+
+def main() -> None:
+    """Print the table (markdown)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="imports per format")
+    parser.add_argument("--iterations", type=int, default=3000, help="searches per query kind")
+    args = parser.parse_args()
+    xml = fosdem_xml(1000, 40)
+    first = Programme.from_content(load_schedule(xml, "fosdem.xml", timezone="Europe/Brussels"))
+    as_json = json.dumps(export_json(first), ensure_ascii=False).encode()
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}\n")
+    print(
+        f"{len(first.talks)} talks, {len(first.conference.rooms)} rooms, {len(first.speakers)} speakers, "
+        f"{len(first.days())} days; Pentabarf XML {len(xml) // 1024} KiB, c3voc JSON {len(as_json) // 1024} KiB\n"
+    )
+    print("| step | format | runs | median ms | worst ms |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    programme = first
+    for label, data, name in (("Pentabarf XML", xml, "fosdem.xml"), ("c3voc schedule.json v1", as_json, "fosdem.json")):
+        med, worst, content = timed(args.runs, lambda d=data, n=name: load_schedule(d, n, timezone="Europe/Brussels"))
+        print(
+            f"| load_schedule (detect, parse, text, ids, validate) | {label} | {args.runs} | {med:.0f} | {worst:.0f} |"
+        )
+        med, worst, programme = timed(args.runs, lambda c=content: Programme.from_content(c))  # type: ignore[misc]
+        print(f"| Programme.from_content | {label} | {args.runs} | {med:.0f} | {worst:.0f} |")
+        med, worst, _ = timed(args.runs, lambda p=programme: SearchIndex(p))  # type: ignore[misc]
+        print(f"| SearchIndex build | {label} | {args.runs} | {med:.0f} | {worst:.0f} |")
+    index = SearchIndex(programme)  # type: ignore[arg-type]
+    p50, p99 = measure(lambda i: index.search(QUERIES[i % len(QUERIES)]), args.iterations)
+    print("\n| search on the imported programme | n | p50 µs | p99 µs |\n| --- | ---: | ---: | ---: |")
+    kinds = "titles, names, typos, nothing"
+    print(f"| {len(QUERIES)} queries in turn ({kinds}) | {args.iterations} | {p50:.0f} | {p99:.0f} |")
+    p50, p99 = measure(lambda i: index.find_speakers(QUERIES[5:8][i % 3]), args.iterations)
+    print(f"| find_speakers (Peeters, Maria Rossi, mo) | {args.iterations} | {p50:.0f} | {p99:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
