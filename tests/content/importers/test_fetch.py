@@ -4,10 +4,13 @@ all from a local HTTP server."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli.content import app
 from bot.clock import FakeClock
 from bot.content.importers import EmptySchedule, ScheduleError, fetch_schedule
 from bot.content.programme import Programme
@@ -16,6 +19,8 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from tests.content.importers.conftest import ScheduleServer, fixture
 from tests.helpers import ask, press
+
+runner = CliRunner()
 
 
 def test_pretalx_api_follows_next_links_and_keeps_codes(
@@ -90,3 +95,17 @@ def test_unreachable_and_missing_urls_are_clear_errors(schedule_server: Schedule
     with pytest.raises(ScheduleError) as refused:
         fetch_schedule("http://127.0.0.1:9/schedule.json")  # the discard port: nobody listens
     assert "cannot fetch" in str(refused.value)
+
+
+def test_cli_imports_and_checks_a_pretalx_api_url(schedule_server: ScheduleServer, tmp_path: Path) -> None:
+    url = schedule_server.serve_pretalx_api("closed-2026")
+    schedule_server.tokens["/api/events/closed-2026/"] = "s3cret"
+    out = tmp_path / "hack"
+    refused = runner.invoke(app, ["import", url, "--output", str(out)])
+    assert refused.exit_code == 1 and "HTTP 401" in refused.output and not out.exists()
+    result = runner.invoke(app, ["import", url, "--token", "s3cret", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 3 talks (3 scheduled) and 3 speakers" in result.output and "America/New_York" in result.output
+    assert "code: TLK001" in (out / "talks.yaml").read_text(encoding="utf-8")
+    checked = runner.invoke(app, ["check", url, "--token", "s3cret"])
+    assert checked.exit_code == 0 and "3 talks, 3 speakers" in checked.output
