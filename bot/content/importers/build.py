@@ -16,6 +16,7 @@ from pypinyin import lazy_pinyin
 
 from bot.content.importers.errors import ScheduleError
 from bot.content.importers.text import plain
+from bot.content.programme import Programme
 from bot.content.schema import Conference, ContentFile, Room, Speaker, Talk, Track
 
 MAX_TALK_ID = 999_999
@@ -293,8 +294,9 @@ def assign_ids(events: list[Event], previous: Mapping[str, int]) -> dict[int, in
     return given
 
 
-def previous_ids(content: ContentFile | None) -> dict[str, int]:
-    """Key → talk id of an earlier import (its guids and codes), to give the same talks the same ids."""
+def previous_ids(content: ContentFile | Programme | None) -> dict[str, int]:
+    """Key → talk id of an earlier import or the running programme (guids, codes, ids), to give
+    the same talks the same ids."""
     if content is None:
         return {}
     keys: dict[str, int] = {}
