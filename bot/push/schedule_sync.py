@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from bot import overrides
 from bot.content import remote
+from bot.content.importers import previous_ids
 from bot.content.loader import ContentError
 from bot.content.programme import Programme
 from bot.core import Core
@@ -135,8 +136,8 @@ class ScheduleSync:
         """Import and apply one body of the schedule (refused and warned about if it is not good)."""
         digest = _sha(body)
         self._etag, self._modified, self._seen = etag, last_modified, digest
-        try:
-            base = remote.parse(body, self.url)
+        try:  # talks keep the ids they have now (by guid or pretalx code), so subscriptions follow them
+            base = remote.parse(body, self.url, previous=previous_ids(self.core.programme))
         except ContentError as err:
             return self._refused(err, [str(p) for p in err.problems])
         return self._apply(base, digest, body=body, force=force)
