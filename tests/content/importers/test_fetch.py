@@ -35,6 +35,7 @@ def test_pretalx_api_follows_next_links_and_keeps_codes(
     assert all(auth is None for _, auth in schedule_server.requests)
     assert programme.conference.id == "hack-2026" and programme.conference.name == "Hack Summit 2026"
     assert programme.conference.timezone == "America/New_York"
+    assert (str(programme.conference.first_day), str(programme.conference.last_day)) == ("2026-05-14", "2026-05-15")
     assert sorted(t.code or "" for t in programme.talks) == ["TLK001", "TLK002", "TLK003"]  # not the rejected one
     assert sorted(s.id for s in programme.speakers.values()) == ["al1ce9", "b0b777", "b0b888"]
     core = Core(settings, db, programme, FakeClock(datetime(2026, 5, 1, tzinfo=ZoneInfo("UTC"))))
