@@ -83,7 +83,7 @@ def import_xml(
     conference = {
         "id": _text(conf, "acronym") or _text(conf, "title") or name,
         "name": _text(conf, "title"),
-        "venue": ", ".join(x for x in (_text(conf, "venue"), _text(conf, "city")) if x),
+        "venue": {"name": _text(conf, "venue"), "address": _text(conf, "city")} if _text(conf, "venue") else None,
         "url": _text(conf, "base_url") or None,
         "days": [day.get("date") for day in days],
     }

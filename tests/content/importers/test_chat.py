@@ -91,7 +91,8 @@ def test_pentabarf_without_event_dates_uses_the_day_and_the_given_zone(settings:
         settings, db, fixture("fosdem2018-pentabarf.xml"), "fosdem2018.xml", timezone="Europe/Brussels"
     )
     assert programme.conference.timezone == "Europe/Brussels" and len(programme.talks) == 4
-    assert programme.conference.venue == "ULB (Université Libre de Bruxelles), Brussels"
+    venue = programme.conference.venue
+    assert venue is not None and (venue.name, venue.address) == ("ULB (Université Libre de Bruxelles)", "Brussels")
     assert (str(programme.conference.first_day), str(programme.conference.last_day)) == ("2018-02-03", "2018-02-04")
     welcome = programme.talk(6588)
     assert welcome is not None and welcome.start is not None
