@@ -26,6 +26,7 @@ from bench.generate import generate  # noqa: E402
 from bot import agenda  # noqa: E402
 from bot.content.loader import load_content  # noqa: E402
 from bot.content.programme import Programme  # noqa: E402
+from bot.days import conference_day  # noqa: E402
 from bot.search import SearchIndex, pinyin_of  # noqa: E402
 from bot.settings import BUNDLED_CONTENT  # noqa: E402
 
@@ -48,6 +49,7 @@ VARIANTS = [
     "网终抖动",
 ]
 NOTHING = ["zzqqxx", "量子计算", "blockchain"]
+DAY_WORDS = ["明天", "第二天", "周日", "12月13日", "sunday", "tomorrow", "day 2", "Dec 13", "2026-12-13", "2"]
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -109,6 +111,16 @@ def operations(programme: Programme, index: SearchIndex) -> dict[str, Op]:
         "agenda.running (now)": cycle(instants, lambda at: agenda.running(programme, at)),  # type: ignore[arg-type]
         "agenda.next_per_room": cycle(instants, lambda at: agenda.next_per_room(programme, at)),  # type: ignore[arg-type]
         "agenda.upcoming (next)": cycle(instants, lambda at: agenda.upcoming(programme, at)),  # type: ignore[arg-type]
+        "agenda.rooms_now (/now)": cycle(instants, lambda at: agenda.rooms_now(programme, at)),  # type: ignore[arg-type]
+        "agenda.room_state (/room)": cycle(
+            [(r, at) for r in rooms for at in instants[:10]],
+            lambda ra: agenda.room_state(programme, *ra),  # type: ignore[misc]
+        ),
+        "agenda.is_over": cycle(instants, lambda at: agenda.is_over(programme, at)),  # type: ignore[arg-type]
+        "days.conference_day": cycle(
+            DAY_WORDS,
+            lambda w: conference_day(w, days, days[0]),  # type: ignore[arg-type]
+        ),
         "agenda.parallel": cycle(talks, lambda t: agenda.parallel(programme, t)),  # type: ignore[arg-type]
         "agenda.by_track": cycle(tracks, lambda t: agenda.by_track(programme, t)),  # type: ignore[arg-type]
         "agenda.by_room": cycle(rooms, lambda r: agenda.by_room(programme, r)),  # type: ignore[arg-type]
