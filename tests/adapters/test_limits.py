@@ -37,6 +37,15 @@ TEXTS = (
         "zzqqxx",
         "/agenda 1 2",
         "/agenda all 2",
+        "/agenda 明天",
+        "/agenda sunday",
+        "/room B",
+        "/room A 2",
+        "/subscribe 3 4 5 6 7 8 9 10 11 12 13",
+        "/unsubscribe 3 4",
+        "/talk 3 4",
+        "12",
+        "／talk 3",
     ]
     + [f"/talk {t.id}" for t in BUNDLED.talks]
     + [f"/parallel {t.id}" for t in BUNDLED.talks]
