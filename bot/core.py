@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+from datetime import datetime
 
-from bot import audit, users
+from sqlalchemy.orm import Session
+
+from bot import audit, prompts, users
 from bot.clock import Clock
 from bot.commands import Context, UsageError, closest, load_all, lookup
 from bot.commands.args import command_of
@@ -18,6 +21,7 @@ from bot.render import talk_card, title_of
 from bot.search import SearchIndex
 from bot.settings import Settings
 from bot.storage.db import Database
+from bot.storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +146,9 @@ class Core:
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
+                awaited = self._awaited_input(request, user, session, lang, text, now)
+                if awaited is not None:  # the text a prompt asked for (a comment, a question...)
+                    return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
                 # organizers write announcements (/broadcast checks its own, longer limit)
                 limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
                 if len(text) > limit:
@@ -180,6 +187,22 @@ class Core:
                 with contextlib.suppress(Exception), self.db.session() as session:
                     audit.record(session, request.address, audited, args, "error", now)
             return Response([self._say(lang, "error.internal")])
+
+    def _awaited_input(
+        self, request: Request, user: User, session: Session, lang: str, text: str, now: datetime
+    ) -> list[Reply] | None:
+        """The answer to a plain message a prompt was waiting for; a typed command drops the wait."""
+        if prompts.is_plain(request, text):
+            return prompts.answer(Context(self, request, user, session, lang, text, False), text, now)
+        if request.action is None and not request.background and text:
+            prompts.cancel(session, request)  # the user moved on to a command
+        return None
+
+    def awaits_input(self, request: Request) -> bool:
+        """Whether a plain message from this user in this chat is awaited (so that an adapter passes
+        on group messages it would otherwise ignore as chatter)."""
+        with self.db.session() as session:
+            return prompts.peek(session, request, self.clock.now()) is not None
 
     def home(self, address: Address, locale: str | None = None) -> Reply:
         """The user's Home view: their agenda, then what runs now (Slack's App Home)."""

@@ -88,7 +88,8 @@ class Handlers:
         chat = update.effective_chat
         if message is None or message.text is None or chat is None:
             return
-        if chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username):
+        chatter = chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username)
+        if chatter and (message.text.startswith("/") or update.effective_user is None):
             return  # ordinary group chatter
         if update.effective_user is None:  # a channel post: its author is unknown
             if chat.type == ChatType.CHANNEL and re.match(r"^/announce\b", message.text, re.IGNORECASE):
@@ -96,6 +97,8 @@ class Handlers:
                     await message.reply_text(t("zh", "telegram.channel_announce", chat=chat.id))
             return
         request = _request(update, text=message.text)
+        if chatter and not self.core.awaits_input(request):
+            return  # ordinary group chatter (not the text a prompt asked this member for)
         target = channels.remote_target(message.text) if chat.type == ChatType.PRIVATE else None
         if target is not None and self.core.is_organizer(request.address):
             request = await channels.checked(context.bot, request, *target)

@@ -237,3 +237,17 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PendingInput(Base):
+    """A user's next plain message in one chat is awaited for a purpose (a comment, a question…)."""
+
+    __tablename__ = "pending_inputs"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the platform's user id
+    chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the chat the message is awaited in
+    purpose: Mapped[str] = mapped_column(String(32))  # e.g. "comment"; its handler is in bot.prompts
+    target: Mapped[str] = mapped_column(String(64))  # what the message is for, e.g. a rating's talk id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
