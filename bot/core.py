@@ -20,6 +20,7 @@ from bot.push.sender import SendRates
 from bot.render import talk_card, title_of
 from bot.search import SearchIndex
 from bot.settings import Settings
+from bot.speakers import SpeakerLinks
 from bot.storage.db import Database
 from bot.storage.models import User
 
@@ -72,6 +73,7 @@ class Core:
         self._programme = programme
         self._search: SearchIndex | None = None
         self._organizers = {o.strip() for o in settings.organizers if o.strip()}
+        self.speaker_links = SpeakerLinks.parse(settings.speakers)  # CONFBOT_SPEAKERS
 
     @property
     def programme(self) -> Programme:

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # who may run organizer commands: "telegram:123,slack:U0ABC" (commas or a JSON list)
     organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_lead_minutes: int = 10
+    # speakers' chat accounts: "chen=telegram:123,chen=slack:U0ABC" (speaker id from the content = platform:user_id)
+    speakers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # minutes after a talk ends that its subscribers are asked to rate it; 0 turns the prompts off
+    feedback_delay_minutes: int = Field(default=5, ge=0)
     replica_id: str | None = None
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
     public_url: str | None = None
@@ -49,7 +53,7 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_rate_limit: float = Field(default=10.0, alias="SLACK_RATE_LIMIT")  # DMs/s, workspace-wide
 
-    @field_validator("organizers", mode="before")
+    @field_validator("organizers", "speakers", mode="before")
     @classmethod
     def _split_organizers(cls, value: object) -> object:
         if isinstance(value, str):
@@ -60,3 +64,10 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @field_validator("speakers")
+    @classmethod
+    def _check_speakers(cls, value: list[str]) -> list[str]:
+        from bot.speakers import check_entry
+
+        return [check_entry(entry.strip()) for entry in value]
