@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     # a published schedule (frab/pretalx schedule.json or .xml) that `confbot run` keeps in sync
     schedule_url: str | None = None
     schedule_sync_minutes: float = Field(default=5.0, gt=0)
+    schedule_token: str | None = None  # a pretalx API token, for a private event's API URL
     clock_start: datetime | None = None
     http_port: int = 8080
     http_host: str = "0.0.0.0"

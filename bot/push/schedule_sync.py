@@ -19,6 +19,7 @@ what another applied with ``confbot content sync --force``, starts from it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -31,9 +32,11 @@ from sqlalchemy.orm import Session
 
 from bot import overrides
 from bot.content import remote
-from bot.content.importers import previous_ids
+from bot.content.importers import ScheduleError, fetch_schedule, previous_ids
+from bot.content.importers.fetch import is_api
 from bot.content.loader import ContentError
 from bot.content.programme import Programme
+from bot.content.schema import ContentFile
 from bot.core import Core
 from bot.push import organizer_warnings
 from bot.push.schedule_changes import ChangeReport, ConflictRefused, ReloadRefused, apply_programme
@@ -67,7 +70,26 @@ def stored(db: Database, url: str) -> ScheduleSource | None:
         return row
 
 
-def _store(session: Session, url: str, body: bytes, digest: str, now: datetime) -> None:
+def _content_of(programme: Programme) -> ContentFile:
+    return ContentFile(
+        conference=programme.conference,
+        speakers=list(programme.speakers.values()),
+        talks=list(programme.talks),
+        breaks=list(programme.breaks),
+    )
+
+
+def _applied_copy(row: ScheduleSource) -> Programme | None:
+    """The stored schedule exactly as it was applied (its talk ids included), or None if it no longer loads."""
+    try:
+        return Programme.from_content(ContentFile.model_validate_json(row.body))
+    except ValueError:
+        return None
+
+
+def _store(session: Session, url: str, programme: Programme, digest: str, now: datetime) -> None:
+    """Keep ``programme`` (as imported, before the organizers' fixes) as the last good copy of ``url``."""
+    body = _content_of(programme).model_dump_json().encode()
     values = {"url_hash": _sha(url.encode()), "url": url, "body": body, "digest": digest, "fetched_at": now}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(ScheduleSource).values(**values)
@@ -107,16 +129,17 @@ class ScheduleSync:
         row = stored(self.core.db, self.url)
         if row is None:
             return False
-        try:
-            base = remote.parse(row.body, self.url)
-        except ContentError as err:
-            log.error("the stored copy of %s no longer imports; waiting for the first sync: %s", self.url, err)
+        base = _applied_copy(row)
+        if base is None:
+            log.error("the stored copy of %s no longer loads; waiting for the first sync", self.url)
             return False
         self._seen = row.digest
-        return self._apply(base, row.digest, body=None, force=False).outcome == APPLIED
+        return self._apply(base, row.digest, store=False, force=False).outcome == APPLIED
 
     async def poll(self, *, force: bool = False) -> SyncResult:
         """One conditional GET; apply the schedule if it changed. Never raises for a bad schedule."""
+        if is_api(self.url):
+            return await self._poll_api(force=force)
         try:
             if self._client is not None:
                 fetched = await remote.fetch(self._client, self.url, etag=self._etag, last_modified=self._modified)
@@ -137,10 +160,34 @@ class ScheduleSync:
         digest = _sha(body)
         self._etag, self._modified, self._seen = etag, last_modified, digest
         try:  # talks keep the ids they have now (by guid or pretalx code), so subscriptions follow them
-            base = remote.parse(body, self.url, previous=previous_ids(self.core.programme))
+            base = remote.parse(body, self.url, previous=self._previous())
         except ContentError as err:
             return self._refused(err, [str(p) for p in err.problems])
-        return self._apply(base, digest, body=body, force=force)
+        return self._apply(base, digest, store=True, force=force)
+
+    def _previous(self) -> dict[str, int]:
+        return previous_ids(self._base or self.core.programme)
+
+    async def _poll_api(self, *, force: bool) -> SyncResult:
+        """A pretalx event's API (``…/api/events/<slug>/``): fetched page by page, compared by content
+        (the API has no ETag for the whole event)."""
+        token = self.core.settings.schedule_token
+        try:
+            content = await asyncio.to_thread(fetch_schedule, self.url, token, previous=self._previous())
+        except ScheduleError as exc:
+            if exc.message.startswith(("cannot fetch", "HTTP ")):  # the network or the server: not for chat
+                return self._failed(str(exc))
+            return self._refused(exc, [f"{self.url}: cannot import the schedule: {exc.message}"])
+        except ValueError as exc:
+            return self._refused(exc, [f"{self.url}: cannot import the schedule: {str(exc).splitlines()[0]}"])
+        digest = _sha(content.model_dump_json().encode())
+        if digest == self._seen:
+            return self._unchanged()
+        self._seen = digest
+        base = Programme.from_content(content)
+        if not base.talks:
+            return self._refused(ValueError("no talks"), [f"{self.url}: talks: the schedule has no talks"])
+        return self._apply(base, digest, store=True, force=force)
 
     def follow(self) -> SyncResult | None:
         """Take up what another process did: its forced or newer copy, or the organizers' new fixes.
@@ -150,27 +197,26 @@ class ScheduleSync:
         row = stored(self.core.db, self.url)
         if row is None or row.digest == self._applied:
             return None
-        try:
-            base = remote.parse(row.body, self.url)
-        except ContentError:
+        base = _applied_copy(row)
+        if base is None:
             return None
         self._seen, self._seen_error = row.digest, None
-        return self._apply(base, row.digest, body=None, force=True)  # already applied by that process
+        return self._apply(base, row.digest, store=False, force=True)  # already applied by that process
 
     def reapply(self) -> SyncResult | None:
         """The organizers' fixes changed: apply the last good schedule again with them on top."""
         if self._base is None or self._applied is None:
             return None
-        return self._apply(self._base, self._applied, body=None, force=False)
+        return self._apply(self._base, self._applied, store=False, force=False)
 
-    def _apply(self, base: Programme, digest: str, *, body: bytes | None, force: bool) -> SyncResult:
+    def _apply(self, base: Programme, digest: str, *, store: bool, force: bool) -> SyncResult:
         db, now = self.core.db, self.core.clock.now()
         try:
             with db.session() as session:
                 programme = overrides.with_stored(db, base, session)
                 report = apply_programme(self.core, programme, force=force, source=self.url, session=session)
-                if body is not None:
-                    _store(session, self.url, body, digest, now)
+                if store:
+                    _store(session, self.url, base, digest, now)
         except ConflictRefused as err:
             return self._refused(err, [str(c) for c in err.conflicts])
         except ContentError as err:
@@ -181,7 +227,7 @@ class ScheduleSync:
             log.info("schedule sync from %s works again", self.url)
         self._base, self._applied, self._seen_error = base, digest, None
         self.last_error, self.last_success = None, now
-        if report.moved or report.cancelled or body is not None:
+        if report.moved or report.cancelled or store:
             log.info("schedule synced from %s: %s", self.url, report)
         return SyncResult(APPLIED, report)
 

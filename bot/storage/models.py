@@ -224,8 +224,8 @@ class ScheduleSource(Base):
 
     url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the URL
     url: Mapped[str] = mapped_column(Text)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the body
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # the schedule as applied: content JSON, talk ids included
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of what was fetched (to tell a change)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

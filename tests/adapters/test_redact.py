@@ -23,10 +23,11 @@ SETTINGS = Settings(
     SLACK_BOT_TOKEN="xoxb-1111-2222-slackbotsecret",
     SLACK_SIGNING_SECRET="8f742231b10e8888abcd99yyyzzz85a5",
     SLACK_APP_TOKEN="xapp-1-A111-222-appsecret",
+    schedule_token="pretalx-token-5b6c7d8e9f",
     database_url="postgresql+psycopg://confbot:p%40ss-w0rd!@db.internal:5432/confbot",
 )
 SECRETS = [TOKEN, "hook-secret-9f8e7d", "xoxb-1111-2222-slackbotsecret", "8f742231b10e8888abcd99yyyzzz85a5"]
-SECRETS += ["xapp-1-A111-222-appsecret", "p%40ss-w0rd!", "p@ss-w0rd!"]
+SECRETS += ["xapp-1-A111-222-appsecret", "pretalx-token-5b6c7d8e9f", "p%40ss-w0rd!", "p@ss-w0rd!"]
 
 
 @pytest.fixture

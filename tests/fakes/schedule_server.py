@@ -23,15 +23,21 @@ class ScheduleServer:
         self.status = 200
         self.validators = True  # send ETag / Last-Modified and honour If-None-Match
         self.answers: Counter[int] = Counter()
+        self.routes: dict[str, bytes] = {}  # other paths (with their query), e.g. a pretalx API
         self._modified = 0.0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def base(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
     def url(self) -> str:
         """The schedule's address."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/schedule.json"
+        return f"{self.base}/schedule.json"
 
     def publish(self, body: bytes) -> None:
         """A new version of the schedule (a new ETag and Last-Modified)."""
@@ -48,6 +54,10 @@ class ScheduleServer:
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
                 if server.status != 200:
                     self._answer(server.status, b"oops")
+                elif self.path in server.routes:
+                    self._answer(200, server.routes[self.path])
+                elif self.path != "/schedule.json":
+                    self._answer(404, b'{"detail": "Not found."}')
                 elif server.validators and self.headers.get("If-None-Match") == server._etag():
                     self._answer(304, b"")
                 else:

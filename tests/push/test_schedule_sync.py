@@ -249,3 +249,27 @@ async def test_a_schedule_that_drops_most_talks_is_refused_like_a_reload(bot: Re
     (warning,) = bot.sender.texts("organizer")
     assert "would cancel 3 of 5 talks" in warning and "confbot content sync --force" in warning
     assert "content reload" not in warning and bot.sender.texts("alice") == []
+
+
+async def test_a_pretalx_api_url_is_synced_by_content_with_stable_ids(
+    server: ScheduleServer, db: Database, clock: FakeClock
+) -> None:
+    from tests.content.importers.conftest import ScheduleServer as PretalxApi
+
+    api = PretalxApi(base=server.base)
+    url = api.serve_pretalx_api()
+    server.routes.update(api.routes)
+    replica = await _replica(url, db, clock)
+    try:
+        first = await replica.runtime.sync_now()
+        assert first is not None and first.outcome == "applied", first
+        ids = sorted(t.id for t in replica.core.programme.talks)
+        assert len(ids) == 3 and replica.core.programme.conference.first_day is not None
+        again = await replica.runtime.sync_now()  # the same event again: nothing to apply
+        assert again is not None and again.outcome == "unchanged"
+        await replica.runtime.stop()
+        restarted = await _replica(url, db, clock)  # from the stored copy: the same talk ids
+        assert sorted(t.id for t in restarted.core.programme.talks) == ids
+        await restarted.runtime.stop()
+    finally:
+        await replica.runtime.stop()
