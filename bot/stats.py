@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import feedback
 from bot.content.programme import Programme
+from bot.feedback import TalkRatings
 from bot.push import outbox
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 
@@ -92,6 +94,7 @@ class Stats:
     talks: tuple[TalkSubscriptions, ...]  # talks with subscribers, most subscribed first
     reminders: PushCounts
     broadcasts: tuple[BroadcastOutcome, ...]  # newest first
+    ratings: tuple[TalkRatings, ...] = ()  # rated talks, best mean first (bot/feedback.py)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
@@ -233,6 +236,7 @@ def collect(session: Session, programme: Programme) -> Stats:
         talks=talks,
         reminders=_reminders(session),
         broadcasts=_broadcasts(session),
+        ratings=feedback.summary(session, programme),
     )
 
 

@@ -30,8 +30,10 @@ PUBLIC = {
     "bot.push.runtime",
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
-# (and `confbot content sync` runs one poll of the live schedule sync)
+# (and `confbot content sync` runs one poll of the live schedule sync; `confbot feedback export`
+# writes the ratings)
 PUBLIC_FOR_CLI = PUBLIC | {
+    "bot.feedback",
     "bot.factory",
     "bot.content",
     "bot.push.schedule_changes",

@@ -12,6 +12,7 @@ import typer
 
 from adapters.cli.content import app as content_app
 from adapters.cli.content import content_errors_exit
+from adapters.cli.feedback import app as feedback_app
 from adapters.redact import install as install_redaction
 from adapters.redact import secrets_of
 from bot.core import Core
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
+app.add_typer(feedback_app, name="feedback", help="Export talk ratings and comments.")
 
 
 def _core(settings: Settings) -> Core:

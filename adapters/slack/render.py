@@ -135,7 +135,10 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
             if button.url:
                 elements.append(ButtonElement(text=label, url=button.url, action_id=f"confbot_url_{counter}"))
             else:
-                elements.append(ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}"))
+                style = "primary" if button.selected else None  # the current choice stands out natively
+                elements.append(
+                    ButtonElement(text=label, value=button.action, action_id=f"confbot_{counter}", style=style)
+                )
         element_rows.append(elements)
     if as_select and choices is not None:
         element_rows.append([picker(choices, CHOICE_ACTION_ID)])

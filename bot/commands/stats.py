@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands import Context, command
+from bot.feedback import TalkRatings
 from bot.i18n import pick, register, t
 from bot.messages import Line, Reply, ReplyBuilder, Span, bold, code
 from bot.pages import paginate
@@ -46,6 +47,16 @@ register(
         "stats.reminders": {
             "zh": "提醒：已发送 {sent} · 待发送 {pending} · 错过 {missed} · 失败 {failed} · 被屏蔽 {blocked}",
             "en": "Reminders: {sent} sent · {pending} pending · {missed} missed · {failed} failed · {blocked} blocked",
+        },
+        "stats.ratings": {"zh": "演讲评分（{talks} 场，共 {count} 个）：", "en": "Ratings ({count} on {talks} talks):"},
+        "stats.ratings_none": {"zh": "评分：还没有。", "en": "Ratings: none yet."},
+        "stats.rating": {
+            "zh": "{rank}. 平均 {mean} · {count} 个 · {comments} 条评论 · ",
+            "en": "{rank}. mean {mean} · {count} · {comments} comments · ",
+        },
+        "stats.more_ratings": {
+            "zh": "……另有 {count} 场演讲有评分（完整列表：confbot stats；评论：confbot feedback export）",
+            "en": "… and {count} more rated talks (all of them: confbot stats; comments: confbot feedback export)",
         },
         "stats.broadcasts": {"zh": "广播（共 {count} 次）：", "en": "Broadcasts ({count}):"},
         "stats.broadcasts_none": {"zh": "广播：还没有。", "en": "Broadcasts: none yet."},
@@ -87,6 +98,13 @@ def _talk_line(rank: int, talk: TalkSubscriptions, lang: str, tz: ZoneInfo) -> L
     return ReplyBuilder().line(*parts, f" {title}{cancelled} — ", bold(room), f" · {when}").lines[0]
 
 
+def _rating_lines(rank: int, r: TalkRatings, lang: str) -> list[Line]:
+    head = t(lang, "stats.rating", rank=rank, mean=f"{r.mean:.2f}", count=r.count, comments=r.comments)
+    title = _short(pick(lang, r.title, r.title_en), TITLE_CHARS) if r.title else t(lang, "stats.gone")
+    spread = " ".join(f"{n}★ {c}" for n, c in zip(range(5, 0, -1), reversed(r.distribution), strict=True))
+    return ReplyBuilder().line(head, code(f"#{r.talk_id}"), f" {title}").line(f"   {spread}").lines
+
+
 def _broadcast_lines(b: BroadcastOutcome, lang: str, tz: ZoneInfo) -> list[Line]:
     state = t(lang, "stats.done" if b.status == "done" else "stats.sending")
     head = t(
@@ -122,6 +140,17 @@ def stats_lines(
         b.line(t(lang, "stats.talks_none"))
     b.blank()
     b.line(t(lang, "stats.reminders", **asdict(stats.reminders)))
+    b.blank()
+    if stats.ratings:
+        count = sum(r.count for r in stats.ratings)
+        b.line(bold(t(lang, "stats.ratings", count=count, talks=len(stats.ratings))))
+        rated = stats.ratings if top_talks is None else stats.ratings[:top_talks]
+        for rank, rating in enumerate(rated, start=1):
+            b.lines.extend(_rating_lines(rank, rating, lang))
+        if len(stats.ratings) > len(rated):
+            b.line(t(lang, "stats.more_ratings", count=len(stats.ratings) - len(rated)))
+    else:
+        b.line(t(lang, "stats.ratings_none"))
     b.blank()
     if stats.broadcasts:
         b.line(bold(t(lang, "stats.broadcasts", count=len(stats.broadcasts))))

@@ -16,7 +16,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
-from bot.push import announcements, broadcasts, organizer_warnings
+from bot.push import announcements, broadcasts, feedback, organizer_warnings
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
 
@@ -116,6 +116,8 @@ RENDERERS: dict[str, Renderer] = {
     "up_next": announcements.render_up_next,
     "changes_moved": announcements.unbuttoned(_moved),
     "changes_cancelled": announcements.unbuttoned(_cancelled),
+    feedback.KIND: feedback.render_prompt,  # "how was #12?" after the talk (bot/push/feedback.py)
+    feedback.DIGEST: feedback.render_digest,
 }
 """One renderer per push kind: a new kind of push is one entry here."""
 

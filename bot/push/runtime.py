@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import overrides
 from bot.content.loader import ContentError, Problem
 from bot.core import Core
-from bot.push import broadcasts, organizer_warnings, outbox
+from bot.push import broadcasts, feedback, organizer_warnings, outbox
 from bot.push.dispatcher import Dispatcher, DispatchReport
 from bot.push.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.push.schedule_changes import (
@@ -28,6 +28,7 @@ from bot.push.sender import Sender
 log = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
+FEEDBACK_SECONDS = 60.0  # rating prompts and the speakers' digest are queued within a minute of being due
 WATCH_SECONDS = 5.0
 SYNC_JOB = "confbot.schedule_sync"
 
@@ -105,6 +106,7 @@ class Runtime:
         self.scheduler.start()
         self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
         self.scheduler.every(HEARTBEAT_SECONDS, self._heartbeat, "confbot.heartbeat")
+        self.scheduler.every(FEEDBACK_SECONDS, self._feedback, "confbot.feedback", first_now=True)
         if self.watch_content and self.sync is not None:
             minutes = self.core.settings.schedule_sync_minutes
             self.scheduler.every(minutes * 60, self._sync, SYNC_JOB, first_now=True)
@@ -190,6 +192,20 @@ class Runtime:
             if due is not None and not self._stopping:
                 self.scheduler.wake_at(due, self._dispatch)
             return report
+
+    def plan_feedback(self) -> int:
+        """Queue the rating prompts and speakers' digests now due (the minute job); how many new rows."""
+        core = self.core
+        with core.db.session() as session:
+            now = core.clock.now()
+            queued = feedback.plan(session, core.programme, now=now, delay_minutes=core.settings.feedback_delay_minutes)
+            return queued + feedback.plan_digests(session, core.programme, core.speaker_links, now=now)
+
+    async def _feedback(self) -> None:
+        try:
+            self.plan_feedback()
+        except Exception:
+            log.exception("planning rating prompts failed; the next minute tries again")
 
     async def _heartbeat(self) -> None:
         """The heartbeat job: stay counted as live and follow the number of replicas."""

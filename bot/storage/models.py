@@ -251,3 +251,20 @@ class PendingInput(Base):
     target: Mapped[str] = mapped_column(String(64))  # what the message is for, e.g. a rating's talk id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class Rating(Base):
+    """One person's stars for one talk (pressing another star changes it), with an optional comment."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("user_id", "talk_id", name="uq_ratings_user_talk"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    talk_id: Mapped[int] = mapped_column(Integer, index=True)
+    stars: Mapped[int] = mapped_column(Integer)  # 1..5
+    comment: Mapped[str | None] = mapped_column(
+        Text, nullable=True
+    )  # seen by organizers (and, anonymized, the speaker)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
