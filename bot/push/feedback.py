@@ -2,10 +2,11 @@
 
 - **Prompts.** ``CONFBOT_FEEDBACK_DELAY_MINUTES`` after a talk ends (5 by default; 0 turns them
   off) each active subscriber gets one "How was #12 …?" with star buttons. :func:`plan` runs every
-  minute on every replica; the row's key ``feedback:<talk>`` is unique per recipient, so a restart,
-  a second replica or a later move of the talk never sends a second prompt. A cancelled talk gets
-  none (not planned, and a planned one is dropped at send time). A prompt not sent within
-  :data:`WINDOW` of its due time is recorded as missed rather than sent hours late.
+  minute on every replica, one INSERT … SELECT per talk in its window; the row's key
+  ``feedback:<talk>`` is unique per recipient, so a restart, a second replica or a later move of
+  the talk never sends a second prompt. A cancelled talk gets none (not planned, and a planned one
+  is dropped at send time). A prompt not sent within :data:`WINDOW` of its due time is recorded as
+  missed rather than sent hours late.
 - **Digest.** When the last item of the programme has ended, each linked speaker
   (``CONFBOT_SPEAKERS``) account that has used the bot gets their talks' ratings and anonymized
   comments, once (key ``speaker_digest:<speaker>``), within :data:`DIGEST_WINDOW` of the end.
@@ -121,23 +122,21 @@ def plan(session: Session, programme: Programme, *, now: datetime, delay_minutes
         due = talk.end + delay
         if not due <= now < due + WINDOW:
             continue
-        subscribers = session.scalars(
+        subscribers = (
             select(User.id)
             .join(Subscription, Subscription.user_id == User.id)
             .where(Subscription.talk_id == talk.id, User.kind == feedback.PERSON, User.active.is_(True))
-            .order_by(Subscription.id)
         )
-        for user_id in subscribers:
-            queued += outbox.enqueue(
-                session,
-                recipient_id=user_id,
-                kind=KIND,
-                key=key_for(talk.id),
-                due_at=due,
-                payload={"talk": talk.id},
-                expires_at=due + WINDOW,
-                now=now,
-            )
+        queued += outbox.enqueue_many(
+            session,
+            subscribers,
+            kind=KIND,
+            key=key_for(talk.id),
+            due_at=due,
+            payload={"talk": talk.id},
+            expires_at=due + WINDOW,
+            now=now,
+        )
     return queued
 
 

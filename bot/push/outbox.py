@@ -234,13 +234,25 @@ def enqueue_many(
     due_at: datetime,
     payload: dict[str, Any] | None = None,
     priority: int = URGENT,
+    expires_at: datetime | None = None,
     now: datetime,
 ) -> int:
     """One push with the same ``key`` to every user id ``recipients`` selects, in one INSERT … SELECT.
 
     Like :func:`enqueue`, a recipient who already has ``key`` is skipped. Returns the rows inserted.
     """
-    columns = ("recipient_id", "kind", "key", "payload", "due_at", "priority", "status", "attempts", "created_at")
+    columns = (
+        "recipient_id",
+        "kind",
+        "key",
+        "payload",
+        "due_at",
+        "expires_at",
+        "priority",
+        "status",
+        "attempts",
+        "created_at",
+    )
     table = OutboxMessage.__table__
     rows = recipients.subquery()
     values = select(
@@ -249,6 +261,7 @@ def enqueue_many(
         literal(key, table.c.key.type),
         literal(payload or {}, table.c.payload.type),
         literal(due_at, table.c.due_at.type),
+        literal(expires_at, table.c.expires_at.type),
         literal(priority, table.c.priority.type),
         literal(PENDING, table.c.status.type),
         literal(0, table.c.attempts.type),
