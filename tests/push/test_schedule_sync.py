@@ -273,3 +273,21 @@ async def test_a_pretalx_api_url_is_synced_by_content_with_stable_ids(
         await restarted.runtime.stop()
     finally:
         await replica.runtime.stop()
+
+
+async def test_confbot_run_polls_at_start_and_then_every_configured_interval(
+    server: ScheduleServer, db: Database, clock: FakeClock
+) -> None:
+    from bot.push.runtime import SYNC_JOB
+
+    settings = Settings(_env_file=None, schedule_url=server.url, schedule_sync_minutes=2)  # type: ignore[call-arg]
+    runtime = Runtime(Core(settings, db, small_programme(), clock), {"console": RecordingSender()})
+    await runtime.start()
+    try:
+        job = runtime.scheduler._scheduler.get_job(SYNC_JOB)
+        assert job is not None and job.trigger.interval.total_seconds() == 120
+        # the first poll is due at start, not one interval in (nothing has awaited since start)
+        assert job.next_run_time < datetime.now(job.next_run_time.tzinfo) + job.trigger.interval
+        assert runtime.scheduler._scheduler.get_job("confbot.content") is not None  # follows other replicas
+    finally:
+        await runtime.stop()
