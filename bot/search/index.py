@@ -244,6 +244,11 @@ class SearchIndex:
         self._speaker_tail_owner = [o for _, o in tails]
         self._speaker_chinese = _Words([n for n, _ in chinese], keep_order=True)
         self._speaker_chinese_owner = [o for _, o in chinese]
+        # no name is longer than these (a typo may add a letter or two): longer text is no name
+        self._longest_name = {
+            chinese: max((len(k) for k in self._speaker_exact if bool(CJK.search(k)) == chinese), default=0) + 2
+            for chinese in (True, False)
+        }
         latin = [(k, o) for k, owners in self._speaker_exact.items() for o in owners if not CJK.search(k)]
         self._speaker_latin_keys = [k for k, _ in latin]
         self._speaker_latin_owner = [o for _, o in latin]
@@ -558,6 +563,8 @@ class SearchIndex:
         if exact:
             return [(i, 1.0) for i in exact]
         chinese = bool(CJK.search(key))
+        if len(key) > self._longest_name[chinese]:  # a pasted passage: no need for its pinyin
+            return []
         sound = pinyin_of(key) if chinese else key
         if chinese and sound in self._speaker_exact:
             return [(i, SAME_SOUND) for i in self._speaker_exact[sound]]
@@ -569,12 +576,12 @@ class SearchIndex:
                 found[owner] = min(rank, found.get(owner, rank))
         elif len(key) >= 2:
             found = dict(self._speaker_parts.get(key, {}))
-            if not found and len(key) >= 3 and not is_pinyin(key):  # typing on: "chenl", "alic"
-                for k in self._speaker_tails.containing(key):
-                    tail = self._speaker_tails.words[k]
-                    if tail.startswith(key):
-                        owner = self._speaker_tail_owner[k]
-                        found.setdefault(owner, (True, len(tail) - len(key)))
+            if not found and len(key) >= 3:  # typing on: "chenl", "alic" (but "chen" is no start of "cheng")
+                tails = self._speaker_tails
+                started = [k for k in tails.containing(key) if tails.words[k].startswith(key)]
+                if started and not is_pinyin(key):
+                    for k in started:
+                        found.setdefault(self._speaker_tail_owner[k], (True, len(tails.words[k]) - len(key)))
         ranked = [(i, PART) for i in sorted(found, key=lambda i: (found[i], i))]
         ranked += [(i, INITIALS) for i in self._speaker_initials.get(key, []) if i not in found]
         if ranked:
