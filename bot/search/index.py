@@ -397,7 +397,8 @@ class SearchIndex:
             pairs.append(pair)
         pairs.sort(key=len)
         fields, rarest, commonest = self._fields, pairs[0], pairs[-1]
-        candidates = set(rarest).intersection(*pairs[1:])
+        everywhere = len(self.talks)  # a pair in every talk narrows nothing: skip intersecting with it
+        candidates = set(rarest).intersection(*(p for p in pairs[1:] if len(p) < everywhere))
         if len(candidates) > VERIFY_AT_MOST and len(term) >= 6:
             # a long phrase whose every pair is in hundreds of talks (pasted boilerplate): holding
             # all its pairs is taken as holding it, in its rarest pair's best field
