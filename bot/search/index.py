@@ -566,15 +566,17 @@ class SearchIndex:
         chinese = bool(CJK.search(key))
         if len(key) > self._longest_name[chinese]:  # a pasted passage: no need for its pinyin
             return []
-        sound = pinyin_of(key) if chinese else key
-        if chinese and sound in self._speaker_exact:
-            return [(i, SAME_SOUND) for i in self._speaker_exact[sound]]
+        sound = key
         found: dict[int, tuple[bool, int]] = {}  # speaker → (not at the name's start, letters left over)
         if chinese:
             for k in self._speaker_chinese.containing(key):
                 owner, whole = self._speaker_chinese_owner[k], self._speaker_chinese.words[k]
                 rank = (not whole.startswith(key), len(whole) - len(key))
                 found[owner] = min(rank, found.get(owner, rank))
+            if not found:  # 陈丽君 for 陈莉君: the same sound (pypinyin only when needed: it is the slow part)
+                sound = pinyin_of(key)
+                if sound in self._speaker_exact:
+                    return [(i, SAME_SOUND) for i in self._speaker_exact[sound]]
         elif len(key) >= 2:
             found = dict(self._speaker_parts.get(key, {}))
             if not found and len(key) >= 3:  # typing on: "chenl", "alic" (but "chen" is no start of "cheng")
@@ -633,7 +635,7 @@ class SearchIndex:
             ideas = [tag for tag, _ in popular.most_common(limit * 2)]
         unique: list[str] = []
         for idea in ideas:
-            if idea not in unique and self.search(idea, limit=1):
+            if idea not in unique and self._finds_something(idea):
                 unique.append(idea)
             if len(unique) == limit:
                 break
@@ -641,6 +643,10 @@ class SearchIndex:
             self._suggested.clear()
         self._suggested[(key, limit, lang)] = unique
         return list(unique)
+
+    def _finds_something(self, text: str) -> bool:
+        """Whether searching ``text`` gives a result (talks first: cheaper than a speaker lookup)."""
+        return any(self._match_term(term) for term in self._terms(text)) or bool(self._speaker_hits(text))
 
 
 def _merge(into: Match, postings: Match, factor: float) -> None:
