@@ -176,3 +176,15 @@ def test_real_camp2019_json_keeps_person_ids_and_berlin_times(settings: Settings
 )
 def test_each_fixture_is_detected_from_its_content(name: str, formatted: str) -> None:
     assert detect(fixture(name), "renamed.dat").format == formatted
+
+
+def test_pentabarf_event_after_midnight_belongs_to_the_next_date(settings: Settings, db: Database) -> None:
+    xml = fixture("fosdem2018-pentabarf.xml").replace(
+        b"<day_change>09:00:00</day_change>", b"<day_change>04:00</day_change>"
+    )
+    xml = xml.replace(b"<start>17:00</start>", b"<start>00:30</start>")  # the closing, day 2, after midnight
+    core, programme = chat(settings, db, xml, "fosdem2018.xml", timezone="Europe/Brussels")
+    closing = programme.talk(6590)
+    assert closing is not None and closing.start is not None
+    assert closing.start.isoformat() == "2018-02-05T00:30:00+01:00"
+    assert "Mon 5 Feb 00:30–00:45 (UTC+1)" in say(core, "/talk 6590")
