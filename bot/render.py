@@ -30,6 +30,7 @@ register(
         "button.subscribe": {"zh": "⭐ 订阅提醒", "en": "⭐ Remind me"},
         "button.unsubscribe": {"zh": "✖ 取消订阅", "en": "✖ Unsubscribe"},
         "button.parallel": {"zh": "⇄ 同时段", "en": "⇄ In parallel"},
+        "button.ask": {"zh": "❓ 提问", "en": "❓ Ask"},
         "button.more": {"zh": "更多 ›", "en": "More ›"},
         "button.prev": {"zh": "‹ 上一页", "en": "‹ Previous"},
         "button.next": {"zh": "下一页 ›", "en": "Next ›"},
@@ -128,6 +129,8 @@ def talk_buttons(talk: Talk, lang: str, subscribed: bool | None) -> tuple[tuple[
         )
     if talk.start is not None:
         row.append(Button(t(lang, "button.parallel"), f"parallel {talk.id}"))
+        if subscribed is not None and not talk.cancelled:  # a personal card: ask the talk a question
+            row.append(Button(t(lang, "button.ask"), f"ask {talk.id}"))
     return (tuple(row),) if row else ()
 
 

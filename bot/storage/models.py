@@ -268,3 +268,29 @@ class Rating(Base):
     )  # seen by organizers (and, anonymized, the speaker)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Question(Base):
+    """An attendee's question to a talk. ``state`` is open, answered or hidden; the asker is shown
+    to moderators only."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_talk_state", "talk_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    talk_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QuestionVote(Base):
+    """One 👍 of one user on one question."""
+
+    __tablename__ = "question_votes"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -201,7 +201,7 @@ async def test_slash_command_is_acked_before_the_answer_and_answered_ephemerally
     (answer,) = await slack.wait_for("response")
     assert answer["response_type"] == "ephemeral"
     assert "*XDP &lt;fast&gt; &amp; furious*" in _texts(answer)  # escaped mrkdwn, English from the locale
-    assert _values(answer) == ["sub 2", "parallel 2"]
+    assert _values(answer) == ["sub 2", "parallel 2", "ask 2"]
 
 
 async def test_chinese_locale_and_search_and_help(slack: FakeSlack, client: httpx.AsyncClient) -> None:

@@ -54,7 +54,7 @@ async def test_browsing_in_chinese_and_english(fake_telegram: FakeTelegram, poll
     talk = calls[1]
     assert "<b>XDP &lt;fast&gt; &amp; furious</b>" in talk["text"]  # talk text escaped, valid HTML
     assert "Packets &amp; &lt;b&gt;bold&lt;/b&gt; claims" in talk["text"]
-    assert _buttons(talk) == ["sub 2", "parallel 2"]
+    assert _buttons(talk) == ["sub 2", "parallel 2", "ask 2"]
     fake_telegram.push(fake_telegram.message_update(2002, "observability", lang="en"))
     search = (await fake_telegram.wait_for("sendMessage", 3))[2]
     assert "Observability with eBPF" in search["text"]
