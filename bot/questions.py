@@ -137,7 +137,7 @@ def get(session: Session, question_id: int) -> Question | None:
     return session.get(Question, question_id)
 
 
-def ranked(session: Session, talk_id: int, viewer: User, *, states: tuple[str, ...] = ("open",)) -> list[Ranked]:
+def ranked(session: Session, talk_id: int, viewer: User | None, *, states: tuple[str, ...] = ("open",)) -> list[Ranked]:
     """The talk's questions in ``states``: pinned first, then by votes, then oldest first."""
     votes = (
         select(QuestionVote.question_id, func.count().label("n"))
@@ -146,7 +146,8 @@ def ranked(session: Session, talk_id: int, viewer: User, *, states: tuple[str, .
         .group_by(QuestionVote.question_id)
         .subquery()
     )
-    mine = select(QuestionVote.question_id).where(QuestionVote.user_id == viewer.id)
+    viewer_id = viewer.id if viewer is not None else -1  # None: nobody's votes are marked
+    mine = select(QuestionVote.question_id).where(QuestionVote.user_id == viewer_id)
     rows = session.execute(
         select(
             Question,
@@ -170,7 +171,7 @@ def ranked(session: Session, talk_id: int, viewer: User, *, states: tuple[str, .
             int(n),
             bool(voted),
             f"{name or uid} ({platform}:{uid})",
-            q.user_id == viewer.id,
+            q.user_id == viewer_id,
         )
         for q, n, name, platform, uid, voted in rows
     ]

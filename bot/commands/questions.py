@@ -11,6 +11,7 @@ from bot.commands.args import id_words, parse_number, talk_id_arg
 from bot.content.schema import Talk
 from bot.i18n import register
 from bot.messages import Button, Reply, ReplyBuilder, bold, italic
+from bot.push import qa_posts
 from bot.render import title_of
 from bot.timefmt import format_when
 
@@ -104,6 +105,27 @@ register(
         "questions.btn_answered": {"zh": "✅ 已答", "en": "✅ Answered"},
         "questions.btn_pin": {"zh": "📌 置顶", "en": "📌 Pin"},
         "questions.btn_unpin": {"zh": "📌 取消置顶", "en": "📌 Unpin"},
+        "help.qa": {
+            "zh": "在会场播报群里开启/关闭提问：结束前 10 分钟发布票数最多的问题",
+            "en": "Q&A in a room's announcement chat: the top questions posted 10 minutes before each talk ends",
+        },
+        "qa.usage": {
+            "zh": "用法：/qa on 或 /qa off（在会场播报群里）",
+            "en": "Usage: /qa on or /qa off (in a room's announcement chat)",
+        },
+        "qa.not_here": {
+            "zh": "请在会场的播报群里发送 /qa on。",
+            "en": "Send /qa on in the room's announcement chat (a group or channel set up with /announce here <room>).",
+        },
+        "qa.no_room": {
+            "zh": "这个群没有播报任何会场。先发送 /announce here <会场>，再发送 /qa on。",
+            "en": "This chat announces no room. Send /announce here <room> first, then /qa on.",
+        },
+        "qa.on": {
+            "zh": "🎤 提问已开启：每场结束前 10 分钟，这里会发布票数最多的问题。",
+            "en": "🎤 Q&A is on: the top questions are posted here 10 minutes before each talk ends.",
+        },
+        "qa.off": {"zh": "提问播报已关闭。", "en": "Q&A is off: no more top-questions posts here."},
         "questions.btn_reopen": {"zh": "↩️ 恢复", "en": "↩️ Reopen"},
     }
 )
@@ -292,3 +314,18 @@ def moderate(ctx: Context) -> Reply:
     assert action in MODERATIONS
     questions.moderate(ctx.session, question_id, action)  # type: ignore[arg-type]
     return question_list(ctx, talk, edit=ctx.from_button, notice=ctx.t("questions.moderated"))
+
+
+@command("qa", help_key="help.qa", usage="on|off", organizer_only=True, order=88)
+def qa(ctx: Context) -> Reply:
+    """``/qa on|off`` in a room's announcement chat: post each talk's top questions there at end-10 min."""
+    arg = ctx.args.strip().lower()
+    if arg not in ("on", "off"):
+        raise UsageError("qa.usage")
+    chat = ctx.request.channel
+    if not ctx.request.is_group or not chat:
+        return ReplyBuilder().line(ctx.t("qa.not_here")).build()
+    mode = qa_posts.switch(ctx.session, ctx.request.address.platform, chat, arg == "on")
+    if mode is None:
+        return ReplyBuilder().line(ctx.t("qa.no_room")).build()
+    return ReplyBuilder().line(ctx.t(f"qa.{arg}")).build()

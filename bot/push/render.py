@@ -16,7 +16,7 @@ from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
 from bot.messages import Button, Reply, ReplyBuilder, bold
-from bot.push import announcements, broadcasts, feedback, organizer_warnings
+from bot.push import announcements, broadcasts, feedback, organizer_warnings, qa_posts
 from bot.render import room_name, title_of
 from bot.timefmt import format_time, format_when
 
@@ -118,6 +118,7 @@ RENDERERS: dict[str, Renderer] = {
     "changes_cancelled": announcements.unbuttoned(_cancelled),
     feedback.KIND: feedback.render_prompt,  # "how was #12?" after the talk (bot/push/feedback.py)
     feedback.DIGEST: feedback.render_digest,
+    qa_posts.KIND: qa_posts.render,  # a room chat's top questions at end-10 min (bot/push/qa_posts.py)
 }
 """One renderer per push kind: a new kind of push is one entry here."""
 

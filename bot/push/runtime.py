@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import overrides
 from bot.content.loader import ContentError, Problem
 from bot.core import Core
-from bot.push import broadcasts, feedback, organizer_warnings, outbox
+from bot.push import broadcasts, feedback, organizer_warnings, outbox, qa_posts
 from bot.push.dispatcher import Dispatcher, DispatchReport
 from bot.push.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.push.schedule_changes import (
@@ -107,6 +107,7 @@ class Runtime:
         self.scheduler.every(SAFETY_SECONDS, self._dispatch, "confbot.safety")
         self.scheduler.every(HEARTBEAT_SECONDS, self._heartbeat, "confbot.heartbeat")
         self.scheduler.every(FEEDBACK_SECONDS, self._feedback, "confbot.feedback", first_now=True)
+        self.scheduler.every(FEEDBACK_SECONDS, self._qa, "confbot.qa", first_now=True)
         if self.watch_content and self.sync is not None:
             minutes = self.core.settings.schedule_sync_minutes
             self.scheduler.every(minutes * 60, self._sync, SYNC_JOB, first_now=True)
@@ -206,6 +207,14 @@ class Runtime:
             self.plan_feedback()
         except Exception:
             log.exception("planning rating prompts failed; the next minute tries again")
+
+    async def _qa(self) -> None:
+        """The minute job of /qa on chats: queue the top-questions posts now due."""
+        try:
+            with self.core.db.session() as session:
+                qa_posts.plan(session, self.core.programme, now=self.core.clock.now())
+        except Exception:
+            log.exception("planning Q&A posts failed; the next minute tries again")
 
     async def _heartbeat(self) -> None:
         """The heartbeat job: stay counted as live and follow the number of replicas."""
