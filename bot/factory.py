@@ -19,10 +19,20 @@ def make_clock(settings: Settings) -> Clock:
 
 def create_core(settings: Settings, clock: Clock | None = None) -> Core:
     """Load content (raising ContentError), migrate the database, apply the organizers' stored
-    schedule fixes (/move, /cancel) on top of the content, and wire the core."""
+    schedule fixes (/move, /cancel) on top of the content, and wire the core.
+
+    With ``CONFBOT_MIGRATE_ON_START=false`` the schema is only checked: SchemaBehind if it is not at head.
+    """
     programme = load_content(settings.content)
     db = Database(settings.database_url)
-    db.migrate()
+    if settings.migrate_on_start:
+        db.migrate()
+    else:
+        try:
+            db.require_head()
+        except BaseException:
+            db.dispose()
+            raise
     programme = overrides.with_stored(db, programme)
     core = Core(settings, db, programme, clock or make_clock(settings))
     core.search  # build the index now, not on the first attendee's search  # noqa: B018

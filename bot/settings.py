@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     replica_id: str | None = None
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
     public_url: str | None = None
+    # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)
+    migrate_on_start: bool = True
 
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")

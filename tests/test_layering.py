@@ -31,7 +31,7 @@ PUBLIC = {
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
 # (and `confbot content sync` runs one poll of the live schedule sync; `confbot feedback export`
-# writes the ratings)
+# writes the ratings; `confbot db` migrates the schema)
 PUBLIC_FOR_CLI = PUBLIC | {
     "bot.feedback",
     "bot.factory",
@@ -40,6 +40,7 @@ PUBLIC_FOR_CLI = PUBLIC | {
     "bot.push.schedule_sync",
     "bot.stats",
     "bot.commands.stats",
+    "bot.storage.db",
 }
 
 

@@ -23,7 +23,7 @@ from bot.content.schema import ContentFile
 from bot.content.yamlio import dump_content
 from bot.settings import Settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False)
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
 
 def _configured(path: Path | None) -> Path:

@@ -12,6 +12,8 @@ import typer
 
 from adapters.cli.content import app as content_app
 from adapters.cli.content import content_errors_exit
+from adapters.cli.db import app as db_app
+from adapters.cli.db import database_errors_exit
 from adapters.cli.feedback import app as feedback_app
 from adapters.redact import install as install_redaction
 from adapters.redact import secrets_of
@@ -22,17 +24,25 @@ app = typer.Typer(
     help="confbot: a conference chatbot for Telegram, Slack and the terminal.",
     no_args_is_help=False,
     add_completion=False,
+    # plain click help: typer's rich help shows a stray "<bool>" type beside --help and every flag
+    rich_markup_mode=None,
 )
 app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
 app.add_typer(feedback_app, name="feedback", help="Export talk ratings and comments.")
+app.add_typer(db_app, name="db", help="Migrate the database schema, or check that it is at head.")
 
 
 def _core(settings: Settings) -> Core:
-    """Build the core, turning content errors into a clear message and exit code 1."""
+    """Build the core, turning content, database and schema errors into one clear line and exit code 1."""
     from bot.factory import create_core
+    from bot.storage.db import SchemaBehind
 
-    with content_errors_exit():
-        return create_core(settings)
+    with content_errors_exit(), database_errors_exit():
+        try:
+            return create_core(settings)
+        except SchemaBehind as err:
+            typer.echo(f"CONFBOT_MIGRATE_ON_START is false and the {err}", err=True)
+            raise typer.Exit(1) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -169,7 +179,7 @@ def stats(
 @app.command()
 def broadcast(
     text: Annotated[
-        str, typer.Option("--text", help="The announcement: *bold*, _italic_, \\[text](https://url), line breaks.")
+        str, typer.Option("--text", help="The announcement: *bold*, _italic_, [text](https://url), line breaks.")
     ],
     audience: Annotated[
         str, typer.Option(help="all (default), talk:12, platform:telegram, platform:slack or lang:en.")

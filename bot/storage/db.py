@@ -1,14 +1,17 @@
-"""Engine and session setup, and schema migration on start."""
+"""Engine and session setup, schema migration, and where the schema stands against this release."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Result, create_engine, event, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -51,24 +54,73 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision.
+def migrate(engine: Engine) -> str | None:
+    """Create or upgrade the schema to the newest revision; returns the revision it found (None: empty).
 
-    On PostgreSQL an advisory lock makes concurrent replicas migrate one after another.
+    On PostgreSQL an advisory lock makes concurrent replicas migrate one after another: the second
+    finds the schema at head and does nothing.
     """
     cfg = alembic_config(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             try:
+                found = MigrationContext.configure(conn).get_current_revision()
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 conn.commit()
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                 conn.commit()
-    else:
-        command.upgrade(cfg, "head")
+        return found
+    with engine.connect() as conn:
+        found = MigrationContext.configure(conn).get_current_revision()
+    command.upgrade(cfg, "head")
+    return found
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """The database's Alembic revision against the newest one this release ships."""
+
+    current: str | None  # None: an empty database
+    head: str
+    known: bool  # ``current`` is one of this release's revisions (else a newer release migrated it)
+
+    @property
+    def at_head(self) -> bool:
+        """The schema is exactly what this release expects."""
+        return self.current == self.head
+
+    @property
+    def behind(self) -> bool:
+        """Empty or at an older revision of this release: ``confbot db upgrade`` brings it to head."""
+        return not self.at_head and (self.current is None or self.known)
+
+    def describe(self) -> str:
+        """One line for the operator."""
+        if self.at_head:
+            return f"schema at head ({self.head})"
+        if self.current is None:
+            return f"empty database: no schema yet (head is {self.head}); run `confbot db upgrade`"
+        if self.known:
+            return f"schema at {self.current}, behind head {self.head}; run `confbot db upgrade`"
+        return f"schema at {self.current}, which this release does not know (its head is {self.head}): a newer release?"
+
+
+class SchemaBehind(Exception):
+    """``CONFBOT_MIGRATE_ON_START=false`` and the schema is not at head: this release cannot run on it."""
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """Read the database's revision (one query) and compare it with the migrations shipped here."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    head = script.get_current_head()
+    assert head is not None  # one linear history: a single head
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    known = current is not None and any(rev.revision == current for rev in script.walk_revisions())
+    return SchemaState(current, head, known)
 
 
 class Database:
@@ -84,9 +136,19 @@ class Database:
         """ "sqlite" or "postgresql"."""
         return self.engine.dialect.name
 
-    def migrate(self) -> None:
-        """Bring the schema up to date."""
-        migrate(self.engine)
+    def migrate(self) -> str | None:
+        """Bring the schema up to date; returns the revision it was at before (None: empty)."""
+        return migrate(self.engine)
+
+    def schema(self) -> SchemaState:
+        """Where the schema stands against this release's migrations."""
+        return schema_state(self.engine)
+
+    def require_head(self) -> None:
+        """Raise :class:`SchemaBehind` unless the schema is at head (or newer: a rollback keeps running)."""
+        state = self.schema()
+        if state.behind:
+            raise SchemaBehind(state.describe())
 
     @contextmanager
     def session(self) -> Iterator[Session]:
