@@ -1,11 +1,11 @@
-"""One ASGI server (Starlette on uvicorn) for every adapter's webhook endpoints."""
+"""One ASGI server (Starlette on uvicorn): the adapters' webhooks, `/healthz`, `/readyz` and `/metrics`."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -13,15 +13,19 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.startup import StartupError
+from bot.health import Readiness
 
 if TYPE_CHECKING:
     from bot.core import Core
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # the default of ``CONFBOT_MAX_BODY_BYTES``
+READY_TIMEOUT = 3.0  # seconds /readyz waits for its checks (a database that does not answer)
 
 
 class _TooLarge(Exception):
@@ -85,8 +89,28 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, text:
     await PlainTextResponse(text, status_code=status, headers={"Connection": "close"})(scope, receive, send)
 
 
+class StartedGate:
+    """Pure ASGI middleware: a platform's endpoint answers 503 until that platform has started.
+
+    The server comes up first, so that probes answer while the platforms connect; Telegram and Slack
+    retry a 503, so an update that arrives early is delivered again once the adapter is up.
+    """
+
+    def __init__(self, app: ASGIApp, gates: Mapping[str, Callable[[], bool]]) -> None:
+        self.app = app
+        self.gates = dict(gates)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = self.gates.get(scope["path"]) if scope["type"] == "http" else None
+        if gate is not None and not gate():
+            response = PlainTextResponse("starting", status_code=503, headers={"Retry-After": "5"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 async def healthz(_: Request) -> PlainTextResponse:
-    """Liveness probe."""
+    """Liveness probe: the process serves HTTP."""
     return PlainTextResponse("ok")
 
 
@@ -104,11 +128,55 @@ def calendar_route(core: Core) -> Route:
     return Route("/calendar/{token}.ics", feed, methods=["GET"])
 
 
-def build_asgi(routes: Sequence[BaseRoute], *, max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
-    """A Starlette app with the adapters' routes plus ``/healthz``; bodies over ``max_body_bytes`` get 413."""
+def readyz_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
+    """``/readyz``: 200 ``{"status": "ready"}``, or 503 with each failing check and its reason; non-blocking
+    checks that report a problem are listed under ``warnings`` either way."""
+
+    def run() -> tuple[dict[str, str], dict[str, str]]:
+        return readiness.failing(), readiness.warnings()
+
+    async def readyz(_: Request) -> Response:
+        try:  # the checks block (a database query): in a thread, with a bound
+            failing, warnings = await asyncio.wait_for(asyncio.to_thread(run), READY_TIMEOUT)
+        except TimeoutError:
+            failing, warnings = {"checks": f"no answer within {READY_TIMEOUT:g} s"}, {}
+        extra = {"warnings": warnings} if warnings else {}
+        if failing:
+            return JSONResponse({"status": "not ready", "failing": failing, **extra}, status_code=503)
+        return JSONResponse({"status": "ready", "checks": readiness.names, **extra})
+
+    return readyz
+
+
+def metrics_endpoint(exposition: Callable[[], bytes], content_type: str) -> Callable[[Request], Awaitable[Response]]:
+    """``/metrics`` in Prometheus' text format (the database gauges are read in a thread)."""
+
+    async def metrics(_: Request) -> Response:
+        return Response(await asyncio.to_thread(exposition), media_type=content_type)
+
+    return metrics
+
+
+def build_asgi(
+    routes: Sequence[BaseRoute],
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    readiness: Readiness | None = None,
+    metrics: tuple[Callable[[], bytes], str] | None = None,
+    gates: Mapping[str, Callable[[], bool]] | None = None,
+) -> Starlette:
+    """A Starlette app with the adapters' routes plus ``/healthz`` (and ``/readyz``, ``/metrics`` when given).
+
+    Bodies over ``max_body_bytes`` get 413; a path in ``gates`` gets 503 while its gate is closed.
+    """
+    ops: list[BaseRoute] = [Route("/healthz", healthz)]
+    if readiness is not None:
+        ops.append(Route("/readyz", readyz_endpoint(readiness)))
+    if metrics is not None:
+        ops.append(Route("/metrics", metrics_endpoint(*metrics)))
     return Starlette(
-        routes=[*routes, Route("/healthz", healthz)],
-        middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes)],
+        routes=[*routes, *ops],
+        middleware=[Middleware(BodyLimit, max_bytes=max_body_bytes), Middleware(StartedGate, gates=gates or {})],
     )
 
 
@@ -124,17 +192,28 @@ class HttpServer:
     """Serves an ASGI app in the running event loop until :meth:`stop`."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
+        self.where = f"{host}:{port}"
         # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", log_config=None)
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start serving; returns once the socket is bound."""
+        """Start serving; returns once the socket is bound. A port that can't be bound is a StartupError."""
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._task.done():
-                self._task.result()  # surfaces bind errors
+                try:
+                    self._task.result()
+                except (OSError, SystemExit) as err:  # uvicorn logs the bind error and exits
+                    reason = f": {err}" if isinstance(err, OSError) else ""
+                    raise StartupError(
+                        f"cannot listen on {self.where}{reason}: set CONFBOT_HTTP_PORT (or CONFBOT_HTTP_HOST) "
+                        "to a free port"
+                    ) from None
+                finally:
+                    self._task = None
+                raise StartupError(f"the HTTP server on {self.where} stopped while starting")
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:

@@ -7,12 +7,18 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
+import bot.metrics as metrics
 from adapters.base import Adapter
 from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
+from bot.health import Readiness, core_readiness
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.push.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +57,38 @@ def build_adapters(settings: Settings, core: Core, retry: StartupRetry | None = 
         elif name == "slack":
             from adapters.slack import create_adapter as create_slack
 
-            adapters.append(create_slack(settings, core))
+            adapters.append(create_slack(settings, core, retry))
     return adapters
+
+
+def readiness_of(
+    core: Core, runtime: Runtime, adapters: list[Adapter], started: list[Adapter], stop: asyncio.Event
+) -> Readiness:
+    """The database, the content, each configured platform started, and not shutting down; the live
+    schedule sync's last error is a warning (its source being down must not unready every replica)."""
+    readiness = core_readiness(core)
+    for adapter in adapters:
+        readiness.add(adapter.name, lambda a=adapter: None if a in started else "not started yet")  # type: ignore[misc]
+    readiness.add("shutdown", lambda: "shutting down" if stop.is_set() else None)
+    readiness.add("schedule_sync", runtime.sync_status, blocking=False)
+    return readiness
+
+
+async def _start_or_stop(adapter: Adapter, stop: asyncio.Event) -> bool:
+    """Start ``adapter``; False if ``stop`` is set first (SIGTERM during start-up retries ends them)."""
+    starting = asyncio.ensure_future(adapter.start())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if starting.done():
+        starting.result()  # raises StartupError
+        return True
+    starting.cancel()
+    with contextlib.suppress(BaseException):
+        await starting
+    with contextlib.suppress(Exception):  # close what the half-started adapter opened
+        await adapter.stop()
+    return False
 
 
 async def serve(
@@ -60,8 +96,10 @@ async def serve(
 ) -> int:
     """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully.
 
-    Start-up calls to the platforms are retried with back-off. An adapter that cannot start ends the
-    run with one line: exit code 2 for a configuration error (a rejected token), 1 otherwise.
+    The HTTP server (``/healthz``, ``/readyz``, ``/metrics`` and the platforms' webhooks) comes up
+    first, in every mode; each platform's endpoint answers 503 until it has started. Start-up calls to
+    the platforms are retried with back-off. An adapter that cannot start ends the run with one line:
+    exit code 2 for a configuration error (a rejected token), 1 otherwise.
     """
     from bot.push.runtime import Runtime
 
@@ -75,31 +113,48 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
     runtime = Runtime(core, {a.name: a.sender() for a in adapters})
+    started: list[Adapter] = []
+    gates = {
+        str(getattr(route, "path", "")): (lambda a=adapter: a in started)
+        for adapter in adapters
+        for route in adapter.routes()
+    }
     routes = [route for a in adapters for route in a.routes()]
     if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
         routes.append(calendar_route(core))
-    app = build_asgi(routes, max_body_bytes=settings.max_body_bytes)
-    server = HttpServer(app, settings.http_host, settings.http_port) if routes else None
-    started: list[Adapter] = []
+    app = build_asgi(
+        routes,
+        max_body_bytes=settings.max_body_bytes,
+        readiness=readiness_of(core, runtime, adapters, started, stop),
+        metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE),
+        gates=gates,
+    )
+    server = HttpServer(app, settings.http_host, settings.http_port)
+    runtime_started = False
     try:
-        # the adapters first: pushes start flowing only once every platform is up (a send must not
+        await server.start()
+        # the adapters next: pushes start flowing only once every platform is up (a send must not
         # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
-            await adapter.start()
+            if not await _start_or_stop(adapter, stop):
+                log.info("stopped during start-up")
+                return 0
             started.append(adapter)
         await runtime.start()
-        if server is not None:
-            await server.start()
-        log.info("confbot running: %s", ", ".join(a.name for a in adapters))
+        runtime_started = True
+        log.info("confbot running: %s; HTTP on port %d", ", ".join(a.name for a in adapters), settings.http_port)
         await stop.wait()
+        log.info("stopping: no new updates; in-flight sends finish or hand their claims back")
     except StartupError as error:
         log.error("confbot did not start: %s", error)
         return error.exit_code
     finally:
-        if server is not None:
-            await server.stop()
-        await runtime.stop()
+        stop.set()  # /readyz says "shutting down" from here on
+        await server.stop()
+        if runtime_started:
+            await runtime.stop()
         for adapter in reversed(started):
             await adapter.stop()
         core.close()
+    log.info("stopped")
     return 0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import time
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import audit, prompts, users
+from bot import audit, prompts, tracking, users
 from bot.clock import Clock
 from bot.commands import Context, UsageError, closest, load_all, lookup
 from bot.commands.args import command_of
@@ -131,7 +132,18 @@ class Core:
         return self.respond(request).replies
 
     def respond(self, request: Request) -> Response:
-        """Answer one request, saying also whether the user's Home may have changed."""
+        """Answer one request, saying also whether the user's Home may have changed.
+
+        Each answer is counted and logged once (``bot/tracking.py``): platform, command, duration.
+        """
+        began = time.perf_counter()
+        command = ["none"]  # what the request turned out to be: a command's name, search or unknown
+        try:
+            return self._respond(request, command)
+        finally:
+            tracking.handled(request.address.platform, command[0], time.perf_counter() - began)
+
+    def _respond(self, request: Request, command: list[str]) -> Response:
         request = clean_request(request)
         home_changed = False
         text = (request.action if request.action is not None else request.text or "").strip()
@@ -150,6 +162,7 @@ class Core:
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
                 awaited = self._awaited_input(request, user, session, lang, text, now)
                 if awaited is not None:  # the text a prompt asked for (a comment, a question...)
+                    command[0] = "prompt"
                     return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
                 # organizers write announcements (/broadcast checks its own, longer limit)
                 limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
@@ -160,7 +173,9 @@ class Core:
                 name, args = command_of(text, request.action)
                 cmd = lookup(name)
                 if cmd is None:
+                    command[0] = "unknown"
                     return Response([self._unknown(lang, name, self.is_organizer(request.address))])
+                command[0] = cmd.name
                 if cmd.organizer_only and not self.is_organizer(request.address):
                     audit.record(session, request.address, cmd.name, args, "refused", now)
                     return Response([self._say(lang, "error.organizer_only", name=cmd.name)])
@@ -214,6 +229,13 @@ class Core:
 
     def inline_cards(self, query: str, locale: str | None) -> list[InlineCard]:
         """Talks to offer for an inline query: the best matches, or the first talks if empty."""
+        began = time.perf_counter()
+        try:
+            return self._inline_cards(query, locale)
+        finally:
+            tracking.handled(tracking.current_platform() or "unknown", "inline", time.perf_counter() - began)
+
+    def _inline_cards(self, query: str, locale: str | None) -> list[InlineCard]:
         lang = language_for_locale(locale)
         programme = self.programme
         text = (clean_text(query) or "").strip()[:200]

@@ -28,6 +28,11 @@ PUBLIC = {
     "bot.commands",
     "bot.push.sender",
     "bot.push.runtime",
+    # operations: the readiness checks, the metrics page and the update log context the HTTP server
+    # and the handlers serve and set
+    "bot.health",
+    "bot.metrics",
+    "bot.tracking",
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
 # (and `confbot content sync` runs one poll of the live schedule sync; `confbot feedback export`

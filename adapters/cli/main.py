@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from adapters.cli.content import content_errors_exit
 from adapters.cli.db import app as db_app
 from adapters.cli.db import database_errors_exit
 from adapters.cli.feedback import app as feedback_app
-from adapters.redact import install as install_redaction
+from adapters.logs import configure as configure_logging
 from adapters.redact import secrets_of
 from bot.core import Core
 from bot.settings import Settings
@@ -48,9 +49,9 @@ def _core(settings: Settings) -> Core:
 @app.callback(invoke_without_command=True)
 def default(ctx: typer.Context) -> None:
     """With no command: run the configured platforms, or chat in the terminal if none is set."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # once, for every command (run, chat, content): tokens and passwords never reach the console
-    install_redaction(secrets_of(Settings()))
+    settings = Settings()
+    # once, for every command (run, chat, content): text or JSON lines; tokens and passwords never shown
+    configure_logging(settings.log_format, secrets_of(settings))
     if ctx.invoked_subcommand is not None:
         return
     from adapters.runner import configured_platforms
@@ -214,8 +215,16 @@ def broadcast(
 
 def main() -> None:
     """Console-script entry point. An unexpected error is logged, so its traceback is redacted too."""
+    from pydantic import ValidationError
+
     try:
         app(prog_name="confbot")
+    except ValidationError as err:  # a setting that does not parse: name it, no traceback
+        for problem in err.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            name = field if field.isupper() else f"CONFBOT_{field.upper()}"  # TELEGRAM_… names are aliases
+            sys.stderr.write(f"invalid setting {name}: {problem['msg']}\n")
+        raise SystemExit(2) from None
     except Exception:
         logging.getLogger("confbot").critical("confbot stopped by an unexpected error", exc_info=True)
         raise SystemExit(1) from None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
@@ -16,11 +18,21 @@ from starlette.routing import BaseRoute, Route
 from adapters.slack import inbound
 from adapters.slack.handlers import SlackHandlers
 from adapters.slack.sender import SlackSender
+from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from bot.core import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 PATH = "/slack/events"
+# Web API errors that mean the token itself is wrong: retrying cannot help
+REJECTED = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+}
 TIMESTAMP = "X-Slack-Request-Timestamp"
 SIGNATURE = "X-Slack-Signature"
 
@@ -30,9 +42,10 @@ class SlackAdapter:
 
     name = "slack"
 
-    def __init__(self, settings: Settings, core: Core) -> None:
+    def __init__(self, settings: Settings, core: Core, retry: StartupRetry | None = None) -> None:
         assert settings.slack_bot_token
         self.settings = settings
+        self.retry = retry or StartupRetry()
         self.socket_mode = bool(settings.slack_app_token)
         self.http = not self.socket_mode and bool(settings.slack_signing_secret)
         if not (self.http or self.socket_mode):
@@ -94,11 +107,39 @@ class SlackAdapter:
         return AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
 
     async def start(self) -> None:
-        """Socket Mode connects here; HTTP mode needs nothing beyond the route."""
+        """Check the bot token (``auth.test``), then connect Socket Mode; each retried with back-off.
+
+        A token Slack rejects is a ConfigurationError naming the variable; a Web API that kept
+        failing is a StartupError. Either is one line, without the token.
+        """
+        identity = await self._call("Slack auth.test", self.client.auth_test, "SLACK_BOT_TOKEN")
         if self.socket_mode:
+            # the Socket Mode client retries a rejected app token forever, a traceback each time: ask once first
+            token = self.settings.slack_app_token or ""
+
+            async def open_connection() -> Any:
+                return await self.client.apps_connections_open(app_token=token)
+
+            await self._call("Slack apps.connections.open", open_connection, "SLACK_APP_TOKEN")
             self._socket = self.socket_mode_handler()
             await self._socket.connect_async()
-        log.info("slack adapter started (%s)", "socket mode" if self.socket_mode else "http")
+        log.info(
+            "slack adapter started as %s in %s (%s)",
+            identity.get("user", "?"),
+            identity.get("team", "?"),
+            "socket mode" if self.socket_mode else "http",
+        )
+
+    async def _call(self, what: str, fn: Any, variable: str) -> Any:
+        try:
+            return await self.retry.call(what, fn, transient=_transient)
+        except SlackApiError as err:
+            error = str(err.response.get("error", "")) if isinstance(err.response.data, dict) else ""
+            if error in REJECTED:
+                raise ConfigurationError(f"Slack rejected {variable} ({error}): {_FIX[variable]}") from None
+            raise StartupError(f"{what} failed: {error or err.response.status_code}") from None
+        except (aiohttp.ClientError, TimeoutError, OSError) as err:
+            raise StartupError(f"{what} failed: {type(err).__name__}: {err}") from None
 
     async def stop(self) -> None:
         """Close Socket Mode if open."""
@@ -107,6 +148,20 @@ class SlackAdapter:
             self._socket = None
 
 
-def create_adapter(settings: Settings, core: Core) -> SlackAdapter:
-    """Factory the runner calls when ``SLACK_BOT_TOKEN`` is set."""
-    return SlackAdapter(settings, core)
+_FIX = {
+    "SLACK_BOT_TOKEN": "set it to the app's Bot User OAuth Token (xoxb-…, OAuth & Permissions; reinstall the app "
+    "if it was revoked)",
+    "SLACK_APP_TOKEN": "set it to an app-level token (xapp-…) with the connections:write scope (Basic Information)",
+}
+
+
+def _transient(error: BaseException) -> bool:
+    """Network errors, timeouts, 5xx and 429 are worth another try; an error answer from Slack is not."""
+    if isinstance(error, SlackApiError):
+        return bool(error.response.status_code >= 500 or error.response.status_code == 429)
+    return isinstance(error, aiohttp.ClientError | TimeoutError | OSError)
+
+
+def create_adapter(settings: Settings, core: Core, retry: StartupRetry | None = None) -> SlackAdapter:
+    """Factory the runner calls when ``SLACK_BOT_TOKEN`` is set; ``retry`` is how start-up calls back off."""
+    return SlackAdapter(settings, core, retry)

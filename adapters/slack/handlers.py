@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+import bot.tracking as tracking
 from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
 from bot.commands import lookup
@@ -49,12 +50,18 @@ class SlackHandlers:
 
     def install(self, app: AsyncApp) -> None:
         """Register every listener on ``app``."""
+        app.use(self.in_context)
         app.command("/conf")(self.on_conf)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(re.compile(r"^confbot_url_\d+$"))(self.on_url_button)
         app.action(re.compile(r"^confbot_\d+$"))(self.on_button)
         app.action(re.compile(r"^confbot_day_\d+$"))(self.on_button)  # the day picker's choice
+
+    async def in_context(self, body: dict[str, Any], next: Any) -> None:  # noqa: A002 (Bolt's argument name)
+        """Middleware: the listener (and the task Bolt runs it in) logs with the event or trigger id."""
+        with tracking.update(PLATFORM, body.get("event_id") or body.get("trigger_id")):
+            await next()
 
     async def profile(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
         """The user's Slack locale and display name (``users.info`` with ``include_locale``), cached."""

@@ -52,7 +52,7 @@ class SlackSender:
                 data = err.response.data if isinstance(err.response.data, dict) else {}
                 error = str(data.get("error", ""))
                 if status == 429 or error == "ratelimited":
-                    return SendResult.retry(float(err.response.headers.get("Retry-After", 1)), "429 ratelimited")
+                    return SendResult.throttled(float(err.response.headers.get("Retry-After", 1)), "429 ratelimited")
                 if error in GONE:
                     return SendResult.blocked(error)
                 if status >= 500:  # not sent: its rate slot comes back, and one quick retry

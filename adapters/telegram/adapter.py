@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
+import bot.tracking as tracking
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
@@ -35,6 +36,15 @@ TelegramApplication: TypeAlias = Application[
 ]
 
 
+class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's application; each update is handled inside its log context (platform and update id)."""
+
+    async def process_update(self, update: object) -> None:
+        """Polling and the webhook both come through here, one task per update."""
+        with tracking.update("telegram", getattr(update, "update_id", None)):
+            await super().process_update(update)
+
+
 def build_application(settings: Settings, *, webhook: bool, request: StartupRequest) -> TelegramApplication:
     """The PTB application, pointed at ``TELEGRAM_API_URL`` (a local Bot API or a fake)."""
     assert settings.telegram_bot_token
@@ -47,6 +57,7 @@ def build_application(settings: Settings, *, webhook: bool, request: StartupRequ
         .base_file_url(file_base)
         .request(request)
         .concurrent_updates(True)
+        .application_class(TrackedApplication)
     )
     if webhook:
         builder = builder.updater(None)

@@ -72,7 +72,7 @@ class TelegramSender:
             try:
                 await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid)
             except RetryAfter as err:
-                return SendResult.retry(_retry_seconds(err), f"429 Too Many Requests: {err}")
+                return SendResult.throttled(_retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:
                 return SendResult.blocked(f"403 {err.message}")
             except BadRequest as err:  # "chat not found" and other 400s: retrying won't help

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from bot.clock import Clock
 from bot.content.programme import Programme
 from bot.push import outbox
-from bot.push.metrics import SEND_TIMEOUTS
+from bot.push.metrics import RATE_LIMITED, SEND_TIMEOUTS, SENDS
 from bot.push.render import render_push
 from bot.push.sender import Sender, SendResult
 from bot.storage.db import Database
@@ -74,6 +74,18 @@ class Dispatcher:
         self.lease = lease
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
+        self._claiming = True  # False once shutting down: the pass finishes what it holds, claims no more
+        self._in_flight: set[asyncio.Task[str]] = set()
+
+    def stop_claiming(self) -> None:
+        """Shutting down: a running pass claims nothing more and returns once its sends are done."""
+        self._claiming = False
+
+    def abort(self) -> int:
+        """Cancel the sends still under way (their claims are then handed back by :meth:`release`)."""
+        for task in self._in_flight:
+            task.cancel()
+        return len(self._in_flight)
 
     async def run_due(self) -> DispatchReport:
         """Send everything due now; returns when nothing due is left.
@@ -82,12 +94,12 @@ class Dispatcher:
         rate-limited sender is never left idle between batches.
         """
         report = DispatchReport()
-        in_flight: set[asyncio.Task[str]] = set()
+        in_flight = self._in_flight
         try:
             while True:
                 room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
                 rows = []
-                if room > 0:
+                if room > 0 and self._claiming:
                     rows = outbox.claim(
                         self.db,
                         now=self.clock.now(),
@@ -103,7 +115,8 @@ class Dispatcher:
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight -= done
                 for task in done:
-                    report.outcomes[task.result()] += 1
+                    # a send cancelled at shutdown (abort) leaves its claim to release()
+                    report.outcomes["released" if task.cancelled() else task.result()] += 1
         except asyncio.CancelledError:
             # shutting down: claim nothing more, but let the sends already under way finish and
             # record their outcomes, so no claim is handed back for a message that went out
@@ -151,7 +164,11 @@ class Dispatcher:
         if result.maybe_delivered:  # the retry may be a duplicate: count it where operators look
             SEND_TIMEOUTS.labels(user.platform).inc()
             log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
-        return self._record(row, result)
+        if result.rate_limited:
+            RATE_LIMITED.labels(user.platform).inc()
+        outcome = self._record(row, result)
+        SENDS.labels(user.platform, outcome).inc()  # sent, retry, blocked or failed
+        return outcome
 
     def _backoff(self, attempts: int) -> float:
         factor: int = 2 ** max(0, attempts - 1)

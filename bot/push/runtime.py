@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
 FEEDBACK_SECONDS = 60.0  # rating prompts and the speakers' digest are queued within a minute of being due
+STOP_GRACE_SECONDS = 5.0  # how long shutdown lets sends under way finish before cancelling them
 WATCH_SECONDS = 5.0
 SYNC_JOB = "confbot.schedule_sync"
 
@@ -162,15 +163,26 @@ class Runtime:
         except Exception:
             log.exception("schedule follow-up failed; it looks again on the next tick")
 
-    async def stop(self) -> None:
-        """Stop waking, let an in-flight pass finish, hand back claims."""
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop waking and claiming; sends under way get ``grace`` seconds to finish, the rest are
+        cancelled; every claim still held is handed back, for this or another replica to send."""
         self._stopping = True
+        self.dispatcher.stop_claiming()
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
         self.scheduler.shutdown()
-        async with self._lock:
-            self.dispatcher.release()
+        try:
+            await asyncio.wait_for(self._lock.acquire(), grace)
+        except TimeoutError:
+            log.warning("sends still under way after %.0f s: cancelling %d", grace, self.dispatcher.abort())
+            await self._lock.acquire()
+        try:
+            released = self.dispatcher.release()
+            if released:
+                log.info("handed back %d claimed pushes", released)
+        finally:
+            self._lock.release()
         try:
             self.shares.leave()  # the other replicas take this one's share at their next heartbeat
         except Exception:

@@ -31,6 +31,7 @@ class SendResult:
     # a first retry this soon instead of the back-off (a 5xx: the platform sent nothing, and the
     # hiccup is usually over at once); later retries back off as usual
     first_retry: float | None = None
+    rate_limited: bool = False  # the platform answered 429 (counted in confbot_rate_limited_total)
 
     @classmethod
     def sent(cls) -> SendResult:
@@ -46,6 +47,11 @@ class SendResult:
     def retry_soon(cls, error: str) -> SendResult:
         """Not sent (5xx, connection refused): try once more shortly, then back off."""
         return cls("retry", error=error, first_retry=FIRST_RETRY)
+
+    @classmethod
+    def throttled(cls, after: float, error: str) -> SendResult:
+        """429 Too Many Requests: try again in exactly ``after`` seconds."""
+        return cls("retry", retry_after=max(0.0, after), error=error, rate_limited=True)
 
     @classmethod
     def timed_out(cls, error: str) -> SendResult:

@@ -48,8 +48,8 @@ async def test_one_process_serves_both_platforms(core: Core) -> None:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             deadline = time.monotonic() + 10
             while True:
-                try:
-                    if (await client.get("/healthz")).text == "ok":
+                try:  # /healthz answers at once; /readyz once both platforms have started
+                    if (await client.get("/readyz")).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
