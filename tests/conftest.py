@@ -60,6 +60,25 @@ def postgres_database() -> Iterator[Database]:
         admin.dispose()
 
 
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """An empty private schema on the real PostgreSQL, as a URL whose search_path points at it (for a
+    ``confbot`` process); dropped after."""
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def sqlite_database(tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
     """A migrated Database in a temporary SQLite file."""
     db = Database(f"sqlite:///{tmp_path / 'confbot.db'}")

@@ -1,9 +1,12 @@
-"""A graceful stop in the middle of a pass: what went out is recorded sent, nothing is handed back."""
+"""A graceful stop in the middle of a pass: what went out is recorded sent, nothing is handed back; sends
+that hang past the grace are cancelled and their claims handed back with the attempt undone."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.core import Core
@@ -11,6 +14,7 @@ from bot.messages import Address, Reply
 from bot.push import outbox
 from bot.push.runtime import Runtime
 from bot.push.sender import SendResult
+from bot.storage.models import OutboxMessage
 from tests.fakes.senders import RecordingSender
 from tests.helpers import ask
 
@@ -38,3 +42,42 @@ async def test_stopping_during_a_pass_neither_loses_nor_requeues_what_was_sent(c
         counts = outbox.counts(session)
     assert len(sender.delivered) == 5
     assert counts.get(outbox.SENT) == 5 and not counts.get(outbox.PENDING)  # a restart sends nothing again
+
+
+class HangingSender:
+    """A platform whose API stopped answering: every send waits until cancelled."""
+
+    platform = "console"
+    rate_per_second = 100.0
+
+    def __init__(self) -> None:
+        self.started = 0
+
+    async def send(self, address: Address, reply: Reply) -> SendResult:
+        self.started += 1
+        await asyncio.Event().wait()
+        return SendResult.sent()
+
+
+async def test_stop_cancels_hanging_sends_after_the_grace_and_hands_their_claims_back(
+    core: Core, clock: FakeClock
+) -> None:
+    for user in ("ann", "bob", "cy"):
+        ask(core, "/subscribe 2", who=Address("console", user, user))
+    talk = core.programme.talk(2)
+    assert talk is not None and talk.start is not None
+    clock.set(talk.start - timedelta(minutes=10))  # the three reminders are due
+    sender = HangingSender()
+    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    await runtime.start()
+    for _ in range(500):
+        if sender.started == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert sender.started == 3
+    with core.db.session() as s:
+        assert outbox.counts(s) == {"sending": 3}
+    await asyncio.wait_for(runtime.stop(grace=0.2), 5)
+    with core.db.session() as s:
+        rows = s.execute(select(OutboxMessage.status, OutboxMessage.attempts, OutboxMessage.claimed_by)).all()
+    assert sorted(rows) == [("pending", 0, None)] * 3  # back in the queue, the cancelled attempt not counted

@@ -6,18 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 from adapters.cli import app
 from bot.storage.db import Database, alembic_config
-from tests.conftest import POSTGRES_URL, _postgres_unavailable
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
@@ -28,27 +25,9 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ops.db'}"
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """An empty private schema on the real PostgreSQL, as a URL whose search_path points at it."""
-    reason = _postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_url(request: pytest.FixtureRequest) -> str:
-    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    name = "sqlite_url" if request.param == "sqlite" else "pg_schema_url"
     return str(request.getfixturevalue(name))
 
 
@@ -107,16 +86,16 @@ def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.postgres
-def test_two_replicas_upgrading_at_once_migrate_once(pg_url: str) -> None:
+def test_two_replicas_upgrading_at_once_migrate_once(pg_schema_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
-    env["CONFBOT_DATABASE_URL"] = pg_url
+    env["CONFBOT_DATABASE_URL"] = pg_schema_url
     argv = [sys.executable, "-m", "adapters.cli", "db", "upgrade"]
     procs = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     # the advisory lock: one replica migrates, the other waits and finds the schema at head
     assert sorted("Upgraded" in out for out in outputs) == [False, True], outputs
-    db = Database(pg_url)
+    db = Database(pg_schema_url)
     try:
         assert db.schema().at_head
     finally:
