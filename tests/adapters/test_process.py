@@ -238,9 +238,11 @@ async def test_sigterm_mid_broadcast_exits_0_quickly_and_a_restart_sends_the_res
         code = await first_run.terminate(within=10.0)
         stopped_in = time.monotonic() - signalled
         at_stop = sum(delivered().values())
+        print(f"{people} people: SIGTERM after {at_stop} deliveries, exit {code} in {stopped_in:.2f} s")
         queue = _outbox(db)
         await second_run.start()
-        await wait_until(lambda: _done(db, cast_id), "the restarted bot to finish the broadcast", timeout=120)
+        finish = max(120.0, people / 20)  # generous: the machine is shared
+        await wait_until(lambda: _done(db, cast_id), "the restarted bot to finish the broadcast", timeout=finish)
         final = _outbox(db)
         await second_run.terminate()
     finally:
@@ -248,7 +250,6 @@ async def test_sigterm_mid_broadcast_exits_0_quickly_and_a_restart_sends_the_res
         await second_run.close()
         await fake.stop()
         db.dispose()
-    print(f"{people} people: SIGTERM after {at_stop} deliveries, exit 0 in {stopped_in:.2f} s")
     assert code == 0, first_run.output()
     assert people // 5 <= at_stop < people
     assert ("broadcast", "sending") not in queue  # every claim was finished or handed back
