@@ -34,12 +34,24 @@ async def test_a_database_that_does_not_answer_is_named(core: Core) -> None:
 async def test_no_talks_and_a_named_check_are_reported_together(core: Core) -> None:
     core.replace_programme(dataclasses.replace(core.programme, talks=()))
     readiness = core_readiness(core)
-    readiness.add("schedule_sync", lambda: "last sync failed: 502 from pretalx")  # how another check plugs in
+    readiness.add("platform", lambda: "not started yet")  # how another check plugs in: one line
     readiness.add("broken", lambda: 1 / 0)  # type: ignore[arg-type,return-value]
     answer = await _readyz(readiness)
     assert answer.status_code == 503
     assert answer.json()["failing"] == {
         "content": "no talks loaded",
-        "schedule_sync": "last sync failed: 502 from pretalx",
+        "platform": "not started yet",
         "broken": "check failed: ZeroDivisionError",
+    }
+
+
+async def test_a_schedule_sync_error_is_shown_but_keeps_the_replica_ready(core: Core) -> None:
+    readiness = core_readiness(core)
+    readiness.add("schedule_sync", lambda: "HTTP 502 from pretalx.example.org", blocking=False)
+    answer = await _readyz(readiness)
+    assert answer.status_code == 200  # every replica would fail it at once: it must not empty the load balancer
+    assert answer.json() == {
+        "status": "ready",
+        "checks": ["database", "content"],
+        "warnings": {"schedule_sync": "HTTP 502 from pretalx.example.org"},
     }
