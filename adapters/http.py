@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -193,26 +194,28 @@ class HttpServer:
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
         self.where = f"{host}:{port}"
+        self._address = (host, port)
         # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", log_config=None)
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start serving; returns once the socket is bound. A port that can't be bound is a StartupError."""
-        self._task = asyncio.create_task(self._server.serve())
+        """Start serving; returns once the socket is bound. A port that can't be bound is a StartupError
+        (bound here: uvicorn would log the error and ``sys.exit`` out of the event loop)."""
+        try:
+            sock = socket.create_server(
+                self._address, family=socket.AF_INET6 if ":" in self._address[0] else socket.AF_INET
+            )
+        except OSError as err:
+            raise StartupError(
+                f"cannot listen on {self.where}: {err.strerror or err}: set CONFBOT_HTTP_PORT (or CONFBOT_HTTP_HOST) "
+                "to a free port and an address of this machine"
+            ) from None
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:
             if self._task.done():
-                try:
-                    self._task.result()
-                except (OSError, SystemExit) as err:  # uvicorn logs the bind error and exits
-                    reason = f": {err}" if isinstance(err, OSError) else ""
-                    raise StartupError(
-                        f"cannot listen on {self.where}{reason}: set CONFBOT_HTTP_PORT (or CONFBOT_HTTP_HOST) "
-                        "to a free port"
-                    ) from None
-                finally:
-                    self._task = None
+                self._task.result()
                 raise StartupError(f"the HTTP server on {self.where} stopped while starting")
             await asyncio.sleep(0.01)
 

@@ -114,12 +114,9 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     runtime = Runtime(core, {a.name: a.sender() for a in adapters})
     started: list[Adapter] = []
-    gates = {
-        str(getattr(route, "path", "")): (lambda a=adapter: a in started)
-        for adapter in adapters
-        for route in adapter.routes()
-    }
-    routes = [route for a in adapters for route in a.routes()]
+    endpoints = [(adapter, route) for adapter in adapters for route in adapter.routes()]
+    gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}
+    routes = [route for _, route in endpoints]
     if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
         routes.append(calendar_route(core))
     app = build_asgi(
@@ -140,8 +137,8 @@ async def serve(
                 log.info("stopped during start-up")
                 return 0
             started.append(adapter)
+        runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
-        runtime_started = True
         log.info("confbot running: %s; HTTP on port %d", ", ".join(a.name for a in adapters), settings.http_port)
         await stop.wait()
         log.info("stopping: no new updates; in-flight sends finish or hand their claims back")

@@ -191,3 +191,20 @@ async def test_confbot_run_applies_the_configured_cap(core: Core) -> None:
 def test_a_cap_must_be_positive(cap: int) -> None:
     with pytest.raises(ValueError):
         Settings(_env_file=None, max_body_bytes=cap)  # type: ignore[call-arg]
+
+
+async def test_a_port_in_use_is_a_one_line_startup_error() -> None:
+    import socket
+
+    from adapters.http import HttpServer
+    from adapters.startup import StartupError
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        server = HttpServer(build_asgi([]), "127.0.0.1", port)
+        with pytest.raises(StartupError) as raised:
+            await server.start()
+    assert f"cannot listen on 127.0.0.1:{port}" in str(raised.value) and "CONFBOT_HTTP_PORT" in str(raised.value)
+    await server.stop()  # nothing left to stop
