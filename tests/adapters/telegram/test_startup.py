@@ -13,6 +13,7 @@ from telegram.error import NetworkError
 from adapters.startup import StartupRetry
 from adapters.telegram import TelegramAdapter
 from bot.core import Core
+from tests.adapters.process import free_port
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -24,7 +25,13 @@ async def confbot_run(telegram: FakeTelegram, tmp_path: Path, **env: str) -> tup
     """``confbot run`` in its own process, as an operator starts it: its exit code and everything it printed."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
     tmp_path.mkdir()
-    clean |= {"CONFBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}", "TELEGRAM_API_URL": telegram.base_url}
+    clean |= {
+        "CONFBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "TELEGRAM_API_URL": telegram.base_url,
+        # the HTTP server starts in every mode: each process its own port, never the shared 8080
+        "CONFBOT_HTTP_HOST": "127.0.0.1",
+        "CONFBOT_HTTP_PORT": str(free_port()),
+    }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
