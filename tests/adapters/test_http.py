@@ -180,7 +180,7 @@ async def test_confbot_run_applies_the_configured_cap(core: Core) -> None:
                 "/slack/events", content=body, headers=signed(body, content_type="application/json")
             )
             assert response.status_code == 413
-        assert slack.calls == []
+        assert [method for method, _ in slack.calls if method != "auth.test"] == []  # Bolt never saw it
     finally:
         stop.set()
         assert await asyncio.wait_for(task, 15) == 0
