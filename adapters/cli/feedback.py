@@ -9,7 +9,7 @@ import typer
 
 from bot.settings import Settings
 
-app = typer.Typer(help="Talk ratings and comments.", no_args_is_help=True)
+app = typer.Typer(help="Talk ratings and comments.", no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
 
 @app.command()

@@ -103,7 +103,18 @@ def test_two_replicas_upgrading_at_once_migrate_once(pg_schema_url: str) -> None
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["run"], ["chat"], ["db"], ["db", "check"], ["content"], ["content", "reload"], ["broadcast"]]
+    "argv",
+    [
+        [],
+        ["run"],
+        ["chat"],
+        ["db"],
+        ["db", "check"],
+        ["content"],
+        ["content", "reload"],
+        ["broadcast"],
+        ["feedback", "export"],
+    ],
 )
 def test_help_screens_show_no_type_beside_flags(argv: list[str]) -> None:
     result = runner.invoke(app, [*argv, "--help"])
