@@ -158,12 +158,28 @@ class ScheduleSync:
     ) -> SyncResult:
         """Import and apply one body of the schedule (refused and warned about if it is not good)."""
         digest = _sha(body)
+        try:
+            result = self._import_and_apply(body, digest, force=force)
+        except Exception as exc:  # noqa: BLE001 - the database or a bug: not seen, so the next poll tries again
+            return self._unexpected(exc)
+        # only now is this body handled (applied, or its refusal recorded): a 304 or the same bytes are no change
         self._etag, self._modified, self._seen = etag, last_modified, digest
+        return result
+
+    def _import_and_apply(self, body: bytes, digest: str, *, force: bool) -> SyncResult:
         try:  # talks keep the ids they have now (by guid or pretalx code), so subscriptions follow them
             base = remote.parse(body, self.url, previous=self._previous())
         except ContentError as err:
             return self._refused(err, [str(p) for p in err.problems])
         return self._apply(base, digest, store=True, force=force)
+
+    def _unexpected(self, exc: Exception) -> SyncResult:
+        """An error that is not the schedule's fault (the database, a bug): logged with its traceback,
+        shown by :meth:`status`, and the body is not marked as seen so that the next poll applies it."""
+        error = f"{self.url}: schedule not applied: unexpected error: {type(exc).__name__}: {exc}"
+        if error != self.last_error:
+            log.error("schedule sync of %s failed unexpectedly", self.url, exc_info=exc)
+        return self._failed(error)
 
     def _previous(self) -> dict[str, int]:
         return previous_ids(self._base or self.core.programme)
@@ -172,6 +188,12 @@ class ScheduleSync:
         """A pretalx event's API (``…/api/events/<slug>/``): fetched page by page, compared by content
         (the API has no ETag for the whole event)."""
         token = self.core.settings.schedule_token
+        try:
+            return await self._poll_api_once(token, force=force)
+        except Exception as exc:  # noqa: BLE001 - the database or a bug: not seen, so the next poll tries again
+            return self._unexpected(exc)
+
+    async def _poll_api_once(self, token: str | None, *, force: bool) -> SyncResult:
         try:
             content = await asyncio.to_thread(fetch_schedule, self.url, token, previous=self._previous())
         except ScheduleError as exc:
@@ -183,11 +205,13 @@ class ScheduleSync:
         digest = _sha(content.model_dump_json().encode())
         if digest == self._seen:
             return self._unchanged()
-        self._seen = digest
         base = Programme.from_content(content)
         if not base.talks:
-            return self._refused(ValueError("no talks"), [f"{self.url}: talks: the schedule has no talks"])
-        return self._apply(base, digest, store=True, force=force)
+            result = self._refused(ValueError("no talks"), [f"{self.url}: talks: the schedule has no talks"])
+        else:
+            result = self._apply(base, digest, store=True, force=force)
+        self._seen = digest  # handled (applied or refused); not set when applying raised
+        return result
 
     def follow(self) -> SyncResult | None:
         """Take up what another process did: its forced or newer copy, or the organizers' new fixes.

@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import FakeClock
 from bot.content.frab import export_json
 from bot.content.programme import Programme
 from bot.core import Core
 from bot.messages import Address
+from bot.push import schedule_sync
 from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -131,6 +133,32 @@ async def test_a_broken_schedule_keeps_the_last_good_one_and_the_error_is_visibl
     server.publish(published(t2="2026-12-12T16:00:00+08:00"))  # fixed at the source
     assert (await bot.runtime.sync_now()).outcome == "applied"  # type: ignore[union-attr]
     assert bot.runtime.sync_status() is None and _start_of(bot.core, 2).hour == 16
+
+
+async def test_a_schedule_whose_apply_fails_unexpectedly_is_applied_by_the_next_poll(
+    bot: Replica, server: ScheduleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = schedule_sync.apply_programme
+    failures = [OperationalError("UPDATE talks", {}, Exception("database is locked"))]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schedule_sync, "apply_programme", flaky)
+    server.publish(published(t2="2026-12-12T15:00:00+08:00"))
+    result = await bot.runtime.sync_now()
+    assert result is not None and result.outcome == "failed"
+    status = bot.runtime.sync_status()
+    assert status is not None and "OperationalError" in status and server.url in status
+    assert _start_of(bot.core, 2).hour == 10  # the last good programme is still shown
+
+    result = await bot.runtime.sync_now()  # the same schedule again: this time it is applied and announced
+    assert result is not None and result.outcome == "applied"
+    assert bot.runtime.sync_status() is None and _start_of(bot.core, 2).hour == 15
+    await bot.runtime.dispatch_now()
+    assert [t for t in bot.sender.texts("alice") if "moved to Sat 12 Dec 15:00" in t] != []
 
 
 async def test_an_unreachable_or_failing_host_keeps_the_programme(bot: Replica, server: ScheduleServer) -> None:
