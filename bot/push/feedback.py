@@ -7,9 +7,11 @@
   the talk never sends a second prompt. A cancelled talk gets none (not planned, and a planned one
   is dropped at send time). A prompt not sent within :data:`WINDOW` of its due time is recorded as
   missed rather than sent hours late.
-- **Digest.** When the last item of the programme has ended, each linked speaker
-  (``CONFBOT_SPEAKERS``) account that has used the bot gets their talks' ratings and anonymized
-  comments, once (key ``speaker_digest:<speaker>``), within :data:`DIGEST_WINDOW` of the end.
+- **Digest.** Once the last item of the programme has ended and the last rating prompts have had
+  time to be answered (end + ``CONFBOT_FEEDBACK_DELAY_MINUTES`` + :data:`DIGEST_GRACE`, one hour),
+  each linked speaker (``CONFBOT_SPEAKERS``) account that has used the bot gets their talks' ratings
+  and anonymized comments, once (key ``speaker_digest:<speaker>``, unique per recipient, so restarts
+  and replicas queue it once), within :data:`DIGEST_WINDOW` of that time.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ KIND = "feedback"
 DIGEST = "speaker_digest"
 WINDOW = timedelta(hours=3)
 DIGEST_WINDOW = timedelta(days=3)
+DIGEST_GRACE = timedelta(hours=1)  # after the last prompts go out, for their ratings to come in
 DIGEST_COMMENT_CHARS = 2500  # the digest stays one message on every platform
 STAR = "★"
 
@@ -147,10 +150,18 @@ def programme_end(programme: Programme) -> datetime | None:
     return max(ends) if ends else None
 
 
-def plan_digests(session: Session, programme: Programme, links: SpeakerLinks, *, now: datetime) -> int:
-    """Once the programme is over: each linked speaker account that knows the bot gets its digest, once."""
+def digest_due(programme: Programme, delay_minutes: int) -> datetime | None:
+    """When the digests go out: the end, plus the prompts' delay, plus :data:`DIGEST_GRACE` for answers."""
     end = programme_end(programme)
-    if end is None or not end <= now < end + DIGEST_WINDOW:
+    return None if end is None else end + timedelta(minutes=max(0, delay_minutes)) + DIGEST_GRACE
+
+
+def plan_digests(
+    session: Session, programme: Programme, links: SpeakerLinks, *, now: datetime, delay_minutes: int = 0
+) -> int:
+    """Once the programme is over and rated: each linked speaker account that knows the bot gets its digest, once."""
+    due = digest_due(programme, delay_minutes)
+    if due is None or not due <= now < due + DIGEST_WINDOW:
         return 0
     queued = 0
     for speaker_id, platform, user_id in links.accounts():
@@ -179,7 +190,8 @@ def render_digest(push: PushContext) -> Reply:
     for entry in push.payload.get("talks", []):
         talk = push.programme.talk(int(entry["talk"]))
         title = title_of(talk, lang) if talk else ""
-        dist = [int(n) for n in entry.get("distribution", [])]
+        dist = [max(0, int(n)) for n in entry.get("distribution", [])][: len(feedback.STARS)]
+        dist += [0] * (len(feedback.STARS) - len(dist))  # a short or stale payload still renders
         count = sum(dist)
         b.blank().line(bold(f"#{entry['talk']} {title}".rstrip()))
         if not count:

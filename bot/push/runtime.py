@@ -211,8 +211,11 @@ class Runtime:
         core = self.core
         with core.db.session() as session:
             now = core.clock.now()
-            queued = feedback.plan(session, core.programme, now=now, delay_minutes=core.settings.feedback_delay_minutes)
-            return queued + feedback.plan_digests(session, core.programme, core.speaker_links, now=now)
+            delay = core.settings.feedback_delay_minutes
+            queued = feedback.plan(session, core.programme, now=now, delay_minutes=delay)
+            return queued + feedback.plan_digests(
+                session, core.programme, core.speaker_links, now=now, delay_minutes=delay
+            )
 
     async def _feedback(self) -> None:
         try:

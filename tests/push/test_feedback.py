@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot import users
 from bot.clock import FakeClock
 from bot.content.programme import Programme
 from bot.core import Core
 from bot.messages import Address, Request
 from bot.overrides import rebuild
-from bot.push import feedback
+from bot.push import feedback, outbox
 from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.speakers import SpeakerLinks
@@ -130,6 +131,8 @@ async def test_linked_speakers_get_their_ratings_once_when_the_event_ends(core: 
     end = feedback.programme_end(core.programme)
     assert end is not None and end.astimezone(SHANGHAI).day == 13
     clock.set(end + timedelta(minutes=1))
+    assert plan_digests() == 0  # the last talks' ratings are still coming in
+    clock.set(end + feedback.DIGEST_GRACE)
     assert plan_digests() == 1  # only the linked account that knows the bot
     assert plan_digests() == 0
     sender = RecordingSender()
@@ -147,3 +150,51 @@ async def test_linked_speakers_get_their_ratings_once_when_the_event_ends(core: 
             )
             == 1
         )
+
+
+async def test_the_last_talks_speaker_sees_the_ratings_given_after_the_last_prompts(
+    core: Core, clock: FakeClock, db: Database
+) -> None:
+    speaker = Address("console", "alice-speaker", "alice-speaker")
+    core.handle(Request(speaker, text="/help"))
+    _subscribe(core, BOB, 5)  # talk 5 is the last of the programme
+    settings = Settings(_env_file=None, feedback_delay_minutes=5, speakers=["alice=console:alice-speaker"])  # type: ignore[call-arg]
+    runtime = Runtime(Core(settings, db, core.programme, clock), {"console": RecordingSender()}, watch_content=False)
+    end = feedback.programme_end(core.programme)
+    assert end is not None
+    clock.set(end + timedelta(minutes=1))
+    assert runtime.plan_feedback() == 0  # no digest while the last talk's prompt is not even out
+    clock.set(end + timedelta(minutes=5))
+    assert runtime.plan_feedback() == 1  # Bob's prompt
+    clock.set(end + timedelta(minutes=20))
+    core.handle(Request(BOB, action="rate 5 4"))
+    clock.set(end + timedelta(minutes=5) + feedback.DIGEST_GRACE)
+    assert runtime.plan_feedback() == 1  # now the digest
+    assert runtime.plan_feedback() == 0  # once
+    sender = RecordingSender()
+    await dispatcher_for(core, {"console": sender}).run_due()
+    (text,) = sender.texts("alice-speaker")
+    assert "#5 调度器观测" in text and "1 个评分，平均 4.00" in text and "还没有评分" not in text.split("#5")[1]
+
+
+async def test_a_digest_with_a_short_distribution_still_renders(core: Core, clock: FakeClock) -> None:
+    speaker = Address("console", "alice-speaker", "alice-speaker")
+    core.handle(Request(speaker, text="/help", locale="en"))
+    with core.db.session() as session:
+        user = users.find(session, "console", "alice-speaker")
+        assert user is not None
+        payload = {"speaker": "alice", "talks": [{"talk": 2, "distribution": [0, 2]}, {"talk": 5, "distribution": []}]}
+        outbox.enqueue(
+            session,
+            recipient_id=user.id,
+            kind=feedback.DIGEST,
+            key="speaker_digest:alice",
+            due_at=clock.now(),
+            payload=payload,
+            now=clock.now(),
+        )
+    sender = RecordingSender()
+    await dispatcher_for(core, {"console": sender}).run_due()
+    (text,) = sender.texts("alice-speaker")
+    assert "2 ratings, mean 2.00" in text and "★★☆☆☆  2" in text and "★★★★★  0" in text
+    assert "No ratings yet" in text.split("#5")[1]
