@@ -2,7 +2,8 @@
 
 A feed is addressed by an unguessable per-user token (``secrets.token_urlsafe``, 192 bits),
 stored in ``calendar_feeds``; the feed is built on every fetch, so it follows the user's
-subscriptions, language and reminder lead time.
+subscriptions, language and reminder lead time. A deactivated user's feed answers 404, and
+``/ics reset`` gives the user a new token (the old URL stops working at once).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import subscriptions
@@ -40,13 +43,30 @@ def agenda_ics(programme: Programme, talks: list[Talk], user: User, stamp: datet
 
 
 def token_for(session: Session, user: User, now: datetime) -> str:
-    """The user's feed token, made on first use."""
+    """The user's feed token, made on first use (once, even when two replicas make it at the same time)."""
     feed = session.get(CalendarFeed, user.id)
-    if feed is None:
-        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(TOKEN_BYTES), created_at=now)
-        session.add(feed)
-        session.flush()
-    return feed.token
+    if feed is not None:
+        return feed.token
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {"user_id": user.id, "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": now}
+    session.execute(insert(CalendarFeed).values(**values).on_conflict_do_nothing(index_elements=["user_id"]))
+    token = session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
+    assert token is not None  # ours, or the one another replica stored first
+    return token
+
+
+def reset_token(session: Session, user: User, now: datetime) -> str:
+    """A new token for the user: the old feed URL stops working."""
+    token = token_for(session, user, now)
+    fresh = secrets.token_urlsafe(TOKEN_BYTES)
+    session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.user_id == user.id, CalendarFeed.token == token)
+        .values(token=fresh, created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return token_for(session, user, now)
 
 
 def feed_url(public_url: str, token: str) -> str:
@@ -55,11 +75,13 @@ def feed_url(public_url: str, token: str) -> str:
 
 
 def feed_ics(session: Session, programme: Programme, token: str, now: datetime) -> bytes | None:
-    """The agenda of the user holding ``token``, or None for a token nobody holds."""
+    """The agenda of the active user holding ``token``, or None (404) for a token nobody active holds."""
     if not token or len(token) > 64:
         return None
     user = session.scalar(
-        select(User).join(CalendarFeed, CalendarFeed.user_id == User.id).where(CalendarFeed.token == token)
+        select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token == token, User.active.is_(True))
     )
     if user is None:
         return None

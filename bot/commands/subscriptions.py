@@ -95,6 +95,10 @@ register(
             "zh": "🔗 日历订阅地址是您个人的：请在与我的私聊中发送 /ics 获取。",
             "en": "🔗 Your calendar feed address is personal: send /ics in a private chat with me to get it.",
         },
+        "ics.reset": {
+            "zh": "🔁 已换新日历订阅地址，旧地址已失效。请在日历应用中改用：",
+            "en": "🔁 New calendar feed address; the old one no longer works. Subscribe again with: ",
+        },
         "ics.no_feed": {
             "zh": "（本机器人未配置日历订阅地址，只能导入文件。）",
             "en": "(This bot has no calendar feed set up: import the file instead.)",
@@ -249,7 +253,12 @@ def remind(ctx: Context) -> Reply:
 
 @command("ics", help_key="help.ics", aliases=("ical", "calendar"), order=44)
 def ics(ctx: Context) -> Reply:
-    """The personal agenda as an .ics attachment (stable UIDs, alarms), and the feed URL beside it."""
+    """The personal agenda as an .ics attachment (stable UIDs, alarms), and the feed URL beside it.
+
+    ``/ics reset`` gives a new feed URL (in a private chat) and makes the old one stop working.
+    """
+    if ctx.args.strip().lower() in ("reset", "重置"):
+        return _ics_reset(ctx)
     talks = _my_talks(ctx)
     if not talks:
         return ReplyBuilder().line(ctx.t("my.empty")).build()
@@ -266,3 +275,14 @@ def ics(ctx: Context) -> Reply:
     else:
         b.line(italic(ctx.t("ics.no_feed")))
     return b.build(attachment=attachment)
+
+
+def _ics_reset(ctx: Context) -> Reply:
+    """Rotate the user's feed token; the new URL is shown only in a private chat."""
+    public_url = ctx.core.settings.public_url
+    if not public_url:
+        return ReplyBuilder().line(italic(ctx.t("ics.no_feed"))).build()
+    if ctx.request.is_group:
+        return ReplyBuilder().line(ctx.t("ics.feed_private")).build()
+    url = calendar_feed.feed_url(public_url, calendar_feed.reset_token(ctx.session, ctx.user, ctx.core.clock.now()))
+    return ReplyBuilder().line(ctx.t("ics.reset"), link(url, url)).build()
