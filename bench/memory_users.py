@@ -36,7 +36,7 @@ import aiohttp
 from sqlalchemy import create_engine, insert, select, text
 
 from bench.table import print_table
-from bench.telegram_updates import POSTGRES_URL, TOKEN, _wait_http
+from bench.telegram_updates import POSTGRES_URL, TOKEN, _wait_http, free_port
 from bot.factory import create_core
 from bot.push import reminders
 from bot.settings import Settings
@@ -134,7 +134,8 @@ def seed(url: str, users: int) -> tuple[float, int, int]:
     return time.perf_counter() - t0, sum(stars.values()), top
 
 
-async def day(url: str, users: int, top: int, fake_port: int = 8793, bot_port: int = 8794) -> dict[str, object]:
+async def day(url: str, users: int, top: int) -> dict[str, object]:
+    fake_port, bot_port = free_port(), free_port()
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,

@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -97,15 +98,15 @@ async def _replies(client: aiohttp.ClientSession, fake_port: int) -> int:
     return int(stats.get("sendMessage", 0))
 
 
-async def run(
-    rate: float,
-    seconds: float,
-    *,
-    bot: str = "confbot",
-    db: str = "sqlite",
-    fake_port: int = 8791,
-    bot_port: int = 8792,
-) -> dict[str, object]:
+def free_port() -> int:
+    """A port nothing listens on now (fixed ports collide with other runs on a shared machine)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "sqlite") -> dict[str, object]:
+    fake_port, bot_port = free_port(), free_port()
     with database(db) as url:
         env = {
             **os.environ,
