@@ -79,8 +79,8 @@ def seed(url: str, users: int) -> tuple[float, int, int]:
     talks = [talk for talk in core.programme.talks if talk.start is not None]
     now = datetime.now(UTC)
     stars: dict[int, int] = {}
-    with core.db.session() as session:
-        for first in range(0, users, 10_000):
+    for first in range(0, users, 10_000):
+        with core.db.session() as session:  # one transaction per 10 000 users
             chunk = range(first, min(users, first + 10_000))
             rows = [
                 {
@@ -128,13 +128,12 @@ def seed(url: str, users: int) -> tuple[float, int, int]:
                     )
             session.execute(insert(Subscription), subs)
             session.execute(insert(OutboxMessage), pushes)
-            session.commit()
     core.close()
     top = max(stars, key=lambda talk_id: stars[talk_id]) if stars else 12
     return time.perf_counter() - t0, sum(stars.values()), top
 
 
-async def day(url: str, users: int, top: int) -> dict[str, object]:
+async def day(url: str, users: int, top: int, *, move: bool = True) -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -176,6 +175,10 @@ async def day(url: str, users: int, top: int) -> dict[str, object]:
             await asyncio.gather(*tasks)
             row["RSS after 2 000 updates MiB"] = round(status_kib(bot.pid, "VmRSS") / 1024, 1)
             await post(maker.message_update(ORGANIZER, "/stats", lang="en"))
+            if not move:
+                row["RSS end MiB"] = round(status_kib(bot.pid, "VmRSS") / 1024, 1)
+                row["peak RSS MiB"] = round(status_kib(bot.pid, "VmHWM") / 1024, 1)
+                return row
             await post(maker.message_update(ORGANIZER, f"/move {top} 17:50 force", lang="en"))
             engine = create_engine(url)
             with engine.connect() as conn:
@@ -209,13 +212,14 @@ async def day(url: str, users: int, top: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, nargs="*", default=[0, 10_000, 100_000])
+    parser.add_argument("--no-move", action="store_true", help="skip step 4 and 5 (the /move re-plans in the request)")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
     for users in args.users:
         with schema_url() as url:
             took, stars, top = seed(url, users)
-            row = asyncio.run(day(url, users, top))
+            row = asyncio.run(day(url, users, top, move=not args.no_move))
             row["stars"] = stars
             row["seed s"] = round(took, 1)
             rows.append(row)
