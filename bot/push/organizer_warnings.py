@@ -4,8 +4,11 @@ Sent when a live sync (``CONFBOT_SCHEDULE_URL``) or the content watcher (an edit
 schedule that cannot be loaded, or that adds conflicts (two talks in one room, one speaker in two
 places, a room that does not exist, a talk outside the conference days). They go to each organizer
 in ``CONFBOT_ORGANIZERS`` who has talked to the bot (a platform lets a bot write only to people who
-did), through the outbox, with a key made of the source and the problems: one warning per distinct
-problem, however often it is polled, and whichever replica sees it first.
+did), through the outbox, with a key made of the source, the problems and the schedule last applied
+(``since``: the live sync's applied digest, or :func:`schedule_mark` of the programme shown): one
+warning per distinct problem however often it is polled and whichever replica sees it first, and
+again when the problem comes back after a good schedule was applied in between. (A good schedule
+byte-identical to the one before the problem does not count as "in between".)
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from bot.content.programme import Programme
 from bot.i18n import register, t
 from bot.messages import Reply, ReplyBuilder, bold, code
 from bot.push import outbox
@@ -49,20 +53,34 @@ register(
 )
 
 
-def warning_key(source: str, problems: Iterable[str]) -> str:
-    """The same source and problems give the same key, so a warning is queued once."""
-    text = "\n".join([source, *sorted(problems)])
+def schedule_mark(programme: Programme) -> str:
+    """A digest of the programme shown (talks and breaks): it changes when a different schedule is applied."""
+    items = [x.model_dump_json() for x in programme.talks] + [x.model_dump_json() for x in programme.breaks]
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()
+
+
+def warning_key(source: str, problems: Iterable[str], since: str) -> str:
+    """The same source and problems since the same good schedule give the same key: queued once."""
+    text = "\n".join([source, since, *sorted(problems)])
     return f"schedule-problem:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 
 def warn(
-    session: Session, organizers: Iterable[str], *, source: str, problems: list[str], via: str, now: datetime
+    session: Session,
+    organizers: Iterable[str],
+    *,
+    source: str,
+    problems: list[str],
+    via: str,
+    since: str,
+    now: datetime,
 ) -> int:
     """Queue one warning to every organizer who has talked to the bot; returns how many were new.
 
-    ``organizers`` are ``platform:user_id`` entries; ``via`` is ``sync`` or ``files`` (the hint).
+    ``organizers`` are ``platform:user_id`` entries; ``via`` is ``sync`` or ``files`` (the hint);
+    ``since`` marks the good schedule last applied (a problem recurring after another one warns again).
     """
-    key = warning_key(source, problems)
+    key = warning_key(source, problems, since)
     payload = {"source": source, "problems": problems[:SHOWN], "more": max(0, len(problems) - SHOWN), "via": via}
     queued = 0
     for entry in dict.fromkeys(organizers):

@@ -306,5 +306,6 @@ class Runtime:
                 source=str(path),
                 problems=problems,
                 via="files",
+                since=organizer_warnings.schedule_mark(self.core.programme),  # the last good one, still shown
                 now=self.core.clock.now(),
             )

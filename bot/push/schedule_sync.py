@@ -272,6 +272,7 @@ class ScheduleSync:
                 source=self.url,
                 problems=problems,
                 via="sync",
+                since=self._applied or "",  # the digest of the schedule last applied from this URL
                 now=self.core.clock.now(),
             )
         return self._failed(self._seen_error)

@@ -286,6 +286,18 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
         assert "was not applied" in warning and "talk 4" in warning and "overlap in room B" in warning
         assert "confbot content reload --force" in warning
         assert core.programme.talk(4).start.day == 13 and core.programme.talk(4).room == "A"  # type: ignore[union-attr]
+
+        next(t for t in talks if t["id"] == 4).update(start="2026-12-13 14:00", room="A")  # fixed
+        (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
+        for _ in range(2):
+            await runtime.watch_tick()
+        assert core.programme.talk(4).start.hour == 14  # type: ignore[union-attr]
+        next(t for t in talks if t["id"] == 4).update(start="2026-12-13 11:20", room="B")  # and broken again
+        (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
+        for _ in range(4):
+            await runtime.watch_tick()
+        await runtime.dispatch_now()
+        assert len(sender.texts("org")) == 2  # warned again, still once for the repeated looks
     finally:
         await runtime.stop()
         db.dispose()

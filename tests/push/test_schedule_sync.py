@@ -134,6 +134,13 @@ async def test_a_broken_schedule_keeps_the_last_good_one_and_the_error_is_visibl
     assert (await bot.runtime.sync_now()).outcome == "applied"  # type: ignore[union-attr]
     assert bot.runtime.sync_status() is None and _start_of(bot.core, 2).hour == 16
 
+    broken = b'{"schedule": {"conference": {"days": [{"rooms": {"A": [{"title": "no date"}]}}]}}}'
+    server.publish(broken)  # the same problem comes back after a good schedule: the organizers hear again
+    for _ in range(3):
+        assert (await bot.runtime.sync_now()).outcome in ("failed", "unchanged")  # type: ignore[union-attr]
+    await bot.runtime.dispatch_now()
+    assert len(bot.sender.texts("organizer")) == 2 and _start_of(bot.core, 2).hour == 16
+
 
 async def test_a_schedule_whose_apply_fails_unexpectedly_is_applied_by_the_next_poll(
     bot: Replica, server: ScheduleServer, monkeypatch: pytest.MonkeyPatch
