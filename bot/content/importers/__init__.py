@@ -8,7 +8,8 @@ The entry points (used by ``confbot content import|check`` and the live sync):
 - both take ``timezone`` (used only when the source names no zone) and ``previous`` (key → talk
   id of an earlier import, from :func:`previous_ids`) so that re-imports keep talk ids;
 - both raise :class:`ScheduleError` naming the source, the place and the problem, and
-  :class:`EmptySchedule` (a ScheduleError) when a known format holds no talk.
+  :class:`EmptySchedule` (a ScheduleError) when a known format holds no talk; any other exception
+  an importer hits on malformed data becomes a ScheduleError too (:func:`~.errors.guarded`).
 
 Formats: c3voc ``schedule.json`` v1 and v2 (:mod:`.c3voc`), frab and Pentabarf XML
 (:mod:`.frab_xml`), pretalx's REST API (:mod:`.pretalx`). See docs/content.md.
@@ -25,7 +26,7 @@ import httpx
 from bot.content.importers import c3voc, frab_xml, pretalx
 from bot.content.importers.build import previous_ids
 from bot.content.importers.detect import FORMATS, Detected, detect
-from bot.content.importers.errors import EmptySchedule, ScheduleError
+from bot.content.importers.errors import EmptySchedule, ScheduleError, guarded
 from bot.content.importers.fetch import fetch_api, get_bytes, is_api
 from bot.content.schema import ContentFile
 
@@ -57,7 +58,8 @@ def load_schedule(
     data: bytes, source: str, *, timezone: str | None = None, previous: Mapping[str, int] | None = None
 ) -> ContentFile:
     """Read a schedule in any supported format; ``source`` names it in errors."""
-    return _convert(detect(data, source), source, timezone=timezone, previous=previous or {})
+    with guarded(source):
+        return _convert(detect(data, source), source, timezone=timezone, previous=previous or {})
 
 
 def fetch_schedule(
@@ -70,8 +72,9 @@ def fetch_schedule(
 ) -> ContentFile:
     """Fetch ``url`` (a schedule file, or a pretalx API root followed page by page) and read it."""
     if is_api(url):
-        bundle = fetch_api(url, token, client)
-        return _convert(Detected(pretalx.API, bundle), url, timezone=timezone, previous=previous or {})
+        with guarded(url):
+            bundle = fetch_api(url, token, client)
+            return _convert(Detected(pretalx.API, bundle), url, timezone=timezone, previous=previous or {})
     return load_schedule(get_bytes(url, token, client), url, timezone=timezone, previous=previous)
 
 

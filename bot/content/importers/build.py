@@ -6,20 +6,22 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from pypinyin import lazy_pinyin
 
-from bot.content.importers.errors import ScheduleError
+from bot.content.importers.errors import ScheduleError, guarded
 from bot.content.importers.text import plain
 from bot.content.programme import Programme
 from bot.content.schema import Conference, ContentFile, Room, Speaker, Talk, Track
 
 MAX_TALK_ID = 999_999
+MAX_MINUTES = 24 * 60  # a talk longer than a day is a typo in the source
 
 
 def slug(text: str) -> str:
@@ -31,7 +33,10 @@ def slug(text: str) -> str:
 def minutes(text: object) -> int | None:
     """``01:30``, ``0:45`` or ``00:25:00`` → minutes; a bare number is minutes already."""
     if isinstance(text, int | float):
-        return int(text)
+        try:
+            return int(text)
+        except (OverflowError, ValueError):  # inf, nan
+            return None
     parts = str(text or "").strip().split(":")
     if not parts[0].isdigit():
         return None
@@ -130,6 +135,31 @@ class Builder:
     def error(self, message: str, place: str = "") -> ScheduleError:
         """A ScheduleError about this source."""
         return ScheduleError(self.source, message, place=place, format=self.format)
+
+    def at(self, place: str) -> AbstractContextManager[None]:
+        """Reading the event at ``place``: an unexpected exception becomes a ScheduleError naming it."""
+        return guarded(self.source, place, format=self.format)
+
+    def length(self, value: object, place: str) -> timedelta | None:
+        """An event's duration (``HH:MM`` or minutes); None when the source gives none; an error
+        naming the event when it is not more than 0 and at most 24 hours."""
+        if value is None or value == "":
+            return None
+        found = minutes(value)
+        if found is None:
+            return None
+        if not 0 < found <= MAX_MINUTES:
+            raise self.error(f"duration {value!r}: must be more than 0 and at most 24 hours", place)
+        return timedelta(minutes=found)
+
+    def people(self, value: object, place: str, name: str = "persons") -> list[Any]:
+        """An event's list of people (``persons``, ``participants``, ``speakers``); an error if it is
+        something else, such as a bare name."""
+        if value is None or value == "":
+            return []
+        if not isinstance(value, list):
+            raise self.error(f"{name}: expected a list of people, not {value!r}"[:200], place)
+        return value
 
     def room(self, name: str | None) -> str | None:
         """The id of the room called ``name`` (added on first sight)."""

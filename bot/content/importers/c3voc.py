@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-from bot.content.importers.build import Builder, Event, i18n, kind_of, minutes, parse_time, zone
+from bot.content.importers.build import Builder, Event, i18n, kind_of, parse_time, zone
 from bot.content.importers.errors import EmptySchedule
 from bot.content.importers.text import plain
 from bot.content.schema import ContentFile
@@ -64,8 +63,12 @@ def import_v1(
             continue
         for room_name, events in rooms.items():
             for n, event in enumerate(events if isinstance(events, list) else [], 1):
-                place = f"day {day.get('index', d)}, room {room_name!r}, event {event.get('id', n)}"
-                b.add(_event_v1(b, event, room_name, day, place))
+                number = event.get("id", n) if isinstance(event, dict) else n
+                place = f"day {day.get('index', d)}, room {room_name!r}, event {number}"
+                if not isinstance(event, dict):
+                    raise b.error(f"expected an event object, not {event!r}"[:200], place)
+                with b.at(place):
+                    b.add(_event_v1(b, event, room_name, day, place))
     if not b.events:
         rooms_seen = sum(len(day.get("rooms") or {}) for day in days if isinstance(day, dict))
         detail = (
@@ -87,15 +90,15 @@ def _event_v1(b: Builder, event: Mapping[str, Any], room_name: str, day: Mapping
         start = parse_time(f"{day['date']}T{event['start']}", place + ", start", b.source)
     else:
         raise b.error("no date or start", place)
-    length = minutes(event.get("duration"))
-    persons = [p for p in event.get("persons") or [] if isinstance(p, dict)]
+    length = b.length(event.get("duration"), place)
+    persons = [p for p in b.people(event.get("persons"), place) if isinstance(p, dict)]
     return Event(
         source_id=event.get("id"),
         guid=event.get("guid") or None,
         code=event.get("code") or None,
         title=i18n(event.get("title")),
         start=start,
-        end=start + timedelta(minutes=length) if length else None,
+        end=start + length if length else None,
         room=i18n(event.get("room")) or room_name,
         place=place,
         speakers=[
@@ -133,40 +136,51 @@ def import_v2(
         if not isinstance(event, dict):
             raise b.error("expected an object", f"schedule.events[{n}]")
         place = f"schedule.events[{n}] ({event.get('guid') or event.get('title') or '?'})"
-        start = parse_time(event.get("start"), place + ", start", source) if event.get("start") else None
-        end = parse_time(event.get("end"), place + ", end", source) if event.get("end") else None
-        if start is not None and end is None and (length := minutes(event.get("duration"))):
-            end = start + timedelta(minutes=length)
-        room, track = event.get("room"), event.get("track")
-        b.add(
-            Event(
-                source_id=event.get("id"),
-                guid=event.get("guid") or None,
-                code=event.get("code") or None,
-                title=i18n(event.get("title")),
-                start=start,
-                end=end,
-                room=(rooms.get(room.get("guid")) or i18n(room.get("name"))) if isinstance(room, dict) else i18n(room),
-                place=place,
-                speakers=[
-                    b.speaker(
-                        i18n(p.get("name") or bios.get(p.get("guid"), {}).get("name")),
-                        p.get("guid") or p.get("id"),
-                        i18n(bios.get(p.get("guid"), {}).get("biography")),
-                    )
-                    for p in event.get("participants") or event.get("persons") or []
-                    if isinstance(p, dict) and p.get("role", "speaker") not in ("organizer", "angel")
-                ],
-                abstract=_abstract(event),
-                track=(tracks.get(track.get("slug")) or i18n(track.get("name")) or track.get("slug"))
-                if isinstance(track, dict)
-                else (i18n(track) or None),
-                kind=kind_of(event.get("type")),
-                language=i18n(event.get("language")) or None,
-                links=_links(event.get("links")),
-            )
-        )
+        with b.at(place):
+            b.add(_event_v2(b, event, place, rooms, tracks, bios))
     if not b.events:
         raise EmptySchedule(source, f"detected {V2}, but schedule.events is empty", format=V2)
     tz = zone(conf.get("time_zone_name")) or timezone
     return b.content(_conference(conf, name), tz, previous)
+
+
+def _event_v2(
+    b: Builder,
+    event: Mapping[str, Any],
+    place: str,
+    rooms: Mapping[Any, str],
+    tracks: Mapping[Any, str],
+    bios: Mapping[Any, Mapping[str, Any]],
+) -> Event:
+    source = b.source
+    start = parse_time(event.get("start"), place + ", start", source) if event.get("start") else None
+    end = parse_time(event.get("end"), place + ", end", source) if event.get("end") else None
+    if start is not None and end is None and (length := b.length(event.get("duration"), place)):
+        end = start + length
+    room, track = event.get("room"), event.get("track")
+    return Event(
+        source_id=event.get("id"),
+        guid=event.get("guid") or None,
+        code=event.get("code") or None,
+        title=i18n(event.get("title")),
+        start=start,
+        end=end,
+        room=(rooms.get(room.get("guid")) or i18n(room.get("name"))) if isinstance(room, dict) else i18n(room),
+        place=place,
+        speakers=[
+            b.speaker(
+                i18n(p.get("name") or bios.get(p.get("guid"), {}).get("name")),
+                p.get("guid") or p.get("id"),
+                i18n(bios.get(p.get("guid"), {}).get("biography")),
+            )
+            for p in b.people(event.get("participants") or event.get("persons"), place)
+            if isinstance(p, dict) and p.get("role", "speaker") not in ("organizer", "angel")
+        ],
+        abstract=_abstract(event),
+        track=(tracks.get(track.get("slug")) or i18n(track.get("name")) or track.get("slug"))
+        if isinstance(track, dict)
+        else (i18n(track) or None),
+        kind=kind_of(event.get("type")),
+        language=i18n(event.get("language")) or None,
+        links=_links(event.get("links")),
+    )

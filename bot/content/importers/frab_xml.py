@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from xml.etree import ElementTree
 
-from bot.content.importers.build import Builder, Event, kind_of, minutes, parse_time, zone
+from bot.content.importers.build import Builder, Event, kind_of, parse_time, zone
 from bot.content.importers.errors import EmptySchedule, ScheduleError
 from bot.content.importers.text import plain
 from bot.content.schema import ContentFile
@@ -72,7 +72,8 @@ def import_xml(
             room_name = room_el.get("name") or ""
             for event in room_el.findall("event"):
                 place = f"{day_place} <room name={room_name!r}> <event id={event.get('id', '?')!r}>"
-                b.add(_event(b, event, room_name, day_date, change, place))
+                with b.at(place):
+                    b.add(_event(b, event, room_name, day_date, change, place))
     if not b.events:
         raise EmptySchedule(
             source,
@@ -105,7 +106,7 @@ def _event(
             start += timedelta(days=1)
     else:
         raise b.error("no <date>, and no <start> with its day's date", place)
-    length = minutes(_text(event, "duration"))
+    length = b.length(_text(event, "duration"), place)
     subtitle = _text(event, "subtitle")
     parts = [plain(_text(event, "abstract")), plain(_text(event, "description"))]
     body = [p for i, p in enumerate(parts) if p and p not in parts[:i]]
@@ -115,7 +116,7 @@ def _event(
         code=event.get("code") or None,
         title=_text(event, "title"),
         start=start,
-        end=start + timedelta(minutes=length) if length else None,
+        end=start + length if length else None,
         room=_text(event, "room") or room_name,
         place=place,
         speakers=[

@@ -69,35 +69,36 @@ def import_api(
         if state not in SCHEDULED_STATES:
             states[str(state)] += 1
             continue
-        slots = _slots(sub, slots_by_id)
-        if not slots:
-            unscheduled += 1
-            continue
-        slot = slots[0]
         place = f"submission {sub.get('code') or n}"
-        start = parse_time(slot.get("start"), place + ", slot start", source)
-        end = parse_time(slot.get("end"), place + ", slot end", source) if slot.get("end") else None
-        b.add(
-            Event(
-                source_id=None,
-                code=str(sub.get("code") or "") or None,
-                title=i18n(sub.get("title")),
-                start=start,
-                end=end,
-                room=_room(slot, rooms),
-                place=place,
-                speakers=[_speaker(b, s, people) for s in sub.get("speakers") or []],
-                abstract="\n\n".join(x for x in (plain(sub.get("abstract")), plain(sub.get("description"))) if x),
-                track=_named(sub.get("track"), tracks),
-                kind=kind_of(_named(sub.get("submission_type"), {})),
-                language=sub.get("content_locale") or None,
-                links=[
-                    str(r.get("resource") or r.get("link") or "")
-                    for r in sub.get("resources") or []
-                    if isinstance(r, dict)
-                ],
+        with b.at(place):
+            slots = _slots(sub, slots_by_id)
+            if not slots:
+                unscheduled += 1
+                continue
+            slot = slots[0]
+            start = parse_time(slot.get("start"), place + ", slot start", source)
+            end = parse_time(slot.get("end"), place + ", slot end", source) if slot.get("end") else None
+            b.add(
+                Event(
+                    source_id=None,
+                    code=str(sub.get("code") or "") or None,
+                    title=i18n(sub.get("title")),
+                    start=start,
+                    end=end,
+                    room=_room(slot, rooms),
+                    place=place,
+                    speakers=[_speaker(b, s, people) for s in b.people(sub.get("speakers"), place, "speakers")],
+                    abstract="\n\n".join(x for x in (plain(sub.get("abstract")), plain(sub.get("description"))) if x),
+                    track=_named(sub.get("track"), tracks),
+                    kind=kind_of(_named(sub.get("submission_type"), {})),
+                    language=sub.get("content_locale") or None,
+                    links=[
+                        str(r.get("resource") or r.get("link") or "")
+                        for r in sub.get("resources") or []
+                        if isinstance(r, dict)
+                    ],
+                )
             )
-        )
     if not b.events:
         why = [f"{len(submissions)} submissions"]
         if states:

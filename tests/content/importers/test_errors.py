@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli.content import app
+from bot.content import remote
 from bot.content.importers import EmptySchedule, ScheduleError, load_schedule
+from bot.content.loader import ContentError
 from tests.content.importers.conftest import fixture
 
 runner = CliRunner()
@@ -101,3 +103,65 @@ def test_cli_check_reads_a_schedule_file_in_any_format(tmp_path: Path) -> None:
     xml.write_bytes(fixture("fosdem2018-pentabarf.xml"))
     result = runner.invoke(app, ["check", str(xml)])
     assert result.exit_code == 0 and "4 talks, 3 speakers" in result.output
+
+
+def _v1(event: object) -> bytes:
+    day = {"index": 1, "date": "2026-01-01", "rooms": {"Hall": [event]}}
+    return json.dumps(
+        {"schedule": {"version": "1", "conference": {"acronym": "x", "title": "X", "days": [day]}}}
+    ).encode()
+
+
+def _v2(event: dict[str, object]) -> bytes:
+    return json.dumps({"schedule": {"version": "1", "conference": {"acronym": "x"}, "events": [event]}}).encode()
+
+
+V2_EVENT = {"guid": "g1", "title": "T", "start": "2026-01-01T10:00:00+01:00"}
+FRAB_EVENT = "<schedule><conference/><day index='1' date='2026-01-01'><room name='A'><event id='9'>{}</event>"
+FRAB_EVENT += "</room></day></schedule>"
+
+
+@pytest.mark.parametrize(
+    ("data", "place", "problem"),
+    [
+        (_v1(7), "day 1, room 'Hall', event 1", "expected an event object, not 7"),
+        (_v2({**V2_EVENT, "room": {"guid": ["a"]}}), "schedule.events[0] (g1)", "unexpected data (TypeError"),
+        (b'{"schedule": {"conference": {"days": [], "rooms": 5}}}', "", "unexpected data (TypeError"),
+        (
+            FRAB_EVENT.format("<date>2026-01-01T10:00:00</date><duration>999999999:00</duration>").encode(),
+            "<day index='1'> <room name='A'> <event id='9'>",
+            "duration '999999999:00': must be more than 0 and at most 24 hours",
+        ),
+        (
+            _v1({"id": 3, "date": "2026-01-01T10:00:00+01:00", "duration": "00:00", "title": "T"}),
+            "day 1, room 'Hall', event 3",
+            "duration '00:00': must be more than 0",
+        ),
+        (_v2({**V2_EVENT, "duration": "25:00"}), "schedule.events[0] (g1)", "at most 24 hours"),
+        (
+            _v1({"id": 3, "date": "2026-01-01T10:00:00+01:00", "title": "T", "persons": "bob"}),
+            "day 1, room 'Hall', event 3",
+            "persons: expected a list of people, not 'bob'",
+        ),
+        (_v2({**V2_EVENT, "persons": "bob"}), "schedule.events[0] (g1)", "persons: expected a list of people"),
+    ],
+)
+def test_malformed_events_are_schedule_errors_naming_the_event(data: bytes, place: str, problem: str) -> None:
+    with pytest.raises(ScheduleError) as error:
+        load_schedule(data, "conf.dat")
+    assert error.value.source == "conf.dat" and error.value.place == place and problem in error.value.message
+
+
+def test_a_malformed_schedule_is_a_one_line_answer_in_the_cli_and_the_sync(tmp_path: Path) -> None:
+    bad = tmp_path / "schedule.json"
+    bad.write_bytes(_v2({**V2_EVENT, "room": {"guid": ["a"]}}))
+    for command in ("import", "check"):
+        result = runner.invoke(app, [command, str(bad)])
+        assert result.exit_code == 1, result.output
+        assert f"{bad}: schedule.events[0] (g1): unexpected data (TypeError" in result.output
+        assert "Traceback" not in result.output
+    with pytest.raises(ContentError) as refused:
+        remote.parse(bad.read_bytes(), "https://example.org/schedule.json")
+    problem = refused.value.problems[0]
+    assert problem.file == "https://example.org/schedule.json" and problem.place == "schedule.events[0] (g1)"
+    assert "cannot import the schedule: unexpected data (TypeError" in problem.message
