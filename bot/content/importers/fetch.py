@@ -66,7 +66,9 @@ def _json(response: httpx.Response) -> Any:
 
 
 def _pages(client: httpx.Client, url: str, token: str | None) -> list[Any]:
-    """Every item of a paginated pretalx list, following ``next``."""
+    """Every item of a paginated pretalx list, following ``next`` on the same scheme and host only
+    (the token is sent to every page, so a ``next`` elsewhere is refused, not followed)."""
+    origin = _origin(url)
     items: list[Any] = []
     seen: set[str] = set()
     next_url: str | None = url
@@ -82,7 +84,14 @@ def _pages(client: httpx.Client, url: str, token: str | None) -> list[Any]:
         items += page["results"]
         following = page.get("next")
         next_url = urljoin(next_url, following) if isinstance(following, str) and following else None
+        if next_url is not None and _origin(next_url) != origin:
+            raise ScheduleError(url, f"the next page is on another host ({next_url}): not followed")
     return items
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def fetch_api(url: str, token: str | None = None, client: httpx.Client | None = None) -> dict[str, Any]:

@@ -66,6 +66,20 @@ def test_pretalx_api_of_a_private_event_needs_the_token(schedule_server: Schedul
     assert {auth for _, auth in schedule_server.requests[before:]} == {"Token s3cret"}
 
 
+def test_a_next_link_to_another_host_is_not_followed_with_the_token(schedule_server: ScheduleServer) -> None:
+    url = schedule_server.serve_pretalx_api("closed-2026")
+    schedule_server.tokens["/api/events/closed-2026/"] = "s3cret"
+    first = "/api/events/closed-2026/speakers/?limit=100"
+    elsewhere = schedule_server.base.replace("127.0.0.1", "localhost")  # another host name
+    schedule_server.routes[first] = schedule_server.routes[first].replace(
+        schedule_server.base.encode(), elsewhere.encode()
+    )
+    with pytest.raises(ScheduleError) as refused:
+        fetch_schedule(url, token="s3cret")
+    assert "the next page is on another host" in str(refused.value) and elsewhere in str(refused.value)
+    assert not any("speakers/?limit=2&offset=2" in path for path, _ in schedule_server.requests)
+
+
 def test_pretalx_api_with_nothing_scheduled_says_why(schedule_server: ScheduleServer) -> None:
     url = schedule_server.serve_pretalx_api()
     root = "/api/events/hack-2026/"
