@@ -30,6 +30,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
 
 
+def conference_id(text: str) -> str:
+    """A conference id that is safe as a directory name (``content import`` writes ``content/<id>``):
+    kept when it already is one (``36C3``, ``hack-2026``), else its slug (``..`` → ``conference``)."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", text):
+        return text
+    named = re.sub(r"[^a-z0-9]+", "-", "".join(lazy_pinyin(text)).lower()).strip("-")
+    return named or "conference"
+
+
 def minutes(text: object) -> int | None:
     """``01:30``, ``0:45`` or ``00:25:00`` → minutes; a bare number is minutes already."""
     if isinstance(text, int | float):
@@ -245,7 +254,7 @@ class Builder:
             cid = str(conference.get("id") or "").strip()
             days = sorted(_dates(conference.get("days") or []))
             conf = Conference(
-                id=cid if re.fullmatch(r"[A-Za-z0-9_.-]+", cid) else slug(cid or "conference"),
+                id=conference_id(cid),
                 name=str(conference.get("name") or "Conference").strip() or "Conference",
                 timezone=tz,
                 url=conference.get("url") or None,

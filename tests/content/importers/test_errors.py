@@ -165,3 +165,23 @@ def test_a_malformed_schedule_is_a_one_line_answer_in_the_cli_and_the_sync(tmp_p
     problem = refused.value.problems[0]
     assert problem.file == "https://example.org/schedule.json" and problem.place == "schedule.events[0] (g1)"
     assert "cannot import the schedule: unexpected data (TypeError" in problem.message
+
+
+@pytest.mark.parametrize(("acronym", "expected"), [("..", "conference"), ("../etc", "etc"), ("36C3", "36C3")])
+def test_a_conference_id_is_a_safe_directory_name(
+    acronym: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = {"id": 1, "date": "2026-01-01T10:00:00+01:00", "duration": "00:30", "title": "T"}
+    day = {"index": 1, "date": "2026-01-01", "rooms": {"Hall": [event]}}
+    schedule = {"schedule": {"version": "1", "conference": {"acronym": acronym, "title": "X", "days": [day]}}}
+    source = tmp_path / "in" / "schedule.json"
+    source.parent.mkdir()
+    source.write_text(json.dumps(schedule), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 0, result.output
+    assert f"into {Path('content') / expected} " in result.output
+    assert sorted(p.name for p in work.iterdir()) == ["content"]  # nothing written beside content/
+    assert [p.name for p in (work / "content").iterdir()] == [expected]
