@@ -138,6 +138,24 @@ def revive(session: Session, *, recipient_id: int, key: str, due_at: datetime) -
     return bool(rowcount(result))
 
 
+def revive_many(session: Session, *, recipient_ids: list[int], key: str, due_at: datetime) -> int:
+    """:func:`revive` for many recipients of one ``key`` in one UPDATE; the rows re-timed."""
+    if not recipient_ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id.in_(recipient_ids),
+            OutboxMessage.key == key,
+            OutboxMessage.status.in_((CANCELLED, PENDING)),
+        )
+        .values(status=PENDING, due_at=due_at, last_error=None)
+    )
+    if rowcount(result):
+        _touch(session)
+    return rowcount(result)
+
+
 def cancel_pending(session: Session, *conditions: Any, reason: str) -> int:
     """Cancel pending rows matching ``conditions`` (SQLAlchemy expressions)."""
     result = session.execute(

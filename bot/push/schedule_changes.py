@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
 from bot import overrides
@@ -91,14 +91,13 @@ class ChangeReport:
         return text
 
 
-def _subscribers(session: Session, talk_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(Subscription, Subscription.user_id == User.id)
-            .where(Subscription.talk_id == talk_id, User.active.is_(True))
-            .order_by(Subscription.id)
-        )
+def _subscribers(talk_id: int) -> Select[int]:
+    """The active subscribers' user ids, in subscription order: one INSERT … SELECT notifies them all."""
+    return (
+        select(User.id)
+        .join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.talk_id == talk_id, User.active.is_(True))
+        .order_by(Subscription.id)
     )
 
 
@@ -242,17 +241,16 @@ def _cancelled(
 ) -> None:
     report.cancelled.append(talk_id)
     reminders.cancel_for_talk(session, talk_id, reason="talk cancelled")
-    for user in _subscribers(session, talk_id):
-        report.notices += outbox.enqueue(
-            session,
-            recipient_id=user.id,
-            kind="cancelled",
-            key=f"cancelled:{talk_id}@{rev}",
-            due_at=now,
-            payload={"talk": talk_id, **announced},
-            now=now,
-        )
     key = f"cancelled:{talk_id}@{rev}"
+    report.notices += outbox.enqueue_many(
+        session,
+        _subscribers(talk_id),
+        kind="cancelled",
+        key=key,
+        due_at=now,
+        payload={"talk": talk_id, **announced},
+        now=now,
+    )
     announcements.post_change(session, kind="cancelled", key=key, payload={"talk": talk_id, **announced}, now=now)
 
 
@@ -270,10 +268,9 @@ def _moved(
         "reinstated": snap.cancelled,  # back on the schedule after a cancellation
     }
     key = f"moved:{talk.id}:{payload['start']}:{talk.room}@{_rev(snap)}"
-    for user in _subscribers(session, talk.id):
-        report.notices += outbox.enqueue(
-            session, recipient_id=user.id, kind="moved", key=key, due_at=now, payload=payload, now=now
-        )
+    report.notices += outbox.enqueue_many(
+        session, _subscribers(talk.id), kind="moved", key=key, due_at=now, payload=payload, now=now
+    )
     announcements.post_change(session, kind="moved", key=key, payload=payload, now=now)  # the changes channels
     report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
 

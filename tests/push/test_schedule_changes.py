@@ -136,3 +136,20 @@ def test_no_talks_is_rejected_even_when_forced(core: Core) -> None:
         apply_programme(core, _without(1, 2, 3, 4, 5), force=True, source="content/talks")
     assert str(err.value).startswith("content/talks: talks: no talks, but 5 are announced")
     assert core.programme.talk(2) is not None and _outbox(core) == [("reminder", "pending")]
+
+
+def test_moving_a_talk_back_revives_each_reminder_and_skips_those_who_turned_them_off(core: Core) -> None:
+    apply_programme(core, core.programme)
+    carol = Address("console", "carol", "carol")
+    for who in (BOB, carol):
+        ask(core, "/subscribe 2", who=who, locale="en")
+    ask(core, "/remind off", who=carol, locale="en")  # carol is told of the move, never reminded
+    start = core.programme.talk(2).start
+    there = apply_programme(core, _edited(**{"2": {"start": start + timedelta(hours=4), "room": "B"}}))
+    back = apply_programme(core, _edited(), force=True)  # the original time (and its speaker overlap) again
+    assert (there.notices, there.reminders) == (2, 1) and (back.notices, back.reminders) == (2, 1)
+    with core.db.session() as s:
+        rows = list(s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")))
+    pending = [r for r in rows if r.status == "pending"]
+    assert len(pending) == 1 and pending[0].key.endswith(start.isoformat())  # bob's first one, revived
+    assert all(r.status == "cancelled" for r in rows if r.recipient_id != pending[0].recipient_id)  # carol's
