@@ -45,18 +45,23 @@ async def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        response = await client.get(url, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=True)
+        async with client.stream(
+            "GET", url, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=True
+        ) as response:
+            if response.status_code == 304:
+                return Fetched(None, etag, last_modified)
+            if response.status_code != 200:
+                raise RemoteError(f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
+            body = bytearray()
+            async for chunk in response.aiter_bytes():  # streamed: a huge body is cut off, not held whole
+                body += chunk
+                if len(body) > MAX_BYTES:
+                    raise RemoteError(f"{url}: more than the {MAX_BYTES} bytes a schedule may have")
     except httpx.InvalidURL as exc:
         raise RemoteError(f"{url}: not a usable URL ({exc})") from None
     except httpx.HTTPError as exc:
         raise RemoteError(f"{url}: unreachable ({type(exc).__name__}: {exc or 'no detail'})") from None
-    if response.status_code == 304:
-        return Fetched(None, etag, last_modified)
-    if response.status_code != 200:
-        raise RemoteError(f"{url}: HTTP {response.status_code} {response.reason_phrase}".rstrip())
-    if len(response.content) > MAX_BYTES:
-        raise RemoteError(f"{url}: {len(response.content)} bytes, more than the {MAX_BYTES} a schedule may have")
-    return Fetched(response.content, response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    return Fetched(bytes(body), response.headers.get("ETag"), response.headers.get("Last-Modified"))
 
 
 def parse(body: bytes, source: str, *, previous: Mapping[str, int] | None = None) -> Programme:

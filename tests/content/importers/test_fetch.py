@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from adapters.cli.content import app
 from bot.clock import FakeClock
-from bot.content.importers import EmptySchedule, ScheduleError, fetch_schedule
+from bot.content.importers import EmptySchedule, ScheduleError, fetch, fetch_schedule
 from bot.content.programme import Programme
 from bot.core import Core
 from bot.settings import Settings
@@ -78,6 +78,23 @@ def test_a_next_link_to_another_host_is_not_followed_with_the_token(schedule_ser
         fetch_schedule(url, token="s3cret")
     assert "the next page is on another host" in str(refused.value) and elsewhere in str(refused.value)
     assert not any("speakers/?limit=2&offset=2" in path for path, _ in schedule_server.requests)
+
+
+def test_an_api_page_or_all_pages_over_the_size_limit_are_refused(
+    schedule_server: ScheduleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = schedule_server.serve_pretalx_api()
+    monkeypatch.setattr(fetch, "MAX_BYTES", 1_000)  # submissions-1.json is 1.5 kB
+    with pytest.raises(ScheduleError) as refused:
+        fetch_schedule(url)
+    assert "submissions" in refused.value.source and "too large: more than the 1000 bytes" in refused.value.message
+    monkeypatch.setattr(fetch, "MAX_BYTES", 10_000)
+    monkeypatch.setattr(fetch, "MAX_TOTAL_BYTES", 3_000)  # every page is smaller, all of them are 3.9 kB
+    with pytest.raises(ScheduleError) as refused:
+        fetch_schedule(url)
+    assert "a schedule in all its pages" in refused.value.message
+    monkeypatch.setattr(fetch, "MAX_TOTAL_BYTES", 10_000)
+    assert len(fetch_schedule(url).talks) == 3
 
 
 def test_pretalx_api_with_nothing_scheduled_says_why(schedule_server: ScheduleServer) -> None:
