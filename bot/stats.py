@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import feedback
+from bot import feedback, helpdesk
 from bot.content.programme import Programme
 from bot.feedback import TalkRatings
+from bot.helpdesk import TicketCounts
 from bot.push import outbox
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 
@@ -95,6 +96,7 @@ class Stats:
     reminders: PushCounts
     broadcasts: tuple[BroadcastOutcome, ...]  # newest first
     ratings: tuple[TalkRatings, ...] = ()  # rated talks, best mean first (bot/feedback.py)
+    tickets: TicketCounts = TicketCounts()  # the helpdesk (bot/helpdesk.py)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
@@ -237,6 +239,7 @@ def collect(session: Session, programme: Programme) -> Stats:
         reminders=_reminders(session),
         broadcasts=_broadcasts(session),
         ratings=feedback.summary(session, programme),
+        tickets=helpdesk.counts(session),
     )
 
 

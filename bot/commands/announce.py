@@ -91,6 +91,12 @@ register(
             "zh": "还没有。在群组或频道里发送 /announce here 开始。",
             "en": "None yet. Send /announce here in a group or channel to start.",
         },
+        "announce.mode_helpdesk": {"zh": "服务台工单", "en": "helpdesk tickets"},
+        "announce.on_helpdesk": {
+            "zh": "🆘 这里是服务台：参会者的 /helpdesk 工单会发到这里，点“回复”后发送的下一条消息就是回复。",
+            "en": "🆘 This chat is the helpdesk: attendees' /helpdesk tickets come here; press Reply and your "
+            "next message here is the answer.",
+        },
         "announce.mode_all": {"zh": "全部会场", "en": "every room"},
         "announce.mode_changes": {"zh": "日程变动", "en": "schedule changes"},
         "announce.removed": {
@@ -106,8 +112,8 @@ def _mode(ctx: Context, wanted: str) -> str:
     key = wanted.strip().casefold()
     if key in ("", announcements.ALL):
         return announcements.ALL
-    if key == announcements.CHANGES:
-        return announcements.CHANGES
+    if key in (announcements.CHANGES, announcements.HELPDESK):
+        return key
     rooms = ctx.core.programme.conference.rooms
     for room in rooms:
         if key in {room.id.casefold(), room.name.casefold(), (room.name_en or "").casefold()}:
@@ -119,10 +125,14 @@ def _mode(ctx: Context, wanted: str) -> str:
 def _describe(ctx: Context, mode: str) -> str:
     if mode.startswith(announcements.ROOM_PREFIX):
         return room_name(ctx.core.programme, mode[len(announcements.ROOM_PREFIX) :], ctx.lang)
+    if mode == announcements.HELPDESK:
+        return ctx.t("announce.mode_helpdesk")
     return ctx.t("announce.mode_changes" if mode == announcements.CHANGES else "announce.mode_all")
 
 
-@command("announce", help_key="help.announce", usage="here [room|all|changes] | off", organizer_only=True, order=93)
+@command(
+    "announce", help_key="help.announce", usage="here [room|all|changes|helpdesk] | off", organizer_only=True, order=93
+)
 def announce(ctx: Context) -> Reply:
     """Set up, stop or list the announcing chats."""
     sub, _, rest = ctx.args.strip().partition(" ")
@@ -157,7 +167,9 @@ def announce(ctx: Context) -> Reply:
         if mode != announcements.CHANGES:
             b.line(ctx.t("announce.planned", count=planned))
         return b.line(ctx.t("announce.remote_stop_hint", chat=chat)).build()
-    if mode == announcements.CHANGES:
+    if mode == announcements.HELPDESK:
+        b = ReplyBuilder().line(ctx.t("announce.on_helpdesk"))
+    elif mode == announcements.CHANGES:
         b = ReplyBuilder().line(ctx.t("announce.on_changes"))
     elif mode == announcements.ALL:
         b = ReplyBuilder().line(ctx.t("announce.on_all")).line(ctx.t("announce.planned", count=planned))

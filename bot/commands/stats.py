@@ -58,6 +58,12 @@ register(
             "zh": "……另有 {count} 场演讲有评分（完整列表：confbot stats；评论：confbot feedback export）",
             "en": "… and {count} more rated talks (all of them: confbot stats; comments: confbot feedback export)",
         },
+        "stats.tickets": {
+            "zh": "服务台：{open} 个待处理，{closed} 个已关闭，首次回复中位数 {median}。",
+            "en": "Helpdesk: {open} open, {closed} closed tickets; median first reply {median}.",
+        },
+        "stats.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
+        "stats.no_reply": {"zh": "—（还没有回复）", "en": "— (no answer yet)"},
         "stats.broadcasts": {"zh": "广播（共 {count} 次）：", "en": "Broadcasts ({count}):"},
         "stats.broadcasts_none": {"zh": "广播：还没有。", "en": "Broadcasts: none yet."},
         "stats.broadcast": {
@@ -151,6 +157,10 @@ def stats_lines(
             b.line(t(lang, "stats.more_ratings", count=len(stats.ratings) - len(rated)))
     else:
         b.line(t(lang, "stats.ratings_none"))
+    b.blank()
+    tickets, median = stats.tickets, stats.tickets.median_first_reply_minutes
+    waited = t(lang, "stats.minutes", n=f"{median:g}") if median is not None else t(lang, "stats.no_reply")
+    b.line(t(lang, "stats.tickets", open=tickets.open, closed=tickets.closed, median=waited))
     b.blank()
     if stats.broadcasts:
         b.line(bold(t(lang, "stats.broadcasts", count=len(stats.broadcasts))))

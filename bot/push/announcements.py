@@ -58,6 +58,7 @@ CHANGE_KINDS = {"moved": "changes_moved", "cancelled": "changes_cancelled"}  # s
 ROOM_KINDS = (ROOM_SOON, UP_NEXT)
 LEAD = timedelta(minutes=5)
 ALL, CHANGES, ROOM_PREFIX = "all", "changes", "room:"
+HELPDESK = "helpdesk"  # the organizers' helpdesk chat: gets the tickets (bot/helpdesk.py), no room posts
 CHANNEL = "channel"  # users.kind of a group or channel
 
 

@@ -20,7 +20,7 @@ from bot.content.programme import Programme
 from bot.i18n import register, t
 from bot.messages import Reply, ReplyBuilder, bold, italic
 from bot.push import outbox
-from bot.push.announcements import ALL, CHANGES, ROOM_PREFIX, channel_user_id
+from bot.push.announcements import ALL, CHANGES, HELPDESK, ROOM_PREFIX, channel_user_id
 from bot.render import title_of
 from bot.storage.models import AnnounceChannel, User
 
@@ -48,7 +48,7 @@ def switch(session: Session, platform: str, chat_id: str, on: bool) -> str | Non
         select(AnnounceChannel)
         .join(User, User.id == AnnounceChannel.user_id)
         .where(User.platform == platform, User.platform_user_id == channel_user_id(chat_id))
-        .where(AnnounceChannel.active.is_(True), AnnounceChannel.mode != CHANGES)
+        .where(AnnounceChannel.active.is_(True), AnnounceChannel.mode.not_in((CHANGES, HELPDESK)))
     )
     if link is None:
         return None
@@ -62,7 +62,7 @@ def plan(session: Session, programme: Programme, *, now: datetime) -> int:
         select(User, AnnounceChannel.mode)
         .join(AnnounceChannel, AnnounceChannel.user_id == User.id)
         .where(AnnounceChannel.active.is_(True), AnnounceChannel.qa.is_(True), User.active.is_(True))
-        .where(AnnounceChannel.mode != CHANGES)
+        .where(AnnounceChannel.mode.not_in((CHANGES, HELPDESK)))
     ).all()
     queued = 0
     for channel, mode in chats:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot import helpdesk
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import pick, register, t
@@ -119,6 +120,8 @@ RENDERERS: dict[str, Renderer] = {
     feedback.KIND: feedback.render_prompt,  # "how was #12?" after the talk (bot/push/feedback.py)
     feedback.DIGEST: feedback.render_digest,
     qa_posts.KIND: qa_posts.render,  # a room chat's top questions at end-10 min (bot/push/qa_posts.py)
+    helpdesk.KIND: helpdesk.render_ticket,  # a ticket message to an organizer, with Reply / Close
+    helpdesk.ANSWER: helpdesk.render_answer,  # the organizers' answer or the closing, to the attendee
 }
 """One renderer per push kind: a new kind of push is one entry here."""
 

@@ -1,0 +1,137 @@
+"""The helpdesk: /helpdesk (also /求助) for attendees; Reply and Close buttons for organizers."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from bot import helpdesk, prompts
+from bot.commands import Context, UsageError, command
+from bot.commands.args import parse_number
+from bot.i18n import register
+from bot.messages import Reply, ReplyBuilder
+from bot.storage.models import Ticket
+
+REPLY = "helpdesk_reply"  # the awaited-input purpose of an organizer's answer
+REPLY_WAIT = timedelta(minutes=30)
+MAX_ANSWER = 2000
+
+register(
+    {
+        "help.helpdesk": {
+            "zh": "联系组织者服务台（丢失胸牌、无障碍需求、会场已满……）",
+            "en": "message the organizers' helpdesk (a lost badge, accessibility, a full room…)",
+        },
+        "helpdesk.usage": {
+            "zh": "用法：/helpdesk <内容>，例如 /helpdesk 我的胸牌丢了",
+            "en": "Usage: /helpdesk <text>, e.g. /helpdesk I lost my badge",
+        },
+        "helpdesk.opened": {
+            "zh": "🆘 已创建工单 #{id}，组织者会尽快回复。需要补充时再发送 /helpdesk <内容>。",
+            "en": "🆘 Ticket #{id} is open; the organizers will answer here. To add something, send "
+            "/helpdesk <text> again.",
+        },
+        "helpdesk.added": {"zh": "已补充到工单 #{id}。", "en": "Added to ticket #{id}."},
+        "helpdesk.nobody": {
+            "zh": "（目前没有组织者在线接收，工单已保存。）",
+            "en": "(No organizer can be reached by the bot right now; the ticket is kept.)",
+        },
+        "helpdesk.flood": {
+            "zh": "发送太快了，请 {seconds} 秒后再试。",
+            "en": "Too fast; please try again in {seconds} seconds.",
+        },
+        "helpdesk.full": {
+            "zh": "工单 #{id} 已有很多消息，请等待组织者回复。",
+            "en": "Ticket #{id} has many messages already; please wait for the organizers' answer.",
+        },
+        "helpdesk.unknown": {"zh": "没有工单 #{id}。", "en": "There is no ticket #{id}."},
+        "helpdesk.write_answer": {
+            "zh": "请发送给工单 #{id} 的回复（下一条消息）。",
+            "en": "Send your answer to ticket #{id} as your next message.",
+        },
+        "helpdesk.write_answer_private": {
+            "zh": "请在您与机器人的私聊中发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
+            "en": "Send your answer to ticket #{id} as your next message in your private chat with the bot "
+            "(within 30 minutes).",
+        },
+        "helpdesk.cancel": {"zh": "取消", "en": "Cancel"},
+        "helpdesk.cancelled": {"zh": "好的，未回复。", "en": "OK, no answer sent."},
+        "helpdesk.sent": {"zh": "已回复工单 #{id}。", "en": "Your answer to ticket #{id} is on its way."},
+        "helpdesk.closed": {"zh": "工单 #{id} 已关闭。", "en": "Ticket #{id} is closed."},
+        "helpdesk.already_closed": {"zh": "工单 #{id} 早已关闭。", "en": "Ticket #{id} was closed already."},
+    }
+)
+
+
+@command("helpdesk", help_key="help.helpdesk", usage="<text>", aliases=("求助",), order=47)
+def open_or_follow_up(ctx: Context) -> Reply:
+    """Open a ticket, or add to the open one."""
+    text = " ".join(ctx.args.split())
+    if not text:
+        raise UsageError("helpdesk.usage")
+    now = ctx.core.clock.now()
+    last = helpdesk.last_message_at(ctx.session, ctx.user)
+    if last is not None and now - last < helpdesk.FLOOD_GAP:
+        seconds = max(1, int((helpdesk.FLOOD_GAP - (now - last)).total_seconds() + 0.999))
+        return ReplyBuilder().line(ctx.t("helpdesk.flood", seconds=seconds)).build()
+    current = helpdesk.open_ticket(ctx.session, ctx.user)
+    if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
+        return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
+    ticket, new, reached = helpdesk.write(ctx.session, ctx.user, text, ctx.core.settings.organizers, now)
+    b = ReplyBuilder().line(ctx.t("helpdesk.opened" if new else "helpdesk.added", id=ticket.id))
+    if not reached:
+        b.line(ctx.t("helpdesk.nobody"))
+    return b.build()
+
+
+def _ticket(ctx: Context) -> Ticket | Reply:
+    words = ctx.args.split()
+    number = parse_number(words[0]) if words else None
+    ticket = ctx.session.get(Ticket, number) if number is not None and number > 0 else None
+    if ticket is None:
+        return ReplyBuilder().line(ctx.t("helpdesk.unknown", id=str(number or "?"))).build()
+    return ticket
+
+
+@command("hdr", organizer_only=True)
+def reply(ctx: Context) -> Reply:
+    """The Reply button: the organizer's next plain message is the answer."""
+    ticket = _ticket(ctx)
+    if isinstance(ticket, Reply):
+        return ticket
+    now = ctx.core.clock.now()
+    if ctx.request.channel:  # pressed in the helpdesk chat: the answer is written in the private chat,
+        # where every platform hands the bot plain messages (Slack passes only DMs)
+        private = dataclasses.replace(ctx.request, channel=None, is_group=False)
+        prompts.expect(ctx.session, private, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
+        return ReplyBuilder().line(ctx.t("helpdesk.write_answer_private", id=ticket.id)).build()
+    prompts.expect(ctx.session, ctx.request, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
+    cancel = prompts.skip_button(ctx.t("helpdesk.cancel"), REPLY, str(ticket.id))
+    return ReplyBuilder().line(ctx.t("helpdesk.write_answer", id=ticket.id)).build(buttons=((cancel,),))
+
+
+@prompts.awaits(REPLY, max_chars=MAX_ANSWER)
+def answered(ctx: Context, pending: prompts.Pending, text: str) -> Reply:
+    """The organizer's answer: delivered to the attendee through the outbox."""
+    number = parse_number(pending.target)
+    ticket = ctx.session.get(Ticket, number) if number is not None else None
+    if ticket is None or not ctx.is_organizer:
+        return ReplyBuilder().line(ctx.t("helpdesk.unknown", id=pending.target)).build()
+    helpdesk.answer(ctx.session, ticket, text, ctx.core.clock.now())
+    return ReplyBuilder().line(ctx.t("helpdesk.sent", id=ticket.id)).build()
+
+
+@prompts.on_skip(REPLY)
+def cancel_reply(ctx: Context, target: str, was_pending: bool) -> Reply:
+    """Cancel: nothing is sent."""
+    return ReplyBuilder().line(ctx.t("helpdesk.cancelled")).build(edit=True)
+
+
+@command("hdc", organizer_only=True)
+def close(ctx: Context) -> Reply:
+    """The Close button."""
+    ticket = _ticket(ctx)
+    if isinstance(ticket, Reply):
+        return ticket
+    closed = helpdesk.close(ctx.session, ticket, ctx.core.clock.now())
+    return ReplyBuilder().line(ctx.t("helpdesk.closed" if closed else "helpdesk.already_closed", id=ticket.id)).build()

@@ -1,0 +1,94 @@
+"""The helpdesk round trip through the core and the outbox: open, the organizers' copy with Reply
+and Close, an answer delivered with the ticket number, a follow-up to the same ticket, close;
+attendees can't reply or close; the flood limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import FakeClock
+from bot.core import Core
+from bot.messages import Address, Reply, Request
+from bot.push.sender import SendResult
+from tests.helpers import actions, ask, dispatcher_for, press
+
+ORGANIZER = Address("console", "organizer", "organizer")
+BOB = Address("console", "bob", "bob")
+
+
+@dataclass
+class Inbox:
+    """A console sender that keeps every push per chat."""
+
+    platform: str = "console"
+    rate_per_second: float = 100.0
+    got: dict[str, list[Reply]] = field(default_factory=dict)
+
+    async def send(self, address: Address, reply: Reply) -> SendResult:
+        self.got.setdefault(address.chat_id, []).append(reply)
+        return SendResult.sent()
+
+
+async def deliver(core: Core, inbox: Inbox) -> None:
+    await dispatcher_for(core, {"console": inbox}).run_due()
+
+
+async def test_a_ticket_round_trip(core: Core, clock: FakeClock) -> None:
+    ask(core, "/start", who=ORGANIZER, locale="en")  # the organizer has talked to the bot
+    inbox = Inbox()
+    opened = ask(core, "/helpdesk I lost my badge <near> hall A", who=BOB, locale="en")
+    assert "Ticket #1 is open" in opened.plain_text
+    clock.advance(5)
+    assert "10 seconds" not in (flood := ask(core, "/helpdesk hello??", who=BOB, locale="en").plain_text)
+    assert "Too fast; please try again in 5 seconds." in flood
+    await deliver(core, inbox)
+    (ticket,) = inbox.got["organizer"]
+    assert "I lost my badge <near> hall A" in ticket.plain_text and "console:bob" in ticket.plain_text
+    assert actions(ticket) == ["hdr 1", "hdc 1"]
+    assert "Only conference organizers" in press(core, "hdr 1", who=BOB, locale="en").plain_text
+    clock.advance(175)  # the first answer comes 3 minutes after the ticket (5 s already passed)
+    prompt = press(core, "hdr 1", who=ORGANIZER, locale="en")
+    assert "next message" in prompt.plain_text
+    assert "on its way" in ask(core, "It is at the front desk.", who=ORGANIZER, locale="en").plain_text
+    await deliver(core, inbox)
+    (answer,) = inbox.got["bob"]
+    assert "ticket #1" in answer.plain_text and "It is at the front desk." in answer.plain_text
+    assert "Added to ticket #1" in ask(core, "/求助 thanks, got it", who=BOB, locale="en").plain_text
+    await deliver(core, inbox)
+    assert "Follow-up on ticket #1" in inbox.got["organizer"][1].plain_text
+    assert "Only conference organizers" in press(core, "hdc 1", who=BOB, locale="en").plain_text
+    assert "closed" in press(core, "hdc 1", who=ORGANIZER, locale="en").plain_text
+    await deliver(core, inbox)
+    assert "Ticket #1 is closed" in inbox.got["bob"][1].plain_text
+    clock.advance(20)
+    assert "Ticket #2 is open" in ask(core, "/helpdesk another problem", who=BOB, locale="en").plain_text
+    stats = ask(core, "/stats", who=ORGANIZER, locale="en").plain_text
+    assert "Helpdesk: 1 open, 1 closed tickets; median first reply 3 min." in stats
+
+
+def test_without_reachable_organizers_the_ticket_is_kept_and_said_so(core: Core) -> None:
+    reply = ask(core, "/helpdesk the room is full", who=BOB, locale="en")
+    assert "Ticket #1 is open" in reply.plain_text and "No organizer can be reached" in reply.plain_text
+    assert "Usage: /helpdesk" in ask(core, "/helpdesk", who=BOB, locale="en").plain_text
+
+
+def in_desk(core: Core, text: str = "", action: str | None = None) -> str:
+    """The organizer writes or presses in the helpdesk group."""
+    request = Request(ORGANIZER, text=text, action=action, locale="en", is_group=True, channel="desk")
+    (reply,) = core.handle(request)
+    return reply.plain_text
+
+
+async def test_with_a_helpdesk_chat_tickets_go_there_and_are_answered_there(core: Core) -> None:
+    ask(core, "/start", who=ORGANIZER, locale="en")
+    assert "This chat is the helpdesk" in in_desk(core, "/announce here helpdesk")
+    inbox = Inbox()
+    ask(core, "/helpdesk wheelchair access to hall B?", who=BOB, locale="en")
+    await deliver(core, inbox)
+    assert "organizer" not in inbox.got  # not to each organizer: to the helpdesk chat
+    (ticket,) = inbox.got["desk"]
+    assert "wheelchair access to hall B?" in ticket.plain_text and actions(ticket) == ["hdr 1", "hdc 1"]
+    assert "in your private chat with the bot" in in_desk(core, action="hdr 1")
+    assert "on its way" in ask(core, "The lift is behind the stairs.", who=ORGANIZER, locale="en").plain_text
+    await deliver(core, inbox)
+    assert "The lift is behind the stairs." in inbox.got["bob"][0].plain_text
