@@ -19,7 +19,7 @@ MAX_ANSWER = 2000
 register(
     {
         "help.helpdesk": {
-            "zh": "联系组织者服务台（丢失胸牌、无障碍需求、会场已满……）",
+            "zh": "联系大会服务台（丢失胸牌、无障碍需求、会场已满……）",
             "en": "message the organizers' helpdesk (a lost badge, accessibility, a full room…)",
         },
         "helpdesk.usage": {
