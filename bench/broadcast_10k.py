@@ -33,12 +33,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
@@ -53,6 +52,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, User
 from tests.factories import small_programme
+from tests.pg_schema import migrated_database
 
 POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:TEST-token"  # the fake's
@@ -118,19 +118,8 @@ def fake_process(rate: float, fail_every: int) -> Iterator[Fake]:
 @contextlib.contextmanager
 def private_schema() -> Iterator[Database]:
     """A migrated Database in a fresh schema of the real PostgreSQL (as tests/conftest.py does); dropped after."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        db.migrate()
+    with migrated_database(POSTGRES_URL, "bench") as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _add_users(db: Database, count: int, clock: SystemClock) -> list[str]:

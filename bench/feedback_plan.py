@@ -20,12 +20,11 @@ import contextlib
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from bench.table import print_table
 from bot import feedback
@@ -36,6 +35,7 @@ from bot.push import feedback as prompts
 from bot.settings import BUNDLED_CONTENT
 from bot.storage.db import Database
 from bot.storage.models import Rating, Subscription, User
+from tests.pg_schema import migrated_database
 
 POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TALK = 2
@@ -51,19 +51,8 @@ def database(kind: str) -> Iterator[Database]:
             yield db
             db.dispose()
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        db.migrate()
+    with migrated_database(POSTGRES_URL, "bench") as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def seed(db: Database, programme: Programme, n: int, clock: FakeClock) -> None:

@@ -27,7 +27,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +41,7 @@ from bot.push import reminders
 from bot.settings import Settings
 from bot.storage.models import Confirmation, OutboxMessage, Subscription, User
 from tests.fakes.telegram_server import FakeTelegram
+from tests.pg_schema import schema_url as pg_schema_url
 
 ORGANIZER = 999
 FIRST_CHAT = 1_000_000
@@ -60,16 +60,8 @@ def status_kib(pid: int, field: str) -> int:
 
 @contextlib.contextmanager
 def schema_url() -> Iterator[str]:
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema_url(POSTGRES_URL, "bench") as url:
+        yield url
 
 
 def seed(url: str, users: int) -> tuple[float, int, int]:

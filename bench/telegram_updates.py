@@ -33,16 +33,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import httpx
-from sqlalchemy import create_engine, text
 
 from bench.table import print_table
 from tests.fakes.telegram_server import FakeTelegram
+from tests.pg_schema import schema_url
 
 TEXTS = ["/agenda", "/now", "/next", "/talk 12", "/speaker 陈莉君", "网络", "xdp", "/talk 27", "chen lijun", "/tracks"]
 TOKEN = "123456:TEST-token"
@@ -80,16 +79,8 @@ def database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_url(POSTGRES_URL, "bench") as url:
+        yield url
 
 
 async def _replies(client: aiohttp.ClientSession, fake_port: int) -> int:

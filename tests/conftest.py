@@ -4,7 +4,6 @@ PostgreSQL), a fake clock, a small programme and a core wired to them."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,6 +18,7 @@ from bot.core import Core
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.factories import small_programme
+from tests.pg_schema import migrated_database, schema_url
 
 POSTGRES_URL = os.environ.get("CONFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,19 +45,8 @@ def postgres_database() -> Iterator[Database]:
     reason = _postgres_unavailable()
     if reason:
         pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        db.migrate()
+    with migrated_database(POSTGRES_URL) as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -67,16 +56,8 @@ def pg_schema_url() -> Iterator[str]:
     reason = _postgres_unavailable()
     if reason:
         pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_url(POSTGRES_URL) as url:
+        yield url
 
 
 def sqlite_database(tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
