@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from typing import Any
+
+import httpx
 
 from bot.core import Core
 from bot.messages import Address, Reply, Request
@@ -35,3 +39,16 @@ def actions(reply: Reply) -> list[str]:
 def dispatcher_for(core: Core, senders: Mapping[str, Sender], **options: Any) -> Dispatcher:
     """A dispatcher over ``core``'s database, clock and (current) programme."""
     return Dispatcher(core.db, core.clock, lambda: core.programme, senders, **options)
+
+
+async def wait_until_up(client: httpx.AsyncClient, path: str = "/healthz", timeout: float = 10) -> None:
+    """Poll ``path`` on an in-process HTTP server until it answers 200 (fails after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if (await client.get(path)).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "HTTP server did not come up"
+        await asyncio.sleep(0.05)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -19,6 +18,7 @@ from bot.core import Core
 from bot.settings import Settings
 from tests.adapters.slack.test_e2e import SECRET, event, signed
 from tests.fakes.slack_api import TOKEN, FakeSlack
+from tests.helpers import wait_until_up
 
 CAP = 64 * 1024
 CHUNK = 16 * 1024
@@ -166,15 +166,7 @@ async def test_confbot_run_applies_the_configured_cap(core: Core) -> None:
     task = asyncio.create_task(serve(settings, core, stop))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    if (await client.get("/healthz")).text == "ok":
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "HTTP server did not come up"
-                await asyncio.sleep(0.05)
+            await wait_until_up(client)
             body = event("U1BIG", "/now " + "x" * 5000)  # a signed DM, just over this deployment's cap
             response = await client.post(
                 "/slack/events", content=body, headers=signed(body, content_type="application/json")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-import time
 
 import httpx
 from icalendar import Calendar
@@ -15,7 +14,7 @@ from bot.core import Core
 from bot.messages import Address
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
-from tests.helpers import ask
+from tests.helpers import ask, wait_until_up
 
 PUBLIC = "https://bot.example.org/confbot"
 BOB = Address("console", "bob", "bob")
@@ -61,15 +60,7 @@ async def test_the_feed_serves_the_right_users_talks_and_follows_their_subscript
     task = asyncio.create_task(serve(settings, core, stop))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    if (await client.get("/healthz")).text == "ok":
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "HTTP server did not come up"
-                await asyncio.sleep(0.05)
+            await wait_until_up(client)
             mine = await client.get(alice)
             assert mine.status_code == 200 and mine.headers["content-type"].startswith("text/calendar")
             assert _uids(mine.content) == {f"talk-2@{conf}"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-import time
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from bot.settings import Settings
 from tests.adapters.slack.test_e2e import FORM, SECRET, signed, slash
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
+from tests.helpers import wait_until_up
 
 
 def _free_port() -> int:
@@ -46,15 +46,7 @@ async def test_one_process_serves_both_platforms(core: Core) -> None:
     task = asyncio.create_task(serve(settings, core, stop))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 10
-            while True:
-                try:  # /healthz answers at once; /readyz once both platforms have started
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "HTTP server did not come up"
-                await asyncio.sleep(0.05)
+            await wait_until_up(client, "/readyz")  # /healthz answers at once; /readyz once both platforms have started
             body = slash(slack, "U1BOTH", "now")
             response = await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
             assert response.status_code == 200
