@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from bot.clock import FakeClock
 from bot.content.programme import Programme
@@ -148,3 +151,26 @@ def crowded_programme(count: int = 120) -> Programme:
         for i in range(count)
     ]
     return Programme.from_content(content.model_copy(update={"talks": [*content.talks, *many]}))
+
+
+def add_people(session: Session, count: int, now: datetime, *, first: int, platform: str = "telegram") -> list[int]:
+    """``count`` people who have used the bot (chat ids ``first``, ``first + 1``, …), in one INSERT; their ids."""
+    ids = list(range(first, first + count))
+    rows = [
+        {
+            "platform": platform,
+            "platform_user_id": str(i),
+            "chat_id": str(i),
+            "language": "en",
+            "language_set": False,
+            "first_seen": now,
+            "last_seen": now,
+            "active": True,
+            "reminders_on": True,
+            "lead_minutes": 10,
+            "kind": "person",
+        }
+        for i in ids
+    ]
+    session.execute(insert(User), rows)
+    return ids

@@ -18,6 +18,7 @@ from bot.storage.db import Database
 from bot.storage.models import Broadcast, OutboxMessage, User
 from tests.adapters.process import ConfbotProcess, free_port, sample, wait_until
 from tests.adapters.slack.test_e2e import FORM, SECRET, signed, slash
+from tests.factories import add_people
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -25,25 +26,7 @@ from tests.fakes.telegram_server import FakeTelegram
 def _people(db: Database, first: int, count: int, platform: str = "telegram") -> None:
     now = datetime.now(UTC)
     with db.session() as s:
-        s.execute(
-            insert(User),
-            [
-                {
-                    "platform": platform,
-                    "platform_user_id": str(first + i),
-                    "chat_id": str(first + i),
-                    "language": "en",
-                    "language_set": False,
-                    "first_seen": now,
-                    "last_seen": now,
-                    "active": True,
-                    "reminders_on": True,
-                    "lead_minutes": 10,
-                    "kind": "person",
-                }
-                for i in range(count)
-            ],
-        )
+        add_people(s, count, now, first=first, platform=platform)
 
 
 def _broadcast(db: Database, text: str) -> int:

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.core import Core
@@ -19,7 +19,7 @@ from bot.push.sender import SendResult
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, OutboxMessage, User
-from tests.factories import small_programme
+from tests.factories import add_people, small_programme
 from tests.fakes.senders import RecordingSender
 from tests.helpers import actions, ask, dispatcher_for, press
 
@@ -27,24 +27,8 @@ ORGANIZER = Address("telegram", "1", "1")
 
 
 def _users(db: Database, count: int, now: datetime, platform: str = "telegram") -> None:
-    rows = [
-        {
-            "platform": platform,
-            "platform_user_id": str(10_000 + i),
-            "chat_id": str(10_000 + i),
-            "language": "en",
-            "language_set": False,
-            "first_seen": now,
-            "last_seen": now,
-            "active": True,
-            "reminders_on": True,
-            "lead_minutes": 10,
-            "kind": "person",
-        }
-        for i in range(count)
-    ]
     with db.session() as s:
-        s.execute(insert(User), rows)
+        add_people(s, count, now, first=10_000, platform=platform)
 
 
 def _broadcast_via_chat(core: Core, text: str = "Coffee in *Hall B*") -> int:

@@ -12,11 +12,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from bot.push import broadcasts
 from bot.storage.db import Database
-from bot.storage.models import Broadcast, OutboxMessage, User
+from bot.storage.models import Broadcast, OutboxMessage
+from tests.factories import add_people
 from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,25 +72,7 @@ async def test_kill_9_mid_broadcast_then_restart_finishes_it(tmp_path: Path) -> 
     db.migrate()
     now = datetime.now(UTC)
     with db.session() as s:
-        s.execute(
-            insert(User),
-            [
-                {
-                    "platform": "telegram",
-                    "platform_user_id": str(FIRST + i),
-                    "chat_id": str(FIRST + i),
-                    "language": "en",
-                    "language_set": False,
-                    "first_seen": now,
-                    "last_seen": now,
-                    "active": True,
-                    "reminders_on": True,
-                    "lead_minutes": 10,
-                    "kind": "person",
-                }
-                for i in range(PEOPLE)
-            ],
-        )
+        add_people(s, PEOPLE, now, first=FIRST)
         cast_id = broadcasts.start(
             s, audience=broadcasts.EVERYONE, text="Doors open at *9:00*", created_by="console:ops", now=now
         ).id

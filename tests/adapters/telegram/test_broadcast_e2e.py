@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
@@ -19,6 +19,7 @@ from bot.messages import Address
 from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.models import Broadcast, User
+from tests.factories import add_people
 from tests.fakes.telegram_server import FakeTelegram
 
 ORGANIZER, MALLORY = 7, 8
@@ -37,26 +38,8 @@ def _settings(fake: FakeTelegram, **extra: Any) -> Settings:
 
 def _attendees(core: Core, count: int, now: datetime) -> list[int]:
     """``count`` Telegram users who have used the bot before (written directly: fast)."""
-    ids = list(range(FIRST, FIRST + count))
-    rows = [
-        {
-            "platform": "telegram",
-            "platform_user_id": str(i),
-            "chat_id": str(i),
-            "language": "en",
-            "language_set": False,
-            "first_seen": now,
-            "last_seen": now,
-            "active": True,
-            "reminders_on": True,
-            "lead_minutes": 10,
-            "kind": "person",
-        }
-        for i in ids
-    ]
     with core.db.session() as s:
-        s.execute(insert(User), rows)
-    return ids
+        return add_people(s, count, now, first=FIRST)
 
 
 def _buttons(call: dict[str, Any]) -> list[str]:
