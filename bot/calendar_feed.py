@@ -12,8 +12,6 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import subscriptions
@@ -21,6 +19,7 @@ from bot.content.ical import calendar_bytes
 from bot.content.programme import Programme
 from bot.content.schema import Talk
 from bot.i18n import register, t
+from bot.storage.db import insert_for
 from bot.storage.models import CalendarFeed, User
 
 TOKEN_BYTES = 24
@@ -47,7 +46,7 @@ def token_for(session: Session, user: User, now: datetime) -> str:
     feed = session.get(CalendarFeed, user.id)
     if feed is not None:
         return feed.token
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     values = {"user_id": user.id, "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": now}
     session.execute(insert(CalendarFeed).values(**values).on_conflict_do_nothing(index_elements=["user_id"]))
     token = session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))

@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.storage.db import insert_for
 from bot.storage.models import SeenDelivery
 
 # longer than Slack's 5-minute signature window, so a replay is caught for as long as it is valid
@@ -28,7 +27,7 @@ def first_delivery(session: Session, key: str, now: datetime, *, ttl: timedelta 
     Expired records are purged first, so a key seen longer ago than ``ttl`` counts as new again.
     """
     session.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now))
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(SeenDelivery)
         .values(key=key, expires_at=now + ttl)

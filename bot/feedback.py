@@ -16,12 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.content.programme import Programme
 from bot.content.schema import Talk
+from bot.storage.db import insert_for
 from bot.storage.models import Rating, User
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ def rate(session: Session, user_id: int, talk_id: int, stars: int, now: datetime
     """Record ``stars`` (1–5) as this user's rating of the talk, replacing an earlier one."""
     if stars not in STARS:
         raise ValueError(f"stars must be 1-5, not {stars}")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = insert(Rating).values(user_id=user_id, talk_id=talk_id, stars=stars, created_at=now, updated_at=now)
     session.execute(
         stmt.on_conflict_do_update(index_elements=["user_id", "talk_id"], set_={"stars": stars, "updated_at": now}),

@@ -23,14 +23,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.commands.args import parse_command
 from bot.i18n import register, t
 from bot.messages import Button, Reply, ReplyBuilder, Request
+from bot.storage.db import insert_for
 from bot.storage.models import PendingInput
 
 if TYPE_CHECKING:
@@ -126,7 +125,7 @@ def expect(
     session.execute(delete(PendingInput).where(PendingInput.expires_at <= now))
     platform, user_id, chat = _key(request)
     values = {"purpose": purpose, "target": target[:64], "created_at": now, "expires_at": now + ttl}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = insert(PendingInput).values(platform=platform, user_id=user_id, chat_id=chat, **values)
     session.execute(
         stmt.on_conflict_do_update(index_elements=["platform", "user_id", "chat_id"], set_=values),

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.content.schema import Talk
+from bot.storage.db import insert_for
 from bot.storage.models import Question, QuestionVote, User
 
 OPENS_BEFORE = timedelta(minutes=30)  # asking opens this long before the talk starts
@@ -107,7 +106,7 @@ def vote(session: Session, user: User, question_id: int, now: datetime) -> Quest
     question = session.get(Question, question_id)
     if question is None or question.state != "open":
         return None
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = insert(QuestionVote).values(question_id=question_id, user_id=user.id, created_at=now)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["question_id", "user_id"]))
     return question

@@ -22,11 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, event, func, literal, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from bot.storage.db import Database, rowcount
+from bot.storage.db import Database, insert_for, rowcount
 from bot.storage.models import OutboxMessage
 
 PENDING = "pending"
@@ -108,8 +106,7 @@ def enqueue(
         "attempts": 0,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = (
         insert(OutboxMessage)
         .values(**values)
@@ -285,7 +282,7 @@ def enqueue_many(
         literal(0, table.c.attempts.type),
         literal(now, table.c.created_at.type),
     ).where(true())  # SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     into = insert(OutboxMessage).from_select(columns, values)
     stmt = into.on_conflict_do_nothing(index_elements=["recipient_id", "key"]).returning(OutboxMessage.id)
     inserted = len(session.execute(stmt).all())  # rowcount of an INSERT … SELECT is -1 with psycopg

@@ -24,13 +24,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock, SystemClock
 from bot.push.sender import Sender, SharesRate
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for
 from bot.storage.models import Replica
 
 log = logging.getLogger(__name__)
@@ -46,7 +44,7 @@ def beat(
 ) -> Counter[str]:
     """Record this replica as live; return how many live replicas (itself included) send for each platform."""
     values = {"id": replica_id, "platforms": ",".join(sorted(platforms)), "last_seen": now}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = insert(Replica).values(**values)
     session.execute(
         stmt.on_conflict_do_update(

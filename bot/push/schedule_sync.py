@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import overrides
@@ -40,7 +38,7 @@ from bot.content.schema import ContentFile
 from bot.core import Core
 from bot.push import organizer_warnings
 from bot.push.schedule_changes import ChangeReport, ConflictRefused, ReloadRefused, apply_programme
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for
 from bot.storage.models import ScheduleSource
 
 log = logging.getLogger(__name__)
@@ -91,7 +89,7 @@ def _store(session: Session, url: str, programme: Programme, digest: str, now: d
     """Keep ``programme`` (as imported, before the organizers' fixes) as the last good copy of ``url``."""
     body = _content_of(programme).model_dump_json().encode()
     values = {"url_hash": _sha(url.encode()), "url": url, "body": body, "digest": digest, "fetched_at": now}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     stmt = insert(ScheduleSource).values(**values)
     session.execute(
         stmt.on_conflict_do_update(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Result, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +45,11 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 def rowcount(result: Result[Any]) -> int:
     """The rows an UPDATE or DELETE matched (``Session.execute`` types its result as a plain ``Result``)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def insert_for(session: Session) -> Callable[..., postgresql.Insert | sqlite.Insert]:
+    """The ``insert`` of the session's database, the one with ``ON CONFLICT`` (PostgreSQL or SQLite)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def alembic_config(engine: Engine) -> Config:
