@@ -153,14 +153,15 @@ class Core:
         args = ""
         try:
             with self.db.session() as session:
-                user, reactivated = users.touch(session, request, now, self.settings.default_lead_minutes)
+                lead, chat = self.settings.default_lead_minutes, prompts.chat_of(request)
+                user, reactivated, awaiting = users.touch(session, request, now, lead, awaiting_in=chat)
                 lang = user.language
                 if reactivated:  # they unblocked the bot: their reminders come back
                     from bot.push.reminders import replan_user
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
-                awaited = self._awaited_input(request, user, session, lang, text, now)
+                awaited = self._awaited_input(request, user, session, lang, text, now) if awaiting else None
                 if awaited is not None:  # the text a prompt asked for (a comment, a question...)
                     command[0] = "prompt"
                     return Response([dataclasses.replace(r, lang=user.language) for r in awaited])

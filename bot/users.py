@@ -3,45 +3,90 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, bindparam, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.i18n import language_for_locale
 from bot.messages import Address, Request
-from bot.storage.models import User
+from bot.storage.db import insert_for
+from bot.storage.models import PendingInput, User
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen is refreshed at most this often
 
 
 def find(session: Session, platform: str, platform_user_id: str) -> User | None:
     """The stored user, or None."""
-    return session.scalar(select(User).where(User.platform == platform, User.platform_user_id == platform_user_id))
+    return session.scalar(_BY_ADDRESS, {"platform": platform, "user_id": platform_user_id})
 
 
 def add_once(session: Session, user: User) -> User:
-    """Store a new ``user``; if another replica stored the same (platform, id) first, that row."""
-    try:
-        with session.begin_nested():
-            session.add(user)
-    except IntegrityError:  # another replica created it concurrently
+    """Store a new ``user``; if another replica stored the same (platform, id) first, that row.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (no savepoint): a first message costs one
+    round trip more than any other.
+    """
+    values = {c.key: getattr(user, c.key) for c in User.__table__.columns if getattr(user, c.key) is not None}
+    insert = insert_for(session)(User).values(**values)
+    stmt = insert.on_conflict_do_nothing(index_elements=["platform", "platform_user_id"]).returning(User)
+    stored = session.scalars(stmt).first()
+    if stored is None:  # another replica created it concurrently
         stored = find(session, user.platform, user.platform_user_id)
         assert stored is not None
-        return stored
-    return user
+    return stored
 
 
-def touch(session: Session, request: Request, now: datetime, default_lead: int = 10) -> tuple[User, bool]:
+class Touched(NamedTuple):
+    """The user behind a request, whether they were reactivated, and whether an input is awaited."""
+
+    user: User
+    reactivated: bool
+    awaiting: bool = False
+
+
+def _awaiting(user_id: ColumnElement[str] | InstrumentedAttribute[str]) -> Exists:
+    return exists().where(
+        PendingInput.platform == bindparam("platform"),
+        PendingInput.user_id == user_id,
+        PendingInput.chat_id == bindparam("chat"),
+    )
+
+
+# built once: composing a statement costs about as much as running it on SQLite
+_BY_ADDRESS = select(User).where(User.platform == bindparam("platform"), User.platform_user_id == bindparam("user_id"))
+_BY_ADDRESS_AWAITING = select(User, _awaiting(User.platform_user_id)).where(
+    User.platform == bindparam("platform"), User.platform_user_id == bindparam("user_id")
+)
+_AWAITING = select(_awaiting(bindparam("user_id")))
+
+
+def touch(
+    session: Session,
+    request: Request,
+    now: datetime,
+    default_lead: int = 10,
+    *,
+    awaiting_in: str | None = None,
+) -> Touched:
     """Fetch or create the user behind a request and refresh address and locale.
 
     Returns the user and whether they were reactivated: a user who writes again after
     blocking the bot is active again. An explicit ``/lang`` choice wins over the locale.
+    With ``awaiting_in`` (a chat key of :mod:`bot.prompts`), the same query also says whether an
+    input is awaited from them there, so that a request costs one round trip.
     """
     addr = request.address
     keep_address = request.is_group or request.background  # pushes go to the private chat
-    user = find(session, addr.platform, addr.user_id)
+    params = {"platform": addr.platform, "user_id": addr.user_id, "chat": awaiting_in}
+    awaiting = False
+    if awaiting_in is None:
+        user = session.scalar(_BY_ADDRESS, params)
+    else:
+        row = session.execute(_BY_ADDRESS_AWAITING, params).one_or_none()
+        user, awaiting = (row[0], bool(row[1])) if row is not None else (None, False)
     if user is None:
+        awaiting = awaiting_in is not None and bool(session.scalar(_AWAITING, params))  # rare: a new user
         user = User(
             platform=addr.platform,
             platform_user_id=addr.user_id,
@@ -57,7 +102,7 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
             reminders_on=True,
             lead_minutes=default_lead,
         )
-        return add_once(session, user), False
+        return Touched(add_once(session, user), False, awaiting)
     # assign only what changed: most messages then write nothing at all
     if not keep_address and (user.chat_id, user.thread) != (addr.chat_id, addr.thread):
         user.chat_id, user.thread = addr.chat_id, addr.thread  # pushes go to the private chat
@@ -69,7 +114,7 @@ def touch(session: Session, request: Request, now: datetime, default_lead: int =
         user.last_seen = now
     reactivated = not user.active
     user.active = True
-    return user, reactivated
+    return Touched(user, reactivated, awaiting)
 
 
 def address_of(user: User) -> Address:

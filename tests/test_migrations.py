@@ -64,7 +64,7 @@ def test_0003_adds_the_organizer_tables_and_keeps_users_and_pushes(any_db: Datab
     with any_db.session() as s:
         (user,) = s.scalars(select(User))
         assert (user.platform_user_id, user.kind) == ("8", "person")  # existing users are people
-        touched, _ = users.touch(s, Request(Address("telegram", "8", "8"), text="/start"), datetime.now(UTC))
+        touched = users.touch(s, Request(Address("telegram", "8", "8"), text="/start"), datetime.now(UTC)).user
         assert touched.id == user.id
     command.downgrade(cfg, "0002")
     assert not ORGANIZER_TABLES & _tables(any_db)

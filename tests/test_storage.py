@@ -21,10 +21,10 @@ def test_user_is_created_once_and_keeps_aware_times(any_db: Database) -> None:
     now = datetime(2026, 12, 12, 1, 0, tzinfo=UTC)
     req = Request(Address("telegram", "7", "7"), text="/start", locale="en")
     with any_db.session() as s:
-        first, _ = users.touch(s, req, now)
+        first = users.touch(s, req, now).user
         first_id = first.id
     with any_db.session() as s:
-        again, _ = users.touch(s, req, now.replace(hour=2))
+        again = users.touch(s, req, now.replace(hour=2)).user
         assert again.id == first_id
         assert again.language == "en"
     with any_db.session() as s:

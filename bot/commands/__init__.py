@@ -102,10 +102,17 @@ def command(
     return register
 
 
+_loaded = False
+
+
 def load_all() -> None:
-    """Import every command module so that its commands register."""
+    """Import every command module so that its commands register (once: it lists a directory)."""
+    global _loaded
+    if _loaded:
+        return
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
+    _loaded = True
 
 
 def listed(*, organizer: bool = False) -> list[Command]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
@@ -69,13 +70,21 @@ class Programme:
         """The speakers of a talk, in listed order."""
         return [self.speakers[s] for s in talk.speakers if s in self.speakers]
 
+    @cached_property
+    def _rooms(self) -> dict[str, Room]:
+        return {r.id: r for r in reversed(self.conference.rooms)}  # reversed: the first of an id wins
+
+    @cached_property
+    def _tracks(self) -> dict[str, Track]:
+        return {t.id: t for t in reversed(self.conference.tracks)}
+
     def room(self, room_id: str | None) -> Room | None:
         """The room with this id, or None."""
-        return next((r for r in self.conference.rooms if r.id == room_id), None)
+        return self._rooms.get(room_id) if room_id is not None else None
 
     def track(self, track_id: str | None) -> Track | None:
         """The track with this id, or None."""
-        return next((t for t in self.conference.tracks if t.id == track_id), None)
+        return self._tracks.get(track_id) if track_id is not None else None
 
     def days(self) -> list[date]:
         """The conference days (local dates that have talks or breaks), in order."""
