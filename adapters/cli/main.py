@@ -83,7 +83,19 @@ def run() -> None:
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings()
     core = _core(settings)
-    raise typer.Exit(asyncio.run(serve(settings, core)))
+    with _event_loop_runner() as runner:
+        code = runner.run(serve(settings, core))
+    raise typer.Exit(code)
+
+
+def _event_loop_runner() -> asyncio.Runner:
+    """uvloop's event loop where it installs (Linux, macOS): it halves the loop's own CPU per update
+    (docs/benchmarks.md); asyncio's own elsewhere."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
 @content_app.command("reload")
