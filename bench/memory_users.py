@@ -145,7 +145,7 @@ async def day(url: str, users: int, top: int, *, move: bool = True) -> dict[str,
     row: dict[str, object] = {"known users": users, "stars": "–", "seed s": "–"}
     try:
         await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
-        await _wait_http(f"http://127.0.0.1:{bot_port}/healthz", timeout=120)
+        await _wait_http(f"http://127.0.0.1:{bot_port}/readyz", timeout=120)
         row["RSS started MiB"] = round(status_kib(bot.pid, "VmRSS") / 1024, 1)
         maker = FakeTelegram()
         hook = f"http://127.0.0.1:{bot_port}/telegram/webhook"

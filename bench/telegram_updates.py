@@ -116,7 +116,7 @@ async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "s
         )
         try:
             await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
-            health = "/healthz" if bot == "confbot" else "/"
+            health = "/readyz" if bot == "confbot" else "/"  # /healthz answers before the webhook does
             await _wait_http(f"http://127.0.0.1:{bot_port}{health}")
             return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=db)
         finally:
@@ -153,7 +153,10 @@ async def _load(
 
         for i in range(WARM_UP):
             await one(i)
+        warm = time.monotonic() + 30
         while await _replies(client, fake_port) < WARM_UP:  # the echo bot replies after answering
+            if time.monotonic() > warm:
+                raise RuntimeError(f"the warm-up got no reply to some of its {WARM_UP} updates ({errors} errors)")
             await asyncio.sleep(0.05)
         latencies.clear()
         cpu0 = cpu_seconds(pid)
