@@ -7,7 +7,8 @@ recorded as ``missed`` instead of being sent late.
 
 Crash bound: each row's outcome is recorded right after its own send, so a crash can cause at
 most the rows in flight (``concurrency``, default 16) to be sent twice, after their lease
-expires. See docs/delivery.md.
+expires. Rows claimed ahead but not yet sent are not sent twice: they go out once their lease
+expires (graceful shutdown hands them back at once). See docs/delivery.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
@@ -30,7 +31,6 @@ from bot.push.render import render_push
 from bot.push.sender import Sender, SendResult
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
-from bot.users import address_of
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class Dispatcher:
         self.base_backoff = base_backoff
         self._claiming = True  # False once shutting down: the pass finishes what it holds, claims no more
         self._in_flight: set[asyncio.Task[str]] = set()
+        self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
 
     def stop_claiming(self) -> None:
         """Shutting down: a running pass claims nothing more and returns once its sends are done."""
@@ -90,28 +91,31 @@ class Dispatcher:
     async def run_due(self) -> DispatchReport:
         """Send everything due now; returns when nothing due is left.
 
-        Claims are topped up as sends finish (a pipeline, not batch by batch), so a
-        rate-limited sender is never left idle between batches.
+        Rows are claimed ahead, up to ``2 × concurrency`` (one claim per ``concurrency`` sends, not
+        one per send), and sends are topped up as they finish (a pipeline, not batch by batch), so
+        a rate-limited sender is never left idle. Urgent rows claimed later go before bulk rows
+        claimed earlier.
         """
         report = DispatchReport()
         in_flight = self._in_flight
+        ahead = self._ahead
         try:
             while True:
-                room = self.concurrency - len(in_flight)  # at most `concurrency` sends in flight
-                rows = []
-                if room > 0 and self._claiming:
+                if self._claiming and len(ahead) < self.concurrency:
                     rows = outbox.claim(
                         self.db,
                         now=self.clock.now(),
                         worker=self.worker_id,
-                        limit=min(room, self.batch),
+                        limit=min(self.batch, 2 * self.concurrency - len(ahead)),
                         lease=self.lease,
                     )
-                    in_flight |= {asyncio.create_task(self._deliver(row)) for row in rows}
+                    if rows:
+                        ahead.extend(rows)
+                        ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
+                while self._claiming and ahead and len(in_flight) < self.concurrency:
+                    in_flight.add(asyncio.create_task(self._deliver(ahead.pop(0))))
                 if not in_flight:
-                    return report
-                if rows and len(in_flight) < self.concurrency:
-                    continue  # keep topping up while work is due
+                    return report  # shutting down, rows still claimed ahead are handed back by release()
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight -= done
                 for task in done:
@@ -126,49 +130,53 @@ class Dispatcher:
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""
         now = self.clock.now()
-        with self.db.session() as session:
-            user = session.get(User, row.recipient_id)
-            if user is None or not user.active:
-                outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, "recipient inactive")
-                return outbox.BLOCKED
-            if row.expires_at is not None and now >= row.expires_at:
-                outbox.mark_final(
-                    session,
-                    row.id,
-                    self.worker_id,
-                    outbox.MISSED,
-                    f"talk started before delivery (due {row.due_at.isoformat()})",
-                )
-                return outbox.MISSED
-            reply = render_push(row.kind, row.payload, user.language, self.programme(), now)
-            if reply is None:
-                outbox.mark_final(session, row.id, self.worker_id, outbox.CANCELLED, "talk no longer in the programme")
-                return outbox.CANCELLED
-            sender = self.senders.get(user.platform)
-            if sender is None:
-                # another replica may serve this platform: hand the row back for later
+        final = self._not_to_send(row, now)
+        if final is not None:
+            return final
+        recipient = row.recipient
+        assert recipient is not None
+        reply = render_push(row.kind, row.payload, recipient.language, self.programme(), now)
+        if reply is None:
+            return self._close(row, outbox.CANCELLED, "talk no longer in the programme")
+        sender = self.senders.get(recipient.platform)
+        if sender is None:
+            # another replica may serve this platform: hand the row back for later
+            with self.db.session() as session:
                 outbox.mark_retry(
                     session,
                     row.id,
                     self.worker_id,
                     now + timedelta(seconds=30),
-                    f"no {user.platform} sender in this process",
+                    f"no {recipient.platform} sender in this process",
                 )
-                return "deferred"
-            address = address_of(user)
+            return "deferred"
         try:
-            result = await sender.send(address, reply)
+            result = await sender.send(recipient.address, reply)
         except Exception as exc:  # a sender bug must not lose the row
-            log.exception("sender %s raised", user.platform)
+            log.exception("sender %s raised", recipient.platform)
             result = SendResult.retry(self._backoff(row.attempts), f"sender error: {exc!r}")
         if result.maybe_delivered:  # the retry may be a duplicate: count it where operators look
-            SEND_TIMEOUTS.labels(user.platform).inc()
+            SEND_TIMEOUTS.labels(recipient.platform).inc()
             log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
         if result.rate_limited:
-            RATE_LIMITED.labels(user.platform).inc()
+            RATE_LIMITED.labels(recipient.platform).inc()
         outcome = self._record(row, result)
-        SENDS.labels(user.platform, outcome).inc()  # sent, retry, blocked or failed
+        SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
         return outcome
+
+    def _not_to_send(self, row: outbox.Claimed, now: datetime) -> str | None:
+        """Close a row that must not go out: its recipient is gone or blocked the bot, or its talk
+        already started. None: send it."""
+        if row.recipient is None or not row.recipient.active:
+            return self._close(row, outbox.BLOCKED, "recipient inactive")
+        if row.expires_at is not None and now >= row.expires_at:
+            return self._close(row, outbox.MISSED, f"talk started before delivery (due {row.due_at.isoformat()})")
+        return None
+
+    def _close(self, row: outbox.Claimed, status: str, reason: str) -> str:
+        with self.db.session() as session:
+            outbox.mark_final(session, row.id, self.worker_id, status, reason)
+        return status
 
     def _backoff(self, attempts: int) -> float:
         factor: int = 2 ** max(0, attempts - 1)
@@ -208,6 +216,7 @@ class Dispatcher:
             return outbox.FAILED
 
     def release(self) -> int:
-        """Hand back this worker's claims (graceful shutdown)."""
+        """Hand back this worker's claims (graceful shutdown), those claimed ahead included."""
+        self._ahead.clear()
         with self.db.session() as session:
             return outbox.release(session, self.worker_id)

@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import Select, event, func, literal, or_, select, true, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from bot.messages import Address
 from bot.storage.db import Database, insert_for, rowcount
-from bot.storage.models import OutboxMessage
+from bot.storage.models import OutboxMessage, User
 
 PENDING = "pending"
 SENDING = "sending"
@@ -68,6 +69,16 @@ def on_commit(db: Database, listener: Callable[[], None]) -> Callable[[], None]:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Who a claimed row goes to, read in the claim's transaction (a plain snapshot)."""
+
+    platform: str
+    address: Address
+    language: str
+    active: bool
+
+
+@dataclass(frozen=True)
 class Claimed:
     """A row claimed for sending (a plain snapshot, safe outside the session)."""
 
@@ -79,6 +90,8 @@ class Claimed:
     due_at: datetime
     expires_at: datetime | None
     attempts: int
+    priority: int = URGENT
+    recipient: Recipient | None = None  # None: the user row is gone
 
 
 def enqueue(
@@ -171,8 +184,35 @@ def next_due(session: Session) -> datetime | None:
     return min(candidates) if candidates else None
 
 
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient_id,
+    OutboxMessage.kind,
+    OutboxMessage.key,
+    OutboxMessage.payload,
+    OutboxMessage.due_at,
+    OutboxMessage.expires_at,
+    OutboxMessage.attempts,
+    OutboxMessage.priority,
+)
+_RECIPIENT_COLUMNS = (
+    User.id,
+    User.platform,
+    User.platform_user_id,
+    User.chat_id,
+    User.thread,
+    User.language,
+    User.active,
+)
+
+
+def _address(user: Any) -> Address:
+    return Address(user.platform, user.platform_user_id, user.chat_id, user.thread)
+
+
 def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timedelta) -> list[Claimed]:
-    """Atomically claim up to ``limit`` due rows (and rows whose lease ran out)."""
+    """Atomically claim up to ``limit`` due rows (and rows whose lease ran out), urgent first, each
+    with its recipient's address and language: one transaction, three statements, for the batch."""
     due = or_(
         (OutboxMessage.status == PENDING) & (OutboxMessage.due_at <= now),
         (OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now),
@@ -185,16 +225,34 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
         ids = list(session.scalars(pick))
         if not ids:
             return []
-        rows = session.scalars(
+        rows = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), due)
             .values(status=SENDING, claimed_by=worker, lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-            .returning(OutboxMessage),
+            .returning(*_CLAIMED_COLUMNS),
             execution_options={"synchronize_session": False},
         ).all()
+        people = session.execute(select(*_RECIPIENT_COLUMNS).where(User.id.in_({r.recipient_id for r in rows})))
+        recipients = {
+            u.id: Recipient(
+                u.platform, Address(u.platform, u.platform_user_id, u.chat_id, u.thread), u.language, u.active
+            )
+            for u in people
+        }
         rows = sorted(rows, key=lambda r: (r.priority, r.due_at, r.id))  # RETURNING keeps no order: urgent first
         return [
-            Claimed(r.id, r.recipient_id, r.kind, r.key, dict(r.payload or {}), r.due_at, r.expires_at, r.attempts)
+            Claimed(
+                r.id,
+                r.recipient_id,
+                r.kind,
+                r.key,
+                dict(r.payload or {}),
+                r.due_at,
+                r.expires_at,
+                r.attempts,
+                r.priority,
+                recipients.get(r.recipient_id),
+            )
             for r in rows
         ]
 
