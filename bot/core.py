@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import audit, prompts, tracking, users
 from bot.clock import Clock
 from bot.commands import Context, UsageError, closest, load_all, lookup
-from bot.commands.args import command_of
+from bot.commands.args import command_of, parse_command
 from bot.content.programme import Programme
 from bot.i18n import join_names, language_for_locale, pick, register, t
 from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, clean_request, clean_text, code
@@ -165,6 +165,8 @@ class Core:
                 if awaited is not None:  # the text a prompt asked for (a comment, a question...)
                     command[0] = "prompt"
                     return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
+                if request.file is not None and request.action is None and parse_command(text) is None:
+                    text = f"/hdf {text}"  # a file sent with no command: the helpdesk's (commands/helpdesk.py)
                 # organizers write announcements (/broadcast checks its own, longer limit)
                 limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
                 if len(text) > limit:

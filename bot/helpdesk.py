@@ -4,11 +4,14 @@
 goes to the organizers' helpdesk chat (a group or channel marked ``/announce here helpdesk``) or,
 without one, to every organizer in ``CONFBOT_ORGANIZERS`` who has talked to the bot (a platform lets
 a bot write only to people who did), with Reply and Close buttons. An organizer's answer goes to the
-attendee with the ticket number. Only organizers see tickets.
+attendee with the ticket number. Only organizers see tickets. A file the attendee sends with a
+message (a photo of the problem, :class:`~bot.messages.UserFile`) is kept as the platform's
+reference, stored with the message and carried in the push; each platform's sender shows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.i18n import register, t
-from bot.messages import Button, Reply, ReplyBuilder, bold, italic
+from bot.messages import Button, Reply, ReplyBuilder, UserFile, bold, italic
 from bot.push import outbox
 from bot.push.announcements import HELPDESK
 from bot.storage.models import AnnounceChannel, Ticket, TicketMessage, User
@@ -89,20 +92,24 @@ def last_message_at(session: Session, user: User) -> datetime | None:
 
 
 def write(
-    session: Session, user: User, text: str, organizers: Iterable[str], now: datetime
+    session: Session, user: User, text: str, organizers: Iterable[str], now: datetime, file: UserFile | None = None
 ) -> tuple[Ticket, bool, int]:
-    """Add the attendee's ``text`` to their open ticket or a new one; (ticket, new, organizers reached)."""
+    """Add the attendee's ``text`` (and ``file``) to their open ticket or a new one; (ticket, new,
+    organizers reached)."""
     ticket = open_ticket(session, user)
     new = ticket is None
     if ticket is None:
         ticket = Ticket(user_id=user.id, state="open", created_at=now)
         session.add(ticket)
         session.flush()
-    message = TicketMessage(ticket_id=ticket.id, author="attendee", text=text, created_at=now)
+    stored = file.to_json() if file is not None else None
+    message = TicketMessage(ticket_id=ticket.id, author="attendee", text=text, file=stored, created_at=now)
     session.add(message)
     session.flush()
     who = f"{user.display_name or user.platform_user_id} ({user.platform}:{user.platform_user_id})"
-    payload = {"ticket": ticket.id, "text": text, "who": who, "followup": not new}
+    payload: dict[str, object] = {"ticket": ticket.id, "text": text, "who": who, "followup": not new}
+    if stored is not None:
+        payload["file"] = stored
     reached = 0
     for recipient in recipients(session, organizers):
         reached += outbox.enqueue(
@@ -184,18 +191,19 @@ def close(session: Session, ticket: Ticket, now: datetime) -> bool:
 
 
 def render_ticket(push: PushContext) -> Reply:
-    """A ticket message to an organizer, with Reply and Close."""
+    """A ticket message to an organizer, with Reply and Close, carrying the attendee's file if any."""
     p, lang = push.payload, push.lang
     head = "helpdesk.followup" if p.get("followup") else "helpdesk.to_organizers"
     b = ReplyBuilder().line(bold(t(lang, head, id=p["ticket"]))).line(italic(t(lang, "helpdesk.from", who=p["who"])))
-    b.line(str(p.get("text", "")))
+    if p.get("text"):
+        b.line(str(p["text"]))
     buttons = (
         (
             Button(t(lang, "helpdesk.reply"), f"hdr {p['ticket']}"),
             Button(t(lang, "helpdesk.close"), f"hdc {p['ticket']}"),
         ),
     )
-    return b.build(buttons=buttons)
+    return dataclasses.replace(b.build(buttons=buttons), forward=UserFile.from_json(p.get("file")))
 
 
 def render_answer(push: PushContext) -> Reply:

@@ -25,6 +25,33 @@ class Address:
 
 
 @dataclass(frozen=True)
+class UserFile:
+    """A file a user sent (a photo of the problem), as their platform refers to it: never downloaded.
+
+    The sender of the same platform shows the file itself where it can (Telegram: by its
+    ``file_id``); elsewhere the reply shows its ``url`` (Slack's permalink) or says where it is.
+    """
+
+    platform: str  # where it was sent: only that platform's bot can resend it
+    kind: str  # "photo" | "document"
+    file_id: str  # the platform's reference (a Telegram file_id, a Slack file id)
+    name: str | None = None  # the file name, when the platform gives one
+    url: str | None = None  # a link to it (Slack's permalink), when it has one
+
+    def to_json(self) -> dict[str, str]:
+        """For an outbox payload or a stored ticket message."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: object) -> UserFile | None:
+        """Back from :meth:`to_json`; None if ``data`` is not one."""
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("platform", "kind", "file_id")):
+            return None
+        extra = {k: data[k] for k in ("name", "url") if isinstance(data.get(k), str)}
+        return cls(data["platform"], data["kind"], data["file_id"], **extra)
+
+
+@dataclass(frozen=True)
 class Request:
     """One inbound event: a text (command or search) or a button action."""
 
@@ -43,6 +70,7 @@ class Request:
     # the platform and sets ``channel`` only when the sender administers it; otherwise the reason
     # ("not_found", "not_admin", "bot_cannot_post") is here and ``channel`` stays None
     channel_problem: str | None = None
+    file: UserFile | None = None  # a file sent with the message (its caption is ``text``)
 
 
 # terminal escape sequences, whole (pasted coloured output): CSI (ESC [ or U+009B … final byte),
@@ -76,6 +104,7 @@ def clean_request(request: Request) -> Request:
         action=clean_text(request.action),
         locale=clean_text(request.locale),
         display_name=clean_text(request.display_name),
+        file=dataclasses.replace(request.file, name=clean_text(request.file.name)) if request.file else None,
     )
 
 
@@ -154,6 +183,7 @@ class Reply:
     # a bulk push (a broadcast): a sender may send it its platform's bulk way (Telegram's paid broadcasts)
     bulk: bool = False
     place: Place | None = None  # shown with the text: a map pin where the platform has one
+    forward: UserFile | None = None  # a user's file carried along (a ticket's photo), see UserFile
 
     @property
     def button_rows(self) -> tuple[tuple[Button, ...], ...]:

@@ -1,5 +1,5 @@
 """Migrations upgrade a database in use and downgrade cleanly: 0002 (replicas, seen_deliveries),
-0003 (the organizer tables, users.kind, outbox.priority)."""
+0003 (the organizer tables, users.kind, outbox.priority), 0011 (ticket_messages.file)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,15 @@ def test_0003_adds_the_organizer_tables_and_keeps_users_and_pushes(any_db: Datab
     assert not ORGANIZER_TABLES & _tables(any_db)
     any_db.migrate()
     assert _tables(any_db) >= ORGANIZER_TABLES
+
+
+def test_0011_adds_the_ticket_message_file_and_downgrades(any_db: Database) -> None:
+    cfg = alembic_config(any_db.engine)
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(any_db.engine).get_columns("ticket_messages")}
+
+    command.downgrade(cfg, "0010")
+    assert "file" not in columns()
+    any_db.migrate()
+    assert "file" in columns()

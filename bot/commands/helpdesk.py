@@ -1,8 +1,11 @@
-"""The helpdesk: /helpdesk (also /求助) for attendees; Reply and Close buttons for organizers."""
+"""The helpdesk: /helpdesk (also /求助) for attendees; Reply and Close buttons for organizers.
+
+A file sent with ``/helpdesk <text>`` as its caption goes with the ticket message; one sent without a
+command (``hdf``, see ``Core``) is a follow-up to the attendee's open ticket.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 from bot import helpdesk, prompts
@@ -46,13 +49,12 @@ register(
         },
         "helpdesk.unknown": {"zh": "没有工单 #{id}。", "en": "There is no ticket #{id}."},
         "helpdesk.write_answer": {
-            "zh": "请发送给工单 #{id} 的回复（下一条消息）。",
-            "en": "Send your answer to ticket #{id} as your next message.",
+            "zh": "请在这里发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
+            "en": "Send your answer to ticket #{id} here, as your next message (within 30 minutes).",
         },
-        "helpdesk.write_answer_private": {
-            "zh": "请在您与机器人的私聊中发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
-            "en": "Send your answer to ticket #{id} as your next message in your private chat with the bot "
-            "(within 30 minutes).",
+        "helpdesk.file_needs_ticket": {
+            "zh": "要把照片或文件发给组织者，请在发送时附上说明：/helpdesk <内容>。",
+            "en": "To send the organizers a photo or file, send it with the caption /helpdesk <text>.",
         },
         "helpdesk.cancel": {"zh": "取消", "en": "Cancel"},
         "helpdesk.cancelled": {"zh": "好的，未回复。", "en": "OK, no answer sent."},
@@ -65,10 +67,25 @@ register(
 
 @command("helpdesk", help_key="help.helpdesk", usage="<text>", aliases=("求助",), order=47)
 def open_or_follow_up(ctx: Context) -> Reply:
-    """Open a ticket, or add to the open one."""
+    """Open a ticket, or add to the open one (a file sent with it goes too)."""
     text = " ".join(ctx.args.split())
-    if not text:
+    if not text and ctx.request.file is None:
         raise UsageError("helpdesk.usage")
+    return _write(ctx, text)
+
+
+@command("hdf")
+def file_follow_up(ctx: Context) -> Reply:
+    """A file sent without a command: a follow-up to the open ticket, else how to send one."""
+    if ctx.request.file is None:
+        raise UsageError("helpdesk.usage")
+    if helpdesk.open_ticket(ctx.session, ctx.user) is None:
+        return ReplyBuilder().line(ctx.t("helpdesk.file_needs_ticket")).build()
+    return _write(ctx, " ".join(ctx.args.split()))
+
+
+def _write(ctx: Context, text: str) -> Reply:
+    """The flood limits, then the message (and the request's file) to the ticket."""
     now = ctx.core.clock.now()
     last = helpdesk.last_message_at(ctx.session, ctx.user)
     if last is not None and now - last < helpdesk.FLOOD_GAP:
@@ -77,7 +94,8 @@ def open_or_follow_up(ctx: Context) -> Reply:
     current = helpdesk.open_ticket(ctx.session, ctx.user)
     if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
         return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
-    ticket, new, reached = helpdesk.write(ctx.session, ctx.user, text, ctx.core.settings.organizers, now)
+    organizers = ctx.core.settings.organizers
+    ticket, new, reached = helpdesk.write(ctx.session, ctx.user, text, organizers, now, ctx.request.file)
     b = ReplyBuilder().line(ctx.t("helpdesk.opened" if new else "helpdesk.added", id=ticket.id))
     if not reached:
         b.line(ctx.t("helpdesk.nobody"))
@@ -95,16 +113,12 @@ def _ticket(ctx: Context) -> Ticket | Reply:
 
 @command("hdr", organizer_only=True)
 def reply(ctx: Context) -> Reply:
-    """The Reply button: the organizer's next plain message is the answer."""
+    """The Reply button: the organizer's next plain message in this chat (the helpdesk chat or their
+    private one) is the answer; the adapters pass a group member's awaited message on."""
     ticket = _ticket(ctx)
     if isinstance(ticket, Reply):
         return ticket
     now = ctx.core.clock.now()
-    if ctx.request.channel:  # pressed in the helpdesk chat: the answer is written in the private chat,
-        # where every platform hands the bot plain messages (Slack passes only DMs)
-        private = dataclasses.replace(ctx.request, channel=None, is_group=False)
-        prompts.expect(ctx.session, private, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
-        return ReplyBuilder().line(ctx.t("helpdesk.write_answer_private", id=ticket.id)).build()
     prompts.expect(ctx.session, ctx.request, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
     cancel = prompts.skip_button(ctx.t("helpdesk.cancel"), REPLY, str(ticket.id))
     return ReplyBuilder().line(ctx.t("helpdesk.write_answer", id=ticket.id)).build(buttons=((cancel,),))

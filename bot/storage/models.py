@@ -320,4 +320,6 @@ class TicketMessage(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(16))  # attendee | organizer
     text: Mapped[str] = mapped_column(Text)
+    # a file sent with it (bot.messages.UserFile.to_json): the platform's reference, never the file itself
+    file: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address, Reply, Request
+from bot.messages import Address, Reply, Request, UserFile
 from bot.push.sender import SendResult
+from bot.storage.models import TicketMessage
 from tests.helpers import actions, ask, dispatcher_for, press
 
 ORGANIZER = Address("console", "organizer", "organizer")
@@ -88,7 +91,48 @@ async def test_with_a_helpdesk_chat_tickets_go_there_and_are_answered_there(core
     assert "organizer" not in inbox.got  # not to each organizer: to the helpdesk chat
     (ticket,) = inbox.got["desk"]
     assert "wheelchair access to hall B?" in ticket.plain_text and actions(ticket) == ["hdr 1", "hdc 1"]
-    assert "in your private chat with the bot" in in_desk(core, action="hdr 1")
-    assert "on its way" in ask(core, "The lift is behind the stairs.", who=ORGANIZER, locale="en").plain_text
+    assert "here, as your next message" in in_desk(core, action="hdr 1")
+    assert "on its way" in in_desk(core, "The lift is behind the stairs.")  # written in the helpdesk chat
     await deliver(core, inbox)
     assert "The lift is behind the stairs." in inbox.got["bob"][0].plain_text
+    assert not core.awaits_input(Request(ORGANIZER, is_group=True, channel="desk"))  # taken once
+
+
+PHOTO = UserFile("console", "photo", "file-1")
+
+
+def send_file(core: Core, caption: str = "", file: UserFile = PHOTO) -> str:
+    """Bob sends a file with ``caption``."""
+    (reply,) = core.handle(Request(BOB, text=caption, locale="en", file=file))
+    return reply.plain_text
+
+
+async def test_a_file_goes_with_the_ticket_and_as_a_follow_up_and_is_stored(core: Core, clock: FakeClock) -> None:
+    ask(core, "/start", who=ORGANIZER, locale="en")
+    assert "send it with the caption /helpdesk" in send_file(core)  # no open ticket: no ticket from a bare file
+    assert "Ticket #1 is open" in send_file(core, "/helpdesk my badge is broken")
+    clock.advance(11)
+    assert "Added to ticket #1" in send_file(core, "", UserFile("console", "document", "file-2", "scan.pdf"))
+    clock.advance(11)
+    assert "Added to ticket #1" in send_file(core, "the back side")  # a caption with no command
+    inbox = Inbox()
+    await deliver(core, inbox)
+    first, second, third = inbox.got["organizer"]
+    assert first.forward == PHOTO and "my badge is broken" in first.plain_text
+    assert actions(first) == ["hdr 1", "hdc 1"]
+    assert second.forward == UserFile("console", "document", "file-2", "scan.pdf")
+    assert "Follow-up on ticket #1" in second.plain_text and actions(second) == ["hdr 1", "hdc 1"]
+    assert third.forward == PHOTO and "the back side" in third.plain_text
+    with core.db.session() as session:
+        files = session.scalars(select(TicketMessage.file).order_by(TicketMessage.id)).all()
+    assert files == [
+        PHOTO.to_json(),
+        {**PHOTO.to_json(), "kind": "document", "file_id": "file-2", "name": "scan.pdf"},
+        PHOTO.to_json(),
+    ]
+
+
+def test_a_typed_hdf_and_a_photo_alone(core: Core) -> None:
+    assert "Usage: /helpdesk" in ask(core, "/hdf", who=BOB, locale="en").plain_text  # no file: nothing to add
+    assert "Usage: /helpdesk" in ask(core, "/helpdesk", who=BOB, locale="en").plain_text
+    assert "Ticket #1 is open" in send_file(core, "/helpdesk")  # a photo alone is a ticket too
