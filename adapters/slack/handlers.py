@@ -15,7 +15,7 @@ from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
 from bot.commands import lookup
 from bot.core import Core
-from bot.messages import Address, Request
+from bot.messages import Address, Request, UserFile
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -39,6 +39,23 @@ def conf_text(text: str) -> str:
         return text
     first = text.split()[0]
     return f"/{text}" if lookup(first) is not None else text
+
+
+def user_file(event: dict[str, Any]) -> UserFile | None:
+    """The first file shared with a message (``subtype: file_share``), as a link to it: a bot can't
+    re-share a user's file into another conversation without reading it (``files:read``)."""
+    files = event.get("files") or []
+    if not files:
+        return None
+    first = files[0]
+    kind = "photo" if str(first.get("mimetype") or "").startswith("image/") else "document"
+    name = first.get("name") or first.get("title")
+    return UserFile(PLATFORM, kind, first["id"], name or None, first.get("permalink") or None)
+
+
+def chatter(event: dict[str, Any]) -> bool:
+    """Not a person's message: a bot's, an edit, a join and the other subtypes (a file share counts)."""
+    return bool(event.get("bot_id")) or event.get("subtype") not in (None, "file_share") or not event.get("user")
 
 
 class SlackHandlers:
@@ -81,7 +98,14 @@ class SlackHandlers:
         return (await self.profile(client, user_id))[0]
 
     async def _request(
-        self, client: AsyncWebClient, user_id: str, channel: str | None, *, text: str = "", action: str | None = None
+        self,
+        client: AsyncWebClient,
+        user_id: str,
+        channel: str | None,
+        *,
+        text: str = "",
+        action: str | None = None,
+        file: UserFile | None = None,
     ) -> Request:
         dm = channel if channel and channel.startswith("D") else None
         locale, name = await self.profile(client, user_id)
@@ -93,6 +117,7 @@ class SlackHandlers:
             display_name=name,
             is_group=dm is None,
             channel=channel if dm is None else None,  # the channel a /conf command ran in: where /announce posts go
+            file=file,
         )
 
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
@@ -109,16 +134,38 @@ class SlackHandlers:
         await self._refresh_home(client, request, response.home_changed)
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        """A direct message: a command or a search, answered in the DM (once, even if Slack redelivers it)."""
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+        """A direct message, or a channel message a prompt awaits from its sender (a helpdesk answer)."""
+        if chatter(event):
             return
+        if event.get("channel_type") == "im":
+            await self.on_direct_message(event, body, client)
+        elif event.get("channel_type") in ("channel", "group"):
+            await self.on_channel_message(event, body, client)
+
+    async def on_direct_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        """A command or a search (a shared file goes with it), answered in the DM once, even if Slack
+        redelivers the event."""
         if not self._first("event", body.get("event_id")):
             return
-        request = await self._request(client, event["user"], event["channel"], text=typed_text(event.get("text", "")))
+        text = typed_text(event.get("text", ""))
+        request = await self._request(client, event["user"], event["channel"], text=text, file=user_file(event))
         response = self.core.respond(request)
         for reply in response.replies:
             await deliver(client, request.address.user_id, reply, channel=event["channel"])
         await self._refresh_home(client, request, response.home_changed)
+
+    async def on_channel_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        """In a channel only the text a prompt awaits from this member there is taken (answered in its
+        thread); everything else is the channel's own chatter and never answered."""
+        channel, user = event["channel"], event["user"]
+        if not self.core.awaits_input(Request(Address(PLATFORM, user, user), is_group=True, channel=channel)):
+            return
+        if not self._first("event", body.get("event_id")):
+            return
+        request = await self._request(client, user, channel, text=typed_text(event.get("text", "")))
+        thread = event.get("thread_ts") or event.get("ts")
+        for reply in self.core.respond(request).replies:
+            await deliver(client, user, reply, channel=channel, thread_ts=thread)
 
     async def on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient

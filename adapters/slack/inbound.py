@@ -46,8 +46,18 @@ class _Envelope(_Shape):
     function_data: Object | None = None
 
 
+class _File(_Shape):
+    """A file shared with a message, as the listener reads it."""
+
+    id: str
+    name: str | None = None
+    title: str | None = None
+    mimetype: str | None = None
+    permalink: str | None = None
+
+
 class _MessageEvent(_Shape):
-    """A message event as the DM listener reads it."""
+    """A message event as the message listener reads it."""
 
     type: str
     channel: str
@@ -56,6 +66,9 @@ class _MessageEvent(_Shape):
     channel_type: str | None = None
     subtype: str | None = None
     bot_id: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    files: list[_File] | None = None
 
     @model_validator(mode="after")
     def _someone_wrote_it(self) -> _MessageEvent:

@@ -35,8 +35,10 @@ async def deliver(
     channel: str | None = None,
     respond: Respond | None = None,
     asked_in_channel: bool = False,
+    thread_ts: str | None = None,
 ) -> None:
-    """Send ``reply`` to ``user_id``: in ``channel``, or as an ephemeral answer through ``respond``."""
+    """Send ``reply`` to ``user_id``: in ``channel`` (in the thread ``thread_ts`` if given), or as an
+    ephemeral answer through ``respond``."""
     if reply.attachment is not None:
         dm = await client.conversations_open(users=user_id)
         await client.files_upload_v2(
@@ -55,4 +57,4 @@ async def deliver(
     if respond is not None:
         await respond(blocks=blocks, text=text, response_type="ephemeral", replace_original=False)
     else:
-        await client.chat_postMessage(channel=channel or user_id, blocks=blocks, text=text)
+        await client.chat_postMessage(channel=channel or user_id, blocks=blocks, text=text, thread_ts=thread_ts)

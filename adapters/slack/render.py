@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.files import file_line
 from bot.i18n import register, t
 from bot.messages import Choices, Line, Reply, Span
 
@@ -150,6 +151,8 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     if reply.place is not None:  # Slack has no map pin: a link to the place on a map
         pin = (Span("🗺 "), Span(t(reply.lang, "slack.map"), "link", reply.place.map_url))
         reply = dataclasses.replace(reply, lines=(*reply.lines, pin))
+    if reply.forward is not None:  # a user's file: its permalink (Slack), or where it was sent
+        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(reply.forward, reply.lang)))
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     return [b.to_dict() for b in [*blocks, *action_blocks]]

@@ -21,10 +21,13 @@ def test_manifest_has_the_command_events_scopes_and_home_the_code_uses() -> None
     assert commands == ["/conf"] and 'app.command("/conf")' in source
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_home_opened", "message.im"} <= set(events)
+    # channel messages (public, private) reach the bot: an organizer's helpdesk answer in the helpdesk channel
+    assert {"message.channels", "message.groups"} <= set(events) and "on_channel_message" in source
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed = {"commands", "chat:write", "im:history", "im:write", "users:read", "files:write"}  # + conversations.open
+    needed |= {"channels:history", "groups:history"}  # what message.channels and message.groups need
     assert needed <= scopes
     settings = manifest["settings"]
     urls = {

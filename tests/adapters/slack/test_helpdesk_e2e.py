@@ -1,0 +1,161 @@
+"""End to end on the fake Slack: a helpdesk ticket round trip through Bolt (signed requests) and the
+outbox. With a helpdesk channel the ticket is posted there with Reply / Close buttons, the organizer's
+answer is their next message in that channel (other members' chatter is never taken or answered), a
+follow-up DM with a photo links the file into the channel; with none, each organizer gets a DM."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from adapters.slack import SlackAdapter
+from bot.clock import FakeClock
+from bot.core import Core
+from bot.push.runtime import Runtime
+from tests.adapters.slack.helpers import post, text_of, values_of
+from tests.adapters.slack.test_e2e import _action_payload, event, signed, slash
+from tests.fakes.slack_api import FakeSlack, mrkdwn_problem
+
+DESK = "C0HELP"
+ALICE, DM = "U1ALICE", "D1ALICE"
+PERMALINK = "https://confbot-test.slack.com/files/U1ALICE/F0PHOTO/badge.jpg"
+
+
+def in_channel(user: str, text: str, *, channel: str = DESK, thread_ts: str | None = None) -> str:
+    """A message event from a public channel, as ``message.channels`` delivers it."""
+    message: dict[str, Any] = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": f"{time.time():.6f}",
+    }
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    return _callback(message)
+
+
+def photo_dm(user: str, text: str) -> str:
+    """A DM with a photo: a ``file_share`` message event carrying the file object."""
+    file = {"id": "F0PHOTO", "name": "badge.jpg", "mimetype": "image/jpeg", "permalink": PERMALINK}
+    message = json.loads(event(user, text))["event"] | {"subtype": "file_share", "files": [file]}
+    return _callback(message)
+
+
+def _callback(message: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "event": message,
+        }
+    )
+
+
+def press_in(slack: FakeSlack, user: str, value: str, channel: str) -> str:
+    """A button pressed on a message in ``channel``."""
+    payload = _action_payload(slack, user, value)
+    payload["channel"] = {"id": channel, "name": "helpdesk"}
+    payload["container"]["channel_id"] = channel
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def send_event(client: httpx.AsyncClient, body: str) -> None:
+    response = await client.post("/slack/events", content=body, headers=signed(body, content_type="application/json"))
+    assert response.status_code == 200
+
+
+def posted(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    return [p for p in slack.sent("chat.postMessage") if p["channel"] == channel]
+
+
+async def test_a_ticket_round_trip_through_the_slack_helpdesk_channel(
+    slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core, clock: FakeClock
+) -> None:
+    set_up = await post(slack, client, slash(slack, "U0ORG", "announce here helpdesk", channel=DESK))
+    assert "helpdesk" in text_of(set_up)
+    opened = await post(slack, client, slash(slack, ALICE, "helpdesk I lost my <badge> & bag", channel=DM))
+    assert "Ticket #1 is open" in text_of(opened) and opened["response_type"] == "ephemeral"
+    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        await runtime.dispatch_now()
+        (ticket,) = posted(slack, DESK)
+        assert "Helpdesk ticket #1" in text_of(ticket) and "I lost my &lt;badge&gt; &amp; bag" in text_of(ticket)
+        assert f"slack:{ALICE}" in text_of(ticket) and mrkdwn_problem(text_of(ticket)) is None
+        assert values_of(ticket) == ["hdr 1", "hdc 1"]
+        assert not posted(slack, DM)  # the attendee never sees the ticket as the organizers do
+
+        await send_event(client, in_channel("U0ORG", "who is on the desk today?"))  # chatter: not awaited
+        prompt = await post(slack, client, press_in(slack, "U0ORG", "hdr 1", DESK))
+        assert prompt["response_type"] == "ephemeral"  # only the organizer who pressed sees it
+        assert "Send your answer to ticket #1 here" in text_of(prompt) and values_of(prompt) == [
+            "skip helpdesk_reply 1"
+        ]
+        await send_event(client, in_channel("U0BOB", "I can take it"))  # another member: chatter
+        await send_event(client, in_channel("U0ORG", "At the front desk, hall A.", thread_ts="1.0"))
+        sent = (await slack.wait_for("chat.postMessage", 2))[1]
+        assert sent["channel"] == DESK and sent["thread_ts"] == "1.0"  # answered in the thread written in
+        assert "Your answer to ticket #1 is on its way" in text_of(sent)
+        await runtime.dispatch_now()
+        (answer,) = posted(slack, DM)
+        assert "ticket #1" in text_of(answer) and "At the front desk, hall A." in text_of(answer)
+
+        clock.advance(11)  # past the flood gap
+        await send_event(client, photo_dm(ALICE, "it looks like this"))
+        added = (await slack.wait_for("chat.postMessage", 4))[3]
+        assert added["channel"] == DM and "Added to ticket #1" in text_of(added)
+        await runtime.dispatch_now()
+        follow_up = posted(slack, DESK)[-1]
+        assert "Follow-up on ticket #1" in text_of(follow_up) and "it looks like this" in text_of(follow_up)
+        assert f"📎 <{PERMALINK}|badge.jpg>" in text_of(follow_up) and values_of(follow_up) == ["hdr 1", "hdc 1"]
+
+        closed = await post(slack, client, press_in(slack, "U0ORG", "hdc 1", DESK))
+        assert "Ticket #1 is closed" in text_of(closed)
+        await runtime.dispatch_now()
+        assert "Ticket #1 is closed" in text_of(posted(slack, DM)[-1])
+        await send_event(client, in_channel("U0ORG", "thanks all"))  # nothing awaited any more
+        await post(slack, client, slash(slack, ALICE, "help", channel=DM))  # a later request as a barrier
+        # in the channel: the ticket, the answer's confirmation, the follow-up; no chatter was answered
+        assert [text_of(p).split("\n")[0] for p in posted(slack, DESK)] == [
+            "*🆘 Helpdesk ticket #1*",
+            "Your answer to ticket #1 is on its way.",
+            "*🆘 Follow-up on ticket #1*",
+        ]
+    finally:
+        await runtime.stop()
+
+
+async def test_without_a_helpdesk_channel_each_organizer_gets_the_ticket_and_answers_in_the_dm(
+    slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core
+) -> None:
+    core.settings.organizers.extend(["slack:U0ORG", "slack:U0ORG2"])  # as CONFBOT_ORGANIZERS lists them
+    for organizer in ("U0ORG", "U0ORG2"):  # a bot can DM only people who talked to it
+        await post(slack, client, slash(slack, organizer, "help", channel="D" + organizer[1:]))
+    await post(slack, client, slash(slack, ALICE, "helpdesk the room is full", channel=DM))
+    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        await runtime.dispatch_now()
+        for dm in ("D0ORG", "D0ORG2"):
+            (ticket,) = posted(slack, dm)
+            assert "the room is full" in text_of(ticket) and values_of(ticket) == ["hdr 1", "hdc 1"]
+        prompt = await post(slack, client, press_in(slack, "U0ORG", "hdr 1", "D0ORG"))
+        assert "Send your answer to ticket #1 here" in text_of(prompt)
+        await send_event(client, event("U0ORG", "Hall C has seats."))
+        sent = (await slack.wait_for("chat.postMessage", 3))[2]
+        assert sent["channel"] == "D0ORG" and "on its way" in text_of(sent)
+        await runtime.dispatch_now()
+        (answer,) = posted(slack, DM)
+        assert "ticket #1" in text_of(answer) and "Hall C has seats." in text_of(answer)
+    finally:
+        await runtime.stop()
