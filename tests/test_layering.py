@@ -25,6 +25,7 @@ PUBLIC = {
     "bot.messages",
     "bot.settings",
     "bot.i18n",
+    "bot.files",  # a user's forwarded file as a line of text, where the platform can't show the file
     "bot.commands",
     "bot.push.sender",
     "bot.push.runtime",

@@ -22,7 +22,7 @@ from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
 from bot.core import Core
 from bot.i18n import register, t
-from bot.messages import Address, Reply, Request
+from bot.messages import Address, Reply, Request, UserFile
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -39,7 +39,7 @@ register(
 )
 
 
-def _request(update: Update, text: str = "", action: str | None = None) -> Request:
+def _request(update: Update, text: str = "", action: str | None = None, file: UserFile | None = None) -> Request:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None
     chat_id = str(chat.id) if chat is not None else str(user.id)
@@ -52,7 +52,17 @@ def _request(update: Update, text: str = "", action: str | None = None) -> Reque
         display_name=user.full_name,
         is_group=is_group,
         channel=chat_id if is_group else None,  # where /announce posts go
+        file=file,
     )
+
+
+def user_file(message: Message) -> UserFile | None:
+    """The photo (its largest size) or document of ``message``, by the file_id this bot may resend."""
+    if message.photo:
+        return UserFile(PLATFORM, "photo", message.photo[-1].file_id)
+    if message.document is not None:
+        return UserFile(PLATFORM, "document", message.document.file_id, message.document.file_name)
+    return None
 
 
 def addressed_command(text: str, bot_username: str) -> bool:
@@ -73,6 +83,8 @@ class Handlers:
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register every handler on ``app``."""
         app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, self.on_text))
+        files = (filters.PHOTO | filters.Document.ALL) & filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
+        app.add_handler(MessageHandler(files, self.on_file))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
         app.add_error_handler(self.on_error)
@@ -104,6 +116,15 @@ class Handlers:
             request = await channels.checked(context.bot, request, *target)
         replies = self.core.handle(request)
         for reply in replies:
+            await answer(message, reply)
+
+    async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo or document in the private chat, its caption as the text: ``/helpdesk <text>`` as the
+        caption opens a ticket with it; with no command it is a follow-up to the open ticket."""
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        for reply in self.core.handle(_request(update, text=message.caption or "", file=user_file(message))):
             await answer(message, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -48,6 +48,20 @@ class _Entity(_Shape):
     length: int
 
 
+class _PhotoSize(_Shape):
+    file_id: str
+    file_unique_id: str
+    width: int
+    height: int
+
+
+class _Document(_Shape):
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
 class _Message(_Shape):
     message_id: int
     date: int
@@ -59,6 +73,8 @@ class _Message(_Shape):
     text: str | None = None
     entities: list[_Entity] | None = None
     caption: str | None = None
+    photo: list[_PhotoSize] | None = None
+    document: _Document | None = None
 
 
 class _CallbackQuery(_Shape):

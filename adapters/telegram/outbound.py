@@ -1,17 +1,24 @@
 """The one way a reply leaves for Telegram, for answers and pushes alike.
 
-A reply with an attachment is a document with the text as its caption; any other reply is
-an HTML message with its inline keyboard, after a native venue (a map pin) when it has a place.
+A reply with an attachment is a document with the text as its caption; a reply forwarding a user's
+Telegram file (a helpdesk ticket's photo) is that photo or document, sent again by its ``file_id``,
+with the text as its caption and the buttons; any other reply is an HTML message with its inline
+keyboard, after a native venue (a map pin) when it has a place. A forwarded file from another
+platform is a line of the text (its link, or where it was sent).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
+from bot.files import file_line
 from bot.messages import Reply
 
+PLATFORM = "telegram"
 ANSWER_READ_TIMEOUT = 5.0  # seconds; python-telegram-bot's own default
 MAX_VENUE_TEXT = 256  # a venue's title and address are cut to this
 
@@ -44,6 +51,23 @@ async def send_reply(
             read_timeout=read_timeout,
         )
         quote = None  # the pin quotes the question; the text follows it
+    forward = reply.forward
+    if forward is not None and forward.platform != PLATFORM:  # not this bot's file: say where it is
+        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(forward, reply.lang)), forward=None)
+    elif forward is not None and reply.attachment is None:
+        send = bot.send_photo if forward.kind == "photo" else bot.send_document
+        await send(
+            chat_id,
+            forward.file_id,
+            caption=to_html(reply, MAX_CAPTION),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply),
+            message_thread_id=thread_id,
+            reply_parameters=quote,
+            read_timeout=read_timeout,
+            allow_paid_broadcast=paid,
+        )
+        return
     if reply.attachment is not None:
         await bot.send_document(
             chat_id,

@@ -238,6 +238,7 @@ class FakeTelegram:
     messages: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (chat, id) -> text, markup
     last_messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # chat -> last Message sent there
     channels: dict[int, FakeChannel] = field(default_factory=dict)  # channel id -> the channel
+    files: dict[str, str] = field(default_factory=dict)  # file_id -> "photo" | "document": what users sent
     # the command menus set: (scope type, chat id or None, language code or "") -> command names
     menus: dict[tuple[str, int | None, str], list[str]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
@@ -292,6 +293,40 @@ class FakeTelegram:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": update_id, "message": message}
+
+    def file_update(
+        self, user_id: int, caption: str | None = None, *, kind: str = "photo", lang: str = "zh-hans"
+    ) -> dict[str, Any]:
+        """A photo (in three sizes, as Telegram sends one) or a document in the user's private chat,
+        with an optional caption (a command gets its bot_command caption entity)."""
+        n = next(self._ids)
+        message = spec_object(
+            "Message",
+            message_id=next(self._message_ids),
+            date=int(time.time()),
+            chat=self._chat(user_id, user_id),
+            caption=caption,
+        )
+        message["from"] = self._user(user_id, lang)
+        if kind == "photo":
+            sizes = [(90, 67), (320, 240), (1280, 960)]
+            message["photo"] = [
+                spec_object("PhotoSize", file_id=f"AgAC-{n}-{w}", file_unique_id=f"AQAD-{n}-{w}", width=w, height=h)
+                for w, h in sizes
+            ]
+            self.files.update({p["file_id"]: "photo" for p in message["photo"]})
+        else:
+            message["document"] = spec_object(
+                "Document",
+                file_id=f"BQAC-{n}",
+                file_unique_id=f"AgAD-{n}",
+                file_name="scan.pdf",
+                mime_type="application/pdf",
+            )
+            self.files[f"BQAC-{n}"] = "document"
+        if caption and caption.startswith("/"):
+            message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": len(caption.split()[0])}]
+        return {"update_id": next(self._ids), "message": message}
 
     def channel_post_update(self, channel_id: int, text: str, *, signature: str | None = None) -> dict[str, Any]:
         """A post in a channel: no ``from``; ``sender_chat`` is the channel (a signature is just a name)."""
@@ -494,6 +529,17 @@ class FakeTelegram:
             )
         return chat_id
 
+    def _check_file(self, value: Any, kind: str) -> None:
+        """An uploaded file, an HTTP URL, or the file_id of a file of the same kind Telegram knows."""
+        if not isinstance(value, str) or value.startswith(("http://", "https://")):
+            return
+        if value not in self.files:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if self.files[value] != kind:
+            raise ApiError(
+                400, f"Bad Request: type of file mismatch: can't use file of type {self.files[value]} as {kind}"
+            )
+
     def _channel(self, chat_id: int | str) -> FakeChannel:
         """A channel the bot is in, by id or ``@username``; else Telegram's "chat not found"."""
         for channel in self.channels.values():
@@ -589,11 +635,23 @@ class FakeTelegram:
             if key in self.messages:
                 self.messages[key] = (params["text"], _markup_key(params))
             return self._message(chat_id, text=params["text"], message_id=key[1]) if chat_id else True
-        if method == "sendDocument":
-            chat_id = self._check_delivery(params)
+        if method in ("sendDocument", "sendPhoto"):
+            kind = "document" if method == "sendDocument" else "photo"
+            self._check_file(params[kind], kind)
+            extra: dict[str, Any] = {}
             if params.get("caption"):
-                self._check_text(params["caption"], params, limit=1024)
-            return self._message(chat_id, document={"file_id": "f1", "file_unique_id": "u1", "file_name": "agenda.ics"})
+                extra["caption"] = self._check_text(params["caption"], params, limit=1024)
+            self._check_markup(params)
+            chat_id = self._check_delivery(params)
+            if isinstance(params.get("reply_markup"), dict):
+                extra["reply_markup"] = params["reply_markup"]
+            if kind == "photo":
+                size = spec_object(
+                    "PhotoSize", file_id=str(params["photo"]), file_unique_id="u2", width=1280, height=960
+                )
+                return self._message(chat_id, photo=[size], **extra)
+            document = {"file_id": "f1", "file_unique_id": "u1", "file_name": "agenda.ics"}
+            return self._message(chat_id, document=document, **extra)
         if method == "sendVenue":
             if not (-90 <= float(params["latitude"]) <= 90 and -180 <= float(params["longitude"]) <= 180):
                 raise ApiError(400, "Bad Request: wrong latitude or longitude")

@@ -4,8 +4,9 @@ buttons, the organizer's answer reaches the attendee with the ticket number, Clo
 from __future__ import annotations
 
 from adapters.telegram import TelegramAdapter
+from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
+from bot.messages import Address, Request, UserFile
 from bot.push.runtime import Runtime
 from tests.adapters.telegram.test_e2e import ALICE, _buttons
 from tests.fakes.telegram_server import FakeTelegram, check_html
@@ -44,5 +45,48 @@ async def test_a_ticket_round_trip_on_telegram(
         fake_telegram.push(fake_telegram.callback_update(ORGANIZER, "hdc 1", _message(ORGANIZER), lang="en"))
         closed = (await fake_telegram.wait_for("sendMessage", 3, chat_id=ALICE))[2]
         assert "Ticket #1 is closed" in closed["text"]
+    finally:
+        await runtime.stop()
+
+
+async def test_photos_and_files_reach_the_organizer_with_the_ticket(
+    fake_telegram: FakeTelegram, polling_bot: TelegramAdapter, core: Core, clock: FakeClock
+) -> None:
+    """A photo captioned /helpdesk opens a ticket and goes to the organizer as that photo (resent by its
+    file_id, the ticket as its caption, Reply / Close under it); a document with no caption is a
+    follow-up; a bare photo with no open ticket says how to send one; a Slack attendee's file is a link."""
+    core.settings.organizers.append(f"telegram:{ORGANIZER}")
+    runtime = Runtime(core, {"telegram": polling_bot.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/start", lang="en"))
+        await fake_telegram.wait_for("sendMessage", chat_id=ORGANIZER)
+        fake_telegram.push(fake_telegram.file_update(ALICE, lang="en"))
+        (hint,) = await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
+        assert "send it with the caption /helpdesk" in hint["text"]
+        update = fake_telegram.push(fake_telegram.file_update(ALICE, "/helpdesk my badge <is> broken", lang="en"))
+        assert "Ticket #1 is open" in (await fake_telegram.wait_for("sendMessage", 2, chat_id=ALICE))[1]["text"]
+        await runtime.dispatch_now()
+        (photo,) = await fake_telegram.wait_for("sendPhoto", chat_id=ORGANIZER)
+        assert photo["photo"] == update["message"]["photo"][-1]["file_id"]  # the largest size
+        check_html(photo["caption"])
+        assert "Helpdesk ticket #1" in photo["caption"] and "my badge &lt;is&gt; broken" in photo["caption"]
+        assert _buttons(photo) == ["hdr 1", "hdc 1"]
+
+        clock.advance(11)  # past the flood gap
+        update = fake_telegram.push(fake_telegram.file_update(ALICE, kind="document", lang="en"))
+        assert "Added to ticket #1" in (await fake_telegram.wait_for("sendMessage", 3, chat_id=ALICE))[2]["text"]
+        await runtime.dispatch_now()
+        (document,) = await fake_telegram.wait_for("sendDocument", chat_id=ORGANIZER)
+        assert document["document"] == update["message"]["document"]["file_id"]
+        assert "Follow-up on ticket #1" in document["caption"] and _buttons(document) == ["hdr 1", "hdc 1"]
+
+        link = "https://confbot-test.slack.com/files/U1BOB/F0PHOTO/badge.jpg"
+        slack_photo = UserFile("slack", "photo", "F0PHOTO", "badge.jpg", link)
+        core.handle(Request(Address("slack", "U1BOB", "D1BOB"), text="/helpdesk the lift is broken", file=slack_photo))
+        await runtime.dispatch_now()
+        ticket = (await fake_telegram.wait_for("sendMessage", 2, chat_id=ORGANIZER))[1]
+        check_html(ticket["text"])
+        assert "the lift is broken" in ticket["text"] and f'📎 <a href="{link}">badge.jpg</a>' in ticket["text"]
     finally:
         await runtime.stop()
