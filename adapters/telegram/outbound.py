@@ -13,10 +13,14 @@ import dataclasses
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.files import file_line
-from bot.messages import Reply
+from bot.i18n import register, t
+from bot.messages import Reply, Span
+
+register({"telegram.file_lost": {"zh": "（附件无法转发）", "en": "(the attached file could not be forwarded)"}})
 
 PLATFORM = "telegram"
 ANSWER_READ_TIMEOUT = 5.0  # seconds; python-telegram-bot's own default
@@ -56,18 +60,22 @@ async def send_reply(
         reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(forward, reply.lang)), forward=None)
     elif forward is not None and reply.attachment is None:
         send = bot.send_photo if forward.kind == "photo" else bot.send_document
-        await send(
-            chat_id,
-            forward.file_id,
-            caption=to_html(reply, MAX_CAPTION),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply),
-            message_thread_id=thread_id,
-            reply_parameters=quote,
-            read_timeout=read_timeout,
-            allow_paid_broadcast=paid,
-        )
-        return
+        try:
+            await send(
+                chat_id,
+                forward.file_id,
+                caption=to_html(reply, MAX_CAPTION),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+                message_thread_id=thread_id,
+                reply_parameters=quote,
+                read_timeout=read_timeout,
+                allow_paid_broadcast=paid,
+            )
+            return
+        except BadRequest:  # the file can't be resent (gone, wrong id): the text still arrives, saying so
+            lost = Span("📎 " + t(reply.lang, "telegram.file_lost"))
+            reply = dataclasses.replace(reply, lines=(*reply.lines, (lost,)), forward=None)
     if reply.attachment is not None:
         await bot.send_document(
             chat_id,

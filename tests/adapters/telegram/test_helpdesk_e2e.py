@@ -88,5 +88,12 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
         ticket = (await fake_telegram.wait_for("sendMessage", 2, chat_id=ORGANIZER))[1]
         check_html(ticket["text"])
         assert "the lift is broken" in ticket["text"] and f'📎 <a href="{link}">badge.jpg</a>' in ticket["text"]
+
+        gone = UserFile("telegram", "photo", "AgAC-no-such-file")  # Telegram refuses it: the text still arrives
+        core.handle(Request(Address("telegram", "1002", "1002"), text="/helpdesk see photo", file=gone))
+        await runtime.dispatch_now()
+        ticket = (await fake_telegram.wait_for("sendMessage", 3, chat_id=ORGANIZER))[2]
+        assert "see photo" in ticket["text"] and "could not be forwarded" in ticket["text"]
+        assert _buttons(ticket) == ["hdr 3", "hdc 3"]
     finally:
         await runtime.stop()
