@@ -75,6 +75,33 @@ MALFORMED = {
         ),
         JSON,
     ),
+    "a file share whose file has no id": (
+        json.dumps(
+            {
+                "type": "event_callback",
+                "event_id": "EvBAD3",
+                "event": {
+                    "type": "message",
+                    "subtype": "file_share",
+                    "channel_type": "im",
+                    "channel": "D1",
+                    "user": "U1",
+                    "files": [{"name": "badge.jpg", "permalink": "https://x.slack.com/files/F1"}],
+                },
+            }
+        ),
+        JSON,
+    ),
+    "a channel message whose thread_ts is a number": (
+        json.dumps(
+            {
+                "type": "event_callback",
+                "event_id": "EvBAD4",
+                "event": {"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1", "thread_ts": 1},
+            }
+        ),
+        JSON,
+    ),
     "a button press with a numeric user id": (
         _press({"id": 5}, {"action_id": "confbot_1", "value": "sub 2"}),
         FORM,

@@ -67,6 +67,11 @@ def _malformed(fake: FakeTelegram) -> dict[str, object]:
         "a date that is a string": _changed(fake, lambda u: u["message"].update(date="today")),
         "a date past the year 9999": _changed(fake, lambda u: u["message"].update(date=10**15)),
         "entities that are a string": _changed(fake, lambda u: u["message"].update(entities="bot_command")),
+        "a photo that is an object": _changed(fake, lambda u: u["message"].update(photo={"file_id": "x"})),
+        "a photo size whose file_id is a number": _changed(
+            fake, lambda u: u["message"].update(photo=[{"file_id": 5, "file_unique_id": "u", "width": 1, "height": 1}])
+        ),
+        "a document without a file_id": _changed(fake, lambda u: u["message"].update(document={"file_unique_id": "u"})),
         "a button press that is a string": {"update_id": 9, "callback_query": "sub 2"},
         "button data that is a number": {
             "update_id": 9,

@@ -97,3 +97,41 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
         assert _buttons(ticket) == ["hdr 3", "hdc 3"]
     finally:
         await runtime.stop()
+
+
+GROUP = -100777
+
+
+async def test_in_the_helpdesk_group_the_presser_s_next_message_is_the_answer(
+    fake_telegram: FakeTelegram, polling_bot: TelegramAdapter, core: Core
+) -> None:
+    """Reply pressed in the helpdesk group: the organizer's next message there is the answer, quoted
+    back in the group; another member's chatter and the organizer's later chatter are ignored."""
+    core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
+    runtime = Runtime(core, {"telegram": polling_bot.sender()}, watch_content=False)
+    await runtime.start()
+    try:
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/announce here helpdesk", lang="en", chat_id=GROUP))
+        await fake_telegram.wait_for("sendMessage", chat_id=GROUP)
+        fake_telegram.push(fake_telegram.message_update(ALICE, "/helpdesk where is the cloakroom?", lang="en"))
+        await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
+        await runtime.dispatch_now()
+        ticket = (await fake_telegram.wait_for("sendMessage", 2, chat_id=GROUP))[1]
+        assert "where is the cloakroom?" in ticket["text"] and _buttons(ticket) == ["hdr 1", "hdc 1"]
+        group_message = {"message_id": 9, "date": 0, "chat": {"id": GROUP, "type": "supergroup", "title": "desk"}}
+        fake_telegram.push(fake_telegram.callback_update(ORGANIZER, "hdr 1", group_message, lang="en"))
+        prompt = (await fake_telegram.wait_for("sendMessage", 3, chat_id=GROUP))[2]
+        assert "Send your answer to ticket #1 here" in prompt["text"]
+        fake_telegram.push(fake_telegram.message_update(3004, "I think it's downstairs", lang="en", chat_id=GROUP))
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "Ground floor, left.", lang="en", chat_id=GROUP))
+        sent = (await fake_telegram.wait_for("sendMessage", 4, chat_id=GROUP))[3]
+        assert "on its way" in sent["text"] and sent.get("reply_parameters")  # quoting the answer
+        await runtime.dispatch_now()
+        answer = (await fake_telegram.wait_for("sendMessage", 2, chat_id=ALICE))[1]
+        assert "Ground floor, left." in answer["text"] and "downstairs" not in answer["text"]
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "done, thanks", lang="en", chat_id=GROUP))
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/helpdesk", lang="en"))  # a barrier
+        await fake_telegram.wait_for("sendMessage", chat_id=ORGANIZER)  # updates are handled in order
+        assert len(fake_telegram.sent("sendMessage", chat_id=GROUP)) == 4  # no chatter was answered
+    finally:
+        await runtime.stop()
