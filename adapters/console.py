@@ -11,6 +11,7 @@ directory.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import getpass
 import os
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import Core
+from bot.files import file_line
 from bot.messages import Address, Button, Reply, Request
 from bot.push.sender import SendResult
 
@@ -64,6 +66,8 @@ def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False, promp
 
     A push is followed by ``prompt`` (the interactive ``> ``), since it interrupts the input line.
     """
+    if reply.forward is not None:  # a user's file from a chat platform: its link, or where it was sent
+        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(reply.forward, reply.lang)), forward=None)
     text, buttons = render(reply, start, save_attachment(reply))
     out.write(f"\n🔔 {text}\n{prompt}" if push else f"{text}\n\n")
     out.flush()

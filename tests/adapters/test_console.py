@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from adapters.console import ConsoleChat, ConsoleSender, render
+from adapters.console import ConsoleChat, ConsoleSender, render, show
 from bot.core import Core
-from bot.messages import Address, Button, ReplyBuilder, Request
+from bot.messages import Address, Button, ReplyBuilder, Request, UserFile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,3 +170,13 @@ def test_a_place_is_printed_with_its_coordinates_and_a_map_link() -> None:
     reply = replace(ReplyBuilder().line("📍 Hall").build(), place=Place("Hall", "1 Road", 34.1561, 108.9062))
     text, _ = render(reply)
     assert "🗺 34.15610, 108.90620" in text and "openstreetmap.org/?mlat=34.156100&mlon=108.906200" in text
+
+
+def test_a_forwarded_file_shows_as_its_name_or_where_it_was_sent() -> None:
+    out = io.StringIO()
+    link = "https://confbot-test.slack.com/files/U1/F1/badge.jpg"
+    slack = UserFile("slack", "photo", "F1", "badge.jpg", link)
+    show(out, dataclasses.replace(ReplyBuilder().line("Ticket #1").build(), forward=slack, lang="en"), push=True)
+    show(out, dataclasses.replace(ReplyBuilder().line("Ticket #2").build(), forward=UserFile("telegram", "photo", "x")))
+    assert "📎 badge.jpg" in out.getvalue()  # the console shows a link's text, as for every link
+    assert "照片（在 Telegram 上发送，这里无法显示）" in out.getvalue()
