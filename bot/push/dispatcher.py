@@ -77,6 +77,7 @@ class Dispatcher:
         self._claiming = True  # False once shutting down: the pass finishes what it holds, claims no more
         self._in_flight: set[asyncio.Task[str]] = set()
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
+        self._claimed_at: dict[int, datetime] = {}  # when each row claimed ahead was claimed
 
     def stop_claiming(self) -> None:
         """Shutting down: a running pass claims nothing more and returns once its sends are done."""
@@ -102,9 +103,10 @@ class Dispatcher:
         try:
             while True:
                 if self._claiming and len(ahead) < self.concurrency:
+                    now = self.clock.now()
                     rows = outbox.claim(
                         self.db,
-                        now=self.clock.now(),
+                        now=now,
                         worker=self.worker_id,
                         limit=min(self.batch, 2 * self.concurrency - len(ahead)),
                         lease=self.lease,
@@ -112,8 +114,12 @@ class Dispatcher:
                     if rows:
                         ahead.extend(rows)
                         ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
+                        self._claimed_at.update((r.id, now) for r in rows)
                 while self._claiming and ahead and len(in_flight) < self.concurrency:
-                    in_flight.add(asyncio.create_task(self._deliver(ahead.pop(0))))
+                    row = ahead.pop(0)
+                    if self.clock.now() - self._claimed_at.pop(row.id) > self.lease / 2:
+                        continue  # waited too long: its lease may run out mid-send and another worker retake it
+                    in_flight.add(asyncio.create_task(self._deliver(row)))
                 if not in_flight:
                     return report  # shutting down, rows still claimed ahead are handed back by release()
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
@@ -218,5 +224,6 @@ class Dispatcher:
     def release(self) -> int:
         """Hand back this worker's claims (graceful shutdown), those claimed ahead included."""
         self._ahead.clear()
+        self._claimed_at.clear()
         with self.db.session() as session:
             return outbox.release(session, self.worker_id)

@@ -178,3 +178,28 @@ async def test_two_replicas_on_postgresql_send_a_broadcast_exactly_once(pg_db: D
     reports = await asyncio.gather(first.run_due(), second.run_due())
     assert len(delivered) == 1_000 and set(delivered.values()) == {1}
     assert all(r.outcomes["sent"] > 100 for r in reports)  # both did a share
+
+
+async def test_rows_claimed_ahead_whose_lease_ran_out_are_left_to_the_worker_that_retook_them(
+    core: Core, clock: FakeClock
+) -> None:
+    """A send that stalls past the lease lets another worker retake the rows this one claimed ahead;
+    this one must then not send them too (only the stalled send itself can arrive twice)."""
+    _users(core.db, 6, clock.now())
+    with core.db.session() as s:
+        broadcasts.start(s, audience=broadcasts.EVERYONE, text="hi", created_by="telegram:1", now=clock.now())
+    other = RecordingSender(platform="telegram")
+    retaker = dispatcher_for(core, {"telegram": other}, worker_id="other")
+
+    class Stalling(RecordingSender):
+        async def send(self, address: Address, reply: Reply) -> SendResult:
+            if not self.delivered:  # the first send hangs past the lease; meanwhile the other worker runs
+                clock.advance(retaker.lease.total_seconds() + 1)
+                await retaker.run_due()
+            return await super().send(address, reply)
+
+    stalling = Stalling(platform="telegram")
+    await dispatcher_for(core, {"telegram": stalling}, worker_id="stalling", concurrency=1).run_due()
+    got = Counter(a.chat_id for a, r in stalling.delivered + other.delivered if r.plain_text == "hi")
+    assert sorted(got) == sorted(str(10_000 + n) for n in range(6))  # everybody got it
+    assert sum(got.values()) - len(got) <= 1  # only the stalled send went twice

@@ -95,7 +95,8 @@ async def test_kill_9_mid_broadcast_then_restart_finishes_it(tmp_path: Path) -> 
             .where(OutboxMessage.status == "sending")
             .values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
         )
-    assert len(claimed) <= 16  # at most the dispatcher's concurrency in flight
+    # in flight (at most the dispatcher's concurrency, 16) or claimed ahead (at most twice that)
+    assert len(claimed) <= 3 * 16
     assert 150 <= sum(at_kill.values()) < PEOPLE
     second = await _confbot_run(fake, db_url)
     try:
@@ -114,4 +115,4 @@ async def test_kill_9_mid_broadcast_then_restart_finishes_it(tmp_path: Path) -> 
     assert set(delivered) == set(range(FIRST, FIRST + PEOPLE))  # nobody skipped
     twice = sum(n - 1 for n in delivered.values())
     print(f"killed after {sum(at_kill.values())} deliveries, {len(claimed)} in flight, {twice} sent twice")
-    assert twice <= len(claimed), (twice, len(claimed))  # only what was in flight at the kill
+    assert twice <= 16, (twice, len(claimed))  # only what was in flight at the kill, not what was claimed ahead
