@@ -10,6 +10,7 @@ platform is a line of the text (its link, or where it was sent).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
@@ -58,47 +59,31 @@ async def send_reply(
     forward = reply.forward
     if forward is not None and forward.platform != PLATFORM:  # not this bot's file: say where it is
         reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(forward, reply.lang)), forward=None)
-    elif forward is not None and reply.attachment is None:
+        forward = None
+    # what every kind of message below is sent with
+    common: dict[str, Any] = {
+        "parse_mode": ParseMode.HTML,
+        "message_thread_id": thread_id,
+        "reply_parameters": quote,
+        "read_timeout": read_timeout,
+        "allow_paid_broadcast": paid,
+    }
+    if forward is not None and reply.attachment is None:
         send = bot.send_photo if forward.kind == "photo" else bot.send_document
         try:
             await send(
-                chat_id,
-                forward.file_id,
-                caption=to_html(reply, MAX_CAPTION),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply),
-                message_thread_id=thread_id,
-                reply_parameters=quote,
-                read_timeout=read_timeout,
-                allow_paid_broadcast=paid,
+                chat_id, forward.file_id, caption=to_html(reply, MAX_CAPTION), reply_markup=keyboard(reply), **common
             )
             return
         except BadRequest:  # the file can't be resent (gone, wrong id): the text still arrives, saying so
             lost = Span("📎 " + t(reply.lang, "telegram.file_lost"))
             reply = dataclasses.replace(reply, lines=(*reply.lines, (lost,)), forward=None)
     if reply.attachment is not None:
-        await bot.send_document(
-            chat_id,
-            reply.attachment.content,
-            filename=reply.attachment.filename,
-            caption=to_html(reply, MAX_CAPTION),
-            parse_mode=ParseMode.HTML,
-            message_thread_id=thread_id,
-            reply_parameters=quote,
-            read_timeout=read_timeout,
-            allow_paid_broadcast=paid,
-        )
+        content, filename = reply.attachment.content, reply.attachment.filename
+        await bot.send_document(chat_id, content, filename=filename, caption=to_html(reply, MAX_CAPTION), **common)
     else:
         await bot.send_message(
-            chat_id,
-            to_html(reply),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply),
-            disable_web_page_preview=True,
-            message_thread_id=thread_id,
-            reply_parameters=quote,
-            read_timeout=read_timeout,
-            allow_paid_broadcast=paid,
+            chat_id, to_html(reply), reply_markup=keyboard(reply), disable_web_page_preview=True, **common
         )
 
 

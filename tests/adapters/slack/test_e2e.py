@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -76,7 +77,8 @@ def slash(slack: FakeSlack, user: str, text: str, channel: str = "C0GENERAL") ->
     )
 
 
-def event(user: str, text: str) -> str:
+def event_callback(message: dict[str, Any]) -> str:
+    """The Events API envelope around one event."""
     return json.dumps(
         {
             "token": "legacy",
@@ -85,16 +87,15 @@ def event(user: str, text: str) -> str:
             "type": "event_callback",
             "event_id": f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": "D" + user[1:],
-                "user": user,
-                "text": text,
-                "ts": f"{time.time():.6f}",
-            },
+            "event": message,
         }
     )
+
+
+def event(user: str, text: str) -> str:
+    """A DM from ``user``."""
+    message = {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user, "text": text}
+    return event_callback(message | {"ts": f"{time.time():.6f}"})
 
 
 def block_action(slack: FakeSlack, user: str, value: str) -> str:

@@ -17,7 +17,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.push.runtime import Runtime
 from tests.adapters.slack.helpers import post, text_of, values_of
-from tests.adapters.slack.test_e2e import _action_payload, event, signed, slash
+from tests.adapters.slack.test_e2e import _action_payload, event, event_callback, signed, slash
 from tests.fakes.slack_api import FakeSlack, mrkdwn_problem
 
 DESK = "C0HELP"
@@ -37,28 +37,14 @@ def in_channel(user: str, text: str, *, channel: str = DESK, thread_ts: str | No
     }
     if thread_ts:
         message["thread_ts"] = thread_ts
-    return _callback(message)
+    return event_callback(message)
 
 
 def photo_dm(user: str, text: str) -> str:
     """A DM with a photo: a ``file_share`` message event carrying the file object."""
     file = {"id": "F0PHOTO", "name": "badge.jpg", "mimetype": "image/jpeg", "permalink": PERMALINK}
     message = json.loads(event(user, text))["event"] | {"subtype": "file_share", "files": [file]}
-    return _callback(message)
-
-
-def _callback(message: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": "T1",
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
-            "event_time": int(time.time()),
-            "event": message,
-        }
-    )
+    return event_callback(message)
 
 
 def press_in(slack: FakeSlack, user: str, value: str, channel: str) -> str:
