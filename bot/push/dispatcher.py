@@ -8,7 +8,9 @@ recorded as ``missed`` instead of being sent late.
 Crash bound: each row's outcome is recorded right after its own send, so a crash can cause at
 most the rows in flight (``concurrency``, default 16) to be sent twice, after their lease
 expires. Rows claimed ahead but not yet sent are not sent twice: they go out once their lease
-expires (graceful shutdown hands them back at once). See docs/delivery.md.
+expires (graceful shutdown hands them back at once), and one that waited over a quarter of its
+lease has it renewed before its send (or is dropped if another worker retook it). See
+docs/delivery.md.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ class Dispatcher:
         self._claiming = True  # False once shutting down: the pass finishes what it holds, claims no more
         self._in_flight: set[asyncio.Task[str]] = set()
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
-        self._claimed_at: dict[int, datetime] = {}  # when each row claimed ahead was claimed
+        self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
+        self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
 
     def stop_claiming(self) -> None:
         """Shutting down: a running pass claims nothing more and returns once its sends are done."""
@@ -111,20 +114,23 @@ class Dispatcher:
                         limit=min(self.batch, 2 * self.concurrency - len(ahead)),
                         lease=self.lease,
                     )
-                    if rows:
-                        ahead.extend(rows)
-                        ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
-                        self._claimed_at.update((r.id, now) for r in rows)
+                    # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
+                    ahead.extend(r for r in rows if r.id not in self._held)
+                    ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
+                    self._held.update((r.id, now) for r in rows)
                 while self._claiming and ahead and len(in_flight) < self.concurrency:
                     row = ahead.pop(0)
-                    if self.clock.now() - self._claimed_at.pop(row.id) > self.lease / 2:
-                        continue  # waited too long: its lease may run out mid-send and another worker retake it
-                    in_flight.add(asyncio.create_task(self._deliver(row)))
+                    if not self._lease_left(row):
+                        continue  # another worker has it now
+                    task = asyncio.create_task(self._deliver(row))
+                    in_flight.add(task)
+                    self._row_of[task] = row.id
                 if not in_flight:
                     return report  # shutting down, rows still claimed ahead are handed back by release()
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight -= done
                 for task in done:
+                    self._held.pop(self._row_of.pop(task), None)
                     # a send cancelled at shutdown (abort) leaves its claim to release()
                     report.outcomes["released" if task.cancelled() else task.result()] += 1
         except asyncio.CancelledError:
@@ -132,6 +138,18 @@ class Dispatcher:
             # record their outcomes, so no claim is handed back for a message that went out
             await asyncio.gather(*in_flight, return_exceptions=True)
             raise
+
+    def _lease_left(self, row: outbox.Claimed) -> bool:
+        """Whether ``row``, about to be sent, is still ours with most of a lease ahead: a row that
+        waited over a quarter of its lease has it renewed first (False: another worker retook it)."""
+        now = self.clock.now()
+        if now - self._held[row.id] <= self.lease / 4:
+            return True
+        if outbox.renew(self.db, row.id, self.worker_id, now=now, lease=self.lease):
+            self._held[row.id] = now
+            return True
+        del self._held[row.id]
+        return False
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""
@@ -224,6 +242,7 @@ class Dispatcher:
     def release(self) -> int:
         """Hand back this worker's claims (graceful shutdown), those claimed ahead included."""
         self._ahead.clear()
-        self._claimed_at.clear()
+        self._held.clear()
+        self._row_of.clear()
         with self.db.session() as session:
             return outbox.release(session, self.worker_id)

@@ -257,6 +257,18 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
         ]
 
 
+def renew(db: Database, row_id: int, worker: str, *, now: datetime, lease: timedelta) -> bool:
+    """Extend ``worker``'s claim on a row it is about to send; False if the row is no longer its own."""
+    with db.session() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+            .values(lease_until=now + lease),
+            execution_options={"synchronize_session": False},
+        )
+        return bool(rowcount(result))
+
+
 def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:
     result = session.execute(
         update(OutboxMessage)

@@ -203,3 +203,24 @@ async def test_rows_claimed_ahead_whose_lease_ran_out_are_left_to_the_worker_tha
     got = Counter(a.chat_id for a, r in stalling.delivered + other.delivered if r.plain_text == "hi")
     assert sorted(got) == sorted(str(10_000 + n) for n in range(6))  # everybody got it
     assert sum(got.values()) - len(got) <= 1  # only the stalled send went twice
+
+
+async def test_sends_slower_than_the_lease_still_reach_everyone_once(core: Core, clock: FakeClock) -> None:
+    """Each send outlasts the claim's lease, so this worker's next claim retakes its own rows, in
+    flight and claimed ahead: none of them is queued, or sent, a second time."""
+    _users(core.db, 8, clock.now())
+    with core.db.session() as s:
+        broadcasts.start(s, audience=broadcasts.EVERYONE, text="hi", created_by="telegram:1", now=clock.now())
+    dispatcher = dispatcher_for(core, {"telegram": RecordingSender(platform="telegram")}, concurrency=2)
+
+    class Slow(RecordingSender):
+        async def send(self, address: Address, reply: Reply) -> SendResult:
+            clock.advance(dispatcher.lease.total_seconds() + 1)
+            await asyncio.sleep(0)  # the other send in flight gets its turn
+            return await super().send(address, reply)
+
+    slow = Slow(platform="telegram")
+    dispatcher.senders["telegram"] = slow
+    await dispatcher.run_due()
+    got = Counter(a.chat_id for a, r in slow.delivered if r.plain_text == "hi")
+    assert got == Counter({str(10_000 + n): 1 for n in range(8)})
