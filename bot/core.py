@@ -161,16 +161,18 @@ class Core:
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
-                awaited = self._awaited_input(request, user, session, lang, text, now) if awaiting else None
-                if awaited is not None:  # the text a prompt asked for (a comment, a question...)
-                    command[0] = "prompt"
-                    return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
-                if request.file is not None and request.action is None and parse_command(text) is None:
-                    text = f"/hdf {text}"  # a file sent with no command: the helpdesk's (commands/helpdesk.py)
+                # a file is no awaited text (a comment, a question...): it goes to the helpdesk below
+                if awaiting and request.file is None:
+                    awaited = self._awaited_input(request, user, session, lang, text, now)
+                    if awaited is not None:
+                        command[0] = "prompt"
+                        return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
                 # organizers write announcements (/broadcast checks its own, longer limit)
                 limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
                 if len(text) > limit:
                     return Response([self._say(lang, "error.too_long", length=len(text), limit=limit)])
+                if request.file is not None and request.action is None and parse_command(text) is None:
+                    text = f"/hdf {text}"  # a file sent with no command: the helpdesk's (commands/helpdesk.py)
                 if not text:
                     return Response([self._say(lang, "error.empty")])
                 name, args = command_of(text, request.action)

@@ -71,6 +71,9 @@ class Request:
     # ("not_found", "not_admin", "bot_cannot_post") is here and ``channel`` stays None
     channel_problem: str | None = None
     file: UserFile | None = None  # a file sent with the message (its caption is ``text``)
+    # messages in this chat carry no author (a Telegram channel): text awaited from the user must come
+    # from their private chat instead
+    authorless_chat: bool = False
 
 
 # terminal escape sequences, whole (pasted coloured output): CSI (ESC [ or U+009B … final byte),

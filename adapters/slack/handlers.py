@@ -54,8 +54,10 @@ def user_file(event: dict[str, Any]) -> UserFile | None:
 
 
 def chatter(event: dict[str, Any]) -> bool:
-    """Not a person's message: a bot's, an edit, a join and the other subtypes (a file share counts)."""
-    return bool(event.get("bot_id")) or event.get("subtype") not in (None, "file_share") or not event.get("user")
+    """Not a person's message: a bot's, an edit, a join and the other subtypes (a file share counts, and
+    a thread reply also sent to the channel: ``thread_broadcast``)."""
+    person = (None, "file_share", "thread_broadcast")
+    return bool(event.get("bot_id")) or event.get("subtype") not in person or not event.get("user")
 
 
 class SlackHandlers:

@@ -53,6 +53,7 @@ def _request(update: Update, text: str = "", action: str | None = None, file: Us
         is_group=is_group,
         channel=chat_id if is_group else None,  # where /announce posts go
         file=file,
+        authorless_chat=chat is not None and chat.type == ChatType.CHANNEL,
     )
 
 

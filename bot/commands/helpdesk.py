@@ -6,6 +6,7 @@ command (``hdf``, see ``Core``) is a follow-up to the attendee's open ticket.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from bot import helpdesk, prompts
@@ -51,6 +52,11 @@ register(
         "helpdesk.write_answer": {
             "zh": "请在这里发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
             "en": "Send your answer to ticket #{id} here, as your next message (within 30 minutes).",
+        },
+        "helpdesk.write_answer_private": {
+            "zh": "请在您与机器人的私聊中发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
+            "en": "Send your answer to ticket #{id} as your next message in your private chat with the bot "
+            "(within 30 minutes).",
         },
         "helpdesk.file_needs_ticket": {
             "zh": "要把照片或文件发给组织者，请在发送时附上说明：/helpdesk <内容>。",
@@ -119,6 +125,10 @@ def reply(ctx: Context) -> Reply:
     if isinstance(ticket, Reply):
         return ticket
     now = ctx.core.clock.now()
+    if ctx.request.authorless_chat:  # a Telegram channel: nobody's messages there can be taken as theirs
+        private = dataclasses.replace(ctx.request, channel=None, is_group=False, authorless_chat=False)
+        prompts.expect(ctx.session, private, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
+        return ReplyBuilder().line(ctx.t("helpdesk.write_answer_private", id=ticket.id)).build()
     prompts.expect(ctx.session, ctx.request, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
     cancel = prompts.skip_button(ctx.t("helpdesk.cancel"), REPLY, str(ticket.id))
     return ReplyBuilder().line(ctx.t("helpdesk.write_answer", id=ticket.id)).build(buttons=((cancel,),))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from bot import prompts
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.messages import Address, Reply, Request, UserFile
@@ -136,3 +137,31 @@ def test_a_typed_hdf_and_a_photo_alone(core: Core) -> None:
     assert "Usage: /helpdesk" in ask(core, "/hdf", who=BOB, locale="en").plain_text  # no file: nothing to add
     assert "Usage: /helpdesk" in ask(core, "/helpdesk", who=BOB, locale="en").plain_text
     assert "Ticket #1 is open" in send_file(core, "/helpdesk")  # a photo alone is a ticket too
+
+
+async def test_reply_pressed_in_a_telegram_channel_is_answered_in_private(core: Core) -> None:
+    """Channel posts carry no author, so the answer to a ticket answered from a channel helpdesk is
+    the organizer's next message in their private chat."""
+    ask(core, "/start", who=ORGANIZER, locale="en")
+    inbox = Inbox()
+    ask(core, "/helpdesk lost my badge", who=BOB, locale="en")
+    await deliver(core, inbox)
+    in_channel = Request(ORGANIZER, action="hdr 1", locale="en", is_group=True, channel="news", authorless_chat=True)
+    (said,) = core.handle(in_channel)
+    assert "in your private chat with the bot" in said.plain_text
+    assert "on its way" in ask(core, "Come to the front desk.", who=ORGANIZER, locale="en").plain_text
+    await deliver(core, inbox)
+    assert "Come to the front desk." in inbox.got["bob"][0].plain_text
+
+
+async def test_a_photo_sent_while_a_question_is_awaited_goes_to_the_ticket_not_the_question(
+    core: Core, clock: FakeClock
+) -> None:
+    ask(core, "/start", who=ORGANIZER, locale="en")
+    assert "Ticket #1 is open" in send_file(core, "/helpdesk my badge is broken")
+    clock.advance(11)
+    ask(core, "/help", who=BOB, locale="en")
+    with core.db.session() as session:
+        prompts.expect(session, Request(BOB), "comment", "2", clock.now())  # e.g. a rating's comment
+    assert "Added to ticket #1" in send_file(core, "the back side")
+    assert core.awaits_input(Request(BOB))  # the comment is still awaited: a photo is no comment
