@@ -93,11 +93,14 @@ def file_follow_up(ctx: Context) -> Reply:
 def _write(ctx: Context, text: str) -> Reply:
     """The flood limits, then the message (and the request's file) to the ticket."""
     now = ctx.core.clock.now()
+    current = helpdesk.open_ticket(ctx.session, ctx.user)
+    # the photos of an album arrive as separate messages within a second: files added to an open
+    # ticket skip the gap (the ticket's message limit still bounds them)
+    album = ctx.request.file is not None and current is not None
     last = helpdesk.last_message_at(ctx.session, ctx.user)
-    if last is not None and now - last < helpdesk.FLOOD_GAP:
+    if last is not None and now - last < helpdesk.FLOOD_GAP and not album:
         seconds = max(1, int((helpdesk.FLOOD_GAP - (now - last)).total_seconds() + 0.999))
         return ReplyBuilder().line(ctx.t("helpdesk.flood", seconds=seconds)).build()
-    current = helpdesk.open_ticket(ctx.session, ctx.user)
     if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
         return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
     organizers = ctx.core.settings.organizers

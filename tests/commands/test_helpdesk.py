@@ -165,3 +165,13 @@ async def test_a_photo_sent_while_a_question_is_awaited_goes_to_the_ticket_not_t
         prompts.expect(session, Request(BOB), "comment", "2", clock.now())  # e.g. a rating's comment
     assert "Added to ticket #1" in send_file(core, "the back side")
     assert core.awaits_input(Request(BOB))  # the comment is still awaited: a photo is no comment
+
+
+def test_the_photos_of_an_album_all_reach_the_open_ticket_but_texts_keep_the_flood_gap(core: Core) -> None:
+    ask(core, "/start", who=ORGANIZER, locale="en")
+    assert "Ticket #1 is open" in send_file(core, "/helpdesk the screen in hall B is broken")
+    for n in (2, 3):  # the rest of the album, the same second
+        assert "Added to ticket #1" in send_file(core, "", UserFile("console", "photo", f"file-{n}"))
+    assert "Too fast" in ask(core, "/helpdesk and the mic too", who=BOB, locale="en").plain_text
+    with core.db.session() as session:
+        assert len(session.scalars(select(TicketMessage.id)).all()) == 3
