@@ -62,6 +62,11 @@ register(
             "zh": "要把照片或文件发给组织者，请在发送时附上说明：/helpdesk <内容>。",
             "en": "To send the organizers a photo or file, send it with the caption /helpdesk <text>.",
         },
+        "helpdesk.file_needs_ticket_slack": {  # Slack takes "/helpdesk" in the message box as a slash command
+            "zh": "要把照片或文件发给组织者，请先用 /conf helpdesk <内容> 提交工单，再在这里分享文件。",
+            "en": "To send the organizers a photo or file, first open a ticket with /conf helpdesk <text>, "
+            "then share the file here.",
+        },
         "helpdesk.cancel": {"zh": "取消", "en": "Cancel"},
         "helpdesk.cancelled": {"zh": "好的，未回复。", "en": "OK, no answer sent."},
         "helpdesk.sent": {"zh": "已回复工单 #{id}。", "en": "Your answer to ticket #{id} is on its way."},
@@ -86,7 +91,12 @@ def file_follow_up(ctx: Context) -> Reply:
     if ctx.request.file is None:
         raise UsageError("helpdesk.usage")
     if helpdesk.open_ticket(ctx.session, ctx.user) is None:
-        return ReplyBuilder().line(ctx.t("helpdesk.file_needs_ticket")).build()
+        slack = ctx.request.address.platform == "slack"
+        return (
+            ReplyBuilder()
+            .line(ctx.t("helpdesk.file_needs_ticket_slack" if slack else "helpdesk.file_needs_ticket"))
+            .build()
+        )
     return _write(ctx, " ".join(ctx.args.split()))
 
 

@@ -175,3 +175,11 @@ def test_the_photos_of_an_album_all_reach_the_open_ticket_but_texts_keep_the_flo
     assert "Too fast" in ask(core, "/helpdesk and the mic too", who=BOB, locale="en").plain_text
     with core.db.session() as session:
         assert len(session.scalars(select(TicketMessage.id)).all()) == 3
+
+
+def test_the_hint_for_a_file_without_a_ticket_fits_the_platform(core: Core) -> None:
+    slack_user = Address("slack", "U1BOB", "D1BOB")
+    file = UserFile("slack", "photo", "F1", "badge.jpg", "https://example.slack.com/files/F1")
+    (hint,) = core.handle(Request(slack_user, locale="en", file=file))
+    assert "first open a ticket with /conf helpdesk <text>, then share the file here" in hint.plain_text
+    assert "caption /helpdesk <text>" in send_file(core)  # Telegram and the console: a caption
