@@ -130,7 +130,7 @@ class Dispatcher:
                 done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight -= done
                 for task in done:
-                    self._held.pop(self._row_of.pop(task), None)
+                    self._held.pop(self._row_of.pop(task, -1), None)
                     # a send cancelled at shutdown (abort) leaves its claim to release()
                     report.outcomes["released" if task.cancelled() else task.result()] += 1
         except asyncio.CancelledError:
