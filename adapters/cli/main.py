@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -83,6 +84,8 @@ def run() -> None:
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings()
     core = _core(settings)
+    _ = core.search  # built now, not on the first search
+    gc.freeze()  # the programme, its index and the libraries' tables live as long as the process
     with _event_loop_runner() as runner:
         code = runner.run(serve(settings, core))
     raise typer.Exit(code)
