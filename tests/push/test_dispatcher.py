@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.push import outbox
+from bot.push.dispatcher import Dispatcher
 from bot.push.sender import SendResult
 from bot.storage.models import OutboxMessage, User
 from tests.conftest import SHANGHAI
@@ -116,21 +117,30 @@ async def test_permanent_failure_keeps_the_reason(core: Core, clock: FakeClock) 
         assert row.status == "failed" and row.last_error == "400 Bad Request: chat not found"
 
 
+async def _retry_delays(
+    core: Core, clock: FakeClock, dispatcher: Dispatcher, *, attempts: int
+) -> tuple[list[float], OutboxMessage]:
+    """Run the dispatcher at each retry's due time, up to ``attempts`` passes: the delays it chose
+    and the row as it ended."""
+    delays: list[float] = []
+    for _ in range(attempts):
+        before = clock.now()
+        await dispatcher.run_due()
+        with core.db.session() as s:
+            row = s.scalars(select(OutboxMessage)).one()
+        if row.status != "pending":
+            break
+        delays.append((row.due_at - before).total_seconds())
+        clock.set(row.due_at)
+    return delays, row
+
+
 async def test_repeated_5xx_backs_off_then_gives_up(core: Core, clock: FakeClock) -> None:
     sender = RecordingSender(per_chat={ALICE.chat_id: SendResult("retry", None, "502 Bad Gateway")})
     dispatcher = dispatcher_for(core, {"console": sender}, max_attempts=3, base_backoff=2)
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
-    delays = []
-    for _ in range(3):
-        before = clock.now()
-        await dispatcher.run_due()
-        with core.db.session() as s:
-            row = s.scalar(select(OutboxMessage))
-        if row.status != "pending":
-            break
-        delays.append((row.due_at - before).total_seconds())
-        clock.set(row.due_at)
+    delays, row = await _retry_delays(core, clock, dispatcher, attempts=3)
     assert delays == [2, 4]
     assert row.status == "failed" and "gave up after 3 attempts" in row.last_error
 
@@ -140,16 +150,7 @@ async def test_a_5xx_is_retried_at_once_then_with_the_back_off(core: Core, clock
     dispatcher = dispatcher_for(core, {"console": sender}, max_attempts=4, base_backoff=0.5)
     ask(core, "/subscribe 2")
     clock.set(TALK2 - timedelta(minutes=10))
-    delays = []
-    for _ in range(4):
-        before = clock.now()
-        await dispatcher.run_due()
-        with core.db.session() as s:
-            row = s.scalar(select(OutboxMessage))
-        if row.status != "pending":
-            break
-        delays.append((row.due_at - before).total_seconds())
-        clock.set(row.due_at)
+    delays, row = await _retry_delays(core, clock, dispatcher, attempts=4)
     assert delays == [0.1, 1, 2]  # the tail of a broadcast does not wait 0.5 s for a gateway hiccup
     assert row.status == "failed" and "gave up after 4 attempts" in row.last_error
 
