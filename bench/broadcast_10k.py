@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
@@ -50,8 +50,8 @@ from bot.push import broadcasts
 from bot.push.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models import Broadcast, User
-from tests.factories import small_programme
+from bot.storage.models import Broadcast
+from tests.factories import add_people, small_programme
 from tests.pg_schema import migrated_database
 
 POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -124,27 +124,8 @@ def private_schema() -> Iterator[Database]:
 
 def _add_users(db: Database, count: int, clock: SystemClock) -> list[str]:
     """``count`` Telegram users who have used the bot (one INSERT); their chat ids."""
-    now = clock.now()
-    chats = [str(FIRST_CHAT + i) for i in range(count)]
-    rows = [
-        {
-            "platform": "telegram",
-            "platform_user_id": chat,
-            "chat_id": chat,
-            "language": "en",
-            "language_set": False,
-            "first_seen": now,
-            "last_seen": now,
-            "active": True,
-            "reminders_on": True,
-            "lead_minutes": 10,
-            "kind": "person",
-        }
-        for chat in chats
-    ]
     with db.session() as s:
-        s.execute(insert(User), rows)
-    return chats
+        return [str(chat) for chat in add_people(s, count, clock.now(), first=FIRST_CHAT)]
 
 
 def _row(name: str, rate: float, recipients: int, fake: Fake) -> dict[str, object]:

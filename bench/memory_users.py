@@ -40,6 +40,7 @@ from bot.factory import create_core
 from bot.push import reminders
 from bot.settings import Settings
 from bot.storage.models import Confirmation, OutboxMessage, Subscription, User
+from tests.factories import add_people
 from tests.fakes.telegram_server import FakeTelegram
 from tests.pg_schema import schema_url as pg_schema_url
 
@@ -73,26 +74,10 @@ def seed(url: str, users: int) -> tuple[float, int, int]:
     stars: dict[int, int] = {}
     for first in range(0, users, 10_000):
         with core.db.session() as session:  # one transaction per 10 000 users
-            chunk = range(first, min(users, first + 10_000))
-            rows = [
-                {
-                    "platform": "telegram",
-                    "platform_user_id": str(FIRST_CHAT + i),
-                    "chat_id": str(FIRST_CHAT + i),
-                    "language": "en" if i % 3 == 0 else "zh",
-                    "language_set": False,
-                    "first_seen": now,
-                    "last_seen": now,
-                    "active": True,
-                    "reminders_on": True,
-                    "lead_minutes": 10,
-                    "kind": "person",
-                }
-                for i in chunk
-            ]
-            session.execute(insert(User), rows)
+            count = min(users, first + 10_000) - first
+            chats = add_people(session, count, now, first=FIRST_CHAT + first, language=_language)
             ids = session.execute(
-                select(User.id, User.platform_user_id).where(User.platform_user_id.in_([r["chat_id"] for r in rows]))
+                select(User.id, User.platform_user_id).where(User.platform_user_id.in_([str(c) for c in chats]))
             ).all()
             subs, pushes = [], []
             for user_id, chat in ids:
@@ -123,6 +108,11 @@ def seed(url: str, users: int) -> tuple[float, int, int]:
     core.close()
     top = max(stars, key=lambda talk_id: stars[talk_id]) if stars else 12
     return time.perf_counter() - t0, sum(stars.values()), top
+
+
+def _language(chat: int) -> str:
+    """A third of the seeded users read English."""
+    return "en" if (chat - FIRST_CHAT) % 3 == 0 else "zh"
 
 
 async def day(url: str, users: int, top: int, *, move: bool = True) -> dict[str, object]:

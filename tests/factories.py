@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert
@@ -153,15 +154,24 @@ def crowded_programme(count: int = 120) -> Programme:
     return Programme.from_content(content.model_copy(update={"talks": [*content.talks, *many]}))
 
 
-def add_people(session: Session, count: int, now: datetime, *, first: int, platform: str = "telegram") -> list[int]:
-    """``count`` people who have used the bot (chat ids ``first``, ``first + 1``, …), in one INSERT; their ids."""
+def add_people(
+    session: Session,
+    count: int,
+    now: datetime,
+    *,
+    first: int,
+    platform: str = "telegram",
+    language: Callable[[int], str] = lambda chat: "en",
+) -> list[int]:
+    """``count`` people who have used the bot (chat ids ``first``, ``first + 1``, …, each in
+    ``language(chat id)``), in one INSERT; their chat ids."""
     ids = list(range(first, first + count))
     rows = [
         {
             "platform": platform,
             "platform_user_id": str(i),
             "chat_id": str(i),
-            "language": "en",
+            "language": language(i),
             "language_set": False,
             "first_seen": now,
             "last_seen": now,
