@@ -35,7 +35,7 @@ import aiohttp
 from sqlalchemy import create_engine, insert, select, text
 
 from bench.table import print_table
-from bench.telegram_updates import POSTGRES_URL, TOKEN, _wait_http, free_port
+from bench.telegram_updates import POSTGRES_URL, _wait_http, free_port, webhook_env
 from bot.factory import create_core
 from bot.push import reminders
 from bot.settings import Settings
@@ -117,17 +117,7 @@ def _language(chat: int) -> str:
 
 async def day(url: str, users: int, top: int, *, move: bool = True) -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
-        "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
-        "TELEGRAM_WEBHOOK_SECRET": "bench",
-        "CONFBOT_HTTP_PORT": str(bot_port),
-        "CONFBOT_HTTP_HOST": "127.0.0.1",
-        "CONFBOT_DATABASE_URL": url,
-        "CONFBOT_ORGANIZERS": f"telegram:{ORGANIZER}",
-    }
+    env = webhook_env(fake_port, bot_port, url) | {"CONFBOT_ORGANIZERS": f"telegram:{ORGANIZER}"}
     fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
     bot = subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

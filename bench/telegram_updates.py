@@ -96,19 +96,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def webhook_env(fake_port: int, bot_port: int, database_url: str) -> dict[str, str]:
+    """``confbot run``'s environment: webhook mode on ``bot_port``, the fake Bot API on ``fake_port``."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
+        "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
+        "TELEGRAM_WEBHOOK_SECRET": "bench",
+        "CONFBOT_HTTP_PORT": str(bot_port),
+        "CONFBOT_HTTP_HOST": "127.0.0.1",
+        "CONFBOT_DATABASE_URL": database_url,
+    }
+
+
 async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "sqlite") -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
     with database(db) as url:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": f"http://127.0.0.1:{fake_port}/bot",
-            "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
-            "TELEGRAM_WEBHOOK_SECRET": "bench",
-            "CONFBOT_HTTP_PORT": str(bot_port),
-            "CONFBOT_HTTP_HOST": "127.0.0.1",
-            "CONFBOT_DATABASE_URL": url,
-        }
+        env = webhook_env(fake_port, bot_port, url)
         fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
         profile = ["-m", "cProfile", "-o", f"{PROFILE}.{bot}.{db}.{int(rate)}.prof"] if PROFILE else []
         proc = subprocess.Popen(
