@@ -260,20 +260,19 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
 def renew(db: Database, row_id: int, worker: str, *, now: datetime, lease: timedelta) -> bool:
     """Extend ``worker``'s claim on a row it is about to send; False if the row is no longer its own."""
     with db.session() as session:
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
-            .values(lease_until=now + lease),
-            execution_options={"synchronize_session": False},
-        )
-        return bool(rowcount(result))
+        return _update_claimed(session, row_id, worker, lease_until=now + lease)
 
 
 def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:
+    return _update_claimed(session, row_id, worker, lease_until=None, **values)
+
+
+def _update_claimed(session: Session, row_id: int, worker: str, **values: Any) -> bool:
+    """Update a row only while ``worker`` holds its claim; whether it did."""
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
-        .values(lease_until=None, **values)
+        .values(**values)
     )
     return bool(rowcount(result))
 
