@@ -55,9 +55,7 @@ def _awaiting(user_id: ColumnElement[str] | InstrumentedAttribute[str]) -> Exist
 
 # built once: composing a statement costs about as much as running it on SQLite
 _BY_ADDRESS = select(User).where(User.platform == bindparam("platform"), User.platform_user_id == bindparam("user_id"))
-_BY_ADDRESS_AWAITING = select(User, _awaiting(User.platform_user_id)).where(
-    User.platform == bindparam("platform"), User.platform_user_id == bindparam("user_id")
-)
+_BY_ADDRESS_AWAITING = _BY_ADDRESS.add_columns(_awaiting(User.platform_user_id))
 _AWAITING = select(_awaiting(bindparam("user_id")))
 
 
