@@ -5,7 +5,14 @@ Run: ``python -m bench.telegram_updates [--rate 100 300] [--seconds 10] [--db sq
 
 Three processes on 127.0.0.1, as in production: the fake Bot API, the bot and this load
 generator, which POSTs real update JSON at a fixed rate: a mix of /agenda, /now, /next, /talk,
-/speaker, /tracks and searches from 500 different users in Chinese and English.
+/speaker, /tracks and searches from 500 different users in Chinese and English. Each user keeps
+one Telegram ``language_code``, as a real client does.
+
+The mix of known and new users: by default every one of the 500 users has written once before
+the timed run (the warm-up), and 1 timed update in 20 comes from someone new, as during an event
+when most attendees have already started the bot. ``--cold`` skips that warm-up and sends no
+newcomers, so each of the 500 users' first update in the timed run is their first contact (the
+mix before session 5).
 
 - ``confbot``: ``confbot run`` in webhook mode with the bundled conference, on SQLite (a temp file)
   or on the real PostgreSQL (a private schema, dropped after; ``CONFBOT_BENCH_POSTGRES_URL``, by
@@ -46,7 +53,9 @@ from tests.pg_schema import schema_url
 TEXTS = ["/agenda", "/now", "/next", "/talk 12", "/speaker 陈莉君", "网络", "xdp", "/talk 27", "chen lijun", "/tracks"]
 TOKEN = "123456:TEST-token"
 POSTGRES_URL = os.environ.get("CONFBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-WARM_UP = 20
+WARM_UP = 20  # sequential updates before the timed run (with --cold; else one per user)
+USERS = 500
+NEWCOMER_EVERY = 20  # without --cold: every 20th timed update comes from a user never seen before
 BOTS = {"confbot": ["-m", "adapters.cli", "run"], "ptb-echo": ["-m", "bench.ptb_echo"]}
 PROFILE = os.environ.get("CONFBOT_BENCH_PROFILE", "")  # a path prefix: run each bot under cProfile, to study
 
@@ -110,7 +119,9 @@ def webhook_env(fake_port: int, bot_port: int, database_url: str) -> dict[str, s
     }
 
 
-async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "sqlite") -> dict[str, object]:
+async def run(
+    rate: float, seconds: float, *, bot: str = "confbot", db: str = "sqlite", cold: bool = False
+) -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
     with database(db) as url:
         env = webhook_env(fake_port, bot_port, url)
@@ -123,7 +134,7 @@ async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "s
             await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
             health = "/readyz" if bot == "confbot" else "/"  # /healthz answers before the webhook does
             await _wait_http(f"http://127.0.0.1:{bot_port}{health}")
-            return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=db)
+            return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=db, cold=cold)
         finally:
             proc.terminate()
             fake.terminate()
@@ -132,7 +143,7 @@ async def run(rate: float, seconds: float, *, bot: str = "confbot", db: str = "s
 
 
 async def _load(
-    rate: float, seconds: float, pid: int, fake_port: int, bot_port: int, *, bot: str, db: str
+    rate: float, seconds: float, pid: int, fake_port: int, bot_port: int, *, bot: str, db: str, cold: bool
 ) -> dict[str, object]:
     maker = FakeTelegram()
     latencies: list[float] = []
@@ -143,10 +154,10 @@ async def _load(
     # aiohttp: a light client, so the load generator is not the bottleneck on 2 cores
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as client:
 
-        async def one(i: int) -> None:
+        async def one(i: int, user: int) -> None:
             nonlocal errors
-            lang = "zh-hans" if i % 3 else "en"
-            update = maker.message_update(10_000 + i % 500, TEXTS[i % len(TEXTS)], lang=lang)
+            lang = "zh-hans" if user % 3 else "en"  # one language per user, as their client sends
+            update = maker.message_update(user, TEXTS[i % len(TEXTS)], lang=lang)
             t0 = time.perf_counter()
             try:
                 async with client.post(url, json=update, headers=headers) as response:
@@ -156,12 +167,13 @@ async def _load(
                 errors += 1
             latencies.append((time.perf_counter() - t0) * 1000)
 
-        for i in range(WARM_UP):
-            await one(i)
+        warm_up = WARM_UP if cold else USERS
+        for i in range(warm_up):
+            await one(i, 10_000 + i % USERS)
         warm = time.monotonic() + 30
-        while await _replies(client, fake_port) < WARM_UP:  # the echo bot replies after answering
+        while await _replies(client, fake_port) < warm_up:  # the echo bot replies after answering
             if time.monotonic() > warm:
-                raise RuntimeError(f"the warm-up got no reply to some of its {WARM_UP} updates ({errors} errors)")
+                raise RuntimeError(f"the warm-up got no reply to some of its {warm_up} updates ({errors} errors)")
             await asyncio.sleep(0.05)
         latencies.clear()
         cpu0 = cpu_seconds(pid)
@@ -171,10 +183,11 @@ async def _load(
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
+            newcomer = not cold and i % NEWCOMER_EVERY == NEWCOMER_EVERY - 1
+            tasks.append(asyncio.create_task(one(i, 100_000 + i if newcomer else 10_000 + i % USERS)))
         await asyncio.gather(*tasks)
         deadline = time.monotonic() + 60
-        while (replies := await _replies(client, fake_port) - WARM_UP) < total and time.monotonic() < deadline:
+        while (replies := await _replies(client, fake_port) - warm_up) < total and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - start
         cpu = cpu_seconds(pid) - cpu0
@@ -182,6 +195,7 @@ async def _load(
     return {
         "bot": bot,
         "db": db if bot == "confbot" else "–",
+        "users": "cold" if cold else "known",
         "offered/s": rate,
         "handled/s": round(total / elapsed, 1),
         "updates": total,
@@ -200,13 +214,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--db", nargs="*", choices=["sqlite", "postgres"], default=["sqlite"])
     parser.add_argument("--bot", nargs="*", choices=list(BOTS), default=["confbot"])
+    parser.add_argument("--cold", action="store_true", help="no warm-up per user: first contacts in the timed run")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     rows = []
     for rate in args.rate:
         for bot in args.bot:
             for db in args.db if bot == "confbot" else ["–"]:
-                rows.append(asyncio.run(run(rate, args.seconds, bot=bot, db=db)))
+                rows.append(asyncio.run(run(rate, args.seconds, bot=bot, db=db, cold=args.cold)))
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     print_table(rows)
 

@@ -22,7 +22,7 @@ from bot.core import Core
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-# httpx logs every request at INFO with its URL, and a Bot API URL holds the bot token
+# httpx (PTB's getUpdates transport) logs every request at INFO with its URL, which holds the bot token
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # what Application.builder() builds: PTB's default bot, context, data and job queue types

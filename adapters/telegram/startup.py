@@ -8,7 +8,6 @@ PTB unchanged and the senders classify errors as before.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from functools import partial
@@ -16,12 +15,13 @@ from http import HTTPStatus
 from typing import Any
 
 from telegram.error import NetworkError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 
 from adapters.startup import Failure, StartupRetry
+from adapters.telegram.transport import AiohttpRequest
 
-_DEFAULT: Any = HTTPXRequest.DEFAULT_NONE
-MAX_IN_FLIGHT = 64  # Bot API calls at once per process (connections in the pool)
+_DEFAULT: Any = AiohttpRequest.DEFAULT_NONE
+MAX_IN_FLIGHT = 64  # Bot API calls at once per process (connections in the pool; the rest wait in order)
 
 
 def _failure(answer: tuple[int, bytes]) -> Failure | None:
@@ -45,14 +45,11 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, NetworkError)
 
 
-class StartupRequest(HTTPXRequest):
-    """PTB's httpx transport; while ``starting`` is set, failed calls are retried by ``retry``."""
+class StartupRequest(AiohttpRequest):
+    """The Bot API transport; while ``starting`` is set, failed calls are retried by ``retry``."""
 
     def __init__(self, retry: StartupRetry) -> None:
         super().__init__(connection_pool_size=MAX_IN_FLIGHT)
-        # Calls beyond the pool wait here, in order, rather than in httpcore's pool queue, which is
-        # rescanned on every request start and end (quadratic: a third of the CPU at 300 updates/s)
-        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.retry = retry
         self.starting = False
         self.rejected: int | None = None  # the status of a 401/404 answered during start-up
@@ -79,8 +76,7 @@ class StartupRequest(HTTPXRequest):
             pool_timeout=pool_timeout,
         )
         if not self.starting:
-            async with self._slots:
-                return await call()
+            return await call()
         name = url.rsplit("/", 1)[-1]  # the Bot API method; the rest of the URL holds the token
         code, payload = await self.retry.call(f"Telegram {name}", call, failure=_failure, transient=_transient)
         if code in (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND):

@@ -1,0 +1,136 @@
+"""PTB's Bot API transport on aiohttp, behind PTB's own ``BaseRequest`` interface.
+
+PTB ships one transport, ``HTTPXRequest``. Measured against the fake Bot API, a ``sendMessage``
+through it costs about 1.0 ms of CPU, and the same call through aiohttp about 0.22 ms
+(docs/benchmarks.md, session 5). At a few hundred updates a second that difference is a core.
+PTB documents ``BaseRequest`` as the place for another HTTP library. What PTB does above it (the
+JSON, the 4xx/5xx answers turned into ``BadRequest``, ``Forbidden``, ``RetryAfter``...) is unchanged.
+
+Contract, as ``HTTPXRequest`` keeps it:
+- every answer, whatever its status, is returned as ``(status, body)`` for PTB to read;
+- a timeout raises ``TimedOut``; any other failure to get an answer raises ``NetworkError``;
+- files go as ``multipart/form-data``, other calls as a form, with PTB's ``User-Agent``.
+
+Timeouts: connect and read map to aiohttp's socket timeouts. aiohttp has no write timeout, so the
+sum of connect, write and read bounds the whole call. A call waits for a free connection for as
+long as it takes, in order (``pool_timeout=None``): an answer queued behind a burst is sent late,
+not dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+DEFAULT_TIMEOUT = 5.0  # seconds, as PTB's HTTPXRequest
+MEDIA_WRITE_TIMEOUT = 20.0  # an upload, as PTB's HTTPXRequest
+_DefaultValue = type(BaseRequest.DEFAULT_NONE)  # a timeout the caller left at PTB's default
+
+
+class AiohttpRequest(BaseRequest):
+    """Bot API calls over one aiohttp session with at most ``connection_pool_size`` connections."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 64,
+        *,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        write_timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float | None = DEFAULT_TIMEOUT,
+        pool_timeout: float | None = None,
+        media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._defaults = {
+            "read": read_timeout,
+            "write": write_timeout,
+            "connect": connect_timeout,
+            "pool": pool_timeout,
+        }
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The read timeout used when a call gives none."""
+        return self._defaults["read"]
+
+    async def initialize(self) -> None:
+        """Open the session (inside the running event loop, as aiohttp requires)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size)
+            # trust_env: HTTPS_PROXY and NO_PROXY apply, as they do for PTB's httpx transport
+            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """One HTTP call; its status and body, whatever the status."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        timeout = self._timeout(
+            read=read_timeout,
+            write=self._media_write_timeout if files and isinstance(write_timeout, _DefaultValue) else write_timeout,
+            connect=connect_timeout,
+            pool=pool_timeout,
+        )
+        try:
+            async with self._session.request(
+                method,
+                url,
+                data=_body(request_data),
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=timeout,
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as err:  # aiohttp's ServerTimeoutError and ConnectionTimeoutError are ones too
+            raise TimedOut from err
+        except aiohttp.ClientError as err:
+            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+    def _timeout(self, **given: Any) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts from PTB's four (a value left at PTB's default takes this object's)."""
+        seconds: dict[str, float | None] = {
+            name: self._defaults[name] if isinstance(value, _DefaultValue) else value for name, value in given.items()
+        }
+        connect, read, write, pool = seconds["connect"], seconds["read"], seconds["write"], seconds["pool"]
+        total = None
+        if connect is not None and read is not None and write is not None:
+            total = connect + write + read + (pool or 0)
+        return aiohttp.ClientTimeout(
+            total=total,
+            connect=None if pool is None else pool + (connect or 0),  # waiting for a pooled connection, then connecting
+            sock_connect=connect,
+            sock_read=read,
+        )
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The call's parameters: a form, or multipart when it uploads a file."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields
+    form = aiohttp.FormData(fields)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form

@@ -1,0 +1,106 @@
+"""The Bot API transport on aiohttp: what PTB gets back, uploads, bursts, timeouts and unreachable APIs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from adapters.telegram.transport import AiohttpRequest
+from tests.adapters.process import free_port
+from tests.fakes.telegram_server import FakeTelegram
+
+ATTENDEE = 5001
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+async def _bot(base_url: str, request: AiohttpRequest) -> Bot:
+    bot = Bot(FakeTelegram.token, base_url=base_url, request=request)
+    await bot.initialize()
+    return bot
+
+
+async def test_the_platforms_answers_reach_ptb_as_its_own_errors(fake_telegram: FakeTelegram) -> None:
+    bot = await _bot(fake_telegram.base_url, AiohttpRequest())
+    try:
+        sent = await bot.send_message(ATTENDEE, "<b>XDP</b> at 10:00", parse_mode="HTML")
+        assert sent.text == "XDP at 10:00"
+        with pytest.raises(BadRequest, match="parse entities"):
+            await bot.send_message(ATTENDEE, "<b>XDP", parse_mode="HTML")
+        fake_telegram.flood.append(7)
+        with pytest.raises(RetryAfter) as flood:
+            await bot.send_message(ATTENDEE, "again")
+        assert flood.value.retry_after == 7
+        fake_telegram.blocked.add(ATTENDEE)
+        with pytest.raises(Forbidden):
+            await bot.send_message(ATTENDEE, "blocked")
+    finally:
+        await bot.shutdown()
+    assert [m["text"] for m in fake_telegram.sent("sendMessage") if m.get("_ok")] == ["<b>XDP</b> at 10:00"]
+
+
+async def test_an_uploaded_file_arrives_whole_with_its_name_and_caption(fake_telegram: FakeTelegram) -> None:
+    calendar = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    bot = await _bot(fake_telegram.base_url, AiohttpRequest())
+    try:
+        await bot.send_document(ATTENDEE, calendar, filename="agenda.ics", caption="我的日程")
+    finally:
+        await bot.shutdown()
+    (upload,) = fake_telegram.sent("sendDocument")
+    assert upload["document"] == calendar
+    assert upload["caption"] == "我的日程"
+
+
+async def test_a_burst_larger_than_the_pool_waits_its_turn_and_every_message_arrives(
+    fake_telegram: FakeTelegram,
+) -> None:
+    bot = await _bot(fake_telegram.base_url, AiohttpRequest(connection_pool_size=2))
+    try:
+        await asyncio.gather(*(bot.send_message(ATTENDEE, f"reply {n}") for n in range(60)))
+    finally:
+        await bot.shutdown()
+    texts = {m["text"] for m in fake_telegram.sent("sendMessage")}
+    assert texts == {f"reply {n}" for n in range(60)}
+
+
+async def test_a_late_answer_is_a_timeout(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.slow_answers, fake_telegram.slow_seconds = 1, 0.5
+    bot = await _bot(fake_telegram.base_url, AiohttpRequest(read_timeout=0.05))
+    try:
+        with pytest.raises(TimedOut):
+            await bot.send_message(ATTENDEE, "late")
+        assert (await bot.send_message(ATTENDEE, "on time")).text == "on time"  # the transport goes on
+    finally:
+        await bot.shutdown()
+
+
+async def test_an_unreachable_api_is_a_network_error_that_does_not_hold_the_token() -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as failure:
+            await request.post(f"http://127.0.0.1:{free_port()}/bot{FakeTelegram.token}/getMe")
+    finally:
+        await request.shutdown()
+    assert "aiohttp.ClientConnectorError" in str(failure.value)
+    assert FakeTelegram.token not in str(failure.value)
+
+
+async def test_a_call_before_initialize_or_after_shutdown_is_refused() -> None:
+    request = AiohttpRequest()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request("http://127.0.0.1:1/bot1:x/getMe", "POST")
+    await request.initialize()
+    await request.shutdown()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request("http://127.0.0.1:1/bot1:x/getMe", "POST")
