@@ -104,3 +104,34 @@ async def test_a_call_before_initialize_or_after_shutdown_is_refused() -> None:
     await request.shutdown()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request("http://127.0.0.1:1/bot1:x/getMe", "POST")
+
+
+async def test_the_bot_api_is_reached_through_the_proxy_the_environment_names(
+    fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # where Telegram is blocked, operators set HTTP(S)_PROXY; the Bot API's own host is unreachable here
+    for name in ("no_proxy", "NO_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{fake_telegram.port}")
+    bot = await _bot("http://api.telegram.invalid/bot", AiohttpRequest())
+    try:
+        assert (await bot.send_message(ATTENDEE, "via the proxy")).text == "via the proxy"
+        monkeypatch.setenv("NO_PROXY", "api.telegram.invalid")  # read once per host: the first answer stands
+        assert (await bot.send_message(ATTENDEE, "again")).text == "again"
+    finally:
+        await bot.shutdown()
+    assert [m["text"] for m in fake_telegram.sent("sendMessage")] == ["via the proxy", "again"]
+
+
+async def test_a_host_named_in_no_proxy_is_reached_directly(
+    fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    bot = await _bot(fake_telegram.base_url, AiohttpRequest())
+    try:
+        assert (await bot.send_message(ATTENDEE, "direct")).text == "direct"
+    finally:
+        await bot.shutdown()
