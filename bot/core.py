@@ -152,7 +152,7 @@ class Core:
         audited: str | None = None  # the organizer command being run, for the audit log
         args = ""
         try:
-            with self.db.session() as session:
+            with self.db.request_session() as session:
                 lead, chat = self.settings.default_lead_minutes, prompts.chat_of(request)
                 user, reactivated, awaiting = users.touch(session, request, now, lead, awaiting_in=chat)
                 lang = user.language
@@ -223,7 +223,7 @@ class Core:
     def awaits_input(self, request: Request) -> bool:
         """Whether a plain message from this user in this chat is awaited (so that an adapter passes
         on group messages it would otherwise ignore as chatter)."""
-        with self.db.session() as session:
+        with self.db.request_session() as session:
             return prompts.peek(session, request, self.clock.now()) is not None
 
     def home(self, address: Address, locale: str | None = None) -> Reply:

@@ -1,14 +1,24 @@
-"""Schema migrations and users on SQLite and the real PostgreSQL."""
+"""Schema migrations, users, request transactions and pooled connections on SQLite and the real PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from bot import users
+from bot.clock import FakeClock
+from bot.content.programme import Programme
+from bot.core import Core
+from bot.i18n import t
 from bot.messages import Address, Request
+from bot.settings import Settings
+from bot.storage import db as db_module
 from bot.storage.db import Database
+from bot.storage.models import Subscription
 
 
 def test_migrations_create_every_table_and_are_idempotent(any_db: Database) -> None:
@@ -32,3 +42,109 @@ def test_user_is_created_once_and_keeps_aware_times(any_db: Database) -> None:
         assert stored is not None
         assert stored.first_seen == now and stored.last_seen.hour == 2
         assert stored.first_seen.tzinfo is not None
+
+
+NOW = datetime(2026, 12, 12, 1, 0, tzinfo=UTC)
+ATTENDEE = Request(Address("telegram", "7", "7"), text="/start", locale="zh-hans")
+
+
+def _stored(db: Database) -> tuple[str, list[int]]:
+    """The attendee's language and subscribed talks, as committed."""
+    with db.session() as s:
+        user = users.find(s, "telegram", "7")
+        assert user is not None
+        talks = s.scalars(select(Subscription.talk_id).where(Subscription.user_id == user.id)).all()
+        return user.language, sorted(talks)
+
+
+def _subscribe_in_english(s: Session, talk: int) -> None:
+    """What a request might do after reading: change a preference and star a talk."""
+    user = users.find(s, "telegram", "7")
+    assert user is not None
+    user.language = "en"
+    s.add(Subscription(user_id=user.id, talk_id=talk, created_at=NOW))
+    s.flush()
+
+
+def test_a_requests_writes_after_its_reads_commit_together_or_not_at_all(any_db: Database) -> None:
+    with any_db.session() as s:
+        users.touch(s, ATTENDEE, NOW)
+    with pytest.raises(RuntimeError), any_db.request_session() as s:
+        _subscribe_in_english(s, 3)
+        raise RuntimeError("the command failed after writing")
+    assert _stored(any_db) == ("zh", [])
+    with any_db.request_session() as s:
+        _subscribe_in_english(s, 3)
+    assert _stored(any_db) == ("en", [3])
+    with any_db.request_session() as s:  # a savepoint (commands/confirm.py) inside a request
+        user = users.find(s, "telegram", "7")
+        assert user is not None
+        with s.begin_nested():
+            s.add(Subscription(user_id=user.id, talk_id=5, created_at=NOW))
+    assert _stored(any_db) == ("en", [3, 5])
+
+
+def _other_connection(db: Database) -> Connection:
+    """A connection of another client (not from the bot's pool)."""
+    return create_engine(db.url, poolclass=NullPool).connect()
+
+
+def _backend_state(db: Database, pid: int) -> str:
+    with _other_connection(db) as other:
+        return str(other.execute(text("SELECT state FROM pg_stat_activity WHERE pid = :p"), {"p": pid}).scalar())
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_request_opens_a_transaction_only_once_it_writes(pg_db: Database) -> None:
+    with pg_db.session() as s:
+        users.touch(s, ATTENDEE, NOW)
+    with pg_db.request_session() as s:
+        assert users.find(s, "telegram", "7") is not None
+        pid = int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        assert _backend_state(pg_db, pid) == "idle"  # reading held no transaction (no BEGIN sent)
+        _subscribe_in_english(s, 4)
+        assert _backend_state(pg_db, pid) == "idle in transaction"
+    assert _stored(pg_db) == ("en", [4])
+    with pg_db.session() as s:  # the pooled connection is back to ordinary transactions
+        s.execute(text("SELECT 1"))
+        assert _backend_state(pg_db, int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())) == (
+            "idle in transaction"
+        )
+
+
+def _terminate(db: Database, pid: int) -> None:
+    with _other_connection(db) as other:
+        other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        other.commit()
+
+
+def _pid(db: Database) -> int:
+    with db.session() as s:
+        return int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_closed_while_idle_is_replaced_before_use(
+    pg_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 0.0)  # every pooled connection counts as idle
+    first = _pid(pg_db)
+    _terminate(pg_db, first)  # a database restart, a failover or an idle timeout
+    with pg_db.request_session() as s:
+        assert users.touch(s, ATTENDEE, NOW).user.language == "zh"
+        assert int(s.execute(text("SELECT pg_backend_pid()")).scalar_one()) != first
+
+
+@pytest.mark.postgres
+def test_a_connection_closed_while_busy_fails_one_request_then_the_next_is_answered(
+    pg_db: Database, settings: Settings, programme: Programme, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE", 3600.0)  # steady traffic: no ping before use
+    core = Core(settings, pg_db, programme, clock)
+    agenda = Request(Address("telegram", "7", "7"), text="/agenda", locale="en")
+    assert "Sorry" not in core.handle(agenda)[0].plain_text
+    _terminate(pg_db, _pid(pg_db))
+    (failed,) = core.handle(agenda)
+    assert failed.plain_text == t("zh", "error.internal")  # the cost of skipping the ping (language unread)
+    (answered,) = core.handle(agenda)
+    assert "Sorry" not in answered.plain_text and "Day" in answered.plain_text
