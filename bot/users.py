@@ -111,7 +111,8 @@ def touch(
     if now - user.last_seen >= LAST_SEEN_RESOLUTION:
         user.last_seen = now
     reactivated = not user.active
-    user.active = True
+    if reactivated:  # assigning True again would still make the session flush the row
+        user.active = True
     return Touched(user, reactivated, awaiting)
 
 
