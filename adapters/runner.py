@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import bot.metrics as metrics
@@ -92,14 +93,20 @@ async def _start_or_stop(adapter: Adapter, stop: asyncio.Event) -> bool:
 
 
 async def serve(
-    settings: Settings, core: Core, stop: asyncio.Event | None = None, retry: StartupRetry | None = None
+    settings: Settings,
+    core: Core,
+    stop: asyncio.Event | None = None,
+    retry: StartupRetry | None = None,
+    *,
+    built: Callable[[], object] | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully.
 
     The HTTP server (``/healthz``, ``/readyz``, ``/metrics`` and the platforms' webhooks) comes up
     first, in every mode; each platform's endpoint answers 503 until it has started. Start-up calls to
     the platforms are retried with back-off. An adapter that cannot start ends the run with one line:
-    exit code 2 for a configuration error (a rejected token), 1 otherwise.
+    exit code 2 for a configuration error (a rejected token), 1 otherwise. ``built`` is called once
+    the adapters and the server are built (every module imported), before anything listens.
     """
     from bot.push.runtime import Runtime
 
@@ -127,6 +134,8 @@ async def serve(
         gates=gates,
     )
     server = HttpServer(app, settings.http_host, settings.http_port)
+    if built is not None:
+        built()
     runtime_started = False
     try:
         await server.start()

@@ -85,9 +85,10 @@ def run() -> None:
     settings = Settings()
     core = _core(settings)
     _ = core.search  # built now, not on the first search
-    gc.freeze()  # the programme, its index and the libraries' tables live as long as the process
     with _event_loop_runner() as runner:
-        code = runner.run(serve(settings, core))
+        # the programme, its index, the libraries' tables and every module the adapters import live
+        # as long as the process: frozen, no full garbage collection walks them (a 30-73 ms pause)
+        code = runner.run(serve(settings, core, built=gc.freeze))
     raise typer.Exit(code)
 
 

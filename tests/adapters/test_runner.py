@@ -43,10 +43,17 @@ async def test_one_process_serves_both_platforms(core: Core) -> None:
     core.settings = settings
     assert configured_platforms(settings) == ["telegram", "slack"]
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, core, stop))
+    listening_when_built: list[bool] = []
+
+    def built() -> None:  # confbot run freezes the garbage collector here, every module imported
+        with socket.socket() as probe:
+            listening_when_built.append(probe.connect_ex(("127.0.0.1", port)) == 0)
+
+    task = asyncio.create_task(serve(settings, core, stop, built=built))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             await wait_until_up(client, "/readyz")  # /healthz answers at once; /readyz once both platforms have started
+            assert listening_when_built == [False]  # called once, before anything listened
             body = slash(slack, "U1BOTH", "now")
             response = await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
             assert response.status_code == 200
