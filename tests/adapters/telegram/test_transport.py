@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
@@ -14,14 +13,6 @@ from tests.adapters.process import free_port
 from tests.fakes.telegram_server import FakeTelegram
 
 ATTENDEE = 5001
-
-
-@pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def _bot(base_url: str, request: AiohttpRequest) -> Bot:
