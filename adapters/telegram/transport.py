@@ -16,14 +16,20 @@ Calls without a file go as one JSON object (the Bot API takes ``application/json
 which costs a URL-encoding pass more.
 
 Timeouts: connect and read map to aiohttp's socket timeouts. aiohttp has no write timeout, so the
-sum of connect, write and read bounds the whole call. A call waits for a free connection for as
-long as it takes, in order (``pool_timeout=None``): an answer queued behind a burst is sent late,
-not dropped.
+sum of connect, write and read bounds the whole call, counted from when it has a connection. A
+call first waits for one of the ``connection_pool_size`` slots, in order and for as long as it
+takes (``pool_timeout=None``): an answer queued behind a burst is sent late, not dropped. (aiohttp's
+own pool wait would count against the call's total.)
+
+Error texts never hold the bot token, which is part of every Bot API URL: they end up in logs and
+in the outbox's ``last_error``. Redirects are not followed, as with PTB's transport.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -35,6 +41,7 @@ from telegram.request import BaseRequest, RequestData
 DEFAULT_TIMEOUT = 5.0  # seconds, as PTB's HTTPXRequest
 MEDIA_WRITE_TIMEOUT = 20.0  # an upload, as PTB's HTTPXRequest
 _DefaultValue = type(BaseRequest.DEFAULT_NONE)  # a timeout the caller left at PTB's default
+_TOKEN = re.compile(r"(?<=bot)\d+:[\w-]+")  # in a Bot API URL: <base ending in "bot"><token>/<method>
 
 
 class AiohttpRequest(BaseRequest):
@@ -51,6 +58,7 @@ class AiohttpRequest(BaseRequest):
         media_write_timeout: float | None = MEDIA_WRITE_TIMEOUT,
     ) -> None:
         self._pool_size = connection_pool_size
+        self._slots = asyncio.Semaphore(connection_pool_size)
         self._defaults = {
             "read": read_timeout,
             "write": write_timeout,
@@ -99,22 +107,33 @@ class AiohttpRequest(BaseRequest):
             read=read_timeout,
             write=self._media_write_timeout if files and isinstance(write_timeout, _DefaultValue) else write_timeout,
             connect=connect_timeout,
-            pool=pool_timeout,
         )
+        data, content_type = _body(request_data)
+        headers = {"User-Agent": self.USER_AGENT}
+        if content_type:
+            headers["Content-Type"] = content_type
+        proxy = self._proxy_for(url)
+        await self._slot(pool_timeout)
         try:
-            data, content_type = _body(request_data)
-            headers = {"User-Agent": self.USER_AGENT}
-            if content_type:
-                headers["Content-Type"] = content_type
-            proxy = self._proxy_for(url)
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout, proxy=proxy
+                method, url, data=data, headers=headers, timeout=timeout, proxy=proxy, allow_redirects=False
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's ServerTimeoutError and ConnectionTimeoutError are ones too
             raise TimedOut from err
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+            raise NetworkError(_TOKEN.sub("<token>", f"aiohttp.{type(err).__name__}: {err}")) from err
+        finally:
+            self._slots.release()
+
+    async def _slot(self, pool_timeout: Any) -> None:
+        """Wait for one of the pool's connections to be ours (the call's own timeouts start after)."""
+        wait = self._defaults["pool"] if isinstance(pool_timeout, _DefaultValue) else pool_timeout
+        try:
+            async with asyncio.timeout(wait):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise TimedOut("Pool timeout: every connection stayed busy; the call was not sent.") from None
 
     def _proxy_for(self, url: str) -> str | None:
         """The proxy ``HTTPS_PROXY``/``HTTP_PROXY`` name for this URL's host, unless ``NO_PROXY`` exempts it.
@@ -125,26 +144,28 @@ class AiohttpRequest(BaseRequest):
         split = urllib.parse.urlsplit(url)
         origin = f"{split.scheme}://{split.netloc}"
         if origin not in self._proxies:
-            proxy = urllib.request.getproxies().get(split.scheme)
+            proxies = urllib.request.getproxies()
+            proxy = proxies.get(split.scheme) or proxies.get("all")
             exempt = proxy is not None and urllib.request.proxy_bypass(split.hostname or "")
             self._proxies[origin] = None if exempt else proxy
-        return self._proxies[origin]
+        proxy = self._proxies[origin]
+        if proxy is not None and not proxy.startswith(("http://", "https://")):
+            raise NetworkError(
+                f"the proxy named in the environment ({proxy.split('://')[0]}://…) is not an HTTP proxy: "
+                "the Bot API transport needs HTTPS_PROXY=http://host:port"
+            )
+        return proxy
 
     def _timeout(self, **given: Any) -> aiohttp.ClientTimeout:
         """aiohttp's timeouts from PTB's four (a value left at PTB's default takes this object's)."""
         seconds: dict[str, float | None] = {
             name: self._defaults[name] if isinstance(value, _DefaultValue) else value for name, value in given.items()
         }
-        connect, read, write, pool = seconds["connect"], seconds["read"], seconds["write"], seconds["pool"]
+        connect, read, write = seconds["connect"], seconds["read"], seconds["write"]
         total = None
         if connect is not None and read is not None and write is not None:
-            total = connect + write + read + (pool or 0)
-        return aiohttp.ClientTimeout(
-            total=total,
-            connect=None if pool is None else pool + (connect or 0),  # waiting for a pooled connection, then connecting
-            sock_connect=connect,
-            sock_read=read,
-        )
+            total = connect + write + read
+        return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
 def _body(request_data: RequestData | None) -> tuple[aiohttp.FormData | bytes | None, str | None]:

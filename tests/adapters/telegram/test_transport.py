@@ -70,9 +70,44 @@ async def test_a_late_answer_is_a_timeout(fake_telegram: FakeTelegram) -> None:
     try:
         with pytest.raises(TimedOut):
             await bot.send_message(ATTENDEE, "late")
-        assert (await bot.send_message(ATTENDEE, "on time")).text == "on time"  # the transport goes on
+        on_time = await bot.send_message(ATTENDEE, "on time", read_timeout=5)
+        assert on_time.text == "on time"  # the transport goes on
     finally:
         await bot.shutdown()
+
+
+async def test_calls_queued_behind_slow_answers_each_get_their_whole_timeout(fake_telegram: FakeTelegram) -> None:
+    # one connection, answers taking 0.15 s: the fifth call waits 0.6 s for the connection, longer
+    # than its own 0.5 s (connect + write + read), and is still sent and answered
+    fake_telegram.slow_answers, fake_telegram.slow_seconds = 5, 0.15
+    transport = AiohttpRequest(connection_pool_size=1, connect_timeout=0.1, write_timeout=0.1, read_timeout=0.3)
+    bot = await _bot(fake_telegram.base_url, transport)
+    try:
+        sent = await asyncio.gather(*(bot.send_message(ATTENDEE, f"queued {n}") for n in range(5)))
+    finally:
+        await bot.shutdown()
+    assert sorted(m.text for m in sent) == [f"queued {n}" for n in range(5)]
+
+
+async def test_a_malformed_answer_is_a_network_error_that_does_not_hold_the_token() -> None:
+    async def garbage(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"NOT HTTP AT ALL\r\n\r\n")  # a broken proxy or gateway in the way
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as failure:
+            await request.post(f"http://127.0.0.1:{port}/bot{FakeTelegram.token}/sendMessage")
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+    assert "aiohttp.ClientResponseError" in str(failure.value)
+    assert FakeTelegram.token not in str(failure.value) and "TEST-token" not in str(failure.value)
 
 
 async def test_an_unreachable_api_is_a_network_error_that_does_not_hold_the_token() -> None:
@@ -112,6 +147,19 @@ async def test_the_bot_api_is_reached_through_the_proxy_the_environment_names(
     finally:
         await bot.shutdown()
     assert [m["text"] for m in fake_telegram.sent("sendMessage")] == ["via the proxy", "again"]
+
+
+async def test_a_socks_proxy_is_refused_with_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError, match="not an HTTP proxy.*HTTPS_PROXY=http://"):
+            await request.post(f"http://api.telegram.invalid/bot{FakeTelegram.token}/getMe")
+    finally:
+        await request.shutdown()
 
 
 async def test_a_host_named_in_no_proxy_is_reached_directly(
