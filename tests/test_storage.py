@@ -105,6 +105,9 @@ def test_on_postgresql_a_request_opens_a_transaction_only_once_it_writes(pg_db: 
         _subscribe_in_english(s, 4)
         assert _backend_state(pg_db, pid) == "idle in transaction"
     assert _stored(pg_db) == ("en", [4])
+    with pytest.raises(RuntimeError), pg_db.request_session() as s:
+        users.find(s, "telegram", "7")
+        raise RuntimeError("a request that fails while it only read")
     with pg_db.session() as s:  # the pooled connection is back to ordinary transactions
         s.execute(text("SELECT 1"))
         assert _backend_state(pg_db, int(s.execute(text("SELECT pg_backend_pid()")).scalar_one())) == (
@@ -114,7 +117,7 @@ def test_on_postgresql_a_request_opens_a_transaction_only_once_it_writes(pg_db: 
 
 def _terminate(db: Database, pid: int) -> None:
     with _other_connection(db) as other:
-        other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        other.execute(text("SELECT pg_terminate_backend(:p, 5000)"), {"p": pid})  # returns once it is gone
         other.commit()
 
 

@@ -88,8 +88,14 @@ def run() -> None:
     with _event_loop_runner() as runner:
         # the programme, its index, the libraries' tables and every module the adapters import live
         # as long as the process: frozen, no full garbage collection walks them (a 30-73 ms pause)
-        code = runner.run(serve(settings, core, built=gc.freeze))
+        code = runner.run(serve(settings, core, built=_freeze_heap))
     raise typer.Exit(code)
+
+
+def _freeze_heap() -> None:
+    """Collect what start-up left behind, then keep everything alive now out of future collections."""
+    gc.collect()
+    gc.freeze()
 
 
 def _event_loop_runner() -> asyncio.Runner:

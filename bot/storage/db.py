@@ -48,7 +48,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
     event.listen(engine, "before_cursor_execute", _begin_before_writing)
+    event.listen(engine, "checkin", _back_to_transactions)
     return engine
+
+
+def _back_to_transactions(dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+    """A connection returns to the pool out of a request's reads-first mode, whatever happened to
+    that request (the pool has rolled back by now, so no transaction is open)."""
+    record.info.pop(_READS_FIRST, None)
+    if dbapi_conn is not None and not dbapi_conn.closed and dbapi_conn.autocommit:
+        dbapi_conn.autocommit = False
 
 
 def _ping_after_idle(engine: Engine) -> None:
@@ -87,11 +96,11 @@ def _begin_before_writing(
 ) -> None:
     """In a :meth:`Database.request_session`, the first statement that is not a plain SELECT begins the
     transaction (the DBAPI connection leaves autocommit), so every write of the request is atomic."""
-    if not conn.info.get(_READS_FIRST):
+    if conn.info.get(_READS_FIRST) is None:
         return
     if _PLAIN_SELECT.match(statement) and not _LOCKING.search(statement):
         return
-    conn.info[_READS_FIRST] = False
+    del conn.info[_READS_FIRST]
     dbapi = conn.connection.dbapi_connection
     if dbapi is not None:
         dbapi.autocommit = False
@@ -235,11 +244,13 @@ class Database:
             conn = session.connection()
             dbapi, info = conn.connection.dbapi_connection, conn.info  # both stay readable if the connection dies
             assert dbapi is not None
-            dbapi.autocommit, info[_READS_FIRST] = True, True
+            mine = object()  # the mark of this session (the info dict outlives it, with the connection)
+            dbapi.autocommit, info[_READS_FIRST] = True, mine
             try:
                 yield session
             finally:
-                if info.pop(_READS_FIRST, False) and not dbapi.closed:
+                if info.get(_READS_FIRST) is mine and not dbapi.closed:
+                    del info[_READS_FIRST]
                     # nothing written yet, so no transaction is open: back to the pool's default; the
                     # commit's flush of pending ORM changes, if any, then runs in a transaction
                     dbapi.autocommit = False
