@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Exists, bindparam, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.i18n import language_for_locale
-from bot.messages import Address, Request
+from bot.messages import Request
 from bot.storage.db import insert_for
 from bot.storage.models import PendingInput, User
 
@@ -114,8 +114,3 @@ def touch(
     if reactivated:  # assigning True again would still make the session flush the row
         user.active = True
     return Touched(user, reactivated, awaiting)
-
-
-def address_of(user: User) -> Address:
-    """Where pushes for this user go."""
-    return Address(user.platform, user.platform_user_id, user.chat_id, user.thread)

@@ -207,6 +207,7 @@ _RECIPIENT_COLUMNS = (
 
 
 def _address(user: Any) -> Address:
+    """Where pushes for a user (a ``User`` or a row of its columns) go: their private chat."""
     return Address(user.platform, user.platform_user_id, user.chat_id, user.thread)
 
 
@@ -233,12 +234,7 @@ def claim(db: Database, *, now: datetime, worker: str, limit: int, lease: timede
             execution_options={"synchronize_session": False},
         ).all()
         people = session.execute(select(*_RECIPIENT_COLUMNS).where(User.id.in_({r.recipient_id for r in rows})))
-        recipients = {
-            u.id: Recipient(
-                u.platform, Address(u.platform, u.platform_user_id, u.chat_id, u.thread), u.language, u.active
-            )
-            for u in people
-        }
+        recipients = {u.id: Recipient(u.platform, _address(u), u.language, u.active) for u in people}
         rows = sorted(rows, key=lambda r: (r.priority, r.due_at, r.id))  # RETURNING keeps no order: urgent first
         return [
             Claimed(
