@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from telegram import Bot
@@ -97,29 +98,31 @@ async def test_a_malformed_answer_is_a_network_error_that_does_not_hold_the_toke
 
     server = await asyncio.start_server(garbage, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    request = AiohttpRequest()
-    await request.initialize()
     try:
-        with pytest.raises(NetworkError) as failure:
-            await request.post(f"http://127.0.0.1:{port}/bot{FakeTelegram.token}/sendMessage")
+        failure = await _network_error(f"http://127.0.0.1:{port}/bot{FakeTelegram.token}/sendMessage")
     finally:
-        await request.shutdown()
         server.close()
         await server.wait_closed()
-    assert "aiohttp.ClientResponseError" in str(failure.value)
-    assert FakeTelegram.token not in str(failure.value) and "TEST-token" not in str(failure.value)
+    assert "aiohttp.ClientResponseError" in failure
+    assert FakeTelegram.token not in failure and "TEST-token" not in failure
 
 
 async def test_an_unreachable_api_is_a_network_error_that_does_not_hold_the_token() -> None:
+    failure = await _network_error(f"http://127.0.0.1:{free_port()}/bot{FakeTelegram.token}/getMe")
+    assert "aiohttp.ClientConnectorError" in failure
+    assert FakeTelegram.token not in failure
+
+
+async def _network_error(url: str) -> str:
+    """The text of the NetworkError a call to ``url`` through a fresh transport raises."""
     request = AiohttpRequest()
     await request.initialize()
     try:
         with pytest.raises(NetworkError) as failure:
-            await request.post(f"http://127.0.0.1:{free_port()}/bot{FakeTelegram.token}/getMe")
+            await request.post(url)
     finally:
         await request.shutdown()
-    assert "aiohttp.ClientConnectorError" in str(failure.value)
-    assert FakeTelegram.token not in str(failure.value)
+    return str(failure.value)
 
 
 async def test_a_call_before_initialize_or_after_shutdown_is_refused() -> None:
@@ -153,13 +156,8 @@ async def test_a_socks_proxy_is_refused_with_a_clear_reason(monkeypatch: pytest.
     for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
-        with pytest.raises(NetworkError, match="not an HTTP proxy.*HTTPS_PROXY=http://"):
-            await request.post(f"http://api.telegram.invalid/bot{FakeTelegram.token}/getMe")
-    finally:
-        await request.shutdown()
+    failure = await _network_error(f"http://api.telegram.invalid/bot{FakeTelegram.token}/getMe")
+    assert re.search("not an HTTP proxy.*HTTPS_PROXY=http://", failure)
 
 
 async def test_a_host_named_in_no_proxy_is_reached_directly(
