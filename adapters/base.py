@@ -6,7 +6,7 @@ from typing import Protocol
 
 from starlette.routing import BaseRoute
 
-from bot.push.sender import Sender
+from bot.delivery.sender import Sender
 
 
 class Adapter(Protocol):

@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat.files import file_line
+from bot.chat.messages import Address, Button, Reply, Request
 from bot.core import Core
-from bot.files import file_line
-from bot.messages import Address, Button, Reply, Request
-from bot.push.sender import SendResult
+from bot.delivery.sender import SendResult
 
 PLATFORM = "console"
 
@@ -147,7 +147,7 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
     With ``stay`` the session keeps running after the input ends, so piped rehearsals can
     watch reminders arrive.
     """
-    from bot.push.runtime import Runtime
+    from bot.delivery.runtime import Runtime
 
     interactive = stdin.isatty()
     chat = ConsoleChat(core, out, prompt="> " if interactive else "")

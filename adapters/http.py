@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.startup import StartupError
-from bot.health import Readiness
+from bot.ops.health import Readiness
 
 if TYPE_CHECKING:
     from bot.core import Core

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pythonjsonlogger.json import JsonFormatter
 
 from adapters.redact import install as install_redaction
-from bot.tracking import ContextFilter
+from bot.ops.logcontext import ContextFilter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

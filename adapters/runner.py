@@ -10,16 +10,16 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import bot.metrics as metrics
+import bot.ops.metrics as metrics
 from adapters.base import Adapter
 from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
-from bot.health import Readiness, core_readiness
+from bot.ops.health import Readiness, core_readiness
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.push.runtime import Runtime
+    from bot.delivery.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ async def serve(
     exit code 2 for a configuration error (a rejected token), 1 otherwise. ``built`` is called once
     the adapters and the server are built (every module imported), before anything listens.
     """
-    from bot.push.runtime import Runtime
+    from bot.delivery.runtime import Runtime
 
     adapters = build_adapters(settings, core, retry)
     if not adapters:

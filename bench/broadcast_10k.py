@@ -10,7 +10,7 @@ attempt with 502. Two senders deliver the same text to ``recipients`` distinct c
 a fresh fake process:
 
 - confbot, the real path: the users are rows in PostgreSQL, the broadcast is queued by
-  ``bot.push.broadcasts.start`` in one transaction (what Confirm does), the commit wakes the
+  ``bot.features.broadcast.push.start`` in one transaction (what Confirm does), the commit wakes the
   running push Runtime, whose Dispatcher claims the rows and sends them through TelegramSender
   (production settings, rate R). Done when the broadcast is marked ``done``.
 - python-telegram-bot's ``AIORateLimiter`` (same rate, ``max_retries=3``) in a plain loop.
@@ -46,8 +46,8 @@ from adapters.telegram.sender import TelegramSender
 from bench.table import print_table
 from bot.clock import SystemClock
 from bot.core import Core
-from bot.push import broadcasts
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
+from bot.features.broadcast import push as broadcasts
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Broadcast

@@ -20,12 +20,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.table import print_table
+from bot.chat.messages import Address, Reply
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address, Reply
-from bot.push import outbox, reminders
-from bot.push.dispatcher import Dispatcher
-from bot.push.sender import SendResult
+from bot.delivery import outbox
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.sender import SendResult
+from bot.features.personal import reminders
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Subscription, User

@@ -27,11 +27,11 @@ from pathlib import Path
 from sqlalchemy import insert, text
 
 from bench.table import print_table
-from bot import feedback
 from bot.clock import FakeClock
-from bot.content.loader import load_content
-from bot.content.programme import Programme
-from bot.push import feedback as prompts
+from bot.features.feedback import push as prompts
+from bot.features.feedback import ratings as feedback
+from bot.programme.content.loader import load_content
+from bot.programme.content.programme import Programme
 from bot.settings import BUNDLED_CONTENT
 from bot.storage.db import Database
 from bot.storage.models import Rating, Subscription, User

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from pypinyin import lazy_pinyin
 
-from bot.content.programme import Programme
-from bot.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
+from bot.programme.content.programme import Programme
+from bot.programme.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华慧建国峰宇鹏浩晨瑞琳博文"

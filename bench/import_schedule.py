@@ -2,7 +2,7 @@
 
 Run: ``python -m bench.import_schedule [--runs 5]``. Builds a Pentabarf ``schedule.xml`` with
 ``bench.generate.fosdem_xml`` (1 000 talks in 40 rooms over two days, HTML abstracts), and the
-same programme as a c3voc ``schedule.json`` (``bot.content.frab.export_json``), then prints one
+same programme as a c3voc ``schedule.json`` (``bot.programme.content.frab.export_json``), then prints one
 table: the median and worst of ``--runs`` imports per format (detecting, parsing, HTML to text,
 ids, validation; the text converter's cache emptied before each), building the ``Programme`` and
 the ``SearchIndex``, and p50/p99 of searches over the imported programme (titles, speakers,
@@ -27,10 +27,10 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from bench.generate import fosdem_xml  # noqa: E402
 from bench.lookups import percentile  # noqa: E402
-from bot.content.frab import export_json  # noqa: E402
-from bot.content.importers import load_schedule, text  # noqa: E402
-from bot.content.programme import Programme  # noqa: E402
-from bot.search import SearchIndex  # noqa: E402
+from bot.programme.content.frab import export_json  # noqa: E402
+from bot.programme.content.importers import load_schedule, text  # noqa: E402
+from bot.programme.content.programme import Programme  # noqa: E402
+from bot.programme.search import SearchIndex  # noqa: E402
 
 QUERIES = [
     "Rust", "PostgreSQL at scale", "kubernetes", "debugging production", "webassembly",

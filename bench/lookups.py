@@ -25,11 +25,11 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 from pypinyin import Style, lazy_pinyin  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
-from bot import agenda  # noqa: E402
-from bot.content.loader import load_content  # noqa: E402
-from bot.content.programme import Programme  # noqa: E402
-from bot.days import conference_day  # noqa: E402
-from bot.search import SearchIndex, pinyin_of  # noqa: E402
+from bot.programme import queries as agenda  # noqa: E402
+from bot.programme.content.loader import load_content  # noqa: E402
+from bot.programme.content.programme import Programme  # noqa: E402
+from bot.programme.days import conference_day  # noqa: E402
+from bot.programme.search import SearchIndex, pinyin_of  # noqa: E402
 from bot.settings import BUNDLED_CONTENT  # noqa: E402
 
 Op = Callable[[int], object]

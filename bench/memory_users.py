@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, insert, select, text
 from bench.table import print_table
 from bench.telegram_updates import POSTGRES_URL, _wait_http, free_port, webhook_env
 from bot.factory import create_core
-from bot.push import reminders
+from bot.features.personal import reminders
 from bot.settings import Settings
 from bot.storage.models import Confirmation, OutboxMessage, Subscription, User
 from tests.factories import add_people

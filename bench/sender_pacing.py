@@ -21,7 +21,7 @@ from telegram import Bot
 from adapters.telegram.sender import TelegramSender
 from bench.broadcast_10k import FIRST_CHAT, TEXT, TOKEN, _row, fake_process
 from bench.table import print_table
-from bot.messages import Address, ReplyBuilder
+from bot.chat.messages import Address, ReplyBuilder
 
 CONCURRENCY = 16
 

@@ -29,8 +29,8 @@ from adapters.telegram.sender import TelegramSender
 from bench.table import print_table
 from bot.clock import SystemClock
 from bot.core import Core
-from bot.push import outbox
-from bot.push.runtime import Runtime
+from bot.delivery import outbox
+from bot.delivery.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import User

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messages import Address
+from bot.chat.messages import Address
 from bot.storage.models import AuditEntry
 
 MAX_DETAIL = 300  # characters of the command's arguments kept

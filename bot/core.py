@@ -10,18 +10,30 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import audit, prompts, tracking, users
+from bot import audit, features, users
+from bot.chat import awaited
+from bot.chat.grammar import command_of, parse_command
+from bot.chat.messages import (
+    Address,
+    InlineCard,
+    Reply,
+    ReplyBuilder,
+    Request,
+    Response,
+    clean_request,
+    clean_text,
+    code,
+)
+from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
-from bot.commands import Context, UsageError, closest, load_all, lookup
-from bot.commands.args import command_of, parse_command
-from bot.content.programme import Programme
+from bot.delivery.sender import SendRates
 from bot.i18n import join_names, language_for_locale, pick, register, t
-from bot.messages import Address, InlineCard, Reply, ReplyBuilder, Request, Response, clean_request, clean_text, code
-from bot.push.sender import SendRates
-from bot.render import talk_card, title_of
-from bot.search import SearchIndex
+from bot.ops import logcontext
+from bot.programme.cards import talk_card, title_of
+from bot.programme.content.programme import Programme
+from bot.programme.search import SearchIndex
+from bot.programme.speakers import SpeakerLinks
 from bot.settings import Settings
-from bot.speakers import SpeakerLinks
 from bot.storage.db import Database
 from bot.storage.models import User
 
@@ -66,7 +78,7 @@ class Core:
     """
 
     def __init__(self, settings: Settings, db: Database, programme: Programme, clock: Clock) -> None:
-        load_all()
+        features.load()
         self.settings = settings
         self.db = db
         self.clock = clock
@@ -114,7 +126,7 @@ class Core:
 
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""
-        from bot import calendar_feed
+        from bot.features.personal import calendar_feed
 
         with self.db.session() as session:
             return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
@@ -134,14 +146,14 @@ class Core:
     def respond(self, request: Request) -> Response:
         """Answer one request, saying also whether the user's Home may have changed.
 
-        Each answer is counted and logged once (``bot/tracking.py``): platform, command, duration.
+        Each answer is counted and logged once (``bot/ops/logcontext.py``): platform, command, duration.
         """
         began = time.perf_counter()
         command = ["none"]  # what the request turned out to be: a command's name, search or unknown
         try:
             return self._respond(request, command)
         finally:
-            tracking.handled(request.address.platform, command[0], time.perf_counter() - began)
+            logcontext.handled(request.address.platform, command[0], time.perf_counter() - began)
 
     def _respond(self, request: Request, command: list[str]) -> Response:
         request = clean_request(request)
@@ -153,20 +165,20 @@ class Core:
         args = ""
         try:
             with self.db.request_session() as session:
-                lead, chat = self.settings.default_lead_minutes, prompts.chat_of(request)
+                lead, chat = self.settings.default_lead_minutes, awaited.chat_of(request)
                 user, reactivated, awaiting = users.touch(session, request, now, lead, awaiting_in=chat)
                 lang = user.language
                 if reactivated:  # they unblocked the bot: their reminders come back
-                    from bot.push.reminders import replan_user
+                    from bot.features.personal.reminders import replan_user
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
                 # a file is no awaited text (a comment, a question...): it goes to the helpdesk below
                 if awaiting and request.file is None:
-                    awaited = self._awaited_input(request, user, session, lang, text, now)
-                    if awaited is not None:
+                    answer = self._awaited_input(request, user, session, lang, text, now)
+                    if answer is not None:
                         command[0] = "prompt"
-                        return Response([dataclasses.replace(r, lang=user.language) for r in awaited])
+                        return Response([dataclasses.replace(r, lang=user.language) for r in answer])
                 # organizers write announcements (/broadcast checks its own, longer limit)
                 limit = MAX_ORGANIZER_INPUT_CHARS if self.is_organizer(request.address) else MAX_INPUT_CHARS
                 if len(text) > limit:
@@ -214,21 +226,21 @@ class Core:
         self, request: Request, user: User, session: Session, lang: str, text: str, now: datetime
     ) -> list[Reply] | None:
         """The answer to a plain message a prompt was waiting for; a typed command drops the wait."""
-        if prompts.is_plain(request, text):
-            return prompts.answer(Context(self, request, user, session, lang, text, False), text, now)
+        if awaited.is_plain(request, text):
+            return awaited.answer(Context(self, request, user, session, lang, text, False), text, now)
         if request.action is None and not request.background and text:
-            prompts.cancel(session, request)  # the user moved on to a command
+            awaited.cancel(session, request)  # the user moved on to a command
         return None
 
     def awaits_input(self, request: Request) -> bool:
         """Whether a plain message from this user in this chat is awaited (so that an adapter passes
         on group messages it would otherwise ignore as chatter)."""
         with self.db.request_session() as session:
-            return prompts.peek(session, request, self.clock.now()) is not None
+            return awaited.peek(session, request, self.clock.now()) is not None
 
     def home(self, address: Address, locale: str | None = None) -> Reply:
         """The user's Home view: their agenda, then what runs now (Slack's App Home)."""
-        from bot.home import home_reply
+        from bot.features.browse.home import home_reply
 
         return home_reply(self, address, locale)
 
@@ -238,7 +250,7 @@ class Core:
         try:
             return self._inline_cards(query, locale)
         finally:
-            tracking.handled(tracking.current_platform() or "unknown", "inline", time.perf_counter() - began)
+            logcontext.handled(logcontext.current_platform() or "unknown", "inline", time.perf_counter() - began)
 
     def _inline_cards(self, query: str, locale: str | None) -> list[InlineCard]:
         lang = language_for_locale(locale)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import overrides
 from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.content.loader import load_content
 from bot.core import Core
+from bot.programme import overrides
+from bot.programme.content.loader import load_content
 from bot.settings import Settings
 from bot.storage.db import Database
 

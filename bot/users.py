@@ -8,8 +8,8 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Exists, bindparam, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.chat.messages import Request
 from bot.i18n import language_for_locale
-from bot.messages import Request
 from bot.storage.db import insert_for
 from bot.storage.models import PendingInput, User
 
@@ -71,7 +71,7 @@ def touch(
 
     Returns the user and whether they were reactivated: a user who writes again after
     blocking the bot is active again. An explicit ``/lang`` choice wins over the locale.
-    With ``awaiting_in`` (a chat key of :mod:`bot.prompts`), the same query also says whether an
+    With ``awaiting_in`` (a chat key of :mod:`bot.chat.awaited`), the same query also says whether an
     input is awaited from them there, so that a request costs one round trip.
     """
     addr = request.address

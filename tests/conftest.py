@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from bot import features
 from bot.clock import FakeClock
-from bot.content.programme import Programme
 from bot.core import Core
+from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.factories import small_programme
@@ -23,6 +24,7 @@ from tests.pg_schema import migrated_database, schema_url
 POSTGRES_URL = os.environ.get("CONFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _pg_reason: str | None = None
+features.load()  # what every process registers when it builds its core: commands, renderers, jobs
 
 
 def _postgres_unavailable() -> str | None:

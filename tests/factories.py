@@ -9,9 +9,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bot.clock import FakeClock
-from bot.content.programme import Programme
-from bot.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
-from bot.push import outbox
+from bot.delivery import outbox
+from bot.programme.content.programme import Programme
+from bot.programme.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
 from bot.storage.db import Database
 from bot.storage.models import User
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
+from bot.chat.messages import Address, Reply, Request
 from bot.core import Core
-from bot.messages import Address, Reply, Request
-from bot.push.dispatcher import Dispatcher
-from bot.push.sender import Sender
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.sender import Sender
 
 ALICE = Address("console", "alice", "alice")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot.chat.grammar import parse_command
+from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
-from bot.commands.args import parse_command
-from bot.content.programme import Programme
 from bot.core import MAX_INPUT_CHARS, Core
 from bot.i18n import t
-from bot.messages import Address, Request
+from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.helpers import ALICE, ask
@@ -43,9 +43,10 @@ def test_unknown_command_suggests_the_close_one(core: Core) -> None:
 
 
 def test_a_command_sharing_only_a_few_letters_is_not_suggested() -> None:
-    from bot.commands import REGISTRY, closest, load_all
+    from bot import features
+    from bot.chat.registry import REGISTRY, closest
 
-    load_all()
+    features.load()
     attendee = [name for name, cmd in REGISTRY.items() if not cmd.organizer_only]
     assert "cancel" not in attendee and "ical" in attendee  # the difflib cutoff 0.6 proposed /ical
     assert closest("cancel") is None
@@ -96,7 +97,7 @@ def test_malformed_commands_explain_themselves(core: Core, text: str) -> None:
 def test_a_crashing_handler_gives_an_apology_not_a_traceback(core: Core, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from bot.commands import REGISTRY
+    from bot.chat.registry import REGISTRY
 
     def boom(ctx):  # type: ignore[no-untyped-def]
         raise RuntimeError("kaboom")
@@ -149,7 +150,7 @@ def test_a_failed_request_is_logged_by_ids_never_with_the_users_text_or_name(
 ) -> None:
     from dataclasses import replace
 
-    from bot.commands import REGISTRY
+    from bot.chat.registry import REGISTRY
 
     def boom(ctx: object) -> None:
         raise RuntimeError("kaboom")

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
-from bot.content.programme import Programme
 from bot.core import Core
 from bot.dedupe import SEEN_FOR
+from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import SeenDelivery

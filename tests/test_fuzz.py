@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from adapters.slack.render import to_blocks
 from adapters.telegram.render import keyboard, to_html, units
+from bot.chat.messages import Address, Reply, Request
 from bot.core import Core
 from bot.i18n import t
-from bot.messages import Address, Reply, Request
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_server import check_html
 

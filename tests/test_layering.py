@@ -22,30 +22,30 @@ FORBIDDEN_IN_CORE = (
 # list (for platform menus) and the push runtime with its sender contract
 PUBLIC = {
     "bot.core",
-    "bot.messages",
+    "bot.chat.messages",
     "bot.settings",
     "bot.i18n",
-    "bot.files",  # a user's forwarded file as a line of text, where the platform can't show the file
-    "bot.commands",
-    "bot.push.sender",
-    "bot.push.runtime",
+    "bot.chat.files",  # a user's forwarded file as a line of text, where the platform can't show the file
+    "bot.chat.registry",
+    "bot.delivery.sender",
+    "bot.delivery.runtime",
     # operations: the readiness checks, the metrics page and the update log context the HTTP server
     # and the handlers serve and set
-    "bot.health",
-    "bot.metrics",
-    "bot.tracking",
+    "bot.ops.health",
+    "bot.ops.metrics",
+    "bot.ops.logcontext",
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
 # (and `confbot content sync` runs one poll of the live schedule sync; `confbot feedback export`
 # writes the ratings; `confbot db` migrates the schema)
 PUBLIC_FOR_CLI = PUBLIC | {
-    "bot.feedback",
+    "bot.features.feedback.ratings",
     "bot.factory",
-    "bot.content",
-    "bot.push.schedule_changes",
-    "bot.push.schedule_sync",
-    "bot.stats",
-    "bot.commands.stats",
+    "bot.programme.content",
+    "bot.features.schedule.changes",
+    "bot.features.schedule.sync",
+    "bot.features.organizer.stats",
+    "bot.features.organizer.commands",
     "bot.storage.db",
 }
 
@@ -63,7 +63,7 @@ def _imports(path: Path) -> list[str]:
 
 def _allowed(module: str, surface: set[str]) -> bool:
     """``module`` is in ``surface``; the content package counts with all its modules."""
-    return module in surface or ("bot.content" in surface and module.startswith("bot.content."))
+    return module in surface or ("bot.programme.content" in surface and module.startswith("bot.programme.content."))
 
 
 def test_bot_package_imports_no_platform_sdk_server_or_cli_toolkit() -> None:

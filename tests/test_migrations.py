@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from bot import users
-from bot.messages import Address, Request
+from bot.chat.messages import Address, Request
 from bot.storage.db import Database, alembic_config
 from bot.storage.models import User
 

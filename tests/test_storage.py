@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from bot import users
+from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
-from bot.content.programme import Programme
 from bot.core import Core
 from bot.i18n import t
-from bot.messages import Address, Request
+from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage import db as db_module
 from bot.storage.db import Database

@@ -13,14 +13,14 @@ import typer
 from pydantic import ValidationError
 
 from adapters.cli.seed import parse_seed
-from bot.content import conflicts, remote
-from bot.content.frab import export_json
-from bot.content.ical import calendar_bytes
-from bot.content.importers import ScheduleError, fetch_schedule, is_url, load_schedule, previous_ids
-from bot.content.loader import ContentError, Problem, load_content, load_content_file
-from bot.content.programme import Programme
-from bot.content.schema import ContentFile
-from bot.content.yamlio import dump_content
+from bot.programme.content import conflicts, remote
+from bot.programme.content.frab import export_json
+from bot.programme.content.ical import calendar_bytes
+from bot.programme.content.importers import ScheduleError, fetch_schedule, is_url, load_schedule, previous_ids
+from bot.programme.content.loader import ContentError, Problem, load_content, load_content_file
+from bot.programme.content.programme import Programme
+from bot.programme.content.schema import ContentFile
+from bot.programme.content.yamlio import dump_content
 from bot.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None)

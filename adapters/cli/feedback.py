@@ -19,7 +19,7 @@ def export(
 ) -> None:
     """Every rating and comment with its talk and the talk's time; no user ids."""
     from adapters.cli.main import _core
-    from bot.feedback import export as export_ratings
+    from bot.features.feedback.ratings import export as export_ratings
 
     if fmt not in ("csv", "json"):
         raise typer.BadParameter("csv or json", param_hint="--format")

@@ -121,7 +121,7 @@ def reload_content(
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
     from adapters.runner import build_adapters
-    from bot.push.schedule_changes import ReloadRefused, reload_from_path
+    from bot.features.schedule.changes import ReloadRefused, reload_from_path
 
     settings = Settings()
     if settings.schedule_url and path is None:  # the files would replace the published schedule
@@ -155,7 +155,7 @@ def sync_content(
 ) -> None:
     """Fetch a published schedule once and apply it like a reload: subscribers hear what moved, once."""
     from adapters.runner import build_adapters
-    from bot.push.schedule_sync import APPLIED, ScheduleSync
+    from bot.features.schedule.sync import APPLIED, ScheduleSync
 
     settings = Settings()
     target = url or settings.schedule_url
@@ -182,8 +182,8 @@ def stats(
     lang: Annotated[str, typer.Option(help="Language of the text report: zh or en.")] = "en",
 ) -> None:
     """Users per platform and language, subscriptions per talk with rooms, reminders, broadcasts."""
-    from bot.commands.stats import stats_lines
-    from bot.stats import gather
+    from bot.features.organizer.commands import stats_lines
+    from bot.features.organizer.stats import gather
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")
@@ -212,7 +212,7 @@ def broadcast(
 ) -> None:
     """Preview a broadcast and its audience size; with --yes, queue it for the running bot to send."""
     from adapters.console import console_address
-    from bot.messages import Request
+    from bot.chat.messages import Request
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")

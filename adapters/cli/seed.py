@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pypinyin import lazy_pinyin
 
-from bot.content.schema import Conference, ContentFile, Speaker, Talk
+from bot.programme.content.schema import Conference, ContentFile, Speaker, Talk
 
 _SEPARATOR = re.compile(r"^\s*\*{10,}\s*$")
 _HEADING = re.compile(r"^####\s*(.*?)\s*$")

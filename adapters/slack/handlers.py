@@ -10,12 +10,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.tracking as tracking
+import bot.ops.logcontext as tracking
 from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
-from bot.commands import lookup
+from bot.chat.messages import Address, Request, UserFile
+from bot.chat.registry import lookup
 from bot.core import Core
-from bot.messages import Address, Request, UserFile
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"

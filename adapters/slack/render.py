@@ -16,9 +16,9 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.files import file_line
+from bot.chat.files import file_line
+from bot.chat.messages import Choices, Line, Reply, Span
 from bot.i18n import register, t
-from bot.messages import Choices, Line, Reply, Span
 
 register({"slack.map": {"zh": "在地图上查看", "en": "Open the map"}})
 

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.pacing import ChatPacer
 from adapters.shared_rate import SharedLimiter
 from adapters.slack.outbound import deliver
-from bot.messages import Address, Reply
-from bot.push.sender import SendResult
+from bot.chat.messages import Address, Reply
+from bot.delivery.sender import SendResult
 
 PER_CHANNEL = 1.0  # messages per second to one DM, Slack's documented chat.postMessage pace
 GONE = {

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
-import bot.tracking as tracking
+import bot.ops.logcontext as tracking
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers

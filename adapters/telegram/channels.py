@@ -24,7 +24,7 @@ from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
-from bot.messages import Request
+from bot.chat.messages import Request
 
 # "/announce here B in @confnews", "/announce off in -1001234567890" (a bot command may carry @bot)
 _REMOTE = re.compile(

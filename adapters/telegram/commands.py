@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden
 
-from bot.commands import listed
+from bot.chat.registry import listed
 from bot.i18n import t
 
 log = logging.getLogger(__name__)

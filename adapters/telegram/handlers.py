@@ -20,9 +20,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Inline
 from adapters.telegram import channels
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
+from bot.chat.messages import Address, Reply, Request, UserFile
 from bot.core import Core
 from bot.i18n import register, t
-from bot.messages import Address, Reply, Request, UserFile
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"

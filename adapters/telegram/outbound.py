@@ -17,9 +17,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
-from bot.files import file_line
+from bot.chat.files import file_line
+from bot.chat.messages import Reply, Span
 from bot.i18n import register, t
-from bot.messages import Reply, Span
 
 register({"telegram.file_lost": {"zh": "（附件无法转发）", "en": "(the attached file could not be forwarded)"}})
 

@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.messages import Reply, Span
+from bot.chat.messages import Reply, Span
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

@@ -12,8 +12,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from adapters.pacing import ChatPacer
 from adapters.shared_rate import SharedLimiter
 from adapters.telegram.outbound import send_reply
-from bot.messages import Address, Reply
-from bot.push.sender import SendResult
+from bot.chat.messages import Address, Reply
+from bot.delivery.sender import SendResult
 
 
 def _retry_seconds(err: RetryAfter) -> float:

@@ -249,7 +249,7 @@ class PendingInput(Base):
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the platform's user id
     chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # the chat the message is awaited in
-    purpose: Mapped[str] = mapped_column(String(32))  # e.g. "comment"; its handler is in bot.prompts
+    purpose: Mapped[str] = mapped_column(String(32))  # e.g. "comment"; its handler is in bot.chat.awaited
     target: Mapped[str] = mapped_column(String(64))  # what the message is for, e.g. a rating's talk id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -320,6 +320,6 @@ class TicketMessage(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(16))  # attendee | organizer
     text: Mapped[str] = mapped_column(Text)
-    # a file sent with it (bot.messages.UserFile.to_json): the platform's reference, never the file itself
+    # a file sent with it (bot.chat.messages.UserFile.to_json): the platform's reference, never the file itself
     file: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from adapters.console import ConsoleChat, ConsoleSender, render, show
+from bot.chat.messages import Address, Button, ReplyBuilder, Request, UserFile
 from bot.core import Core
-from bot.messages import Address, Button, ReplyBuilder, Request, UserFile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -165,7 +165,7 @@ async def test_two_pushes_at_once_number_their_buttons_apart(core: Core) -> None
 def test_a_place_is_printed_with_its_coordinates_and_a_map_link() -> None:
     from dataclasses import replace
 
-    from bot.messages import Place
+    from bot.chat.messages import Place
 
     reply = replace(ReplyBuilder().line("📍 Hall").build(), place=Place("Hall", "1 Road", 34.1561, 108.9062))
     text, _ = render(reply)

@@ -10,8 +10,8 @@ import httpx
 from icalendar import Calendar
 
 from adapters.runner import serve
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.helpers import ask, wait_until_up
@@ -89,7 +89,7 @@ def test_without_a_public_url_ics_says_the_feed_is_not_set_up(core: Core) -> Non
 
 
 def test_in_a_group_the_personal_feed_url_is_not_posted(core: Core) -> None:
-    from bot.messages import Request
+    from bot.chat.messages import Request
 
     core.settings = Settings(_env_file=None, public_url=PUBLIC)  # type: ignore[call-arg]
     ask(core, "/subscribe 2", locale="en")

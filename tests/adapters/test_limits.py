@@ -6,9 +6,9 @@ import pytest
 
 from adapters.slack.render import to_blocks
 from adapters.telegram.render import keyboard, to_html
-from bot.content.loader import load_content
+from bot.chat.messages import Address, Request
 from bot.core import Core
-from bot.messages import Address, Request
+from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
 from tests.fakes.slack_api import mrkdwn_problem
 from tests.fakes.telegram_server import check_html

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.push import broadcasts
+from bot.features.broadcast import push as broadcasts
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, OutboxMessage, User
 from tests.adapters.process import ConfbotProcess, free_port, sample, wait_until

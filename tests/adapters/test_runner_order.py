@@ -9,10 +9,10 @@ import pytest
 from starlette.routing import BaseRoute
 
 import adapters.runner as runner
+from bot.chat.messages import Address, Reply
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address, Reply
-from bot.push.sender import SendResult
+from bot.delivery.sender import SendResult
 from tests.helpers import ask
 
 

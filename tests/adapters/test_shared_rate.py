@@ -14,8 +14,8 @@ from telegram import Bot
 from adapters.shared_rate import SharedLimiter
 from adapters.slack.sender import SlackSender
 from adapters.telegram.sender import TelegramSender
-from bot.messages import Address, ReplyBuilder
-from bot.push.sender import SharesRate
+from bot.chat.messages import Address, ReplyBuilder
+from bot.delivery.sender import SharesRate
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 

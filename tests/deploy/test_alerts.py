@@ -36,7 +36,9 @@ def test_three_alerts_late_pushes_429s_and_failed_sends() -> None:
 
 
 def test_every_metric_the_alerts_use_is_one_the_bot_exports() -> None:
-    sources = "".join((ROOT / path).read_text(encoding="utf-8") for path in ("bot/metrics.py", "bot/push/metrics.py"))
+    sources = "".join(
+        (ROOT / path).read_text(encoding="utf-8") for path in ("bot/ops/metrics.py", "bot/delivery/counters.py")
+    )
     for rule in rules():
         for name in re.findall(r"confbot_[a-z_]+", rule["expr"]):
             base = name.removesuffix("_total")  # prometheus_client adds _total to a Counter's name

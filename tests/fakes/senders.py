@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from bot.messages import Address, Reply
-from bot.push.sender import SendResult
+from bot.chat.messages import Address, Reply
+from bot.delivery.sender import SendResult
 
 
 @dataclass

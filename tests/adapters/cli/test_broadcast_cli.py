@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from adapters.cli import app
 from adapters.console import console_address
+from bot.chat.messages import Address, Request
 from bot.factory import create_core
-from bot.messages import Address, Request
 from bot.settings import Settings
 from bot.storage.models import AuditEntry, OutboxMessage, User
 

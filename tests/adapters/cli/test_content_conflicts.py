@@ -9,10 +9,10 @@ import yaml
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from bot.content import conflicts
-from bot.content.loader import load_content
+from bot.programme.content import conflicts
+from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
-from tests.push.test_runtime import content_data
+from tests.delivery.test_runtime import content_data
 
 runner = CliRunner()
 
@@ -97,7 +97,7 @@ def test_check_names_a_talk_in_a_room_that_does_not_exist(tmp_path: Path) -> Non
     assert result.exit_code == 1 and "talk 4, field room: unknown room 'C'; rooms are A, B" in result.output
     programme = load_content(_write(tmp_path / "ok"))  # a programme built in code (an import) is checked too
     stray = programme.talk(4).model_copy(update={"room": "C"})  # type: ignore[union-attr]
-    from bot import overrides
+    from bot.programme import overrides
 
     found = [
         str(c)

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from tests.delivery.test_runtime import _write_content
 from tests.fakes.schedule_server import ScheduleServer, schedule_server
-from tests.push.test_runtime import _write_content
-from tests.push.test_schedule_sync import published
+from tests.features.schedule.test_sync import published
 
 runner = CliRunner()
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from bot.chat.messages import Address, Request
 from bot.factory import create_core
-from bot.messages import Address, Request
 from bot.settings import Settings
 
 runner = CliRunner()

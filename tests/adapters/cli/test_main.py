@@ -11,11 +11,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from bot.chat.messages import Address, Request
 from bot.factory import create_core
-from bot.messages import Address, Request
 from bot.settings import Settings
 from bot.storage.models import OutboxMessage
-from tests.push.test_runtime import _write_content, content_data
+from tests.delivery.test_runtime import _write_content, content_data
 
 runner = CliRunner()
 

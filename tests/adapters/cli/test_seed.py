@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.seed import parse_seed
-from bot.content.loader import load_content_file
+from bot.programme.content.loader import load_content_file
 from bot.settings import BUNDLED_CONTENT
 
 SEED = BUNDLED_CONTENT / "cfp-seed.md"

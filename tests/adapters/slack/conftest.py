@@ -11,8 +11,8 @@ import pytest
 
 from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
 from bot.settings import Settings
 from tests.adapters.slack.test_e2e import SECRET
 from tests.fakes.slack_api import TOKEN, FakeSlack

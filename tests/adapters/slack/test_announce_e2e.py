@@ -10,7 +10,7 @@ from sqlalchemy import select
 from adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.storage.models import User
 from tests.adapters.slack.helpers import text_of
 from tests.adapters.slack.test_e2e import FORM, signed, slash

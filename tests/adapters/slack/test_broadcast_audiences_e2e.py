@@ -12,9 +12,9 @@ from telegram import Bot
 
 from adapters.slack import SlackAdapter
 from adapters.telegram.sender import TelegramSender
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from tests.adapters.slack.helpers import post, text_of, values_of
 from tests.adapters.slack.test_e2e import block_action, slash
 from tests.fakes.slack_api import FakeSlack

@@ -21,7 +21,7 @@ from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.models import User
 from tests.fakes.slack_api import TOKEN, FakeSlack, mrkdwn_problem
@@ -323,7 +323,7 @@ async def test_ics_is_uploaded_as_a_file(slack: FakeSlack, client: httpx.AsyncCl
 async def test_long_agenda_stays_within_block_kit_limits(
     slack: FakeSlack, client: httpx.AsyncClient, core: Core
 ) -> None:
-    from bot.content.loader import load_content
+    from bot.programme.content.loader import load_content
     from bot.settings import BUNDLED_CONTENT
 
     core.replace_programme(load_content(BUNDLED_CONTENT))

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy import select
 
 from adapters.slack import SlackAdapter
+from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address, Request
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.storage.models import Rating
 from tests.adapters.slack.helpers import text_of, values_of
 from tests.adapters.slack.test_e2e import FORM, block_action, event, signed

@@ -15,7 +15,7 @@ import httpx
 from adapters.slack import SlackAdapter
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from tests.adapters.slack.helpers import post, text_of, values_of
 from tests.adapters.slack.test_e2e import _action_payload, event, event_callback, signed, slash
 from tests.fakes.slack_api import FakeSlack, mrkdwn_problem

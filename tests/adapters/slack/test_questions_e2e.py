@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import httpx
 
+from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
 from tests.adapters.slack.helpers import post, text_of, values_of
 from tests.adapters.slack.test_e2e import block_action, slash
 from tests.fakes.slack_api import FakeSlack

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.slack.render import to_blocks
-from bot.messages import Button, Choices, Reply, Span, bold, code, italic, link
+from bot.chat.messages import Button, Choices, Reply, Span, bold, code, italic, link
 from tests.fakes.slack_api import mrkdwn_problem
 
 

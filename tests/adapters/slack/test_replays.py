@@ -14,8 +14,8 @@ import pytest
 from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
 from bot.clock import FakeClock
-from bot.content.programme import Programme
 from bot.core import Core
+from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage.db import Database
 from tests.adapters.slack.test_e2e import FORM, SECRET, _texts, block_action, event, signed, slash

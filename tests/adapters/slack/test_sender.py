@@ -6,7 +6,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.sender import SlackSender
-from bot.messages import Address, Attachment, Button, Reply, Span
+from bot.chat.messages import Address, Attachment, Button, Reply, Span
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 ALICE = Address("slack", "U1ALICE", "D1ALICE")

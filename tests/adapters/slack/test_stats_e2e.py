@@ -11,8 +11,8 @@ import pytest
 
 from adapters.http import build_asgi
 from adapters.slack import SlackAdapter
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
 from bot.settings import Settings
 from tests.adapters.slack.helpers import post, text_of
 from tests.adapters.slack.test_e2e import SECRET, slash

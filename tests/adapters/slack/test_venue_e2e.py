@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from bot.content.loader import load_content
 from bot.core import Core
+from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
 from tests.adapters.slack.helpers import post, text_of
 from tests.adapters.slack.test_e2e import slash

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.storage.models import OutboxMessage, User
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.adapters.telegram.test_broadcast_e2e import _ask

@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.sender import SlackSender
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from tests.adapters.telegram.test_broadcast_e2e import _ask, _buttons, _settings
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.fakes.telegram_server import FakeTelegram

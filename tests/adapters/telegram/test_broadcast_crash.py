@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.push import broadcasts
+from bot.features.broadcast import push as broadcasts
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, OutboxMessage
 from tests.factories import add_people

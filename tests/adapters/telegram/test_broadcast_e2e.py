@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.models import Broadcast, User
 from tests.factories import add_people

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from adapters.http import build_asgi
 from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
-from bot.content.loader import load_content
 from bot.core import Core
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
+from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
 from bot.storage.models import User
 from tests.adapters.telegram.conftest import telegram_settings

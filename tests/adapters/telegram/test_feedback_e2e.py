@@ -10,7 +10,7 @@ from sqlalchemy import select
 from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from bot.storage.models import Rating
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.fakes.telegram_server import FakeTelegram

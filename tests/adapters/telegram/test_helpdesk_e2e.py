@@ -4,10 +4,10 @@ buttons, the organizer's answer reaches the attendee with the ticket number, Clo
 from __future__ import annotations
 
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address, Request, UserFile
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address, Request, UserFile
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from tests.adapters.telegram.test_e2e import ALICE, _buttons
 from tests.fakes.telegram_server import FakeTelegram, check_html
 

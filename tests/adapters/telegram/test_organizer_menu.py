@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from adapters.telegram import TelegramAdapter
-from bot.commands import listed
+from bot.chat.messages import Address
+from bot.chat.registry import listed
 from bot.core import Core
-from bot.messages import Address
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot import prompts
+from bot.chat import awaited
+from bot.chat.messages import Address, Request
 from bot.core import Core
-from bot.messages import Address, Request
 from tests.adapters.telegram.test_e2e import ALICE
+from tests.chat.test_awaited import ECHO
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_prompts import ECHO
 
 GROUP = -100777
 
@@ -17,7 +17,7 @@ async def test_a_group_member_s_awaited_text_is_taken_and_chatter_is_not(
 ) -> None:
     in_group = Request(Address("telegram", str(ALICE), str(GROUP)), is_group=True, channel=str(GROUP))
     with core.db.session() as session:
-        prompts.expect(session, in_group, ECHO, "7", core.clock.now())
+        awaited.expect(session, in_group, ECHO, "7", core.clock.now())
     fake_telegram.push(fake_telegram.message_update(2002, "lunch anyone?", chat_id=GROUP))  # not awaited from them
     fake_telegram.push(fake_telegram.message_update(ALICE, "the answer", chat_id=GROUP))
     fake_telegram.push(fake_telegram.message_update(ALICE, "more chatter", chat_id=GROUP))

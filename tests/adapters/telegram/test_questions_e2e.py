@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.messages import Address
 from tests.adapters.telegram.test_e2e import ALICE, _buttons
 from tests.fakes.telegram_server import FakeTelegram, check_html
 

@@ -7,7 +7,7 @@ from telegram import Bot
 
 from adapters.telegram.render import keyboard, to_html
 from adapters.telegram.sender import TelegramSender
-from bot.messages import Address, Attachment, Button, ReplyBuilder, Span, bold, link
+from bot.chat.messages import Address, Attachment, Button, ReplyBuilder, Span, bold, link
 from tests.fakes.telegram_server import ApiError, FakeTelegram, check_html
 
 

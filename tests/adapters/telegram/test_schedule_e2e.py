@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from adapters.telegram import TelegramAdapter
+from bot.chat.messages import Address
 from bot.core import Core
-from bot.messages import Address
-from bot.push.runtime import Runtime
+from bot.delivery.runtime import Runtime
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
 

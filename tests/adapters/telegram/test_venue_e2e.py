@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.telegram import TelegramAdapter
-from bot.content.loader import load_content
 from bot.core import Core
+from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
 from tests.fakes.telegram_server import FakeTelegram
 

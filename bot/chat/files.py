@@ -1,0 +1,28 @@
+"""A user's forwarded file (:class:`~bot.chat.messages.UserFile`) as a line of text, for a platform that
+can't show the file itself: a link to it, or where it was sent."""
+
+from __future__ import annotations
+
+from bot.chat.messages import Line, Span, UserFile, link
+from bot.i18n import register, t
+
+register(
+    {
+        "file.photo": {"zh": "照片", "en": "Photo"},
+        "file.document": {"zh": "文件", "en": "File"},
+        "file.elsewhere": {
+            "zh": "{what}（在 {platform} 上发送，这里无法显示）",
+            "en": "{what} (sent on {platform}; it can't be shown here)",
+        },
+    }
+)
+PLATFORMS = {"telegram": "Telegram", "slack": "Slack"}
+
+
+def file_line(file: UserFile, lang: str) -> Line:
+    """``📎 <name>`` linking to the file, or ``📎 Photo (sent on Telegram; …)`` when it has no link."""
+    what = file.name or t(lang, "file.photo" if file.kind == "photo" else "file.document")
+    if file.url:
+        return (Span("📎 "), link(what, file.url))
+    platform = PLATFORMS.get(file.platform, file.platform)
+    return (Span("📎 " + t(lang, "file.elsewhere", what=what, platform=platform)),)

@@ -1,0 +1,129 @@
+"""The command registry. Each feature registers its commands with :func:`command` (see ``bot.features``).
+
+Every platform runs the same commands; a button press carries an ``action`` in the same
+grammar as a typed command (``"sub 12"`` is ``/sub 12``), so one code path serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import OSA
+
+from bot.chat.messages import Reply, Request
+from bot.i18n import t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.core import Core
+    from bot.storage.models import User
+
+
+class UsageError(Exception):
+    """A user mistake; the core answers with the translated message, never a traceback."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass
+class Context:
+    """Everything a command handler may use for one request."""
+
+    core: Core
+    request: Request
+    user: User
+    session: Session
+    lang: str
+    args: str
+    from_button: bool
+    outcome: str = "ok"  # what the audit log records for an organizer command (e.g. "previewed")
+
+    def t(self, key: str, **params: object) -> str:
+        """Translate into the user's language."""
+        return t(self.lang, key, **params)
+
+    @property
+    def is_organizer(self) -> bool:
+        """Whether this user may run organizer commands."""
+        return self.core.is_organizer(self.request.address)
+
+
+Handler = Callable[[Context], Reply | list[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A registered command."""
+
+    name: str
+    handler: Handler
+    help_key: str | None  # i18n key of the one-line description; None hides it from /help
+    usage: str = ""  # e.g. "<id>"
+    aliases: tuple[str, ...] = ()
+    organizer_only: bool = False
+    order: int = 50  # position in /help and the platforms' command menus
+    changes_home: bool = False  # running it may change what the user's Home shows
+
+
+REGISTRY: dict[str, Command] = {}
+_ORDER: list[str] = []
+
+
+def command(
+    name: str,
+    *,
+    help_key: str | None = None,
+    usage: str = "",
+    aliases: tuple[str, ...] = (),
+    organizer_only: bool = False,
+    order: int = 50,
+    changes_home: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help."""
+
+    def register(handler: Handler) -> Handler:
+        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order, changes_home)
+        for key in (name, *aliases):
+            if key in REGISTRY and REGISTRY[key].handler is not handler:
+                raise ValueError(f"command {key!r} registered twice")
+            REGISTRY[key] = cmd
+        if name not in _ORDER:
+            _ORDER.append(name)
+        return handler
+
+    return register
+
+
+def listed(*, organizer: bool = False) -> list[Command]:
+    """Commands shown in /help and registered with the platforms, in registration order."""
+    cmds = sorted((REGISTRY[name] for name in _ORDER if name in REGISTRY), key=lambda c: c.order)
+    return [c for c in cmds if c.help_key and (organizer or not c.organizer_only)]
+
+
+def lookup(name: str) -> Command | None:
+    """The command called ``name`` (case-insensitive), or None."""
+    return REGISTRY.get(name.lower())
+
+
+def closest(name: str, *, organizer: bool = False) -> str | None:
+    """The command a mistyped ``name`` most likely meant, or None if none is really close.
+
+    Close means at most one edit (a letter wrong, missing, extra, or two swapped) in a name of three
+    to five letters and two in a longer one, or the start of a command ("subs"). Sharing a few
+    letters is not close: "cancel" does not mean "ical". Organizer commands only for organizers.
+    """
+    name = name.lower()
+    allowed = [key for key, cmd in REGISTRY.items() if organizer or not cmd.organizer_only]
+    budget = 0 if len(name) <= 2 else 1 if len(name) <= 5 else 2
+    near = [(OSA.distance(name, key, score_cutoff=budget), REGISTRY[key].order, key) for key in allowed]
+    best = min(((d, order, key) for d, order, key in near if d <= budget), default=None)
+    if best is not None:
+        return best[2]
+    starts = sorted((REGISTRY[k].order, len(k), k) for k in allowed if len(name) >= 3 and k.startswith(name))
+    return starts[0][2] if starts else None

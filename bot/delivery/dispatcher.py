@@ -1,0 +1,248 @@
+"""The dispatcher: claims due outbox rows, sends them through platform senders, records outcomes.
+
+Outcomes: ``sent``; ``retry`` after the platform's ``retry_after`` exactly, else exponential
+back-off, up to ``max_attempts``; ``blocked`` deactivates the user and cancels their pending
+pushes; ``failed`` is permanent with the reason kept. A reminder whose talk already started is
+recorded as ``missed`` instead of being sent late.
+
+Crash bound: each row's outcome is recorded right after its own send, so a crash can cause at
+most the rows in flight (``concurrency``, default 16) to be sent twice, after their lease
+expires. Rows claimed ahead but not yet sent are not sent twice: they go out once their lease
+expires (graceful shutdown hands them back at once), and one that waited over a quarter of its
+lease has it renewed before its send (or is dropped if another worker retook it). See
+docs/delivery.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.clock import Clock
+from bot.delivery import outbox
+from bot.delivery.counters import RATE_LIMITED, SEND_TIMEOUTS, SENDS
+from bot.delivery.renderers import render_push
+from bot.delivery.sender import Sender, SendResult
+from bot.programme.content.programme import Programme
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch pass did."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        """Rows handled."""
+        return sum(self.outcomes.values())
+
+
+class Dispatcher:
+    """Delivers due pushes. One per process; several may share a PostgreSQL database."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        programme: Callable[[], Programme],
+        senders: Mapping[str, Sender],
+        *,
+        worker_id: str | None = None,
+        batch: int = 200,
+        concurrency: int = 16,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 10,
+        base_backoff: float = 0.5,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.programme = programme  # the current one: content may be reloaded while running
+        self.senders = dict(senders)
+        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:10]}"
+        self.batch = batch
+        self.concurrency = concurrency
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self._claiming = True  # False once shutting down: the pass finishes what it holds, claims no more
+        self._in_flight: set[asyncio.Task[str]] = set()
+        self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
+        self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
+        self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
+
+    def stop_claiming(self) -> None:
+        """Shutting down: a running pass claims nothing more and returns once its sends are done."""
+        self._claiming = False
+
+    def abort(self) -> int:
+        """Cancel the sends still under way (their claims are then handed back by :meth:`release`)."""
+        for task in self._in_flight:
+            task.cancel()
+        return len(self._in_flight)
+
+    async def run_due(self) -> DispatchReport:
+        """Send everything due now; returns when nothing due is left.
+
+        Rows are claimed ahead, up to ``2 × concurrency`` (one claim per ``concurrency`` sends, not
+        one per send), and sends are topped up as they finish (a pipeline, not batch by batch), so
+        a rate-limited sender is never left idle. Urgent rows claimed later go before bulk rows
+        claimed earlier.
+        """
+        report = DispatchReport()
+        in_flight = self._in_flight
+        ahead = self._ahead
+        try:
+            while True:
+                if self._claiming and len(ahead) < self.concurrency:
+                    now = self.clock.now()
+                    rows = outbox.claim(
+                        self.db,
+                        now=now,
+                        worker=self.worker_id,
+                        limit=min(self.batch, 2 * self.concurrency - len(ahead)),
+                        lease=self.lease,
+                    )
+                    # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
+                    ahead.extend(r for r in rows if r.id not in self._held)
+                    ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
+                    self._held.update((r.id, now) for r in rows)
+                while self._claiming and ahead and len(in_flight) < self.concurrency:
+                    row = ahead.pop(0)
+                    if not self._lease_left(row):
+                        continue  # another worker has it now
+                    task = asyncio.create_task(self._deliver(row))
+                    in_flight.add(task)
+                    self._row_of[task] = row.id
+                if not in_flight:
+                    return report  # shutting down, rows still claimed ahead are handed back by release()
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                in_flight -= done
+                for task in done:
+                    self._held.pop(self._row_of.pop(task, -1), None)
+                    # a send cancelled at shutdown (abort) leaves its claim to release()
+                    report.outcomes["released" if task.cancelled() else task.result()] += 1
+        except asyncio.CancelledError:
+            # shutting down: claim nothing more, but let the sends already under way finish and
+            # record their outcomes, so no claim is handed back for a message that went out
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            raise
+
+    def _lease_left(self, row: outbox.Claimed) -> bool:
+        """Whether ``row``, about to be sent, is still ours with most of a lease ahead: a row that
+        waited over a quarter of its lease has it renewed first (False: another worker retook it)."""
+        now = self.clock.now()
+        if now - self._held[row.id] <= self.lease / 4:
+            return True
+        if outbox.renew(self.db, row.id, self.worker_id, now=now, lease=self.lease):
+            self._held[row.id] = now
+            return True
+        del self._held[row.id]
+        return False
+
+    async def _deliver(self, row: outbox.Claimed) -> str:
+        """Send one claimed row and record what happened; returns the outcome."""
+        now = self.clock.now()
+        final = self._not_to_send(row, now)
+        if final is not None:
+            return final
+        recipient = row.recipient
+        assert recipient is not None
+        reply = render_push(row.kind, row.payload, recipient.language, self.programme(), now)
+        if reply is None:
+            return self._close(row, outbox.CANCELLED, "talk no longer in the programme")
+        sender = self.senders.get(recipient.platform)
+        if sender is None:
+            # another replica may serve this platform: hand the row back for later
+            with self.db.session() as session:
+                outbox.mark_retry(
+                    session,
+                    row.id,
+                    self.worker_id,
+                    now + timedelta(seconds=30),
+                    f"no {recipient.platform} sender in this process",
+                )
+            return "deferred"
+        try:
+            result = await sender.send(recipient.address, reply)
+        except Exception as exc:  # a sender bug must not lose the row
+            log.exception("sender %s raised", recipient.platform)
+            result = SendResult.retry(self._backoff(row.attempts), f"sender error: {exc!r}")
+        if result.maybe_delivered:  # the retry may be a duplicate: count it where operators look
+            SEND_TIMEOUTS.labels(recipient.platform).inc()
+            log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
+        if result.rate_limited:
+            RATE_LIMITED.labels(recipient.platform).inc()
+        outcome = self._record(row, result)
+        SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
+        return outcome
+
+    def _not_to_send(self, row: outbox.Claimed, now: datetime) -> str | None:
+        """Close a row that must not go out: its recipient is gone or blocked the bot, or its talk
+        already started. None: send it."""
+        if row.recipient is None or not row.recipient.active:
+            return self._close(row, outbox.BLOCKED, "recipient inactive")
+        if row.expires_at is not None and now >= row.expires_at:
+            return self._close(row, outbox.MISSED, f"talk started before delivery (due {row.due_at.isoformat()})")
+        return None
+
+    def _close(self, row: outbox.Claimed, status: str, reason: str) -> str:
+        with self.db.session() as session:
+            outbox.mark_final(session, row.id, self.worker_id, status, reason)
+        return status
+
+    def _backoff(self, attempts: int) -> float:
+        factor: int = 2 ** max(0, attempts - 1)
+        return min(self.base_backoff * factor, 600.0)
+
+    def _record(self, row: outbox.Claimed, result: SendResult) -> str:
+        now = self.clock.now()
+        with self.db.session() as session:
+            if result.outcome == "sent":
+                outbox.mark_sent(session, row.id, self.worker_id, now)
+                return outbox.SENT
+            if result.outcome == "retry":
+                if row.attempts >= self.max_attempts:
+                    outbox.mark_final(
+                        session,
+                        row.id,
+                        self.worker_id,
+                        outbox.FAILED,
+                        f"gave up after {row.attempts} attempts: {result.error}",
+                    )
+                    return outbox.FAILED
+                delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
+                if result.retry_after is None and result.first_retry is not None and row.attempts == 1:
+                    delay = result.first_retry  # e.g. a 5xx: retried at once rather than after the back-off
+                outbox.mark_retry(
+                    session, row.id, self.worker_id, now + timedelta(seconds=delay), result.error or "retry"
+                )
+                return "retry"
+            if result.outcome == "blocked":
+                outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, result.error or "blocked")
+                session.execute(update(User).where(User.id == row.recipient_id).values(active=False))
+                outbox.cancel_pending(
+                    session, OutboxMessage.recipient_id == row.recipient_id, reason="recipient blocked the bot"
+                )
+                return outbox.BLOCKED
+            outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED, result.error or "failed")
+            return outbox.FAILED
+
+    def release(self) -> int:
+        """Hand back this worker's claims (graceful shutdown), those claimed ahead included."""
+        self._ahead.clear()
+        self._held.clear()
+        self._row_of.clear()
+        with self.db.session() as session:
+            return outbox.release(session, self.worker_id)

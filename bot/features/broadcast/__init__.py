@@ -1,0 +1,1 @@
+"""Broadcasts: one announcement to an audience, previewed, confirmed and sent through the outbox."""

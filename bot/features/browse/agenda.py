@@ -1,0 +1,316 @@
+"""Browsing the programme: /agenda, /now, /next, /tracks, /track, /rooms, /room, /parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.chat.grammar import day_and_page, split_page, talk_id_arg
+from bot.chat.labels import HALF_WIDTH, fit
+from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
+from bot.chat.pages import clamp, paginate
+from bot.chat.registry import Context, UsageError, command
+from bot.i18n import pick, register
+from bot.programme import queries as agenda
+from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
+from bot.programme.content.schema import Room, Talk, Track
+from bot.programme.search.names import find_named
+from bot.programme.timefmt import format_day, format_time
+
+register(
+    {
+        "agenda.pick_day": {"zh": "选择日期", "en": "Pick a day"},
+        "help.agenda": {"zh": "完整日程，或某一天（如 /agenda 2）", "en": "the programme, or one day (e.g. /agenda 2)"},
+        "help.now": {"zh": "正在进行的演讲", "en": "what is running now"},
+        "help.next": {"zh": "接下来的演讲", "en": "what comes next"},
+        "help.tracks": {"zh": "分论坛/主题列表", "en": "the tracks"},
+        "help.track": {"zh": "某个主题的演讲", "en": "the talks of one track"},
+        "help.rooms": {"zh": "会场列表", "en": "the rooms"},
+        "help.room": {"zh": "某个会场的演讲", "en": "the talks in one room"},
+        "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
+        "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
+        "agenda.draft": {
+            "zh": "（草案日程，以组织者最终发布为准）",
+            "en": "(draft programme, organizers may still change it)",
+        },
+        "agenda.bad_day": {
+            "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}、今天、明天、周日，"
+            "或日期如 {example}。",
+            "en": "There is no day {day}. The conference has {count} days: use /agenda 1 to "
+            "/agenda {count}, today, tomorrow, a weekday like sunday, or a date like {example}.",
+        },
+        "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
+        "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
+        "now.nothing": {"zh": "此刻没有进行中的演讲。", "en": "Nothing is running right now."},
+        "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
+        "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
+        "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
+        "next.still_running": {"zh": "▶ 仍在进行：", "en": "▶ Still running:"},
+        "next.nothing_starts": {
+            "zh": "之后没有新的日程开始。",
+            "en": "Nothing else starts after this.",
+        },
+        "room.now": {"zh": "▶ 正在进行：", "en": "▶ On now:"},
+        "room.free": {"zh": "此刻本会场没有安排。", "en": "Nothing on in this room right now."},
+        "room.next": {"zh": "⏭ 本会场下一场：", "en": "⏭ Up next in this room:"},
+        "room.done": {"zh": "本会场的日程已全部结束。", "en": "Nothing more in this room."},
+        "room.all": {"zh": "全部日程", "en": "Full programme"},
+        "tracks.title": {"zh": "🏷 主题", "en": "🏷 Tracks"},
+        "tracks.item": {"zh": "{name}（{count} 场）", "en": "{name} ({count} talks)"},
+        "tracks.none": {"zh": "本次大会没有划分主题。", "en": "This conference has no tracks."},
+        "track.usage": {"zh": "用法：/track <主题>，可用主题：{names}", "en": "Usage: /track <track>. Tracks: {names}"},
+        "rooms.title": {"zh": "📍 会场", "en": "📍 Rooms"},
+        "room.usage": {"zh": "用法：/room <会场>，可用会场：{names}", "en": "Usage: /room <room>. Rooms: {names}"},
+        "parallel.title": {"zh": "⇄ 与 #{id} 同时进行", "en": "⇄ Running alongside #{id}"},
+        "parallel.usage": {
+            "zh": "用法：/parallel <编号>，例如 /parallel 12",
+            "en": "Usage: /parallel <id>, e.g. /parallel 12",
+        },
+        "parallel.none": {"zh": "没有与 #{id} 同时进行的演讲。", "en": "Nothing runs alongside #{id}."},
+        "talk.usage": {"zh": "用法：/talk <编号>，例如 /talk 12", "en": "Usage: /talk <id>, e.g. /talk 12"},
+        "talk.unknown": {
+            "zh": "没有编号为 {id} 的演讲。编号范围 {low}–{high}，可用 /agenda 查看日程或直接搜索。",
+            "en": "There is no talk {id}. Talk ids run {low}–{high}: see /agenda, or just search.",
+        },
+    }
+)
+
+
+def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]:
+    row: list[Button] = []
+    if page > 1:
+        row.append(Button(ctx.t("button.prev"), f"{base} {page - 1}"))
+    if page < count:
+        row.append(Button(ctx.t("button.next"), f"{base} {page + 1}"))
+    return tuple(row)
+
+
+MAX_PAGE_BUTTONS = 40  # talk buttons on one page: 20 rows, far below Telegram's 100 and Slack's 50 blocks
+
+
+def paged_reply(
+    ctx: Context,
+    header: list[Line],
+    body: list[Line],
+    base_action: str,
+    page: int,
+    choices: Choices | None = None,
+    talks: dict[int, Talk] | None = None,
+    first: Sequence[Talk] = (),
+) -> Reply:
+    """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``.
+
+    ``talks`` maps a body line (by identity) to its talk: each talk listed on the page gets a
+    button that opens it, after those of ``first`` (talks named in the header).
+    """
+    pages = paginate(body)
+    page = clamp(page, len(pages))
+    b = ReplyBuilder(list(header))
+    b.lines.extend(pages[page - 1])
+    if len(pages) > 1:
+        b.blank().line(italic(ctx.t("page.of", page=page, count=len(pages))))
+    listed = [*first, *((talks or {}).get(id(line)) for line in pages[page - 1])]
+    rows = list(_talk_buttons(ctx, [t for t in listed if t is not None], limit=MAX_PAGE_BUTTONS))
+    rows += [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
+    return b.build(buttons=tuple(rows), edit=ctx.from_button, choices=choices)
+
+
+@command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
+def show_agenda(ctx: Context) -> Reply:
+    """The whole programme, or one day, paginated, with day buttons."""
+    programme = ctx.core.programme
+    day, page = day_and_page(ctx, ctx.args)
+    days = programme.days()
+    conf = programme.conference
+    header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]
+    if conf.draft:
+        header.append((italic(ctx.t("agenda.draft")),))
+    body: list[Line] = []
+    talks: dict[int, Talk] = {}
+    at = ctx.core.clock.now()
+    for index, d in enumerate(days, 1):
+        if day is not None and d != day:
+            continue
+        body += [(), day_header(programme, d, ctx.lang, index)]
+        for item in agenda.day_items(programme, d):
+            line = agenda_line(programme, item, ctx.lang, ended=agenda.has_ended(item, at))
+            body.append(line)
+            if isinstance(item, Talk):
+                talks[id(line)] = item
+    if not body:
+        body = [(Span(ctx.t("agenda.empty")),)]
+    options = tuple(
+        Button(ctx.t("button.day", n=i), f"agenda {i}", selected=d == day) for i, d in enumerate(days, 1)
+    ) + ((Button(ctx.t("button.all_days"), "agenda all"),) if day is not None else ())
+    base = f"agenda {days.index(day) + 1}" if day is not None else "agenda all"
+    picker = Choices(ctx.t("agenda.pick_day"), options) if len(days) > 1 else None
+    return paged_reply(ctx, header, body, base, page, choices=picker, talks=talks)
+
+
+@command("now", help_key="help.now", aliases=("现在",), order=11)
+def now(ctx: Context) -> Reply:
+    """What is on in each room now, and what comes next there."""
+    programme = ctx.core.programme
+    at = ctx.core.clock.now()
+    b = ReplyBuilder().line(bold(ctx.t("now.title", time=format_time(at, programme.tz))))
+    if agenda.is_over(programme, at):
+        return b.line(ctx.t("now.over")).build()
+    states = agenda.rooms_now(programme, at)
+    if not any(state.current for state in states):
+        b.line(ctx.t("now.nothing"))
+    shown: list[Talk] = []
+    for state in states:
+        b.blank().line(bold(f"📍 {room_name(programme, state.room, ctx.lang)}"))
+        if state.current is not None:
+            b.lines.append(agenda_line(programme, state.current, ctx.lang, mark="▶ ", with_room=False))
+        b.lines += [_dated_line(ctx, item, mark="⏭ ", with_room=False) for item in state.coming]
+        shown += [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
+    return b.build(buttons=_talk_buttons(ctx, shown))
+
+
+@command("next", help_key="help.next", aliases=("下一场",), order=12)
+def next_(ctx: Context) -> Reply:
+    """The next slot: talks and breaks about to start, and what still runs if no talk follows."""
+    programme = ctx.core.programme
+    at = ctx.core.clock.now()
+    b = ReplyBuilder().line(bold(ctx.t("next.title", time=format_time(at, programme.tz))))
+    if agenda.is_over(programme, at):
+        return b.line(ctx.t("now.over")).build()
+    items = agenda.upcoming(programme, at)
+    b.lines += [_dated_line(ctx, item) for item in items]
+    if not items:
+        b.line(ctx.t("next.nothing_starts"))
+    running = [i for i in agenda.running(programme, at) if isinstance(i, Talk)]
+    if running and not any(isinstance(i, Talk) for i in items):  # the last talks are still on
+        b.blank().line(bold(ctx.t("next.still_running")))
+        b.lines += [agenda_line(programme, talk, ctx.lang, mark="▶ ") for talk in running]
+    talks = [i for i in items if isinstance(i, Talk)] + running
+    return b.build(buttons=_talk_buttons(ctx, talks))
+
+
+def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: bool = True) -> Line:
+    """An agenda line that names the day when it isn't today, and says so when it is over."""
+    tz = ctx.core.programme.tz
+    at = ctx.core.clock.now()
+    today = at.astimezone(tz).date()
+    assert item.start is not None
+    day = item.start.astimezone(tz).date()
+    mark += "" if day == today else f"{format_day(day, ctx.lang)} "
+    ended = agenda.has_ended(item, at)
+    return agenda_line(ctx.core.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
+
+
+def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tuple[tuple[Button, ...], ...]:
+    """One button per talk (each once, two per row), opening it."""
+    unique = list({t.id: t for t in talks}.values())[:limit]
+    buttons = [Button(fit(f"#{t.id} {title_of(t, ctx.lang)}", HALF_WIDTH), f"talk {t.id}") for t in unique]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key: str) -> Room | Track:
+    """A room or track by id or (either language's) name, or the only one holding the words typed."""
+    found = find_named(wanted, entries)
+    if found is not None:
+        return found
+    names = ", ".join(pick(ctx.lang, e.name, e.name_en) + f" ({e.id})" for e in entries)
+    raise UsageError(usage_key, names=names or "—")
+
+
+@command("tracks", help_key="help.tracks", aliases=("主题",), order=30)
+def tracks(ctx: Context) -> Reply:
+    """The tracks with their talk counts; a button opens each."""
+    programme = ctx.core.programme
+    b = ReplyBuilder().line(bold(ctx.t("tracks.title")))
+    if not programme.conference.tracks:
+        return b.line(ctx.t("tracks.none")).build()
+    buttons = []
+    for track in programme.conference.tracks:
+        name = pick(ctx.lang, track.name, track.name_en)
+        b.line(f"• {ctx.t('tracks.item', name=name, count=len(agenda.by_track(programme, track.id)))}")
+        buttons.append((Button(name, f"track {track.id}"),))
+    return b.build(buttons=tuple(buttons))
+
+
+def _talks_of(ctx: Context, kind: str) -> Reply:
+    """``/track x`` or ``/room x``: that track's or room's talks in time order, paged.
+
+    A room's page starts with what is on there now and what is up next.
+    """
+    programme = ctx.core.programme
+    name, page = split_page(ctx.args)
+    entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
+    found = _find(ctx, name, entries, f"{kind}.usage")
+    talks = agenda.by_track(programme, found.id) if kind == "track" else agenda.by_room(programme, found.id)
+    first_line: Line = (
+        (bold(f"🏷 {track_name(programme, found.id, ctx.lang)}"),)
+        if kind == "track"
+        else room_line(programme, found.id, ctx.lang)  # with its floor and directions
+    )
+    header: list[Line] = [first_line]
+    first: list[Talk] = []
+    if kind == "room":
+        header += _room_now(ctx, found.id, ctx.core.clock.now())
+        state = agenda.room_state(programme, found.id, ctx.core.clock.now())
+        first = [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
+    body: list[Line] = []
+    lines: dict[int, Talk] = {}
+    for talk in talks:
+        if talk.start:
+            line = _dated_line(ctx, talk, with_room=kind != "room")
+            body.append(line)
+            lines[id(line)] = talk
+    return paged_reply(ctx, header, body, f"{kind} {found.id}", page, talks=lines, first=first)
+
+
+def _room_now(ctx: Context, room_id: str, at: datetime) -> list[Line]:
+    """What is on in a room now and up next there, then the heading of its full list."""
+    state = agenda.room_state(ctx.core.programme, room_id, at)
+    lines: list[Line] = []
+    if state.current is not None:
+        lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, with_room=False)]
+    else:
+        lines.append((Span(ctx.t("room.free")),))
+    if state.coming:
+        lines += [(bold(ctx.t("room.next")),), *(_dated_line(ctx, i, with_room=False) for i in state.coming)]
+    else:
+        lines.append((Span(ctx.t("room.done")),))
+    return [*lines, (), (bold(ctx.t("room.all")),)]
+
+
+@command("track", help_key="help.track", usage="<track>", order=31)
+def track(ctx: Context) -> Reply:
+    """The talks of one track, in time order."""
+    return _talks_of(ctx, "track")
+
+
+@command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
+def rooms(ctx: Context) -> Reply:
+    """The rooms; a button opens each."""
+    programme = ctx.core.programme
+    b = ReplyBuilder().line(bold(ctx.t("rooms.title")))
+    buttons = []
+    for room in programme.conference.rooms:
+        name = pick(ctx.lang, room.name, room.name_en)
+        b.line(f"• {name}")
+        buttons.append((Button(name, f"room {room.id}"),))
+    return b.build(buttons=tuple(buttons))
+
+
+@command("room", help_key="help.room", usage="<room>", order=33)
+def room(ctx: Context) -> Reply:
+    """The talks in one room, in time order."""
+    return _talks_of(ctx, "room")
+
+
+@command("parallel", help_key="help.parallel", usage="<id>", order=34)
+def parallel(ctx: Context) -> Reply:
+    """Talks whose time overlaps a given talk."""
+    programme = ctx.core.programme
+    talk = programme.talk(talk_id_arg(ctx, ctx.args, "parallel.usage"))
+    assert talk is not None
+    others = agenda.parallel(programme, talk)
+    if not others:
+        return ReplyBuilder().line(ctx.t("parallel.none", id=talk.id)).build()
+    b = ReplyBuilder().line(bold(ctx.t("parallel.title", id=talk.id)))
+    b.lines += [_dated_line(ctx, t) for t in others]
+    return b.build(buttons=_talk_buttons(ctx, others))

@@ -1,0 +1,147 @@
+"""Reading talks and speakers, and search: /talk, /speaker, /search (and plain text)."""
+
+from __future__ import annotations
+
+from bot.chat.grammar import all_numbers, parse_number, talk_id_arg
+from bot.chat.labels import fit
+from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
+from bot.chat.registry import Context, UsageError, command
+from bot.features.personal import subscriptions
+from bot.i18n import join_names, register
+from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of
+from bot.programme.content.schema import Speaker
+
+SEARCH_PAGE = 8
+
+register(
+    {
+        "help.talk": {"zh": "查看一场演讲", "en": "one talk"},
+        "help.speaker": {"zh": "查看讲者", "en": "one speaker"},
+        "help.search": {
+            "zh": "搜索演讲和讲者（中文、英文、拼音）",
+            "en": "search talks and speakers (Chinese, English, pinyin)",
+        },
+        "speaker.usage": {
+            "zh": "用法：/speaker <姓名>，例如 /speaker 陈莉君",
+            "en": "Usage: /speaker <name>, e.g. /speaker Chen Lijun",
+        },
+        "speaker.unknown": {"zh": "没有找到讲者 “{name}”。", "en": "No speaker called “{name}”."},
+        "speaker.many": {"zh": "找到多位讲者，请选择：", "en": "Several speakers match, pick one:"},
+        "search.usage": {
+            "zh": "用法：/search <关键词>，例如 /search XDP",
+            "en": "Usage: /search <words>, e.g. /search XDP",
+        },
+        "search.title": {"zh": "🔎 “{query}” 的搜索结果", "en": "🔎 Results for “{query}”"},
+        "search.nothing": {"zh": "没有找到与 “{query}” 相关的演讲或讲者。", "en": "Nothing found for “{query}”."},
+        "search.try": {"zh": "试试：", "en": "Try: "},
+        "search.browse": {
+            "zh": "也可以用 /agenda 浏览日程，或 /tracks 按主题查看。",
+            "en": "Or browse with /agenda, or by theme with /tracks.",
+        },
+        "search.speaker_hit": {"zh": "讲者", "en": "speaker"},
+    }
+)
+
+
+def show_talk(ctx: Context, talk_id: int) -> Reply:
+    """The talk card with the user's subscribe toggle."""
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None
+    subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
+    return talk_card(ctx.core.programme, talk, ctx.lang, subscribed=subscribed)
+
+
+@command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)
+def talk(ctx: Context) -> Reply:
+    """One talk; words are taken as a search, but numbers are ids (``-1`` or ``3 4`` get a usage)."""
+    args = ctx.args.strip()
+    if args and not all_numbers(args):
+        return run_search(ctx, args, 1)
+    return show_talk(ctx, talk_id_arg(ctx, args))
+
+
+@command("speaker", help_key="help.speaker", usage="<name>", aliases=("s", "讲者"), order=21)
+def speaker(ctx: Context) -> Reply:
+    """A speaker's bio and talks; several matches give a choice."""
+    programme = ctx.core.programme
+    name = ctx.args.strip()
+    if not name:
+        raise UsageError("speaker.usage")
+    exact = programme.speaker(name)
+    found = [exact] if exact else ctx.core.search.find_speakers(name)
+    if not found:
+        b = ReplyBuilder().line(ctx.t("speaker.unknown", name=name[:60]))
+        _suggestions(ctx, b, name)
+        return b.build(buttons=_suggestion_buttons(ctx, name))
+    if len(found) == 1 or _clear_winner(found, name):
+        return speaker_card(programme, found[0], ctx.lang)
+    b = ReplyBuilder().line(ctx.t("speaker.many"))
+    buttons = tuple((Button(fit(speaker_name(s, ctx.lang)), f"speaker {s.id}"),) for s in found[:8])
+    return b.build(buttons=buttons)
+
+
+def _clear_winner(found: list[Speaker], name: str) -> bool:
+    """The first match is the speaker's exact name (or pinyin), and the second is not: two people
+    with one name ("mo" and "Mo") are a choice."""
+    key = name.replace(" ", "").casefold()
+
+    def named(s: Speaker) -> bool:
+        return key in {s.name.replace(" ", "").casefold(), (s.name_en or "").replace(" ", "").casefold()}
+
+    return named(found[0]) and not (len(found) > 1 and named(found[1]))
+
+
+@command("search", help_key="help.search", usage="<words>", aliases=("find", "搜索"), order=22)
+def search(ctx: Context) -> Reply:
+    """Ranked search results; ``#2 words`` asks for page 2 (the "more" button)."""
+    args = ctx.args.strip()
+    page = 1
+    if args.startswith("#"):
+        head, _, rest = args.partition(" ")
+        wanted = parse_number(head[1:])
+        if wanted is not None:
+            page, args = max(1, wanted), rest.strip()
+    if not args:
+        raise UsageError("search.usage")
+    return run_search(ctx, args, page)
+
+
+def run_search(ctx: Context, query: str, page: int) -> Reply:
+    """Render one page of results, or a helpful "nothing found"."""
+    programme = ctx.core.programme
+    hits = ctx.core.search.search(query, limit=SEARCH_PAGE * 5)
+    if not hits:
+        b = ReplyBuilder().line(ctx.t("search.nothing", query=query[:60]))
+        _suggestions(ctx, b, query)
+        b.line(ctx.t("search.browse"))
+        return b.build(buttons=_suggestion_buttons(ctx, query))
+    start = (page - 1) * SEARCH_PAGE
+    shown = hits[start : start + SEARCH_PAGE] or hits[:SEARCH_PAGE]
+    b = ReplyBuilder().line(bold(ctx.t("search.title", query=query[:60])))
+    buttons: list[tuple[Button, ...]] = []
+    for hit in shown:
+        if hit.talk is not None:
+            t = hit.talk
+            names = join_names((speaker_name(s, ctx.lang) for s in programme.speakers_of(t)), ctx.lang)
+            b.line(code(f"#{t.id}"), Span(" "), bold(title_of(t, ctx.lang)), Span(f" — {names}" if names else ""))
+            buttons.append((Button(fit(f"#{t.id} {title_of(t, ctx.lang)}"), f"talk {t.id}"),))
+        elif hit.speaker is not None:
+            s = hit.speaker
+            org = affiliation_of(s, ctx.lang)
+            b.line(f"👤 {speaker_name(s, ctx.lang)}", italic(f" {org}" if org else ""))
+            buttons.append((Button(fit(f"👤 {speaker_name(s, ctx.lang)}"), f"speaker {s.id}"),))
+    more = f"search #{page + 1} {query}"
+    if start + SEARCH_PAGE < len(hits) and len(more.encode()) <= 64:
+        buttons.append((Button(ctx.t("button.more"), more),))
+    return b.build(buttons=tuple(buttons), edit=ctx.from_button and page > 1)
+
+
+def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
+    ideas = ctx.core.search.suggest(query, lang=ctx.lang)
+    if ideas:
+        b.line(ctx.t("search.try"), *[Span(f"“{idea}” ") for idea in ideas])
+
+
+def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
+    ideas = [i for i in ctx.core.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= 64]
+    return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()

@@ -1,0 +1,1 @@
+"""The helpdesk: an attendee's ticket to the organizers and their answers back."""

@@ -1,0 +1,1 @@
+"""Organizer views: /stats and /audit."""

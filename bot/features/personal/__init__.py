@@ -1,0 +1,1 @@
+"""A personal agenda: starred talks, "starting soon" reminders, /my, .ics and the calendar feed."""

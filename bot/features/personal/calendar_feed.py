@@ -1,0 +1,87 @@
+"""Personal calendars: the agenda as .ics (``/ics``) and as a feed calendar apps subscribe to.
+
+A feed is addressed by an unguessable per-user token (``secrets.token_urlsafe``, 192 bits),
+stored in ``calendar_feeds``; the feed is built on every fetch, so it follows the user's
+subscriptions, language and reminder lead time. A deactivated user's feed answers 404, and
+``/ics reset`` gives the user a new token (the old URL stops working at once).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.features.personal import subscriptions
+from bot.i18n import register, t
+from bot.programme.content.ical import calendar_bytes
+from bot.programme.content.programme import Programme
+from bot.programme.content.schema import Talk
+from bot.storage.db import insert_for
+from bot.storage.models import CalendarFeed, User
+
+TOKEN_BYTES = 24
+FEED_PATH = "/calendar/{token}.ics"
+
+register({"ics.name": {"zh": "我的日程", "en": "My agenda"}})
+
+
+def my_talks(session: Session, programme: Programme, user: User) -> list[Talk]:
+    """The user's subscribed talks that exist, in time order (unscheduled last)."""
+    talks = [programme.talk(i) for i in subscriptions.subscribed_ids(session, user)]
+    return sorted((x for x in talks if x is not None), key=lambda x: (x.start.isoformat() if x.start else "9", x.id))
+
+
+def agenda_ics(programme: Programme, talks: list[Talk], user: User, stamp: datetime) -> bytes:
+    """The user's agenda in their language, with an alarm at their lead time when reminders are on."""
+    lead = user.lead_minutes if user.reminders_on else None
+    name = t(user.language, "ics.name")
+    return calendar_bytes(programme, talks, user.language, name=name, stamp=stamp, alarm_minutes=lead)
+
+
+def token_for(session: Session, user: User, now: datetime) -> str:
+    """The user's feed token, made on first use (once, even when two replicas make it at the same time)."""
+    feed = session.get(CalendarFeed, user.id)
+    if feed is not None:
+        return feed.token
+    insert = insert_for(session)
+    values = {"user_id": user.id, "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": now}
+    session.execute(insert(CalendarFeed).values(**values).on_conflict_do_nothing(index_elements=["user_id"]))
+    token = session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
+    assert token is not None  # ours, or the one another replica stored first
+    return token
+
+
+def reset_token(session: Session, user: User, now: datetime) -> str:
+    """A new token for the user: the old feed URL stops working."""
+    token = token_for(session, user, now)
+    fresh = secrets.token_urlsafe(TOKEN_BYTES)
+    session.execute(
+        update(CalendarFeed)
+        .where(CalendarFeed.user_id == user.id, CalendarFeed.token == token)
+        .values(token=fresh, created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return token_for(session, user, now)
+
+
+def feed_url(public_url: str, token: str) -> str:
+    """The address a calendar app subscribes to."""
+    return public_url.rstrip("/") + FEED_PATH.format(token=token)
+
+
+def feed_ics(session: Session, programme: Programme, token: str, now: datetime) -> bytes | None:
+    """The agenda of the active user holding ``token``, or None (404) for a token nobody active holds."""
+    if not token or len(token) > 64:
+        return None
+    user = session.scalar(
+        select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token == token, User.active.is_(True))
+    )
+    if user is None:
+        return None
+    return agenda_ics(programme, my_talks(session, programme, user), user, now)

@@ -1,0 +1,1 @@
+"""Audience questions: /ask, 👍 votes, moderation, and the top questions posted to a room chat."""

@@ -1,0 +1,332 @@
+"""Questions from the audience: /ask, /questions (👍 votes), moderation buttons, the stage list."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from bot.chat import awaited
+from bot.chat.grammar import id_words, parse_number, talk_id_arg
+from bot.chat.messages import Button, Reply, ReplyBuilder, bold, italic
+from bot.chat.registry import Context, UsageError, command
+from bot.features.questions import asking as questions
+from bot.features.questions import push as qa_posts
+from bot.i18n import register
+from bot.programme.cards import title_of
+from bot.programme.content.schema import Talk
+from bot.programme.timefmt import format_when
+
+LISTED = 10  # questions one /questions shows (the rest are counted)
+STAGE = 5  # questions /questions <id> top shows
+
+register(
+    {
+        "help.ask": {"zh": "向演讲提问（匿名）", "en": "ask a talk a question (anonymous)"},
+        "help.questions": {"zh": "查看演讲的提问并点赞", "en": "a talk's questions, with 👍 votes"},
+        "ask.usage": {
+            "zh": "用法：/ask <编号> <问题>，例如 /ask 12 如何在生产环境调试？",
+            "en": "Usage: /ask <id> <question>, e.g. /ask 12 How do you debug this in production?",
+        },
+        "questions.usage": {
+            "zh": "用法：/questions <编号> [top]，例如 /questions 12",
+            "en": "Usage: /questions <id> [top], e.g. /questions 12",
+        },
+        "ask.done": {
+            "zh": "❓ 已向 #{id} {title} 提问。其他听众看不到提问者。已提 {n}/{limit} 个。",
+            "en": "❓ Your question to #{id} {title} is in. Other attendees don't see who asked. "
+            "You have asked {n} of {limit}.",
+        },
+        "ask.prompt": {
+            "zh": "❓ 请发送您要问 #{id} {title} 的问题（最多 {limit} 个字符）。其他听众看不到提问者。",
+            "en": "❓ Send your question to #{id} {title} as your next message (at most {limit} characters). "
+            "Other attendees won't see who asked.",
+        },
+        "ask.cancel": {"zh": "取消", "en": "Cancel"},
+        "ask.cancelled_prompt": {"zh": "好的，没有提问。", "en": "OK, no question sent."},
+        "ask.cancelled": {"zh": "#{id} 已取消，不能提问。", "en": "#{id} is cancelled: it takes no questions."},
+        "ask.unscheduled": {
+            "zh": "#{id} 还没有排定时间，暂不能提问。",
+            "en": "#{id} has no time yet: it takes no questions.",
+        },
+        "ask.too_early": {
+            "zh": "#{id} 的提问从 {at} 开始（开讲前 30 分钟）。",
+            "en": "Questions to #{id} open at {at} (30 minutes before it starts).",
+        },
+        "ask.too_late": {
+            "zh": "#{id} 的提问已于 {at} 结束（结束后 15 分钟）。",
+            "en": "Questions to #{id} closed at {at} (15 minutes after it ended).",
+        },
+        "ask.too_long": {
+            "zh": "问题太长了（{length} 个字符），最多 {limit} 个字符。",
+            "en": "That question is too long ({length} characters); at most {limit}.",
+        },
+        "ask.too_short": {
+            "zh": "请写下您的问题：/ask {id} <问题>",
+            "en": "Please write your question: /ask {id} <question>",
+        },
+        "ask.limit": {
+            "zh": "您已向 #{id} 提了 {limit} 个问题，这是上限。可以用 /questions {id} 为别人的问题点赞。",
+            "en": "You have asked #{id} {limit} questions, the most one person may. "
+            "You can still 👍 others' with /questions {id}.",
+        },
+        "ask.flood": {
+            "zh": "提问太快了，请 {seconds} 秒后再试。",
+            "en": "You are asking too fast; please try again in {seconds} seconds.",
+        },
+        "questions.title": {"zh": "❓ #{id} {title} 的提问", "en": "❓ Questions to #{id} {title}"},
+        "questions.stage": {"zh": "🎤 #{id} {title}：票数最多的问题", "en": "🎤 #{id} {title}: the top questions"},
+        "questions.none": {
+            "zh": "还没有问题。用 /ask {id} <问题> 提问。",
+            "en": "No questions yet. Ask with /ask {id} <question>.",
+        },
+        "questions.more": {"zh": "……还有 {n} 个问题", "en": "… and {n} more"},
+        "questions.footer": {
+            "zh": "点 👍 为问题投票（每题一票）。提问：/ask {id} <问题>",
+            "en": "Press 👍 to vote (one vote a question). Ask: /ask {id} <question>",
+        },
+        "questions.answered_count": {"zh": "已回答 {n} 个。", "en": "{n} answered."},
+        "questions.asked_by": {"zh": "提问者：{who}", "en": "asked by {who}"},
+        "questions.answered": {"zh": "已回答", "en": "answered"},
+        "questions.hidden": {"zh": "已隐藏", "en": "hidden"},
+        "questions.moderator": {
+            "zh": "您是本场的主持人：可以隐藏、标记已回答、置顶。",
+            "en": "You moderate this talk: you can hide, mark answered or pin.",
+        },
+        "questions.unknown": {"zh": "没有这个问题。", "en": "There is no such question."},
+        "questions.closed": {"zh": "这个问题已不再开放投票。", "en": "That question is no longer open for votes."},
+        "questions.voted": {"zh": "👍 已投票", "en": "👍 Voted"},
+        "questions.already": {"zh": "您已经为这个问题投过票了。", "en": "You already voted for that question."},
+        "questions.not_moderator": {
+            "zh": "只有组织者和本场讲者可以管理提问。",
+            "en": "Only organizers and the talk's speakers can moderate its questions.",
+        },
+        "questions.moderated": {"zh": "已更新", "en": "Updated"},
+        "questions.refresh": {"zh": "🔄 刷新", "en": "🔄 Refresh"},
+        "questions.btn_hide": {"zh": "🙈 隐藏", "en": "🙈 Hide"},
+        "questions.btn_answered": {"zh": "✅ 已答", "en": "✅ Answered"},
+        "questions.btn_pin": {"zh": "📌 置顶", "en": "📌 Pin"},
+        "questions.btn_unpin": {"zh": "📌 取消置顶", "en": "📌 Unpin"},
+        "help.qa": {
+            "zh": "在会场播报群里开启/关闭提问：结束前 10 分钟发布票数最多的问题",
+            "en": "Q&A in a room's announcement chat: the top questions posted 10 minutes before each talk ends",
+        },
+        "qa.usage": {
+            "zh": "用法：/qa on 或 /qa off（在会场播报群里）",
+            "en": "Usage: /qa on or /qa off (in a room's announcement chat)",
+        },
+        "qa.not_here": {
+            "zh": "请在会场的播报群里发送 /qa on。",
+            "en": "Send /qa on in the room's announcement chat (a group or channel set up with /announce here <room>).",
+        },
+        "qa.no_room": {
+            "zh": "这个群没有播报任何会场。先发送 /announce here <会场>，再发送 /qa on。",
+            "en": "This chat announces no room. Send /announce here <room> first, then /qa on.",
+        },
+        "qa.on": {
+            "zh": "🎤 提问已开启：每场结束前 10 分钟，这里会发布票数最多的问题。",
+            "en": "🎤 Q&A is on: the top questions are posted here 10 minutes before each talk ends.",
+        },
+        "qa.off": {"zh": "提问播报已关闭。", "en": "Q&A is off: no more top-questions posts here."},
+        "questions.btn_reopen": {"zh": "↩️ 恢复", "en": "↩️ Reopen"},
+    }
+)
+
+QUESTION = "question"  # the awaited-input purpose of "❓ Ask"
+PROMPT_WAIT = timedelta(minutes=10)
+MODERATIONS = ("hide", "answered", "pin", "unpin", "reopen")
+
+
+def is_moderator(ctx: Context, talk: Talk) -> bool:
+    """An organizer, or one of the talk's speakers linked with ``CONFBOT_SPEAKERS``."""
+    return ctx.is_organizer or ctx.core.speaker_links.speaks_at(ctx.request.address, talk)
+
+
+def _talk(ctx: Context, talk_id: int) -> Talk:
+    talk = ctx.core.programme.talk(talk_id)
+    assert talk is not None  # talk_id_arg checked it
+    return talk
+
+
+@command("ask", help_key="help.ask", usage="<id> <question>", aliases=("提问",), order=45)
+def ask(ctx: Context) -> Reply:
+    """Send a question to a talk, anonymously to other attendees; without a text (the card's
+    "❓ Ask" button) the user's next plain message is the question."""
+    parts = ctx.args.split(maxsplit=1)
+    if not parts:
+        raise UsageError("ask.usage")
+    talk = _talk(ctx, talk_id_arg(ctx, parts[0], "ask.usage"))
+    if len(parts) == 1:
+        return _prompt(ctx, talk)
+    return _submit(ctx, talk, parts[1])
+
+
+def _prompt(ctx: Context, talk: Talk) -> Reply:
+    """Await the question as the user's next plain message, with a Cancel button."""
+    now = ctx.core.clock.now()
+    refused = questions.closed(talk, now)
+    if refused is not None:
+        return _refusal(ctx, talk, refused)
+    awaited.expect(ctx.session, ctx.request, QUESTION, str(talk.id), now, ttl=PROMPT_WAIT)
+    b = ReplyBuilder().line(ctx.t("ask.prompt", id=talk.id, title=title_of(talk, ctx.lang), limit=questions.MAX_CHARS))
+    cancel = awaited.skip_button(ctx.t("ask.cancel"), QUESTION, str(talk.id))
+    return b.build(buttons=((cancel,),))
+
+
+@awaited.awaits(QUESTION, max_chars=questions.MAX_CHARS)
+def awaited_question(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
+    """The plain message after "❓ Ask": the question."""
+    talk_id = parse_number(pending.target)
+    talk = ctx.core.programme.talk(talk_id) if talk_id is not None else None
+    if talk is None:
+        return ReplyBuilder().line(ctx.t("questions.unknown")).build()
+    return _submit(ctx, talk, text)
+
+
+@awaited.on_skip(QUESTION)
+def cancel_question(ctx: Context, target: str, was_pending: bool) -> Reply:
+    """Cancel: no question is sent."""
+    return ReplyBuilder().line(ctx.t("ask.cancelled_prompt")).build(edit=True)
+
+
+def _refusal(ctx: Context, talk: Talk, result: questions.Refused) -> Reply:
+    at = format_when(result.at, ctx.core.programme.tz, ctx.lang) if result.at else ""
+    limit = questions.MAX_CHARS if result.reason == "too_long" else questions.MAX_PER_TALK
+    params = {"id": talk.id, "at": at, "seconds": result.seconds, "length": result.seconds, "limit": limit}
+    return ReplyBuilder().line(ctx.t(f"ask.{result.reason}", **params)).build()
+
+
+def _submit(ctx: Context, talk: Talk, text: str) -> Reply:
+    result = questions.ask(ctx.session, ctx.user, talk, text, ctx.core.clock.now())
+    if isinstance(result, questions.Refused):
+        return _refusal(ctx, talk, result)
+    asked = sum(1 for q in questions.ranked(ctx.session, talk.id, ctx.user, states=_ALL) if q.mine)
+    b = ReplyBuilder().line(
+        ctx.t("ask.done", id=talk.id, title=title_of(talk, ctx.lang), n=asked, limit=questions.MAX_PER_TALK)
+    )
+    return b.build(buttons=((Button(ctx.t("help.questions"), f"questions {talk.id}"),),))
+
+
+_ALL = ("open", "answered", "hidden")
+
+
+@command("questions", help_key="help.questions", usage="<id> [top]", aliases=("qs", "问题"), order=46)
+def list_questions(ctx: Context) -> Reply:
+    """The talk's open questions ranked by votes; moderators see who asked and the moderation buttons."""
+    words = id_words(ctx.args)
+    top = bool(words) and words[-1].lower() in ("top", "stage", "热门")
+    if top:
+        words = words[:-1]
+    if len(words) != 1:
+        raise UsageError("questions.usage")
+    talk = _talk(ctx, talk_id_arg(ctx, words[0], "questions.usage"))
+    return stage_list(ctx, talk) if top else question_list(ctx, talk)
+
+
+def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice: str | None = None) -> Reply:
+    """The list with a 👍 button per question (and, for moderators, who asked and their buttons)."""
+    moderator = is_moderator(ctx, talk)
+    states = ("open", "answered") if moderator else ("open",)
+    listed = questions.ranked(ctx.session, talk.id, ctx.user, states=states)
+    b = ReplyBuilder().line(bold(ctx.t("questions.title", id=talk.id, title=title_of(talk, ctx.lang))))
+    if moderator:
+        b.line(italic(ctx.t("questions.moderator")))
+    rows: list[tuple[Button, ...]] = []
+    for n, q in enumerate(listed[:LISTED], start=1):
+        marks = ("📌 " if q.pinned else "") + ("✅ " if q.state == "answered" else "")
+        b.blank().line(bold(f"{n}."), f" {marks}{q.text}", italic(f"  👍 {q.votes}"))
+        row = [Button(f"👍 {n} · {q.votes}", f"qv {q.id}", selected=q.voted)]
+        if moderator:
+            b.line(italic(ctx.t("questions.asked_by", who=q.asker)))
+            row += _moderation_buttons(ctx, q, n)
+        rows.append(tuple(row))
+    if not listed:
+        b.line(ctx.t("questions.none", id=talk.id))
+    elif len(listed) > LISTED:
+        b.blank().line(italic(ctx.t("questions.more", n=len(listed) - LISTED)))
+    answered = questions.counts(ctx.session, talk.id).get("answered", 0)
+    if answered and not moderator:
+        b.line(italic(ctx.t("questions.answered_count", n=answered)))
+    b.blank().line(italic(ctx.t("questions.footer", id=talk.id)))
+    rows.append((Button(ctx.t("questions.refresh"), f"questions {talk.id}"),))
+    reply = b.build(buttons=tuple(rows), edit=ctx.from_button if edit is None else edit)
+    return dataclasses.replace(reply, notice=notice)
+
+
+def _moderation_buttons(ctx: Context, q: questions.Ranked, n: int) -> list[Button]:
+    if q.state == "answered":
+        return [Button(f"{ctx.t('questions.btn_reopen')} {n}", f"qm {q.id} reopen")]
+    pin = "unpin" if q.pinned else "pin"
+    return [
+        Button(f"{ctx.t('questions.btn_hide')} {n}", f"qm {q.id} hide"),
+        Button(f"{ctx.t('questions.btn_answered')} {n}", f"qm {q.id} answered"),
+        Button(f"{ctx.t('questions.btn_' + pin)} {n}", f"qm {q.id} {pin}"),
+    ]
+
+
+def stage_list(ctx: Context, talk: Talk) -> Reply:
+    """What a session host reads from the stage: the top open questions, big and anonymous."""
+    listed = questions.ranked(ctx.session, talk.id, ctx.user)[:STAGE]
+    b = ReplyBuilder().line(bold(ctx.t("questions.stage", id=talk.id, title=title_of(talk, ctx.lang))))
+    for n, q in enumerate(listed, start=1):
+        b.blank().line(bold(f"{n}. {q.text}"), f"  👍 {q.votes}")
+    if not listed:
+        b.line(ctx.t("questions.none", id=talk.id))
+    refresh = (Button(ctx.t("questions.refresh"), f"questions {talk.id} top"),)
+    return b.build(buttons=(refresh,), edit=ctx.from_button)
+
+
+def _question_arg(ctx: Context, usage: str) -> tuple[int, list[str]]:
+    words = ctx.args.split()
+    number = parse_number(words[0]) if words else None
+    if number is None or number <= 0:
+        raise UsageError(usage)
+    return number, words[1:]
+
+
+@command("qv")
+def vote(ctx: Context) -> Reply:
+    """The 👍 button: one vote per person per question; the list is redrawn in place."""
+    question_id, _ = _question_arg(ctx, "questions.unknown")
+    question = questions.get(ctx.session, question_id)
+    talk = ctx.core.programme.talk(question.talk_id) if question else None
+    if question is None or talk is None:
+        return ReplyBuilder().line(ctx.t("questions.unknown")).build()
+    before = {q.id for q in questions.ranked(ctx.session, talk.id, ctx.user) if q.voted}
+    if questions.vote(ctx.session, ctx.user, question_id, ctx.core.clock.now()) is None:
+        notice = ctx.t("questions.closed")
+    else:
+        notice = ctx.t("questions.already" if question_id in before else "questions.voted")
+    return question_list(ctx, talk, edit=ctx.from_button, notice=notice)
+
+
+@command("qm")
+def moderate(ctx: Context) -> Reply:
+    """A moderation button (``qm <question> hide|answered|pin|unpin|reopen``): moderators only."""
+    question_id, rest = _question_arg(ctx, "questions.unknown")
+    question = questions.get(ctx.session, question_id)
+    talk = ctx.core.programme.talk(question.talk_id) if question else None
+    if question is None or talk is None or not rest or rest[0] not in MODERATIONS:
+        return ReplyBuilder().line(ctx.t("questions.unknown")).build()
+    if not is_moderator(ctx, talk):
+        ctx.outcome = "refused"
+        refused = ReplyBuilder().line(ctx.t("questions.not_moderator")).build()
+        return dataclasses.replace(refused, notice=ctx.t("questions.not_moderator"))
+    action = rest[0]
+    assert action in MODERATIONS
+    questions.moderate(ctx.session, question_id, action)  # type: ignore[arg-type]
+    return question_list(ctx, talk, edit=ctx.from_button, notice=ctx.t("questions.moderated"))
+
+
+@command("qa", help_key="help.qa", usage="on|off", organizer_only=True, order=88)
+def qa(ctx: Context) -> Reply:
+    """``/qa on|off`` in a room's announcement chat: post each talk's top questions there at end-10 min."""
+    arg = ctx.args.strip().lower()
+    if arg not in ("on", "off"):
+        raise UsageError("qa.usage")
+    chat = ctx.request.channel
+    if not ctx.request.is_group or not chat:
+        return ReplyBuilder().line(ctx.t("qa.not_here")).build()
+    mode = qa_posts.switch(ctx.session, ctx.request.address.platform, chat, arg == "on")
+    if mode is None:
+        return ReplyBuilder().line(ctx.t("qa.no_room")).build()
+    return ReplyBuilder().line(ctx.t(f"qa.{arg}")).build()

@@ -1,0 +1,1 @@
+"""Schedule fixes and updates: /move, /cancel, /reload, the content watcher, live sync, notices, warnings."""

@@ -1,0 +1,1 @@
+"""Operations: readiness checks, Prometheus metrics and the log context of each update."""

@@ -1,0 +1,249 @@
+"""Platform-neutral rendering of talks, speakers and agenda lines into replies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.chat.labels import fit
+from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
+from bot.i18n import join_names, pick, register, t
+from bot.programme.content.language import has_cjk, in_lang
+from bot.programme.content.programme import Programme
+from bot.programme.content.schema import Break, Speaker, Talk
+from bot.programme.queries import Item
+from bot.programme.timefmt import clock_time, format_day, format_span, utc_offset
+
+MAX_ABSTRACT = 1500  # characters of an abstract shown in a talk card
+
+register(
+    {
+        "talk.when": {"zh": "🕘 {when}", "en": "🕘 {when}"},
+        "talk.unscheduled": {"zh": "时间待定", "en": "time to be announced"},
+        "talk.room": {"zh": "📍 {room}", "en": "📍 {room}"},
+        "talk.track": {"zh": "🏷 {track}", "en": "🏷 {track}"},
+        "talk.speakers": {"zh": "🎤 ", "en": "🎤 "},
+        "talk.cancelled": {"zh": "❌ 本场已取消", "en": "❌ This talk is cancelled"},
+        "talk.outline": {"zh": "演讲提纲", "en": "Outline"},
+        "talk.takeaways": {"zh": "听众收获", "en": "Takeaways"},
+        "talk.links": {"zh": "链接", "en": "Links"},
+        "talk.keynote": {"zh": "主题演讲", "en": "Keynote"},
+        "button.subscribe": {"zh": "⭐ 订阅提醒", "en": "⭐ Remind me"},
+        "button.unsubscribe": {"zh": "✖ 取消订阅", "en": "✖ Unsubscribe"},
+        "button.open_talk": {"zh": "查看详情", "en": "Details"},
+        "button.parallel": {"zh": "⇄ 同时段", "en": "⇄ In parallel"},
+        "button.ask": {"zh": "❓ 提问", "en": "❓ Ask"},
+        "button.more": {"zh": "更多 ›", "en": "More ›"},
+        "button.prev": {"zh": "‹ 上一页", "en": "‹ Previous"},
+        "button.next": {"zh": "下一页 ›", "en": "Next ›"},
+        "button.day": {"zh": "第{n}天", "en": "Day {n}"},
+        "button.all_days": {"zh": "全部", "en": "All days"},
+        "speaker.talks": {"zh": "演讲：", "en": "Talks:"},
+        "page.of": {"zh": "第 {page}/{count} 页", "en": "page {page}/{count}"},
+        "item.ended": {"zh": "（已结束）", "en": " (ended)"},
+    }
+)
+
+
+def title_of(item: Talk | Break, lang: str) -> str:
+    """The item's title in ``lang`` (falls back to Chinese)."""
+    return pick(lang, item.title, item.title_en)
+
+
+def room_name(programme: Programme, room_id: str | None, lang: str) -> str:
+    """A room's display name; empty for an all-rooms item."""
+    room = programme.room(room_id)
+    if room is None:
+        return room_id or ""
+    return pick(lang, room.name, room.name_en)
+
+
+def room_line(programme: Programme, room_id: str, lang: str) -> Line:
+    """``📍 Main Hall · 1F — from the main entrance, …``: a room with its floor and directions."""
+    room = programme.room(room_id)
+    if room is None:
+        return (bold(f"📍 {room_id}"),)
+    spans: list[Span] = [bold(f"📍 {pick(lang, room.name, room.name_en)}")]
+    if room.floor:
+        spans.append(Span(f" · {room.floor}"))
+    directions, fallback = in_lang(lang, room.directions or "", room.directions_en)
+    if directions:
+        spans.append(Span(" — "))
+        if fallback:
+            spans += [italic(t(lang, "content.in_chinese")), Span(" ")]
+        spans.append(Span(directions.strip()))
+    return tuple(spans)
+
+
+def track_name(programme: Programme, track_id: str | None, lang: str) -> str:
+    """A track's display name; empty when the talk has none."""
+    track = programme.track(track_id)
+    if track is None:
+        return track_id or ""
+    return pick(lang, track.name, track.name_en)
+
+
+def speaker_name(speaker: Speaker, lang: str) -> str:
+    """``陈莉君`` in Chinese, ``Chen Lijun (陈莉君)`` in English."""
+    if lang == "en" and speaker.name_en and speaker.name_en != speaker.name:
+        return f"{speaker.name_en} ({speaker.name})"
+    return speaker.name
+
+
+def affiliation_of(speaker: Speaker, lang: str) -> str:
+    """The affiliation in ``lang``; in English without a translation, empty (the name says who)."""
+    if lang == "en" and not speaker.affiliation_en:
+        return "" if has_cjk(speaker.affiliation) else speaker.affiliation
+    return pick(lang, speaker.affiliation, speaker.affiliation_en)
+
+
+def _speakers_line(programme: Programme, talk: Talk, lang: str) -> str:
+    parts = []
+    for s in programme.speakers_of(talk):
+        org = affiliation_of(s, lang)
+        parts.append(speaker_name(s, lang) + ((f"（{org}）" if lang == "zh" else f" ({org})") if org else ""))
+    return join_names(parts, lang)
+
+
+def _text_block(b: ReplyBuilder, lang: str, zh: str, en: str | None) -> None:
+    """A paragraph of content; Chinese shown to an English reader is said to be so, once."""
+    text, fallback = in_lang(lang, zh.strip(), (en or "").strip() or None)
+    if not text:
+        return
+    b.blank()
+    if fallback:
+        b.line(italic(t(lang, "content.in_chinese")))
+    b.line(_truncate(text, MAX_ABSTRACT))
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def talk_buttons(talk: Talk, lang: str, subscribed: bool | None) -> tuple[tuple[Button, ...], ...]:
+    """The talk card's buttons: the subscribe toggle (when known) and parallel talks."""
+    row: list[Button] = []
+    if subscribed is not None and not talk.cancelled:
+        row.append(
+            Button(t(lang, "button.unsubscribe"), f"unsub {talk.id}")
+            if subscribed
+            else Button(t(lang, "button.subscribe"), f"sub {talk.id}")
+        )
+    if talk.start is not None:
+        row.append(Button(t(lang, "button.parallel"), f"parallel {talk.id}"))
+        if subscribed is not None and not talk.cancelled:  # a personal card: ask the talk a question
+            row.append(Button(t(lang, "button.ask"), f"ask {talk.id}"))
+    return (tuple(row),) if row else ()
+
+
+def talk_card(
+    programme: Programme, talk: Talk, lang: str, *, subscribed: bool | None = None, edit: bool = False
+) -> Reply:
+    """One talk: title, time, room, track, speakers, abstract, outline, takeaways, links.
+
+    ``subscribed`` None omits the toggle (e.g. a card shared into another chat).
+    """
+    tz = programme.tz
+    b = ReplyBuilder()
+    title = [bold(title_of(talk, lang)), Span(" "), code(f"#{talk.id}")]
+    if talk.kind == "keynote":
+        title += [Span(" · "), italic(t(lang, "talk.keynote"))]
+    b.line(*title)
+    if lang == "zh" and talk.title_en and talk.title_en != talk.title:
+        b.line(italic(talk.title_en))
+    elif lang == "en" and talk.title_en and talk.title_en != talk.title:
+        b.line(italic(talk.title))
+    if talk.cancelled:
+        b.line(bold(t(lang, "talk.cancelled")))
+    if talk.start is not None:
+        day = format_day(talk.start.astimezone(tz).date(), lang)
+        b.line(t(lang, "talk.when", when=f"{day} {format_span(talk.start, talk.end, tz)}"))
+    else:
+        b.line(t(lang, "talk.when", when=t(lang, "talk.unscheduled")))
+    if talk.room:
+        b.line(t(lang, "talk.room", room=room_name(programme, talk.room, lang)))
+    if talk.track:
+        b.line(t(lang, "talk.track", track=track_name(programme, talk.track, lang)))
+    speakers = _speakers_line(programme, talk, lang)
+    if speakers:
+        b.line(t(lang, "talk.speakers"), speakers)
+    _text_block(b, lang, talk.abstract, talk.abstract_en)
+    for key, zh_items, en_items in (
+        ("talk.outline", talk.outline, talk.outline_en),
+        ("talk.takeaways", talk.takeaways, talk.takeaways_en),
+    ):
+        items = en_items if lang == "en" and en_items else zh_items
+        if items:
+            fallback = lang == "en" and not en_items and any(has_cjk(i) for i in items)
+            b.blank().line(
+                bold(t(lang, key)), *([Span(" "), italic(t(lang, "content.in_chinese"))] if fallback else [])
+            )
+            for n, item in enumerate(items[:12], 1):
+                b.line(f"{n}. {_truncate(item, 200)}")
+    if talk.links:
+        b.blank().line(bold(t(lang, "talk.links")))
+        for url in talk.links[:8]:
+            b.line(link(url, url) if url.startswith(("http://", "https://")) else Span(url))
+    return b.build(buttons=talk_buttons(talk, lang, subscribed), edit=edit)
+
+
+def agenda_line(
+    programme: Programme, item: Item, lang: str, *, mark: str = "", ended: bool = False, with_room: bool = True
+) -> Line:
+    """``09:00–09:30 A厅 #1 从Linux内核到eBPF — 陈莉君`` (breaks in italics).
+
+    An ``ended`` item is greyed out: its title loses the bold and it says "(ended)".
+    ``with_room`` False leaves the room out (a list that is about one room).
+    """
+    tz = programme.tz
+    assert item.start is not None
+    when = f"{clock_time(item.start, tz)}–{clock_time(item.end, tz)}" if item.end else clock_time(item.start, tz)
+    room = room_name(programme, item.room, lang) if with_room else ""
+    prefix = f"{mark}{when} " + (f"{room} " if room else "")
+    done = (italic(t(lang, "item.ended")),) if ended else ()
+    if isinstance(item, Break):
+        return (Span(prefix), italic(title_of(item, lang)), *done)
+    names = join_names((s.name if lang == "zh" else (s.name_en or s.name) for s in programme.speakers_of(item)), lang)
+    spans: list[Span] = [Span(prefix), code(f"#{item.id}"), Span(" ")]
+    title = title_of(item, lang)
+    spans.append(Span(title) if item.cancelled or ended else bold(title))
+    if item.cancelled:
+        spans.append(Span(" ❌"))
+    spans += done
+    if names:
+        spans.append(Span(f" — {names}"))
+    return tuple(spans)
+
+
+def day_header(programme: Programme, day: date, lang: str, index: int) -> Line:
+    """``📅 第1天 · 12月12日 周六 (UTC+8)``."""
+    sample = next(
+        (
+            i.start
+            for i in (*programme.talks, *programme.breaks)
+            if i.start is not None and i.start.astimezone(programme.tz).date() == day
+        ),
+        None,
+    )
+    zone = f" ({utc_offset(sample.astimezone(programme.tz))})" if sample else ""
+    return (bold(f"📅 {t(lang, 'button.day', n=index)} · {format_day(day, lang)}{zone}"),)
+
+
+def speaker_card(programme: Programme, speaker: Speaker, lang: str) -> Reply:
+    """A speaker: name, affiliation, bio and their talks (as buttons)."""
+    b = ReplyBuilder().line(bold(speaker_name(speaker, lang)))
+    org, org_fallback = in_lang(lang, speaker.affiliation, speaker.affiliation_en)
+    if org:
+        b.line(italic(org + (f" {t(lang, 'content.in_chinese')}" if org_fallback else "")))
+    _text_block(b, lang, speaker.bio, speaker.bio_en)
+    talks = programme.talks_of(speaker.id)
+    buttons: list[tuple[Button, ...]] = []
+    if talks:
+        b.blank().line(bold(t(lang, "speaker.talks")))
+        for talk in talks:
+            if talk.start is not None:
+                day = format_day(talk.start.astimezone(programme.tz).date(), lang)
+                b.line(*agenda_line(programme, talk, lang, mark=f"{day} "))
+            else:
+                b.line(code(f"#{talk.id}"), Span(" "), bold(title_of(talk, lang)))
+            buttons.append((Button(fit(f"#{talk.id} {title_of(talk, lang)}"), f"talk {talk.id}"),))
+    return b.build(buttons=tuple(buttons))

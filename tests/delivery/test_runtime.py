@@ -1,0 +1,148 @@
+"""The runtime: APScheduler wakes the dispatcher at the due time; content edits are applied."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.clock import ShiftedClock
+from bot.core import Core
+from bot.delivery.runtime import Runtime
+from bot.programme.content.loader import load_content
+from bot.settings import Settings
+from bot.storage.db import Database
+from tests.factories import small_content
+from tests.fakes.senders import RecordingSender
+from tests.helpers import ask
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def content_data(talk2_start: str = "2026-12-12 10:00") -> dict[str, Any]:
+    """:func:`small_content` as it is written in YAML (local times, durations)."""
+    data = small_content().model_dump(mode="json", exclude_none=True)
+    for talk in data["talks"]:
+        talk.pop("end", None)
+        talk["start"] = talk["start"][:16].replace("T", " ")
+        talk["duration"] = 40 if talk["id"] != 1 else 30
+        if talk["id"] == 2:
+            talk["start"] = talk2_start
+    for item in data["breaks"]:
+        item.pop("end", None)
+        item["start"], item["duration"] = item["start"][:16].replace("T", " "), 60
+    return data
+
+
+def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / "content.yaml").write_text(
+        yaml.safe_dump(content_data(talk2_start), allow_unicode=True), encoding="utf-8"
+    )
+
+
+async def test_scheduler_wakes_the_dispatcher_at_the_due_time(tmp_path: Path, settings: Settings) -> None:
+    programme = small_content()
+    from bot.programme.content.programme import Programme
+
+    prog = Programme.from_content(programme)
+    due = prog.talk(2).start - timedelta(minutes=10)
+    clock = ShiftedClock(due - timedelta(seconds=1.5))  # a rehearsal: real time, shifted
+    db = Database(f"sqlite:///{tmp_path / 'rt.db'}")
+    db.migrate()
+    core = Core(settings, db, prog, clock)
+    sender = RecordingSender()
+    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    await runtime.start()
+    try:
+        ask(core, "/subscribe 2", locale="en")
+        assert runtime.scheduler.next_wake() is not None
+        deadline = time.monotonic() + 10
+        while not sender.delivered and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert sender.texts() and sender.texts()[0].startswith("⏰ Starting in 10 minutes")
+        arrived = clock.now()
+        assert due - timedelta(seconds=2) <= arrived < due + timedelta(seconds=3)  # 1 s fan-out margin
+    finally:
+        await runtime.stop()
+        db.dispose()
+
+
+async def test_content_edit_is_picked_up_and_announced(tmp_path: Path) -> None:
+    content_dir = tmp_path / "content"
+    _write_content(content_dir)
+    settings = Settings(_env_file=None, content=content_dir)  # type: ignore[call-arg]
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    db.migrate()
+    from bot.clock import FakeClock
+    from tests.conftest import SHANGHAI
+
+    clock = FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI))
+    core = Core(settings, db, load_content(content_dir), clock)
+    sender = RecordingSender()
+    runtime = Runtime(core, {"console": sender})
+    await runtime.start()
+    try:
+        ask(core, "/subscribe 2", locale="en")
+        time.sleep(0.01)
+        _write_content(content_dir, "2026-12-12 15:00")
+        await runtime.watch_tick()  # the 5-second watcher job, run now: it sees the change
+        assert core.programme.talk(2).start.hour == 10  # not read until it has held still a tick
+        await runtime.watch_tick()
+        await runtime.dispatch_now()
+        assert core.programme.talk(2).start.hour == 15
+        assert any("moved to Sat 12 Dec 15:00" in t for t in sender.texts())
+        (content_dir / "content.yaml").write_text("talks: [\n", encoding="utf-8")  # a broken edit
+        await runtime.watch_tick()
+        await runtime.watch_tick()
+        assert core.programme.talk(2).start.hour == 15  # the previous programme is kept
+    finally:
+        await runtime.stop()
+        db.dispose()
+
+
+def test_console_rehearsal_prints_the_reminder_within_seconds(tmp_path: Path) -> None:
+    """CONFBOT_CLOCK_START just before a reminder time, /subscribe, and the reminder prints."""
+    bundled = load_content(ROOT / "content" / "ebpf-china")
+    talk = next(t for t in bundled.talks if t.kind != "keynote")
+    start = (talk.start - timedelta(minutes=10) - timedelta(seconds=2)).astimezone(UTC)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
+    env.update(
+        CONFBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}",
+        CONFBOT_CLOCK_START=start.isoformat(),
+        PYTHONIOENCODING="utf-8",
+        PYTHONUNBUFFERED="1",
+        LANG="en_US.UTF-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "chat", "--stay"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(f"/subscribe {talk.id}\n")
+    proc.stdin.close()
+    seen = ""
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and "Starting in 10 minutes" not in seen:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen += line
+    finally:
+        proc.kill()
+        proc.wait()
+    assert f"Subscribed to #{talk.id}" in seen
+    assert "🔔 ⏰ Starting in 10 minutes" in seen
