@@ -71,7 +71,8 @@ def readiness_of(
     for adapter in adapters:
         readiness.add(adapter.name, lambda a=adapter: None if a in started else "not started yet")  # type: ignore[misc]
     readiness.add("shutdown", lambda: "shutting down" if stop.is_set() else None)
-    readiness.add("schedule_sync", runtime.sync_status, blocking=False)
+    for name, warning in runtime.warnings().items():  # e.g. the live schedule sync's last error
+        readiness.add(name, warning, blocking=False)
     return readiness
 
 

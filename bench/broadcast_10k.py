@@ -165,7 +165,7 @@ async def confbot_run(rate: float, recipients: int, fail_every: int) -> dict[str
         _add_users(db, recipients, clock)
         bot = Bot(TOKEN, base_url=fake.base_url)
         await bot.initialize()
-        runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, watch_content=False)
+        runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, periodic=False)
         await runtime.start()
         cpu0, fake_cpu0 = resource.getrusage(resource.RUSAGE_SELF), fake.cpu_seconds()
         queued_at = time.monotonic()

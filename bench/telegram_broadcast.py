@@ -80,7 +80,7 @@ async def confbot_run(rate: float, messages: int) -> dict[str, object]:
                 )
         bot = Bot(fake.token, base_url=fake.base_url)
         await bot.initialize()
-        runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, watch_content=False)
+        runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, periodic=False)
         start = time.monotonic()
         await runtime.start()
         while True:

@@ -27,6 +27,7 @@ from bot.chat.messages import (
 from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
+from bot.features.browse.home import home_view
 from bot.i18n import join_names, language_for_locale, pick, register, t
 from bot.ops import logcontext
 from bot.programme.cards import talk_card, title_of
@@ -240,9 +241,9 @@ class Core:
 
     def home(self, address: Address, locale: str | None = None) -> Reply:
         """The user's Home view: their agenda, then what runs now (Slack's App Home)."""
-        from bot.features.browse.home import home_reply
-
-        return home_reply(self, address, locale)
+        mine = self.handle(Request(address, action="my", locale=locale, background=True))[0]
+        now = self.handle(Request(address, action="now", locale=locale, background=True))[0]
+        return home_view(mine, now)
 
     def inline_cards(self, query: str, locale: str | None) -> list[InlineCard]:
         """Talks to offer for an inline query: the best matches, or the first talks if empty."""

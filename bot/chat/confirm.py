@@ -48,9 +48,7 @@ def on_confirm(kind: str) -> Callable[[Confirmer], Confirmer]:
 
 def preview(ctx: Context, kind: str, payload: dict[str, Any], lines: list[Line]) -> Reply:
     """Store the preview and show it with Confirm / Cancel; audited as ``previewed``."""
-    token = confirmations.create(
-        ctx.session, kind=kind, who=ctx.request.address, payload=payload, now=ctx.core.clock.now()
-    )
+    token = confirmations.create(ctx.session, kind=kind, who=ctx.request.address, payload=payload, now=ctx.now)
     ctx.outcome = "previewed"
     minutes = int(confirmations.TTL.total_seconds() // 60)
     b = ReplyBuilder(list(lines)).blank().line(ctx.t("confirm.expires", minutes=minutes))
@@ -69,7 +67,7 @@ def confirm(ctx: Context) -> Reply:
     """
     savepoint = ctx.session.begin_nested()
     try:
-        taken = confirmations.take(ctx.session, ctx.args.strip(), ctx.request.address, ctx.core.clock.now())
+        taken = confirmations.take(ctx.session, ctx.args.strip(), ctx.request.address, ctx.now)
         if taken is None or taken.kind not in _CONFIRMERS:
             raise UsageError("confirm.gone")
         ctx.outcome = f"confirmed {taken.kind}"
@@ -84,7 +82,7 @@ def confirm(ctx: Context) -> Reply:
 @command("drop", organizer_only=True)
 def drop(ctx: Context) -> Reply:
     """Discard a preview (its Cancel button); the preview message is replaced."""
-    now = ctx.core.clock.now()
+    now = ctx.now
     taken = confirmations.take(ctx.session, ctx.args.strip(), ctx.request.address, now, status=confirmations.DROPPED)
     if taken is None:
         raise UsageError("confirm.gone")

@@ -117,14 +117,14 @@ def talk_ids_arg(ctx: Context, args: str, usage_key: str, *, many: bool = False)
         raise UsageError("args.one_id", usage=usage)
     if len(words) > MAX_IDS:
         raise UsageError("args.too_many", limit=MAX_IDS, usage=usage)
-    ids = [t.id for t in ctx.core.programme.talks] or [0]
+    ids = [t.id for t in ctx.programme.talks] or [0]
     found: list[int] = []
     for word in words:
         talk_id = parse_number(word)
         if talk_id is None or talk_id <= 0:
             shown = word[:20] if talk_id is None else str(talk_id)
             raise UsageError("args.not_an_id", arg=shown, low=min(ids), high=max(ids), usage=usage)
-        if ctx.core.programme.talk(talk_id) is None:
+        if ctx.programme.talk(talk_id) is None:
             raise UsageError("talk.unknown", id=talk_id, low=min(ids), high=max(ids))
         if talk_id not in found:
             found.append(talk_id)
@@ -152,8 +152,8 @@ def parse_day(ctx: Context, arg: str) -> date | None:
     key = unicodedata.normalize("NFKC", arg).strip().lower()
     if not key or key in ("all", "全部", "所有"):
         return None
-    days = ctx.core.programme.days()
-    today = ctx.core.clock.now().astimezone(ctx.core.programme.tz).date()
+    days = ctx.programme.days()
+    today = ctx.now.astimezone(ctx.programme.tz).date()
     day = conference_day(key, days, today)
     if day is not None:
         return day

@@ -16,9 +16,16 @@ from bot.chat.messages import Reply, Request
 from bot.i18n import t
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session
 
-    from bot.core import Core
+    from bot.delivery.sender import SendRates
+    from bot.host import Host
+    from bot.programme.content.programme import Programme
+    from bot.programme.search import SearchIndex
+    from bot.programme.speakers import SpeakerLinks
+    from bot.settings import Settings
     from bot.storage.models import User
 
 
@@ -33,9 +40,10 @@ class UsageError(Exception):
 
 @dataclass
 class Context:
-    """Everything a command handler may use for one request."""
+    """Everything a command handler may use for one request: the request, its user and transaction, and
+    a narrow view of the running bot (``host``: the core, or a test's own object)."""
 
-    core: Core
+    host: Host
     request: Request
     user: User
     session: Session
@@ -51,7 +59,37 @@ class Context:
     @property
     def is_organizer(self) -> bool:
         """Whether this user may run organizer commands."""
-        return self.core.is_organizer(self.request.address)
+        return self.host.is_organizer(self.request.address)
+
+    @property
+    def programme(self) -> Programme:
+        """The programme shown now."""
+        return self.host.programme
+
+    @property
+    def now(self) -> datetime:
+        """The bot's clock, read now."""
+        return self.host.clock.now()
+
+    @property
+    def settings(self) -> Settings:
+        """The bot's settings."""
+        return self.host.settings
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index over the programme shown now."""
+        return self.host.search
+
+    @property
+    def rates(self) -> SendRates:
+        """Each platform's send rate (reminder fan-out planning reads it)."""
+        return self.host.send_rates
+
+    @property
+    def speakers(self) -> SpeakerLinks:
+        """Speakers linked to their chat accounts (``CONFBOT_SPEAKERS``)."""
+        return self.host.speaker_links
 
 
 Handler = Callable[[Context], Reply | list[Reply]]

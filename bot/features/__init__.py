@@ -34,6 +34,8 @@ ENABLED: tuple[str, ...] = (
     "bot.features.schedule.commands",
     "bot.features.schedule.push",
     "bot.features.schedule.warnings",
+    "bot.features.schedule.watcher",
+    "bot.features.schedule.sync",
     "bot.features.organizer.commands",
     "bot.features.organizer.audit_view",
 )

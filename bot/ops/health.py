@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,12 @@ class Readiness:
         return out
 
 
-def database_check(core: Core) -> Check:
+def database_check(host: Host) -> Check:
     """The database answers ``SELECT 1``."""
 
     def check() -> str | None:
         try:
-            with core.db.engine.connect() as conn:
+            with host.db.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as err:
             first = str(getattr(err, "orig", None) or err).strip().splitlines()
@@ -75,18 +75,18 @@ def database_check(core: Core) -> Check:
     return check
 
 
-def content_check(core: Core) -> Check:
+def content_check(host: Host) -> Check:
     """A programme with talks is loaded."""
 
     def check() -> str | None:
-        return None if core.programme.talks else "no talks loaded"
+        return None if host.programme.talks else "no talks loaded"
 
     return check
 
 
-def core_readiness(core: Core) -> Readiness:
+def core_readiness(host: Host) -> Readiness:
     """The checks every process has: the database and the content."""
     readiness = Readiness()
-    readiness.add("database", database_check(core))
-    readiness.add("content", content_check(core))
+    readiness.add("database", database_check(host))
+    readiness.add("content", content_check(host))
     return readiness

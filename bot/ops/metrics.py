@@ -25,14 +25,14 @@ from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, Subscription, User
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 UPDATES = Counter(
     "confbot_updates",
-    "Requests answered by the core, by platform and command (search: plain text; unknown: no such command).",
+    "Requests answered by the host, by platform and command (search: plain text; unknown: no such command).",
     ["platform", "command"],
 )
 HANDLER_SECONDS = Histogram(
@@ -120,8 +120,8 @@ class DatabaseCollector(Collector):
         return [depth, oldest, active, subscriptions]
 
 
-def exposition(core: Core) -> bytes:
+def exposition(host: Host) -> bytes:
     """The text ``/metrics`` serves: this process's counters, then the database's gauges."""
     gauges = CollectorRegistry(auto_describe=False)
-    gauges.register(DatabaseCollector(core.db, core.clock))
+    gauges.register(DatabaseCollector(host.db, host.clock))
     return generate_latest(REGISTRY) + generate_latest(gauges)

@@ -56,7 +56,7 @@ async def test_two_replicas_together_stay_within_the_bot_wide_rate(
     bots = [Bot(fake.token, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=32)) for _ in "ab"]
     senders = [TelegramSender(bot, settings.telegram_rate_limit) for bot in bots]
     runtimes = [
-        Runtime(Core(settings, db, programme, clock), {"telegram": sender}, replica_id=name, watch_content=False)
+        Runtime(Core(settings, db, programme, clock), {"telegram": sender}, replica_id=name, periodic=False)
         for db, sender, name in zip((pg_db, second_db), senders, ("replica-a", "replica-b"), strict=True)
     ]
     started = time.monotonic()

@@ -59,7 +59,7 @@ async def test_scheduler_wakes_the_dispatcher_at_the_due_time(tmp_path: Path, se
     db.migrate()
     core = Core(settings, db, prog, clock)
     sender = RecordingSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    runtime = Runtime(core, {"console": sender}, periodic=False)
     await runtime.start()
     try:
         ask(core, "/subscribe 2", locale="en")
@@ -93,15 +93,15 @@ async def test_content_edit_is_picked_up_and_announced(tmp_path: Path) -> None:
         ask(core, "/subscribe 2", locale="en")
         time.sleep(0.01)
         _write_content(content_dir, "2026-12-12 15:00")
-        await runtime.watch_tick()  # the 5-second watcher job, run now: it sees the change
+        await runtime.service("content_watch").tick()  # the 5-second watcher job, run now: it sees the change
         assert core.programme.talk(2).start.hour == 10  # not read until it has held still a tick
-        await runtime.watch_tick()
+        await runtime.service("content_watch").tick()
         await runtime.dispatch_now()
         assert core.programme.talk(2).start.hour == 15
         assert any("moved to Sat 12 Dec 15:00" in t for t in sender.texts())
         (content_dir / "content.yaml").write_text("talks: [\n", encoding="utf-8")  # a broken edit
-        await runtime.watch_tick()
-        await runtime.watch_tick()
+        await runtime.service("content_watch").tick()
+        await runtime.service("content_watch").tick()
         assert core.programme.talk(2).start.hour == 15  # the previous programme is kept
     finally:
         await runtime.stop()

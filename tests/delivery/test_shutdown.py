@@ -34,7 +34,7 @@ async def test_stopping_during_a_pass_neither_loses_nor_requeues_what_was_sent(c
     assert talk is not None and talk.start is not None
     clock.set(talk.start - timedelta(minutes=10))  # every reminder is due
     sender = SlowSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    runtime = Runtime(core, {"console": sender}, periodic=False)
     await runtime.start()
     await asyncio.sleep(0.1)  # the sends are under way
     await runtime.stop()
@@ -68,7 +68,7 @@ async def test_stop_cancels_hanging_sends_after_the_grace_and_hands_their_claims
     assert talk is not None and talk.start is not None
     clock.set(talk.start - timedelta(minutes=10))  # the three reminders are due
     sender = HangingSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    runtime = Runtime(core, {"console": sender}, periodic=False)
     await runtime.start()
     for _ in range(500):
         if sender.started == 3:

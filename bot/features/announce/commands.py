@@ -114,7 +114,7 @@ def _mode(ctx: Context, wanted: str) -> str:
         return announcements.ALL
     if key in (announcements.CHANGES, announcements.HELPDESK):
         return key
-    rooms = ctx.core.programme.conference.rooms
+    rooms = ctx.programme.conference.rooms
     for room in rooms:
         if key in {room.id.casefold(), room.name.casefold(), (room.name_en or "").casefold()}:
             return f"{announcements.ROOM_PREFIX}{room.id}"
@@ -124,7 +124,7 @@ def _mode(ctx: Context, wanted: str) -> str:
 
 def _describe(ctx: Context, mode: str) -> str:
     if mode.startswith(announcements.ROOM_PREFIX):
-        return room_name(ctx.core.programme, mode[len(announcements.ROOM_PREFIX) :], ctx.lang)
+        return room_name(ctx.programme, mode[len(announcements.ROOM_PREFIX) :], ctx.lang)
     if mode == announcements.HELPDESK:
         return ctx.t("announce.mode_helpdesk")
     return ctx.t("announce.mode_changes" if mode == announcements.CHANGES else "announce.mode_all")
@@ -147,7 +147,7 @@ def announce(ctx: Context) -> Reply:
     if chat is None:
         raise UsageError("announce.private")
     remote = not ctx.request.is_group  # a Telegram channel, set up from the organizer's private chat
-    platform, now = ctx.request.address.platform, ctx.core.clock.now()
+    platform, now = ctx.request.address.platform, ctx.now
     if sub == "off":
         cancelled = announcements.stop(ctx.session, platform, chat)
         ctx.outcome = "off" if cancelled is not None else "not on"
@@ -160,7 +160,7 @@ def announce(ctx: Context) -> Reply:
     mode = _mode(ctx, rest)
     channel = announcements.channel_row(ctx.session, platform, chat, lang=ctx.lang, now=now)
     who = f"{platform}:{ctx.request.address.user_id}"
-    planned = announcements.set_mode(ctx.session, channel, mode, who, ctx.core.programme, now=now)
+    planned = announcements.set_mode(ctx.session, channel, mode, who, ctx.programme, now=now)
     ctx.outcome = f"on {mode}"[:32]
     if remote:
         b = ReplyBuilder().line(ctx.t("announce.remote_on", chat=chat, what=_describe(ctx, mode)))

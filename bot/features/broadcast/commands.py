@@ -76,7 +76,7 @@ def _split(ctx: Context) -> tuple[broadcasts.Audience, str]:
         audience, text = parsed, words[1] if len(words) > 1 else ""
     if not text.strip():
         raise UsageError("broadcast.usage")
-    if audience.kind == "talk" and ctx.core.programme.talk(int(audience.value)) is None:
+    if audience.kind == "talk" and ctx.programme.talk(int(audience.value)) is None:
         raise UsageError("broadcast.no_talk", id=audience.value)
     return audience, text.strip()
 
@@ -116,7 +116,7 @@ def queue(ctx: Context, payload: dict[str, object]) -> Reply:
         audience=audience,
         text=str(payload.get("text", "")),
         created_by=f"{who.platform}:{who.user_id}",
-        now=ctx.core.clock.now(),
+        now=ctx.now,
     )
     ctx.outcome = f"confirmed broadcast #{sent.id}"
     reply = ReplyBuilder().line(ctx.t("broadcast.queued", id=sent.id, count=sent.recipients))
@@ -129,7 +129,7 @@ def _status(ctx: Context) -> Reply:
     b = ReplyBuilder().line(bold(ctx.t("broadcast.status_title")))
     if not shown:
         return b.line(ctx.t("broadcast.status_empty")).build()
-    tz = ctx.core.programme.tz
+    tz = ctx.programme.tz
     for p in shown:
         cast = p.broadcast
         when = f"{cast.created_at.astimezone(tz):%m-%d} {format_time(cast.created_at, tz)}"

@@ -25,6 +25,7 @@ from bot.chat import markup
 from bot.chat.messages import Reply, ReplyBuilder, bold
 from bot.chat.pages import PAGE_CHARS
 from bot.delivery import outbox
+from bot.delivery.jobs import after_dispatch
 from bot.delivery.renderers import PushContext, renderer
 from bot.i18n import register, t
 from bot.storage.db import rowcount
@@ -201,6 +202,7 @@ def latest(session: Session, limit: int = 5) -> list[Progress]:
     return _progress(session, list(session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))))
 
 
+@after_dispatch
 def finish_completed(session: Session, now: datetime) -> list[int]:
     """Mark finished broadcasts ``done`` and queue each one summary to its organizer; returns their ids.
 

@@ -118,7 +118,7 @@ def paged_reply(
 @command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
 def show_agenda(ctx: Context) -> Reply:
     """The whole programme, or one day, paginated, with day buttons."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     day, page = day_and_page(ctx, ctx.args)
     days = programme.days()
     conf = programme.conference
@@ -127,7 +127,7 @@ def show_agenda(ctx: Context) -> Reply:
         header.append((italic(ctx.t("agenda.draft")),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
-    at = ctx.core.clock.now()
+    at = ctx.now
     for index, d in enumerate(days, 1):
         if day is not None and d != day:
             continue
@@ -150,8 +150,8 @@ def show_agenda(ctx: Context) -> Reply:
 @command("now", help_key="help.now", aliases=("现在",), order=11)
 def now(ctx: Context) -> Reply:
     """What is on in each room now, and what comes next there."""
-    programme = ctx.core.programme
-    at = ctx.core.clock.now()
+    programme = ctx.programme
+    at = ctx.now
     b = ReplyBuilder().line(bold(ctx.t("now.title", time=format_time(at, programme.tz))))
     if agenda.is_over(programme, at):
         return b.line(ctx.t("now.over")).build()
@@ -171,8 +171,8 @@ def now(ctx: Context) -> Reply:
 @command("next", help_key="help.next", aliases=("下一场",), order=12)
 def next_(ctx: Context) -> Reply:
     """The next slot: talks and breaks about to start, and what still runs if no talk follows."""
-    programme = ctx.core.programme
-    at = ctx.core.clock.now()
+    programme = ctx.programme
+    at = ctx.now
     b = ReplyBuilder().line(bold(ctx.t("next.title", time=format_time(at, programme.tz))))
     if agenda.is_over(programme, at):
         return b.line(ctx.t("now.over")).build()
@@ -190,14 +190,14 @@ def next_(ctx: Context) -> Reply:
 
 def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: bool = True) -> Line:
     """An agenda line that names the day when it isn't today, and says so when it is over."""
-    tz = ctx.core.programme.tz
-    at = ctx.core.clock.now()
+    tz = ctx.programme.tz
+    at = ctx.now
     today = at.astimezone(tz).date()
     assert item.start is not None
     day = item.start.astimezone(tz).date()
     mark += "" if day == today else f"{format_day(day, ctx.lang)} "
     ended = agenda.has_ended(item, at)
-    return agenda_line(ctx.core.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
+    return agenda_line(ctx.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
 
 
 def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tuple[tuple[Button, ...], ...]:
@@ -219,7 +219,7 @@ def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key:
 @command("tracks", help_key="help.tracks", aliases=("主题",), order=30)
 def tracks(ctx: Context) -> Reply:
     """The tracks with their talk counts; a button opens each."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     b = ReplyBuilder().line(bold(ctx.t("tracks.title")))
     if not programme.conference.tracks:
         return b.line(ctx.t("tracks.none")).build()
@@ -236,7 +236,7 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
 
     A room's page starts with what is on there now and what is up next.
     """
-    programme = ctx.core.programme
+    programme = ctx.programme
     name, page = split_page(ctx.args)
     entries = programme.conference.tracks if kind == "track" else programme.conference.rooms
     found = _find(ctx, name, entries, f"{kind}.usage")
@@ -249,8 +249,8 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
     header: list[Line] = [first_line]
     first: list[Talk] = []
     if kind == "room":
-        header += _room_now(ctx, found.id, ctx.core.clock.now())
-        state = agenda.room_state(programme, found.id, ctx.core.clock.now())
+        header += _room_now(ctx, found.id, ctx.now)
+        state = agenda.room_state(programme, found.id, ctx.now)
         first = [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
     body: list[Line] = []
     lines: dict[int, Talk] = {}
@@ -264,7 +264,7 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
 
 def _room_now(ctx: Context, room_id: str, at: datetime) -> list[Line]:
     """What is on in a room now and up next there, then the heading of its full list."""
-    state = agenda.room_state(ctx.core.programme, room_id, at)
+    state = agenda.room_state(ctx.programme, room_id, at)
     lines: list[Line] = []
     if state.current is not None:
         lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, with_room=False)]
@@ -286,7 +286,7 @@ def track(ctx: Context) -> Reply:
 @command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
 def rooms(ctx: Context) -> Reply:
     """The rooms; a button opens each."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     b = ReplyBuilder().line(bold(ctx.t("rooms.title")))
     buttons = []
     for room in programme.conference.rooms:
@@ -305,7 +305,7 @@ def room(ctx: Context) -> Reply:
 @command("parallel", help_key="help.parallel", usage="<id>", order=34)
 def parallel(ctx: Context) -> Reply:
     """Talks whose time overlaps a given talk."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     talk = programme.talk(talk_id_arg(ctx, ctx.args, "parallel.usage"))
     assert talk is not None
     others = agenda.parallel(programme, talk)

@@ -58,7 +58,7 @@ def start(ctx: Context) -> Reply:
     linked = _deep_link(ctx)
     if linked is not None:
         return linked
-    conf = ctx.core.programme.conference
+    conf = ctx.programme.conference
     b = ReplyBuilder().line(ctx.t("start.welcome", conf=pick(ctx.lang, conf.name, conf.name_en)))
     note = pick(ctx.lang, conf.draft_note or "", conf.draft_note_en) if conf.draft else ""
     if note:

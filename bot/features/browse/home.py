@@ -1,18 +1,16 @@
 """A personal home screen (Slack's App Home): your agenda, then now and next.
 
-Composed from the same commands every platform runs, so nothing is computed twice.
+Composed from the same commands every platform runs (``/my`` and ``/now``, which the core answers),
+so nothing is computed twice.
 """
 
 from __future__ import annotations
 
-from bot.chat.messages import Address, Button, Reply, Request
-from bot.core import Core
+from bot.chat.messages import Button, Reply
 
 
-def home_reply(core: Core, address: Address, locale: str | None = None) -> Reply:
+def home_view(mine: Reply, now: Reply) -> Reply:
     """The user's agenda (``/my``) followed by ``/now``, with an .ics button."""
-    mine = core.handle(Request(address, action="my", locale=locale, background=True))[0]
-    now = core.handle(Request(address, action="now", locale=locale, background=True))[0]
     rows: list[tuple[Button, ...]] = [row for row in mine.buttons if row]
     rows += [row for row in now.buttons if row]
     if not any(b.action == "ics" for row in rows for b in row):

@@ -45,10 +45,10 @@ register(
 
 def show_talk(ctx: Context, talk_id: int) -> Reply:
     """The talk card with the user's subscribe toggle."""
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
-    return talk_card(ctx.core.programme, talk, ctx.lang, subscribed=subscribed)
+    return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed)
 
 
 @command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)
@@ -63,12 +63,12 @@ def talk(ctx: Context) -> Reply:
 @command("speaker", help_key="help.speaker", usage="<name>", aliases=("s", "讲者"), order=21)
 def speaker(ctx: Context) -> Reply:
     """A speaker's bio and talks; several matches give a choice."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     name = ctx.args.strip()
     if not name:
         raise UsageError("speaker.usage")
     exact = programme.speaker(name)
-    found = [exact] if exact else ctx.core.search.find_speakers(name)
+    found = [exact] if exact else ctx.search.find_speakers(name)
     if not found:
         b = ReplyBuilder().line(ctx.t("speaker.unknown", name=name[:60]))
         _suggestions(ctx, b, name)
@@ -108,8 +108,8 @@ def search(ctx: Context) -> Reply:
 
 def run_search(ctx: Context, query: str, page: int) -> Reply:
     """Render one page of results, or a helpful "nothing found"."""
-    programme = ctx.core.programme
-    hits = ctx.core.search.search(query, limit=SEARCH_PAGE * 5)
+    programme = ctx.programme
+    hits = ctx.search.search(query, limit=SEARCH_PAGE * 5)
     if not hits:
         b = ReplyBuilder().line(ctx.t("search.nothing", query=query[:60]))
         _suggestions(ctx, b, query)
@@ -137,11 +137,11 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
 
 
 def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
-    ideas = ctx.core.search.suggest(query, lang=ctx.lang)
+    ideas = ctx.search.suggest(query, lang=ctx.lang)
     if ideas:
         b.line(ctx.t("search.try"), *[Span(f"“{idea}” ") for idea in ideas])
 
 
 def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
-    ideas = [i for i in ctx.core.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= 64]
+    ideas = [i for i in ctx.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= 64]
     return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()

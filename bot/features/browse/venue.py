@@ -52,7 +52,7 @@ def venue_reply(ctx: Context, venue: Venue) -> Reply:
         if text:
             marker = [italic(ctx.t("content.in_chinese")), Span(" ")] if fallback else []
             b.line(bold(ctx.t(f"venue.{note}")), *marker, Span(text.strip()))
-    rooms = [room_line(ctx.core.programme, r.id, lang) for r in ctx.core.programme.conference.rooms]
+    rooms = [room_line(ctx.programme, r.id, lang) for r in ctx.programme.conference.rooms]
     if rooms:
         b.blank().line(bold(ctx.t("venue.rooms")))
         b.lines.extend(rooms)
@@ -66,7 +66,7 @@ def venue_reply(ctx: Context, venue: Venue) -> Reply:
 @command("venue", help_key="help.venue", aliases=("where", "map", "地址", "场地"), order=35)
 def venue(ctx: Context) -> Reply:
     """The venue, or that it is not published yet."""
-    found = ctx.core.programme.conference.venue
+    found = ctx.programme.conference.venue
     if found is None:
         return ReplyBuilder().line(ctx.t("venue.none")).build()
     return venue_reply(ctx, found)

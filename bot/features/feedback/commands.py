@@ -54,12 +54,12 @@ COMMENT_WAIT = timedelta(minutes=30)
 
 
 def _talk(ctx: Context, arg: str) -> Talk:
-    talk = ctx.core.programme.talk(talk_id_arg(ctx, arg, "rate.usage"))
+    talk = ctx.programme.talk(talk_id_arg(ctx, arg, "rate.usage"))
     assert talk is not None  # talk_id_arg checked it exists
     if talk.cancelled:
         raise UsageError("rate.cancelled", id=talk.id)
-    if not feedback.ratable(talk, ctx.core.clock.now()):
-        when = format_when(talk.start, ctx.core.programme.tz, ctx.lang) if talk.start else "—"
+    if not feedback.ratable(talk, ctx.now):
+        when = format_when(talk.start, ctx.programme.tz, ctx.lang) if talk.start else "—"
         raise UsageError("rate.not_yet", id=talk.id, when=when)
     return talk
 
@@ -77,7 +77,7 @@ def rate(ctx: Context) -> Reply:
     stars = parse_number(words[1])
     if stars is None or stars not in feedback.STARS:
         raise UsageError("rate.bad_stars", arg=words[1][:10], usage=ctx.t("rate.usage"))
-    now = ctx.core.clock.now()
+    now = ctx.now
     feedback.rate(ctx.session, ctx.user.id, talk.id, stars, now)
     asking = not ctx.request.is_group  # comments are private: never asked for in a shared chat
     if asking:
@@ -94,7 +94,7 @@ def _with_notice(reply: Reply, notice: str) -> Reply:
 def comment(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
     """The comment after a star: attached to the rating."""
     talk_id = int(pending.target)
-    if not feedback.set_comment(ctx.session, ctx.user.id, talk_id, text, ctx.core.clock.now()):
+    if not feedback.set_comment(ctx.session, ctx.user.id, talk_id, text, ctx.now):
         return ReplyBuilder().line(ctx.t("rate.no_rating", id=talk_id)).build()
     return ReplyBuilder().line(ctx.t("rate.comment_saved", id=talk_id)).build()
 
@@ -103,7 +103,7 @@ def comment(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
 def skip_comment(ctx: Context, target: str, was_pending: bool) -> Reply:
     """Skip: the card shows the rating with thanks, no comment asked."""
     talk_id = parse_number(target)
-    talk = ctx.core.programme.talk(talk_id) if talk_id is not None else None
+    talk = ctx.programme.talk(talk_id) if talk_id is not None else None
     current = feedback.mine(ctx.session, ctx.user.id, talk.id) if talk is not None else None
     if talk is None or current is None:
         return ReplyBuilder().line(t(ctx.lang, "awaited.skipped")).build(edit=True)

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from bot import users
 from bot.chat.messages import Button, Reply, ReplyBuilder, bold
 from bot.delivery import outbox
+from bot.delivery.jobs import every
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.feedback import ratings as feedback
+from bot.host import Host
 from bot.i18n import register, t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
@@ -211,3 +213,16 @@ def render_digest(push: PushContext) -> Reply:
             budget -= len(comment)
             b.line(f"– {' '.join(comment.split())}")
     return b.blank().line(t(lang, "digest.thanks")).build()
+
+
+FEEDBACK_SECONDS = 60.0  # rating prompts and the speakers' digest are queued within a minute of being due
+
+
+@every(FEEDBACK_SECONDS, name="confbot.feedback", first_now=True)
+def plan_due(host: Host) -> int:
+    """Queue the rating prompts and speakers' digests now due (the minute job); how many new rows."""
+    with host.db.session() as session:
+        now = host.clock.now()
+        delay = host.settings.feedback_delay_minutes
+        queued = plan(session, host.programme, now=now, delay_minutes=delay)
+        return queued + plan_digests(session, host.programme, host.speaker_links, now=now, delay_minutes=delay)

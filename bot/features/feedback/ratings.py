@@ -24,7 +24,7 @@ from bot.storage.db import insert_for
 from bot.storage.models import Rating, User
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.host import Host
 
 STARS = (1, 2, 3, 4, 5)
 COMMENT_CHARS = 500
@@ -173,8 +173,8 @@ def digest(session: Session, talk_ids: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def export(core: Core, fmt: str) -> str:
+def export(host: Host, fmt: str) -> str:
     """``confbot feedback export``: every rating and comment as ``csv`` or ``json``, without user ids."""
-    with core.db.session() as session:
-        rows = export_rows(session, core.programme)
+    with host.db.session() as session:
+        rows = export_rows(session, host.programme)
     return to_json(rows) if fmt == "json" else to_csv(rows)

@@ -103,7 +103,7 @@ def file_follow_up(ctx: Context) -> Reply:
 
 def _write(ctx: Context, text: str) -> Reply:
     """The flood limits, then the message (and the request's file) to the ticket."""
-    now = ctx.core.clock.now()
+    now = ctx.now
     current = helpdesk.open_ticket(ctx.session, ctx.user)
     # the photos of an album arrive as separate messages within a second: files added to an open
     # ticket skip the gap (the ticket's message limit still bounds them)
@@ -114,7 +114,7 @@ def _write(ctx: Context, text: str) -> Reply:
         return ReplyBuilder().line(ctx.t("helpdesk.flood", seconds=seconds)).build()
     if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
         return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
-    organizers = ctx.core.settings.organizers
+    organizers = ctx.settings.organizers
     ticket, new, reached = helpdesk.write(ctx.session, ctx.user, text, organizers, now, ctx.request.file)
     b = ReplyBuilder().line(ctx.t("helpdesk.opened" if new else "helpdesk.added", id=ticket.id))
     if not reached:
@@ -138,7 +138,7 @@ def reply(ctx: Context) -> Reply:
     ticket = _ticket(ctx)
     if isinstance(ticket, Reply):
         return ticket
-    now = ctx.core.clock.now()
+    now = ctx.now
     if ctx.request.authorless_chat:  # a Telegram channel: nobody's messages there can be taken as theirs
         private = dataclasses.replace(ctx.request, channel=None, is_group=False, authorless_chat=False)
         awaited.expect(ctx.session, private, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
@@ -155,7 +155,7 @@ def answered(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
     ticket = ctx.session.get(Ticket, number) if number is not None else None
     if ticket is None or not ctx.is_organizer:
         return ReplyBuilder().line(ctx.t("helpdesk.unknown", id=pending.target)).build()
-    helpdesk.answer(ctx.session, ticket, text, ctx.core.clock.now())
+    helpdesk.answer(ctx.session, ticket, text, ctx.now)
     return ReplyBuilder().line(ctx.t("helpdesk.sent", id=ticket.id)).build()
 
 
@@ -171,5 +171,5 @@ def close(ctx: Context) -> Reply:
     ticket = _ticket(ctx)
     if isinstance(ticket, Reply):
         return ticket
-    closed = helpdesk.close(ctx.session, ticket, ctx.core.clock.now())
+    closed = helpdesk.close(ctx.session, ticket, ctx.now)
     return ReplyBuilder().line(ctx.t("helpdesk.closed" if closed else "helpdesk.already_closed", id=ticket.id)).build()

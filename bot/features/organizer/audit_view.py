@@ -29,7 +29,7 @@ def show_audit(ctx: Context) -> Reply:
     b = ReplyBuilder().line(bold(ctx.t("audit.title", count=len(entries))))
     if not entries:
         return b.line(ctx.t("audit.empty")).build()
-    tz = ctx.core.programme.tz
+    tz = ctx.programme.tz
     for entry in entries:
         detail = f" {entry.detail[:60]}" if entry.detail else ""
         when = f"{entry.at.astimezone(tz):%m-%d} {format_time(entry.at, tz)}"

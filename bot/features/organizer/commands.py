@@ -187,4 +187,4 @@ def stats_reply(stats: Stats, lang: str, tz: ZoneInfo) -> Reply:
 @command("stats", help_key="help.stats", organizer_only=True, order=94)
 def show_stats(ctx: Context) -> Reply:
     """Users, the most starred talks with their rooms, reminders and each broadcast's outcome."""
-    return stats_reply(collect(ctx.session, ctx.core.programme), ctx.lang, ctx.core.programme.tz)
+    return stats_reply(collect(ctx.session, ctx.programme), ctx.lang, ctx.programme.tz)

@@ -24,7 +24,7 @@ from bot.programme.content.programme import Programme
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.host import Host
 
 PERSON = "person"
 BROADCAST_KEY = "broadcast:{id}"  # the key of every recipient's outbox row of broadcast <id>
@@ -244,7 +244,7 @@ def collect(session: Session, programme: Programme) -> Stats:
     )
 
 
-def gather(core: Core) -> Stats:
+def gather(host: Host) -> Stats:
     """:func:`collect` in a session of its own, against the core's current programme (``confbot stats``)."""
-    with core.db.session() as session:
-        return collect(session, core.programme)
+    with host.db.session() as session:
+        return collect(session, host.programme)

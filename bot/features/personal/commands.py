@@ -108,10 +108,10 @@ register(
 
 def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     """The re-rendered talk card replacing the pressed one."""
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
-    card = talk_card(ctx.core.programme, talk, ctx.lang, subscribed=subscribed, edit=True)
+    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True)
     return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
 
 
@@ -139,20 +139,20 @@ def subscribe(ctx: Context) -> Reply:
 
 def _subscribe_one(ctx: Context, talk_id: int) -> str:
     """Star one talk; what happened: ``cancelled``, ``already``, ``ended``, ``started`` or ``done``."""
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     assert talk is not None
     if talk.cancelled:
         return "cancelled"
-    now = ctx.core.clock.now()
+    now = ctx.now
     if not subscriptions.subscribe(ctx.session, ctx.user, talk_id, now):
         return "already"
-    reminders.plan(ctx.session, ctx.user, talk, now=now, rates=ctx.core.send_rates)
+    reminders.plan(ctx.session, ctx.user, talk, now=now, rates=ctx.rates)
     # a talk that has started gets no reminder: say so rather than promise one
     return "ended" if has_ended(talk, now) else "started" if has_started(talk, now) else "done"
 
 
 def _subscribed_text(ctx: Context, talk_id: int, outcome: str) -> str:
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     assert talk is not None
     key = {"cancelled": "sub.cancelled_talk", "already": "sub.already", "ended": "sub.ended"}.get(outcome)
     key = key or ("sub.started" if outcome == "started" else "sub.done" if ctx.user.reminders_on else "sub.done_muted")
@@ -174,7 +174,7 @@ def unsubscribe(ctx: Context) -> Reply:
     for talk_id in talk_ids:
         removed = subscriptions.unsubscribe(ctx.session, ctx.user, talk_id)
         reminders.cancel_for_user(ctx.session, ctx.user, talk_id, reason="unsubscribed")
-        talk = ctx.core.programme.talk(talk_id)
+        talk = ctx.programme.talk(talk_id)
         assert talk is not None
         b.line(
             ctx.t("unsub.done", id=talk_id, title=title_of(talk, ctx.lang))
@@ -187,13 +187,13 @@ def unsubscribe(ctx: Context) -> Reply:
 
 
 def _my_talks(ctx: Context) -> list[Talk]:
-    return calendar_feed.my_talks(ctx.session, ctx.core.programme, ctx.user)
+    return calendar_feed.my_talks(ctx.session, ctx.programme, ctx.user)
 
 
 @command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
 def my(ctx: Context) -> Reply:
     """The personal agenda in time order, with clashes flagged."""
-    programme = ctx.core.programme
+    programme = ctx.programme
     talks = _my_talks(ctx)
     b = ReplyBuilder().line(bold(ctx.t("my.title")))
     if not talks:
@@ -214,7 +214,7 @@ def my(ctx: Context) -> Reply:
             b.line(bold(f"📅 {format_day(local_day, ctx.lang)}"))
             day = local_day
         mark = "⚠️ " if talk.id in clashing else ""
-        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.core.clock.now())))
+        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.now)))
     for a_id, b_id in clashes:
         b.line(ctx.t("my.clash", a=a_id, b=b_id))
     state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")
@@ -227,7 +227,7 @@ def my(ctx: Context) -> Reply:
 def remind(ctx: Context) -> Reply:
     """Set the lead time, or mute / unmute reminders."""
     arg = ctx.args.strip().lower()
-    user, now = ctx.user, ctx.core.clock.now()
+    user, now = ctx.user, ctx.now
     state = ctx.t("my.reminders", lead=user.lead_minutes) if user.reminders_on else ctx.t("my.reminders_off")
     if arg in ("off", "关", "关闭"):
         user.reminders_on = False
@@ -236,7 +236,7 @@ def remind(ctx: Context) -> Reply:
     if arg in ("on", "开", "打开"):
         user.reminders_on = True
         ctx.session.flush()
-        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rates=ctx.core.send_rates)
+        reminders.replan_user(ctx.session, user, ctx.programme, now=now, rates=ctx.rates)
         return ReplyBuilder().line(ctx.t("remind.on", lead=user.lead_minutes)).build()
     minutes = parse_number(arg)
     if minutes is None:
@@ -246,7 +246,7 @@ def remind(ctx: Context) -> Reply:
     user.lead_minutes = minutes
     ctx.session.flush()
     if user.reminders_on:
-        reminders.replan_user(ctx.session, user, ctx.core.programme, now=now, rates=ctx.core.send_rates)
+        reminders.replan_user(ctx.session, user, ctx.programme, now=now, rates=ctx.rates)
     return ReplyBuilder().line(ctx.t("remind.set", lead=minutes)).build()
 
 
@@ -261,11 +261,11 @@ def ics(ctx: Context) -> Reply:
     talks = _my_talks(ctx)
     if not talks:
         return ReplyBuilder().line(ctx.t("my.empty")).build()
-    now = ctx.core.clock.now()
-    data = calendar_feed.agenda_ics(ctx.core.programme, talks, ctx.user, now)
-    attachment = Attachment(f"{ctx.core.programme.conference.id}-my-agenda.ics", data, "text/calendar")
+    now = ctx.now
+    data = calendar_feed.agenda_ics(ctx.programme, talks, ctx.user, now)
+    attachment = Attachment(f"{ctx.programme.conference.id}-my-agenda.ics", data, "text/calendar")
     b = ReplyBuilder().line(ctx.t("ics.caption", count=len(talks)))
-    public_url = ctx.core.settings.public_url
+    public_url = ctx.settings.public_url
     if public_url and ctx.request.is_group:
         b.line(ctx.t("ics.feed_private"))
     elif public_url:
@@ -278,10 +278,10 @@ def ics(ctx: Context) -> Reply:
 
 def _ics_reset(ctx: Context) -> Reply:
     """Rotate the user's feed token; the new URL is shown only in a private chat."""
-    public_url = ctx.core.settings.public_url
+    public_url = ctx.settings.public_url
     if not public_url:
         return ReplyBuilder().line(italic(ctx.t("ics.no_feed"))).build()
     if ctx.request.is_group:
         return ReplyBuilder().line(ctx.t("ics.feed_private")).build()
-    url = calendar_feed.feed_url(public_url, calendar_feed.reset_token(ctx.session, ctx.user, ctx.core.clock.now()))
+    url = calendar_feed.feed_url(public_url, calendar_feed.reset_token(ctx.session, ctx.user, ctx.now))
     return ReplyBuilder().line(ctx.t("ics.reset"), link(url, url)).build()

@@ -138,11 +138,11 @@ MODERATIONS = ("hide", "answered", "pin", "unpin", "reopen")
 
 def is_moderator(ctx: Context, talk: Talk) -> bool:
     """An organizer, or one of the talk's speakers linked with ``CONFBOT_SPEAKERS``."""
-    return ctx.is_organizer or ctx.core.speaker_links.speaks_at(ctx.request.address, talk)
+    return ctx.is_organizer or ctx.speakers.speaks_at(ctx.request.address, talk)
 
 
 def _talk(ctx: Context, talk_id: int) -> Talk:
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     assert talk is not None  # talk_id_arg checked it
     return talk
 
@@ -162,7 +162,7 @@ def ask(ctx: Context) -> Reply:
 
 def _prompt(ctx: Context, talk: Talk) -> Reply:
     """Await the question as the user's next plain message, with a Cancel button."""
-    now = ctx.core.clock.now()
+    now = ctx.now
     refused = questions.closed(talk, now)
     if refused is not None:
         return _refusal(ctx, talk, refused)
@@ -176,7 +176,7 @@ def _prompt(ctx: Context, talk: Talk) -> Reply:
 def awaited_question(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
     """The plain message after "❓ Ask": the question."""
     talk_id = parse_number(pending.target)
-    talk = ctx.core.programme.talk(talk_id) if talk_id is not None else None
+    talk = ctx.programme.talk(talk_id) if talk_id is not None else None
     if talk is None:
         return ReplyBuilder().line(ctx.t("questions.unknown")).build()
     return _submit(ctx, talk, text)
@@ -189,14 +189,14 @@ def cancel_question(ctx: Context, target: str, was_pending: bool) -> Reply:
 
 
 def _refusal(ctx: Context, talk: Talk, result: questions.Refused) -> Reply:
-    at = format_when(result.at, ctx.core.programme.tz, ctx.lang) if result.at else ""
+    at = format_when(result.at, ctx.programme.tz, ctx.lang) if result.at else ""
     limit = questions.MAX_CHARS if result.reason == "too_long" else questions.MAX_PER_TALK
     params = {"id": talk.id, "at": at, "seconds": result.seconds, "length": result.seconds, "limit": limit}
     return ReplyBuilder().line(ctx.t(f"ask.{result.reason}", **params)).build()
 
 
 def _submit(ctx: Context, talk: Talk, text: str) -> Reply:
-    result = questions.ask(ctx.session, ctx.user, talk, text, ctx.core.clock.now())
+    result = questions.ask(ctx.session, ctx.user, talk, text, ctx.now)
     if isinstance(result, questions.Refused):
         return _refusal(ctx, talk, result)
     asked = sum(1 for q in questions.ranked(ctx.session, talk.id, ctx.user, states=_ALL) if q.mine)
@@ -288,11 +288,11 @@ def vote(ctx: Context) -> Reply:
     """The 👍 button: one vote per person per question; the list is redrawn in place."""
     question_id, _ = _question_arg(ctx, "questions.unknown")
     question = questions.get(ctx.session, question_id)
-    talk = ctx.core.programme.talk(question.talk_id) if question else None
+    talk = ctx.programme.talk(question.talk_id) if question else None
     if question is None or talk is None:
         return ReplyBuilder().line(ctx.t("questions.unknown")).build()
     before = {q.id for q in questions.ranked(ctx.session, talk.id, ctx.user) if q.voted}
-    if questions.vote(ctx.session, ctx.user, question_id, ctx.core.clock.now()) is None:
+    if questions.vote(ctx.session, ctx.user, question_id, ctx.now) is None:
         notice = ctx.t("questions.closed")
     else:
         notice = ctx.t("questions.already" if question_id in before else "questions.voted")
@@ -304,7 +304,7 @@ def moderate(ctx: Context) -> Reply:
     """A moderation button (``qm <question> hide|answered|pin|unpin|reopen``): moderators only."""
     question_id, rest = _question_arg(ctx, "questions.unknown")
     question = questions.get(ctx.session, question_id)
-    talk = ctx.core.programme.talk(question.talk_id) if question else None
+    talk = ctx.programme.talk(question.talk_id) if question else None
     if question is None or talk is None or not rest or rest[0] not in MODERATIONS:
         return ReplyBuilder().line(ctx.t("questions.unknown")).build()
     if not is_moderator(ctx, talk):

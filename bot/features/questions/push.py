@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from bot.chat.messages import Reply, ReplyBuilder, bold, italic
 from bot.delivery import outbox
+from bot.delivery.jobs import every
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import ALL, CHANGES, HELPDESK, ROOM_PREFIX, channel_user_id
 from bot.features.questions import asking as questions
+from bot.host import Host
 from bot.i18n import register, t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
@@ -95,3 +97,10 @@ def render(push: PushContext) -> Reply | None:
     for n, (text, votes) in enumerate(push.payload.get("questions", []), start=1):
         b.line(f"{n}. {text}", italic(f"  👍 {votes}"))
     return b.line(italic(t(lang, "qa.hint", id=talk.id))).build()
+
+
+@every(60.0, name="confbot.qa", first_now=True)
+def plan_due(host: Host) -> None:
+    """The minute job of /qa on chats: queue the top-questions posts now due."""
+    with host.db.session() as session:
+        plan(session, host.programme, now=host.clock.now())

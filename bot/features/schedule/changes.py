@@ -28,11 +28,11 @@ from typing import Any
 from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
-from bot.core import Core
 from bot.delivery import outbox
 from bot.delivery.sender import SendRates
 from bot.features.announce import push as announcements
 from bot.features.personal import reminders
+from bot.host import Host
 from bot.programme import overrides
 from bot.programme.content import conflicts
 from bot.programme.content.loader import ContentError, Problem, load_content
@@ -104,7 +104,7 @@ def _subscribers(talk_id: int) -> Select[int]:
 
 
 def apply_programme(
-    core: Core, new: Programme, *, force: bool = False, source: str = "content", session: Session | None = None
+    host: Host, new: Programme, *, force: bool = False, source: str = "content", session: Session | None = None
 ) -> ChangeReport:
     """Diff ``new`` against the snapshots, queue notices, re-plan reminders, swap it in.
 
@@ -114,25 +114,25 @@ def apply_programme(
     once it commits; otherwise in a transaction of its own, swapped in right after.
     """
     if session is None:
-        with core.db.session() as own:
-            report = _apply(core, new, own, force=force, source=source)
-        core.replace_programme(new)
+        with host.db.session() as own:
+            report = _apply(host, new, own, force=force, source=source)
+        host.replace_programme(new)
         return report
-    report = _apply(core, new, session, force=force, source=source)
-    event.listen(session, "after_commit", lambda _s: core.replace_programme(new), once=True)
+    report = _apply(host, new, session, force=force, source=source)
+    event.listen(session, "after_commit", lambda _s: host.replace_programme(new), once=True)
     return report
 
 
-def _apply(core: Core, new: Programme, session: Session, *, force: bool, source: str) -> ChangeReport:
+def _apply(host: Host, new: Programme, session: Session, *, force: bool, source: str) -> ChangeReport:
     report = ChangeReport()
-    now = core.clock.now()
+    now = host.clock.now()
     snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
     talks = {t.id: t for t in new.talks}
-    _check(core, snapshots, talks, force=force, source=source)
+    _check(host, snapshots, talks, force=force, source=source)
     report.conflicts = _conflicts(new, snapshots, force=force)
     for talk_id, old in snapshots.items():
         if talk_id not in talks and not old.cancelled:  # removed from the content
-            _cancelled(session, talk_id, report, now, _as_announced(core.programme.talk(talk_id), old), _rev(old))
+            _cancelled(session, talk_id, report, now, _as_announced(host.programme.talk(talk_id), old), _rev(old))
             old.cancelled, old.updated_at = True, now
     for talk in new.talks:
         snap = snapshots.get(talk.id)
@@ -151,7 +151,7 @@ def _apply(core: Core, new: Programme, session: Session, *, force: bool, source:
         if talk.cancelled and not snap.cancelled:
             _cancelled(session, talk.id, report, now, _as_announced(talk, snap), _rev(snap))
         elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
-            _moved(session, talk, snap, report, now, core.send_rates)
+            _moved(session, talk, snap, report, now, host.send_rates)
         snap.start, snap.end, snap.room, snap.cancelled, snap.updated_at = (
             talk.start,
             talk.end,
@@ -187,7 +187,7 @@ def _conflicts(new: Programme, snapshots: dict[int, TalkSnapshot], *, force: boo
     return found
 
 
-def _check(core: Core, snapshots: dict[int, TalkSnapshot], talks: dict[int, Talk], *, force: bool, source: str) -> None:
+def _check(host: Host, snapshots: dict[int, TalkSnapshot], talks: dict[int, Talk], *, force: bool, source: str) -> None:
     """Refuse a reload that looks like a missing or half-written file rather than an edit."""
     announced = [s.talk_id for s in snapshots.values() if not s.cancelled]
     if announced and not talks:
@@ -204,17 +204,17 @@ def _check(core: Core, snapshots: dict[int, TalkSnapshot], talks: dict[int, Talk
         )
     cancelling = [i for i in announced if i not in talks or talks[i].cancelled]
     if not force and len(cancelling) > len(announced) * CANCEL_LIMIT:
-        raise ReloadRefused([_label(core, talks, i) for i in sorted(cancelling)], len(announced))
+        raise ReloadRefused([_label(host, talks, i) for i in sorted(cancelling)], len(announced))
 
 
-def _label(core: Core, talks: dict[int, Talk], talk_id: int) -> str:
-    talk = talks.get(talk_id) or core.programme.talk(talk_id)
+def _label(host: Host, talks: dict[int, Talk], talk_id: int) -> str:
+    talk = talks.get(talk_id) or host.programme.talk(talk_id)
     return f"#{talk_id} {talk.title_en or talk.title}" if talk else f"#{talk_id}"
 
 
-def snapshot_mark(core: Core) -> tuple[object, ...]:
+def snapshot_mark(host: Host) -> tuple[object, ...]:
     """A cheap fingerprint of ``talk_snapshots``: it changes whenever any process applies content."""
-    with core.db.session() as session:
+    with host.db.session() as session:
         return tuple(
             session.execute(
                 select(func.count(), func.max(TalkSnapshot.updated_at), func.count().filter(TalkSnapshot.cancelled))
@@ -277,8 +277,8 @@ def _moved(
     report.reminders += reminders.replan_talk(session, talk, now=now, rates=rates)
 
 
-def reload_from_path(core: Core, path: Path, *, force: bool = False, session: Session | None = None) -> ChangeReport:
+def reload_from_path(host: Host, path: Path, *, force: bool = False, session: Session | None = None) -> ChangeReport:
     """Load the files (ContentError if broken), apply the organizers' overrides on top, and apply
     the result (ReloadRefused if too much goes or it adds conflicts)."""
-    programme = overrides.with_stored(core.db, load_content(Path(path)), session)
-    return apply_programme(core, programme, force=force, source=str(path), session=session)
+    programme = overrides.with_stored(host.db, load_content(Path(path)), session)
+    return apply_programme(host, programme, force=force, source=str(path), session=session)

@@ -209,9 +209,9 @@ def _talk(ctx: Context, token: str, usage: str) -> Talk:
     talk_id = parse_number(unicodedata.normalize("NFKC", token).strip().lstrip("#"))
     if talk_id is None:
         raise UsageError(usage)
-    talk = ctx.core.programme.talk(talk_id)
+    talk = ctx.programme.talk(talk_id)
     if talk is None:
-        ids = [t.id for t in ctx.core.programme.talks] or [0]
+        ids = [t.id for t in ctx.programme.talks] or [0]
         raise UsageError("schedule.unknown_talk", id=talk_id, low=min(ids), high=max(ids))
     return talk
 
@@ -230,10 +230,10 @@ def _split(ctx: Context, usage: str) -> tuple[Talk, list[str], bool]:
 def _room(ctx: Context, text: str) -> str:
     """A room by id or name (any case)."""
     wanted = text.strip().casefold()
-    for room in ctx.core.programme.conference.rooms:
+    for room in ctx.programme.conference.rooms:
         if wanted in (room.id.casefold(), room.name.casefold(), (room.name_en or "").casefold()):
             return room.id
-    rooms = ", ".join(r.id for r in ctx.core.programme.conference.rooms) or "—"
+    rooms = ", ".join(r.id for r in ctx.programme.conference.rooms) or "—"
     raise UsageError("move.unknown_room", room=text[:40], rooms=rooms)
 
 
@@ -251,7 +251,7 @@ def _new_slot(ctx: Context, talk: Talk, rest: list[str]) -> tuple[datetime, date
     hour, minute = int(m.group(1)), int(m.group(2))
     if hour > 23 or minute > 59:
         raise UsageError("move.bad_time", time=rest[at][:20])
-    tz = ctx.core.programme.tz
+    tz = ctx.programme.tz
     day_text = " ".join(rest[:at])
     if day_text:
         try:
@@ -259,7 +259,7 @@ def _new_slot(ctx: Context, talk: Talk, rest: list[str]) -> tuple[datetime, date
         except UsageError:
             day = None
         if day is None:
-            days = ctx.core.programme.days()
+            days = ctx.programme.days()
             example = days[0].isoformat() if days else "2026-12-12"
             raise UsageError("move.bad_day", day=day_text[:20], count=len(days), example=example)
     else:
@@ -275,7 +275,7 @@ def _replaced(programme: Programme, talk: Talk) -> Programme:
 
 
 def _where(ctx: Context, talk: Talk) -> dict[str, str]:
-    programme = ctx.core.programme
+    programme = ctx.programme
     when = "—"
     if talk.start is not None:
         day = format_day(talk.start.astimezone(programme.tz).date(), ctx.lang)
@@ -297,9 +297,9 @@ def _clash_text(ctx: Context, clash: conflicts.Conflict, talk_id: int) -> tuple[
     else:
         name = ctx.t("conflict.break", title=title_of(other, ctx.lang))
     if clash.kind == "room":
-        where = ctx.t("conflict.room", room=room_name(ctx.core.programme, clash.where, ctx.lang))
+        where = ctx.t("conflict.room", room=room_name(ctx.programme, clash.where, ctx.lang))
     else:
-        speaker = ctx.core.programme.speaker(clash.where)
+        speaker = ctx.programme.speaker(clash.where)
         where = ctx.t("conflict.speaker", speaker=speaker_name(speaker, ctx.lang) if speaker else clash.where)
     return name, where
 
@@ -307,7 +307,7 @@ def _clash_text(ctx: Context, clash: conflicts.Conflict, talk_id: int) -> tuple[
 def _check_clashes(ctx: Context, new: Programme, talk_id: int, force: bool) -> list[Line]:
     """Refuse a clash the current schedule doesn't have (unless ``force``); lines naming kept ones."""
     # /move names only real rooms and conference days: the clashes it can add are with other items
-    clashes = [c for c in conflicts.added(new, ctx.core.programme) if c.involves(talk_id) and c.second is not None]
+    clashes = [c for c in conflicts.added(new, ctx.programme) if c.involves(talk_id) and c.second is not None]
     if clashes and not force:
         name, where = _clash_text(ctx, clashes[0], talk_id)
         raise _refuse(ctx, "conflict", "conflict.refused", id=talk_id, other=name, where=where)
@@ -327,7 +327,7 @@ def _head(ctx: Context, key: str, talk: Talk) -> list[Line]:
 def _content_talk(ctx: Context, talk_id: int) -> Talk:
     """The talk as the content files have it (for undo)."""
     try:
-        files = load_content(ctx.core.settings.content)
+        files = load_content(ctx.settings.content)
     except ContentError as err:
         raise UsageError("undo.files_broken", error=str(err.problems[0])[:300]) from None
     talk = files.talk(talk_id)
@@ -360,7 +360,7 @@ def _undo_preview(ctx: Context, talk: Talk, part: str, force: bool) -> Reply:
         lines.append((Span(ctx.t("schedule.to", **_where(ctx, restored))),))
     else:
         lines.append((Span(ctx.t("schedule.at", **_where(ctx, restored))),))
-    lines += _check_clashes(ctx, _replaced(ctx.core.programme, restored), talk.id, force)
+    lines += _check_clashes(ctx, _replaced(ctx.programme, restored), talk.id, force)
     lines.append((Span(ctx.t("schedule.notices", count=_subscribers(ctx, talk.id))),))
     return preview(ctx, f"{part}_undo", {"talk": talk.id, "force": force}, lines)
 
@@ -387,7 +387,7 @@ def move(ctx: Context) -> Reply:
     lines = _head(ctx, "move.preview", talk)
     lines.append((Span(ctx.t("schedule.from", **_where(ctx, talk))),))
     lines.append((Span(ctx.t("schedule.to", **_where(ctx, moved))),))
-    lines += _check_clashes(ctx, _replaced(ctx.core.programme, moved), talk.id, force)
+    lines += _check_clashes(ctx, _replaced(ctx.programme, moved), talk.id, force)
     lines.append((Span(ctx.t("schedule.notices", count=_subscribers(ctx, talk.id))),))
     payload = {"talk": talk.id, "start": start.isoformat(), "end": end.isoformat(), "room": room, "force": force}
     return preview(ctx, "move", payload, lines)
@@ -418,7 +418,7 @@ def _apply(ctx: Context, talk: Talk, force: bool) -> ChangeReport:
     """
     try:
         return apply_programme(
-            ctx.core, _replaced(ctx.core.programme, talk), force=force, source="chat", session=ctx.session
+            ctx.host, _replaced(ctx.programme, talk), force=force, source="chat", session=ctx.session
         )
     except ConflictRefused as err:
         name, where = _clash_text(ctx, err.conflicts[0], talk.id)
@@ -429,7 +429,7 @@ def _apply(ctx: Context, talk: Talk, force: bool) -> ChangeReport:
 
 
 def _current(ctx: Context, payload: dict[str, Any]) -> Talk:
-    talk = ctx.core.programme.talk(int(payload["talk"]))
+    talk = ctx.programme.talk(int(payload["talk"]))
     if talk is None:
         raise UsageError("schedule.gone", id=payload["talk"])
     return talk
@@ -446,7 +446,7 @@ def confirm_move(ctx: Context, payload: dict[str, Any]) -> Reply:
     start, end = datetime.fromisoformat(payload["start"]), datetime.fromisoformat(payload["end"])
     moved = talk.model_copy(update={"start": start, "end": end, "room": payload["room"] or talk.room})
     report = _apply(ctx, moved, bool(payload.get("force")))
-    now = ctx.core.clock.now()
+    now = ctx.now
     who = owner(ctx.request.address)
     overrides.set_move(ctx.session, talk.id, start=start, end=end, room=moved.room, who=who, now=now)  # room pinned too
     return _done(ctx, "move.done", moved, report)
@@ -457,7 +457,7 @@ def confirm_cancel(ctx: Context, payload: dict[str, Any]) -> Reply:
     """Record the cancellation and apply it: one "cancelled" notice per subscriber."""
     talk = _current(ctx, payload)
     report = _apply(ctx, talk.model_copy(update={"cancelled": True}), bool(payload.get("force")))
-    overrides.set_cancelled(ctx.session, talk.id, who=owner(ctx.request.address), now=ctx.core.clock.now())
+    overrides.set_cancelled(ctx.session, talk.id, who=owner(ctx.request.address), now=ctx.now)
     return _done(ctx, "cancel.done", talk, report)
 
 
@@ -465,7 +465,7 @@ def _confirm_undo(ctx: Context, payload: dict[str, Any], part: str) -> Reply:
     talk = _current(ctx, payload)
     restored = _undone(ctx, talk.id, part)
     report = _apply(ctx, restored, bool(payload.get("force")))
-    overrides.clear(ctx.session, talk.id, part, who=owner(ctx.request.address), now=ctx.core.clock.now())
+    overrides.clear(ctx.session, talk.id, part, who=owner(ctx.request.address), now=ctx.now)
     return _done(ctx, "move.undone" if part == "move" else "cancel.undone", restored, report)
 
 
@@ -493,14 +493,14 @@ def reload(ctx: Context) -> Reply:
         raise UsageError("schedule.refused", reason="/reload [force]")
     force = args == "force"
     b = ReplyBuilder()
-    url = ctx.core.settings.schedule_url
+    url = ctx.settings.schedule_url
     if url:  # reloading the files would replace the published schedule with them
         ctx.outcome = "refused"
-        minutes = f"{ctx.core.settings.schedule_sync_minutes:g}"
+        minutes = f"{ctx.settings.schedule_sync_minutes:g}"
         b.line(ctx.t("reload.synced", url=url, minutes=minutes))
         return b.line(code(f"confbot content sync {url}")).build()
     try:
-        report = reload_from_path(ctx.core, ctx.core.settings.content, force=force, session=ctx.session)
+        report = reload_from_path(ctx.host, ctx.settings.content, force=force, session=ctx.session)
     except ContentError as err:
         ctx.outcome = "rejected"
         b.line(ctx.t("reload.broken"))

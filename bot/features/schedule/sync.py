@@ -22,15 +22,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 from sqlalchemy.orm import Session
 
-from bot.core import Core
+from bot.delivery.jobs import Periodic, service
 from bot.features.schedule import warnings as organizer_warnings
 from bot.features.schedule.changes import ChangeReport, ConflictRefused, ReloadRefused, apply_programme
+from bot.features.schedule.watcher import WATCH_JOB
+from bot.host import Host
 from bot.programme import overrides
 from bot.programme.content import remote
 from bot.programme.content.importers import ScheduleError, fetch_schedule, previous_ids
@@ -101,8 +104,8 @@ def _store(session: Session, url: str, programme: Programme, digest: str, now: d
 class ScheduleSync:
     """The sync of one URL in one process: its validators, the last body handled and the last error."""
 
-    def __init__(self, core: Core, url: str, *, client: httpx.AsyncClient | None = None) -> None:
-        self.core = core
+    def __init__(self, host: Host, url: str, *, client: httpx.AsyncClient | None = None) -> None:
+        self.host = host
         self.url = url
         self._client = client
         self._etag: str | None = None
@@ -124,7 +127,7 @@ class ScheduleSync:
         Without one (the first run with this URL), the content files are shown until the first poll
         succeeds, and they are not announced: the first schedule synced is the first one announced.
         """
-        row = stored(self.core.db, self.url)
+        row = stored(self.host.db, self.url)
         if row is None:
             return False
         base = _applied_copy(row)
@@ -180,12 +183,12 @@ class ScheduleSync:
         return self._failed(error)
 
     def _previous(self) -> dict[str, int]:
-        return previous_ids(self._base or self.core.programme)
+        return previous_ids(self._base or self.host.programme)
 
     async def _poll_api(self, *, force: bool) -> SyncResult:
         """A pretalx event's API (``…/api/events/<slug>/``): fetched page by page, compared by content
         (the API has no ETag for the whole event)."""
-        token = self.core.settings.schedule_token
+        token = self.host.settings.schedule_token
         try:
             return await self._poll_api_once(token, force=force)
         except Exception as exc:  # noqa: BLE001 - the database or a bug: not seen, so the next poll tries again
@@ -216,7 +219,7 @@ class ScheduleSync:
 
         Called on the runtime's 5-second tick; cheap (two small queries) when nothing changed.
         """
-        row = stored(self.core.db, self.url)
+        row = stored(self.host.db, self.url)
         if row is None or row.digest == self._applied:
             return None
         base = _applied_copy(row)
@@ -232,11 +235,11 @@ class ScheduleSync:
         return self._apply(self._base, self._applied, store=False, force=False)
 
     def _apply(self, base: Programme, digest: str, *, store: bool, force: bool) -> SyncResult:
-        db, now = self.core.db, self.core.clock.now()
+        db, now = self.host.db, self.host.clock.now()
         try:
             with db.session() as session:
                 programme = overrides.with_stored(db, base, session)
-                report = apply_programme(self.core, programme, force=force, source=self.url, session=session)
+                report = apply_programme(self.host, programme, force=force, source=self.url, session=session)
                 if store:
                     _store(session, self.url, base, digest, now)
         except ConflictRefused as err:
@@ -258,20 +261,20 @@ class ScheduleSync:
             log.info("schedule sync from %s works again", self.url)
         self.last_error = self._seen_error  # a refused schedule stays an error until it changes
         if self._seen_error is None:
-            self.last_success = self.core.clock.now()
+            self.last_success = self.host.clock.now()
         return SyncResult(UNCHANGED, error=self._seen_error)
 
     def _refused(self, err: Exception, problems: list[str]) -> SyncResult:
         self._seen_error = f"{self.url}: schedule not applied: {'; '.join(problems)}"
-        with self.core.db.session() as session:
+        with self.host.db.session() as session:
             organizer_warnings.warn(
                 session,
-                self.core.settings.organizers,
+                self.host.settings.organizers,
                 source=self.url,
                 problems=problems,
                 via="sync",
                 since=self._applied or "",  # the digest of the schedule last applied from this URL
-                now=self.core.clock.now(),
+                now=self.host.clock.now(),
             )
         return self._failed(self._seen_error)
 
@@ -280,3 +283,52 @@ class ScheduleSync:
             log.error("schedule sync failed, keeping the previous programme: %s", error)
         self.last_error = error
         return SyncResult(FAILED, error=error)
+
+
+SYNC_JOB = "confbot.schedule_sync"
+FOLLOW_SECONDS = 5.0
+
+
+class LiveSchedule:
+    """The live sync of one process (``CONFBOT_SCHEDULE_URL``): the poll job and the 5-second follow-up."""
+
+    def __init__(self, host: Host, url: str) -> None:
+        self.host = host
+        self.sync = ScheduleSync(host, url)
+        self._overrides: tuple[object, ...] = ()  # the organizers' fixes last taken up (/move, /cancel)
+
+    def start(self) -> None:
+        """Show the last good copy of the published schedule, if there is one."""
+        self._overrides = overrides.mark(self.host.db)
+        self.sync.restore()
+
+    def periodic(self) -> Iterable[Periodic]:
+        """A poll every ``CONFBOT_SCHEDULE_SYNC_MINUTES`` (the first at once), and the follow-up."""
+        minutes = self.host.settings.schedule_sync_minutes
+        return [
+            Periodic(SYNC_JOB, minutes * 60, self.sync_now, first_now=True),
+            Periodic(WATCH_JOB, FOLLOW_SECONDS, self.follow_tick),
+        ]
+
+    def status(self) -> str | None:
+        """The last error of the sync, for ``/readyz``: None when it works."""
+        return self.sync.status()
+
+    async def sync_now(self, *, force: bool = False) -> SyncResult:
+        """One poll of ``CONFBOT_SCHEDULE_URL``."""
+        return await self.sync.poll(force=force)
+
+    async def follow_tick(self) -> None:
+        """Take up other replicas' fixes and forced copies."""
+        mark = overrides.mark(self.host.db)
+        if mark != self._overrides:
+            self._overrides = mark
+            self.sync.reapply()
+        self.sync.follow()
+
+
+@service("schedule_sync")
+def _live(host: Host) -> LiveSchedule | None:
+    """The live sync, when a published schedule is the content."""
+    url = host.settings.schedule_url
+    return LiveSchedule(host, url) if url else None

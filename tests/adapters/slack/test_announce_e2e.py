@@ -43,7 +43,7 @@ async def test_announce_here_in_a_channel_then_the_posts_arrive_in_it_once(
         organizer = s.scalar(select(User).where(User.platform_user_id == "U0ORG"))
         assert organizer is not None and organizer.chat_id == "D0ORG"  # their DM: a channel command never moves it
 
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         talk = core.programme.talk(3)  # Hall B, 10:00 on the first day

@@ -34,7 +34,7 @@ async def runtime(
     await telegram.start()
     bot = Bot(telegram.token, base_url=telegram.base_url)
     await bot.initialize()
-    runtime = Runtime(core, {"slack": adapter.sender(), "telegram": TelegramSender(bot, 1000)}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender(), "telegram": TelegramSender(bot, 1000)}, periodic=False)
     await runtime.start()
     try:
         for member, locale, command in SLACK:  # they use the bot on Slack

@@ -20,7 +20,7 @@ from tests.fakes.slack_api import FakeSlack
 async def test_preview_confirm_delivers_once_and_cancel_sends_nothing(
     slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core
 ) -> None:
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         for user in ("U5EVA", "U6FAY"):

@@ -251,7 +251,7 @@ async def test_subscribe_button_updates_message_and_home_then_reminder_dm(
     assert update["replace_original"] is True and _values(update)[0] == "unsub 2"
     (home,) = await slack.wait_for("views.publish")
     assert home["user_id"] == "U5EVA" and "#2" in _texts({"blocks": home["view"]["blocks"]})
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         clock.set(_start(core, 2) - timedelta(minutes=10))
@@ -274,7 +274,7 @@ async def test_permanent_slack_errors_deactivate_the_user(
     await client.post("/slack/events", content=body, headers=signed(body, content_type=FORM))
     await slack.wait_for("response")
     slack.channel_errors["U6GONE"] = "account_inactive"
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         clock.set(_start(core, 3) - timedelta(minutes=10))

@@ -12,6 +12,7 @@ from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.delivery.runtime import Runtime
+from bot.features.feedback.push import plan_due
 from bot.storage.models import Rating
 from tests.adapters.slack.helpers import text_of, values_of
 from tests.adapters.slack.test_e2e import FORM, block_action, event, signed
@@ -24,11 +25,11 @@ async def test_prompt_stars_replace_the_message_and_the_comment(
     core.handle(Request(Address("slack", "U5RATE", "D5RATE"), text="/subscribe 2", locale="en-US"))
     talk = core.programme.talk(2)
     assert talk is not None and talk.end is not None
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         clock.set(talk.end + timedelta(minutes=5))
-        assert runtime.plan_feedback() == 1
+        assert plan_due(runtime.host) == 1
         await runtime.dispatch_now()
         (prompt,) = slack.sent("chat.postMessage")  # the fake refuses blocks Slack would refuse
         assert prompt["channel"] == "D5RATE" and "How was this talk?" in text_of(prompt)

@@ -71,7 +71,7 @@ async def test_a_ticket_round_trip_through_the_slack_helpdesk_channel(
     assert "helpdesk" in text_of(set_up)
     opened = await post(slack, client, slash(slack, ALICE, "helpdesk I lost my <badge> & bag", channel=DM))
     assert "Ticket #1 is open" in text_of(opened) and opened["response_type"] == "ephemeral"
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         await runtime.dispatch_now()
@@ -128,7 +128,7 @@ async def test_without_a_helpdesk_channel_each_organizer_gets_the_ticket_and_ans
     for organizer in ("U0ORG", "U0ORG2"):  # a bot can DM only people who talked to it
         await post(slack, client, slash(slack, organizer, "help", channel="D" + organizer[1:]))
     await post(slack, client, slash(slack, ALICE, "helpdesk the room is full", channel=DM))
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         await runtime.dispatch_now()

@@ -18,7 +18,7 @@ from tests.fakes.slack_api import FakeSlack
 async def test_organizer_moves_a_talk_and_the_subscriber_gets_one_moved_dm(
     slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core
 ) -> None:
-    runtime = Runtime(core, {"slack": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
     await runtime.start()
     try:
         await post(slack, client, block_action(slack, "U5EVA", "sub 4"))  # Eva stars talk 4 in her DM

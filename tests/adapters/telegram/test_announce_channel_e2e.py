@@ -31,7 +31,7 @@ async def running(fake_telegram: FakeTelegram, core: Core) -> AsyncIterator[Runt
     fake_telegram.channels[MUTED].bot_role = "member"
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     yield runtime

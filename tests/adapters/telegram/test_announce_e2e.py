@@ -23,7 +23,7 @@ async def test_announce_here_all_in_a_group_then_the_posts_arrive_there_once(
 ) -> None:
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:

@@ -38,7 +38,7 @@ async def both(fake_telegram: FakeTelegram, core: Core) -> AsyncIterator[tuple[F
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(_settings(fake_telegram), core)
     slack_sender = SlackSender(AsyncWebClient(token=TOKEN, base_url=slack.api_url, retry_handlers=[]))
-    runtime = Runtime(core, {"telegram": adapter.sender(), "slack": slack_sender}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender(), "slack": slack_sender}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:

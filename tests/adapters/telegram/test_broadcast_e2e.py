@@ -73,7 +73,7 @@ async def _until_done(core: Core, runtime: Runtime, clock: FakeClock, broadcast_
 async def running(fake_telegram: FakeTelegram, core: Core) -> AsyncIterator[tuple[TelegramAdapter, Runtime]]:
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     yield adapter, runtime
@@ -140,7 +140,7 @@ async def test_paid_broadcasts_carry_allow_paid_broadcast(fake_telegram: FakeTel
     adapter = TelegramAdapter(_settings(fake_telegram, TELEGRAM_PAID_BROADCAST="true"), core)
     sender = adapter.sender()
     assert getattr(sender, "paid_rate", None) == 1000  # TELEGRAM_PAID_RATE_LIMIT's default
-    runtime = Runtime(core, {"telegram": sender}, watch_content=False)
+    runtime = Runtime(core, {"telegram": sender}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:

@@ -112,7 +112,7 @@ async def test_inline_mode_offers_talks_to_share(fake_telegram: FakeTelegram, po
 
 async def test_reminder_blocked_user_and_429_storm(fake_telegram: FakeTelegram, core: Core, clock: FakeClock) -> None:
     adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:

@@ -11,6 +11,7 @@ from adapters.telegram import TelegramAdapter
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.delivery.runtime import Runtime
+from bot.features.feedback.push import plan_due
 from bot.storage.models import Rating
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -28,7 +29,7 @@ async def test_prompt_stars_edit_in_place_and_the_comment(
     fake_telegram: FakeTelegram, core: Core, clock: FakeClock
 ) -> None:
     adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:
@@ -37,7 +38,7 @@ async def test_prompt_stars_edit_in_place_and_the_comment(
         talk = core.programme.talk(2)
         assert talk is not None and talk.end is not None
         clock.set(talk.end + timedelta(minutes=5))
-        assert runtime.plan_feedback() == 1
+        assert plan_due(runtime.host) == 1
         await runtime.dispatch_now()
         prompt = (await fake_telegram.wait_for("sendMessage", 2))[1]
         assert prompt["text"].startswith("⭐ How was this talk?") and "XDP &lt;fast&gt;" in prompt["text"]

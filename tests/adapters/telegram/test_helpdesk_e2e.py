@@ -23,7 +23,7 @@ async def test_a_ticket_round_trip_on_telegram(
 ) -> None:
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     core.settings.organizers.append(f"telegram:{ORGANIZER}")  # as CONFBOT_ORGANIZERS lists them
-    runtime = Runtime(core, {"telegram": polling_bot.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": polling_bot.sender()}, periodic=False)
     await runtime.start()
     try:
         fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/start", lang="en"))
@@ -56,7 +56,7 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
     file_id, the ticket as its caption, Reply / Close under it); a document with no caption is a
     follow-up; a bare photo with no open ticket says how to send one; a Slack attendee's file is a link."""
     core.settings.organizers.append(f"telegram:{ORGANIZER}")
-    runtime = Runtime(core, {"telegram": polling_bot.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": polling_bot.sender()}, periodic=False)
     await runtime.start()
     try:
         fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/start", lang="en"))
@@ -108,7 +108,7 @@ async def test_in_the_helpdesk_group_the_presser_s_next_message_is_the_answer(
     """Reply pressed in the helpdesk group: the organizer's next message there is the answer, quoted
     back in the group; another member's chatter and the organizer's later chatter are ignored."""
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
-    runtime = Runtime(core, {"telegram": polling_bot.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": polling_bot.sender()}, periodic=False)
     await runtime.start()
     try:
         fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/announce here helpdesk", lang="en", chat_id=GROUP))

@@ -28,7 +28,7 @@ async def test_organizer_moves_a_talk_and_the_subscriber_gets_one_moved_push(
 ) -> None:
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(telegram_settings(fake_telegram), core)
-    runtime = Runtime(core, {"telegram": adapter.sender()}, watch_content=False)
+    runtime = Runtime(core, {"telegram": adapter.sender()}, periodic=False)
     await adapter.start()
     await runtime.start()
     try:

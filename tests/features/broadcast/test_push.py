@@ -76,8 +76,8 @@ async def test_the_organizer_gets_one_summary_even_with_two_replicas(
     sender = RecordingSender(platform="telegram")
     sender.per_chat["10003"] = SendResult.blocked("403 blocked")
     sender.per_chat["10004"] = SendResult.failed("400 chat not found")
-    first = Runtime(core, {"telegram": sender}, replica_id="r1", watch_content=False)
-    second = Runtime(core, {"telegram": sender}, replica_id="r2", watch_content=False)
+    first = Runtime(core, {"telegram": sender}, replica_id="r1", periodic=False)
+    second = Runtime(core, {"telegram": sender}, replica_id="r2", periodic=False)
     cast_id = _broadcast_via_chat(core)
     await first.dispatch_now()  # sends the broadcast, finds it complete, queues the summary
     await second.dispatch_now()  # sends the summary; nothing left to finish
@@ -101,7 +101,7 @@ async def test_a_broadcast_completes_only_when_nothing_is_pending(core: Core, cl
     _users(core.db, 3, clock.now())
     sender = RecordingSender(platform="telegram")
     sender.script.append(SendResult.retry(5, "429"))
-    runtime = Runtime(core, {"telegram": sender}, watch_content=False)
+    runtime = Runtime(core, {"telegram": sender}, periodic=False)
     cast_id = _broadcast_via_chat(core)
     await runtime.dispatch_now()
     with core.db.session() as s:

@@ -13,6 +13,7 @@ from bot.core import Core
 from bot.delivery import outbox
 from bot.delivery.runtime import Runtime
 from bot.features.feedback import push as feedback
+from bot.features.feedback.push import plan_due
 from bot.programme.content.programme import Programme
 from bot.programme.overrides import rebuild
 from bot.programme.speakers import SpeakerLinks
@@ -107,11 +108,11 @@ async def test_zero_delay_turns_prompts_off_and_a_late_start_sends_none(core: Co
 async def test_the_runtime_job_plans_with_the_configured_delay(core: Core, clock: FakeClock, db: Database) -> None:
     _subscribe(core, ALICE, 2)
     settings = Settings(_env_file=None, feedback_delay_minutes=15)  # type: ignore[call-arg]
-    runtime = Runtime(Core(settings, db, core.programme, clock), {"console": RecordingSender()}, watch_content=False)
+    runtime = Runtime(Core(settings, db, core.programme, clock), {"console": RecordingSender()}, periodic=False)
     clock.set(TALK2_END + timedelta(minutes=10))
-    assert runtime.plan_feedback() == 0
+    assert plan_due(runtime.host) == 0
     clock.set(TALK2_END + timedelta(minutes=15))
-    assert runtime.plan_feedback() == 1
+    assert plan_due(runtime.host) == 1
 
 
 async def test_linked_speakers_get_their_ratings_once_when_the_event_ends(core: Core, clock: FakeClock) -> None:
@@ -160,18 +161,18 @@ async def test_the_last_talks_speaker_sees_the_ratings_given_after_the_last_prom
     core.handle(Request(speaker, text="/help"))
     _subscribe(core, BOB, 5)  # talk 5 is the last of the programme
     settings = Settings(_env_file=None, feedback_delay_minutes=5, speakers=["alice=console:alice-speaker"])  # type: ignore[call-arg]
-    runtime = Runtime(Core(settings, db, core.programme, clock), {"console": RecordingSender()}, watch_content=False)
+    runtime = Runtime(Core(settings, db, core.programme, clock), {"console": RecordingSender()}, periodic=False)
     end = feedback.programme_end(core.programme)
     assert end is not None
     clock.set(end + timedelta(minutes=1))
-    assert runtime.plan_feedback() == 0  # no digest while the last talk's prompt is not even out
+    assert plan_due(runtime.host) == 0  # no digest while the last talk's prompt is not even out
     clock.set(end + timedelta(minutes=5))
-    assert runtime.plan_feedback() == 1  # Bob's prompt
+    assert plan_due(runtime.host) == 1  # Bob's prompt
     clock.set(end + timedelta(minutes=20))
     core.handle(Request(BOB, action="rate 5 4"))
     clock.set(end + timedelta(minutes=5) + feedback.DIGEST_GRACE)
-    assert runtime.plan_feedback() == 1  # now the digest
-    assert runtime.plan_feedback() == 0  # once
+    assert plan_due(runtime.host) == 1  # now the digest
+    assert plan_due(runtime.host) == 0  # once
     sender = RecordingSender()
     await dispatcher_for(core, {"console": sender}).run_due()
     (text,) = sender.texts("alice-speaker")

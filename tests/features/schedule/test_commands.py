@@ -218,7 +218,7 @@ async def test_another_replica_takes_up_a_move_at_its_next_watch_tick(live: Core
     try:
         _confirm(live, _org(live, "/move 4 2 14:30 B"), clock)
         assert replica.programme.talk(4).room == "A"
-        await runtime.watch_tick()
+        await runtime.service("content_watch").tick()
         assert replica.programme.talk(4).room == "B"  # its /agenda shows the move too
         assert _notices(live) == Counter({("bob", "moved"): 1, ("carol", "moved"): 1})  # announced once
     finally:

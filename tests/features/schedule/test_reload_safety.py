@@ -65,7 +65,7 @@ class Watched:
     async def ticks(self, n: int = 2) -> None:
         """``n`` looks of the 5-second watcher (two: a change is read once it has held still)."""
         for _ in range(n):
-            await self.runtime.watch_tick()
+            await self.runtime.service("content_watch").tick()
 
     def subscribe(self, who: str, talk_id: int) -> None:
         ask(self.core, f"/subscribe {talk_id}", who=Address("console", who, who), locale="en")
@@ -97,7 +97,7 @@ async def watched(tmp_path: Path) -> AsyncIterator[Watched]:
     db.migrate()
     core = Core(settings, db, load_content(content), FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI)))
     sender = RecordingSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)  # the test ticks the watcher itself
+    runtime = Runtime(core, {"console": sender}, periodic=False)  # the test ticks the watcher itself
     await runtime.start()
     try:
         yield Watched(core, runtime, sender, content, url)
@@ -109,7 +109,7 @@ async def watched(tmp_path: Path) -> AsyncIterator[Watched]:
 async def test_talks_file_renamed_away_and_back_changes_nothing(
     watched: Watched, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.delivery.runtime")
+    caplog.set_level(logging.INFO, logger="bot.features.schedule.watcher")
     watched.subscribe("ann", 2)
     watched.subscribe("bob", 5)
     reminders = watched.pending_reminders()
@@ -246,12 +246,12 @@ async def test_start_up_with_the_talks_gone_queues_nothing(tmp_path: Path, caplo
     db.migrate()
     clock = FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI))
     core = Core(settings, db, load_content(content), clock)
-    runtime = Runtime(core, {}, watch_content=False)
+    runtime = Runtime(core, {}, periodic=False)
     await runtime.start()  # talks announced
     ask(core, "/subscribe 2", locale="en")
     await runtime.stop()
     (content / "talks.yaml").write_text("talks: []\n", encoding="utf-8")  # deployed mid-rsync
-    runtime = Runtime(Core(settings, db, load_content(content), clock), {}, watch_content=False)
+    runtime = Runtime(Core(settings, db, load_content(content), clock), {}, periodic=False)
     await runtime.start()
     try:
         assert "content at start-up not applied" in caplog.text and "no talks, but 5 are announced" in caplog.text
@@ -272,7 +272,7 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
     db.migrate()
     core = Core(settings, db, load_content(content), FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI)))
     sender = RecordingSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)
+    runtime = Runtime(core, {"console": sender}, periodic=False)
     await runtime.start()
     try:
         ask(core, "/start", who=Address("console", "org", "org"), locale="en")
@@ -280,7 +280,7 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
         next(t for t in talks if t["id"] == 4).update(start="2026-12-13 11:20", room="B")  # onto talk 5
         (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
         for _ in range(4):
-            await runtime.watch_tick()
+            await runtime.service("content_watch").tick()
         await runtime.dispatch_now()
         (warning,) = sender.texts("org")
         assert "was not applied" in warning and "talk 4" in warning and "overlap in room B" in warning
@@ -290,12 +290,12 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
         next(t for t in talks if t["id"] == 4).update(start="2026-12-13 14:00", room="A")  # fixed
         (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
         for _ in range(2):
-            await runtime.watch_tick()
+            await runtime.service("content_watch").tick()
         assert core.programme.talk(4).start.hour == 14  # type: ignore[union-attr]
         next(t for t in talks if t["id"] == 4).update(start="2026-12-13 11:20", room="B")  # and broken again
         (content / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
         for _ in range(4):
-            await runtime.watch_tick()
+            await runtime.service("content_watch").tick()
         await runtime.dispatch_now()
         assert len(sender.texts("org")) == 2  # warned again, still once for the repeated looks
     finally:

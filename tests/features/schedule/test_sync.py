@@ -67,7 +67,7 @@ async def _replica(url: str, db: Database, clock: FakeClock, programme: Programm
     settings = Settings(_env_file=None, organizers=["console:organizer"], schedule_url=url)  # type: ignore[call-arg]
     core = Core(settings, db, programme or small_programme(), clock)
     sender = RecordingSender()
-    runtime = Runtime(core, {"console": sender}, watch_content=False)  # the jobs are run by hand
+    runtime = Runtime(core, {"console": sender}, periodic=False)  # the jobs are run by hand
     await runtime.start()
     return Replica(core, runtime, sender)
 
@@ -76,7 +76,7 @@ async def _replica(url: str, db: Database, clock: FakeClock, programme: Programm
 async def bot(server: ScheduleServer, db: Database, clock: FakeClock) -> AsyncIterator[Replica]:
     """A replica that synced the first published schedule; Alice follows talk 2, the organizer said hi."""
     replica = await _replica(server.url, db, clock)
-    result = await replica.runtime.sync_now()
+    result = await replica.runtime.service("schedule_sync").sync_now()
     assert result is not None and result.outcome == "applied"
     ask(replica.core, "/subscribe 2", locale="en")
     ask(replica.core, "/start", who=ORGANIZER, locale="en")
@@ -94,7 +94,7 @@ async def test_a_moved_talk_is_announced_once_and_an_unchanged_schedule_says_not
     bot: Replica, server: ScheduleServer
 ) -> None:
     server.publish(published(t2="2026-12-12T15:00:00+08:00"))
-    result = await bot.runtime.sync_now()
+    result = await bot.runtime.service("schedule_sync").sync_now()
     assert result is not None and result.outcome == "applied" and result.report is not None
     assert result.report.moved == [2]
     await bot.runtime.dispatch_now()
@@ -103,13 +103,13 @@ async def test_a_moved_talk_is_announced_once_and_an_unchanged_schedule_says_not
     assert len(bot.sender.texts("alice")) == 1
 
     for _ in range(3):  # the server answers 304: nothing happens
-        assert (await bot.runtime.sync_now()).outcome == "unchanged"  # type: ignore[union-attr]
+        assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "unchanged"  # type: ignore[union-attr]
     assert server.answers[304] == 3
     server.validators = False  # a host without ETags: the same bytes again are no change either
-    assert (await bot.runtime.sync_now()).outcome == "unchanged"  # type: ignore[union-attr]
+    assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "unchanged"  # type: ignore[union-attr]
     await bot.runtime.dispatch_now()
     assert len(bot.sender.texts("alice")) == 1 and bot.sender.texts("organizer") == []
-    assert bot.runtime.sync_status() is None
+    assert bot.runtime.service("schedule_sync").status() is None
 
 
 async def test_a_broken_schedule_keeps_the_last_good_one_and_the_error_is_visible(
@@ -118,9 +118,9 @@ async def test_a_broken_schedule_keeps_the_last_good_one_and_the_error_is_visibl
     server.publish(b'{"schedule": {"conference": {"days": [{"rooms": {"A": [{"title": "no date"}]}}]}}}')
     with caplog.at_level(logging.ERROR):
         for _ in range(3):
-            result = await bot.runtime.sync_now()
+            result = await bot.runtime.service("schedule_sync").sync_now()
             assert result is not None and result.outcome in ("failed", "unchanged")
-    status = bot.runtime.sync_status()
+    status = bot.runtime.service("schedule_sync").status()
     assert status is not None and server.url in status and "cannot import the schedule" in status
     assert _start_of(bot.core, 2).hour == 10 and len(bot.core.programme.talks) == 5  # the last good one
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -131,13 +131,13 @@ async def test_a_broken_schedule_keeps_the_last_good_one_and_the_error_is_visibl
     assert bot.sender.texts("alice") == []
 
     server.publish(published(t2="2026-12-12T16:00:00+08:00"))  # fixed at the source
-    assert (await bot.runtime.sync_now()).outcome == "applied"  # type: ignore[union-attr]
-    assert bot.runtime.sync_status() is None and _start_of(bot.core, 2).hour == 16
+    assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "applied"  # type: ignore[union-attr]
+    assert bot.runtime.service("schedule_sync").status() is None and _start_of(bot.core, 2).hour == 16
 
     broken = b'{"schedule": {"conference": {"days": [{"rooms": {"A": [{"title": "no date"}]}}]}}}'
     server.publish(broken)  # the same problem comes back after a good schedule: the organizers hear again
     for _ in range(3):
-        assert (await bot.runtime.sync_now()).outcome in ("failed", "unchanged")  # type: ignore[union-attr]
+        assert (await bot.runtime.service("schedule_sync").sync_now()).outcome in ("failed", "unchanged")  # type: ignore[union-attr]
     await bot.runtime.dispatch_now()
     assert len(bot.sender.texts("organizer")) == 2 and _start_of(bot.core, 2).hour == 16
 
@@ -155,26 +155,28 @@ async def test_a_schedule_whose_apply_fails_unexpectedly_is_applied_by_the_next_
 
     monkeypatch.setattr(schedule_sync, "apply_programme", flaky)
     server.publish(published(t2="2026-12-12T15:00:00+08:00"))
-    result = await bot.runtime.sync_now()
+    result = await bot.runtime.service("schedule_sync").sync_now()
     assert result is not None and result.outcome == "failed"
-    status = bot.runtime.sync_status()
+    status = bot.runtime.service("schedule_sync").status()
     assert status is not None and "OperationalError" in status and server.url in status
     assert _start_of(bot.core, 2).hour == 10  # the last good programme is still shown
 
-    result = await bot.runtime.sync_now()  # the same schedule again: this time it is applied and announced
+    result = await bot.runtime.service(
+        "schedule_sync"
+    ).sync_now()  # the same schedule again: this time it is applied and announced
     assert result is not None and result.outcome == "applied"
-    assert bot.runtime.sync_status() is None and _start_of(bot.core, 2).hour == 15
+    assert bot.runtime.service("schedule_sync").status() is None and _start_of(bot.core, 2).hour == 15
     await bot.runtime.dispatch_now()
     assert [t for t in bot.sender.texts("alice") if "moved to Sat 12 Dec 15:00" in t] != []
 
 
 async def test_an_unreachable_or_failing_host_keeps_the_programme(bot: Replica, server: ScheduleServer) -> None:
     server.status = 500
-    assert (await bot.runtime.sync_now()).outcome == "failed"  # type: ignore[union-attr]
-    assert "HTTP 500" in (bot.runtime.sync_status() or "")
+    assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "failed"  # type: ignore[union-attr]
+    assert "HTTP 500" in (bot.runtime.service("schedule_sync").status() or "")
     server.stop()
-    assert (await bot.runtime.sync_now()).outcome == "failed"  # type: ignore[union-attr]
-    assert "unreachable" in (bot.runtime.sync_status() or "")
+    assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "failed"  # type: ignore[union-attr]
+    assert "unreachable" in (bot.runtime.service("schedule_sync").status() or "")
     assert len(bot.core.programme.talks) == 5
     await bot.runtime.dispatch_now()
     assert bot.sender.delivered == []  # a network problem is for the operator (logs, /readyz), not a chat
@@ -196,9 +198,9 @@ async def test_a_schedule_with_a_conflict_is_refused_and_the_organizers_are_warn
     bad = published(**moves)
     server.publish(bad)
     for _ in range(3):
-        result = await bot.runtime.sync_now()
+        result = await bot.runtime.service("schedule_sync").sync_now()
         assert result is not None and result.outcome in ("failed", "unchanged")
-    assert named in (bot.runtime.sync_status() or "")
+    assert named in (bot.runtime.service("schedule_sync").status() or "")
     await bot.runtime.dispatch_now()
     warnings = bot.sender.texts("organizer")
     assert len(warnings) == 1 and named in warnings[0]
@@ -211,13 +213,13 @@ async def test_two_replicas_polling_one_url_notify_each_subscriber_once(
 ) -> None:
     first, second = await _replica(server.url, db, clock), await _replica(server.url, db, clock)
     try:
-        await first.runtime.sync_now()
-        await second.runtime.sync_now()
+        await first.runtime.service("schedule_sync").sync_now()
+        await second.runtime.service("schedule_sync").sync_now()
         ask(first.core, "/subscribe 2", locale="en")
         ask(second.core, "/subscribe 2", who=BOB, locale="en")
         server.publish(published(t2="2026-12-12T15:00:00+08:00"))
-        await first.runtime.sync_now()
-        await second.runtime.sync_now()
+        await first.runtime.service("schedule_sync").sync_now()
+        await second.runtime.service("schedule_sync").sync_now()
         assert _start_of(first.core, 2).hour == 15 and _start_of(second.core, 2).hour == 15
         await first.runtime.dispatch_now()
         await second.runtime.dispatch_now()
@@ -233,7 +235,7 @@ async def test_a_restart_shows_the_last_good_schedule_even_when_the_host_is_down
     bot: Replica, server: ScheduleServer, db: Database, clock: FakeClock
 ) -> None:
     server.publish(published(t2="2026-12-12T15:00:00+08:00"))
-    await bot.runtime.sync_now()
+    await bot.runtime.service("schedule_sync").sync_now()
     await bot.runtime.dispatch_now()
     assert len(bot.sender.texts("alice")) == 1
     await bot.runtime.stop()
@@ -259,15 +261,15 @@ async def test_a_fix_made_on_another_replica_is_taken_up(
     other = await _replica(server.url, db, clock)
     try:
         server.publish(published(t4="2026-12-12T09:10:00+08:00"))  # a conflict: refused by both
-        await bot.runtime.sync_now()
-        await other.runtime.sync_now()
-        assert other.runtime.sync_status() is not None
+        await bot.runtime.service("schedule_sync").sync_now()
+        await other.runtime.service("schedule_sync").sync_now()
+        assert other.runtime.service("schedule_sync").status() is not None
         from bot.features.schedule.sync import ScheduleSync
 
         forced = await ScheduleSync(bot.core, server.url).poll(force=True)  # `confbot content sync --force`
         assert forced.outcome == "applied"
-        await other.runtime.follow_tick()  # the 5-second job takes up the forced copy
-        assert _start_of(other.core, 4).hour == 9 and other.runtime.sync_status() is None
+        await other.runtime.service("schedule_sync").follow_tick()  # the 5-second job takes up the forced copy
+        assert _start_of(other.core, 4).hour == 9 and other.runtime.service("schedule_sync").status() is None
     finally:
         await other.runtime.stop()
 
@@ -278,7 +280,7 @@ async def test_a_schedule_that_drops_most_talks_is_refused_like_a_reload(bot: Re
         for name, events in day["rooms"].items():
             day["rooms"][name] = [e for e in events if e["id"] in (1, 2)]  # a half-written export
     server.publish(json.dumps(data).encode())
-    assert (await bot.runtime.sync_now()).outcome == "failed"  # type: ignore[union-attr]
+    assert (await bot.runtime.service("schedule_sync").sync_now()).outcome == "failed"  # type: ignore[union-attr]
     assert len(bot.core.programme.talks) == 5
     await bot.runtime.dispatch_now()
     (warning,) = bot.sender.texts("organizer")
@@ -296,11 +298,11 @@ async def test_a_pretalx_api_url_is_synced_by_content_with_stable_ids(
     server.routes.update(api.routes)
     replica = await _replica(url, db, clock)
     try:
-        first = await replica.runtime.sync_now()
+        first = await replica.runtime.service("schedule_sync").sync_now()
         assert first is not None and first.outcome == "applied", first
         ids = sorted(t.id for t in replica.core.programme.talks)
         assert len(ids) == 3 and replica.core.programme.conference.first_day is not None
-        again = await replica.runtime.sync_now()  # the same event again: nothing to apply
+        again = await replica.runtime.service("schedule_sync").sync_now()  # the same event again: nothing to apply
         assert again is not None and again.outcome == "unchanged"
         await replica.runtime.stop()
         restarted = await _replica(url, db, clock)  # from the stored copy: the same talk ids
@@ -313,7 +315,7 @@ async def test_a_pretalx_api_url_is_synced_by_content_with_stable_ids(
 async def test_confbot_run_polls_at_start_and_then_every_configured_interval(
     server: ScheduleServer, db: Database, clock: FakeClock
 ) -> None:
-    from bot.delivery.runtime import SYNC_JOB
+    from bot.features.schedule.sync import SYNC_JOB
 
     settings = Settings(_env_file=None, schedule_url=server.url, schedule_sync_minutes=2)  # type: ignore[call-arg]
     runtime = Runtime(Core(settings, db, small_programme(), clock), {"console": RecordingSender()})
