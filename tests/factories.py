@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import yaml
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -184,3 +187,25 @@ def add_people(
     ]
     session.execute(insert(User), rows)
     return ids
+
+
+def content_data(talk2_start: str = "2026-12-12 10:00") -> dict[str, Any]:
+    """:func:`small_content` as it is written in YAML (local times, durations)."""
+    data = small_content().model_dump(mode="json", exclude_none=True)
+    for talk in data["talks"]:
+        talk.pop("end", None)
+        talk["start"] = talk["start"][:16].replace("T", " ")
+        talk["duration"] = 40 if talk["id"] != 1 else 30
+        if talk["id"] == 2:
+            talk["start"] = talk2_start
+    for item in data["breaks"]:
+        item.pop("end", None)
+        item["start"], item["duration"] = item["start"][:16].replace("T", " "), 60
+    return data
+
+
+def write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / "content.yaml").write_text(
+        yaml.safe_dump(content_data(talk2_start), allow_unicode=True), encoding="utf-8"
+    )

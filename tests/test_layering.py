@@ -95,3 +95,155 @@ def test_no_adapter_opens_a_database_session() -> None:
         if ".session(" in path.read_text(encoding="utf-8") or ".db." in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+# --- the package layout (docs/architecture.md): no cycles, and the rules between the folders ---
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules(package: str) -> dict[str, Path]:
+    """Every module of ``package`` (migrations aside: Alembic loads them by path), by dotted name."""
+    base = ROOT / package.replace(".", "/")
+    return {_module_name(p): p for p in base.rglob("*.py") if "migrations" not in p.parts}
+
+
+def _targets(path: Path, module: str, known: set[str]) -> set[str]:
+    """What ``module`` imports, counting every import: in functions and ``TYPE_CHECKING`` blocks too.
+
+    ``from a.b import c`` imports the module ``a.b.c`` when there is one, else the module ``a.b``.
+    """
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, *([base] if base else [])])
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    resolved = set()
+    for name in found:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        if name and name != module:
+            resolved.add(name)
+    return resolved
+
+
+def _graph(package: str) -> dict[str, set[str]]:
+    modules = _modules(package)
+    known = set(modules)
+    return {name: _targets(path, name, known) for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles (strongly connected components of more than one module), Tarjan's way."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def _imports_into(graph: dict[str, set[str]], source: str, target: str) -> list[str]:
+    """Imports from modules under ``source`` into modules under ``target``, as ``a -> b``."""
+    return [
+        f"{module} -> {name}"
+        for module, names in sorted(graph.items())
+        if module == source or module.startswith(source + ".")
+        for name in sorted(names)
+        if name == target or name.startswith(target + ".")
+    ]
+
+
+def test_the_core_has_no_import_cycle_not_even_through_function_level_imports() -> None:
+    assert _cycles(_graph("bot")) == []
+
+
+def test_delivery_imports_no_feature_and_not_the_core() -> None:
+    graph = _graph("bot")
+    assert _imports_into(graph, "bot.delivery", "bot.features") == []
+    assert _imports_into(graph, "bot.delivery", "bot.core") == []
+
+
+def test_the_chat_seam_imports_neither_the_core_nor_a_feature() -> None:
+    graph = _graph("bot")
+    assert _imports_into(graph, "bot.chat", "bot.core") == []
+    assert _imports_into(graph, "bot.chat", "bot.features") == []
+
+
+def test_features_import_neither_the_core_nor_an_adapter() -> None:
+    graph = _graph("bot")
+    assert _imports_into(graph, "bot.features", "bot.core") == []
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in (ROOT / "bot" / "features").rglob("*.py")
+        for name in _imports(path)
+        if name.split(".")[0] == "adapters"
+    ]
+    assert offenders == []
+
+
+# a feature's own files may share these names with another feature's: the folder says whose they are
+FEATURE_FILE_NAMES = {"__init__.py", "commands.py", "push.py", "strings.py"}
+
+
+def test_no_module_file_name_repeats_in_the_core() -> None:
+    seen: dict[str, list[str]] = {}
+    for path in (ROOT / "bot").rglob("*.py"):
+        if "migrations" in path.parts or path.name in FEATURE_FILE_NAMES:
+            continue
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
+
+
+def test_every_module_that_registers_something_is_enabled_or_imported_by_one() -> None:
+    from bot.features import ENABLED
+
+    graph = _graph("bot")
+    reached: set[str] = set()
+    todo = list(ENABLED)
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo += graph[name]
+    registering = [
+        name
+        for name, path in _modules("bot").items()
+        if any(
+            mark in path.read_text(encoding="utf-8")
+            for mark in ("\n@command(", "\n@renderer(", "\n@every(", "\n@service(", "\n@after_dispatch")
+        )
+    ]
+    assert [name for name in registering if name not in reached] == []

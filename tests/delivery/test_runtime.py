@@ -7,11 +7,8 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from bot.clock import ShiftedClock
 from bot.core import Core
@@ -24,28 +21,6 @@ from tests.fakes.senders import RecordingSender
 from tests.helpers import ask
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def content_data(talk2_start: str = "2026-12-12 10:00") -> dict[str, Any]:
-    """:func:`small_content` as it is written in YAML (local times, durations)."""
-    data = small_content().model_dump(mode="json", exclude_none=True)
-    for talk in data["talks"]:
-        talk.pop("end", None)
-        talk["start"] = talk["start"][:16].replace("T", " ")
-        talk["duration"] = 40 if talk["id"] != 1 else 30
-        if talk["id"] == 2:
-            talk["start"] = talk2_start
-    for item in data["breaks"]:
-        item.pop("end", None)
-        item["start"], item["duration"] = item["start"][:16].replace("T", " "), 60
-    return data
-
-
-def _write_content(directory: Path, talk2_start: str = "2026-12-12 10:00") -> None:
-    directory.mkdir(exist_ok=True)
-    (directory / "content.yaml").write_text(
-        yaml.safe_dump(content_data(talk2_start), allow_unicode=True), encoding="utf-8"
-    )
 
 
 async def test_scheduler_wakes_the_dispatcher_at_the_due_time(tmp_path: Path, settings: Settings) -> None:
@@ -70,39 +45,6 @@ async def test_scheduler_wakes_the_dispatcher_at_the_due_time(tmp_path: Path, se
         assert sender.texts() and sender.texts()[0].startswith("⏰ Starting in 10 minutes")
         arrived = clock.now()
         assert due - timedelta(seconds=2) <= arrived < due + timedelta(seconds=3)  # 1 s fan-out margin
-    finally:
-        await runtime.stop()
-        db.dispose()
-
-
-async def test_content_edit_is_picked_up_and_announced(tmp_path: Path) -> None:
-    content_dir = tmp_path / "content"
-    _write_content(content_dir)
-    settings = Settings(_env_file=None, content=content_dir)  # type: ignore[call-arg]
-    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
-    db.migrate()
-    from bot.clock import FakeClock
-    from tests.conftest import SHANGHAI
-
-    clock = FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI))
-    core = Core(settings, db, load_content(content_dir), clock)
-    sender = RecordingSender()
-    runtime = Runtime(core, {"console": sender})
-    await runtime.start()
-    try:
-        ask(core, "/subscribe 2", locale="en")
-        time.sleep(0.01)
-        _write_content(content_dir, "2026-12-12 15:00")
-        await runtime.service("content_watch").tick()  # the 5-second watcher job, run now: it sees the change
-        assert core.programme.talk(2).start.hour == 10  # not read until it has held still a tick
-        await runtime.service("content_watch").tick()
-        await runtime.dispatch_now()
-        assert core.programme.talk(2).start.hour == 15
-        assert any("moved to Sat 12 Dec 15:00" in t for t in sender.texts())
-        (content_dir / "content.yaml").write_text("talks: [\n", encoding="utf-8")  # a broken edit
-        await runtime.service("content_watch").tick()
-        await runtime.service("content_watch").tick()
-        assert core.programme.talk(2).start.hour == 15  # the previous programme is kept
     finally:
         await runtime.stop()
         db.dispose()

@@ -12,7 +12,7 @@ from adapters.cli import app
 from bot.programme.content import conflicts
 from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT
-from tests.delivery.test_runtime import content_data
+from tests.factories import content_data
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from tests.delivery.test_runtime import _write_content
+from tests.factories import write_content as _write_content
 from tests.fakes.schedule_server import ScheduleServer, schedule_server
 from tests.features.schedule.test_sync import published
 

@@ -15,7 +15,8 @@ from bot.chat.messages import Address, Request
 from bot.factory import create_core
 from bot.settings import Settings
 from bot.storage.models import OutboxMessage
-from tests.delivery.test_runtime import _write_content, content_data
+from tests.factories import content_data
+from tests.factories import write_content as _write_content
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 from tests.conftest import SHANGHAI
-from tests.delivery.test_runtime import _write_content
+from tests.factories import write_content as _write_content
 from tests.fakes.senders import RecordingSender
 from tests.helpers import ask, dispatcher_for
 

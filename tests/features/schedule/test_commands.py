@@ -22,7 +22,8 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, ScheduleOverride, User
 from tests.conftest import SHANGHAI
-from tests.delivery.test_runtime import _write_content, content_data
+from tests.factories import content_data
+from tests.factories import write_content as _write_content
 from tests.fakes.senders import RecordingSender
 from tests.helpers import actions, ask, dispatcher_for, press
 

@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage
 from tests.conftest import SHANGHAI
-from tests.delivery.test_runtime import content_data
+from tests.factories import content_data
 from tests.fakes.senders import RecordingSender
 from tests.helpers import ask
 

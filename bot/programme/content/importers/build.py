@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pypinyin import lazy_pinyin
 
 from bot.programme.content.importers.errors import ScheduleError, guarded
-from bot.programme.content.importers.text import plain
+from bot.programme.content.importers.plaintext import plain
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Conference, ContentFile, Room, Speaker, Talk, Track
 

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from bot.programme.content.importers.build import Builder, Event, kind_of, parse_time, zone
 from bot.programme.content.importers.errors import EmptySchedule, ScheduleError
-from bot.programme.content.importers.text import plain
+from bot.programme.content.importers.plaintext import plain
 from bot.programme.content.schema import ContentFile
 
 FRAB = "frab XML"

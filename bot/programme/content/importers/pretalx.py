@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.programme.content.importers.build import Builder, Event, i18n, kind_of, parse_time, zone
 from bot.programme.content.importers.errors import EmptySchedule
-from bot.programme.content.importers.text import plain
+from bot.programme.content.importers.plaintext import plain
 from bot.programme.content.schema import ContentFile
 
 API = "pretalx API"

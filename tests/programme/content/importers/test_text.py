@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.programme.content.importers.text import plain
+from bot.programme.content.importers.plaintext import plain
 
 
 @pytest.mark.parametrize(
