@@ -33,7 +33,7 @@ from bot.ops import logcontext
 from bot.programme.cards import talk_card, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
-from bot.programme.speakers import SpeakerLinks
+from bot.programme.speaker_links import SpeakerLinks
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import User

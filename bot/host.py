@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
-from bot.programme.speakers import SpeakerLinks
+from bot.programme.speaker_links import SpeakerLinks
 from bot.settings import Settings
 from bot.storage.db import Database
 

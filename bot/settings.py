@@ -72,6 +72,6 @@ class Settings(BaseSettings):
     @field_validator("speakers")
     @classmethod
     def _check_speakers(cls, value: list[str]) -> list[str]:
-        from bot.programme.speakers import check_entry
+        from bot.programme.speaker_links import check_entry
 
         return [check_entry(entry.strip()) for entry in value]

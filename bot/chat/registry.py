@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.host import Host
     from bot.programme.content.programme import Programme
     from bot.programme.search import SearchIndex
-    from bot.programme.speakers import SpeakerLinks
+    from bot.programme.speaker_links import SpeakerLinks
     from bot.settings import Settings
     from bot.storage.models import User
 

@@ -32,6 +32,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.announce.commands",
     "bot.features.announce.push",
     "bot.features.schedule.commands",
+    "bot.features.schedule.reload",
     "bot.features.schedule.push",
     "bot.features.schedule.warnings",
     "bot.features.schedule.watcher",

@@ -32,7 +32,7 @@ from bot.i18n import register, t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
-from bot.programme.speakers import SpeakerLinks
+from bot.programme.speaker_links import SpeakerLinks
 from bot.storage.models import OutboxMessage, Subscription, User
 
 register(

@@ -42,35 +42,50 @@ from bot.storage.models import Subscription, TalkSnapshot, User
 
 CANCEL_LIMIT = 0.25
 """A reload may cancel or remove at most this share of the announced talks unless forced."""
+FORCE_HINT = "If that is meant, apply it with `confbot content reload --force`."
+SHOWN_AT_MOST = 10
+"""A refusal's message names this many of the talks or conflicts, then how many more."""
+
+
+def _first_few(items: list[str], separator: str) -> str:
+    """The first ``SHOWN_AT_MOST`` items, then how many more."""
+    more = len(items) - SHOWN_AT_MOST
+    return separator.join(items[:SHOWN_AT_MOST]) + (f" and {more} more" if more > 0 else "")
 
 
 class ReloadRefused(Exception):
-    """The reload would cancel more than ``CANCEL_LIMIT`` of the talks; nothing was changed."""
+    """The reload would cancel more than ``CANCEL_LIMIT`` of the talks; nothing was changed.
+
+    ``cancelling`` labels the talks it would cancel, of ``announced``; :attr:`reason` says what the
+    reload would do, for a reply to add its own "nothing was changed" and hint to.
+    """
 
     def __init__(self, cancelling: list[str], announced: int) -> None:
         self.cancelling = cancelling
         self.announced = announced
-        shown = ", ".join(cancelling[:10]) + (f" and {len(cancelling) - 10} more" if len(cancelling) > 10 else "")
-        super().__init__(
-            f"this reload would cancel {len(cancelling)} of {announced} talks, more than "
-            f"{CANCEL_LIMIT:.0%}: {shown}. Nothing was changed. If that is meant, apply it with "
-            "`confbot content reload --force`."
+        super().__init__(f"{self.reason}. Nothing was changed. {FORCE_HINT}")
+
+    @property
+    def reason(self) -> str:
+        """What the reload would do, as one sentence without its full stop."""
+        return (
+            f"this reload would cancel {len(self.cancelling)} of {self.announced} talks, more than "
+            f"{CANCEL_LIMIT:.0%}: {_first_few(self.cancelling, ', ')}"
         )
 
 
 class ConflictRefused(ReloadRefused):
-    """The reload would add schedule conflicts the announced schedule does not have; nothing was changed."""
+    """The reload would add schedule ``conflicts`` the announced schedule does not have; nothing was changed."""
 
     def __init__(self, clashes: list[conflicts.Conflict]) -> None:
-        self.cancelling, self.announced, self.conflicts = [], 0, clashes
-        shown = "; ".join(str(c) for c in clashes[:10]) + (
-            f" and {len(clashes) - 10} more" if len(clashes) > 10 else ""
-        )
-        Exception.__init__(
-            self,
-            f"this reload would add {len(clashes)} schedule conflict(s): {shown}. Nothing was changed. "
-            "If that is meant, apply it with `confbot content reload --force`.",
-        )
+        self.conflicts = clashes
+        super().__init__([], 0)
+
+    @property
+    def reason(self) -> str:
+        """What the reload would do, as one sentence without its full stop."""
+        shown = _first_few([str(c) for c in self.conflicts], "; ")
+        return f"this reload would add {len(self.conflicts)} schedule conflict(s): {shown}"
 
 
 @dataclass

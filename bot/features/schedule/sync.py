@@ -198,7 +198,7 @@ class ScheduleSync:
         try:
             content = await asyncio.to_thread(fetch_schedule, self.url, token, previous=self._previous())
         except ScheduleError as exc:
-            if exc.message.startswith(("cannot fetch", "HTTP ")):  # the network or the server: not for chat
+            if exc.unreachable:  # the network or the server: not for chat
                 return self._failed(str(exc))
             return self._refused(exc, [f"{self.url}: cannot import the schedule: {exc.message}"])
         except ValueError as exc:
@@ -247,7 +247,7 @@ class ScheduleSync:
         except ContentError as err:
             return self._refused(err, [str(p) for p in err.problems])
         except ReloadRefused as err:  # its hint names `content reload`; the warning names `content sync`
-            return self._refused(err, [str(err).split(". Nothing was changed")[0] + "."])
+            return self._refused(err, [f"{err.reason}."])
         if self.last_error is not None:
             log.info("schedule sync from %s works again", self.url)
         self._base, self._applied, self._seen_error = base, digest, None

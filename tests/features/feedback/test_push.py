@@ -16,7 +16,7 @@ from bot.features.feedback import push as feedback
 from bot.features.feedback.push import plan_due
 from bot.programme.content.programme import Programme
 from bot.programme.overrides import rebuild
-from bot.programme.speakers import SpeakerLinks
+from bot.programme.speaker_links import SpeakerLinks
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage

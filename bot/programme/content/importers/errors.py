@@ -7,10 +7,25 @@ from contextlib import contextmanager
 
 
 class ScheduleError(ValueError):
-    """A schedule could not be imported: ``source`` (file or URL), ``place`` in it, what is wrong."""
+    """A schedule could not be imported: ``source`` (file or URL), ``place`` in it, what is wrong.
 
-    def __init__(self, source: str, message: str, *, place: str = "", format: str = "") -> None:
+    ``unreachable`` when the network or the server failed (no answer, or an HTTP error ``status``),
+    not the schedule.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        *,
+        place: str = "",
+        format: str = "",
+        unreachable: bool = False,
+        status: int | None = None,
+    ) -> None:
         self.source = source
+        self.unreachable = unreachable
+        self.status = status
         self.place = place
         self.format = format
         self.message = message

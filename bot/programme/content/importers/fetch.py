@@ -49,7 +49,12 @@ def _get(client: httpx.Client, url: str, token: str | None, budget: _Budget | No
         with client.stream("GET", url, headers=_headers(token)) as response:
             if response.status_code >= 400:
                 hint = " (a private event or API: pass --token)" if response.status_code in (401, 403) else ""
-                raise ScheduleError(url, f"HTTP {response.status_code} {response.reason_phrase}{hint}")
+                raise ScheduleError(
+                    url,
+                    f"HTTP {response.status_code} {response.reason_phrase}{hint}",
+                    unreachable=True,
+                    status=response.status_code,
+                )
             body = bytearray()
             for chunk in response.iter_bytes():
                 body += chunk
@@ -57,7 +62,7 @@ def _get(client: httpx.Client, url: str, token: str | None, budget: _Budget | No
                     what = "a schedule file or page" if limit == MAX_BYTES else "a schedule in all its pages"
                     raise ScheduleError(url, f"too large: more than the {limit} bytes {what} may have")
     except httpx.HTTPError as exc:
-        raise ScheduleError(url, f"cannot fetch: {exc.__class__.__name__}: {exc}") from None
+        raise ScheduleError(url, f"cannot fetch: {exc.__class__.__name__}: {exc}", unreachable=True) from None
     budget.left -= len(body)
     return bytes(body)
 
@@ -128,7 +133,7 @@ def fetch_api(url: str, token: str | None = None, client: httpx.Client | None = 
         try:
             submissions = _pages(c, base + "submissions/?expand=slots,track,submission_type&limit=100", token, budget)
         except ScheduleError as exc:
-            if "HTTP 404" not in exc.message:
+            if exc.status != 404:
                 raise
             submissions = _pages(c, base + "talks/?limit=100", token, budget)  # pretalx before the 2025 API
     return {

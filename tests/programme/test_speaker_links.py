@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from bot.chat.messages import Address
 from bot.programme.content.programme import Programme
-from bot.programme.speakers import SpeakerLinks
+from bot.programme.speaker_links import SpeakerLinks
 from bot.settings import Settings
 
 CHEN_TG = Address("telegram", "123", "123")
