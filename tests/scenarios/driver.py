@@ -388,20 +388,13 @@ class SlackPlatform(_Base):
         chat = self._chat_id(where or person)
         if text.startswith("/"):  # a command: /conf <command> (answered ephemerally at the response_url)
             return await self._answer(slash(self.fake, uid, text[1:], channel=chat))
+        assert where is None, "plain text is written in a DM here"  # in a channel it is chatter
         before = len(self._messages(chat))
-        if where is None:
-            await self._signed(event(uid, text), "application/json")
-        else:
-            body = json.loads(event(uid, text))
-            body["event"] |= {"channel": chat, "channel_type": "channel"}
-            await self._signed(json.dumps(body), "application/json")
-        if where is not None:  # chatter in a channel may get no answer: wait for the bot's answer only when asked
-            return Seen("", "", [], [])
-        deadline = 10.0
-        while len(self._messages(chat)) <= before and deadline > 0:
+        await self._signed(event(uid, text), "application/json")  # a DM: answered there by chat.postMessage
+        deadline = time.monotonic() + 10
+        while len(self._messages(chat)) <= before:
+            assert time.monotonic() < deadline, f"no answer to {text!r}"
             await asyncio.sleep(0.01)
-            deadline -= 0.01
-        assert len(self._messages(chat)) > before, f"no answer to {text!r}"
         call = self._messages(chat)[before]
         self._replies.add(id(call))
         return _slack_seen(call)
