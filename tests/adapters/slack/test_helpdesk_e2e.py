@@ -1,7 +1,8 @@
 """End to end on the fake Slack: a helpdesk ticket round trip through Bolt (signed requests) and the
 outbox. With a helpdesk channel the ticket is posted there with Reply / Close buttons, the organizer's
 answer is their next message in that channel (other members' chatter is never taken or answered), a
-follow-up DM with a photo links the file into the channel; with none, each organizer gets a DM."""
+follow-up DM with a photo links the file into the channel. (With none, each organizer gets a DM: a
+shared scenario in tests/scenarios/test_helpdesk.py.)"""
 
 from __future__ import annotations
 
@@ -117,31 +118,5 @@ async def test_a_ticket_round_trip_through_the_slack_helpdesk_channel(
             "Your answer to ticket #1 is on its way.",
             "*🆘 Follow-up on ticket #1*",
         ]
-    finally:
-        await runtime.stop()
-
-
-async def test_without_a_helpdesk_channel_each_organizer_gets_the_ticket_and_answers_in_the_dm(
-    slack: FakeSlack, client: httpx.AsyncClient, adapter: SlackAdapter, core: Core
-) -> None:
-    core.settings.organizers.extend(["slack:U0ORG", "slack:U0ORG2"])  # as CONFBOT_ORGANIZERS lists them
-    for organizer in ("U0ORG", "U0ORG2"):  # a bot can DM only people who talked to it
-        await post(slack, client, slash(slack, organizer, "help", channel="D" + organizer[1:]))
-    await post(slack, client, slash(slack, ALICE, "helpdesk the room is full", channel=DM))
-    runtime = Runtime(core, {"slack": adapter.sender()}, periodic=False)
-    await runtime.start()
-    try:
-        await runtime.dispatch_now()
-        for dm in ("D0ORG", "D0ORG2"):
-            (ticket,) = posted(slack, dm)
-            assert "the room is full" in text_of(ticket) and values_of(ticket) == ["hdr 1", "hdc 1"]
-        prompt = await post(slack, client, press_in(slack, "U0ORG", "hdr 1", "D0ORG"))
-        assert "Send your answer to ticket #1 here" in text_of(prompt)
-        await send_event(client, event("U0ORG", "Hall C has seats."))
-        sent = (await slack.wait_for("chat.postMessage", 3))[2]
-        assert sent["channel"] == "D0ORG" and "on its way" in text_of(sent)
-        await runtime.dispatch_now()
-        (answer,) = posted(slack, DM)
-        assert "ticket #1" in text_of(answer) and "Hall C has seats." in text_of(answer)
     finally:
         await runtime.stop()

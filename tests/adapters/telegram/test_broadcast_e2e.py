@@ -1,4 +1,5 @@
-"""End to end on the fake Bot API: a broadcast reaches every user exactly once through 429s and 5xx."""
+"""End to end on the fake Bot API: a broadcast reaches every user exactly once through 429s and 5xx, in
+Telegram HTML; paid broadcasts. (Preview, Cancel, refusal and audiences: tests/scenarios/test_broadcast.py.)"""
 
 from __future__ import annotations
 
@@ -122,19 +123,6 @@ async def test_two_thousand_users_get_it_exactly_once_through_429s_and_5xx(
     print(f"2 000-user broadcast end to end: {time.monotonic() - began:.1f} s")
 
 
-async def test_a_non_organizer_is_refused_and_it_is_audited(
-    fake_telegram: FakeTelegram, core: Core, clock: FakeClock, running: tuple[TelegramAdapter, Runtime]
-) -> None:
-    _attendees(core, 3, clock.now())
-    refused = await _ask(fake_telegram, MALLORY, "/broadcast free pizza")
-    assert refused["text"] == "Only conference organizers can use /broadcast."
-    assert _buttons(refused) == []
-    audit = await _ask(fake_telegram, ORGANIZER, "/audit")
-    assert "telegram:8 · <code>/broadcast free pizza</code> → refused" in audit["text"]
-    with core.db.session() as s:
-        assert s.scalar(select(Broadcast)) is None
-
-
 async def test_paid_broadcasts_carry_allow_paid_broadcast(fake_telegram: FakeTelegram, core: Core) -> None:
     core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
     adapter = TelegramAdapter(_settings(fake_telegram, TELEGRAM_PAID_BROADCAST="true"), core)
@@ -161,3 +149,11 @@ async def test_paid_broadcasts_carry_allow_paid_broadcast(fake_telegram: FakeTel
     finally:
         await runtime.stop()
         await adapter.stop()
+
+
+async def test_the_audit_shows_a_refused_command_as_code(
+    fake_telegram: FakeTelegram, running: tuple[TelegramAdapter, Runtime]
+) -> None:
+    await _ask(fake_telegram, MALLORY, "/broadcast free pizza")
+    audit = await _ask(fake_telegram, ORGANIZER, "/audit")
+    assert "telegram:8 · <code>/broadcast free pizza</code> → refused" in audit["text"]

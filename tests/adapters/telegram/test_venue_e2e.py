@@ -1,4 +1,5 @@
-"""/venue on Telegram: a native venue (a map pin, checked against the Bot API) and then the text."""
+"""/venue on Telegram: a native venue (a map pin, checked against the Bot API) before the text; none
+without coordinates. (The notes themselves: tests/scenarios/test_venue.py.)"""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ async def test_venue_sends_a_map_pin_then_the_notes(
     (text,) = await fake_telegram.wait_for("sendMessage")
     assert (float(pin["latitude"]), float(pin["longitude"])) == (venue.latitude, venue.longitude)
     assert pin["title"] == venue.name_en and pin["address"] == venue.address_en
-    assert "Wi-Fi" in text["text"] and "Getting there" in text["text"] and "draft" in text["text"]
     assert int(pin["chat_id"]) == int(text["chat_id"]) == 3003
 
 
@@ -30,5 +30,5 @@ async def test_a_conference_without_coordinates_sends_no_pin(
     fake_telegram: FakeTelegram, polling_bot: TelegramAdapter
 ) -> None:
     fake_telegram.push(fake_telegram.message_update(3004, "/venue", lang="en"))  # the small programme: no venue
-    (text,) = await fake_telegram.wait_for("sendMessage")
-    assert "not published the venue" in text["text"] and fake_telegram.sent("sendVenue") == []
+    await fake_telegram.wait_for("sendMessage")
+    assert fake_telegram.sent("sendVenue") == []
