@@ -10,12 +10,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.ops.logcontext as tracking
 from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
 from bot.chat.messages import Address, Request, UserFile
 from bot.chat.registry import lookup
 from bot.core import Core
+from bot.ops import logcontext
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -79,7 +79,7 @@ class SlackHandlers:
 
     async def in_context(self, body: dict[str, Any], next: Any) -> None:  # noqa: A002 (Bolt's argument name)
         """Middleware: the listener (and the task Bolt runs it in) logs with the event or trigger id."""
-        with tracking.update(PLATFORM, body.get("event_id") or body.get("trigger_id")):
+        with logcontext.update(PLATFORM, body.get("event_id") or body.get("trigger_id")):
             await next()
 
     async def profile(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
