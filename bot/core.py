@@ -33,7 +33,7 @@ from bot.programme.cards import talk_card, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
 from bot.programme.speakers import SpeakerLinks
-from bot.settings import Settings
+from bot.settings import Account, Settings
 from bot.storage.db import Database
 from bot.storage.models import User
 
@@ -85,7 +85,7 @@ class Core:
         self.send_rates = SendRates()  # filled from the senders by the push runtime
         self._programme = programme
         self._search: SearchIndex | None = None
-        self._organizers = {o.strip() for o in settings.organizers if o.strip()}
+        self._organizers = set(settings.organizer_accounts)
         self.speaker_links = SpeakerLinks.parse(settings.speakers)  # CONFBOT_SPEAKERS
 
     @property
@@ -133,11 +133,11 @@ class Core:
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
-        self._organizers.add(f"{address.platform}:{address.user_id}")
+        self._organizers.add(Account(address.platform, address.user_id))
 
     def is_organizer(self, address: Address) -> bool:
         """Organizers are listed in ``CONFBOT_ORGANIZERS`` as ``platform:user_id``."""
-        return f"{address.platform}:{address.user_id}" in self._organizers
+        return Account(address.platform, address.user_id) in self._organizers
 
     def handle(self, request: Request) -> list[Reply]:
         """Answer one request. Never raises: bad input gets a clear, translated answer."""

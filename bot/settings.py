@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "ebpf-china"
+
+
+class Account(NamedTuple):
+    """A chat account as settings name it: ``platform:user_id``."""
+
+    platform: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    @classmethod
+    def parse(cls, entry: str) -> Account | None:
+        """``platform:user_id`` (spaces around it ignored); None when ``entry`` has no ``:``."""
+        platform, colon, user_id = entry.strip().partition(":")
+        return cls(platform, user_id) if colon else None
 
 
 class Settings(BaseSettings):
@@ -75,3 +91,8 @@ class Settings(BaseSettings):
         from bot.programme.speakers import check_entry
 
         return [check_entry(entry.strip()) for entry in value]
+
+    @property
+    def organizer_accounts(self) -> tuple[Account, ...]:
+        """``CONFBOT_ORGANIZERS`` parsed, in order, once each: the accounts that may run organizer commands."""
+        return tuple(dict.fromkeys(a for a in map(Account.parse, self.organizers) if a is not None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import BUNDLED_CONTENT, Settings
+from bot.settings import BUNDLED_CONTENT, Account, Settings
 
 
 def test_defaults_run_on_sqlite_with_the_bundled_conference(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,3 +28,10 @@ def test_platform_variables_use_their_own_names(monkeypatch: pytest.MonkeyPatch)
     settings = Settings()
     assert settings.telegram_bot_token == "123:abc"
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_organizers_are_parsed_once_into_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFBOT_ORGANIZERS", "telegram:1, slack:U2,telegram:1,nocolon,console:a:b")
+    settings = Settings()
+    assert settings.organizer_accounts == (Account("telegram", "1"), Account("slack", "U2"), Account("console", "a:b"))
+    assert [str(a) for a in settings.organizer_accounts] == ["telegram:1", "slack:U2", "console:a:b"]

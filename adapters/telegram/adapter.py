@@ -134,7 +134,7 @@ class TelegramAdapter:
     async def _start(self) -> None:
         """Initialize, register commands, then poll or register the webhook."""
         await self.application.initialize()
-        await register_commands(self.application.bot, self.settings.organizers)
+        await register_commands(self.application.bot, self.settings.organizer_accounts)
         await self.application.start()
         if self.webhook:
             url = (self.settings.telegram_webhook_url or "").rstrip("/")
