@@ -93,6 +93,19 @@ class Settings(BaseSettings):
         return [check_entry(entry.strip()) for entry in value]
 
     @property
+    def platforms(self) -> list[str]:
+        """The chat platforms whose settings are present (``confbot run`` serves them)."""
+        return [
+            name for name, token in (("telegram", self.telegram_bot_token), ("slack", self.slack_bot_token)) if token
+        ]
+
+    @property
+    def send_rates(self) -> dict[str, float]:
+        """Messages per second each configured platform's sender delivers at most, all chats together."""
+        rates = {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}
+        return {name: rates[name] for name in self.platforms}
+
+    @property
     def organizer_accounts(self) -> tuple[Account, ...]:
         """``CONFBOT_ORGANIZERS`` parsed, in order, once each: the accounts that may run organizer commands."""
         return tuple(dict.fromkeys(a for a in map(Account.parse, self.organizers) if a is not None))

@@ -35,3 +35,15 @@ def test_organizers_are_parsed_once_into_accounts(monkeypatch: pytest.MonkeyPatc
     settings = Settings()
     assert settings.organizer_accounts == (Account("telegram", "1"), Account("slack", "U2"), Account("console", "a:b"))
     assert [str(a) for a in settings.organizer_accounts] == ["telegram:1", "slack:U2", "console:a:b"]
+
+
+def test_the_configured_platforms_and_their_send_rates(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "TELEGRAM_RATE_LIMIT", "SLACK_RATE_LIMIT"):
+        monkeypatch.delenv(key, raising=False)
+    assert Settings().platforms == [] and Settings().send_rates == {}
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_RATE_LIMIT", "2.5")
+    assert Settings().send_rates == {"slack": 2.5}
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    assert Settings().platforms == ["telegram", "slack"]
+    assert Settings().send_rates == {"telegram": 30.0, "slack": 2.5}
