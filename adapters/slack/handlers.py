@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
+from bot.chat.groups import takes_message
 from bot.chat.messages import Address, Request, UserFile
 from bot.chat.registry import lookup
 from bot.core import Core
@@ -160,7 +161,11 @@ class SlackHandlers:
         """In a channel only the text a prompt awaits from this member there is taken (answered in its
         thread); everything else is the channel's own chatter and never answered."""
         channel, user = event["channel"], event["user"]
-        if not self.core.awaits_input(Request(Address(PLATFORM, user, user), is_group=True, channel=channel)):
+        asked = Request(Address(PLATFORM, user, user), is_group=True, channel=channel)
+        # commands come by /conf, never as channel messages, and the bot takes no mentions
+        if not takes_message(
+            is_group=True, command=False, addressed=False, awaited=lambda: self.core.awaits_input(asked)
+        ):
             return
         if not self._first("event", body.get("event_id")):
             return
