@@ -24,6 +24,7 @@ from bot.chat.messages import (
     clean_text,
     code,
 )
+from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
@@ -221,6 +222,15 @@ class Core:
                 with contextlib.suppress(Exception), self.db.session() as session:
                     audit.record(session, request.address, audited, args, "error", now)
             return Response([self._say(lang, "error.internal")])
+
+    async def respond_async(self, request: Request, *, chats: ChatRights | None = None) -> Response:
+        """:meth:`respond`, after asking the platform what the request needs from it: ``chats`` checks
+        a chat an organizer names from their private chat (``/announce … in @channel``)."""
+        from bot.features.announce.commands import check_named_chat
+
+        if chats is not None:
+            request = await check_named_chat(request, chats, organizer=self.is_organizer(request.address))
+        return self.respond(request)
 
     def _awaited_input(
         self, request: Request, user: User, session: Session, lang: str, text: str, now: datetime

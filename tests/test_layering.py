@@ -27,6 +27,7 @@ PUBLIC = {
     "bot.i18n",
     "bot.chat.files",  # a user's forwarded file as a line of text, where the platform can't show the file
     "bot.chat.groups",  # which group or channel messages the bot takes (the rest is chatter)
+    "bot.chat.ports",  # what the core may ask a platform (may this user have the bot post in that chat?)
     "bot.chat.registry",
     "bot.delivery.sender",
     "bot.delivery.runtime",

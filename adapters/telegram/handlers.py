@@ -17,7 +17,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
-from adapters.telegram import channels
+from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
 from bot.chat.groups import takes_message
@@ -113,11 +113,8 @@ class Handlers:
         command, awaited = message.text.startswith("/"), lambda: self.core.awaits_input(request)
         if not takes_message(is_group=request.is_group, command=command, addressed=addressed, awaited=awaited):
             return  # ordinary group chatter
-        target = channels.remote_target(message.text) if chat.type == ChatType.PRIVATE else None
-        if target is not None and self.core.is_organizer(request.address):
-            request = await channels.checked(context.bot, request, *target)
-        replies = self.core.handle(request)
-        for reply in replies:
+        response = await self.core.respond_async(request, chats=TelegramChatRights(context.bot))
+        for reply in response.replies:
             await answer(message, reply)
 
     async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
