@@ -11,14 +11,13 @@ directory.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import getpass
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.chat.files import file_line
+from bot.chat.files import forward_as_text
 from bot.chat.messages import Address, Button, Reply, Request
 from bot.core import Core
 from bot.delivery.sender import SendResult
@@ -66,8 +65,7 @@ def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False, promp
 
     A push is followed by ``prompt`` (the interactive ``> ``), since it interrupts the input line.
     """
-    if reply.forward is not None:  # a user's file from a chat platform: its link, or where it was sent
-        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(reply.forward, reply.lang)), forward=None)
+    reply = forward_as_text(reply)  # a user's file from a chat platform: its link, or where it was sent
     text, buttons = render(reply, start, save_attachment(reply))
     out.write(f"\n🔔 {text}\n{prompt}" if push else f"{text}\n\n")
     out.flush()

@@ -36,12 +36,7 @@ To try the bot locally without any token, run:  confbot chat
 
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms whose settings are present."""
-    names = []
-    if settings.telegram_bot_token:
-        names.append("telegram")
-    if settings.slack_bot_token:
-        names.append("slack")
-    return names
+    return settings.platforms
 
 
 def build_adapters(settings: Settings, core: Core, retry: StartupRetry | None = None) -> list[Adapter]:

@@ -24,6 +24,7 @@ from bot.chat.messages import (
     clean_text,
     code,
 )
+from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
@@ -34,7 +35,7 @@ from bot.programme.cards import talk_card, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
 from bot.programme.speaker_links import SpeakerLinks
-from bot.settings import Settings
+from bot.settings import Account, Settings
 from bot.storage.db import Database
 from bot.storage.models import User
 
@@ -86,7 +87,7 @@ class Core:
         self.send_rates = SendRates()  # filled from the senders by the push runtime
         self._programme = programme
         self._search: SearchIndex | None = None
-        self._organizers = {o.strip() for o in settings.organizers if o.strip()}
+        self._organizers = set(settings.organizer_accounts)
         self.speaker_links = SpeakerLinks.parse(settings.speakers)  # CONFBOT_SPEAKERS
 
     @property
@@ -134,11 +135,11 @@ class Core:
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
-        self._organizers.add(f"{address.platform}:{address.user_id}")
+        self._organizers.add(Account(address.platform, address.user_id))
 
     def is_organizer(self, address: Address) -> bool:
         """Organizers are listed in ``CONFBOT_ORGANIZERS`` as ``platform:user_id``."""
-        return f"{address.platform}:{address.user_id}" in self._organizers
+        return Account(address.platform, address.user_id) in self._organizers
 
     def handle(self, request: Request) -> list[Reply]:
         """Answer one request. Never raises: bad input gets a clear, translated answer."""
@@ -222,6 +223,15 @@ class Core:
                 with contextlib.suppress(Exception), self.db.session() as session:
                     audit.record(session, request.address, audited, args, "error", now)
             return Response([self._say(lang, "error.internal")])
+
+    async def respond_async(self, request: Request, *, chats: ChatRights | None = None) -> Response:
+        """:meth:`respond`, after asking the platform what the request needs from it: ``chats`` checks
+        a chat an organizer names from their private chat (``/announce … in @channel``)."""
+        from bot.features.announce.commands import check_named_chat
+
+        if chats is not None:
+            request = await check_named_chat(request, chats, organizer=self.is_organizer(request.address))
+        return self.respond(request)
 
     def _awaited_input(
         self, request: Request, user: User, session: Session, lang: str, text: str, now: datetime

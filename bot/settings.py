@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "ebpf-china"
+
+
+class Account(NamedTuple):
+    """A chat account as settings name it: ``platform:user_id``."""
+
+    platform: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    @classmethod
+    def parse(cls, entry: str) -> Account | None:
+        """``platform:user_id`` (spaces around it ignored); None when ``entry`` has no ``:``."""
+        platform, colon, user_id = entry.strip().partition(":")
+        return cls(platform, user_id) if colon else None
 
 
 class Settings(BaseSettings):
@@ -75,3 +91,21 @@ class Settings(BaseSettings):
         from bot.programme.speaker_links import check_entry
 
         return [check_entry(entry.strip()) for entry in value]
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms whose settings are present (``confbot run`` serves them)."""
+        return [
+            name for name, token in (("telegram", self.telegram_bot_token), ("slack", self.slack_bot_token)) if token
+        ]
+
+    @property
+    def send_rates(self) -> dict[str, float]:
+        """Messages per second each configured platform's sender delivers at most, all chats together."""
+        rates = {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}
+        return {name: rates[name] for name in self.platforms}
+
+    @property
+    def organizer_accounts(self) -> tuple[Account, ...]:
+        """``CONFBOT_ORGANIZERS`` parsed, in order, once each: the accounts that may run organizer commands."""
+        return tuple(dict.fromkeys(a for a in map(Account.parse, self.organizers) if a is not None))

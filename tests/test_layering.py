@@ -26,6 +26,8 @@ PUBLIC = {
     "bot.settings",
     "bot.i18n",
     "bot.chat.files",  # a user's forwarded file as a line of text, where the platform can't show the file
+    "bot.chat.groups",  # which group or channel messages the bot takes (the rest is chatter)
+    "bot.chat.ports",  # what the core may ask a platform (may this user have the bot post in that chat?)
     "bot.chat.registry",
     "bot.delivery.sender",
     "bot.delivery.runtime",
@@ -57,8 +59,16 @@ def _imports(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
+            # "from bot.ops import logcontext" uses the module bot.ops.logcontext, not the package
+            modules = [f"{node.module}.{a.name}" for a in node.names if _is_module(f"{node.module}.{a.name}")]
+            names += modules or [node.module]
     return names
+
+
+def _is_module(name: str) -> bool:
+    """Whether ``name`` is a module or package of this repository."""
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def _allowed(module: str, surface: set[str]) -> bool:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.common import build_core
 from bot.settings import Settings
 
 app = typer.Typer(help="Talk ratings and comments.", no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -18,12 +19,11 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Every rating and comment with its talk and the talk's time; no user ids."""
-    from adapters.cli.main import _core
     from bot.features.feedback.ratings import export as export_ratings
 
     if fmt not in ("csv", "json"):
         raise typer.BadParameter("csv or json", param_hint="--format")
-    core = _core(Settings())
+    core = build_core(Settings())
     try:
         text = export_ratings(core, fmt)
     finally:

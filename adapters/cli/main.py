@@ -12,14 +12,13 @@ from typing import Annotated
 
 import typer
 
+from adapters.cli.common import build_core, plan_at_configured_rates
 from adapters.cli.content import app as content_app
 from adapters.cli.content import content_errors_exit
 from adapters.cli.db import app as db_app
-from adapters.cli.db import database_errors_exit
 from adapters.cli.feedback import app as feedback_app
 from adapters.logs import configure as configure_logging
 from adapters.redact import secrets_of
-from bot.core import Core
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -32,19 +31,6 @@ app = typer.Typer(
 app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
 app.add_typer(feedback_app, name="feedback", help="Export talk ratings and comments.")
 app.add_typer(db_app, name="db", help="Migrate the database schema, or check that it is at head.")
-
-
-def _core(settings: Settings) -> Core:
-    """Build the core, turning content, database and schema errors into one clear line and exit code 1."""
-    from bot.factory import create_core
-    from bot.storage.db import SchemaBehind
-
-    with content_errors_exit(), database_errors_exit():
-        try:
-            return create_core(settings)
-        except SchemaBehind as err:
-            typer.echo(f"CONFBOT_MIGRATE_ON_START is false and the {err}", err=True)
-            raise typer.Exit(1) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -71,7 +57,7 @@ def chat(
     from adapters.console import console_address, main_chat
 
     settings = Settings()
-    core = _core(settings)
+    core = build_core(settings)
     core.add_organizer(console_address())  # whoever holds the terminal runs the event
     main_chat(core, stay=stay)
 
@@ -83,7 +69,7 @@ def run() -> None:
 
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings()
-    core = _core(settings)
+    core = build_core(settings)
     _ = core.search  # built now, not on the first search
     with _event_loop_runner() as runner:
         # the programme, its index, the libraries' tables and every module the adapters import live
@@ -120,7 +106,6 @@ def reload_content(
     ] = False,
 ) -> None:
     """Apply edited content: re-time reminders and notify subscribers of moved or cancelled talks."""
-    from adapters.runner import build_adapters
     from bot.features.schedule.changes import ReloadRefused, reload_from_path
 
     settings = Settings()
@@ -131,9 +116,8 @@ def reload_content(
             err=True,
         )
         raise typer.Exit(1)
-    core = _core(settings)
-    # moved talks are re-planned at the configured platforms' rates, which their senders report
-    core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
+    core = build_core(settings)
+    plan_at_configured_rates(core, settings)  # moved talks are re-planned at the platforms' rates
     with content_errors_exit():
         try:
             report = reload_from_path(core, path or settings.content, force=force)
@@ -154,7 +138,6 @@ def sync_content(
     ] = False,
 ) -> None:
     """Fetch a published schedule once and apply it like a reload: subscribers hear what moved, once."""
-    from adapters.runner import build_adapters
     from bot.features.schedule.sync import APPLIED, ScheduleSync
 
     settings = Settings()
@@ -162,8 +145,8 @@ def sync_content(
     if not target:
         typer.echo("Give the schedule's URL, or set CONFBOT_SCHEDULE_URL.", err=True)
         raise typer.Exit(2)
-    core = _core(settings)
-    core.send_rates.register(adapter.sender() for adapter in build_adapters(settings, core))
+    core = build_core(settings)
+    plan_at_configured_rates(core, settings)
     sync = ScheduleSync(core, target)
     sync.restore()  # from the last good copy, so a removed talk's notice can still name it
     result = asyncio.run(sync.poll(force=force))
@@ -187,7 +170,7 @@ def stats(
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")
-    core = _core(Settings())
+    core = build_core(Settings())
     try:
         report = gather(core)
     finally:
@@ -216,7 +199,7 @@ def broadcast(
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")
-    core = _core(Settings())
+    core = build_core(Settings())
     who = console_address()
     core.add_organizer(who)  # whoever holds the shell runs the event; audited as console:<user>
     try:

@@ -10,12 +10,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-import bot.ops.logcontext as tracking
 from adapters.slack.outbound import deliver
 from adapters.slack.render import fallback_text, to_blocks
+from bot.chat.groups import takes_message
 from bot.chat.messages import Address, Request, UserFile
 from bot.chat.registry import lookup
 from bot.core import Core
+from bot.ops import logcontext
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -79,7 +80,7 @@ class SlackHandlers:
 
     async def in_context(self, body: dict[str, Any], next: Any) -> None:  # noqa: A002 (Bolt's argument name)
         """Middleware: the listener (and the task Bolt runs it in) logs with the event or trigger id."""
-        with tracking.update(PLATFORM, body.get("event_id") or body.get("trigger_id")):
+        with logcontext.update(PLATFORM, body.get("event_id") or body.get("trigger_id")):
             await next()
 
     async def profile(self, client: AsyncWebClient, user_id: str) -> tuple[str | None, str | None]:
@@ -160,7 +161,11 @@ class SlackHandlers:
         """In a channel only the text a prompt awaits from this member there is taken (answered in its
         thread); everything else is the channel's own chatter and never answered."""
         channel, user = event["channel"], event["user"]
-        if not self.core.awaits_input(Request(Address(PLATFORM, user, user), is_group=True, channel=channel)):
+        asked = Request(Address(PLATFORM, user, user), is_group=True, channel=channel)
+        # commands come by /conf, never as channel messages, and the bot takes no mentions
+        if not takes_message(
+            is_group=True, command=False, addressed=False, awaited=lambda: self.core.awaits_input(asked)
+        ):
             return
         if not self._first("event", body.get("event_id")):
             return

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.chat.files import file_line
+from bot.chat.files import forward_as_text
 from bot.chat.messages import Choices, Line, Reply, Span
 from bot.i18n import register, t
 
@@ -151,8 +151,7 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     if reply.place is not None:  # Slack has no map pin: a link to the place on a map
         pin = (Span("🗺 "), Span(t(reply.lang, "slack.map"), "link", reply.place.map_url))
         reply = dataclasses.replace(reply, lines=(*reply.lines, pin))
-    if reply.forward is not None:  # a user's file: its permalink (Slack), or where it was sent
-        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(reply.forward, reply.lang)))
+    reply = forward_as_text(reply)  # a user's file: its permalink (Slack), or where it was sent
     sections = _sections(reply, MAX_BLOCKS - len(action_blocks))
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=s)) for s in sections]
     return [b.to_dict() for b in [*blocks, *action_blocks]]

@@ -11,7 +11,6 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
-import bot.ops.logcontext as tracking
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
@@ -19,6 +18,7 @@ from adapters.telegram.sender import TelegramSender
 from adapters.telegram.startup import StartupRequest
 from adapters.telegram.webhook import PATH, webhook_route
 from bot.core import Core
+from bot.ops import logcontext
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class TrackedApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     async def process_update(self, update: object) -> None:
         """Polling and the webhook both come through here, one task per update."""
-        with tracking.update("telegram", getattr(update, "update_id", None)):
+        with logcontext.update("telegram", getattr(update, "update_id", None)):
             await super().process_update(update)
 
 
@@ -134,7 +134,7 @@ class TelegramAdapter:
     async def _start(self) -> None:
         """Initialize, register commands, then poll or register the webhook."""
         await self.application.initialize()
-        await register_commands(self.application.bot, self.settings.organizers)
+        await register_commands(self.application.bot, self.settings.organizer_accounts)
         await self.application.start()
         if self.webhook:
             url = (self.settings.telegram_webhook_url or "").rstrip("/")

@@ -16,10 +16,12 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.chat.registry import listed
 from bot.i18n import t
+from bot.settings import Account
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[a-z0-9_]{1,32}$")
-_ORGANIZER = re.compile(r"^telegram:(\d{1,20})$")
+PLATFORM = "telegram"
+_USER_ID = re.compile(r"^\d{1,20}$")
 
 
 def menu(lang: str, *, organizer: bool = False) -> list[BotCommand]:
@@ -29,19 +31,21 @@ def menu(lang: str, *, organizer: bool = False) -> list[BotCommand]:
     return [BotCommand(c.name, t(lang, c.help_key or "")[:256]) for c in commands if _NAME.match(c.name)]
 
 
-def organizer_chats(organizers: Iterable[str]) -> list[int]:
+def organizer_chats(organizers: Iterable[Account]) -> list[int]:
     """The private chats of the Telegram organizers (``telegram:<user id>``; a user's chat id is their id)."""
     chats = []
-    for entry in organizers:
-        match = _ORGANIZER.match(entry.strip())
-        if match:
-            chats.append(int(match.group(1)))
-        elif entry.strip().startswith("telegram:"):
+    for account in organizers:
+        if account.platform != PLATFORM:
+            continue
+        if _USER_ID.match(account.user_id):
+            chats.append(int(account.user_id))
+        else:
+            entry = str(account)
             log.warning("CONFBOT_ORGANIZERS entry %r is not telegram:<numeric user id>; no organizer menu", entry)
     return sorted(set(chats))
 
 
-async def register_commands(bot: Bot, organizers: Iterable[str] = ()) -> None:
+async def register_commands(bot: Bot, organizers: Iterable[Account] = ()) -> None:
     """Register the public menus (default, ``zh``, ``en``), then each Telegram organizer's own menu."""
     await bot.set_my_commands(menu("zh"))
     await bot.set_my_commands(menu("zh"), language_code="zh")

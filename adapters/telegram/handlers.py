@@ -17,9 +17,10 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
-from adapters.telegram import channels
+from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
+from bot.chat.groups import takes_message
 from bot.chat.messages import Address, Reply, Request, UserFile
 from bot.core import Core
 from bot.i18n import register, t
@@ -101,22 +102,19 @@ class Handlers:
         chat = update.effective_chat
         if message is None or message.text is None or chat is None:
             return
-        chatter = chat.type != ChatType.PRIVATE and not addressed_command(message.text, context.bot.username)
-        if chatter and (message.text.startswith("/") or update.effective_user is None):
-            return  # ordinary group chatter
+        addressed = addressed_command(message.text, context.bot.username)
         if update.effective_user is None:  # a channel post: its author is unknown
-            if chat.type == ChatType.CHANNEL and re.match(r"^/announce\b", message.text, re.IGNORECASE):
+            announce = addressed and re.match(r"^/announce\b", message.text, re.IGNORECASE)
+            if chat.type == ChatType.CHANNEL and announce:
                 with contextlib.suppress(BadRequest, Forbidden):  # the bot may not be allowed to post
                     await message.reply_text(t("zh", "telegram.channel_announce", chat=chat.id))
             return
         request = _request(update, text=message.text)
-        if chatter and not self.core.awaits_input(request):
-            return  # ordinary group chatter (not the text a prompt asked this member for)
-        target = channels.remote_target(message.text) if chat.type == ChatType.PRIVATE else None
-        if target is not None and self.core.is_organizer(request.address):
-            request = await channels.checked(context.bot, request, *target)
-        replies = self.core.handle(request)
-        for reply in replies:
+        command, awaited = message.text.startswith("/"), lambda: self.core.awaits_input(request)
+        if not takes_message(is_group=request.is_group, command=command, addressed=addressed, awaited=awaited):
+            return  # ordinary group chatter
+        response = await self.core.respond_async(request, chats=TelegramChatRights(context.bot))
+        for reply in response.replies:
             await answer(message, reply)
 
     async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

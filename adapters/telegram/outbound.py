@@ -17,7 +17,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
-from bot.chat.files import file_line
+from bot.chat.files import forward_as_text
 from bot.chat.messages import Reply, Span
 from bot.i18n import register, t
 
@@ -56,10 +56,9 @@ async def send_reply(
             read_timeout=read_timeout,
         )
         quote = None  # the pin quotes the question; the text follows it
+    if reply.forward is not None and reply.forward.platform != PLATFORM:  # not this bot's file: say where it is
+        reply = forward_as_text(reply)
     forward = reply.forward
-    if forward is not None and forward.platform != PLATFORM:  # not this bot's file: say where it is
-        reply = dataclasses.replace(reply, lines=(*reply.lines, file_line(forward, reply.lang)), forward=None)
-        forward = None
     # what every kind of message below is sent with
     common: dict[str, Any] = {
         "parse_mode": ParseMode.HTML,

@@ -3,7 +3,9 @@ can't show the file itself: a link to it, or where it was sent."""
 
 from __future__ import annotations
 
-from bot.chat.messages import Line, Span, UserFile, link
+import dataclasses
+
+from bot.chat.messages import Line, Reply, Span, UserFile, link
 from bot.i18n import register, t
 
 register(
@@ -26,3 +28,11 @@ def file_line(file: UserFile, lang: str) -> Line:
         return (Span("📎 "), link(what, file.url))
     platform = PLATFORMS.get(file.platform, file.platform)
     return (Span("📎 " + t(lang, "file.elsewhere", what=what, platform=platform)),)
+
+
+def forward_as_text(reply: Reply) -> Reply:
+    """``reply`` with its forwarded file (if any) as a last line of text instead: for a platform that
+    can't show that file itself."""
+    if reply.forward is None:
+        return reply
+    return dataclasses.replace(reply, lines=(*reply.lines, file_line(reply.forward, reply.lang)), forward=None)

@@ -66,9 +66,9 @@ class Request:
     # the group or channel the request was sent in (its chat id), None in a private chat or DM:
     # where /announce posts go (on Slack the address is the user's DM, so it is needed there)
     channel: str | None = None
-    # a Telegram channel named in "/announce … in <channel>" from a private chat: the adapter asked
-    # the platform and sets ``channel`` only when the sender administers it; otherwise the reason
-    # ("not_found", "not_admin", "bot_cannot_post") is here and ``channel`` stays None
+    # a chat named in "/announce … in <channel>" from a private chat: the core asked the platform
+    # (bot/chat/ports.py) and sets ``channel`` only when the sender administers it; otherwise the
+    # reason ("not_found", "not_admin", "bot_cannot_post") is here and ``channel`` stays None
     channel_problem: str | None = None
     file: UserFile | None = None  # a file sent with the message (its caption is ``text``)
     # messages in this chat carry no author (a Telegram channel): text awaited from the user must come

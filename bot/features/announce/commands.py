@@ -2,14 +2,29 @@
 
 ``/announce here [room | all | changes]`` in the group or channel (``/conf announce here B`` in a
 Slack channel), ``/announce off`` there to stop, ``/announce`` anywhere to list the channels.
-A Telegram channel is set up from the organizer's private chat with ``… in @channel``: the adapter
-checks with Telegram that the organizer administers it (``Request.channel_problem`` otherwise).
 The posts themselves are planned by :mod:`bot.features.announce.push`.
+
+A Telegram channel's posts reach the bot without their author (any admin can sign them as anyone),
+so ``/announce`` typed in a channel can't be honoured. Instead an organizer sends, in their private
+chat with the bot::
+
+    /announce here [room | all | changes] in @channel      (or the channel's id, -100…)
+    /announce off in @channel
+
+:func:`check_named_chat` then asks the platform (:class:`~bot.chat.ports.ChatRights`) whether they
+administer it and the bot may post there; only then it is set up, as if the command had been sent
+there; otherwise the answer gives the reason (``Request.channel_problem``), audited as a refusal.
+The platform is asked for organizers only; a platform without the port gets a clear answer.
 """
 
 from __future__ import annotations
 
-from bot.chat.messages import Reply, ReplyBuilder, bold, code
+import dataclasses
+import re
+
+from bot.chat.grammar import parse_command
+from bot.chat.messages import Reply, ReplyBuilder, Request, bold, code
+from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, command
 from bot.features.announce import push as announcements
 from bot.i18n import pick, register
@@ -43,6 +58,12 @@ register(
         "announce.channel_not_admin": {
             "zh": "只有该频道的所有者或管理员才能为它设置播报。",
             "en": "Only the channel's owner or an administrator can set up its announcements.",
+        },
+        "announce.channel_unchecked": {
+            "zh": "在私聊中设置（… in @频道名）只适用于 Telegram 频道。请在要接收播报的群组或频道里发送 "
+            "/announce here（先把机器人加进去）。",
+            "en": "Setting a chat up from here (… in @channel) works for Telegram channels only. Send "
+            "/announce here in the group or channel that should get the posts (add the bot there first).",
         },
         "announce.channel_bot_cannot_post": {
             "zh": "机器人在该频道里不能发布消息：请把它设为管理员并允许“发布消息”。",
@@ -106,6 +127,30 @@ register(
     }
 )
 
+# "here B in @confnews", "off in -1001234567890": the arguments, then the chat they name
+_NAMED_CHAT = re.compile(
+    r"^(?P<args>(?:here|off)\b.*?)\s+in\s+(?P<chat>@[A-Za-z]\w{3,31}|-\d+)\s*$", re.IGNORECASE | re.DOTALL
+)
+
+
+def named_chat(args: str) -> tuple[str, str] | None:
+    """``(args without "in …", chat)`` for ``here …`` or ``off`` naming a chat, else None."""
+    match = _NAMED_CHAT.match(args.strip())
+    return (match["args"], match["chat"]) if match else None
+
+
+async def check_named_chat(request: Request, chats: ChatRights, *, organizer: bool) -> Request:
+    """``request`` for ``/announce … in <chat>`` from an ``organizer``'s private chat, as if sent in
+    that chat when the platform says they may set it up, else with the reason in ``channel_problem``;
+    any other request unchanged."""
+    parsed = parse_command(request.text.strip()) if request.action is None and not request.is_group else None
+    named = named_chat(parsed[1]) if parsed is not None and parsed[0] == "announce" else None
+    if named is None or not organizer:
+        return request  # not naming a chat, or refused by the core as any organizer command is
+    args, chat = named
+    check = await chats.may_post(request.address.user_id, chat)
+    return dataclasses.replace(request, text=f"/announce {args}", channel=check.chat_id, channel_problem=check.problem)
+
 
 def _mode(ctx: Context, wanted: str) -> str:
     """``all`` (also when empty), ``changes`` or ``room:<id>`` for a room id or name."""
@@ -144,8 +189,8 @@ def announce(ctx: Context) -> Reply:
     if ctx.request.channel_problem:
         raise UsageError(f"announce.channel_{ctx.request.channel_problem}")
     chat = ctx.request.channel
-    if chat is None:
-        raise UsageError("announce.private")
+    if chat is None:  # a chat named from here that nobody could check: this platform has no such check
+        raise UsageError("announce.channel_unchecked" if named_chat(ctx.args) else "announce.private")
     remote = not ctx.request.is_group  # a Telegram channel, set up from the organizer's private chat
     platform, now = ctx.request.address.platform, ctx.now
     if sub == "off":

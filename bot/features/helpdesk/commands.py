@@ -114,7 +114,7 @@ def _write(ctx: Context, text: str) -> Reply:
         return ReplyBuilder().line(ctx.t("helpdesk.flood", seconds=seconds)).build()
     if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
         return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
-    organizers = ctx.settings.organizers
+    organizers = ctx.settings.organizer_accounts
     ticket, new, reached = helpdesk.write(ctx.session, ctx.user, text, organizers, now, ctx.request.file)
     b = ReplyBuilder().line(ctx.t("helpdesk.opened" if new else "helpdesk.added", id=ticket.id))
     if not reached:

@@ -25,6 +25,7 @@ from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import HELPDESK
 from bot.i18n import register, t
+from bot.settings import Account
 from bot.storage.models import AnnounceChannel, Ticket, TicketMessage, User
 from bot.users import find
 
@@ -89,7 +90,7 @@ def last_message_at(session: Session, user: User) -> datetime | None:
 
 
 def write(
-    session: Session, user: User, text: str, organizers: Iterable[str], now: datetime, file: UserFile | None = None
+    session: Session, user: User, text: str, organizers: Iterable[Account], now: datetime, file: UserFile | None = None
 ) -> tuple[Ticket, bool, int]:
     """Add the attendee's ``text`` (and ``file``) to their open ticket or a new one; (ticket, new,
     organizers reached)."""
@@ -121,7 +122,7 @@ def write(
     return ticket, new, reached
 
 
-def recipients(session: Session, organizers: Iterable[str]) -> list[User]:
+def recipients(session: Session, organizers: Iterable[Account]) -> list[User]:
     """Where tickets go: the chats marked ``/announce here helpdesk``, else each organizer who has
     talked to the bot."""
     chats = list(
@@ -135,8 +136,7 @@ def recipients(session: Session, organizers: Iterable[str]) -> list[User]:
     if chats:
         return chats
     people = []
-    for entry in dict.fromkeys(organizers):
-        platform, _, user_id = entry.strip().partition(":")
+    for platform, user_id in dict.fromkeys(organizers):
         organizer = find(session, platform, user_id) if user_id else None
         if organizer is not None and organizer.active:
             people.append(organizer)

@@ -24,6 +24,7 @@ from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.i18n import register, t
 from bot.programme.content.programme import Programme
+from bot.settings import Account
 from bot.users import find
 
 KIND = "schedule_problem"
@@ -80,9 +81,8 @@ def warn(
     key = warning_key(source, problems, since)
     payload = {"source": source, "problems": problems[:SHOWN], "more": max(0, len(problems) - SHOWN), "via": via}
     queued = 0
-    for entry in dict.fromkeys(organizers):
-        platform, _, user_id = entry.strip().partition(":")
-        user = find(session, platform, user_id) if user_id else None
+    for account in dict.fromkeys(filter(None, map(Account.parse, organizers))):
+        user = find(session, account.platform, account.user_id) if account.user_id else None
         if user is None or not user.active:
             continue
         queued += outbox.enqueue(

@@ -8,10 +8,11 @@ import httpx
 import pytest
 
 from adapters.telegram import TelegramAdapter
+from adapters.telegram.commands import organizer_chats
 from bot.chat.messages import Address
 from bot.chat.registry import listed
 from bot.core import Core
-from bot.settings import Settings
+from bot.settings import Account, Settings
 from tests.fakes.telegram_server import FakeTelegram
 
 ORGANIZER = 4242
@@ -90,3 +91,11 @@ async def test_help_and_stats_on_telegram(fake_telegram: FakeTelegram, core: Cor
     assert "<b>📊 Stats</b>" in stats["text"] and "People: 2 (2 active, 0 blocked the bot)" in stats["text"]
     assert f"telegram:{ATTENDEE} · <code>/stats</code> → refused" in audit["text"]
     assert f"telegram:{ORGANIZER} · <code>/stats</code> → ok" in audit["text"]
+
+
+def test_organizer_menus_go_to_numeric_telegram_accounts_only(caplog: pytest.LogCaptureFixture) -> None:
+    accounts = [Account("telegram", "12"), Account("slack", "U1"), Account("telegram", "@alice")]
+    accounts.append(Account("telegram", "12"))
+    with caplog.at_level(logging.WARNING):
+        assert organizer_chats(accounts) == [12]
+    assert "'telegram:@alice' is not telegram:<numeric user id>" in caplog.text
