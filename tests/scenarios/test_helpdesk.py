@@ -19,10 +19,10 @@ async def test_each_organizer_gets_the_ticket_and_answers_in_the_dm(platform: Pl
         (ticket,) = await platform.wait_posts(organizer, 1)
         assert "I lost my <badge> & bag" in ticket.text and "I lost my &lt;badge&gt; &amp; bag" in ticket.raw
         assert "Helpdesk ticket #1" in ticket.text and platform.who("alice") in ticket.text
-        assert platform.well_formed(ticket) and ticket.actions == ["hdr 1", "hdc 1"]
+        assert platform.well_formed(ticket) and ticket.actions == ["ticket_reply 1", "ticket_close 1"]
     assert platform.posts("alice") == []  # the attendee never sees the ticket as the organizers do
 
-    prompt = await platform.press("organizer", "hdr 1")
+    prompt = await platform.press("organizer", "ticket_reply 1")
     assert "Send your answer to ticket #1 here" in prompt.text
     sent = await platform.send("organizer", "At the front desk.")
     assert "on its way" in sent.text
@@ -30,7 +30,7 @@ async def test_each_organizer_gets_the_ticket_and_answers_in_the_dm(platform: Pl
     (answer,) = await platform.wait_posts("alice", 1)
     assert "ticket #1" in answer.text and "At the front desk." in answer.text
 
-    assert (await platform.press("organizer", "hdc 1")).says("Ticket #1 is closed")
+    assert (await platform.press("organizer", "ticket_close 1")).says("Ticket #1 is closed")
     await runtime.dispatch_now()
     closed = (await platform.wait_posts("alice", 2))[1]
     assert "Ticket #1 is closed" in closed.text

@@ -21,7 +21,7 @@ async def test_questions_vote_and_moderation(platform: Platform, clock: FakeCloc
     assert QUESTION in listed.text and "&lt;XDP&gt; &amp; AF_XDP" in listed.raw  # escaped once
     assert platform.well_formed(listed)
     assert platform.who("alice") not in listed.text and platform.who("alice").split(":")[1] not in listed.text
-    votes = [a for a in listed.actions if a.startswith("qv ")]
+    votes = [a for a in listed.actions if a.startswith("vote ")]
     assert len(votes) == 2
     assert listed.text.index("Question 0") < listed.text.index(QUESTION)
     vote = votes[1]  # the buttons follow the list: Alice's question is second
@@ -30,11 +30,13 @@ async def test_questions_vote_and_moderation(platform: Platform, clock: FakeCloc
     assert "👍 1" in voted.text
     assert voted.text.index("AF_XDP") < voted.text.index("Question 0")  # ranked by votes
 
-    refused = await platform.press("bob", f"qm {question} hide")
+    refused = await platform.press("bob", f"moderate {question} hide")
     assert refused.says("Only organizers")
 
     moderated = await platform.send("organizer", "/questions 2")
     assert platform.well_formed(moderated) and platform.who("alice") in moderated.text
-    assert {f"qm {question} hide", f"qm {question} answered", f"qm {question} pin"} <= set(moderated.actions)
-    hidden = await platform.press("organizer", f"qm {question} hide")
+    assert {f"moderate {question} hide", f"moderate {question} answered", f"moderate {question} pin"} <= set(
+        moderated.actions
+    )
+    hidden = await platform.press("organizer", f"moderate {question} hide")
     assert "AF_XDP" not in hidden.text and "Question 0" in hidden.text

@@ -1,7 +1,7 @@
 """The helpdesk: /helpdesk (also /求助) for attendees; Reply and Close buttons for organizers.
 
 A file sent with ``/helpdesk <text>`` as its caption goes with the ticket message; one sent without a
-command (``hdf``, see ``Core``) is a follow-up to the attendee's open ticket.
+command (``ticket_file``, see ``Core``) is a follow-up to the attendee's open ticket.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def open_or_follow_up(ctx: Context) -> Reply:
     return _write(ctx, text)
 
 
-@command("hdf")
+@command("ticket_file")
 def file_follow_up(ctx: Context) -> Reply:
     """A file sent without a command: a follow-up to the open ticket, else how to send one."""
     if ctx.request.file is None:
@@ -131,7 +131,7 @@ def _ticket(ctx: Context) -> Ticket | Reply:
     return ticket
 
 
-@command("hdr", organizer_only=True)
+@command("ticket_reply", organizer_only=True)
 def reply(ctx: Context) -> Reply:
     """The Reply button: the organizer's next plain message in this chat (the helpdesk chat or their
     private one) is the answer; the adapters pass a group member's awaited message on."""
@@ -165,7 +165,7 @@ def cancel_reply(ctx: Context, target: str, was_pending: bool) -> Reply:
     return ReplyBuilder().line(ctx.t("helpdesk.cancelled")).build(edit=True)
 
 
-@command("hdc", organizer_only=True)
+@command("ticket_close", organizer_only=True)
 def close(ctx: Context) -> Reply:
     """The Close button."""
     ticket = _ticket(ctx)

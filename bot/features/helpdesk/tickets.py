@@ -197,8 +197,8 @@ def render_ticket(push: PushContext) -> Reply:
         b.line(str(p["text"]))
     buttons = (
         (
-            Button(t(lang, "helpdesk.reply"), f"hdr {p['ticket']}"),
-            Button(t(lang, "helpdesk.close"), f"hdc {p['ticket']}"),
+            Button(t(lang, "helpdesk.reply"), f"ticket_reply {p['ticket']}"),
+            Button(t(lang, "helpdesk.close"), f"ticket_close {p['ticket']}"),
         ),
     )
     return dataclasses.replace(b.build(buttons=buttons), forward=UserFile.from_json(p.get("file")))

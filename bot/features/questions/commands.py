@@ -234,7 +234,7 @@ def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice:
     for n, q in enumerate(listed[:LISTED], start=1):
         marks = ("📌 " if q.pinned else "") + ("✅ " if q.state == "answered" else "")
         b.blank().line(bold(f"{n}."), f" {marks}{q.text}", italic(f"  👍 {q.votes}"))
-        row = [Button(f"👍 {n} · {q.votes}", f"qv {q.id}", selected=q.voted)]
+        row = [Button(f"👍 {n} · {q.votes}", f"vote {q.id}", selected=q.voted)]
         if moderator:
             b.line(italic(ctx.t("questions.asked_by", who=q.asker)))
             row += _moderation_buttons(ctx, q, n)
@@ -254,12 +254,12 @@ def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice:
 
 def _moderation_buttons(ctx: Context, q: questions.Ranked, n: int) -> list[Button]:
     if q.state == "answered":
-        return [Button(f"{ctx.t('questions.btn_reopen')} {n}", f"qm {q.id} reopen")]
+        return [Button(f"{ctx.t('questions.btn_reopen')} {n}", f"moderate {q.id} reopen")]
     pin = "unpin" if q.pinned else "pin"
     return [
-        Button(f"{ctx.t('questions.btn_hide')} {n}", f"qm {q.id} hide"),
-        Button(f"{ctx.t('questions.btn_answered')} {n}", f"qm {q.id} answered"),
-        Button(f"{ctx.t('questions.btn_' + pin)} {n}", f"qm {q.id} {pin}"),
+        Button(f"{ctx.t('questions.btn_hide')} {n}", f"moderate {q.id} hide"),
+        Button(f"{ctx.t('questions.btn_answered')} {n}", f"moderate {q.id} answered"),
+        Button(f"{ctx.t('questions.btn_' + pin)} {n}", f"moderate {q.id} {pin}"),
     ]
 
 
@@ -283,7 +283,7 @@ def _question_arg(ctx: Context, usage: str) -> tuple[int, list[str]]:
     return number, words[1:]
 
 
-@command("qv")
+@command("vote")
 def vote(ctx: Context) -> Reply:
     """The 👍 button: one vote per person per question; the list is redrawn in place."""
     question_id, _ = _question_arg(ctx, "questions.unknown")
@@ -299,9 +299,9 @@ def vote(ctx: Context) -> Reply:
     return question_list(ctx, talk, edit=ctx.from_button, notice=notice)
 
 
-@command("qm")
+@command("moderate")
 def moderate(ctx: Context) -> Reply:
-    """A moderation button (``qm <question> hide|answered|pin|unpin|reopen``): moderators only."""
+    """A moderation button (``moderate <question> hide|answered|pin|unpin|reopen``): moderators only."""
     question_id, rest = _question_arg(ctx, "questions.unknown")
     question = questions.get(ctx.session, question_id)
     talk = ctx.programme.talk(question.talk_id) if question else None

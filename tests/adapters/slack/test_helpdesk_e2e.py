@@ -79,11 +79,11 @@ async def test_a_ticket_round_trip_through_the_slack_helpdesk_channel(
         (ticket,) = posted(slack, DESK)
         assert "Helpdesk ticket #1" in text_of(ticket) and "I lost my &lt;badge&gt; &amp; bag" in text_of(ticket)
         assert f"slack:{ALICE}" in text_of(ticket) and mrkdwn_problem(text_of(ticket)) is None
-        assert values_of(ticket) == ["hdr 1", "hdc 1"]
+        assert values_of(ticket) == ["ticket_reply 1", "ticket_close 1"]
         assert not posted(slack, DM)  # the attendee never sees the ticket as the organizers do
 
         await send_event(client, in_channel("U0ORG", "who is on the desk today?"))  # chatter: not awaited
-        prompt = await post(slack, client, press_in(slack, "U0ORG", "hdr 1", DESK))
+        prompt = await post(slack, client, press_in(slack, "U0ORG", "ticket_reply 1", DESK))
         assert prompt["response_type"] == "ephemeral"  # only the organizer who pressed sees it
         assert "Send your answer to ticket #1 here" in text_of(prompt) and values_of(prompt) == [
             "skip helpdesk_reply 1"
@@ -104,9 +104,12 @@ async def test_a_ticket_round_trip_through_the_slack_helpdesk_channel(
         await runtime.dispatch_now()
         follow_up = posted(slack, DESK)[-1]
         assert "Follow-up on ticket #1" in text_of(follow_up) and "it looks like this" in text_of(follow_up)
-        assert f"📎 <{PERMALINK}|badge.jpg>" in text_of(follow_up) and values_of(follow_up) == ["hdr 1", "hdc 1"]
+        assert f"📎 <{PERMALINK}|badge.jpg>" in text_of(follow_up) and values_of(follow_up) == [
+            "ticket_reply 1",
+            "ticket_close 1",
+        ]
 
-        closed = await post(slack, client, press_in(slack, "U0ORG", "hdc 1", DESK))
+        closed = await post(slack, client, press_in(slack, "U0ORG", "ticket_close 1", DESK))
         assert "Ticket #1 is closed" in text_of(closed)
         await runtime.dispatch_now()
         assert "Ticket #1 is closed" in text_of(posted(slack, DM)[-1])

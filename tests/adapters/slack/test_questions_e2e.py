@@ -28,7 +28,7 @@ async def test_questions_vote_and_moderation_on_slack(
     listed = await post(slack, client, slash(slack, "U1BOB", "questions 2"))
     assert len(listed["blocks"]) <= 50 and "U1ASK" not in text_of(listed)
     assert "&lt;offload&gt;" in text_of(listed)
-    votes = [v for v in values_of(listed) if v.startswith("qv ")]
+    votes = [v for v in values_of(listed) if v.startswith("vote ")]
     assert len(votes) == 10
     voted = await post(slack, client, block_action(slack, "U1BOB", votes[3]))
     assert voted.get("replace_original") is True and "👍 1" in text_of(voted)
@@ -39,6 +39,6 @@ async def test_questions_vote_and_moderation_on_slack(
     assert len(moderated["blocks"]) <= 50 and "slack:U1ASK03" in text_of(moderated)
     labels = [e["text"]["text"] for b in moderated["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert all(len(label) <= 75 for label in labels)
-    assert f"qm {question} hide" in values_of(moderated)
-    hidden = await post(slack, client, block_action(slack, "U1ORG", f"qm {question} hide"))
+    assert f"moderate {question} hide" in values_of(moderated)
+    hidden = await post(slack, client, block_action(slack, "U1ORG", f"moderate {question} hide"))
     assert hidden.get("replace_original") is True and "Question 3 " not in text_of(hidden)

@@ -41,7 +41,7 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
         assert photo["photo"] == update["message"]["photo"][-1]["file_id"]  # the largest size
         check_html(photo["caption"])
         assert "Helpdesk ticket #1" in photo["caption"] and "my badge &lt;is&gt; broken" in photo["caption"]
-        assert _buttons(photo) == ["hdr 1", "hdc 1"]
+        assert _buttons(photo) == ["ticket_reply 1", "ticket_close 1"]
 
         clock.advance(11)  # past the flood gap
         update = fake_telegram.push(fake_telegram.file_update(ALICE, kind="document", lang="en"))
@@ -49,7 +49,10 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
         await runtime.dispatch_now()
         (document,) = await fake_telegram.wait_for("sendDocument", chat_id=ORGANIZER)
         assert document["document"] == update["message"]["document"]["file_id"]
-        assert "Follow-up on ticket #1" in document["caption"] and _buttons(document) == ["hdr 1", "hdc 1"]
+        assert "Follow-up on ticket #1" in document["caption"] and _buttons(document) == [
+            "ticket_reply 1",
+            "ticket_close 1",
+        ]
 
         link = "https://confbot-test.slack.com/files/U1BOB/F0PHOTO/badge.jpg"
         slack_photo = UserFile("slack", "photo", "F0PHOTO", "badge.jpg", link)
@@ -64,7 +67,7 @@ async def test_photos_and_files_reach_the_organizer_with_the_ticket(
         await runtime.dispatch_now()
         ticket = (await fake_telegram.wait_for("sendMessage", 3, chat_id=ORGANIZER))[2]
         assert "see photo" in ticket["text"] and "could not be forwarded" in ticket["text"]
-        assert _buttons(ticket) == ["hdr 3", "hdc 3"]
+        assert _buttons(ticket) == ["ticket_reply 3", "ticket_close 3"]
     finally:
         await runtime.stop()
 
@@ -87,9 +90,9 @@ async def test_in_the_helpdesk_group_the_presser_s_next_message_is_the_answer(
         await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
         await runtime.dispatch_now()
         ticket = (await fake_telegram.wait_for("sendMessage", 2, chat_id=GROUP))[1]
-        assert "where is the cloakroom?" in ticket["text"] and _buttons(ticket) == ["hdr 1", "hdc 1"]
+        assert "where is the cloakroom?" in ticket["text"] and _buttons(ticket) == ["ticket_reply 1", "ticket_close 1"]
         group_message = {"message_id": 9, "date": 0, "chat": {"id": GROUP, "type": "supergroup", "title": "desk"}}
-        fake_telegram.push(fake_telegram.callback_update(ORGANIZER, "hdr 1", group_message, lang="en"))
+        fake_telegram.push(fake_telegram.callback_update(ORGANIZER, "ticket_reply 1", group_message, lang="en"))
         prompt = (await fake_telegram.wait_for("sendMessage", 3, chat_id=GROUP))[2]
         assert "Send your answer to ticket #1 here" in prompt["text"]
         fake_telegram.push(fake_telegram.message_update(3004, "I think it's downstairs", lang="en", chat_id=GROUP))

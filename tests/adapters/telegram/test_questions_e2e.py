@@ -29,7 +29,7 @@ async def test_the_vote_toast_and_the_callback_data_limit(
     await fake_telegram.wait_for("sendMessage", chat_id=ALICE)
     fake_telegram.push(fake_telegram.message_update(BOB, "/questions 2", lang="en"))
     (listed,) = await fake_telegram.wait_for("sendMessage", chat_id=BOB)
-    vote = next(b for b in _buttons(listed) if b.startswith("qv "))
+    vote = next(b for b in _buttons(listed) if b.startswith("vote "))
     fake_telegram.push(fake_telegram.callback_update(BOB, vote, _message(BOB), lang="en"))
     (toast,) = await fake_telegram.wait_for("answerCallbackQuery")
     assert toast.get("text") == "👍 Voted"

@@ -48,10 +48,10 @@ async def test_a_ticket_round_trip(core: Core, clock: FakeClock) -> None:
     await deliver(core, inbox)
     (ticket,) = inbox.got["organizer"]
     assert "I lost my badge <near> hall A" in ticket.plain_text and "console:bob" in ticket.plain_text
-    assert actions(ticket) == ["hdr 1", "hdc 1"]
-    assert "Only conference organizers" in press(core, "hdr 1", who=BOB, locale="en").plain_text
+    assert actions(ticket) == ["ticket_reply 1", "ticket_close 1"]
+    assert "Only conference organizers" in press(core, "ticket_reply 1", who=BOB, locale="en").plain_text
     clock.advance(175)  # the first answer comes 3 minutes after the ticket (5 s already passed)
-    prompt = press(core, "hdr 1", who=ORGANIZER, locale="en")
+    prompt = press(core, "ticket_reply 1", who=ORGANIZER, locale="en")
     assert "next message" in prompt.plain_text
     assert "on its way" in ask(core, "It is at the front desk.", who=ORGANIZER, locale="en").plain_text
     await deliver(core, inbox)
@@ -60,8 +60,8 @@ async def test_a_ticket_round_trip(core: Core, clock: FakeClock) -> None:
     assert "Added to ticket #1" in ask(core, "/求助 thanks, got it", who=BOB, locale="en").plain_text
     await deliver(core, inbox)
     assert "Follow-up on ticket #1" in inbox.got["organizer"][1].plain_text
-    assert "Only conference organizers" in press(core, "hdc 1", who=BOB, locale="en").plain_text
-    assert "closed" in press(core, "hdc 1", who=ORGANIZER, locale="en").plain_text
+    assert "Only conference organizers" in press(core, "ticket_close 1", who=BOB, locale="en").plain_text
+    assert "closed" in press(core, "ticket_close 1", who=ORGANIZER, locale="en").plain_text
     await deliver(core, inbox)
     assert "Ticket #1 is closed" in inbox.got["bob"][1].plain_text
     clock.advance(20)
@@ -91,8 +91,11 @@ async def test_with_a_helpdesk_chat_tickets_go_there_and_are_answered_there(core
     await deliver(core, inbox)
     assert "organizer" not in inbox.got  # not to each organizer: to the helpdesk chat
     (ticket,) = inbox.got["desk"]
-    assert "wheelchair access to hall B?" in ticket.plain_text and actions(ticket) == ["hdr 1", "hdc 1"]
-    assert "here, as your next message" in in_desk(core, action="hdr 1")
+    assert "wheelchair access to hall B?" in ticket.plain_text and actions(ticket) == [
+        "ticket_reply 1",
+        "ticket_close 1",
+    ]
+    assert "here, as your next message" in in_desk(core, action="ticket_reply 1")
     assert "on its way" in in_desk(core, "The lift is behind the stairs.")  # written in the helpdesk chat
     await deliver(core, inbox)
     assert "The lift is behind the stairs." in inbox.got["bob"][0].plain_text
@@ -120,9 +123,9 @@ async def test_a_file_goes_with_the_ticket_and_as_a_follow_up_and_is_stored(core
     await deliver(core, inbox)
     first, second, third = inbox.got["organizer"]
     assert first.forward == PHOTO and "my badge is broken" in first.plain_text
-    assert actions(first) == ["hdr 1", "hdc 1"]
+    assert actions(first) == ["ticket_reply 1", "ticket_close 1"]
     assert second.forward == UserFile("console", "document", "file-2", "scan.pdf")
-    assert "Follow-up on ticket #1" in second.plain_text and actions(second) == ["hdr 1", "hdc 1"]
+    assert "Follow-up on ticket #1" in second.plain_text and actions(second) == ["ticket_reply 1", "ticket_close 1"]
     assert third.forward == PHOTO and "the back side" in third.plain_text
     with core.db.session() as session:
         files = session.scalars(select(TicketMessage.file).order_by(TicketMessage.id)).all()
@@ -134,7 +137,7 @@ async def test_a_file_goes_with_the_ticket_and_as_a_follow_up_and_is_stored(core
 
 
 def test_a_typed_hdf_and_a_photo_alone(core: Core) -> None:
-    assert "Usage: /helpdesk" in ask(core, "/hdf", who=BOB, locale="en").plain_text  # no file: nothing to add
+    assert "Usage: /helpdesk" in ask(core, "/ticket_file", who=BOB, locale="en").plain_text  # no file: nothing to add
     assert "Usage: /helpdesk" in ask(core, "/helpdesk", who=BOB, locale="en").plain_text
     assert "Ticket #1 is open" in send_file(core, "/helpdesk")  # a photo alone is a ticket too
 
@@ -146,7 +149,9 @@ async def test_reply_pressed_in_a_telegram_channel_is_answered_in_private(core: 
     inbox = Inbox()
     ask(core, "/helpdesk lost my badge", who=BOB, locale="en")
     await deliver(core, inbox)
-    in_channel = Request(ORGANIZER, action="hdr 1", locale="en", is_group=True, channel="news", authorless_chat=True)
+    in_channel = Request(
+        ORGANIZER, action="ticket_reply 1", locale="en", is_group=True, channel="news", authorless_chat=True
+    )
     (said,) = core.handle(in_channel)
     assert "in your private chat with the bot" in said.plain_text
     assert "on its way" in ask(core, "Come to the front desk.", who=ORGANIZER, locale="en").plain_text

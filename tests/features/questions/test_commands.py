@@ -37,7 +37,7 @@ def asked(core: Core, text: str, who: Address, clock: FakeClock | None = None) -
 
 def vote_button(reply: Reply, n: int) -> str:
     """The action of the 👍 button of the n-th listed question."""
-    votes = [b for row in reply.button_rows for b in row if b.action.startswith("qv ")]
+    votes = [b for row in reply.button_rows for b in row if b.action.startswith("vote ")]
     return votes[n - 1].action
 
 
@@ -48,8 +48,8 @@ def test_ask_then_list_shows_the_question_without_who_asked(during: Core, clock:
     listed = ask(during, "/questions 2", who=BOB)
     assert "How does XDP handle <jumbo> frames?" in listed.plain_text
     assert "alice" not in listed.plain_text.lower()
-    assert any(a.startswith("qv ") for a in actions(listed))
-    assert not any(a.startswith("qm ") for a in actions(listed))  # no moderation for attendees
+    assert any(a.startswith("vote ") for a in actions(listed))
+    assert not any(a.startswith("moderate ") for a in actions(listed))  # no moderation for attendees
 
 
 def test_questions_open_30_minutes_before_and_close_15_minutes_after(core: Core, clock: FakeClock) -> None:
@@ -118,14 +118,14 @@ def test_organizer_sees_who_asked_and_hides_pins_and_marks_answered(during: Core
     asked(during, "/ask 2 a quiet one", CAROL, clock)
     mod = ask(during, "/questions 2", who=ORGANIZER, locale="en")
     assert "console:bob" in mod.plain_text and "console:carol" in mod.plain_text
-    spam = f"qm {vote_button(mod, 2).split()[1]} hide"
+    spam = f"moderate {vote_button(mod, 2).split()[1]} hide"
     hidden = press(during, spam, who=ORGANIZER, locale="en")
     assert hidden.edit and "spam spam spam" not in hidden.plain_text
     assert "spam spam spam" not in ask(during, "/questions 2", who=BOB).plain_text
     quiet = vote_button(hidden, 2).split()[1]
-    pinned = press(during, f"qm {quiet} pin", who=ORGANIZER, locale="en")
+    pinned = press(during, f"moderate {quiet} pin", who=ORGANIZER, locale="en")
     assert pinned.plain_text.index("a quiet one") < pinned.plain_text.index("keep this one")
-    press(during, f"qm {quiet} answered", who=ORGANIZER, locale="en")
+    press(during, f"moderate {quiet} answered", who=ORGANIZER, locale="en")
     attendee = ask(during, "/questions 2", who=BOB, locale="en")
     assert "a quiet one" not in attendee.plain_text and "1 answered" in attendee.plain_text
 
@@ -133,7 +133,7 @@ def test_organizer_sees_who_asked_and_hides_pins_and_marks_answered(during: Core
 def test_a_non_moderator_cannot_hide_a_question(during: Core, clock: FakeClock) -> None:
     asked(during, "/ask 2 please do not hide me", BOB, clock)
     question = vote_button(ask(during, "/questions 2", who=CAROL), 1).split()[1]
-    refused = press(during, f"qm {question} hide", who=CAROL, locale="en")
+    refused = press(during, f"moderate {question} hide", who=CAROL, locale="en")
     assert "Only organizers and the talk's speakers" in refused.plain_text
     assert "please do not hide me" in ask(during, "/questions 2", who=BOB).plain_text
 
@@ -151,7 +151,7 @@ def test_the_stage_list_is_the_top_five_without_names_or_votes_buttons(during: C
     assert "top questions" in lines[0]
     assert "1. question from person 6" in stage.plain_text
     assert stage.plain_text.count("question from person") == 5
-    assert not any(a.startswith("qv ") for a in actions(stage))
+    assert not any(a.startswith("vote ") for a in actions(stage))
     assert "console:" not in ask(during, "/questions 2 top", who=ORGANIZER).plain_text
 
 
@@ -196,5 +196,5 @@ def test_a_linked_speaker_moderates_their_own_talk_only(
     other = ask(core, "/questions 1", who=speaker, locale="en")
     assert "console:carol" not in other.plain_text
     question = vote_button(other, 1).split()[1]
-    refused = press(core, f"qm {question} hide", who=speaker, locale="en")
+    refused = press(core, f"moderate {question} hide", who=speaker, locale="en")
     assert "Only organizers" in refused.plain_text

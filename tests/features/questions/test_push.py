@@ -31,7 +31,7 @@ async def test_the_top_questions_are_posted_once_ten_minutes_before_the_end(core
     clock.advance(60)
     ask(core, "/ask 2 the popular one", who=CAROL)
     listed = ask(core, "/questions 2", who=BOB)
-    popular = [b.action for row in listed.button_rows for b in row if b.action.startswith("qv ")][1]
+    popular = [b.action for row in listed.button_rows for b in row if b.action.startswith("vote ")][1]
     press(core, popular, who=BOB)
     ask(core, "/ask 3 another room's talk", who=CAROL)  # Hall B: not posted in Hall A's chat
     clock.set(at(DAY1, 10, 29))
