@@ -8,7 +8,7 @@ belong to the dispatcher.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -106,6 +106,10 @@ class SendRates:
     def register(self, senders: Iterable[Sender]) -> None:
         """Learn the rates of ``senders``."""
         self._rates.update({s.platform: s.rate_per_second for s in senders})
+
+    def configure(self, rates: Mapping[str, float]) -> None:
+        """Learn configured rates by platform (a command line plans pushes the running bot sends)."""
+        self._rates.update(rates)
 
     def of(self, platform: str) -> float | None:
         """Messages per second for ``platform``, if a sender reported it."""

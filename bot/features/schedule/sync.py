@@ -269,7 +269,7 @@ class ScheduleSync:
         with self.host.db.session() as session:
             organizer_warnings.warn(
                 session,
-                self.host.settings.organizers,
+                self.host.settings.organizer_accounts,
                 source=self.url,
                 problems=problems,
                 via="sync",

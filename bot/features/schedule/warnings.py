@@ -65,7 +65,7 @@ def warning_key(source: str, problems: Iterable[str], since: str) -> str:
 
 def warn(
     session: Session,
-    organizers: Iterable[str],
+    organizers: Iterable[Account],
     *,
     source: str,
     problems: list[str],
@@ -75,13 +75,13 @@ def warn(
 ) -> int:
     """Queue one warning to every organizer who has talked to the bot; returns how many were new.
 
-    ``organizers`` are ``platform:user_id`` entries; ``via`` is ``sync`` or ``files`` (the hint);
+    ``organizers`` are ``Settings.organizer_accounts``; ``via`` is ``sync`` or ``files`` (the hint);
     ``since`` marks the good schedule last applied (a problem recurring after another one warns again).
     """
     key = warning_key(source, problems, since)
     payload = {"source": source, "problems": problems[:SHOWN], "more": max(0, len(problems) - SHOWN), "via": via}
     queued = 0
-    for account in dict.fromkeys(filter(None, map(Account.parse, organizers))):
+    for account in organizers:
         user = find(session, account.platform, account.user_id) if account.user_id else None
         if user is None or not user.active:
             continue

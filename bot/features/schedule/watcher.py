@@ -142,7 +142,7 @@ class ContentWatcher:
         with host.db.session() as session:
             organizer_warnings.warn(
                 session,
-                host.settings.organizers,
+                host.settings.organizer_accounts,
                 source=str(path),
                 problems=problems,
                 via="files",
