@@ -257,3 +257,7 @@ def test_every_module_that_registers_something_is_enabled_or_imported_by_one() -
         )
     ]
     assert [name for name in registering if name not in reached] == []
+
+
+def test_the_adapters_have_no_import_cycle() -> None:
+    assert _cycles(_graph("adapters")) == []
