@@ -186,7 +186,7 @@ class Core:
                 if len(text) > limit:
                     return Response([self._say(lang, "error.too_long", length=len(text), limit=limit)])
                 if request.file is not None and request.action is None and parse_command(text) is None:
-                    text = f"/ticket_file {text}"  # a file sent with no command: the helpdesk's (commands/helpdesk.py)
+                    text = f"/ticket_file {text}"  # a file with no command: a follow-up to the open ticket
                 if not text:
                     return Response([self._say(lang, "error.empty")])
                 name, args = command_of(text, request.action)
