@@ -1,7 +1,9 @@
 """Updates handled end to end through the Telegram webhook, with p50/p99 latency and CPU per update.
 
 Run: ``python -m bench.telegram_updates [--rate 100 300] [--seconds 10] [--db sqlite postgres]
-[--bot confbot ptb-echo]``. Every combination runs in turn, in this one invocation.
+[--bot confbot ptb-echo] [--db-latency-ms N]``. Every combination runs in turn, in this one invocation.
+``--db-latency-ms N`` puts PostgreSQL one network hop away: the bot reaches it through
+``bench/latency_proxy.py``, which delays every chunk by N/2 ms each way (the db column says so).
 
 Three processes on 127.0.0.1, as in production: the fake Bot API, the bot and this load
 generator, which POSTs real update JSON at a fixed rate: a mix of /agenda, /now, /next, /talk,
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+from sqlalchemy.engine import make_url
 
 from bench.table import print_table
 from tests.fakes.telegram_server import FakeTelegram
@@ -119,11 +122,42 @@ def webhook_env(fake_port: int, bot_port: int, database_url: str) -> dict[str, s
     }
 
 
+@contextlib.contextmanager
+def delayed(url: str, latency_ms: float) -> Iterator[str]:
+    """``url`` reached through a proxy adding ``latency_ms`` to every round trip (unchanged for 0 or SQLite)."""
+    parsed = make_url(url)
+    if not latency_ms or parsed.get_backend_name() != "postgresql":
+        yield url
+        return
+    port = free_port()
+    target = [parsed.host or "127.0.0.1", str(parsed.port or 5432), str(latency_ms / 2)]
+    proxy = subprocess.Popen([sys.executable, "-m", "bench.latency_proxy", str(port), *target])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the latency proxy did not start")
+            time.sleep(0.05)
+        yield parsed.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
+
 async def run(
-    rate: float, seconds: float, *, bot: str = "confbot", db: str = "sqlite", cold: bool = False
+    rate: float,
+    seconds: float,
+    *,
+    bot: str = "confbot",
+    db: str = "sqlite",
+    cold: bool = False,
+    db_latency_ms: float = 0.0,
 ) -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
-    with database(db) as url:
+    with database(db) as direct, delayed(direct, db_latency_ms if bot == "confbot" else 0.0) as url:
         env = webhook_env(fake_port, bot_port, url)
         fake = subprocess.Popen([sys.executable, "-m", "tests.fakes.telegram_server", str(fake_port)])
         profile = ["-m", "cProfile", "-o", f"{PROFILE}.{bot}.{db}.{int(rate)}.prof"] if PROFILE else []
@@ -134,7 +168,8 @@ async def run(
             await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
             health = "/readyz" if bot == "confbot" else "/"  # /healthz answers before the webhook does
             await _wait_http(f"http://127.0.0.1:{bot_port}{health}")
-            return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=db, cold=cold)
+            shown = f"{db}+{db_latency_ms:g}ms" if db_latency_ms and db == "postgres" else db
+            return await _load(rate, seconds, proc.pid, fake_port, bot_port, bot=bot, db=shown, cold=cold)
         finally:
             proc.terminate()
             fake.terminate()
@@ -215,13 +250,20 @@ def main() -> None:
     parser.add_argument("--db", nargs="*", choices=["sqlite", "postgres"], default=["sqlite"])
     parser.add_argument("--bot", nargs="*", choices=list(BOTS), default=["confbot"])
     parser.add_argument("--cold", action="store_true", help="no warm-up per user: first contacts in the timed run")
+    parser.add_argument(
+        "--db-latency-ms",
+        type=float,
+        default=0.0,
+        help="PostgreSQL one hop away: ms added to each round trip",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     rows = []
     for rate in args.rate:
         for bot in args.bot:
             for db in args.db if bot == "confbot" else ["–"]:
-                rows.append(asyncio.run(run(rate, args.seconds, bot=bot, db=db, cold=args.cold)))
+                latency = args.db_latency_ms
+                rows.append(asyncio.run(run(rate, args.seconds, bot=bot, db=db, cold=args.cold, db_latency_ms=latency)))
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     print_table(rows)
 
