@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot import audit, features, users
 from bot.chat import awaited
 from bot.chat.grammar import command_of, parse_command
+from bot.chat.groups import takes_message
 from bot.chat.messages import (
     Address,
     InlineCard,
@@ -35,11 +41,13 @@ from bot.programme.cards import talk_card, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
 from bot.programme.speaker_links import SpeakerLinks
+from bot.serial import Serial
 from bot.settings import Account, Settings
 from bot.storage.db import Database
 from bot.storage.models import User
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
 MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
@@ -82,6 +90,9 @@ class Core:
     def __init__(self, settings: Settings, db: Database, programme: Programme, clock: Clock) -> None:
         features.load()
         self.settings = settings
+        # requests run here, off the event loop, so one request's database waits never hold up another's
+        self._threads = ThreadPoolExecutor(settings.request_threads, thread_name_prefix="confbot-request")
+        self._people = Serial()  # one person's requests still run one at a time, in the order they came
         self.db = db
         self.clock = clock
         self.send_rates = SendRates()  # filled from the senders by the push runtime
@@ -108,8 +119,15 @@ class Core:
         self._search = None
 
     def close(self) -> None:
-        """Release the database connections (at shutdown)."""
+        """Release the request threads and the database connections (at shutdown)."""
+        self._threads.shutdown(wait=True)
         self.db.dispose()
+
+    async def blocking(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (anything that waits for the database) in a request thread, with this task's
+        context (its log fields), and await it: the event loop goes on serving others meanwhile."""
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._threads, context.run, work)
 
     def first_delivery(self, key: str) -> bool:
         """True the first time ``key`` (a platform's event or trigger id) is delivered, on any replica.
@@ -224,14 +242,36 @@ class Core:
                     audit.record(session, request.address, audited, args, "error", now)
             return Response([self._say(lang, "error.internal")])
 
-    async def respond_async(self, request: Request, *, chats: ChatRights | None = None) -> Response:
-        """:meth:`respond`, after asking the platform what the request needs from it: ``chats`` checks
-        a chat an organizer names from their private chat (``/announce … in @channel``)."""
+    async def respond_async(
+        self, request: Request, *, chats: ChatRights | None = None, addressed: bool | None = None
+    ) -> Response:
+        """:meth:`respond` in a request thread. One person's requests are answered one at a time, in the
+        order they came; other people's run meanwhile.
+
+        ``chats`` lets the core ask the platform about a chat an organizer names from their private
+        chat (``/announce … in @channel``). With ``addressed`` (whether a group message names this bot),
+        the core first decides whether a group message is for it at all (:func:`takes_message`), in the
+        person's turn, so a prompt's answer and the chatter after it are told apart in order; chatter
+        gets a response with no replies.
+        """
         from bot.features.announce.commands import check_named_chat
 
         if chats is not None:
             request = await check_named_chat(request, chats, organizer=self.is_organizer(request.address))
-        return self.respond(request)
+        address = request.address
+        async with self._people.hold(f"{address.platform}:{address.user_id}"):
+            if addressed is not None and not await takes_message(
+                is_group=request.is_group,
+                command=request.action is None and (request.text or "").lstrip().startswith("/"),
+                addressed=addressed,
+                awaited=lambda: self.blocking(lambda: self.awaits_input(request)),
+            ):
+                return Response([])
+            return await self.blocking(lambda: self.respond(request))
+
+    async def handle_async(self, request: Request) -> list[Reply]:
+        """:meth:`handle` off the event loop, as :meth:`respond_async`."""
+        return (await self.respond_async(request)).replies
 
     def _awaited_input(
         self, request: Request, user: User, session: Session, lang: str, text: str, now: datetime
@@ -248,6 +288,10 @@ class Core:
         on group messages it would otherwise ignore as chatter)."""
         with self.db.request_session() as session:
             return awaited.peek(session, request, self.clock.now()) is not None
+
+    async def awaits_input_async(self, request: Request) -> bool:
+        """:meth:`awaits_input` off the event loop (an adapter's cheap first look at channel chatter)."""
+        return await self.blocking(lambda: self.awaits_input(request))
 
     def home(self, address: Address, locale: str | None = None) -> Reply:
         """The user's Home view: their agenda, then what runs now (Slack's App Home)."""

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # minutes after a talk ends that its subscribers are asked to rate it; 0 turns the prompts off
     feedback_delay_minutes: int = Field(default=5, ge=0)
     replica_id: str | None = None
+    # threads that answer requests off the event loop: how many requests wait for the database at once
+    request_threads: int = Field(default=8, ge=1, le=64)
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
     public_url: str | None = None
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)

@@ -126,12 +126,12 @@ class SlackHandlers:
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         """``/conf …``: ack at once, then answer ephemerally (once: a replayed command is ignored)."""
         await ack()
-        if not self._first("trigger", command.get("trigger_id")):
+        if not await self._first("trigger", command.get("trigger_id")):
             return
         request = await self._request(
             client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
         )
-        response = self.core.respond(request)
+        response = await self.core.respond_async(request)
         for reply in response.replies:
             await deliver(client, request.address.user_id, reply, respond=respond, asked_in_channel=request.is_group)
         await self._refresh_home(client, request, response.home_changed)
@@ -148,11 +148,11 @@ class SlackHandlers:
     async def on_direct_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         """A command or a search (a shared file goes with it), answered in the DM once, even if Slack
         redelivers the event."""
-        if not self._first("event", body.get("event_id")):
+        if not await self._first("event", body.get("event_id")):
             return
         text = typed_text(event.get("text", ""))
         request = await self._request(client, event["user"], event["channel"], text=text, file=user_file(event))
-        response = self.core.respond(request)
+        response = await self.core.respond_async(request)
         for reply in response.replies:
             await deliver(client, request.address.user_id, reply, channel=event["channel"])
         await self._refresh_home(client, request, response.home_changed)
@@ -163,15 +163,16 @@ class SlackHandlers:
         channel, user = event["channel"], event["user"]
         asked = Request(Address(PLATFORM, user, user), is_group=True, channel=channel)
         # commands come by /conf, never as channel messages, and the bot takes no mentions
-        if not takes_message(
-            is_group=True, command=False, addressed=False, awaited=lambda: self.core.awaits_input(asked)
+        if not await takes_message(
+            is_group=True, command=False, addressed=False, awaited=lambda: self.core.awaits_input_async(asked)
         ):
             return
-        if not self._first("event", body.get("event_id")):
+        if not await self._first("event", body.get("event_id")):
             return
         request = await self._request(client, user, channel, text=typed_text(event.get("text", "")))
         thread = event.get("thread_ts") or event.get("ts")
-        for reply in self.core.respond(request).replies:
+        # decided again in the member's turn: an earlier message of theirs may have been the awaited one
+        for reply in (await self.core.respond_async(request, addressed=False)).replies:
             await deliver(client, user, reply, channel=channel, thread_ts=thread)
 
     async def on_button(
@@ -183,14 +184,14 @@ class SlackHandlers:
         and any other answer (a talk, the .ics) goes to the user's DM.
         """
         await ack()
-        if not self._first("trigger", body.get("trigger_id")):
+        if not await self._first("trigger", body.get("trigger_id")):
             return
         channel = (body.get("channel") or {}).get("id")
         value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
         request = await self._request(client, body["user"]["id"], channel, action=value)
         in_home = (body.get("view") or {}).get("type") == "home"
         has_response_url = bool(body.get("response_url"))
-        response = self.core.respond(request)
+        response = await self.core.respond_async(request)
         for reply in response.replies:
             if reply.edit and in_home and reply.attachment is None:
                 continue
@@ -206,9 +207,11 @@ class SlackHandlers:
                 )
         await self._refresh_home(client, request, response.home_changed or in_home)
 
-    def _first(self, kind: str, key: object) -> bool:
+    async def _first(self, kind: str, key: object) -> bool:
         """False for a redelivery or replay of a request any replica already handled (kept 10 min)."""
-        return not key or self.core.first_delivery(f"{PLATFORM}:{kind}:{str(key)[:150]}")
+        return not key or await self.core.blocking(
+            lambda: self.core.first_delivery(f"{PLATFORM}:{kind}:{str(key)[:150]}")
+        )
 
     async def on_url_button(self, ack: Any) -> None:
         """Link buttons open in the browser; Slack still wants an ack."""
@@ -221,7 +224,8 @@ class SlackHandlers:
 
     async def publish_home(self, client: AsyncWebClient, user_id: str) -> None:
         """views.publish the user's personal agenda, now and next."""
-        reply = self.core.home(Address(PLATFORM, user_id, user_id), await self.locale(client, user_id))
+        address, locale = Address(PLATFORM, user_id, user_id), await self.locale(client, user_id)
+        reply = await self.core.blocking(lambda: self.core.home(address, locale))
         await client.views_publish(user_id=user_id, view={"type": "home", "blocks": to_blocks(reply)})
 
     async def _refresh_home(self, client: AsyncWebClient, request: Request, changed: bool) -> None:

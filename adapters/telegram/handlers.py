@@ -20,7 +20,6 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Inline
 from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
-from bot.chat.groups import takes_message
 from bot.chat.messages import Address, Reply, Request, UserFile
 from bot.core import Core
 from bot.i18n import register, t
@@ -110,10 +109,8 @@ class Handlers:
                     await message.reply_text(t("zh", "telegram.channel_announce", chat=chat.id))
             return
         request = _request(update, text=message.text)
-        command, awaited = message.text.startswith("/"), lambda: self.core.awaits_input(request)
-        if not takes_message(is_group=request.is_group, command=command, addressed=addressed, awaited=awaited):
-            return  # ordinary group chatter
-        response = await self.core.respond_async(request, chats=TelegramChatRights(context.bot))
+        # in a group the core takes only what is for it (ordinary chatter gets no reply)
+        response = await self.core.respond_async(request, chats=TelegramChatRights(context.bot), addressed=addressed)
         for reply in response.replies:
             await answer(message, reply)
 
@@ -123,7 +120,9 @@ class Handlers:
         message = update.effective_message
         if message is None or update.effective_user is None:
             return
-        for reply in self.core.handle(_request(update, text=message.caption or "", file=user_file(message))):
+        for reply in await self.core.handle_async(
+            _request(update, text=message.caption or "", file=user_file(message))
+        ):
             await answer(message, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,7 +132,7 @@ class Handlers:
             return
         answered = False
         try:
-            replies = self.core.handle(_request(update, action=query.data or ""))
+            replies = await self.core.handle_async(_request(update, action=query.data or ""))
             notice = replies[0].notice if replies else None
             await query.answer(notice[:200] if notice else None)
             answered = True

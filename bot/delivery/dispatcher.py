@@ -107,7 +107,8 @@ class Dispatcher:
             while True:
                 if self._claiming and len(ahead) < self.concurrency:
                     now = self.clock.now()
-                    rows = outbox.claim(
+                    rows = await asyncio.to_thread(
+                        outbox.claim,
                         self.db,
                         now=now,
                         worker=self.worker_id,
@@ -120,7 +121,7 @@ class Dispatcher:
                     self._held.update((r.id, now) for r in rows)
                 while self._claiming and ahead and len(in_flight) < self.concurrency:
                     row = ahead.pop(0)
-                    if not self._lease_left(row):
+                    if not await self._lease_left(row):
                         continue  # another worker has it now
                     task = asyncio.create_task(self._deliver(row))
                     in_flight.add(task)
@@ -139,13 +140,13 @@ class Dispatcher:
             await asyncio.gather(*in_flight, return_exceptions=True)
             raise
 
-    def _lease_left(self, row: outbox.Claimed) -> bool:
+    async def _lease_left(self, row: outbox.Claimed) -> bool:
         """Whether ``row``, about to be sent, is still ours with most of a lease ahead: a row that
         waited over a quarter of its lease has it renewed first (False: another worker retook it)."""
         now = self.clock.now()
         if now - self._held[row.id] <= self.lease / 4:
             return True
-        if outbox.renew(self.db, row.id, self.worker_id, now=now, lease=self.lease):
+        if await asyncio.to_thread(outbox.renew, self.db, row.id, self.worker_id, now=now, lease=self.lease):
             self._held[row.id] = now
             return True
         del self._held[row.id]
@@ -154,25 +155,18 @@ class Dispatcher:
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""
         now = self.clock.now()
-        final = self._not_to_send(row, now)
+        final = await self._not_to_send(row, now)
         if final is not None:
             return final
         recipient = row.recipient
         assert recipient is not None
         reply = render_push(row.kind, row.payload, recipient.language, self.programme(), now)
         if reply is None:
-            return self._close(row, outbox.CANCELLED, "talk no longer in the programme")
+            return await self._close(row, outbox.CANCELLED, "talk no longer in the programme")
         sender = self.senders.get(recipient.platform)
         if sender is None:
             # another replica may serve this platform: hand the row back for later
-            with self.db.session() as session:
-                outbox.mark_retry(
-                    session,
-                    row.id,
-                    self.worker_id,
-                    now + timedelta(seconds=30),
-                    f"no {recipient.platform} sender in this process",
-                )
+            await asyncio.to_thread(self._defer, row, now, f"no {recipient.platform} sender in this process")
             return "deferred"
         try:
             result = await sender.send(recipient.address, reply)
@@ -184,23 +178,30 @@ class Dispatcher:
             log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
         if result.rate_limited:
             RATE_LIMITED.labels(recipient.platform).inc()
-        outcome = self._record(row, result)
+        outcome = await asyncio.to_thread(self._record, row, result)
         SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
         return outcome
 
-    def _not_to_send(self, row: outbox.Claimed, now: datetime) -> str | None:
+    async def _not_to_send(self, row: outbox.Claimed, now: datetime) -> str | None:
         """Close a row that must not go out: its recipient is gone or blocked the bot, or its talk
         already started. None: send it."""
         if row.recipient is None or not row.recipient.active:
-            return self._close(row, outbox.BLOCKED, "recipient inactive")
+            return await self._close(row, outbox.BLOCKED, "recipient inactive")
         if row.expires_at is not None and now >= row.expires_at:
-            return self._close(row, outbox.MISSED, f"talk started before delivery (due {row.due_at.isoformat()})")
+            return await self._close(row, outbox.MISSED, f"talk started before delivery (due {row.due_at.isoformat()})")
         return None
 
-    def _close(self, row: outbox.Claimed, status: str, reason: str) -> str:
-        with self.db.session() as session:
-            outbox.mark_final(session, row.id, self.worker_id, status, reason)
+    async def _close(self, row: outbox.Claimed, status: str, reason: str) -> str:
+        await asyncio.to_thread(self._mark_final, row.id, status, reason)
         return status
+
+    def _mark_final(self, row_id: int, status: str, reason: str) -> None:
+        with self.db.session() as session:
+            outbox.mark_final(session, row_id, self.worker_id, status, reason)
+
+    def _defer(self, row: outbox.Claimed, now: datetime, reason: str) -> None:
+        with self.db.session() as session:
+            outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=30), reason)
 
     def _backoff(self, attempts: int) -> float:
         factor: int = 2 ** max(0, attempts - 1)

@@ -15,6 +15,7 @@ runs whatever is registered and names no feature:
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -89,9 +90,10 @@ class _Every:
         return [Periodic(self.name, self.seconds, self._tick, self.first_now)]
 
     async def _tick(self) -> None:
-        result = self.job(self.host)
-        if inspect.isawaitable(result):
-            await result
+        if inspect.iscoroutinefunction(self.job):
+            await self.job(self.host)
+        else:  # its database waits go to a worker thread, never the event loop
+            await asyncio.to_thread(self.job, self.host)
 
 
 def every(seconds: float, *, name: str, first_now: bool = False) -> Callable[[F], F]:

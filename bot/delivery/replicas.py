@@ -87,8 +87,19 @@ class ReplicaShares:
 
     def beat(self) -> dict[str, float]:
         """Heartbeat, then give each sender its share (1 / live replicas sending for its platform)."""
+        return self.take(self.record())
+
+    async def beat_off_loop(self) -> dict[str, float]:
+        """:meth:`beat` with its database round trips in a worker thread (the heartbeat job)."""
+        return self.take(await asyncio.to_thread(self.record))
+
+    def record(self) -> Counter[str]:
+        """Record this replica as live; how many live replicas send for each platform."""
         with self.db.session() as session:
-            counts = beat(session, self.replica_id, self.shares, self.clock.now(), interval=self.interval)
+            return beat(session, self.replica_id, self.shares, self.clock.now(), interval=self.interval)
+
+    def take(self, counts: Counter[str]) -> dict[str, float]:
+        """Give each sender its share from ``counts`` (on the event loop, where the senders run)."""
         shares = {platform: 1.0 / max(1, counts[platform]) for platform in self.shares}
         if self._beats == 0 and any(share < 1.0 for share in shares.values()):
             self._hold_until = time.monotonic() + self.interval * JOIN_HOLD_BEATS

@@ -10,7 +10,9 @@ import asyncio
 import inspect
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 
 from bot.delivery import outbox
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
@@ -64,6 +66,8 @@ class Runtime:
         self._lock = asyncio.Lock()
         self._stopping = False
         self._unlisten: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
 
     def service(self, name: str) -> Service | None:
         """The running service registered as ``name``, or None when it is off."""
@@ -89,6 +93,7 @@ class Runtime:
         for running in self.services.values() if self.periodic else ():
             for job in running.periodic():
                 self.scheduler.every(job.seconds, self._guarded(job), job.name, first_now=job.first_now)
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         self._unlisten = outbox.on_commit(self.host.db, self.poke)
         self.poke()
 
@@ -132,7 +137,19 @@ class Runtime:
             log.exception("could not remove this replica's heartbeat; it expires by itself")
 
     def poke(self) -> None:
-        """Something was enqueued or re-timed: dispatch now (the pass re-arms itself)."""
+        """Something was enqueued or re-timed: dispatch now (the pass re-arms itself).
+
+        Safe from any thread: a request thread's commit pokes through the event loop.
+        """
+        if self._stopping:
+            return
+        loop = self._loop
+        if loop is not None and threading.get_ident() != self._loop_thread:
+            loop.call_soon_threadsafe(self._poke_here)
+        else:
+            self._poke_here()
+
+    def _poke_here(self) -> None:
         if not self._stopping:
             self.scheduler.wake_at(None, self._dispatch)
 
@@ -141,19 +158,23 @@ class Runtime:
         await self.shares.joined()  # joining running replicas: wait until they have lowered their shares
         async with self._lock:
             report = await self.dispatcher.run_due()
-            with self.host.db.session() as session:
-                now = self.host.clock.now()
-                for hook in AFTER_DISPATCH:  # e.g. a finished broadcast queues its organizer's summary
-                    hook(session, now)
-                due = outbox.next_due(session)
+            due = await asyncio.to_thread(self._after_pass)
             if due is not None and not self._stopping:
                 self.scheduler.wake_at(due, self._dispatch)
             return report
 
+    def _after_pass(self) -> datetime | None:
+        """After a dispatch pass (in a worker thread): the features' hooks, then the next due time."""
+        with self.host.db.session() as session:
+            now = self.host.clock.now()
+            for hook in AFTER_DISPATCH:  # e.g. a finished broadcast queues its organizer's summary
+                hook(session, now)
+            return outbox.next_due(session)
+
     async def _heartbeat(self) -> None:
         """The heartbeat job: stay counted as live and follow the number of replicas."""
         try:
-            self.shares.beat()
+            await self.shares.beat_off_loop()
         except Exception:
             log.exception("heartbeat failed; the rate shares stay as they were")
 

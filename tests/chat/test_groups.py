@@ -13,27 +13,27 @@ class Awaited:
     def __init__(self, answer: bool) -> None:
         self.answer, self.asked = answer, 0
 
-    def __call__(self) -> bool:
+    async def __call__(self) -> bool:
         self.asked += 1
         return self.answer
 
 
 @pytest.mark.parametrize("command", [True, False])
-def test_a_private_chat_is_always_taken_without_asking(command: bool) -> None:
+async def test_a_private_chat_is_always_taken_without_asking(command: bool) -> None:
     awaited = Awaited(False)
-    assert takes_message(is_group=False, command=command, addressed=False, awaited=awaited)
+    assert await takes_message(is_group=False, command=command, addressed=False, awaited=awaited)
     assert awaited.asked == 0
 
 
-def test_in_a_group_a_command_is_taken_only_when_addressed_to_this_bot() -> None:
+async def test_in_a_group_a_command_is_taken_only_when_addressed_to_this_bot() -> None:
     awaited = Awaited(True)
-    assert takes_message(is_group=True, command=True, addressed=True, awaited=awaited)
-    assert not takes_message(is_group=True, command=True, addressed=False, awaited=awaited)
+    assert await takes_message(is_group=True, command=True, addressed=True, awaited=awaited)
+    assert not await takes_message(is_group=True, command=True, addressed=False, awaited=awaited)
     assert awaited.asked == 0
 
 
 @pytest.mark.parametrize("answer", [True, False])
-def test_in_a_group_other_text_is_taken_only_when_awaited(answer: bool) -> None:
+async def test_in_a_group_other_text_is_taken_only_when_awaited(answer: bool) -> None:
     awaited = Awaited(answer)
-    assert takes_message(is_group=True, command=False, addressed=False, awaited=awaited) is answer
+    assert await takes_message(is_group=True, command=False, addressed=False, awaited=awaited) is answer
     assert awaited.asked == 1

@@ -319,7 +319,10 @@ class LiveSchedule:
         return await self.sync.poll(force=force)
 
     async def follow_tick(self) -> None:
-        """Take up other replicas' fixes and forced copies."""
+        """Take up other replicas' fixes and forced copies (in a worker thread: it reads the database)."""
+        await asyncio.to_thread(self._follow)
+
+    def _follow(self) -> None:
         mark = overrides.mark(self.host.db)
         if mark != self._overrides:
             self._overrides = mark

@@ -7,6 +7,7 @@ set: then the published schedule is the content (:mod:`.sync`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -98,8 +99,12 @@ class ContentWatcher:
         refused; either way it is logged and the previous programme kept. While refused, the watcher
         retries when the announced schedule changes (``confbot content reload --force`` or another
         replica applied it). An organizer's /move or /cancel on another replica (the overrides
-        changed) is taken up the same way: the files are reloaded with the fixes on top.
+        changed) is taken up the same way: the files are reloaded with the fixes on top. The files
+        and the database are read in a worker thread, never on the event loop.
         """
+        await asyncio.to_thread(self._look)
+
+    def _look(self) -> None:
         path = Path(self.host.settings.content)
         signature = content_signature(path)
         if signature != self._seen:  # changed since the last look: it may still be being written
