@@ -43,6 +43,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from adapters.telegram.sender import TelegramSender
+from adapters.telegram.transport import AiohttpRequest
 from bench.table import print_table
 from bot.clock import SystemClock
 from bot.core import Core
@@ -163,7 +164,8 @@ async def confbot_run(rate: float, recipients: int, fail_every: int) -> dict[str
         settings = Settings(_env_file=None, TELEGRAM_RATE_LIMIT=rate)
         core = Core(settings, db, small_programme(), clock)
         _add_users(db, recipients, clock)
-        bot = Bot(TOKEN, base_url=fake.base_url)
+        # the Bot API transport `confbot run` uses (adapters/telegram/transport.py), not PTB's httpx default
+        bot = Bot(TOKEN, base_url=fake.base_url, request=AiohttpRequest(connection_pool_size=64))
         await bot.initialize()
         runtime = Runtime(core, {"telegram": TelegramSender(bot, rate)}, periodic=False)
         await runtime.start()

@@ -22,12 +22,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 
 from bot.clock import Clock
 from bot.delivery import outbox
 from bot.delivery.counters import RATE_LIMITED, SEND_TIMEOUTS, SENDS
+from bot.delivery.marks import SentMarks
 from bot.delivery.renderers import render_push
 from bot.delivery.sender import Sender, SendResult
 from bot.programme.content.programme import Programme
@@ -81,6 +83,7 @@ class Dispatcher:
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
         self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
         self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
+        self._marks = SentMarks(db, self.worker_id, clock.now)  # deliveries recorded in batches
 
     def stop_claiming(self) -> None:
         """Shutting down: a running pass claims nothing more and returns once its sends are done."""
@@ -116,10 +119,13 @@ class Dispatcher:
                         lease=self.lease,
                     )
                     # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
-                    ahead.extend(r for r in rows if r.id not in self._held)
+                    # nor is one that went out and waits for its mark: it is marked sent, not sent again
+                    ahead.extend(r for r in rows if r.id not in self._held and r.id not in self._marks)
                     ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
                     self._held.update((r.id, now) for r in rows)
-                while self._claiming and ahead and len(in_flight) < self.concurrency:
+                # a send holds its slot until its mark is written: at most `concurrency` rows are out
+                # and unrecorded at any time, which bounds what a kill -9 can send twice
+                while self._claiming and ahead and len(in_flight) + len(self._marks) < self.concurrency:
                     row = ahead.pop(0)
                     if not await self._lease_left(row):
                         continue  # another worker has it now
@@ -127,8 +133,15 @@ class Dispatcher:
                     in_flight.add(task)
                     self._row_of[task] = row.id
                 if not in_flight:
+                    if len(self._marks):  # every delivery recorded before the pass goes on or ends
+                        await self._marks.drain()
+                        if not len(self._marks):
+                            continue
                     return report  # shutting down, rows still claimed ahead are handed back by release()
-                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                writing = self._marks.writing
+                waiting: set[asyncio.Task[Any]] = {*in_flight, writing} if writing is not None else {*in_flight}
+                finished, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                done = in_flight & finished  # a finished write only frees slots up
                 in_flight -= done
                 for task in done:
                     self._held.pop(self._row_of.pop(task, -1), None)
@@ -138,6 +151,7 @@ class Dispatcher:
             # shutting down: claim nothing more, but let the sends already under way finish and
             # record their outcomes, so no claim is handed back for a message that went out
             await asyncio.gather(*in_flight, return_exceptions=True)
+            await self._marks.drain()
             raise
 
     async def _lease_left(self, row: outbox.Claimed) -> bool:
@@ -178,7 +192,11 @@ class Dispatcher:
             log.warning("send timed out (push %s may have been delivered; retrying): %s", row.id, result.error)
         if result.rate_limited:
             RATE_LIMITED.labels(recipient.platform).inc()
-        outcome = await asyncio.to_thread(self._record, row, result)
+        if result.outcome == "sent":
+            self._marks.add(row.id)  # written with the others sent meanwhile, in one statement
+            outcome = outbox.SENT
+        else:
+            outcome = await asyncio.to_thread(self._record, row, result)
         SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
         return outcome
 
@@ -245,5 +263,6 @@ class Dispatcher:
         self._ahead.clear()
         self._held.clear()
         self._row_of.clear()
+        self._marks.write_now()  # a row that went out is marked sent, never handed back to go out again
         with self.db.session() as session:
             return outbox.release(session, self.worker_id)

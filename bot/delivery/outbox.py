@@ -16,7 +16,7 @@ the rows that were in flight (≤ the dispatcher's concurrency) can be sent twic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -276,6 +276,20 @@ def _update_claimed(session: Session, row_id: int, worker: str, **values: Any) -
 def mark_sent(session: Session, row_id: int, worker: str, now: datetime) -> bool:
     """Record a delivery."""
     return _finish(session, row_id, worker, status=SENT, sent_at=now, last_error=None)
+
+
+def mark_sent_many(session: Session, row_ids: Iterable[int], worker: str, now: datetime) -> int:
+    """Record many deliveries in one statement (only rows ``worker`` still holds); how many."""
+    ids = list(row_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING, OutboxMessage.claimed_by == worker)
+        .values(status=SENT, sent_at=now, last_error=None, lease_until=None),
+        execution_options={"synchronize_session": False},
+    )
+    return rowcount(result)
 
 
 def mark_retry(session: Session, row_id: int, worker: str, due_at: datetime, error: str) -> bool:

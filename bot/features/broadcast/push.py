@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -126,8 +127,10 @@ def sizes(session: Session, audience: Audience) -> dict[str, int]:
     return {platform: n for platform, n in sorted(rows)}
 
 
+@functools.lru_cache(maxsize=16)
 def message(text: str) -> Reply:
-    """The broadcast as attendees see it."""
+    """The broadcast as attendees see it (rendered once per text, not once per recipient: a
+    :class:`Reply` is immutable)."""
     return Reply(tuple(markup.parse(text)), bulk=True)
 
 
