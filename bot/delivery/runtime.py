@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -25,7 +26,16 @@ from bot.host import Host
 log = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
+IN_FLIGHT_SECONDS = 1 / 30  # sends in flight: a thirtieth of a second of the senders' rates, 16 at least
 STOP_GRACE_SECONDS = 5.0  # how long shutdown lets sends under way finish before cancelling them
+
+
+def in_flight_for(senders: Iterable[Sender]) -> int:
+    """How many sends may be under way at once: 16 (Telegram's 30/s and Slack's 1/s need no more),
+    and more for a faster sender (Telegram's paid broadcasts, 1 000/s: 34), up to 64. It is also the
+    bound on what a ``kill -9`` can send twice."""
+    total = sum(sender.rate_per_second for sender in senders)
+    return max(16, min(64, math.ceil(total * IN_FLIGHT_SECONDS)))
 
 
 class Runtime:
@@ -53,6 +63,7 @@ class Runtime:
             lambda: host.programme,
             senders,
             worker_id=replica_id or host.settings.replica_id or f"{os.uname().nodename}-{os.getpid()}",
+            concurrency=in_flight_for(senders.values()),
         )
         # heartbeats in the shared database; each sender sends this replica's share of its platform's rate
         self.shares = ReplicaShares(host.db, self.dispatcher.worker_id, senders.values())
