@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot.delivery.registration import once
+
 if TYPE_CHECKING:
     from bot.host import Host
 
@@ -62,14 +64,7 @@ F = TypeVar("F", bound=Callable[..., object])
 
 def service(name: str) -> Callable[[ServiceFactory], ServiceFactory]:
     """Register ``factory`` (a class taking the host, or a function) as the service ``name``."""
-
-    def register(factory: ServiceFactory) -> ServiceFactory:
-        if SERVICES.get(name, factory) is not factory:
-            raise ValueError(f"service {name!r} registered twice")
-        SERVICES[name] = factory
-        return factory
-
-    return register
+    return once(SERVICES, name, "service")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.chat.messages import Reply
+from bot.delivery.registration import once
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 
@@ -40,14 +41,7 @@ RENDERERS: dict[str, Renderer] = {}
 
 def renderer(kind: str) -> Callable[[Renderer], Renderer]:
     """Register the renderer of pushes of ``kind`` (one per kind)."""
-
-    def register(render: Renderer) -> Renderer:
-        if RENDERERS.get(kind, render) is not render:
-            raise ValueError(f"push kind {kind!r} has two renderers")
-        RENDERERS[kind] = render
-        return render
-
-    return register
+    return once(RENDERERS, kind, "the renderer of push kind")
 
 
 def render_push(kind: str, payload: dict[str, Any], lang: str, programme: Programme, now: datetime) -> Reply | None:

@@ -71,5 +71,5 @@ async def test_a_toy_feature_registers_a_push_kind_and_a_job_the_runtime_runs(to
 
 
 def test_a_kind_cannot_get_two_renderers(toy_feature: None) -> None:
-    with pytest.raises(ValueError, match="two renderers"):
+    with pytest.raises(ValueError, match="registered twice"):
         renderer(KIND)(lambda push: None)
