@@ -29,7 +29,7 @@ from bot.delivery.registration import once
 if TYPE_CHECKING:
     from bot.host import Host
 
-Tick = Callable[[], Awaitable[object] | object]
+Tick = Callable[[], Awaitable[object]]  # a coroutine: its blocking work goes to a worker thread
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ It names no feature: what runs besides delivery is what the enabled features reg
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import math
 import os
@@ -41,8 +40,8 @@ def in_flight_for(senders: Iterable[Sender]) -> int:
 class Runtime:
     """Starts and stops everything that pushes messages for ``host`` (the core).
 
-    ``services`` names the registered services to run (all of them by default). With ``periodic=False``
-    the services start but their periodic jobs are not scheduled: a test or a bench runs them by hand.
+    Every registered service runs; with ``periodic=False`` they start but their periodic jobs are not
+    scheduled: a test or a bench runs them by hand.
     """
 
     def __init__(
@@ -51,7 +50,6 @@ class Runtime:
         senders: Mapping[str, Sender],
         *,
         replica_id: str | None = None,
-        services: Iterable[str] | None = None,
         periodic: bool = True,
     ) -> None:
         self.host = host
@@ -68,10 +66,9 @@ class Runtime:
         # heartbeats in the shared database; each sender sends this replica's share of its platform's rate
         self.shares = ReplicaShares(host.db, self.dispatcher.worker_id, senders.values())
         self.scheduler = Scheduler(host.clock)
-        wanted = set(SERVICES) if services is None else set(services)
         self.services: dict[str, Service] = {}
         for name, factory in SERVICES.items():
-            made = factory(host) if name in wanted else None
+            made = factory(host)  # None: off in this configuration
             if made is not None:
                 self.services[name] = made
         self._lock = asyncio.Lock()
@@ -114,9 +111,7 @@ class Runtime:
 
         async def run() -> None:
             try:
-                result = job.tick()
-                if inspect.isawaitable(result):
-                    await result
+                await job.tick()
             except Exception:
                 log.exception("job %s failed; it runs again in %.0f s", job.name, job.seconds)
 
