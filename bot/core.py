@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +94,8 @@ class Core:
         # requests run here, off the event loop, so one request's database waits never hold up another's
         self._threads = ThreadPoolExecutor(settings.request_threads, thread_name_prefix="confbot-request")
         self._people = Serial()  # one person's requests still run one at a time, in the order they came
+        # one schedule change at a time in this process: /move, /cancel, /reload, the watcher, the sync
+        self.exclusive = threading.RLock()
         self.db = db
         self.clock = clock
         self.send_rates = SendRates()  # filled from the senders by the push runtime
@@ -109,9 +112,11 @@ class Core:
     @property
     def search(self) -> SearchIndex:
         """The search index over the current programme (built lazily)."""
-        if self._search is None:
-            self._search = SearchIndex(self._programme)
-        return self._search
+        programme, index = self._programme, self._search
+        if index is None or index.programme is not programme:  # built for a programme swapped out since
+            index = SearchIndex(programme)
+            self._search = index
+        return index
 
     def replace_programme(self, programme: Programme) -> None:
         """Swap in a reloaded programme and rebuild the search index."""
@@ -184,7 +189,7 @@ class Core:
         audited: str | None = None  # the organizer command being run, for the audit log
         args = ""
         try:
-            with self.db.request_session() as session:
+            with contextlib.ExitStack() as alone, self.db.request_session() as session:
                 lead, chat = self.settings.default_lead_minutes, awaited.chat_of(request)
                 user, reactivated, awaiting = users.touch(session, request, now, lead, awaiting_in=chat)
                 lang = user.language
@@ -219,6 +224,8 @@ class Core:
                 audited = cmd.name if cmd.organizer_only else None
                 ctx = Context(self, request, user, session, lang, args, request.action is not None)
                 home_changed = cmd.changes_home
+                if cmd.exclusive:  # held until the transaction has committed (the stack closes after it)
+                    alone.enter_context(self.exclusive)
                 try:
                     result = cmd.handler(ctx)
                 except UsageError as err:

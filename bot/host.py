@@ -7,6 +7,7 @@ features → core cycle out of the import graph.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from bot.chat.messages import Address
@@ -27,6 +28,11 @@ class Host(Protocol):
     clock: Clock
     send_rates: SendRates  # each platform's send rate, filled by the push runtime from its senders
     speaker_links: SpeakerLinks  # CONFBOT_SPEAKERS
+
+    @property
+    def exclusive(self) -> AbstractContextManager[bool, None]:
+        """Held while the schedule changes: one change at a time in this process (re-entrant)."""
+        ...
 
     @property
     def programme(self) -> Programme:

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     feedback_delay_minutes: int = Field(default=5, ge=0)
     replica_id: str | None = None
     # threads that answer requests off the event loop: how many requests wait for the database at once
-    request_threads: int = Field(default=4, ge=1, le=64)
+    request_threads: int = Field(default=4, ge=1, le=10)  # below the database pool (5 + 10 overflow)
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
     public_url: str | None = None
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)

@@ -58,7 +58,7 @@ def preview(ctx: Context, kind: str, payload: dict[str, Any], lines: list[Line])
     return b.build(buttons=buttons)
 
 
-@command("confirm", organizer_only=True)
+@command("confirm", organizer_only=True, exclusive=True)  # a move or cancellation applies the schedule
 def confirm(ctx: Context) -> Reply:
     """Carry out a preview (its Confirm button).
 

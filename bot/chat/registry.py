@@ -107,6 +107,7 @@ class Command:
     organizer_only: bool = False
     order: int = 50  # position in /help and the platforms' command menus
     changes_home: bool = False  # running it may change what the user's Home shows
+    exclusive: bool = False  # runs alone in this process, its transaction included (it changes the schedule)
 
 
 REGISTRY: dict[str, Command] = {}
@@ -122,11 +123,12 @@ def command(
     organizer_only: bool = False,
     order: int = 50,
     changes_home: bool = False,
+    exclusive: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help."""
 
     def register(handler: Handler) -> Handler:
-        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order, changes_home)
+        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order, changes_home, exclusive)
         for key in (name, *aliases):
             if key in REGISTRY and REGISTRY[key].handler is not handler:
                 raise ValueError(f"command {key!r} registered twice")

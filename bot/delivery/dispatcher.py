@@ -143,8 +143,9 @@ class Dispatcher:
                 finished, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 done = in_flight & finished  # a finished write only frees slots up
                 in_flight -= done
-                for task in done:
+                for task in done:  # every finished row is let go first, so a failure below strands none
                     self._held.pop(self._row_of.pop(task, -1), None)
+                for task in done:
                     # a send cancelled at shutdown (abort) leaves its claim to release()
                     report.outcomes["released" if task.cancelled() else task.result()] += 1
         except asyncio.CancelledError:
@@ -160,7 +161,12 @@ class Dispatcher:
         now = self.clock.now()
         if now - self._held[row.id] <= self.lease / 4:
             return True
-        if await asyncio.to_thread(outbox.renew, self.db, row.id, self.worker_id, now=now, lease=self.lease):
+        try:
+            renewed = await asyncio.to_thread(outbox.renew, self.db, row.id, self.worker_id, now=now, lease=self.lease)
+        except BaseException:
+            del self._held[row.id]  # not ours to hold any more: its lease runs out and any worker retakes it
+            raise
+        if renewed:
             self._held[row.id] = now
             return True
         del self._held[row.id]

@@ -64,6 +64,9 @@ class SentMarks:
             try:
                 await asyncio.to_thread(self._write, ids)
                 self._unwritten.difference_update(ids)
+            except asyncio.CancelledError:
+                self._pending[:0] = ids  # kept for write_now() at the stop: never handed back unmarked
+                raise
             except Exception:
                 self._pending[:0] = ids  # kept, in order: written by the next try, never sent again here
                 log.exception("could not record %d deliveries; they are kept and written later", len(ids))

@@ -135,6 +135,8 @@ class Runtime:
             released = self.dispatcher.release()
             if released:
                 log.info("handed back %d claimed pushes", released)
+        except Exception:  # the database is away: the claims' leases run out and any replica retakes them
+            log.exception("could not hand back the claimed pushes; they are retaken when their leases end")
         finally:
             self._lock.release()
         try:

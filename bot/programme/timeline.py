@@ -4,6 +4,7 @@ programme, so /now, /next, /room and /agenda stay fast at thousands of talks."""
 
 from __future__ import annotations
 
+import threading
 import weakref
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -104,13 +105,17 @@ class Timeline:
 _CACHE: dict[int, tuple[weakref.ref[Programme], Timeline]] = {}
 
 
+_CACHE_LOCK = threading.Lock()  # request threads look up and build timelines at the same time
+
+
 def timeline(programme: Programme) -> Timeline:
     """The timeline of ``programme``, built on first use (a reload brings a new programme)."""
     cached = _CACHE.get(id(programme))
     if cached is not None and cached[0]() is programme:
         return cached[1]
     built = Timeline.of(programme)
-    for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[key]
-    _CACHE[id(programme)] = (weakref.ref(programme), built)
+    with _CACHE_LOCK:
+        for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[key]
+        _CACHE[id(programme)] = (weakref.ref(programme), built)
     return built

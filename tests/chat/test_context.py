@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ class SmallHost:
     send_rates: SendRates = field(default_factory=SendRates)
     speaker_links: SpeakerLinks = field(default_factory=SpeakerLinks)
     organizers: set[Address] = field(default_factory=set)
+    exclusive: threading.RLock = field(default_factory=threading.RLock)
 
     @property
     def search(self) -> SearchIndex:

@@ -49,7 +49,7 @@ def _ids(ctx: Context, ids: list[int]) -> str:
     return ", ".join(f"#{i}" for i in ids) or ctx.t("reload.none")
 
 
-@command("reload", help_key="help.reload", usage="[force]", organizer_only=True, order=88)
+@command("reload", help_key="help.reload", usage="[force]", organizer_only=True, order=88, exclusive=True)
 def reload(ctx: Context) -> Reply:
     """Reload the content files now, with the same rules as ``confbot content reload``."""
     args = ctx.args.strip().lower()

@@ -152,7 +152,9 @@ class ScheduleSync:
         if fetched.body is None or _sha(fetched.body) == self._seen:  # 304, or the same bytes again
             self._etag, self._modified = fetched.etag, fetched.last_modified
             return self._unchanged()
-        return self.apply_body(fetched.body, force=force, etag=fetched.etag, last_modified=fetched.last_modified)
+        body, etag, modified = fetched.body, fetched.etag, fetched.last_modified
+        # importing and applying read and write the database: a worker thread, not the event loop
+        return await asyncio.to_thread(self.apply_body, body, force=force, etag=etag, last_modified=modified)
 
     def apply_body(
         self, body: bytes, *, force: bool = False, etag: str | None = None, last_modified: str | None = None
@@ -210,7 +212,7 @@ class ScheduleSync:
         if not base.talks:
             result = self._refused(ValueError("no talks"), [f"{self.url}: talks: the schedule has no talks"])
         else:
-            result = self._apply(base, digest, store=True, force=force)
+            result = await asyncio.to_thread(self._apply, base, digest, store=True, force=force)
         self._seen = digest  # handled (applied or refused); not set when applying raised
         return result
 
@@ -235,6 +237,10 @@ class ScheduleSync:
         return self._apply(self._base, self._applied, store=False, force=False)
 
     def _apply(self, base: Programme, digest: str, *, store: bool, force: bool) -> SyncResult:
+        with self.host.exclusive:  # one schedule change at a time: a /move, the follow-up, this poll
+            return self._apply_alone(base, digest, store=store, force=force)
+
+    def _apply_alone(self, base: Programme, digest: str, *, store: bool, force: bool) -> SyncResult:
         db, now = self.host.db, self.host.clock.now()
         try:
             with db.session() as session:
@@ -323,6 +329,10 @@ class LiveSchedule:
         await asyncio.to_thread(self._follow)
 
     def _follow(self) -> None:
+        with self.host.exclusive:  # reapply() and follow() read and set what a poll sets
+            self._follow_alone()
+
+    def _follow_alone(self) -> None:
         mark = overrides.mark(self.host.db)
         if mark != self._overrides:
             self._overrides = mark

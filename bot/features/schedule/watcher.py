@@ -105,6 +105,10 @@ class ContentWatcher:
         await asyncio.to_thread(self._look)
 
     def _look(self) -> None:
+        with self.host.exclusive:  # one schedule change at a time: not during a /move's transaction
+            self._look_alone()
+
+    def _look_alone(self) -> None:
         path = Path(self.host.settings.content)
         signature = content_signature(path)
         if signature != self._seen:  # changed since the last look: it may still be being written
