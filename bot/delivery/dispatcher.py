@@ -232,11 +232,9 @@ class Dispatcher:
         return min(self.base_backoff * factor, 600.0)
 
     def _record(self, row: outbox.Claimed, result: SendResult) -> str:
+        """A send that did not deliver: retry later, give up, or close it (deliveries go to the marks)."""
         now = self.clock.now()
         with self.db.session() as session:
-            if result.outcome == "sent":
-                outbox.mark_sent(session, row.id, self.worker_id, now)
-                return outbox.SENT
             if result.outcome == "retry":
                 if row.attempts >= self.max_attempts:
                     outbox.mark_final(

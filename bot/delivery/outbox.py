@@ -273,11 +273,6 @@ def _update_claimed(session: Session, row_id: int, worker: str, **values: Any) -
     return bool(rowcount(result))
 
 
-def mark_sent(session: Session, row_id: int, worker: str, now: datetime) -> bool:
-    """Record a delivery."""
-    return _finish(session, row_id, worker, status=SENT, sent_at=now, last_error=None)
-
-
 def mark_sent_many(session: Session, row_ids: Iterable[int], worker: str, now: datetime) -> int:
     """Record many deliveries in one statement (only rows ``worker`` still holds); how many."""
     ids = list(row_ids)
