@@ -271,7 +271,7 @@ class Core:
                 is_group=request.is_group,
                 command=request.action is None and (request.text or "").lstrip().startswith("/"),
                 addressed=addressed,
-                awaited=lambda: self.blocking(lambda: self.awaits_input(request)),
+                awaited=lambda: self.awaits_input_async(request),
             ):
                 return Response([])
             return await self.blocking(lambda: self.respond(request))
@@ -297,7 +297,7 @@ class Core:
             return awaited.peek(session, request, self.clock.now()) is not None
 
     async def awaits_input_async(self, request: Request) -> bool:
-        """:meth:`awaits_input` off the event loop (an adapter's cheap first look at channel chatter)."""
+        """:meth:`awaits_input` off the event loop (the chatter rule asks it; so may an adapter's first look)."""
         return await self.blocking(lambda: self.awaits_input(request))
 
     def home(self, address: Address, locale: str | None = None) -> Reply:

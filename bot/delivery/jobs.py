@@ -16,7 +16,6 @@ runs whatever is registered and names no feature:
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,14 +84,12 @@ class _Every:
         return [Periodic(self.name, self.seconds, self._tick, self.first_now)]
 
     async def _tick(self) -> None:
-        if inspect.iscoroutinefunction(self.job):
-            await self.job(self.host)
-        else:  # its database waits go to a worker thread, never the event loop
-            await asyncio.to_thread(self.job, self.host)
+        await asyncio.to_thread(self.job, self.host)  # its database waits never hold up the event loop
 
 
 def every(seconds: float, *, name: str, first_now: bool = False) -> Callable[[F], F]:
-    """Run ``job(host)`` every ``seconds`` in each running process (its errors are logged, never raised)."""
+    """Run ``job(host)`` every ``seconds`` in each running process, in a worker thread (its errors are
+    logged, never raised)."""
 
     def register(job: F) -> F:
         service(name)(lambda host: _Every(host, job, name, seconds, first_now))
