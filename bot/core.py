@@ -46,8 +46,10 @@ from bot.serial import Serial
 from bot.settings import Account, Settings
 from bot.storage.db import Database
 from bot.storage.models import User
+from bot.storage.outage import Outage, unavailable
 
 log = logging.getLogger(__name__)
+UNAVAILABLE = "unavailable"  # how a request answered while the database was away is counted
 T = TypeVar("T")
 
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
@@ -69,6 +71,10 @@ register(
         "error.internal": {
             "zh": "抱歉，出了点问题，我们已记录。请稍后再试。",
             "en": "Sorry, something went wrong on our side; it has been logged. Please try again.",
+        },
+        "error.unavailable": {
+            "zh": "机器人暂时无法使用（数据库正在恢复）。请一分钟后再试。",
+            "en": "The bot is temporarily unavailable (its database is coming back). Please try again in a minute.",
         },
         "error.organizer_only": {
             "zh": "只有大会组织者可以使用 /{name}。",
@@ -96,6 +102,7 @@ class Core:
         self._people = Serial()  # one person's requests still run one at a time, in the order they came
         # one schedule change at a time in this process: /move, /cancel, /reload, the watcher, the sync
         self.exclusive = threading.RLock()
+        self._db_outage = Outage(log, "requests")  # the database away: said once, answered "unavailable"
         self.db = db
         self.clock = clock
         self.send_rates = SendRates()  # filled from the senders by the push runtime
@@ -176,7 +183,10 @@ class Core:
         began = time.perf_counter()
         command = ["none"]  # what the request turned out to be: a command's name, search or unknown
         try:
-            return self._respond(request, command)
+            response = self._respond(request, command)
+            if command[0] != UNAVAILABLE:
+                self._db_outage.answered()
+            return response
         finally:
             logcontext.handled(request.address.platform, command[0], time.perf_counter() - began)
 
@@ -185,7 +195,7 @@ class Core:
         home_changed = False
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
-        lang = "zh"
+        lang = language_for_locale(request.locale)  # the user's own, once their row is read
         audited: str | None = None  # the organizer command being run, for the audit log
         args = ""
         try:
@@ -237,7 +247,11 @@ class Core:
                 lang = user.language  # /lang may just have changed it
                 replies = result if isinstance(result, list) else [result]
                 return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed)
-        except Exception:
+        except Exception as error:
+            if unavailable(error):  # not a bug: said once per outage, and the user is told to come back
+                self._db_outage.failed(error)
+                command[0] = UNAVAILABLE
+                return Response([self._say(lang, "error.unavailable")])
             log.exception(
                 "request failed: platform=%s user=%s button=%s",
                 request.address.platform,
@@ -297,8 +311,16 @@ class Core:
             return awaited.peek(session, request, self.clock.now()) is not None
 
     async def awaits_input_async(self, request: Request) -> bool:
-        """:meth:`awaits_input` off the event loop (the chatter rule asks it; so may an adapter's first look)."""
-        return await self.blocking(lambda: self.awaits_input(request))
+        """:meth:`awaits_input` off the event loop (the chatter rule asks it; so may an adapter's first look).
+        With the database away, nothing is awaited: a command is answered "temporarily unavailable"
+        and chatter stays chatter."""
+        try:
+            return await self.blocking(lambda: self.awaits_input(request))
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            self._db_outage.failed(error)
+            return False
 
     def home(self, address: Address, locale: str | None = None) -> Reply:
         """The user's Home view: their agenda, then what runs now (Slack's App Home)."""

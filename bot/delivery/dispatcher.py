@@ -16,6 +16,7 @@ docs/delivery.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import Counter
@@ -24,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.delivery import outbox
@@ -35,8 +37,12 @@ from bot.delivery.sender import Sender, SendResult
 from bot.programme.content.programme import Programme
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
+from bot.storage.outage import Outage, unavailable
 
 log = logging.getLogger(__name__)
+PROBE_FIRST = 0.25  # seconds between looks at a database that went away, doubling ...
+PROBE_MAX = 2.0  # ... up to this: dispatch resumes within about two seconds of it answering again
+Write = Callable[[Session], object]  # an outcome to record, in a transaction of its own
 
 
 @dataclass
@@ -83,11 +89,20 @@ class Dispatcher:
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
         self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
         self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
-        self._marks = SentMarks(db, self.worker_id, clock.now)  # deliveries recorded in batches
+        self.outage = Outage(log, "dispatch")  # while the database is away the pass waits, then goes on
+        self._marks = SentMarks(db, self.worker_id, clock.now, self.outage)  # deliveries recorded in batches
+        self._kept: dict[int, Write] = {}  # other outcomes whose write waits for the database, by row
+        self._stopped = asyncio.Event()
 
     def stop_claiming(self) -> None:
         """Shutting down: a running pass claims nothing more and returns once its sends are done."""
         self._claiming = False
+        self._stopped.set()
+
+    @property
+    def unrecorded(self) -> int:
+        """Outcomes known here but not yet written (the database was away): none is lost or re-sent."""
+        return len(self._marks) + len(self._kept)
 
     def abort(self) -> int:
         """Cancel the sends still under way (their claims are then handed back by :meth:`release`)."""
@@ -108,34 +123,32 @@ class Dispatcher:
         ahead = self._ahead
         try:
             while True:
-                if self._claiming and len(ahead) < self.concurrency:
-                    now = self.clock.now()
-                    rows = await asyncio.to_thread(
-                        outbox.claim,
-                        self.db,
-                        now=now,
-                        worker=self.worker_id,
-                        limit=min(self.batch, 2 * self.concurrency - len(ahead)),
-                        lease=self.lease,
-                    )
-                    # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
-                    # nor is one that went out and waits for its mark: it is marked sent, not sent again
-                    ahead.extend(r for r in rows if r.id not in self._held and r.id not in self._marks)
-                    ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
-                    self._held.update((r.id, now) for r in rows)
+                if self._claiming and len(ahead) < self.concurrency and not await self._claim_ahead():
+                    await self._until_database_answers()  # the database is away: the pass waits for it
+                    continue
                 # a send holds its slot until its mark is written: at most `concurrency` rows are out
                 # and unrecorded at any time, which bounds what a kill -9 can send twice
                 while self._claiming and ahead and len(in_flight) + len(self._marks) < self.concurrency:
-                    row = ahead.pop(0)
-                    if not await self._lease_left(row):
+                    row = ahead[0]
+                    try:
+                        mine = await self._lease_left(row)
+                    except Exception as error:
+                        if not unavailable(error):
+                            raise
+                        self.outage.failed(error)
+                        await self._until_database_answers()
+                        break  # the row is still first in line: its lease is looked at again
+                    ahead.pop(0)
+                    if not mine:
                         continue  # another worker has it now
                     task = asyncio.create_task(self._deliver(row))
                     in_flight.add(task)
                     self._row_of[task] = row.id
                 if not in_flight:
-                    if len(self._marks):  # every delivery recorded before the pass goes on or ends
-                        await self._marks.drain()
-                        if not len(self._marks):
+                    if self.unrecorded:  # every outcome recorded before the pass goes on or ends
+                        if not await self._record_kept() and self._claiming:
+                            await self._until_database_answers()
+                        if self._claiming or not self.unrecorded:
                             continue
                     return report  # shutting down, rows still claimed ahead are handed back by release()
                 writing = self._marks.writing
@@ -146,14 +159,100 @@ class Dispatcher:
                 for task in done:  # every finished row is let go first, so a failure below strands none
                     self._held.pop(self._row_of.pop(task, -1), None)
                 for task in done:
-                    # a send cancelled at shutdown (abort) leaves its claim to release()
-                    report.outcomes["released" if task.cancelled() else task.result()] += 1
+                    report.outcomes[_outcome_of(task)] += 1
         except asyncio.CancelledError:
             # shutting down: claim nothing more, but let the sends already under way finish and
             # record their outcomes, so no claim is handed back for a message that went out
             await asyncio.gather(*in_flight, return_exceptions=True)
             await self._marks.drain()
             raise
+
+    async def _claim_ahead(self) -> bool:
+        """Claim due rows to send next; False if the database is away. The outcomes kept while it was
+        away are written first: a row whose outcome is known here is never claimed to be sent again."""
+        try:
+            if self.unrecorded and not await self._record_kept():
+                return False
+            await self._claim()
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            self.outage.failed(error)
+            return False
+        self.outage.answered()
+        return True
+
+    async def _claim(self) -> None:
+        now = self.clock.now()
+        ahead = self._ahead
+        rows = await asyncio.to_thread(
+            outbox.claim,
+            self.db,
+            now=now,
+            worker=self.worker_id,
+            limit=min(self.batch, 2 * self.concurrency - len(ahead)),
+            lease=self.lease,
+        )
+        # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
+        # nor is one that went out and waits for its mark: it is marked sent, not sent again
+        ahead.extend(r for r in rows if r.id not in self._held and r.id not in self._marks and r.id not in self._kept)
+        ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
+        self._held.update((r.id, now) for r in rows)
+
+    async def _until_database_answers(self) -> None:
+        """Wait, looking now and then, until the database answers again (or the process stops)."""
+        delay = PROBE_FIRST
+        while self._claiming:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), delay)
+            try:
+                await asyncio.to_thread(self._probe)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                self.outage.failed(error)
+                delay = min(2 * delay, PROBE_MAX)
+                continue
+            return
+
+    def _probe(self) -> None:
+        with self.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    async def _record_kept(self) -> bool:
+        """Write the marks and outcomes kept while the database was away; whether all are written."""
+        await self._marks.drain()
+        kept = dict(self._kept)
+        if kept:
+            written = await asyncio.to_thread(self._write_kept, kept)
+            for row_id in written:
+                self._kept.pop(row_id, None)
+        if not self.unrecorded:
+            self.outage.answered()
+            return True
+        return False
+
+    def _write_kept(self, kept: dict[int, Write]) -> list[int]:
+        """Write ``kept`` in order, each in its own transaction; the rows done with (stops at an outage)."""
+        done: list[int] = []
+        for row_id, write in kept.items():
+            try:
+                with self.db.session() as session:
+                    write(session)
+            except Exception as error:
+                if unavailable(error):
+                    self.outage.failed(error)
+                    break
+                # a bug, not an outage: the row stays claimed until its lease ends, then is tried again
+                log.exception("could not record the outcome of push %s; it is retried after its lease", row_id)
+            done.append(row_id)
+        return done
+
+    async def _write(self, row_id: int, write: Write) -> None:
+        """Record a row's outcome (not a delivery: those go to the marks) now, or, if the database is
+        away, keep it here and write it once the database is back."""
+        if not await asyncio.to_thread(self._write_kept, {row_id: write}):
+            self._kept[row_id] = write
 
     async def _lease_left(self, row: outbox.Claimed) -> bool:
         """Whether ``row``, about to be sent, is still ours with most of a lease ahead: a row that
@@ -163,8 +262,12 @@ class Dispatcher:
             return True
         try:
             renewed = await asyncio.to_thread(outbox.renew, self.db, row.id, self.worker_id, now=now, lease=self.lease)
+        except Exception as error:
+            if not unavailable(error):  # the database away: the row stays ours, its lease is renewed later
+                del self._held[row.id]  # not ours to hold any more: its lease runs out and any worker retakes it
+            raise
         except BaseException:
-            del self._held[row.id]  # not ours to hold any more: its lease runs out and any worker retakes it
+            del self._held[row.id]
             raise
         if renewed:
             self._held[row.id] = now
@@ -186,7 +289,10 @@ class Dispatcher:
         sender = self.senders.get(recipient.platform)
         if sender is None:
             # another replica may serve this platform: hand the row back for later
-            await asyncio.to_thread(self._defer, row, now, f"no {recipient.platform} sender in this process")
+            await self._write(
+                row.id,
+                self._retry_write(row, now + timedelta(seconds=30), f"no {recipient.platform} sender in this process"),
+            )
             return "deferred"
         try:
             result = await sender.send(recipient.address, reply)
@@ -202,7 +308,8 @@ class Dispatcher:
             self._marks.add(row.id)  # written with the others sent meanwhile, in one statement
             outcome = outbox.SENT
         else:
-            outcome = await asyncio.to_thread(self._record, row, result)
+            outcome, write = self._undelivered(row, result)
+            await self._write(row.id, write)
         SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
         return outcome
 
@@ -216,51 +323,45 @@ class Dispatcher:
         return None
 
     async def _close(self, row: outbox.Claimed, status: str, reason: str) -> str:
-        await asyncio.to_thread(self._mark_final, row.id, status, reason)
+        await self._write(row.id, self._final_write(row, status, reason))
         return status
 
-    def _mark_final(self, row_id: int, status: str, reason: str) -> None:
-        with self.db.session() as session:
-            outbox.mark_final(session, row_id, self.worker_id, status, reason)
+    def _final_write(self, row: outbox.Claimed, status: str, reason: str) -> Write:
+        worker = self.worker_id
+        return lambda session: outbox.mark_final(session, row.id, worker, status, reason)
 
-    def _defer(self, row: outbox.Claimed, now: datetime, reason: str) -> None:
-        with self.db.session() as session:
-            outbox.mark_retry(session, row.id, self.worker_id, now + timedelta(seconds=30), reason)
+    def _retry_write(self, row: outbox.Claimed, due_at: datetime, reason: str) -> Write:
+        worker = self.worker_id
+        return lambda session: outbox.mark_retry(session, row.id, worker, due_at, reason)
 
     def _backoff(self, attempts: int) -> float:
         factor: int = 2 ** max(0, attempts - 1)
         return min(self.base_backoff * factor, 600.0)
 
-    def _record(self, row: outbox.Claimed, result: SendResult) -> str:
-        """A send that did not deliver: retry later, give up, or close it (deliveries go to the marks)."""
-        now = self.clock.now()
-        with self.db.session() as session:
-            if result.outcome == "retry":
-                if row.attempts >= self.max_attempts:
-                    outbox.mark_final(
-                        session,
-                        row.id,
-                        self.worker_id,
-                        outbox.FAILED,
-                        f"gave up after {row.attempts} attempts: {result.error}",
-                    )
-                    return outbox.FAILED
-                delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
-                if result.retry_after is None and result.first_retry is not None and row.attempts == 1:
-                    delay = result.first_retry  # e.g. a 5xx: retried at once rather than after the back-off
-                outbox.mark_retry(
-                    session, row.id, self.worker_id, now + timedelta(seconds=delay), result.error or "retry"
-                )
-                return "retry"
-            if result.outcome == "blocked":
-                outbox.mark_final(session, row.id, self.worker_id, outbox.BLOCKED, result.error or "blocked")
+    def _undelivered(self, row: outbox.Claimed, result: SendResult) -> tuple[str, Write]:
+        """A send that did not deliver: retry later, give up, or close it; the outcome and its write
+        (deliveries go to the marks)."""
+        if result.outcome == "retry":
+            if row.attempts >= self.max_attempts:
+                reason = f"gave up after {row.attempts} attempts: {result.error}"
+                return outbox.FAILED, self._final_write(row, outbox.FAILED, reason)
+            delay = result.retry_after if result.retry_after is not None else self._backoff(row.attempts)
+            if result.retry_after is None and result.first_retry is not None and row.attempts == 1:
+                delay = result.first_retry  # e.g. a 5xx: retried at once rather than after the back-off
+            due = self.clock.now() + timedelta(seconds=delay)
+            return "retry", self._retry_write(row, due, result.error or "retry")
+        if result.outcome == "blocked":
+            close = self._final_write(row, outbox.BLOCKED, result.error or "blocked")
+
+            def blocked(session: Session) -> None:
+                close(session)
                 session.execute(update(User).where(User.id == row.recipient_id).values(active=False))
                 outbox.cancel_pending(
                     session, OutboxMessage.recipient_id == row.recipient_id, reason="recipient blocked the bot"
                 )
-                return outbox.BLOCKED
-            outbox.mark_final(session, row.id, self.worker_id, outbox.FAILED, result.error or "failed")
-            return outbox.FAILED
+
+            return outbox.BLOCKED, blocked
+        return outbox.FAILED, self._final_write(row, outbox.FAILED, result.error or "failed")
 
     def release(self) -> int:
         """Hand back this worker's claims (graceful shutdown), those claimed ahead included."""
@@ -268,5 +369,19 @@ class Dispatcher:
         self._held.clear()
         self._row_of.clear()
         self._marks.write_now()  # a row that went out is marked sent, never handed back to go out again
+        for row_id in self._write_kept(dict(self._kept)):  # then the other outcomes known here
+            self._kept.pop(row_id, None)
         with self.db.session() as session:
             return outbox.release(session, self.worker_id)
+
+
+def _outcome_of(task: asyncio.Task[str]) -> str:
+    """A finished send's outcome: a send cancelled at shutdown (abort) leaves its claim to release(),
+    and one that raised (a bug) leaves its row claimed until its lease ends, then it is tried again."""
+    if task.cancelled():
+        return "released"
+    error = task.exception()
+    if error is not None:
+        log.error("a delivery failed unexpectedly; its push is tried again after its lease", exc_info=error)
+        return "error"
+    return task.result()

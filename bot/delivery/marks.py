@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.delivery import outbox
 from bot.storage.db import Database
+from bot.storage.outage import Outage, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,11 @@ log = logging.getLogger(__name__)
 class SentMarks:
     """The ``sent`` marks of one worker still to write, and the one write under way."""
 
-    def __init__(self, db: Database, worker: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, worker: str, now: Callable[[], datetime], outage: Outage | None = None) -> None:
         self.db = db
         self.worker = worker
         self._now = now
+        self._outage = outage or Outage(log, "recording deliveries")
         self._pending: list[int] = []
         self._unwritten: set[int] = set()  # pending, or in the write under way
         self._writing: asyncio.Task[None] | None = None
@@ -67,9 +69,12 @@ class SentMarks:
             except asyncio.CancelledError:
                 self._pending[:0] = ids  # kept for write_now() at the stop: never handed back unmarked
                 raise
-            except Exception:
+            except Exception as error:
                 self._pending[:0] = ids  # kept, in order: written by the next try, never sent again here
-                log.exception("could not record %d deliveries; they are kept and written later", len(ids))
+                if unavailable(error):  # said once per outage, not once per batch
+                    self._outage.failed(error)
+                else:
+                    log.exception("could not record %d deliveries; they are kept and written later", len(ids))
                 return
 
     def write_now(self) -> int:

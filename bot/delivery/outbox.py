@@ -184,6 +184,13 @@ def next_due(session: Session) -> datetime | None:
     return min(candidates) if candidates else None
 
 
+def overdue(session: Session, now: datetime, grace: timedelta) -> int:
+    """Rows still ``sending`` over ``grace`` after their lease ended: nobody has retaken them, so
+    dispatch is stalled somewhere (every pass retakes rows whose lease ran out)."""
+    stuck = (OutboxMessage.status == SENDING) & (OutboxMessage.lease_until < now - grace)
+    return session.scalar(select(func.count()).where(stuck)) or 0
+
+
 _CLAIMED_COLUMNS = (
     OutboxMessage.id,
     OutboxMessage.recipient_id,

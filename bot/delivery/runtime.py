@@ -12,7 +12,7 @@ import math
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.delivery import outbox
 from bot.delivery.dispatcher import Dispatcher, DispatchReport
@@ -21,12 +21,14 @@ from bot.delivery.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.host import Host
+from bot.storage.outage import Outage, unavailable
 
 log = logging.getLogger(__name__)
 
 SAFETY_SECONDS = 30.0  # also notices rows other replicas enqueued
 IN_FLIGHT_SECONDS = 1 / 30  # sends in flight: a thirtieth of a second of the senders' rates, 16 at least
 STOP_GRACE_SECONDS = 5.0  # how long shutdown lets sends under way finish before cancelling them
+RETRY_SECONDS = 2.0  # a pass that failed because the database went away is tried again this soon
 
 
 def in_flight_for(senders: Iterable[Sender]) -> int:
@@ -73,6 +75,8 @@ class Runtime:
                 self.services[name] = made
         self._lock = asyncio.Lock()
         self._stopping = False
+        self._heartbeat_outage = Outage(log, "heartbeat (the rate shares stay as they were)")
+        self._passes: set[asyncio.Task[object]] = set()  # dispatch jobs running, awaited by stop()
         self._unlisten: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -82,13 +86,30 @@ class Runtime:
         return self.services.get(name)
 
     def warnings(self) -> dict[str, Callable[[], str | None]]:
-        """Each service's ``status()`` (a warning for ``/readyz``, None when fine), by service name."""
-        checks: dict[str, Callable[[], str | None]] = {}
+        """Each service's ``status()`` (a warning for ``/readyz``, None when fine), by service name, and
+        the delivery's own: paused for the database, or pushes held past their lease."""
+        checks: dict[str, Callable[[], str | None]] = {"delivery": self.delivery_status}
         for name, running in self.services.items():
             status = getattr(running, "status", None)
             if callable(status):
                 checks[name] = status
         return checks
+
+    def delivery_status(self) -> str | None:
+        """Why pushes are not flowing, or None: a pass waiting for the database, or rows left ``sending``
+        past their lease plus the safety interval (no replica retook them: dispatch is stalled)."""
+        away = self.dispatcher.outage.down_for
+        if away is not None:
+            kept = self.dispatcher.unrecorded
+            return f"paused: the database has been away for {away:.0f} s ({kept} outcomes kept to record)"
+        try:
+            with self.host.db.session() as session:
+                stuck = outbox.overdue(session, self.host.clock.now(), timedelta(seconds=SAFETY_SECONDS))
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            return "paused: the database is away"
+        return f"stalled: {stuck} pushes held past their lease" if stuck else None
 
     async def start(self) -> None:
         """Start the services, the scheduler and their jobs, and arm the first wake-up."""
@@ -107,13 +128,20 @@ class Runtime:
 
     @staticmethod
     def _guarded(job: Periodic) -> Callable[[], Awaitable[None]]:
-        """``job.tick`` with its errors logged: a failed run is tried again at the next interval."""
+        """``job.tick`` with its errors logged: a failed run is tried again at the next interval. The
+        database being away is said once, and once more when it is back, not at every run."""
+        outage = Outage(log, f"job {job.name}")
 
         async def run() -> None:
             try:
                 await job.tick()
-            except Exception:
-                log.exception("job %s failed; it runs again in %.0f s", job.name, job.seconds)
+            except Exception as error:
+                if unavailable(error):
+                    outage.failed(error)
+                else:
+                    log.exception("job %s failed; it runs again in %.0f s", job.name, job.seconds)
+            else:
+                outage.answered()
 
         return run
 
@@ -139,6 +167,10 @@ class Runtime:
             log.exception("could not hand back the claimed pushes; they are retaken when their leases end")
         finally:
             self._lock.release()
+        # a wake-up that was waiting for the lock finds nothing to claim and ends; it is not cut short
+        _, late = await asyncio.wait(self._passes, timeout=grace) if self._passes else (set(), set())
+        for task in late:
+            task.cancel()
         try:
             self.shares.leave()  # the other replicas take this one's share at their next heartbeat
         except Exception:
@@ -183,13 +215,30 @@ class Runtime:
         """The heartbeat job: stay counted as live and follow the number of replicas."""
         try:
             await self.shares.beat_off_loop()
-        except Exception:
-            log.exception("heartbeat failed; the rate shares stay as they were")
+        except Exception as error:
+            if unavailable(error):  # said once per outage
+                self._heartbeat_outage.failed(error)
+            else:
+                log.exception("heartbeat failed; the rate shares stay as they were")
+        else:
+            self._heartbeat_outage.answered()
 
     async def _dispatch(self) -> None:
+        """The dispatch job (a wake-up, a poke or the safety job): one pass, its failure logged."""
+        if self._stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._passes.add(task)
         try:
             report = await self.dispatch_now()
             if report.total:
                 log.info("dispatched %s", dict(report.outcomes))
-        except Exception:
-            log.exception("dispatch pass failed; the safety job retries")
+        except Exception as error:
+            if not unavailable(error):
+                log.exception("dispatch pass failed; the safety job retries")
+            elif not self._stopping:  # the database went away after the pass: look again shortly
+                self.dispatcher.outage.failed(error)
+                self.scheduler.wake_at(self.host.clock.now() + timedelta(seconds=RETRY_SECONDS), self._dispatch)
+        finally:
+            self._passes.discard(task)

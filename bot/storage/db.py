@@ -23,10 +23,11 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 720_406_001  # PostgreSQL advisory lock id: one replica migrates at a time
+SCHEDULE_LOCK = 720_406_002  # one replica at a time applies content to the announced schedule
 PING_AFTER_IDLE = 1.0  # seconds: a pooled PostgreSQL connection idle longer is pinged before use
 _READS_FIRST = "confbot_reads_first"  # Connection.info key: reads outside a transaction (Database.request_session)
 _PLAIN_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
-_LOCKING = re.compile(r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY\s+SHARE)\b", re.IGNORECASE)
+_LOCKING = re.compile(r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY\s+SHARE)\b|\bpg_advisory_xact_lock\b", re.IGNORECASE)
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -114,6 +115,16 @@ def rowcount(result: Result[Any]) -> int:
 def insert_for(session: Session) -> Callable[..., postgresql.Insert | sqlite.Insert]:
     """The ``insert`` of the session's database, the one with ``ON CONFLICT`` (PostgreSQL or SQLite)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def one_at_a_time(session: Session, key: int) -> None:
+    """Hold PostgreSQL's advisory lock ``key`` until the session's transaction ends: replicas doing the
+    same read-then-write (applying content at start-up) take turns, the second seeing the first's rows.
+
+    On SQLite, a single process's database, it does nothing (its writers are serialised anyway).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -3,10 +3,12 @@ even when its mark could not be written at first (the database was away)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import FakeClock
 from bot.core import Core
@@ -42,7 +44,7 @@ class Unreachable:
     def __call__(self, *args: object, **kwargs: object) -> int:
         if self.down:
             self.down -= 1
-            raise ConnectionError("the database is away")
+            raise OperationalError("UPDATE outbox", {}, ConnectionError("the database is away"))
         return WRITE(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -65,12 +67,13 @@ async def test_a_graceful_stop_writes_the_marks_before_it_hands_claims_back(
     core: Core, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _broadcast(core, clock)
-    monkeypatch.setattr(outbox, "mark_sent_many", Unreachable(down=10))  # away for the whole pass
+    monkeypatch.setattr(outbox, "mark_sent_many", Unreachable(down=10_000))  # away until the stop
     sender = RecordingSender(platform="telegram")
     runtime = Runtime(core, {"telegram": sender}, periodic=False)
     await runtime.start()
-    await runtime.dispatch_now()
-    assert len(sender.delivered) == PEOPLE and _statuses(core) == Counter({outbox.SENDING: PEOPLE})
+    while len(sender.delivered) < PEOPLE or runtime.dispatcher.unrecorded < PEOPLE:
+        await asyncio.sleep(0.01)  # the pass sent everything and waits for the database to record it
+    assert _statuses(core) == Counter({outbox.SENDING: PEOPLE})
     monkeypatch.setattr(outbox, "mark_sent_many", WRITE)  # back before the stop
     await runtime.stop()
     assert _statuses(core) == Counter({outbox.SENT: PEOPLE})  # sent, not handed back to go out again

@@ -10,13 +10,14 @@ import time
 from datetime import UTC, timedelta
 from pathlib import Path
 
-from bot.clock import ShiftedClock
+from bot.clock import FakeClock, ShiftedClock
 from bot.core import Core
+from bot.delivery import outbox
 from bot.delivery.runtime import Runtime
 from bot.programme.content.loader import load_content
 from bot.settings import Settings
 from bot.storage.db import Database
-from tests.factories import small_content
+from tests.factories import seed_due_reminders, small_content
 from tests.fakes.senders import RecordingSender
 from tests.helpers import ask
 
@@ -88,3 +89,19 @@ def test_console_rehearsal_prints_the_reminder_within_seconds(tmp_path: Path) ->
         proc.wait()
     assert f"Subscribed to #{talk.id}" in seen
     assert "🔔 ⏰ Starting in 10 minutes" in seen
+
+
+async def test_readyz_warns_when_pushes_are_held_past_their_lease_and_nobody_retakes_them(
+    core: Core, clock: FakeClock
+) -> None:
+    seed_due_reminders(core.db, clock, core.programme, 3)
+    runtime = Runtime(core, {"telegram": RecordingSender(platform="telegram")}, periodic=False)
+    assert runtime.delivery_status() is None
+    outbox.claim(  # a replica claimed them, then hung (or died) holding them
+        core.db, now=clock.now(), worker="hung", limit=10, lease=timedelta(minutes=2)
+    )
+    clock.advance(120 + 10)  # past the lease, within the safety interval: a pass would still retake them
+    assert runtime.delivery_status() is None
+    clock.advance(60)
+    assert runtime.delivery_status() == "stalled: 3 pushes held past their lease"
+    assert runtime.warnings()["delivery"]() == "stalled: 3 pushes held past their lease"  # listed by /readyz

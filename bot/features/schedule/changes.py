@@ -38,6 +38,7 @@ from bot.programme.content import conflicts
 from bot.programme.content.loader import ContentError, Problem, load_content
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
+from bot.storage.db import SCHEDULE_LOCK, one_at_a_time
 from bot.storage.models import Subscription, TalkSnapshot, User
 
 CANCEL_LIMIT = 0.25
@@ -141,6 +142,7 @@ def apply_programme(
 def _apply(host: Host, new: Programme, session: Session, *, force: bool, source: str) -> ChangeReport:
     report = ChangeReport()
     now = host.clock.now()
+    one_at_a_time(session, SCHEDULE_LOCK)  # replicas starting together: the second sees the first's snapshots
     snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}
     talks = {t.id: t for t in new.talks}
     _check(host, snapshots, talks, force=force, source=source)
