@@ -117,6 +117,24 @@ def test_after_forget_the_bot_greets_them_as_a_new_user(core: Core, clock: FakeC
     assert "Starred talks (0)" in data and "Language: en (from your app's language)" in data
 
 
+def test_mydata_speaks_their_language(core: Core) -> None:
+    ask(core, "/subscribe 2", who=ALICE, locale="zh-CN")
+    data = ask(core, "/mydata", who=ALICE, locale="zh-CN").plain_text
+    assert "机器人保存的关于您的数据" in data and "关注的演讲（1）" in data and "发送 /forget 删除" in data
+    assert "删除机器人保存的关于您的全部数据？" in ask(core, "/forget", who=ALICE, locale="zh-CN").plain_text
+
+
+def test_a_long_list_is_paged(core: Core, clock: FakeClock) -> None:
+    clock.set(DURING_TALK2)
+    for n in range(25):
+        ask(core, f"/helpdesk message number {n}", who=ALICE)
+        clock.advance(timedelta(seconds=11))
+    first = ask(core, "/mydata", who=ALICE, locale="en")
+    assert "mydata 2" in actions(first) and "message number 0" in first.plain_text
+    second = press(core, "mydata 2", who=ALICE, locale="en")
+    assert second.edit and "message number 0" not in second.plain_text and "/forget" in second.plain_text
+
+
 def test_keep_and_an_old_button_erase_nothing(core: Core, clock: FakeClock) -> None:
     ask(core, "/subscribe 2", who=ALICE, locale="en")
     asked = ask(core, "/forget", who=ALICE, locale="en")
