@@ -8,7 +8,7 @@ What stays, without anything that leads back to the person (see ``docs/privacy.m
   announcement channels, with :data:`FORGOTTEN` where their account was.
 
 The kept ratings and questions move to a new, inactive ``users`` row of its own (platform
-:data:`FORGOTTEN`, a random id, no chat, no name), one per erasure, so that the stars still count as
+:data:`FORGOTTEN`, a random id, no chat), one per erasure, so that the stars still count as
 a person's and each talk keeps at most one rating per person. Everything else is deleted: the user,
 their subscriptions, calendar feed, votes, other questions, helpdesk tickets and their messages (and
 the pushes that carried those messages to organizers), pushes addressed to them and awaited inputs.
@@ -81,7 +81,7 @@ def _stand_in(session: Session, now: datetime) -> User:
         platform_user_id=secrets.token_hex(12),
         chat_id="",
         thread=None,
-        display_name=None,
+        display_name=FORGOTTEN,  # what moderators see as the asker of a kept question
         language="zh",
         language_set=False,
         first_seen=now,
