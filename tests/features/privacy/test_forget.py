@@ -105,6 +105,8 @@ def test_the_stars_and_a_question_others_voted_on_stay_without_who(everywhere: C
     assert ALICE.user_id not in listed
     bobs = ask(core, "/questions 2", who=BOB, locale="en").plain_text
     assert "Bob asks about eBPF maps?" in bobs
+    gone = press(core, "ticket_close 1", who=ORGANIZER, locale="en").plain_text  # her ticket went with her
+    assert "went wrong" not in gone and "#1" in gone
 
 
 def test_after_forget_the_bot_greets_them_as_a_new_user(core: Core, clock: FakeClock) -> None:
