@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)
     migrate_on_start: bool = True
     log_format: Literal["text", "json"] = "text"  # json: one object per line (adapters/logs.py)
+    # how long data is kept (docs/privacy.md); 0 keeps it forever. A daily job deletes what is older.
+    retain_sent_days: int = Field(default=30, ge=0)  # finished outbox rows (sent, failed, blocked, missed, cancelled)
+    retain_audit_days: int = Field(default=365, ge=0)  # audit log entries
+    retain_inputs_days: int = Field(default=1, ge=0)  # awaited inputs and organizers' previews, after they expired
 
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_URL")

@@ -26,6 +26,8 @@ ENABLED: tuple[str, ...] = (
     "bot.features.questions.push",
     "bot.features.helpdesk.commands",
     "bot.features.helpdesk.tickets",
+    "bot.features.privacy.commands",
+    "bot.features.privacy.retention",
     # organizers
     "bot.features.broadcast.commands",
     "bot.features.broadcast.push",

@@ -20,6 +20,7 @@ from bot.features.feedback import ratings as feedback
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.helpdesk import tickets as helpdesk
 from bot.features.helpdesk.tickets import TicketCounts
+from bot.features.privacy.erase import FORGOTTEN
 from bot.programme.content.programme import Programme
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 
@@ -115,10 +116,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _users(session: Session) -> tuple[int, int, int, tuple[PlatformUsers, ...]]:
-    """Active and blocked people, and people per platform and language."""
+    """Active and blocked people, and people per platform and language (not what /forget left)."""
     rows = session.execute(
         select(User.platform, User.language, User.active, func.count())
-        .where(User.kind == PERSON)
+        .where(User.kind == PERSON, User.platform != FORGOTTEN)
         .group_by(User.platform, User.language, User.active)
     ).all()
     active = blocked = 0

@@ -1,0 +1,255 @@
+"""What the bot stores about one person (``/mydata``), as lines in their language.
+
+Each table that can name a person is read here; ``docs/privacy.md`` lists every column and why it is
+kept. The calendar feed's token is not shown (``/ics`` shows its address in a private chat).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from bot.chat.messages import Line, Span, bold
+from bot.features.privacy.erase import account_of
+from bot.i18n import register, t
+from bot.programme.cards import title_of
+from bot.programme.content.programme import Programme
+from bot.settings import Settings
+from bot.storage.models import (
+    AuditEntry,
+    Broadcast,
+    CalendarFeed,
+    Confirmation,
+    OutboxMessage,
+    PendingInput,
+    Question,
+    QuestionVote,
+    Rating,
+    ScheduleOverride,
+    Subscription,
+    Ticket,
+    TicketMessage,
+    User,
+)
+
+register(
+    {
+        "mydata.title": {"zh": "🔎 机器人保存的关于您的数据", "en": "🔎 What the bot stores about you"},
+        "mydata.account": {"zh": "账号", "en": "Account"},
+        "mydata.platform": {"zh": "平台：{platform}，用户 ID：{id}", "en": "Platform: {platform}, user id: {id}"},
+        "mydata.chat": {"zh": "推送发往的会话：{chat}", "en": "Chat pushes go to: {chat}"},
+        "mydata.name": {"zh": "显示名称：{name}", "en": "Display name: {name}"},
+        "mydata.language": {"zh": "语言：{code}（{how}）", "en": "Language: {code} ({how})"},
+        "mydata.lang_chosen": {"zh": "用 /lang 选择", "en": "chosen with /lang"},
+        "mydata.lang_guessed": {"zh": "来自您的应用语言", "en": "from your app's language"},
+        "mydata.seen": {"zh": "首次使用：{first}；最近使用：{last}", "en": "First seen: {first}; last seen: {last}"},
+        "mydata.reminders": {
+            "zh": "提醒：{state}，提前 {minutes} 分钟",
+            "en": "Reminders: {state}, {minutes} minutes before",
+        },
+        "mydata.on": {"zh": "开", "en": "on"},
+        "mydata.off": {"zh": "关", "en": "off"},
+        "mydata.blocked": {"zh": "您屏蔽了机器人，不再推送。", "en": "You blocked the bot: nothing is pushed."},
+        "mydata.subscriptions": {"zh": "关注的演讲（{count}）", "en": "Starred talks ({count})"},
+        "mydata.ratings": {"zh": "评分（{count}）", "en": "Ratings ({count})"},
+        "mydata.questions": {"zh": "提问（{count}）", "en": "Questions ({count})"},
+        "mydata.question": {
+            "zh": "#{talk} “{text}”（{state}，👍 {votes}）",
+            "en": "#{talk} “{text}” ({state}, 👍 {votes})",
+        },
+        "mydata.votes": {"zh": "您点赞的问题：{count} 个", "en": "Questions you voted for: {count}"},
+        "mydata.tickets": {"zh": "服务台工单（{count}）", "en": "Helpdesk tickets ({count})"},
+        "mydata.ticket": {"zh": "工单 #{id}（{state}，{at}）", "en": "Ticket #{id} ({state}, {at})"},
+        "mydata.you": {"zh": "您", "en": "you"},
+        "mydata.helpdesk": {"zh": "服务台", "en": "helpdesk"},
+        "mydata.file": {"zh": "[文件：{name}]", "en": "[file: {name}]"},
+        "mydata.feed": {
+            "zh": "日历订阅地址：已创建（{at}），/ics reset 可更换",
+            "en": "Calendar feed address: made {at}; /ics reset replaces it",
+        },
+        "mydata.awaited": {
+            "zh": "等待您的下一条消息：{purpose}（{until} 失效）",
+            "en": "Your next message is awaited as: {purpose} (until {until})",
+        },
+        "mydata.pushes": {"zh": "发给您的推送（{count}）", "en": "Pushes to you ({count})"},
+        "mydata.push": {"zh": "{kind}：{status} × {count}", "en": "{kind}: {status} × {count}"},
+        "mydata.audit": {
+            "zh": "审计日志中以您的账号记录的操作（{count}）",
+            "en": "Actions on record in the audit log under your account ({count})",
+        },
+        "mydata.organizer": {
+            "zh": "您作为组织者的记录：广播 {broadcasts} 条，日程修改 {overrides} 条，预览 {previews} 个",
+            "en": "As an organizer: {broadcasts} broadcasts, {overrides} schedule fixes, {previews} previews",
+        },
+        "mydata.nothing": {"zh": "（无）", "en": "(none)"},
+        "mydata.footer": {
+            "zh": "已完成的推送保存 {sent}，审计日志保存 {audit}。发送 /forget 删除以上全部数据。",
+            "en": "Finished pushes are kept {sent}, audit entries {audit}. Send /forget to erase all of it.",
+        },
+        "mydata.days": {"zh": "{days} 天", "en": "for {days} days"},
+        "mydata.forever": {"zh": "不限期", "en": "with no time limit"},
+    }
+)
+_STATES = {  # questions, tickets and pushes
+    "open": ("待回答", "open"),
+    "answered": ("已回答", "answered"),
+    "hidden": ("已隐藏", "hidden"),
+    "closed": ("已关闭", "closed"),
+    "pending": ("待发送", "waiting"),
+    "sending": ("发送中", "being sent"),
+    "sent": ("已发送", "sent"),
+    "failed": ("发送失败", "failed"),
+    "blocked": ("已屏蔽", "blocked"),
+    "missed": ("已过时", "too late"),
+    "cancelled": ("已取消", "cancelled"),
+}
+register({f"mydata.state.{state}": {"zh": zh, "en": en} for state, (zh, en) in _STATES.items()})
+
+MAX_AUDIT = 50  # the newest audit entries listed; the count says how many there are
+
+
+def _at(when: datetime | None, programme: Programme) -> str:
+    return when.astimezone(programme.tz).strftime("%Y-%m-%d %H:%M") if when else "—"
+
+
+def _talk(programme: Programme, talk_id: int, lang: str) -> str:
+    talk = programme.talk(talk_id)
+    return f"#{talk_id} {title_of(talk, lang)}" if talk else f"#{talk_id}"
+
+
+def _state(lang: str, state: str) -> str:
+    return t(lang, f"mydata.state.{state}") if state in _STATES else state
+
+
+def _kept(lang: str, days: int) -> str:
+    return t(lang, "mydata.days", days=days) if days else t(lang, "mydata.forever")
+
+
+def _line(text: str) -> Line:
+    return (Span(text),)
+
+
+def _section(lines: list[Line], title: str) -> None:
+    lines.append(())
+    lines.append((bold(title),))
+
+
+def _account(user: User, programme: Programme, lang: str) -> list[Line]:
+    how = t(lang, "mydata.lang_chosen" if user.language_set else "mydata.lang_guessed")
+    state = t(lang, "mydata.on" if user.reminders_on else "mydata.off")
+    lines: list[Line] = [
+        (bold(t(lang, "mydata.account")),),
+        _line(t(lang, "mydata.platform", platform=user.platform, id=user.platform_user_id)),
+        _line(t(lang, "mydata.chat", chat=user.chat_id + (f" / {user.thread}" if user.thread else ""))),
+        _line(t(lang, "mydata.name", name=user.display_name or "—")),
+        _line(t(lang, "mydata.language", code=user.language, how=how)),
+        _line(t(lang, "mydata.seen", first=_at(user.first_seen, programme), last=_at(user.last_seen, programme))),
+        _line(t(lang, "mydata.reminders", state=state, minutes=user.lead_minutes)),
+    ]
+    if not user.active:
+        lines.append(_line(t(lang, "mydata.blocked")))
+    return lines
+
+
+def _activity(session: Session, user: User, programme: Programme, lang: str) -> list[Line]:
+    lines: list[Line] = []
+    talks = list(session.scalars(select(Subscription.talk_id).where(Subscription.user_id == user.id)))
+    _section(lines, t(lang, "mydata.subscriptions", count=len(talks)))
+    lines += [_line(_talk(programme, talk_id, lang)) for talk_id in sorted(talks)]
+    ratings = list(session.scalars(select(Rating).where(Rating.user_id == user.id).order_by(Rating.talk_id)))
+    _section(lines, t(lang, "mydata.ratings", count=len(ratings)))
+    for rating in ratings:
+        comment = f" “{rating.comment}”" if rating.comment else ""
+        lines.append(_line(f"{_talk(programme, rating.talk_id, lang)}: {'★' * rating.stars}{comment}"))
+    votes = func.count(QuestionVote.user_id)
+    questions = session.execute(
+        select(Question, votes)
+        .outerjoin(QuestionVote, QuestionVote.question_id == Question.id)
+        .where(Question.user_id == user.id)
+        .group_by(Question.id)
+        .order_by(Question.id)
+    ).all()
+    _section(lines, t(lang, "mydata.questions", count=len(questions)))
+    for question, count in questions:
+        params = {
+            "talk": question.talk_id,
+            "text": question.text,
+            "state": _state(lang, question.state),
+            "votes": count,
+        }
+        lines.append(_line(t(lang, "mydata.question", **params)))
+    voted = session.scalar(select(func.count()).select_from(QuestionVote).where(QuestionVote.user_id == user.id))
+    lines.append(_line(t(lang, "mydata.votes", count=voted or 0)))
+    return lines
+
+
+def _tickets(session: Session, user: User, programme: Programme, lang: str) -> list[Line]:
+    lines: list[Line] = []
+    tickets = list(session.scalars(select(Ticket).where(Ticket.user_id == user.id).order_by(Ticket.id)))
+    _section(lines, t(lang, "mydata.tickets", count=len(tickets)))
+    for ticket in tickets:
+        opened = _at(ticket.created_at, programme)
+        lines.append(_line(t(lang, "mydata.ticket", id=ticket.id, state=_state(lang, ticket.state), at=opened)))
+        messages = session.scalars(
+            select(TicketMessage).where(TicketMessage.ticket_id == ticket.id).order_by(TicketMessage.id)
+        )
+        for message in messages:
+            who = t(lang, "mydata.you" if message.author == "attendee" else "mydata.helpdesk")
+            file = (message.file or {}).get("name") or (message.file or {}).get("kind")
+            extra = " " + t(lang, "mydata.file", name=file) if file else ""
+            lines.append(_line(f"· {_at(message.created_at, programme)} {who}: {message.text}{extra}"))
+    return lines
+
+
+def _machinery(session: Session, user: User, programme: Programme, lang: str) -> list[Line]:
+    lines: list[Line] = [()]
+    feed = session.get(CalendarFeed, user.id)
+    if feed is not None:
+        lines.append(_line(t(lang, "mydata.feed", at=_at(feed.created_at, programme))))
+    waits = session.scalars(
+        select(PendingInput).where(
+            PendingInput.platform == user.platform, PendingInput.user_id == user.platform_user_id
+        )
+    )
+    for wait in waits:
+        lines.append(_line(t(lang, "mydata.awaited", purpose=wait.purpose, until=_at(wait.expires_at, programme))))
+    rows = session.execute(
+        select(OutboxMessage.kind, OutboxMessage.status).where(OutboxMessage.recipient_id == user.id)
+    )
+    pushes = Counter((kind, status) for kind, status in rows)
+    _section(lines, t(lang, "mydata.pushes", count=sum(pushes.values())))
+    for (kind, status), count in sorted(pushes.items()):
+        lines.append(_line(t(lang, "mydata.push", kind=kind, status=_state(lang, status), count=count)))
+    mine = (AuditEntry.platform == user.platform, AuditEntry.user_id == user.platform_user_id)
+    audited = session.scalar(select(func.count()).select_from(AuditEntry).where(*mine)) or 0
+    _section(lines, t(lang, "mydata.audit", count=audited))
+    entries = session.scalars(select(AuditEntry).where(*mine).order_by(AuditEntry.id.desc()).limit(MAX_AUDIT))
+    for entry in entries:
+        what = " ".join(part for part in (f"/{entry.action}", entry.detail, "→", entry.outcome) if part)
+        lines.append(_line(f"{_at(entry.at, programme)} {what}"))
+    account = account_of(user)
+    organizer = {
+        "broadcasts": _count(session, Broadcast.created_by == account),
+        "overrides": _count(session, ScheduleOverride.set_by == account),
+        "previews": _count(session, Confirmation.created_by == account),
+    }
+    if any(organizer.values()):
+        lines += [(), _line(t(lang, "mydata.organizer", **organizer))]
+    return lines
+
+
+def _count(session: Session, condition: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).where(condition)) or 0
+
+
+def report(session: Session, user: User, programme: Programme, settings: Settings, lang: str) -> list[Line]:
+    """Every line of ``/mydata`` (the command pages them), in ``lang``."""
+    lines = _account(user, programme, lang)
+    lines += _activity(session, user, programme, lang)
+    lines += _tickets(session, user, programme, lang)
+    lines += _machinery(session, user, programme, lang)
+    sent, audit = _kept(lang, settings.retain_sent_days), _kept(lang, settings.retain_audit_days)
+    return [*lines, (), _line(t(lang, "mydata.footer", sent=sent, audit=audit))]
