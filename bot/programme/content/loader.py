@@ -79,6 +79,8 @@ def _read(path: Path, root: Path | None, limits: ContentLimits, deadline: Deadli
         raise ContentError([Problem(str(path), line, "", f"YAML syntax error{col}: {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:  # the reader's own errors carry no mark
         raise ContentError([Problem(str(path), None, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(str(path), None, "", "YAML nested too deeply; not loaded")]) from None
     if data is None or node is None:
         data, node = {}, yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(data, dict):

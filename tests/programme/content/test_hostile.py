@@ -129,3 +129,8 @@ def test_the_deadline_stops_a_slow_load(tmp_path: Path) -> None:
     limits = ContentLimits(seconds=15, clock=lambda: float(next(ticks)))
     problem = _problem(tmp_path, limits)
     assert "took longer than its 15 s limit (CONFBOT_CONTENT_LOAD_SECONDS)" in problem
+
+
+def test_yaml_nested_too_deeply_is_a_content_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("talks: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "deep.yaml: YAML nested too deeply; not loaded" in _problem(tmp_path / "deep.yaml")
