@@ -23,7 +23,7 @@ def create_core(settings: Settings, clock: Clock | None = None) -> Core:
 
     With ``CONFBOT_MIGRATE_ON_START=false`` the schema is only checked: SchemaBehind if it is not at head.
     """
-    programme = load_content(settings.content)
+    programme = load_content(settings.content, settings.content_limits)
     db = Database(settings.database_url)
     if settings.migrate_on_start:
         db.migrate()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.programme.content.bounded import ContentLimits
+    from bot.programme.content.importers.fetch import FetchPolicy
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "ebpf-china"
 
@@ -35,10 +39,17 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///confbot.db"
     content: Path = BUNDLED_CONTENT
+    # the largest content file read (bytes; each file of the folder), and the time one load may take
+    content_max_bytes: int = Field(default=4 * 1024 * 1024, gt=0)
+    content_load_seconds: float = Field(default=30.0, gt=0)
     # a published schedule (frab/pretalx schedule.json or .xml) that `confbot run` keeps in sync
     schedule_url: str | None = None
     schedule_sync_minutes: float = Field(default=5.0, gt=0)
     schedule_token: str | None = None  # a pretalx API token, for a private event's API URL
+    # one fetch of the schedule (every page of an API fetch) is abandoned after this long in all
+    schedule_fetch_seconds: float = Field(default=120.0, gt=0)
+    # a redirect to another scheme, host or port is refused unless this is true
+    schedule_cross_origin_redirects: bool = False
     clock_start: datetime | None = None
     http_port: int = 8080
     http_host: str = "0.0.0.0"
@@ -97,6 +108,20 @@ class Settings(BaseSettings):
         from bot.programme.speaker_links import check_entry
 
         return [check_entry(entry.strip()) for entry in value]
+
+    @property
+    def content_limits(self) -> ContentLimits:
+        """What one load of the content files may read and take (``CONFBOT_CONTENT_MAX_BYTES``, ``…_LOAD_SECONDS``)."""
+        from bot.programme.content.bounded import ContentLimits
+
+        return ContentLimits(max_bytes=self.content_max_bytes, seconds=self.content_load_seconds)
+
+    @property
+    def schedule_fetch_policy(self) -> FetchPolicy:
+        """The overall deadline of one schedule fetch, and whether redirects may leave the URL's origin."""
+        from bot.programme.content.importers.fetch import FetchPolicy
+
+        return FetchPolicy(seconds=self.schedule_fetch_seconds, cross_origin=self.schedule_cross_origin_redirects)
 
     @property
     def platforms(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +15,12 @@ from pydantic import ValidationError
 
 from adapters.cli.seed import parse_seed
 from bot.programme.content import conflicts, remote
+from bot.programme.content.bounded import ContentLimits, Refused, check_file, read_bytes
 from bot.programme.content.frab import export_json
 from bot.programme.content.ical import calendar_bytes
 from bot.programme.content.importers import ScheduleError, fetch_schedule, is_url, load_schedule, previous_ids
+from bot.programme.content.importers.fetch import MAX_BYTES as MAX_SCHEDULE_BYTES
+from bot.programme.content.importers.fetch import FetchPolicy
 from bot.programme.content.loader import ContentError, Problem, load_content, load_content_file
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import ContentFile
@@ -40,20 +44,39 @@ def content_errors_exit() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _settings() -> Settings | None:
+    """The settings from the environment, or None when they do not parse (defaults are used)."""
+    try:
+        return Settings()
+    except ValidationError:
+        return None
+
+
+def _limits() -> ContentLimits:
+    settings = _settings()
+    return settings.content_limits if settings is not None else ContentLimits()
+
+
 def _load(path: Path) -> Programme:
     with content_errors_exit():
-        return load_content(path)
+        return load_content(path, _limits())
 
 
 def _is_schedule(target: str) -> bool:
-    """A URL or a schedule export (JSON or XML) rather than content YAML."""
+    """A URL or a schedule export (JSON or XML) rather than content YAML. Only a regular file is
+    opened (non-blocking): a FIFO or a device is left to the loader, which refuses it by name."""
     if is_url(target):
         return True
     path = Path(target)
-    if path.is_dir() or not path.exists():
+    try:
+        check_file(path, None)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (Refused, OSError):
         return False
-    with path.open("rb") as f:
-        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        head = os.read(fd, 512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    finally:
+        os.close(fd)
     return head[:1] in (b"{", b"[", b"<")
 
 
@@ -99,8 +122,20 @@ def read_any(
     """Read a schedule URL or file in any supported format (detected from its content), or the
     call-for-talks markdown page."""
     if is_url(source):
-        return fetch_schedule(source, token, timezone=timezone, previous=previous)
-    data = Path(source).read_bytes()
+        settings = _settings()
+        return fetch_schedule(
+            source,
+            token,
+            timezone=timezone,
+            previous=previous,
+            policy=settings.schedule_fetch_policy if settings is not None else FetchPolicy(),
+        )
+    if not os.path.lexists(source):
+        raise FileNotFoundError(source)
+    try:  # a regular file only, at most the size a fetched schedule may have
+        data = read_bytes(Path(source), limit=MAX_SCHEDULE_BYTES)
+    except Refused as exc:
+        raise ScheduleError(source, exc.message) from None
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[", b"<"):
         return load_schedule(data, source, timezone=timezone, previous=previous)
     return parse_seed(data.decode("utf-8"))
@@ -126,7 +161,7 @@ def _previous(directory: Path) -> dict[str, int]:
     if not directory.is_dir():
         return {}
     try:
-        return previous_ids(load_content_file(directory))
+        return previous_ids(load_content_file(directory, _limits()))
     except ContentError:
         return {}
 

@@ -297,5 +297,5 @@ def _moved(
 def reload_from_path(host: Host, path: Path, *, force: bool = False, session: Session | None = None) -> ChangeReport:
     """Load the files (ContentError if broken), apply the organizers' overrides on top, and apply
     the result (ReloadRefused if too much goes or it adds conflicts)."""
-    programme = overrides.with_stored(host.db, load_content(Path(path)), session)
+    programme = overrides.with_stored(host.db, load_content(Path(path), host.settings.content_limits), session)
     return apply_programme(host, programme, force=force, source=str(path), session=session)

@@ -85,7 +85,7 @@ def head(ctx: Context, key: str, talk: Talk) -> list[Line]:
 def _content_talk(ctx: Context, talk_id: int) -> Talk:
     """The talk as the content files have it (for undo)."""
     try:
-        files = load_content(ctx.settings.content)
+        files = load_content(ctx.settings.content, ctx.settings.content_limits)
     except ContentError as err:
         raise UsageError("undo.files_broken", error=str(err.problems[0])[:300]) from None
     talk = files.talk(talk_id)

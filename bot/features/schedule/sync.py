@@ -141,12 +141,17 @@ class ScheduleSync:
         """One conditional GET; apply the schedule if it changed. Never raises for a bad schedule."""
         if is_api(self.url):
             return await self._poll_api(force=force)
+        policy = self.host.settings.schedule_fetch_policy
         try:
             if self._client is not None:
-                fetched = await remote.fetch(self._client, self.url, etag=self._etag, last_modified=self._modified)
+                fetched = await remote.fetch(
+                    self._client, self.url, etag=self._etag, last_modified=self._modified, policy=policy
+                )
             else:
                 async with httpx.AsyncClient() as client:
-                    fetched = await remote.fetch(client, self.url, etag=self._etag, last_modified=self._modified)
+                    fetched = await remote.fetch(
+                        client, self.url, etag=self._etag, last_modified=self._modified, policy=policy
+                    )
         except remote.RemoteError as err:
             return self._failed(str(err))
         if fetched.body is None or _sha(fetched.body) == self._seen:  # 304, or the same bytes again
@@ -198,7 +203,13 @@ class ScheduleSync:
 
     async def _poll_api_once(self, token: str | None, *, force: bool) -> SyncResult:
         try:
-            content = await asyncio.to_thread(fetch_schedule, self.url, token, previous=self._previous())
+            content = await asyncio.to_thread(
+                fetch_schedule,
+                self.url,
+                token,
+                previous=self._previous(),
+                policy=self.host.settings.schedule_fetch_policy,
+            )
         except ScheduleError as exc:
             if exc.unreachable:  # the network or the server: not for chat
                 return self._failed(str(exc))

@@ -71,6 +71,7 @@ class ContentWatcher:
         self._seen: Signature = ()  # what the previous look saw: a change must hold still for a tick
         self._files: frozenset[str] = frozenset()  # the files of the last successful load
         self._blocked: tuple[object, ...] | None = None  # snapshot mark when the current state was refused
+        self._applied: tuple[object, ...] | None = None  # snapshot mark right after this watcher's last load
         self._overrides: tuple[object, ...] = ()  # the organizers' fixes last taken up (/move, /cancel)
 
     def start(self) -> None:
@@ -87,6 +88,7 @@ class ContentWatcher:
         except (ContentError, ReloadRefused) as err:
             self._blocked = mark  # the watcher applies it once it is fixed or forced
             log.error("content at start-up not applied to the announced schedule, no notices queued: %s", err)
+        self._applied = snapshot_mark(host)
 
     def periodic(self) -> Iterable[Periodic]:
         """One look every :data:`WATCH_SECONDS`."""
@@ -126,6 +128,8 @@ class ContentWatcher:
         try:
             mark = snapshot_mark(self.host)
             self._overrides = overrides.mark(self.host.db)
+            if mark != self._applied:  # applied elsewhere since (`content reload`): the files as they are now
+                self._files = frozenset()
             missing = _missing(path, self._files, signature) if check_files else None
             if missing is not None:
                 raise missing
@@ -143,6 +147,7 @@ class ContentWatcher:
             raise
         else:
             self._blocked, self._files = None, _names(signature)
+            self._applied = snapshot_mark(self.host)
             log.info("content reloaded: %s", report)
 
     def _warn(self, path: Path, problems: list[str]) -> None:

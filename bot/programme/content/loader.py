@@ -10,8 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.programme.content.bounded import ContentLimits, Deadline, Refused, decode, read_bytes
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import ContentFile
+from bot.programme.content.yamlbounds import compose_and_load
 
 SECTIONS = ("conference", "speakers", "talks", "breaks")
 
@@ -54,16 +56,6 @@ class ContentError(Exception):
         return self.problems[0].message
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that keeps timestamps as strings (pydantic parses them)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 @dataclass
 class _Document:
     path: Path
@@ -71,20 +63,24 @@ class _Document:
     node: yaml.Node
 
 
-def _read(path: Path) -> _Document:
-    """Parse one YAML file, keeping its node tree for line numbers."""
+def _read(path: Path, root: Path | None, limits: ContentLimits, deadline: Deadline) -> _Document:
+    """Parse one YAML file, keeping its node tree for line numbers (within ``limits``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(str(path), None, "", f"cannot read: {exc}")]) from None
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        deadline.check()
+        text = decode(read_bytes(path, limit=limits.max_bytes, root=root))
+        node, data = compose_and_load(text, limits, deadline)
+        deadline.check()
+    except Refused as exc:
+        raise ContentError([Problem(str(path), exc.line, "", exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = f" (column {mark.column + 1})" if mark else ""
         raise ContentError([Problem(str(path), line, "", f"YAML syntax error{col}: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:  # the reader's own errors carry no mark
+        raise ContentError([Problem(str(path), None, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(str(path), None, "", "YAML nested too deeply; not loaded")]) from None
     if data is None or node is None:
         data, node = {}, yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(data, dict):
@@ -138,7 +134,7 @@ def _start_line(node: yaml.Node) -> int:
 
 
 def _files(path: Path) -> list[Path]:
-    if path.is_dir():
+    if path.is_dir():  # the glob lists names only: each file is checked before it is opened
         files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         if not files:
             raise ContentError([Problem(str(path), None, "", "no .yaml files in this directory")])
@@ -249,9 +245,16 @@ def _cross_check(content: ContentFile, docs: list[_Document]) -> list[Problem]:
     return problems
 
 
-def load_content_file(path: Path) -> ContentFile:
-    """Read, merge and validate a content directory or file; raise ContentError on problems."""
-    docs = [_read(p) for p in _files(Path(path))]
+def load_content_file(path: Path, limits: ContentLimits | None = None) -> ContentFile:
+    """Read, merge and validate a content directory or file; raise ContentError on problems.
+
+    Each file is read within ``limits`` (size, YAML aliases, the whole load's deadline); call it
+    in a worker thread from async code (the watcher and the request threads do)."""
+    limits = limits or ContentLimits()
+    deadline = limits.deadline()
+    path = Path(path)
+    root = path.resolve() if path.is_dir() else None
+    docs = [_read(p, root, limits, deadline) for p in _files(path)]
     merged, problems = _merge(docs)
     if problems:
         raise ContentError(problems)
@@ -277,6 +280,6 @@ def load_content_file(path: Path) -> ContentFile:
     return content
 
 
-def load_content(path: Path) -> Programme:
+def load_content(path: Path, limits: ContentLimits | None = None) -> Programme:
     """Load a content directory or file into an indexed Programme (or raise ContentError)."""
-    return Programme.from_content(load_content_file(Path(path)))
+    return Programme.from_content(load_content_file(Path(path), limits))

@@ -7,6 +7,7 @@ Every failure is a :class:`RemoteError` with one line that says what went wrong,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from bot.programme.content import conflicts
 from bot.programme.content.importers import ScheduleError, load_schedule
+from bot.programme.content.importers.fetch import MAX_REDIRECTS, CrossOrigin, FetchPolicy, redirect_target
 from bot.programme.content.loader import ContentError, Problem
 from bot.programme.content.programme import Programme
 
@@ -36,18 +38,46 @@ class Fetched:
 
 
 async def fetch(
-    client: httpx.AsyncClient, url: str, *, etag: str | None = None, last_modified: str | None = None
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    policy: FetchPolicy | None = None,
 ) -> Fetched:
-    """GET ``url``, conditionally when validators of an earlier answer are given."""
+    """GET ``url``, conditionally when validators of an earlier answer are given; abandoned after
+    ``policy.seconds`` in all, redirects followed within the URL's origin only (unless the policy
+    allows any)."""
+    policy = policy or FetchPolicy()
+    try:
+        async with asyncio.timeout(policy.seconds):  # a server dripping bytes never trips a read timeout
+            return await _fetch(client, url, etag=etag, last_modified=last_modified, policy=policy)
+    except TimeoutError:
+        raise RemoteError(f"{url}: {policy.abandoned()}") from None
+    except CrossOrigin as exc:
+        raise RemoteError(f"{url}: {exc}") from None
+    except httpx.InvalidURL as exc:
+        raise RemoteError(f"{url}: not a usable URL ({exc})") from None
+    except httpx.HTTPError as exc:
+        raise RemoteError(f"{url}: unreachable ({type(exc).__name__}: {exc or 'no detail'})") from None
+
+
+async def _fetch(
+    client: httpx.AsyncClient, url: str, *, etag: str | None, last_modified: str | None, policy: FetchPolicy
+) -> Fetched:
     headers = {"Accept": "application/json, application/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    try:
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
         async with client.stream(
-            "GET", url, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=True
+            "GET", current, headers=headers, timeout=TIMEOUT_SECONDS, follow_redirects=False
         ) as response:
+            if response.has_redirect_location:
+                current = redirect_target(current, response, start=url, policy=policy)
+                continue
             if response.status_code == 304:
                 return Fetched(None, etag, last_modified)
             if response.status_code != 200:
@@ -57,11 +87,8 @@ async def fetch(
                 body += chunk
                 if len(body) > MAX_BYTES:
                     raise RemoteError(f"{url}: more than the {MAX_BYTES} bytes a schedule may have")
-    except httpx.InvalidURL as exc:
-        raise RemoteError(f"{url}: not a usable URL ({exc})") from None
-    except httpx.HTTPError as exc:
-        raise RemoteError(f"{url}: unreachable ({type(exc).__name__}: {exc or 'no detail'})") from None
-    return Fetched(bytes(body), response.headers.get("ETag"), response.headers.get("Last-Modified"))
+            return Fetched(bytes(body), response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    raise RemoteError(f"{url}: more than {MAX_REDIRECTS} redirects; not followed")
 
 
 def parse(body: bytes, source: str, *, previous: Mapping[str, int] | None = None) -> Programme:

@@ -301,3 +301,63 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
     finally:
         await runtime.stop()
         db.dispose()
+
+
+def _move_talk_2(directory: Path, start: str) -> None:
+    talks = content_data()["talks"]
+    next(t for t in talks if t["id"] == 2)["start"] = start
+    (directory / "talks.yaml").write_text(yaml.safe_dump({"talks": talks}, allow_unicode=True), encoding="utf-8")
+
+
+async def test_a_file_deleted_and_reloaded_at_once_leaves_later_edits_announced(
+    watched: Watched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the docs' way to drop a file: delete it and run `confbot content reload`, before the watcher looks
+    watched.subscribe("ann", 2)
+    (watched.content / "breaks.yaml").unlink()
+    monkeypatch.setenv("CONFBOT_CONTENT", str(watched.content))
+    monkeypatch.setenv("CONFBOT_DATABASE_URL", watched.database_url)
+    assert CliRunner().invoke(app, ["content", "reload"]).exit_code == 0
+    await watched.ticks()
+    assert watched.core.programme.breaks == ()  # the running bot took the deletion up
+    _move_talk_2(watched.content, "2026-12-12 15:00")  # a later, valid edit
+    await watched.ticks()
+    await watched.runtime.dispatch_now()
+    assert watched.core.programme.talk(2).start.hour == 15  # type: ignore[union-attr]
+    assert any("moved to Sat 12 Dec 15:00" in text for text in watched.sender.texts("ann"))
+
+
+async def test_a_control_character_warns_the_organizers_once_and_the_next_valid_edit_is_applied(
+    tmp_path: Path,
+) -> None:
+    content = tmp_path / "content"
+    write_split(content)
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    settings = Settings(_env_file=None, content=content, database_url=url, organizers=["console:org"])  # type: ignore[call-arg]
+    db = Database(url)
+    db.migrate()
+    core = Core(settings, db, load_content(content), FakeClock(datetime(2026, 12, 12, 8, 0, tzinfo=SHANGHAI)))
+    sender = RecordingSender()
+    runtime = Runtime(core, {"console": sender}, periodic=False)
+    await runtime.start()
+    try:
+        ask(core, "/start", who=Address("console", "org", "org"), locale="en")
+        ask(core, "/subscribe 2", who=Address("console", "ann", "ann"), locale="en")
+        text = write_talks(content)
+        (content / "talks.yaml").write_text(text.replace("title:", "title: \f", 1), encoding="utf-8")
+        for _ in range(6):  # half a minute of looks
+            await runtime.service("content_watch").tick()
+        await runtime.dispatch_now()
+        (warning,) = sender.texts("org")  # once, not every 5 seconds
+        assert "talks.yaml:" in warning and "form feed U+000C" in warning
+        assert core.programme.talk(2).start.hour == 10  # type: ignore[union-attr]
+
+        _move_talk_2(content, "2026-12-12 15:00")
+        for _ in range(2):
+            await runtime.service("content_watch").tick()
+        await runtime.dispatch_now()
+        assert core.programme.talk(2).start.hour == 15  # type: ignore[union-attr]
+        assert any("moved to Sat 12 Dec 15:00" in t for t in sender.texts("ann"))
+    finally:
+        await runtime.stop()
+        db.dispose()

@@ -27,7 +27,7 @@ from bot.programme.content.importers import c3voc, frab_xml, pretalx
 from bot.programme.content.importers.build import previous_ids
 from bot.programme.content.importers.detect import FORMATS, Detected, detect
 from bot.programme.content.importers.errors import EmptySchedule, ScheduleError, guarded
-from bot.programme.content.importers.fetch import fetch_api, get_bytes, is_api
+from bot.programme.content.importers.fetch import FetchPolicy, fetch_api, get_bytes, is_api
 from bot.programme.content.schema import ContentFile
 
 __all__ = [
@@ -69,13 +69,15 @@ def fetch_schedule(
     timezone: str | None = None,
     previous: Mapping[str, int] | None = None,
     client: httpx.Client | None = None,
+    policy: FetchPolicy | None = None,
 ) -> ContentFile:
-    """Fetch ``url`` (a schedule file, or a pretalx API root followed page by page) and read it."""
+    """Fetch ``url`` (a schedule file, or a pretalx API root followed page by page) and read it,
+    within ``policy`` (an overall deadline; redirects within the URL's origin by default)."""
     if is_api(url):
         with guarded(url):
-            bundle = fetch_api(url, token, client)
+            bundle = fetch_api(url, token, client, policy=policy)
             return _convert(Detected(pretalx.API, bundle), url, timezone=timezone, previous=previous or {})
-    return load_schedule(get_bytes(url, token, client), url, timezone=timezone, previous=previous)
+    return load_schedule(get_bytes(url, token, client, policy=policy), url, timezone=timezone, previous=previous)
 
 
 def _convert(found: Detected, source: str, *, timezone: str | None, previous: Mapping[str, int]) -> ContentFile:
