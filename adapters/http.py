@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.http_guard import HeadLimits, protocol_with
 from adapters.startup import StartupError
 from bot.ops.health import Readiness
 
@@ -190,13 +191,27 @@ class _Server(uvicorn.Server):
 
 
 class HttpServer:
-    """Serves an ASGI app in the running event loop until :meth:`stop`."""
+    """Serves an ASGI app in the running event loop until :meth:`stop`, within ``limits`` (request heads'
+    size, header count and time to arrive, idle keep-alive, connections: ``adapters/http_guard.py``)."""
 
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
+    def __init__(self, app: Starlette, host: str, port: int, limits: HeadLimits | None = None) -> None:
         self.where = f"{host}:{port}"
         self._address = (host, port)
-        # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", log_config=None)
+        limits = limits or HeadLimits()
+        # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too;
+        # h11 (not httptools), so a request head is never buffered past limits.max_bytes
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            log_config=None,
+            http=protocol_with(limits),
+            h11_max_incomplete_event_size=limits.max_bytes,
+            timeout_keep_alive=limits.keepalive_timeout,
+            limit_concurrency=limits.max_connections,
+        )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 

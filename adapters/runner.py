@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import bot.ops.metrics as metrics
 from adapters.base import Adapter
 from adapters.http import HttpServer, build_asgi, calendar_route
+from adapters.http_guard import HeadLimits
 from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
 from bot.ops.health import Readiness, core_readiness
@@ -32,6 +33,17 @@ Set at least one of:
   SLACK_BOT_TOKEN + SLACK_APP_TOKEN      Slack in Socket Mode
 To try the bot locally without any token, run:  confbot chat
 """
+
+
+def head_limits(settings: Settings) -> HeadLimits:
+    """The HTTP server's limits on request heads and connections, from the settings."""
+    return HeadLimits(
+        max_bytes=settings.http_max_header_bytes,
+        max_headers=settings.http_max_headers,
+        header_timeout=settings.http_header_timeout,
+        keepalive_timeout=settings.http_keepalive_timeout,
+        max_connections=settings.http_max_connections,
+    )
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -129,7 +141,7 @@ async def serve(
         metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE),
         gates=gates,
     )
-    server = HttpServer(app, settings.http_host, settings.http_port)
+    server = HttpServer(app, settings.http_host, settings.http_port, head_limits(settings))
     if built is not None:
         built()
     runtime_started = False
