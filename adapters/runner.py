@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import bot.ops.metrics as metrics
 from adapters.base import Adapter
+from adapters.feed_guard import FeedGuard
 from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.http_guard import HeadLimits
 from adapters.startup import StartupError, StartupRetry
@@ -133,7 +134,8 @@ async def serve(
     gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}
     routes = [route for _, route in endpoints]
     if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
-        routes.append(calendar_route(core))
+        guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
+        routes.append(calendar_route(core, guard))
     app = build_asgi(
         routes,
         max_body_bytes=settings.max_body_bytes,
