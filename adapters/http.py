@@ -206,7 +206,15 @@ class HttpServer:
     """Serves an ASGI app in the running event loop until :meth:`stop`, within ``limits`` (request heads'
     size, header count and time to arrive, idle keep-alive, connections: ``adapters/http_guard.py``)."""
 
-    def __init__(self, app: Starlette, host: str, port: int, limits: HeadLimits | None = None) -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        host: str,
+        port: int,
+        limits: HeadLimits | None = None,
+        *,
+        trusted_proxies: str = "127.0.0.1,::1",
+    ) -> None:
         self.where = f"{host}:{port}"
         self._address = (host, port)
         limits = limits or HeadLimits()
@@ -223,6 +231,7 @@ class HttpServer:
             h11_max_incomplete_event_size=limits.max_bytes,
             timeout_keep_alive=limits.keepalive_timeout,
             limit_concurrency=limits.max_connections,
+            forwarded_allow_ips=trusted_proxies,  # whose X-Forwarded-For names the client
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

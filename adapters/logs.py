@@ -114,7 +114,10 @@ class RepeatFilter(logging.Filter):
         return write
 
     def flush(self) -> None:
-        """Write the summary of every kind that has lines held back (at exit)."""
+        """Write the summary of every kind that has lines held back (at exit; not into a closed stream)."""
+        stream = getattr(self.handler, "stream", None)
+        if stream is not None and getattr(stream, "closed", False):
+            return
         with self._lock:
             due, self._kinds = list(self._kinds.values()), {}
         self._summarise(due)
@@ -144,6 +147,14 @@ class RepeatFilter(logging.Filter):
             self.handler.handle(summary)
 
 
+@atexit.register
+def _flush_at_exit() -> None:
+    """The lines held back when the process ends are still counted, in one line per kind."""
+    for handler in logging.getLogger().handlers:
+        for repeats in [f for f in handler.filters if isinstance(f, RepeatFilter)]:
+            repeats.flush()
+
+
 def build_handler(
     log_format: str, stream: TextIO | None = None, *, now: Callable[[], float] = time.monotonic
 ) -> tuple[logging.Handler, RepeatFilter]:
@@ -161,7 +172,6 @@ def configure(log_format: str, secrets: Iterable[str], level: int = logging.WARN
     """One handler on stderr with the chosen format, the update context, the limit on repeated lines
     and the secret mask."""
     handler, repeats = build_handler(log_format)
-    atexit.register(repeats.flush)  # the lines held back at exit are still counted
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)

@@ -143,7 +143,13 @@ async def serve(
         metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE),
         gates=gates,
     )
-    server = HttpServer(app, settings.http_host, settings.http_port, head_limits(settings))
+    server = HttpServer(
+        app,
+        settings.http_host,
+        settings.http_port,
+        head_limits(settings),
+        trusted_proxies=settings.forwarded_allow_ips,
+    )
     if built is not None:
         built()
     runtime_started = False

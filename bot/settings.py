@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     http_header_timeout: float = Field(default=10.0, gt=0)
     http_keepalive_timeout: int = Field(default=15, gt=0)
     http_max_connections: int = Field(default=1000, gt=0)
+    # proxies whose X-Forwarded-For is the client's address (uvicorn's own variable): "10.0.0.0/8", "*"
+    forwarded_allow_ips: str = Field(default="127.0.0.1,::1", alias="FORWARDED_ALLOW_IPS")
     # wrong tokens at the calendar feed one client (IP) may try per window before it gets 429
     feed_miss_limit: int = Field(default=30, gt=0)
     feed_miss_window: float = Field(default=600.0, gt=0)

@@ -13,7 +13,8 @@ from icalendar import Calendar
 from prometheus_client.parser import text_string_to_metric_families
 
 import bot.ops.metrics as metrics
-from adapters.http import build_asgi, calendar_route
+from adapters.feed_guard import FeedGuard
+from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.runner import serve
 from bot.chat.messages import Address
 from bot.clock import FakeClock
@@ -141,3 +142,21 @@ async def test_a_client_guessing_feed_tokens_is_refused_past_its_limit_and_count
         clock.advance(600)  # the window is over: asked again, served again
         assert (await guesser.get(alice)).status_code == 200
         assert (await guesser.get("/calendar/guess.ics")).status_code == 404
+
+
+async def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_client(core: Core) -> None:
+    port = _free_port()
+    guard = FeedGuard(2, 600, lambda: core.clock.now().timestamp())
+    server = HttpServer(build_asgi([calendar_route(core, guard)]), "127.0.0.1", port, trusted_proxies="127.0.0.1")
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as proxy:
+
+            async def guess(client: str) -> int:
+                response = await proxy.get("/calendar/guess.ics", headers={"X-Forwarded-For": client})
+                return response.status_code
+
+            assert [await guess("203.0.113.9") for _ in range(3)] == [404, 404, 429]
+            assert await guess("198.51.100.7") == 404  # another client behind the same proxy
+    finally:
+        await server.stop()

@@ -109,6 +109,7 @@ def test_the_limits_are_settings_with_defaults() -> None:
         for name, value in env.items():
             patch.setenv(name, value)
         assert head_limits(Settings(_env_file=None)) == HeadLimits(8192, 50, 2.5, 30, 200)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).forwarded_allow_ips == "127.0.0.1,::1"  # type: ignore[call-arg]
 
 
 SERVER = """
