@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import socket
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -18,6 +20,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.feed_guard import FeedGuard
+from adapters.http_guard import HeadLimits, protocol_with
 from adapters.startup import StartupError
 from bot.ops.health import Readiness
 
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024  # the default of ``CONFBOT_MAX_BODY_BYTES``
+FEED_MISS_LIMIT, FEED_MISS_WINDOW = 30, 600.0  # the defaults of CONFBOT_FEED_MISS_LIMIT and _WINDOW
 READY_TIMEOUT = 3.0  # seconds /readyz waits for its checks (a database that does not answer)
 
 
@@ -115,12 +120,20 @@ async def healthz(_: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-def calendar_route(core: Core) -> Route:
-    """``GET /calendar/<token>.ics``: a user's personal agenda feed; an unknown token is 404."""
+def calendar_route(core: Core, guard: FeedGuard | None = None) -> Route:
+    """``GET /calendar/<token>.ics``: a user's personal agenda feed; an unknown token is 404, and a client
+    past its limit of unknown tokens is 429 (``guard``, by default 30 in 10 minutes)."""
+    guard = guard or FeedGuard(FEED_MISS_LIMIT, FEED_MISS_WINDOW, lambda: core.clock.now().timestamp())
 
-    def feed(request: Request) -> Response:  # sync: Starlette runs it in a worker thread
-        data = core.calendar_feed(request.path_params["token"])
+    async def feed(request: Request) -> Response:
+        client = request.client.host if request.client else "unknown"
+        wait = guard.refusal(client)
+        if wait is not None:
+            headers = {"Retry-After": str(math.ceil(wait))}
+            return PlainTextResponse("too many unknown calendar feeds: try later", status_code=429, headers=headers)
+        data = await run_in_threadpool(core.calendar_feed, request.path_params["token"])  # a database query
         if data is None:
+            guard.missed(client)
             return PlainTextResponse("not found", status_code=404)
         return Response(
             data, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, max-age=300"}
@@ -190,13 +203,36 @@ class _Server(uvicorn.Server):
 
 
 class HttpServer:
-    """Serves an ASGI app in the running event loop until :meth:`stop`."""
+    """Serves an ASGI app in the running event loop until :meth:`stop`, within ``limits`` (request heads'
+    size, header count and time to arrive, idle keep-alive, connections: ``adapters/http_guard.py``)."""
 
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        host: str,
+        port: int,
+        limits: HeadLimits | None = None,
+        *,
+        trusted_proxies: str = "127.0.0.1,::1",
+    ) -> None:
         self.where = f"{host}:{port}"
         self._address = (host, port)
-        # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", log_config=None)
+        limits = limits or HeadLimits()
+        # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too;
+        # h11 (not httptools), so a request head is never buffered past limits.max_bytes
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            log_config=None,
+            http=protocol_with(limits),
+            h11_max_incomplete_event_size=limits.max_bytes,
+            timeout_keep_alive=limits.keepalive_timeout,
+            limit_concurrency=limits.max_connections,
+            forwarded_allow_ips=trusted_proxies,  # whose X-Forwarded-For names the client
+        )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 

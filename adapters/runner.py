@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import bot.ops.metrics as metrics
 from adapters.base import Adapter
+from adapters.feed_guard import FeedGuard
 from adapters.http import HttpServer, build_asgi, calendar_route
+from adapters.http_guard import HeadLimits
 from adapters.startup import StartupError, StartupRetry
 from bot.core import Core
 from bot.ops.health import Readiness, core_readiness
@@ -32,6 +34,17 @@ Set at least one of:
   SLACK_BOT_TOKEN + SLACK_APP_TOKEN      Slack in Socket Mode
 To try the bot locally without any token, run:  confbot chat
 """
+
+
+def head_limits(settings: Settings) -> HeadLimits:
+    """The HTTP server's limits on request heads and connections, from the settings."""
+    return HeadLimits(
+        max_bytes=settings.http_max_header_bytes,
+        max_headers=settings.http_max_headers,
+        header_timeout=settings.http_header_timeout,
+        keepalive_timeout=settings.http_keepalive_timeout,
+        max_connections=settings.http_max_connections,
+    )
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -121,7 +134,8 @@ async def serve(
     gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}
     routes = [route for _, route in endpoints]
     if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
-        routes.append(calendar_route(core))
+        guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
+        routes.append(calendar_route(core, guard))
     app = build_asgi(
         routes,
         max_body_bytes=settings.max_body_bytes,
@@ -129,7 +143,13 @@ async def serve(
         metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE),
         gates=gates,
     )
-    server = HttpServer(app, settings.http_host, settings.http_port)
+    server = HttpServer(
+        app,
+        settings.http_host,
+        settings.http_port,
+        head_limits(settings),
+        trusted_proxies=settings.forwarded_allow_ips,
+    )
     if built is not None:
         built()
     runtime_started = False

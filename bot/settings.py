@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     http_host: str = "0.0.0.0"
     # the largest request body the HTTP server reads; Slack's and Telegram's payloads are far smaller
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # a request head (request line and headers): its size, its header count, seconds from its first byte
+    # to its end (slow or silent clients are disconnected: 408), and how long an idle kept-alive
+    # connection stays open; past http_max_connections open connections a request gets 503
+    http_max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    http_max_headers: int = Field(default=100, gt=0)
+    http_header_timeout: float = Field(default=10.0, gt=0)
+    http_keepalive_timeout: int = Field(default=15, gt=0)
+    http_max_connections: int = Field(default=1000, gt=0)
+    # proxies whose X-Forwarded-For is the client's address (uvicorn's own variable): "10.0.0.0/8", "*"
+    forwarded_allow_ips: str = Field(default="127.0.0.1,::1", alias="FORWARDED_ALLOW_IPS")
+    # wrong tokens at the calendar feed one client (IP) may try per window before it gets 429
+    feed_miss_limit: int = Field(default=30, gt=0)
+    feed_miss_window: float = Field(default=600.0, gt=0)
     # who may run organizer commands: "telegram:123,slack:U0ABC" (commas or a JSON list)
     organizers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_lead_minutes: int = 10

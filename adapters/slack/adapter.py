@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.slack import inbound
 from adapters.slack.handlers import SlackHandlers
-from adapters.slack.sender import SlackSender
+from adapters.slack.sender import SlackSender, answer_of
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from bot.core import Core
 from bot.settings import Settings
@@ -58,6 +58,7 @@ class SlackAdapter:
         )
         self.handlers = SlackHandlers(core)
         self.handlers.install(self.app)
+        self.app.error(on_error)
         push_client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=[])
         self._sender = SlackSender(push_client, settings.slack_rate_limit)
         self._socket: Any = None  # AsyncSocketModeHandler in Socket Mode
@@ -153,6 +154,24 @@ _FIX = {
     "if it was revoked)",
     "SLACK_APP_TOKEN": "set it to an app-level token (xapp-…) with the connections:write scope (Basic Information)",
 }
+
+
+async def on_error(error: Exception) -> None:
+    """A listener that failed (Bolt would log a traceback each time). Slack refusing a reply (429 in a
+    flood, a user gone, a page instead of JSON) or the network failing is one line; anything else, a
+    bug, is its traceback."""
+    if isinstance(error, SlackApiError):
+        status, code, _ = answer_of(error)
+        log.warning(
+            "slack request not answered: Slack refused the reply: %d %s",
+            status,
+            code or "not a Slack API answer",
+            extra={"refusal": str(status) if status != 200 else code or "not json"},
+        )
+    elif isinstance(error, aiohttp.ClientError | TimeoutError):
+        log.warning("slack request not answered: network: %s", type(error).__name__, extra={"refusal": "network"})
+    else:
+        log.error("slack request failed", exc_info=error)
 
 
 def _transient(error: BaseException) -> bool:

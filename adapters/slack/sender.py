@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Mapping
+
 import aiohttp
 from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
@@ -23,6 +26,28 @@ GONE = {
     "not_in_channel",
     "cannot_dm_bot",
 }
+
+
+NOT_SLACK = "not a Slack API answer"
+
+
+def answer_of(err: SlackApiError) -> tuple[int, str, Mapping[str, str]]:
+    """The HTTP status, Slack's ``error`` ("" when the body was not Slack's JSON) and the headers of a
+    failed call. slack_sdk raises a 200 whose body is not JSON with aiohttp's response, not its own."""
+    response = err.response
+    status = getattr(response, "status_code", None)
+    if status is None:  # aiohttp's ClientResponse
+        status = getattr(response, "status", None) or 0
+    data = getattr(response, "data", None)
+    error = str(data.get("error", "")) if isinstance(data, dict) else ""
+    headers = getattr(response, "headers", None) or {}
+    return int(status), error, headers
+
+
+def _in_slack_sdk(err: BaseException) -> bool:
+    """Whether ``err`` was raised inside slack_sdk itself (not by our code)."""
+    frames = traceback.extract_tb(err.__traceback__)
+    return bool(frames) and "slack_sdk" in frames[-1].filename
 
 
 class SlackSender:
@@ -48,19 +73,22 @@ class SlackSender:
             try:
                 await deliver(self.client, address.user_id, reply, channel=channel)
             except SlackApiError as err:
-                status = err.response.status_code
-                data = err.response.data if isinstance(err.response.data, dict) else {}
-                error = str(data.get("error", ""))
+                status, error, headers = answer_of(err)
                 if status == 429 or error == "ratelimited":
-                    return SendResult.throttled(float(err.response.headers.get("Retry-After", 1)), "429 ratelimited")
+                    return SendResult.throttled(float(headers.get("Retry-After", 1)), "429 ratelimited")
                 if error in GONE:
                     return SendResult.blocked(error)
                 if status >= 500:  # not sent: its rate slot comes back, and one quick retry
                     slot.not_sent()
-                    return SendResult.retry_soon(f"{status} {error or 'not a Slack API answer'}")
-                if not data:  # a proxy's page, not Slack's JSON: try again later
-                    return SendResult("retry", None, f"{status} {error or 'not a Slack API answer'}")
-                return SendResult.failed(error or f"HTTP {status}")
+                    return SendResult.retry_soon(f"{status} {error or NOT_SLACK}")
+                if not error:  # a proxy's page, not Slack's JSON (even with a 200): try again later
+                    return SendResult("retry", None, f"{status} {NOT_SLACK}")
+                return SendResult.failed(error)
+            except AttributeError as err:
+                if not _in_slack_sdk(err):
+                    raise
+                # slack_sdk could not read a 200 whose body is text, not JSON (a proxy's "OK")
+                return SendResult("retry", None, f"200 {NOT_SLACK}")
             except (aiohttp.ClientError, TimeoutError) as err:
                 return SendResult("retry", None, f"network: {err!r}")
         return SendResult.sent()

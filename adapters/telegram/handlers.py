@@ -14,12 +14,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
 from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
+from adapters.telegram.sender import retry_seconds
 from bot.chat.messages import Address, Reply, Request, UserFile
 from bot.core import Core
 from bot.i18n import register, t
@@ -57,6 +58,21 @@ def _request(update: Update, text: str = "", action: str | None = None, file: Us
     )
 
 
+def refusal(error: TelegramError) -> tuple[str, str]:
+    """A Bot API error as its kind (``429``, ``403``, ``400``, ``timeout``, ``network``) and one line."""
+    if isinstance(error, RetryAfter):
+        return "429", f"429 Too Many Requests (retry after {retry_seconds(error):g} s)"
+    if isinstance(error, Forbidden):
+        return "403", f"403 {error.message}"
+    if isinstance(error, BadRequest):
+        return "400", f"400 {error.message}"
+    if isinstance(error, TimedOut):
+        return "timeout", f"timed out: {error.message}"
+    if isinstance(error, NetworkError):
+        return "network", f"network: {error.message}"
+    return type(error).__name__, f"{type(error).__name__}: {error.message}"
+
+
 def user_file(message: Message) -> UserFile | None:
     """The photo (its largest size) or document of ``message``, by the file_id this bot may resend."""
     if message.photo:
@@ -91,9 +107,21 @@ class Handlers:
         app.add_error_handler(self.on_error)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A failed update is logged; the bot goes on with the next one."""
+        """A failed update is logged; the bot goes on with the next one. Telegram refusing a reply (429
+        in a flood, 403 from a user who blocked the bot, a 400, a timeout) is expected: one line without
+        a traceback. Anything else is a bug: its traceback."""
         update_id = update.update_id if isinstance(update, Update) else None  # ids only: no user text in logs
-        log.error("telegram update failed: update_id=%s", update_id, exc_info=context.error)
+        error = context.error
+        if isinstance(error, TelegramError):
+            kind, detail = refusal(error)
+            log.warning(
+                "telegram update %s not answered: Telegram refused the reply: %s",
+                update_id,
+                detail,
+                extra={"refusal": kind},
+            )
+            return
+        log.error("telegram update failed: update_id=%s", update_id, exc_info=error)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message: a command, or (in private chats) a search."""

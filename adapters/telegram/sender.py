@@ -16,7 +16,8 @@ from bot.chat.messages import Address, Reply
 from bot.delivery.sender import SendResult
 
 
-def _retry_seconds(err: RetryAfter) -> float:
+def retry_seconds(err: RetryAfter) -> float:
+    """The seconds a 429 asks to wait (PTB's ``retry_after``, a number or a timedelta)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = err.retry_after
@@ -72,7 +73,7 @@ class TelegramSender:
             try:
                 await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid)
             except RetryAfter as err:
-                return SendResult.throttled(_retry_seconds(err), f"429 Too Many Requests: {err}")
+                return SendResult.throttled(retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:
                 return SendResult.blocked(f"403 {err.message}")
             except BadRequest as err:  # "chat not found" and other 400s: retrying won't help

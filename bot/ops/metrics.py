@@ -41,6 +41,12 @@ HANDLER_SECONDS = Histogram(
     ["platform"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+CALENDAR_FEED_MISSES = Counter(
+    "confbot_calendar_feed_misses",
+    "Calendar feed requests that got no calendar: not_found (a token nobody holds, 404), "
+    "refused (a client past its limit of wrong tokens, 429).",
+    ["outcome"],
+)
 
 
 class DatabaseCollector(Collector):

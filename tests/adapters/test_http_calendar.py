@@ -1,4 +1,5 @@
-"""`confbot run` serves each user's calendar feed at an unguessable URL that /ics gives them."""
+"""`confbot run` serves each user's calendar feed at an unguessable URL that /ics gives them, and a client
+guessing URLs is refused past its limit."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ import re
 import socket
 
 import httpx
+import pytest
 from icalendar import Calendar
+from prometheus_client.parser import text_string_to_metric_families
 
+import bot.ops.metrics as metrics
+from adapters.feed_guard import FeedGuard
+from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.runner import serve
 from bot.chat.messages import Address
+from bot.clock import FakeClock
 from bot.core import Core
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -95,3 +102,61 @@ def test_in_a_group_the_personal_feed_url_is_not_posted(core: Core) -> None:
     ask(core, "/subscribe 2", locale="en")
     (reply,) = core.handle(Request(Address("console", "alice", "group1"), text="/ics", locale="en", is_group=True))
     assert "/calendar/" not in reply.plain_text and "private chat" in reply.plain_text
+
+
+def _misses(text: str) -> dict[str, float]:
+    return {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "confbot_calendar_feed_misses"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+
+
+async def test_a_client_guessing_feed_tokens_is_refused_past_its_limit_and_counted(
+    core: Core, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    core.settings = Settings(_env_file=None, public_url=PUBLIC)  # type: ignore[call-arg]
+    ask(core, "/subscribe 2", locale="en")
+    alice = _feed_path(core)
+    app = build_asgi([calendar_route(core)], metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE))
+
+    def client(ip: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 5000)), base_url="http://bot")
+
+    async with client("203.0.113.9") as guesser, client("198.51.100.7") as neighbour:
+        before = _misses((await guesser.get("/metrics")).text)
+        statuses = [(await guesser.get(f"/calendar/guess{n:027d}.ics")).status_code for n in range(2000)]
+        assert statuses == [404] * 30 + [429] * 1970  # 30 wrong tokens, then refused without a lookup
+        refused = await guesser.get(alice)  # even a right token, until the window is over
+        assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 600
+        assert (await neighbour.get(alice)).status_code == 200  # the limit is the guesser's alone
+        after = _misses((await guesser.get("/metrics")).text)
+        assert after.get("not_found", 0) - before.get("not_found", 0) == 30
+        assert after.get("refused", 0) - before.get("refused", 0) == 1971
+        lines = [r.getMessage() for r in caplog.records if r.name == "adapters.feed_guard"]
+        assert lines == [
+            "calendar feed: 203.0.113.9 tried 30 wrong tokens in 0 s; refused (429) until 600 s after its first"
+        ]
+        clock.advance(600)  # the window is over: asked again, served again
+        assert (await guesser.get(alice)).status_code == 200
+        assert (await guesser.get("/calendar/guess.ics")).status_code == 404
+
+
+async def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_client(core: Core) -> None:
+    port = _free_port()
+    guard = FeedGuard(2, 600, lambda: core.clock.now().timestamp())
+    server = HttpServer(build_asgi([calendar_route(core, guard)]), "127.0.0.1", port, trusted_proxies="127.0.0.1")
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as proxy:
+
+            async def guess(client: str) -> int:
+                response = await proxy.get("/calendar/guess.ics", headers={"X-Forwarded-For": client})
+                return response.status_code
+
+            assert [await guess("203.0.113.9") for _ in range(3)] == [404, 404, 429]
+            assert await guess("198.51.100.7") == 404  # another client behind the same proxy
+    finally:
+        await server.stop()

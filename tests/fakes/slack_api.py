@@ -50,6 +50,7 @@ class FakeSlack:
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
     html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
     non_json: int = 0  # chat.postMessage answers this many times with a 200 that is not JSON
+    non_json_type: str = "text/html"  # its Content-Type: a proxy's page, or one claiming to be JSON
     stall: float = 0.0  # seconds chat.postMessage hangs before answering (client timeouts)
     hold_responses: asyncio.Event | None = None  # response_url posts wait for it (proves the ack came first)
     port: int = 0
@@ -196,7 +197,8 @@ class FakeSlack:
                 await asyncio.sleep(self.stall)
             if self.non_json:  # a proxy answering 200 with a page instead of Slack's JSON
                 self.non_json -= 1
-                return web.Response(status=200, text="<html>OK</html>", content_type="text/html")
+                body = "OK" if self.non_json_type == "text/plain" else "<html>OK</html>"
+                return web.Response(status=200, text=body, content_type=self.non_json_type)
             if self.html_errors:
                 return web.Response(
                     status=self.html_errors.popleft(), text="<html>Bad Gateway</html>", content_type="text/html"

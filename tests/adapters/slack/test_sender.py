@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
 
 from adapters.slack.sender import SlackSender
 from bot.chat.messages import Address, Attachment, Button, Reply, Span
+from bot.clock import FakeClock
+from bot.core import Core
+from bot.storage.models import OutboxMessage
+from tests.conftest import SHANGHAI
 from tests.fakes.slack_api import TOKEN, FakeSlack
+from tests.helpers import ask, dispatcher_for
 
 ALICE = Address("slack", "U1ALICE", "D1ALICE")
+TALK2 = datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)
 REPLY = Reply(
     lines=((Span("Starting soon: "), Span("XDP <fast> & furious", "bold")),),
     buttons=((Button("Unsubscribe", "unsub 2"),),),
@@ -104,9 +113,21 @@ async def test_a_pushed_ics_to_a_user_who_left_is_blocked(slack: FakeSlack) -> N
     assert slack.sent("upload") == []
 
 
-async def test_a_200_that_is_not_json_is_a_retry_not_an_exception(slack: FakeSlack) -> None:
-    slack.non_json = 1
-    sender = sender_for(slack)
-    first = await sender.send(ALICE, REPLY)
-    assert first.outcome == "retry" and first.error
-    assert (await sender.send(Address("slack", "U2BOB", "D2BOB"), REPLY)).outcome == "sent"
+@pytest.mark.parametrize("content_type", ["text/html", "application/json", "text/plain"])
+async def test_a_200_that_is_not_json_is_retried_and_the_reminder_delivered(
+    slack: FakeSlack, core: Core, clock: FakeClock, content_type: str
+) -> None:
+    """A proxy answering 200 with a page (even one labelled JSON, or a bare "OK") is a transient error."""
+    ask(core, "/subscribe 2", who=ALICE, locale="en")
+    slack.non_json, slack.non_json_type = 1, content_type
+    dispatcher = dispatcher_for(core, {"slack": sender_for(slack)})
+    clock.set(TALK2 - timedelta(minutes=10))
+    assert (await dispatcher.run_due()).total == 1
+    assert slack.sent("chat.postMessage") == []  # the page was no delivery
+    with core.db.session() as session:
+        (row,) = session.scalars(select(OutboxMessage)).all()
+        assert (row.status, row.last_error) == ("pending", "200 not a Slack API answer")
+    clock.advance(120)
+    await dispatcher.run_due()
+    (dm,) = slack.sent("chat.postMessage")
+    assert dm["channel"] == "D1ALICE" and "Starting in" in dm["text"]
