@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -21,7 +22,7 @@ from bot.delivery.replicas import HEARTBEAT_SECONDS, ReplicaShares
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.host import Host
-from bot.storage.outage import Outage, unavailable
+from bot.storage.outage import Outage, first_line, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ class Runtime:
         """Stop waking and claiming; sends under way get ``grace`` seconds to finish, the rest are
         cancelled; every claim still held is handed back, for this or another replica to send."""
         self._stopping = True
+        deadline = time.monotonic() + grace
         self.dispatcher.stop_claiming()
         if self._unlisten is not None:
             self._unlisten()
@@ -160,11 +162,7 @@ class Runtime:
             log.warning("sends still under way after %.0f s: cancelling %d", grace, self.dispatcher.abort())
             await self._lock.acquire()
         try:
-            released = self.dispatcher.release()
-            if released:
-                log.info("handed back %d claimed pushes", released)
-        except Exception:  # the database is away: the claims' leases run out and any replica retakes them
-            log.exception("could not hand back the claimed pushes; they are retaken when their leases end")
+            await self._release(deadline)
         finally:
             self._lock.release()
         # a wake-up that was waiting for the lock finds nothing to claim and ends; it is not cut short
@@ -175,6 +173,27 @@ class Runtime:
             self.shares.leave()  # the other replicas take this one's share at their next heartbeat
         except Exception:
             log.exception("could not remove this replica's heartbeat; it expires by itself")
+
+    async def _release(self, deadline: float) -> None:
+        """Record what this process knows and hand its claims back; with the database away, try until
+        ``deadline`` (a restart's few seconds), then leave the claims to run out their leases."""
+        while True:
+            try:
+                released = self.dispatcher.release()
+            except Exception as error:
+                if unavailable(error) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.5)
+                    continue
+                log.error(  # what was sent and not yet recorded may go out again: the crash bound
+                    "could not record %d outcomes or hand back the claimed pushes (%s); they are retaken "
+                    "when their leases end",
+                    self.dispatcher.unrecorded,
+                    first_line(error),
+                )
+                return
+            if released:
+                log.info("handed back %d claimed pushes", released)
+            return
 
     def poke(self) -> None:
         """Something was enqueued or re-timed: dispatch now (the pass re-arms itself).

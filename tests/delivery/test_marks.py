@@ -77,3 +77,19 @@ async def test_a_graceful_stop_writes_the_marks_before_it_hands_claims_back(
     monkeypatch.setattr(outbox, "mark_sent_many", WRITE)  # back before the stop
     await runtime.stop()
     assert _statuses(core) == Counter({outbox.SENT: PEOPLE})  # sent, not handed back to go out again
+
+
+async def test_a_stop_while_the_database_restarts_records_the_deliveries_once_it_is_back(
+    core: Core, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _broadcast(core, clock)
+    monkeypatch.setattr(outbox, "mark_sent_many", Unreachable(down=10_000))
+    sender = RecordingSender(platform="telegram")
+    runtime = Runtime(core, {"telegram": sender}, periodic=False)
+    await runtime.start()
+    while len(sender.delivered) < PEOPLE or runtime.dispatcher.unrecorded < PEOPLE:
+        await asyncio.sleep(0.01)
+    monkeypatch.setattr(outbox, "mark_sent_many", Unreachable(down=2))  # back a second into the stop
+    await runtime.stop()
+    assert _statuses(core) == Counter({outbox.SENT: PEOPLE})  # recorded, not left to go out again
+    assert runtime.dispatcher.unrecorded == 0
