@@ -77,7 +77,6 @@ class Runtime:
         self._lock = asyncio.Lock()
         self._stopping = False
         self._heartbeat_outage = Outage(log, "heartbeat (the rate shares stay as they were)")
-        self._passes: set[asyncio.Task[object]] = set()  # dispatch jobs running, awaited by stop()
         self._unlisten: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -155,7 +154,7 @@ class Runtime:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
-        self.scheduler.shutdown()
+        self.scheduler.pause()  # shut down at the end: APScheduler's shutdown cancels the jobs still running
         try:
             await asyncio.wait_for(self._lock.acquire(), grace)
         except TimeoutError:
@@ -165,10 +164,13 @@ class Runtime:
             await self._release(deadline)
         finally:
             self._lock.release()
-        # a wake-up that was waiting for the lock finds nothing to claim and ends; it is not cut short
-        _, late = await asyncio.wait(self._passes, timeout=grace) if self._passes else (set(), set())
+        # a wake-up that was waiting for the lock finds nothing to claim and ends, a job's run finishes
+        running = self.scheduler.running() - {asyncio.current_task()}
+        _, late = await asyncio.wait(running, timeout=max(0.1, deadline - time.monotonic())) if running else ((), ())
         for task in late:
+            log.warning("job still running at shutdown; cancelling it")
             task.cancel()
+        self.scheduler.shutdown()
         try:
             self.shares.leave()  # the other replicas take this one's share at their next heartbeat
         except Exception:
@@ -246,9 +248,6 @@ class Runtime:
         """The dispatch job (a wake-up, a poke or the safety job): one pass, its failure logged."""
         if self._stopping:
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._passes.add(task)
         try:
             report = await self.dispatch_now()
             if report.total:
@@ -259,5 +258,3 @@ class Runtime:
             elif not self._stopping:  # the database went away after the pass: look again shortly
                 self.dispatcher.outage.failed(error)
                 self.scheduler.wake_at(self.host.clock.now() + timedelta(seconds=RETRY_SECONDS), self._dispatch)
-        finally:
-            self._passes.discard(task)

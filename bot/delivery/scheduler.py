@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -24,13 +26,35 @@ class Scheduler:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def running(self) -> set[asyncio.Task[Any]]:
+        """The jobs running now (a stop waits for them)."""
+        return set(self._running)
+
+    def _tracked(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            finally:
+                self._running.discard(task)
+
+        return run
 
     def start(self) -> None:
         """Start in the running event loop."""
         self._scheduler.start()
 
+    def pause(self) -> None:
+        """Start no more jobs; the ones running go on (shutting down waits for them, then shuts down)."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
     def shutdown(self) -> None:
-        """Stop scheduling (running jobs are not awaited here)."""
+        """Stop scheduling. APScheduler cancels the jobs still running: :meth:`pause` first, and let them end."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
@@ -38,7 +62,7 @@ class Scheduler:
         """Run ``job`` when the bot's clock reads ``instant`` (now, if it already passed)."""
         real = datetime.now(UTC) if instant is None else max(self.clock.to_real(instant), datetime.now(UTC))
         self._scheduler.add_job(
-            job,
+            self._tracked(job),
             DateTrigger(run_date=real),
             id=DISPATCH_JOB,
             replace_existing=True,
@@ -60,7 +84,7 @@ class Scheduler:
     ) -> None:
         """Run ``job`` periodically under a stable id (the first run at once with ``first_now``)."""
         self._scheduler.add_job(
-            job,
+            self._tracked(job),
             IntervalTrigger(seconds=seconds),
             id=job_id,
             replace_existing=True,

@@ -92,7 +92,7 @@ def test_piped_chat_answers_agenda_and_speaker(tmp_path: Path) -> None:
     assert "首届中国eBPF大会" in done.stdout or "eBPF" in done.stdout
     # LANG=C.UTF-8 reads as English: the affiliation comes in English
     assert "陈莉君" in done.stdout and "Xi'an University of Posts and Telecommunications" in done.stdout
-    assert "Traceback" not in done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
 
 
 def test_bare_confbot_without_tokens_opens_the_terminal_chat(tmp_path: Path) -> None:
