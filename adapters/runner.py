@@ -47,6 +47,33 @@ def head_limits(settings: Settings) -> HeadLimits:
     )
 
 
+def preflight(settings: Settings) -> str | None:
+    """Why ``confbot run`` cannot work with these settings, found before anything is created (the
+    database included); None when it can start."""
+    if not settings.platforms:
+        return NOTHING_CONFIGURED
+    webhook = settings.telegram_webhook_url
+    if settings.telegram_bot_token and webhook and not webhook.lower().startswith("https://"):
+        # Telegram's setWebhook takes only an HTTPS URL (core.telegram.org/bots/api#setwebhook)
+        return (
+            f"TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram sends webhooks over HTTPS only); "
+            f"got {webhook!r}. Put confbot behind a TLS-terminating proxy and give its https:// address.\n"
+        )
+    return None
+
+
+def started_line(core: Core, settings: Settings, platforms: list[str]) -> str:
+    """The one line that says what is running: the conference, its size and zone, the clock, the platforms."""
+    programme = core.programme
+    conference = programme.conference
+    name = conference.name_en or conference.name
+    clock = f"rehearsal clock from {settings.clock_start.isoformat()}" if settings.clock_start else "real clock"
+    return (
+        f"confbot running: {name} ({len(programme.talks)} talks, times in {conference.timezone}), {clock}; "
+        f"{', '.join(platforms)}; HTTP on port {settings.http_port}"
+    )
+
+
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms whose settings are present."""
     return settings.platforms
@@ -164,7 +191,12 @@ async def serve(
             started.append(adapter)
         runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
-        log.info("confbot running: %s; HTTP on port %d", ", ".join(a.name for a in adapters), settings.http_port)
+        log.info("%s", started_line(core, settings, [a.name for a in adapters]))
+        if settings.clock_start is not None:
+            log.warning(
+                "CONFBOT_CLOCK_START is set (%s): reminders follow a simulated clock; unset it for the event",
+                settings.clock_start.isoformat(),
+            )
         await stop.wait()
         log.info("stopping: no new updates; in-flight sends finish or hand their claims back")
     except StartupError as error:

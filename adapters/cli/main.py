@@ -65,10 +65,14 @@ def chat(
 @app.command()
 def run() -> None:
     """Serve every configured platform (Telegram, Slack) plus the reminder scheduler."""
-    from adapters.runner import serve
+    from adapters.runner import preflight, serve
 
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings()
+    problem = preflight(settings)  # before the database is created or migrated
+    if problem is not None:
+        sys.stderr.write(problem)
+        raise typer.Exit(2)
     core = build_core(settings)
     _ = core.search  # built now, not on the first search
     with _event_loop_runner() as runner:

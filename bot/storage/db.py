@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, Execution
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 720_406_001  # PostgreSQL advisory lock id: one replica migrates at a time
 SCHEDULE_LOCK = 720_406_002  # one replica at a time applies content to the announced schedule
@@ -139,24 +141,31 @@ def migrate(engine: Engine) -> str | None:
     """Create or upgrade the schema to the newest revision; returns the revision it found (None: empty).
 
     On PostgreSQL an advisory lock makes concurrent replicas migrate one after another: the second
-    finds the schema at head and does nothing.
+    finds the schema at head and does nothing. Alembic's own lines (two per connection, one per step)
+    are kept out of the log; a migration that ran is one line, from where to where.
     """
     cfg = alembic_config(engine)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             try:
                 found = MigrationContext.configure(conn).get_current_revision()
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                if found != head:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
                 conn.commit()
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                 conn.commit()
-        return found
-    with engine.connect() as conn:
-        found = MigrationContext.configure(conn).get_current_revision()
-    command.upgrade(cfg, "head")
+    else:
+        with engine.connect() as conn:
+            found = MigrationContext.configure(conn).get_current_revision()
+        if found != head:
+            command.upgrade(cfg, "head")
+    if found != head:
+        log.info("database schema migrated from %s to %s", found or "empty", head)
     return found
 
 

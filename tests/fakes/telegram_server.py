@@ -679,8 +679,9 @@ class FakeTelegram:
 
 
 async def _serve_forever(port: int, rate_limit: float | None = None, fail_every: int = 0) -> None:
-    """Run standalone (benchmarks start it in its own process); GET /_stats counts calls,
-    GET /_sends lists every sendMessage attempt as [chat_id, ok, status, monotonic time, text]."""
+    """Run standalone (benchmarks start it in its own process; a person can talk to a polling bot
+    through it): GET /_stats counts calls, GET /_sends lists every sendMessage attempt as [chat_id,
+    ok, status, monotonic time, text], POST /_say {"user": 42, "text": "/agenda"} writes to the bot."""
     fake = FakeTelegram(rate_limit=rate_limit, fail_every=fail_every)
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", fake._handle)
@@ -701,8 +702,17 @@ async def _serve_forever(port: int, rate_limit: float | None = None, fail_every:
         ]
         return web.json_response(rows)
 
+    async def say(request: web.Request) -> web.Response:
+        """A person writes to the bot: ``{"user": 42, "text": "/agenda"}`` is queued for getUpdates."""
+        body = await request.json()
+        update = fake.push(
+            fake.message_update(int(body.get("user", 42)), str(body["text"]), lang=body.get("lang", "en"))
+        )
+        return web.json_response({"update_id": update["update_id"]})
+
     app.router.add_get("/_stats", stats)
     app.router.add_get("/_sends", sends)
+    app.router.add_post("/_say", say)
     await serve_on_loopback(app, port)
     await asyncio.Event().wait()
 

@@ -38,6 +38,7 @@ class Conflict:
     first: Talk
     second: Item | None = None
     detail: str = ""  # for the single-talk kinds: the rooms there are, or the conference days
+    shown: str = ""  # how to name ``where`` to a person: the speaker's or room's name, with its id
 
     @property
     def key(self) -> tuple[str, str, frozenset[str]]:
@@ -58,7 +59,8 @@ class Conflict:
             return f"{label(self.first)} is in room {self.where}, which the conference does not have ({self.detail})"
         if self.kind == "off_days" or self.second is None:
             return f"{label(self.first)} starts on {self.where}, outside the conference days ({self.detail})"
-        place = f"in room {self.where}" if self.kind == "room" else f"with speaker {self.where}"
+        where = self.shown or self.where
+        place = f"in room {where}" if self.kind == "room" else f"with speaker {where}"
         return f"{label(self.first)} and {label(self.second)} overlap {place}"
 
 
@@ -78,7 +80,7 @@ def _span(item: Item) -> tuple[datetime, datetime] | None:
     return item.start, item.end if item.end is not None and item.end > item.start else item.start + timedelta(minutes=1)
 
 
-def _clashes(kind: str, where: str, items: list[Item]) -> list[Conflict]:
+def _clashes(kind: str, where: str, items: list[Item], shown: str = "") -> list[Conflict]:
     """Overlapping pairs (at least one of them a talk) in time order, by a sweep over starts."""
     timed = sorted(((span, item) for item in items if (span := _span(item)) is not None), key=lambda p: p[0])
     found: list[Conflict] = []
@@ -89,9 +91,25 @@ def _clashes(kind: str, where: str, items: list[Item]) -> list[Conflict]:
             pair = sorted((other, item), key=lambda i: (not isinstance(i, Talk), getattr(i, "id", 0)))
             talk, second = pair  # a talk first; two talks by id
             if isinstance(talk, Talk):
-                found.append(Conflict(kind, where, talk, second))
+                found.append(Conflict(kind, where, talk, second, shown=shown))
         active.append((span, item))
     return found
+
+
+def _person(programme: Programme, speaker_id: str) -> str:
+    """``Chen Lijun 陈莉君 (chenlijun)``: a speaker by name, with the id the content file uses."""
+    speaker = programme.speaker(speaker_id)
+    if speaker is None:
+        return speaker_id
+    names = " ".join(dict.fromkeys(n for n in (speaker.name_en, speaker.name) if n))
+    return f"{names} ({speaker_id})" if names and names != speaker_id else speaker_id
+
+
+def _room(programme: Programme, room_id: str) -> str:
+    """A room by name, with its id, as :func:`_person`."""
+    room = programme.room(room_id)
+    names = " ".join(dict.fromkeys(n for n in (room.name_en, room.name) if n)) if room is not None else ""
+    return f"{names} ({room_id})" if names and names != room_id else room_id
 
 
 def _rooms(programme: Programme, talks: list[Talk]) -> list[Conflict]:
@@ -133,8 +151,12 @@ def find(programme: Programme) -> list[Conflict]:
     for talk in talks:
         for speaker in dict.fromkeys(talk.speakers):
             by_speaker.setdefault(speaker, []).append(talk)
-    found = [c for room, items in sorted(by_room.items()) for c in _clashes("room", room, items)]
-    found += [c for sid, items in sorted(by_speaker.items()) for c in _clashes("speaker", sid, items)]
+    found = [
+        c for room, items in sorted(by_room.items()) for c in _clashes("room", room, items, _room(programme, room))
+    ]
+    found += [
+        c for sid, items in sorted(by_speaker.items()) for c in _clashes("speaker", sid, items, _person(programme, sid))
+    ]
     return found + _rooms(programme, talks) + _days(programme, talks)
 
 

@@ -41,11 +41,14 @@ def test_check_reports_room_and_speaker_conflicts_with_file_and_talk_ids(tmp_pat
     assert result.exit_code == 1
     assert "1 problem(s) in the content" in result.output
     assert f"{clashing / 'content.yaml'}:" in result.output  # file and line of the talk
-    assert 'talk 4 "Hunting network jitter" and talk 5 "Watching the scheduler" overlap in room B' in result.output
+    assert (
+        'talk 4 "Hunting network jitter" and talk 5 "Watching the scheduler" overlap in room Hall B B厅 (B)'
+        in result.output
+    )
 
     speaker = _write(tmp_path / "speaker", start="2026-12-12 09:15", room="B")  # Chen Lijun: talk 1 at 09:00
     result = runner.invoke(app, ["content", "check", str(speaker)])
-    assert result.exit_code == 1 and "overlap with speaker chenlijun" in result.output
+    assert result.exit_code == 1 and "overlap with speaker Chen Lijun 陈莉君 (chenlijun)" in result.output
     assert 'talk 1 "From the Linux kernel to eBPF"' in result.output
 
 

@@ -283,7 +283,7 @@ async def test_an_edit_adding_a_conflict_warns_the_organizers_once(tmp_path: Pat
             await runtime.service("content_watch").tick()
         await runtime.dispatch_now()
         (warning,) = sender.texts("org")
-        assert "was not applied" in warning and "talk 4" in warning and "overlap in room B" in warning
+        assert "was not applied" in warning and "talk 4" in warning and "overlap in room Hall B B厅 (B)" in warning
         assert "confbot content reload --force" in warning
         assert core.programme.talk(4).start.day == 13 and core.programme.talk(4).room == "A"  # type: ignore[union-attr]
 

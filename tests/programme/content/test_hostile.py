@@ -133,4 +133,5 @@ def test_the_deadline_stops_a_slow_load(tmp_path: Path) -> None:
 
 def test_yaml_nested_too_deeply_is_a_content_error(tmp_path: Path) -> None:
     (tmp_path / "deep.yaml").write_text("talks: " + "[" * 50_000 + "]" * 50_000 + "\n")
-    assert "deep.yaml: YAML nested too deeply; not loaded" in _problem(tmp_path / "deep.yaml")
+    problem = _problem(tmp_path / "deep.yaml")  # libyaml stops at its depth limit, PyYAML at Python's
+    assert "deep.yaml" in problem and ("nested too deeply" in problem or "maximum nesting depth" in problem)
