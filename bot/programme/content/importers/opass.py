@@ -123,7 +123,7 @@ def _session(
         abstract_en=en_text if en_text and en_text != zh_text else None,
         track=kind[0] if kind else None,
         track_en=kind[1] if kind else None,
-        kind=kind_of(kind[1]) if kind else "talk",
+        kind=next((k for k in (kind_of(kind[1] if kind else ""), kind_of(en_title)) if k != "talk"), "talk"),
         language=str(session.get("language") or "") or None,
         links=[str(session[k]) for k in ("uri", "slide", "record") if isinstance(session.get(k), str) and session[k]],
         tags=[en for _, en in named],
