@@ -42,6 +42,7 @@ from bot.programme.cards import talk_card, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
 from bot.programme.speaker_links import SpeakerLinks
+from bot.programme.topics import topics_text
 from bot.serial import Serial
 from bot.settings import Account, Settings
 from bot.storage.db import Database
@@ -81,8 +82,12 @@ register(
             "en": "Only conference organizers can use /{name}.",
         },
         "error.empty": {
-            "zh": "请发送命令（如 /agenda）或搜索词（如 “XDP”）。",
-            "en": "Send a command (like /agenda) or search words (like “XDP”).",
+            "zh": "请发送命令（如 /agenda）或搜索词（如 {topics}）。",
+            "en": "Send a command (like /agenda) or search words (like {topics}).",
+        },
+        "error.empty_words": {
+            "zh": "请发送命令（如 /agenda）或搜索词。",
+            "en": "Send a command (like /agenda) or search words.",
         },
     }
 )
@@ -221,7 +226,9 @@ class Core:
                 if request.file is not None and request.action is None and parse_command(text) is None:
                     text = f"/ticket_file {text}"  # a file with no command: a follow-up to the open ticket
                 if not text:
-                    return Response([self._say(lang, "error.empty")])
+                    topics = topics_text(self.programme, lang, limit=1)
+                    empty = self._say(lang, "error.empty", topics=topics) if topics else None
+                    return Response([empty or self._say(lang, "error.empty_words")])
                 name, args = command_of(text, request.action)
                 cmd = lookup(name)
                 if cmd is None:

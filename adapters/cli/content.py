@@ -18,7 +18,14 @@ from bot.programme.content import conflicts, remote
 from bot.programme.content.bounded import ContentLimits, Refused, check_file, read_bytes
 from bot.programme.content.frab import export_json
 from bot.programme.content.ical import calendar_bytes
-from bot.programme.content.importers import ScheduleError, fetch_schedule, is_url, load_schedule, previous_ids
+from bot.programme.content.importers import (
+    ScheduleError,
+    fetch_schedule,
+    is_url,
+    load_schedule,
+    named,
+    previous_ids,
+)
 from bot.programme.content.importers.fetch import MAX_BYTES as MAX_SCHEDULE_BYTES
 from bot.programme.content.importers.fetch import FetchPolicy
 from bot.programme.content.loader import ContentError, Problem, load_content, load_content_file
@@ -117,10 +124,16 @@ def check(
 
 
 def read_any(
-    source: str, *, token: str | None = None, timezone: str | None = None, previous: dict[str, int] | None = None
+    source: str,
+    *,
+    token: str | None = None,
+    timezone: str | None = None,
+    previous: dict[str, int] | None = None,
+    name: str | None = None,
+    name_en: str | None = None,
 ) -> ContentFile:
     """Read a schedule URL or file in any supported format (detected from its content), or the
-    call-for-talks markdown page."""
+    call-for-talks markdown page; ``name`` / ``name_en`` name the conference."""
     if is_url(source):
         settings = _settings()
         return fetch_schedule(
@@ -129,6 +142,8 @@ def read_any(
             timezone=timezone,
             previous=previous,
             policy=settings.schedule_fetch_policy if settings is not None else FetchPolicy(),
+            name=name,
+            name_en=name_en,
         )
     if not os.path.lexists(source):
         raise FileNotFoundError(source)
@@ -137,16 +152,22 @@ def read_any(
     except Refused as exc:
         raise ScheduleError(source, exc.message) from None
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[", b"<"):
-        return load_schedule(data, source, timezone=timezone, previous=previous)
-    return parse_seed(data.decode("utf-8"))
+        return load_schedule(data, source, timezone=timezone, previous=previous, name=name, name_en=name_en)
+    return named(parse_seed(data.decode("utf-8")), source, name, name_en)
 
 
 def _import(
-    source: str, *, token: str | None = None, timezone: str | None = None, previous: dict[str, int] | None = None
+    source: str,
+    *,
+    token: str | None = None,
+    timezone: str | None = None,
+    previous: dict[str, int] | None = None,
+    name: str | None = None,
+    name_en: str | None = None,
 ) -> ContentFile:
     """``read_any``, or a one-line error and exit 1."""
     try:
-        return read_any(source, token=token, timezone=timezone, previous=previous)
+        return read_any(source, token=token, timezone=timezone, previous=previous, name=name, name_en=name_en)
     except FileNotFoundError:
         typer.echo(f"{source}: no such file", err=True)
     except ScheduleError as exc:
@@ -174,22 +195,24 @@ def import_(
     output: Annotated[Path | None, typer.Option(help="Directory to write YAML into (default content/<id>).")] = None,
     token: Annotated[str | None, typer.Option(help="pretalx API token, for a private event.")] = None,
     timezone: Annotated[
-        str | None, typer.Option(help="IANA zone for a schedule that names none (Pentabarf), e.g. Europe/Brussels.")
+        str | None,
+        typer.Option(help="IANA zone for a schedule that names none and no city it names gives, e.g. Europe/Brussels."),
     ] = None,
+    name: Annotated[str | None, typer.Option(help="The conference's name (default: the schedule's).")] = None,
+    name_en: Annotated[str | None, typer.Option(help="The conference's English name, when --name is not.")] = None,
 ) -> None:
-    """Convert a c3voc/frab/Pentabarf/pretalx schedule or the call-for-talks page into content YAML.
+    """Convert a c3voc/frab/Pentabarf/pretalx/COSCUP schedule or the call-for-talks page into content YAML.
 
-    Importing again into the same directory keeps every talk's id (by its guid or pretalx code),
-    so subscriptions survive an updated schedule."""
+    Importing again into the same directory keeps every talk's number (by its guid or pretalx code)
+    and numbers new talks after the old ones, so subscriptions survive an updated schedule."""
+    named_as = {"name": name, "name_en": name_en}
     previous = _previous(output) if output is not None else {}
-    content = _import(source, token=token, timezone=timezone, previous=previous)
+    content = _import(source, token=token, timezone=timezone, previous=previous, **named_as)
     conference = content.conference
     assert conference is not None
     target = output or Path("content") / conference.id
-    if output is None and not previous:
-        content = (
-            _import(source, token=token, timezone=timezone, previous=_previous(target)) if target.is_dir() else content
-        )
+    if output is None and not previous and target.is_dir():
+        content = _import(source, token=token, timezone=timezone, previous=_previous(target), **named_as)
     written = dump_content(content, target)
     scheduled = sum(1 for t in content.talks if t.start is not None)
     typer.echo(

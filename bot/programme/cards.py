@@ -21,6 +21,7 @@ register(
         "talk.unscheduled": {"zh": "时间待定", "en": "time to be announced"},
         "talk.room": {"zh": "📍 {room}", "en": "📍 {room}"},
         "talk.track": {"zh": "🏷 {track}", "en": "🏷 {track}"},
+        "talk.also": {"zh": "🔁 同一场也在：{when}", "en": "🔁 Also given: {when}"},
         "talk.speakers": {"zh": "🎤 ", "en": "🎤 "},
         "talk.cancelled": {"zh": "❌ 本场已取消", "en": "❌ This talk is cancelled"},
         "talk.outline": {"zh": "演讲提纲", "en": "Outline"},
@@ -161,6 +162,12 @@ def talk_card(
         b.line(t(lang, "talk.when", when=t(lang, "talk.unscheduled")))
     if talk.room:
         b.line(t(lang, "talk.room", room=room_name(programme, talk.room, lang)))
+    for other in programme.other_slots(talk):
+        when = t(lang, "talk.unscheduled")
+        if other.start is not None:
+            when = f"{format_day(other.start.astimezone(tz).date(), lang)} {format_span(other.start, other.end, tz)}"
+        where = f", {room_name(programme, other.room, lang)}" if other.room else ""
+        b.line(t(lang, "talk.also", when=when + where), Span(" "), code(f"#{other.id}"))
     if talk.track:
         b.line(t(lang, "talk.track", track=track_name(programme, talk.track, lang)))
     speakers = _speakers_line(programme, talk, lang)

@@ -7,6 +7,7 @@ import re
 from bot.chat.messages import Button, Reply, ReplyBuilder, bold, code, italic
 from bot.chat.registry import Command, Context, UsageError, command, listed
 from bot.i18n import LANGUAGES, pick, register
+from bot.programme.topics import topics_text
 
 register(
     {
@@ -16,9 +17,12 @@ register(
             "remind you before the talks you star.",
         },
         "start.try": {
-            "zh": "试试 /agenda、/now，或直接发送关键词搜索，比如 “XDP” 或 “网络”。发送 /help 查看全部命令。",
-            "en": "Try /agenda, /now, or just send words to search, like “XDP” or “网络”. "
-            "Send /help for every command.",
+            "zh": "试试 /agenda、/now，或直接发送关键词搜索，比如 {topics}。发送 /help 查看全部命令。",
+            "en": "Try /agenda, /now, or just send words to search, like {topics}. Send /help for every command.",
+        },
+        "start.try_words": {
+            "zh": "试试 /agenda、/now，或直接发送关键词搜索演讲和讲者。发送 /help 查看全部命令。",
+            "en": "Try /agenda, /now, or just send words to search talks and speakers. Send /help for every command.",
         },
         "start.draft": {"zh": "⚠️ {note}", "en": "⚠️ {note}"},
         "help.title": {"zh": "可用命令：", "en": "Commands:"},
@@ -63,7 +67,8 @@ def start(ctx: Context) -> Reply:
     note = pick(ctx.lang, conf.draft_note or "", conf.draft_note_en) if conf.draft else ""
     if note:
         b.line(italic(ctx.t("start.draft", note=note)))
-    b.blank().line(ctx.t("start.try"))
+    topics = topics_text(ctx.programme, ctx.lang)  # this conference's own popular tags and tracks
+    b.blank().line(ctx.t("start.try", topics=topics) if topics else ctx.t("start.try_words"))
     row = (Button(ctx.t("button.agenda"), "agenda"), Button(ctx.t("button.now"), "now"))
     return b.build(buttons=(row,))
 

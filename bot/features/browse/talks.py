@@ -10,6 +10,7 @@ from bot.features.personal import subscriptions
 from bot.i18n import join_names, register
 from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of
 from bot.programme.content.schema import Speaker
+from bot.programme.topics import popular_topics
 
 SEARCH_PAGE = 8
 
@@ -28,9 +29,10 @@ register(
         "speaker.unknown": {"zh": "没有找到讲者 “{name}”。", "en": "No speaker called “{name}”."},
         "speaker.many": {"zh": "找到多位讲者，请选择：", "en": "Several speakers match, pick one:"},
         "search.usage": {
-            "zh": "用法：/search <关键词>，例如 /search XDP",
-            "en": "Usage: /search <words>, e.g. /search XDP",
+            "zh": "用法：/search <关键词>，例如 /search {topic}",
+            "en": "Usage: /search <words>, e.g. /search {topic}",
         },
+        "search.usage_words": {"zh": "用法：/search <关键词>", "en": "Usage: /search <words>"},
         "search.title": {"zh": "🔎 “{query}” 的搜索结果", "en": "🔎 Results for “{query}”"},
         "search.nothing": {"zh": "没有找到与 “{query}” 相关的演讲或讲者。", "en": "Nothing found for “{query}”."},
         "search.try": {"zh": "试试：", "en": "Try: "},
@@ -102,7 +104,8 @@ def search(ctx: Context) -> Reply:
         if wanted is not None:
             page, args = max(1, wanted), rest.strip()
     if not args:
-        raise UsageError("search.usage")
+        topic = popular_topics(ctx.programme, ctx.lang, limit=1)
+        raise UsageError("search.usage", topic=topic[0]) if topic else UsageError("search.usage_words")
     return run_search(ctx, args, page)
 
 

@@ -212,6 +212,7 @@ def _cross_check(content: ContentFile, docs: list[_Document]) -> list[Problem]:
     rooms = {r.id for r in conf.rooms}
     tracks = {t.id for t in conf.tracks}
     speakers = {s.id for s in content.speakers}
+    talk_ids = {t.id for t in content.talks}
 
     def add(section: str, index: int, rest: tuple[object, ...], message: str) -> None:
         doc, line, place = _describe(docs, section, index, rest)
@@ -230,6 +231,8 @@ def _cross_check(content: ContentFile, docs: list[_Document]) -> list[Problem]:
         for j, sid in enumerate(talk.speakers):
             if sid not in speakers:
                 add("talks", i, ("speakers", j), f"unknown speaker id {sid!r}")
+        if talk.repeat_of is not None and (talk.repeat_of == talk.id or talk.repeat_of not in talk_ids):
+            add("talks", i, ("repeat_of",), f"repeat_of {talk.repeat_of}: no other talk has that id")
         if talk.room is not None and rooms and talk.room not in rooms:
             add("talks", i, ("room",), f"unknown room {talk.room!r}; rooms are {', '.join(sorted(rooms))}")
         if talk.track is not None and talk.track not in tracks:

@@ -86,6 +86,18 @@ class Programme:
         """The track with this id, or None."""
         return self._tracks.get(track_id) if track_id is not None else None
 
+    @cached_property
+    def _slots(self) -> dict[int, tuple[Talk, ...]]:
+        groups: dict[int, list[Talk]] = {}
+        for talk in self.talks:  # in time order
+            root = talk.repeat_of if talk.repeat_of in self._talk_index else talk.id
+            groups.setdefault(root if root is not None else talk.id, []).append(talk)
+        return {t.id: tuple(group) for group in groups.values() if len(group) > 1 for t in group}
+
+    def other_slots(self, talk: Talk) -> tuple[Talk, ...]:
+        """The other times the same talk is given (entries with ``repeat_of``), in time order."""
+        return tuple(t for t in self._slots.get(talk.id, ()) if t.id != talk.id)
+
     def days(self) -> list[date]:
         """The conference days (local dates that have talks or breaks), in order."""
         starts = [i.start for i in (*self.talks, *self.breaks) if i.start is not None]

@@ -83,6 +83,9 @@ class Conference(_Model):
     venue: Venue | None = None  # a bare string is read as the venue's name (older files)
     rooms: list[Room] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=list)
+    # the highest talk number an import gave out: a re-import numbers new talks above it, so a
+    # removed talk's number never comes back as another talk
+    last_talk_id: int | None = Field(default=None, gt=0, lt=1_000_000)
 
     @field_validator("venue", mode="before")
     @classmethod
@@ -174,6 +177,8 @@ class Talk(_Timed):
     cancelled: bool = False
     guid: str | None = None  # the source's guid (frab, c3voc, pretalx): keeps the id on re-import
     code: str | None = None  # the pretalx submission code, likewise
+    # the talk given again: this entry is another slot of talk ``repeat_of`` (same title, speakers)
+    repeat_of: int | None = Field(default=None, gt=0, lt=1_000_000)
 
 
 class Break(_Timed):

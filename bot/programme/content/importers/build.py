@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -17,10 +16,12 @@ from pypinyin import lazy_pinyin
 
 from bot.programme.content.importers.errors import ScheduleError, guarded
 from bot.programme.content.importers.plaintext import plain
+from bot.programme.content.importers.zones import zone_of_place, zone_to_try
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Conference, ContentFile, Room, Speaker, Talk, Track
 
 MAX_TALK_ID = 999_999
+LAST = "@last"  # the key of previous_ids() that holds the highest number an import gave out
 MAX_MINUTES = 24 * 60  # a talk longer than a day is a typo in the source
 
 
@@ -122,11 +123,19 @@ class Event:
     guid: str | None = None
     code: str | None = None
     cancelled: bool = False
+    title_en: str | None = None
+    abstract_en: str | None = None
+    tags: list[str] = field(default_factory=list)  # English tags
+    tags_zh: list[str] = field(default_factory=list)
+    track_en: str | None = None
+    slot: int = 1  # the talk's slot, when the source gives it several (1 = its first)
 
     def identities(self) -> list[str]:
-        """What identifies the talk across imports, best first: its guid, its pretalx code, its id."""
+        """What identifies the talk across imports, best first: its guid, its pretalx code, its id;
+        a talk's second slot is the same key with ``/2``."""
         keys = [k for k in (self.guid and self.guid.lower(), self.code and f"code:{self.code}") if k]
-        return keys + ([f"id:{self.source_id}"] if self.source_id not in (None, "") else [f"title:{self.title}"])
+        keys += [f"id:{self.source_id}"] if self.source_id not in (None, "") else [f"title:{self.title}"]
+        return keys if self.slot == 1 else [f"{k}/{self.slot}" for k in keys]
 
 
 class Builder:
@@ -170,25 +179,36 @@ class Builder:
             raise self.error(f"{name}: expected a list of people, not {value!r}"[:200], place)
         return value
 
-    def room(self, name: str | None) -> str | None:
+    def room(self, name: str | None, name_en: str | None = None) -> str | None:
         """The id of the room called ``name`` (added on first sight)."""
         name = (name or "").strip()
         if not name:
             return None
         rid = slug(name)
-        self.rooms.setdefault(rid, Room(id=rid, name=name))
+        english = (name_en or "").strip()
+        self.rooms.setdefault(rid, Room(id=rid, name=name, name_en=english if english not in ("", name) else None))
         return rid
 
-    def track(self, name: str | None) -> str | None:
+    def track(self, name: str | None, name_en: str | None = None) -> str | None:
         """The id of the track called ``name`` (added on first sight)."""
         name = (name or "").strip()
         if not name:
             return None
         tid = slug(name)
-        self.tracks.setdefault(tid, Track(id=tid, name=name))
+        english = (name_en or "").strip()
+        self.tracks.setdefault(tid, Track(id=tid, name=name, name_en=english if english not in ("", name) else None))
         return tid
 
-    def speaker(self, name: str, source_id: object = None, bio: str | None = None, prefix: str = "p") -> str:
+    def speaker(
+        self,
+        name: str,
+        source_id: object = None,
+        bio: str | None = None,
+        prefix: str = "p",
+        *,
+        name_en: str | None = None,
+        bio_en: str | None = None,
+    ) -> str:
         """The id of a person: from their source id (``p1234``, a pretalx code, a guid), so that two
         people with one display name stay two; by exact name only when the source has no id."""
         name = " ".join((name or "").split()) or "?"
@@ -207,7 +227,14 @@ class Builder:
         known = self.speakers.get(sid)
         text = plain(bio)
         if known is None or (text and not known.bio):
-            self.speakers[sid] = Speaker(id=sid, name=name, bio=text or (known.bio if known else ""))
+            english = " ".join((name_en or "").split())
+            self.speakers[sid] = Speaker(
+                id=sid,
+                name=name,
+                name_en=english if english not in ("", name) else None,
+                bio=text or (known.bio if known else ""),
+                bio_en=plain(bio_en) or None,
+            )
         return sid
 
     def add(self, event: Event) -> None:
@@ -220,22 +247,30 @@ class Builder:
         """The content: talk ids given out stably, the zone settled, everything validated.
 
         ``conference`` has ``id``, ``name``, and optionally ``url``, ``venue`` and ``days`` (the
-        dates the source lists: they become ``first_day`` and ``last_day``)."""
-        ids = assign_ids(self.events, previous or {})
-        tz = zone_name or _zone_from_offsets(self.events) or "UTC"
+        dates the source lists: they become ``first_day`` and ``last_day``), ``name_en``, and
+        ``city`` (a city the source names, for the zone)."""
+        ids, last = assign_ids(self.events, previous or {})
+        tz = zone_name or self._zone(conference)
+        first_slot = {e.identities()[0]: ids[id(e)] for e in self.events if e.slot == 1}
         talks = []
         for event in self.events:
             end = event.end if event.start is not None and event.end and event.end > event.start else None
+            first = first_slot.get(event.identities()[0].rsplit("/", 1)[0]) if event.slot > 1 else None
             try:
                 talks.append(
                     Talk(
                         id=ids[id(event)],
+                        repeat_of=first,
                         kind=event.kind,
-                        title=event.title.strip() or "(untitled)",
+                        title=event.title.strip() or (event.title_en or "").strip() or "(untitled)",
+                        title_en=(event.title_en or "").strip() or None,
                         abstract=event.abstract,
+                        abstract_en=event.abstract_en or None,
+                        tags=list(dict.fromkeys(t for t in event.tags if t)),
+                        tags_zh=list(dict.fromkeys(t for t in event.tags_zh if t)),
                         speakers=list(dict.fromkeys(event.speakers)),
                         room=self.room(event.room),
-                        track=self.track(event.track),
+                        track=self.track(event.track, event.track_en),
                         start=event.start,
                         end=end if end is not None else None,
                         duration=None if end is not None or event.start is None else 30,
@@ -256,7 +291,9 @@ class Builder:
             conf = Conference(
                 id=conference_id(cid),
                 name=str(conference.get("name") or "Conference").strip() or "Conference",
+                name_en=conference.get("name_en") or None,
                 timezone=tz,
+                last_talk_id=last,
                 url=conference.get("url") or None,
                 venue=conference.get("venue") or None,
                 first_day=min(days, default=None),
@@ -267,6 +304,35 @@ class Builder:
             return ContentFile(conference=conf, speakers=list(self.speakers.values()), talks=talks)
         except ValidationError as exc:
             raise self.error(str(exc.errors()[0]["msg"]), "conference") from None
+
+    def _zone(self, conference: dict[str, Any]) -> str:
+        """The zone of a source that names none: its city's (when its times' offsets agree), else
+        the offsets'; a source with neither is refused, naming ``--timezone`` and a zone to try."""
+        venue = conference.get("venue") or {}
+        places = (
+            conference.get("city"),
+            venue.get("address") if isinstance(venue, dict) else None,
+            venue.get("name") if isinstance(venue, dict) else str(venue),
+            conference.get("name"),
+            conference.get("name_en"),
+        )
+        found = zone_of_place(*places)
+        offsets = [e.start for e in self.events if e.start is not None and e.start.utcoffset() is not None]
+        if found and all(s.astimezone(ZoneInfo(found)).utcoffset() == s.utcoffset() for s in offsets):
+            return found
+        from_offsets = _zone_from_offsets(self.events)
+        if from_offsets:
+            return from_offsets
+        if found:
+            return found
+        if not offsets and any(e.start is not None for e in self.events):
+            raise self.error(
+                "the schedule names no time zone, its times have no UTC offset, and no city or venue "
+                "in it names one; give the zone with --timezone, e.g. "
+                f"--timezone {zone_to_try(*places)}",
+                "conference",
+            )
+        return "UTC"  # nothing is scheduled: no time to read in any zone
 
 
 def _dates(values: list[object]) -> set[date]:
@@ -294,15 +360,20 @@ def _zone_from_offsets(events: list[Event]) -> str | None:
     return f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"  # Etc/GMT signs are inverted
 
 
-def _hashed(key: str) -> int:
-    digest = hashlib.sha256(key.encode()).digest()
-    return 100_000 + int.from_bytes(digest[:8], "big") % (MAX_TALK_ID - 100_000)
+def _start_order(event: Event) -> tuple[datetime, str, str]:
+    far = datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    start = event.start
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo("UTC"))  # only orders naive times among themselves
+    return (start or far, event.room or "", event.identities()[0])
 
 
-def assign_ids(events: list[Event], previous: Mapping[str, int]) -> dict[int, int]:
+def assign_ids(events: list[Event], previous: Mapping[str, int]) -> tuple[dict[int, int], int]:
     """Talk ids, stable across re-imports: the id a previous import gave the same key; else the
-    source's own numeric id; else a number derived from the key (guid or code), the next free one
-    on a clash."""
+    source's own numeric id; else the next short number (1, 2, 3... in time order) above every
+    number given before, so a removed talk's number is not given to another talk.
+
+    Returns the ids (by ``id(event)``) and the highest number given out so far."""
     taken: set[int] = set()
     given: dict[int, int] = {}
     pending: list[Event] = []
@@ -324,13 +395,16 @@ def assign_ids(events: list[Event], previous: Mapping[str, int]) -> dict[int, in
             taken.add(wanted)
         else:
             later.append(event)
-    for event in sorted(later, key=lambda e: e.identities()[0]):
-        number = _hashed(event.identities()[0])
+    before = [n for k, n in previous.items() if k != LAST and 0 < n <= MAX_TALK_ID]
+    last = max([previous.get(LAST, 0), *before], default=0)
+    number = last if last < MAX_TALK_ID else 0
+    for event in sorted(later, key=_start_order):
+        number += 1
         while number in taken:
-            number = number + 1 if number < MAX_TALK_ID else 100_000
+            number += 1
         given[id(event)] = number
         taken.add(number)
-    return given
+    return given, max([last, *taken], default=0)
 
 
 def previous_ids(content: ContentFile | Programme | None) -> dict[str, int]:
@@ -339,8 +413,21 @@ def previous_ids(content: ContentFile | Programme | None) -> dict[str, int]:
     if content is None:
         return {}
     keys: dict[str, int] = {}
+    if content.conference is not None and content.conference.last_talk_id:
+        keys[LAST] = content.conference.last_talk_id
+    repeats: dict[int, list[Talk]] = {}
     for talk in content.talks:
-        for key in (talk.guid and talk.guid.lower(), talk.code and f"code:{talk.code}", f"id:{talk.id}"):
+        if talk.repeat_of is not None:
+            repeats.setdefault(talk.repeat_of, []).append(talk)
+    slots = {  # a repeat's slot number: 2, 3... in time order, as the importers number them
+        t.id: n
+        for group in repeats.values()
+        for n, t in enumerate(sorted(group, key=lambda t: (t.start is None, t.start and t.start.isoformat(), t.id)), 2)
+    }
+    for talk in content.talks:
+        slot = f"/{slots[talk.id]}" if talk.id in slots else ""
+        for key in (talk.guid and talk.guid.lower(), talk.code and f"code:{talk.code}"):
             if key:
-                keys[key] = talk.id
+                keys[key + slot] = talk.id
+        keys[f"id:{talk.id}"] = talk.id
     return keys

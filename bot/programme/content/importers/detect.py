@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from bot.programme.content.importers import c3voc, frab_xml, pretalx
+from bot.programme.content.importers import c3voc, frab_xml, opass, pretalx
 from bot.programme.content.importers.errors import ScheduleError
 
-FORMATS = (c3voc.V1, c3voc.V2, frab_xml.FRAB, frab_xml.PENTABARF, pretalx.API)
+FORMATS = (c3voc.V1, c3voc.V2, frab_xml.FRAB, frab_xml.PENTABARF, pretalx.API, opass.OPASS)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ def _json(value: Any, source: str) -> Detected:
             return Detected(c3voc.V2, value)
         if isinstance(schedule, dict) and isinstance(schedule.get("conference"), dict):
             return Detected(c3voc.V1, value)
+    if opass.looks_like(value):
+        return Detected(opass.OPASS, value)
     bundle = pretalx.bundle_of(value)
     if bundle is not None:
         return Detected(pretalx.API, bundle)
@@ -68,7 +70,8 @@ def _json(value: Any, source: str) -> Detected:
     raise ScheduleError(
         source,
         "JSON, but not a schedule this bot reads: expected schedule.conference.days (c3voc v1), "
-        f"schedule.events (c3voc v2) or pretalx API submissions; found {keys or 'nothing'}",
+        "schedule.events (c3voc v2), pretalx API submissions (with their slots) or sessions (COSCUP/OPass "
+        f"session.json); found {keys or 'nothing'}",
     )
 
 

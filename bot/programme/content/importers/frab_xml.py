@@ -84,6 +84,7 @@ def import_xml(
     conference = {
         "id": _text(conf, "acronym") or _text(conf, "title") or name,
         "name": _text(conf, "title"),
+        "city": _text(conf, "city") or None,
         "venue": {"name": _text(conf, "venue"), "address": _text(conf, "city")} if _text(conf, "venue") else None,
         "url": _text(conf, "base_url") or None,
         "days": [day.get("date") for day in days],

@@ -5,8 +5,9 @@ The importer reads a *bundle* ``{"event": {...}, "rooms": [...], "speakers": [..
 API answer (a page ``{"count", "next", "results"}`` or a list of submissions) imports too.
 Both API generations are read: the current one (``slots`` with room ids, ``speakers`` as codes,
 ``?expand=`` objects) and the legacy ``/talks/`` one (one ``slot`` with an i18n room name,
-``speakers`` as objects). Only submissions with a scheduled slot become talks; talk ids are derived
-from the submission code (the API has no numeric id), so they stay the same on every import.
+``speakers`` as objects). Only submissions with a scheduled slot become talks, one per slot (the
+second slot of a talk is a talk with ``repeat_of``); talk numbers are kept by submission code (the
+API has no numeric id), so they stay the same on every import.
 """
 
 from __future__ import annotations
@@ -25,13 +26,47 @@ SCHEDULED_STATES = {None, "", "confirmed", "accepted"}
 
 
 def bundle_of(data: object) -> dict[str, Any] | None:
-    """The bundle a JSON document stands for, or None when it is not pretalx API data."""
+    """The bundle a JSON document stands for, or None when it is not pretalx API data.
+
+    Besides the bundle itself, an API page and a bare list of submissions, a file that keeps the
+    API's submissions somewhere inside (PyConFR's ``schedule.json``: ``schedule → day → minute →
+    room → submission``, with ``rooms`` and ``speakers`` at the top) is read: its submissions are
+    found wherever they are, each once."""
     if isinstance(data, dict) and isinstance(data.get("submissions"), list):
         return data
     items = data.get("results") if isinstance(data, dict) else data
-    if isinstance(items, list) and items and all(isinstance(x, dict) and "code" in x and "title" in x for x in items):
+    if isinstance(items, list) and items and all(_is_submission(x) for x in items):
         return {"submissions": items}
-    return None
+    found = _submissions_within(data)
+    if not found:
+        return None
+    bundle: dict[str, Any] = {"submissions": found}
+    if isinstance(data, dict):
+        for key in ("event", "rooms", "speakers", "tracks"):
+            value = data.get(key)
+            bundle[key] = list(value.values()) if isinstance(value, dict) and key != "event" else value
+    return bundle
+
+
+def _is_submission(value: object) -> bool:
+    return isinstance(value, dict) and "code" in value and "title" in value
+
+
+def _submissions_within(data: object) -> list[dict[str, Any]]:
+    """Every object with a ``code``, a ``title`` and ``slots`` (or a ``slot``) inside ``data``,
+    once per code, in the order met."""
+    found: dict[str, dict[str, Any]] = {}
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if _is_submission(value) and ("slots" in value or "slot" in value):
+                found.setdefault(str(value["code"]), value)
+                continue
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return list(found.values())
 
 
 def _slots(sub: Mapping[str, Any], slots_by_id: Mapping[Any, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -54,13 +89,14 @@ def import_api(
     b = Builder(source, API)
     event = bundle.get("event") or {}
     rooms: dict[Any, str] = {}
-    for room in bundle.get("rooms") or []:
+    for room in _listed(bundle.get("rooms")):
         if isinstance(room, dict):
             rooms[room.get("id")] = i18n(room.get("name"))
             b.room(rooms[room.get("id")])
-    people = {p.get("code"): p for p in bundle.get("speakers") or [] if isinstance(p, dict)}
+    people = {p.get("code"): p for p in _listed(bundle.get("speakers")) if isinstance(p, dict)}
     tracks = {t.get("id"): i18n(t.get("name")) for t in bundle.get("tracks") or [] if isinstance(t, dict)}
     slots_by_id = {s.get("id"): s for s in bundle.get("slots") or [] if isinstance(s, dict)}
+    tags = {t.get("id"): i18n(t.get("tag") or t.get("name")) for t in bundle.get("tags") or [] if isinstance(t, dict)}
     submissions = [s for s in bundle.get("submissions") or [] if isinstance(s, dict)]
     states: Counter[str] = Counter()
     unscheduled = 0
@@ -75,30 +111,35 @@ def import_api(
             if not slots:
                 unscheduled += 1
                 continue
-            slot = slots[0]
-            start = parse_time(slot.get("start"), place + ", slot start", source)
-            end = parse_time(slot.get("end"), place + ", slot end", source) if slot.get("end") else None
-            b.add(
-                Event(
-                    source_id=None,
-                    code=str(sub.get("code") or "") or None,
-                    title=i18n(sub.get("title")),
-                    start=start,
-                    end=end,
-                    room=_room(slot, rooms),
-                    place=place,
-                    speakers=[_speaker(b, s, people) for s in b.people(sub.get("speakers"), place, "speakers")],
-                    abstract="\n\n".join(x for x in (plain(sub.get("abstract")), plain(sub.get("description"))) if x),
-                    track=_named(sub.get("track"), tracks),
-                    kind=kind_of(_named(sub.get("submission_type"), {})),
-                    language=sub.get("content_locale") or None,
-                    links=[
-                        str(r.get("resource") or r.get("link") or "")
-                        for r in sub.get("resources") or []
-                        if isinstance(r, dict)
-                    ],
+            speakers = [_speaker(b, s, people) for s in b.people(sub.get("speakers"), place, "speakers")]
+            for n, slot in enumerate(slots, 1):  # a talk given several times: one entry per slot
+                start = parse_time(slot.get("start"), place + ", slot start", source)
+                end = parse_time(slot.get("end"), place + ", slot end", source) if slot.get("end") else None
+                b.add(
+                    Event(
+                        source_id=None,
+                        code=str(sub.get("code") or "") or None,
+                        title=i18n(sub.get("title")),
+                        start=start,
+                        end=end,
+                        room=_room(slot, rooms),
+                        place=place,
+                        speakers=speakers,
+                        abstract="\n\n".join(
+                            x for x in (plain(sub.get("abstract")), plain(sub.get("description"))) if x
+                        ),
+                        track=_named(sub.get("track"), tracks),
+                        kind=kind_of(_named(sub.get("submission_type"), {})),
+                        language=sub.get("content_locale") or None,
+                        links=[
+                            str(r.get("resource") or r.get("link") or "")
+                            for r in sub.get("resources") or []
+                            if isinstance(r, dict)
+                        ],
+                        tags=[t for t in (_named(x, tags) for x in sub.get("tags") or []) if t],
+                        slot=n,
+                    )
                 )
-            )
     if not b.events:
         why = [f"{len(submissions)} submissions"]
         if states:
@@ -115,6 +156,13 @@ def import_api(
     return b.content(conference, tz, previous)
 
 
+def _listed(value: object) -> list[Any]:
+    """A list of objects, also when a saved file keys them by id (``{"XDTLAR": {...}}``)."""
+    if isinstance(value, dict):
+        return list(value.values())
+    return value if isinstance(value, list) else []
+
+
 def _room(slot: Mapping[str, Any], rooms: Mapping[Any, str]) -> str | None:
     room = slot.get("room")
     if isinstance(room, dict) and "name" in room:
@@ -126,7 +174,7 @@ def _room(slot: Mapping[str, Any], rooms: Mapping[Any, str]) -> str | None:
 
 def _named(value: object, names: Mapping[Any, str]) -> str | None:
     if isinstance(value, dict):
-        return i18n(value.get("name", value)) or None
+        return i18n(value.get("name", value.get("tag", value))) or None
     if isinstance(value, str):
         return value or None
     return names.get(value)

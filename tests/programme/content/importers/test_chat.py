@@ -117,10 +117,11 @@ def test_pentabarf_two_people_called_sam(settings: Settings, db: Database) -> No
     assert "#5240" not in press(core, "speaker p101", locale="en").plain_text
 
 
-def test_pentabarf_without_any_zone_keeps_the_printed_local_times(settings: Settings, db: Database) -> None:
+def test_pentabarf_without_a_zone_takes_the_zone_of_its_city(settings: Settings, db: Database) -> None:
     core, programme = chat(settings, db, fixture("fosdem2018-pentabarf.xml"), "fosdem2018.xml")
-    assert programme.conference.timezone == "UTC"  # the file names no zone and no offset
+    assert programme.conference.timezone == "Europe/Brussels"  # <city>Brussels</city>
     assert "09:30–09:55 Janson #6588 Welcome to FOSDEM 2018" in say(core, "/agenda 1")
+    assert "Sat 3 Feb 09:30–09:55 (UTC+1)" in say(core, "/talk 6588")
 
 
 def test_pretalx_schedule_xml_keeps_codes_and_the_zone(settings: Settings, db: Database) -> None:

@@ -40,11 +40,13 @@ def test_reimport_keeps_ids_and_a_subscription_follows_the_moved_talk(settings: 
     core = Core(settings, db, first, FakeClock(datetime(2025, 12, 1, tzinfo=ZoneInfo("UTC"))))
     ask(core, f"/sub {ai.id}", locale="en")
     assert "A Competitive Time-Trial AI" in ask(core, "/my", locale="en").plain_text
-    for previous in ({}, previous_ids(load_schedule(fixture("c3voc-v2.json"), "39c3.json"))):
-        again = Programme.from_content(load_schedule(_edited_v2(), "39c3.json", previous=previous))
-        moved = again.talk(ai.id)
-        assert moved is not None and moved.code == "TPGRNN" and moved.title.endswith("(updated)")
-        assert {t.id for t in first.talks} < {t.id for t in again.talks}
+    previous = previous_ids(load_schedule(fixture("c3voc-v2.json"), "39c3.json"))
+    again = Programme.from_content(load_schedule(_edited_v2(), "39c3.json", previous=previous))
+    moved = again.talk(ai.id)
+    assert moved is not None and moved.code == "TPGRNN" and moved.title.endswith("(updated)")
+    assert {t.id for t in first.talks} < {t.id for t in again.talks}
+    late = next(t for t in again.talks if t.code == "NEWONE")
+    assert late.id == max(t.id for t in first.talks) + 1  # listed first, numbered after the old talks
     core.replace_programme(again)
     mine = ask(core, "/my", locale="en").plain_text
     assert "A Competitive Time-Trial AI (updated)" in mine and "01:15" in mine
