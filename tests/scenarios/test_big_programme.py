@@ -136,3 +136,9 @@ async def test_search_my_stats_and_questions(platform: Platform, big: Programme,
     questions = await pages(platform, "erin", "/questions 161")
     text = "\n".join(p.text for p in questions)
     assert len(questions) == 3 and all(f"Question number {n}?" in text for n in range(25))
+
+
+async def test_the_home_shows_the_first_page_of_now_and_says_there_are_more(platform: Platform, core: Core) -> None:
+    home = core.home(Address("slack", "UHOME", "DHOME"), "en-US")
+    actions = [b.action for row in home.buttons for b in row]
+    assert "page 1/" in home.plain_text and not any(a in ("now 2", "my 2") for a in actions)
