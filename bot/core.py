@@ -73,6 +73,11 @@ register(
             "zh": "抱歉，出了点问题，我们已记录。请稍后再试。",
             "en": "Sorry, something went wrong on our side; it has been logged. Please try again.",
         },
+        "error.reply_failed": {  # an adapter's, when the platform refused the answer itself
+            "zh": "抱歉，这条回复没能发出，我们已记录。请稍后再试，或换个问法（如 /agenda 1）。",
+            "en": "Sorry, that answer could not be sent; it has been logged. Please try again, "
+            "or ask another way (e.g. /agenda 1).",
+        },
         "error.unavailable": {
             "zh": "机器人暂时无法使用（数据库正在恢复）。请一分钟后再试。",
             "en": "The bot is temporarily unavailable (its database is coming back). Please try again in a minute.",

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.outbound import deliver
+from adapters.slack.outbound import ResponseRefused, deliver, respond_checked
 from adapters.slack.render import fallback_text, to_blocks
+from adapters.slack.sender import answer_of
 from bot.chat.groups import takes_message
-from bot.chat.messages import Address, Request, UserFile
+from bot.chat.messages import Address, Reply, Request, Span, UserFile
 from bot.chat.registry import lookup
 from bot.core import Core
+from bot.i18n import t
 from bot.ops import logcontext
+from bot.ops.metrics import REPLIES_FAILED
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -40,6 +46,66 @@ def conf_text(text: str) -> str:
         return text
     first = text.split()[0]
     return f"/{text}" if lookup(first) is not None else text
+
+
+# Slack's errors for content it refuses (the rest are the conversation's or the token's)
+CONTENT_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "invalid_arguments", "no_text"}
+GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found"}
+APOLOGISE = ("rejected", "render", "other")  # the content was the problem: a short apology gets through
+Send = Callable[[Reply], Awaitable[None]]
+
+
+def failure_reason(error: Exception) -> str:
+    """Why Slack did not take a reply, as ``confbot_replies_failed_total`` counts it."""
+    if isinstance(error, ResponseRefused):
+        return "rate_limited" if error.status == 429 else "rejected"
+    if isinstance(error, SlackApiError):
+        status, code, _ = answer_of(error)
+        if status == 429 or code == "ratelimited":
+            return "rate_limited"
+        if code in CONTENT_ERRORS:
+            return "rejected"
+        return "forbidden" if code in GONE else "other"
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, aiohttp.ClientError | OSError):
+        return "network"
+    return "render"
+
+
+def _log_failure(update_id: object, error: Exception) -> None:
+    """One line for Slack refusing a reply or the network failing; a traceback for a reply that could not
+    be rendered (a bug)."""
+    if isinstance(error, SlackApiError | ResponseRefused):
+        status, code, _ = answer_of(error) if isinstance(error, SlackApiError) else (error.status, error.body, {})
+        log.warning(
+            "slack update %s not answered: Slack refused the reply: %d %s",
+            update_id,
+            status,
+            code or "not a Slack API answer",
+            extra={"refusal": str(status) if status != 200 else code or "not json"},
+        )
+    elif isinstance(error, aiohttp.ClientError | TimeoutError | OSError):
+        log.warning("slack update %s not answered: network: %s", update_id, type(error).__name__)
+    else:
+        log.error("slack update %s not answered: the reply could not be rendered", update_id, exc_info=error)
+
+
+async def deliver_or_apologise(update_id: object, reply: Reply, send: Send) -> None:
+    """``send(reply)``; if it can't be rendered or Slack refuses it, the failure is logged once with the
+    event or trigger id and counted (``confbot_replies_failed_total``), and the person gets a short
+    apology the same way, in the reply's language, where the content was the problem (never silence)."""
+    try:
+        await send(reply)
+        return
+    except Exception as error:
+        reason = failure_reason(error)
+        _log_failure(update_id, error)
+    REPLIES_FAILED.labels(PLATFORM, reason).inc()
+    if reason in APOLOGISE:
+        sorry = Reply(((Span(t(reply.lang, "error.reply_failed")),),), lang=reply.lang)
+        with contextlib.suppress(Exception):  # nothing more to say if even that is refused
+            await send(sorry)
 
 
 def user_file(event: dict[str, Any]) -> UserFile | None:
@@ -132,8 +198,13 @@ class SlackHandlers:
             client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
         )
         response = await self.core.respond_async(request)
+        user, group = request.address.user_id, request.is_group
         for reply in response.replies:
-            await deliver(client, request.address.user_id, reply, respond=respond, asked_in_channel=request.is_group)
+            await deliver_or_apologise(
+                command.get("trigger_id"),
+                reply,
+                lambda r: deliver(client, user, r, respond=respond, asked_in_channel=group),
+            )
         await self._refresh_home(client, request, response.home_changed)
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -153,8 +224,9 @@ class SlackHandlers:
         text = typed_text(event.get("text", ""))
         request = await self._request(client, event["user"], event["channel"], text=text, file=user_file(event))
         response = await self.core.respond_async(request)
+        user, dm = request.address.user_id, event["channel"]
         for reply in response.replies:
-            await deliver(client, request.address.user_id, reply, channel=event["channel"])
+            await deliver_or_apologise(body.get("event_id"), reply, lambda r: deliver(client, user, r, channel=dm))
         await self._refresh_home(client, request, response.home_changed)
 
     async def on_channel_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -173,7 +245,9 @@ class SlackHandlers:
         thread = event.get("thread_ts") or event.get("ts")
         # decided again in the member's turn: an earlier message of theirs may have been the awaited one
         for reply in (await self.core.respond_async(request, addressed=False)).replies:
-            await deliver(client, user, reply, channel=channel, thread_ts=thread)
+            await deliver_or_apologise(
+                body.get("event_id"), reply, lambda r: deliver(client, user, r, channel=channel, thread_ts=thread)
+            )
 
     async def on_button(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -192,19 +266,19 @@ class SlackHandlers:
         in_home = (body.get("view") or {}).get("type") == "home"
         has_response_url = bool(body.get("response_url"))
         response = await self.core.respond_async(request)
+        user, group = request.address.user_id, request.is_group
+
+        async def replace(reply: Reply) -> None:
+            await respond_checked(respond, blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
+
+        async def post(reply: Reply) -> None:
+            await deliver(client, user, reply, respond=respond if has_response_url else None, asked_in_channel=group)
+
         for reply in response.replies:
             if reply.edit and in_home and reply.attachment is None:
                 continue
-            if reply.edit and has_response_url and reply.attachment is None:
-                await respond(blocks=to_blocks(reply), text=fallback_text(reply), replace_original=True)
-            else:
-                await deliver(
-                    client,
-                    request.address.user_id,
-                    reply,
-                    respond=respond if has_response_url else None,
-                    asked_in_channel=request.is_group,
-                )
+            edits = reply.edit and has_response_url and reply.attachment is None
+            await deliver_or_apologise(body.get("trigger_id"), reply, replace if edits else post)
         await self._refresh_home(client, request, response.home_changed or in_home)
 
     async def _first(self, kind: str, key: object) -> bool:

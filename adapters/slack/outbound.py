@@ -21,6 +21,22 @@ register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "
 MAX_COMMENT = 3000
 
 
+class ResponseRefused(Exception):
+    """Slack refused a post to a ``response_url`` (Bolt's ``respond`` returns the answer, never raises)."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"response_url answered {status}: {body[:200]}")
+        self.status, self.body = status, body
+
+
+async def respond_checked(respond: Respond, **kwargs: Any) -> None:
+    """``respond(**kwargs)``, raising :class:`ResponseRefused` if Slack did not take it."""
+    result = await respond(**kwargs)
+    status = getattr(result, "status_code", 200)
+    if isinstance(status, int) and status >= 400:
+        raise ResponseRefused(status, str(getattr(result, "body", "")))
+
+
 class Respond(Protocol):
     """Bolt's ``respond``: posts to the interaction's ``response_url``."""
 
@@ -38,7 +54,8 @@ async def deliver(
     thread_ts: str | None = None,
 ) -> None:
     """Send ``reply`` to ``user_id``: in ``channel`` (in the thread ``thread_ts`` if given), or as an
-    ephemeral answer through ``respond``."""
+    ephemeral answer through ``respond``. Raises ``SlackApiError`` or :class:`ResponseRefused` when Slack
+    refuses it."""
     if reply.attachment is not None:
         dm = await client.conversations_open(users=user_id)
         await client.files_upload_v2(
@@ -49,12 +66,16 @@ async def deliver(
         )
         if respond is not None and asked_in_channel:  # say where the file went
             note = Reply(lines=(*reply.lines, (Span(t(reply.lang, "slack.file_in_dm")),)), lang=reply.lang)
-            await respond(
-                blocks=to_blocks(note), text=fallback_text(note), response_type="ephemeral", replace_original=False
+            await respond_checked(
+                respond,
+                blocks=to_blocks(note),
+                text=fallback_text(note),
+                response_type="ephemeral",
+                replace_original=False,
             )
         return
     blocks, text = to_blocks(reply), fallback_text(reply)
     if respond is not None:
-        await respond(blocks=blocks, text=text, response_type="ephemeral", replace_original=False)
+        await respond_checked(respond, blocks=blocks, text=text, response_type="ephemeral", replace_original=False)
     else:
         await client.chat_postMessage(channel=channel or user_id, blocks=blocks, text=text, thread_ts=thread_ts)

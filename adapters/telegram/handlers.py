@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -21,9 +22,10 @@ from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
 from adapters.telegram.render import keyboard, to_html
 from adapters.telegram.sender import retry_seconds
-from bot.chat.messages import Address, Reply, Request, UserFile
+from bot.chat.messages import Address, Reply, Request, Span, UserFile
 from bot.core import Core
 from bot.i18n import register, t
+from bot.ops.metrics import REPLIES_FAILED
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -71,6 +73,16 @@ def refusal(error: TelegramError) -> tuple[str, str]:
     if isinstance(error, NetworkError):
         return "network", f"network: {error.message}"
     return type(error).__name__, f"{type(error).__name__}: {error.message}"
+
+
+# a refusal's kind (see refusal) as the reason confbot_replies_failed_total counts
+REASONS = {"400": "rejected", "403": "forbidden", "429": "rate_limited", "timeout": "timeout", "network": "network"}
+APOLOGISE = ("rejected", "render", "other")  # the content was the problem: a short apology gets through
+
+
+def apology(lang: str) -> Reply:
+    """What the user gets when their answer could not be sent."""
+    return Reply(((Span(t(lang, "error.reply_failed")),),), lang=lang)
 
 
 def user_file(message: Message) -> UserFile | None:
@@ -140,7 +152,7 @@ class Handlers:
         # in a group the core takes only what is for it (ordinary chatter gets no reply)
         response = await self.core.respond_async(request, chats=TelegramChatRights(context.bot), addressed=addressed)
         for reply in response.replies:
-            await answer(message, reply)
+            await self._deliver(update, reply, lambda r: answer(message, r))
 
     async def on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A photo or document in the private chat, its caption as the text: ``/helpdesk <text>`` as the
@@ -151,7 +163,7 @@ class Handlers:
         for reply in await self.core.handle_async(
             _request(update, text=message.caption or "", file=user_file(message))
         ):
-            await answer(message, reply)
+            await self._deliver(update, reply, lambda r: answer(message, r))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button: run its action; edit in place when the reply asks to."""
@@ -165,10 +177,46 @@ class Handlers:
             await query.answer(notice[:200] if notice else None)
             answered = True
             for reply in replies:
-                await self._show(update, context, reply)
+                await self._deliver(update, reply, lambda r: self._show(update, context, r))
         finally:
             if not answered:  # the core failed: still stop the button's spinner
                 await query.answer()
+
+    async def _deliver(self, update: Update, reply: Reply, send: Callable[[Reply], Awaitable[None]]) -> None:
+        """``send(reply)``; if it can't be rendered or Telegram refuses it, the failure is logged once
+        with the update id and counted (``confbot_replies_failed_total``), and the person gets a short
+        apology in the reply's language where the content was the problem (never silence)."""
+        try:
+            await send(reply)
+            return
+        except TelegramError as error:
+            kind, detail = refusal(error)
+            reason = REASONS.get(kind, "other")
+            log.warning(
+                "telegram update %s not answered: Telegram refused the reply: %s",
+                update.update_id,
+                detail,
+                extra={"refusal": kind},
+            )
+        except Exception as error:  # a reply that could not be rendered is a bug: its traceback, once
+            reason = "render"
+            log.error(
+                "telegram update %s not answered: the reply could not be rendered", update.update_id, exc_info=error
+            )
+        REPLIES_FAILED.labels(PLATFORM, reason).inc()
+        if reason in APOLOGISE:
+            with contextlib.suppress(TelegramError):
+                await self._apologise(update, reply.lang)
+
+    async def _apologise(self, update: Update, lang: str) -> None:
+        """The apology, where the answer would have gone (the private chat for a shared inline message)."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is not None and (update.callback_query is None or update.callback_query.message is not None):
+            await answer(message, apology(lang))
+        elif user is not None:
+            with contextlib.suppress(Forbidden):
+                await send_reply(update.get_bot(), user.id, apology(lang))
 
     async def _show(self, update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
         """One reply to a button: edited in place, or as a new message."""

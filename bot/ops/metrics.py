@@ -48,6 +48,14 @@ CALENDAR_FEED_MISSES = Counter(
     ["outcome"],
 )
 
+REPLIES_FAILED = Counter(
+    "confbot_replies_failed",
+    "Answers a platform did not take (the reply failed to render or to send; the person was sent a short "
+    "apology where the platform allowed), by platform and reason: rejected (the platform refused the "
+    "content), render (it could not be built), forbidden, rate_limited, timeout, network, other.",
+    ["platform", "reason"],
+)
+
 
 class DatabaseCollector(Collector):
     """Reads the outbox, users and subscriptions from the database on each scrape (a few GROUP BYs)."""

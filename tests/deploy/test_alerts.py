@@ -1,4 +1,4 @@
-"""deploy/prometheus-alerts.yaml: the three alerts docs/deploy.md suggests, the same text in both."""
+"""deploy/prometheus-alerts.yaml: the four alerts docs/deploy.md suggests, the same text in both."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ def test_the_docs_show_the_rules_file_as_it_is() -> None:
     assert yaml.safe_load(shown.group(1)) == yaml.safe_load(ALERTS.read_text(encoding="utf-8"))
 
 
-def test_three_alerts_late_pushes_429s_and_failed_sends() -> None:
+def test_four_alerts_late_pushes_429s_failed_sends_and_failed_answers() -> None:
     by_name = {rule["alert"]: rule for rule in rules()}
-    assert set(by_name) == {"ConfbotPushesLate", "ConfbotRateLimited", "ConfbotSendsFailing"}
+    assert set(by_name) == {"ConfbotPushesLate", "ConfbotRateLimited", "ConfbotSendsFailing", "ConfbotRepliesFailing"}
+    assert "confbot_replies_failed_total" in by_name["ConfbotRepliesFailing"]["expr"]
     assert "confbot_outbox_oldest_due_seconds" in by_name["ConfbotPushesLate"]["expr"]
     assert "> 60" in by_name["ConfbotPushesLate"]["expr"]
     assert "confbot_rate_limited_total" in by_name["ConfbotRateLimited"]["expr"]

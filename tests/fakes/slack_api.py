@@ -3,8 +3,10 @@
 It records every call (``chat.postMessage``, ``views.publish``, response_url posts, file
 uploads…), answers ``{"ok": false, "error": …}`` the way Slack does, returns 429 with
 ``Retry-After``, can fail per channel (``account_inactive``…) or with 5xx, and validates
-Block Kit: at most 50 blocks (100 in a view), section text ≤ 3 000, text ≤ 40 000, and no
-unescaped ``<`` / ``&`` in mrkdwn.
+Block Kit: at most 50 blocks (100 in a view), section text 1–3 000, text ≤ 40 000, no unescaped
+``<`` / ``&`` in mrkdwn, at most 25 elements in an actions block with unique action_ids of at most 255
+characters, button text ≤ 75, value ≤ 2 000, url ≤ 3 000, and a static select of 1–100 options (text ≤ 75,
+value ≤ 150) with a placeholder ≤ 150.
 """
 
 from __future__ import annotations
@@ -38,6 +40,20 @@ def mrkdwn_problem(text: str) -> str | None:
     return None
 
 
+def _element_problem(element: dict[str, Any]) -> bool:
+    """Whether Slack refuses this block element (a button or a static select)."""
+    if len((element.get("text") or {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
+        return True
+    if len(element.get("url", "")) > 3000:
+        return True
+    if element.get("type") == "static_select":
+        options = element.get("options") or []
+        if not 1 <= len(options) <= 100 or len((element.get("placeholder") or {}).get("text", "")) > 150:
+            return True
+        return any(len(o["text"]["text"]) > 75 or len(o.get("value", "")) > 150 for o in options)
+    return False
+
+
 @dataclass
 class FakeSlack:
     """State and controls of the fake Web API."""
@@ -48,6 +64,8 @@ class FakeSlack:
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> error (account_inactive…)
     rate_limited: deque[int] = field(default_factory=deque)  # Retry-After of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx answers
+    # the next chat.postMessage calls or response_url posts refused with this error, whatever they hold
+    refuse: deque[str] = field(default_factory=deque)
     html_errors: deque[int] = field(default_factory=deque)  # 5xx with a proxy's HTML page, not JSON
     non_json: int = 0  # chat.postMessage answers this many times with a 200 that is not JSON
     non_json_type: str = "text/html"  # its Content-Type: a proxy's page, or one claiming to be JSON
@@ -171,9 +189,14 @@ class FakeSlack:
                 return "invalid_blocks"
             if block.get("type") == "actions" and len(block.get("elements", [])) > 25:  # Block Kit's limit
                 return "invalid_blocks"
+            action_ids = [e["action_id"] for e in block.get("elements", []) if "action_id" in e]
+            if len(set(action_ids)) < len(action_ids) or any(len(a) > 255 for a in action_ids):
+                return "invalid_blocks"
             for element in block.get("elements", []):
-                if len((element.get("text") or {}).get("text", "")) > 75 or len(element.get("value", "")) > 2000:
+                if _element_problem(element):
                     return "invalid_blocks"
+            if block.get("type") == "section" and not text.get("text"):
+                return "invalid_blocks"
         return None
 
     def _message_checks(self, params: dict[str, Any]) -> str | None:
@@ -211,6 +234,8 @@ class FakeSlack:
                     status=429,
                     headers={"Retry-After": str(self.rate_limited.popleft())},
                 )
+            if self.refuse:
+                return web.json_response({"ok": False, "error": self.refuse.popleft()})
             channel = str(params.get("channel", ""))
             if channel in self.channel_errors:
                 return web.json_response({"ok": False, "error": self.channel_errors[channel]})
@@ -268,6 +293,8 @@ class FakeSlack:
             await self.hold_responses.wait()
         params = await self._params(request)
         self.calls.append(("response", params))
+        if self.refuse:
+            return web.Response(status=400, text=self.refuse.popleft())
         if self._message_checks(params):
             return web.Response(status=400, text="invalid_blocks")
         params["_ok"] = True

@@ -220,6 +220,8 @@ class FakeTelegram:
     migrated: dict[int, int] = field(default_factory=dict)  # group id -> its new supergroup id
     flood: deque[int] = field(default_factory=deque)  # retry_after values of the next 429s
     server_errors: deque[int] = field(default_factory=deque)  # statuses of the next 5xx
+    # the next sendMessage / editMessageText calls refused with a 400 of this description, whatever they hold
+    refuse: deque[str] = field(default_factory=deque)
     fail_every: int = 0  # every Nth delivery attempt gets a 502
     fault_rate: float = 0.0  # share of calls (any method) answered 502, drawn from a generator seeded by fault_seed
     fault_seed: int = 0
@@ -610,6 +612,8 @@ class FakeTelegram:
             return True
         if method == "getWebhookInfo":
             return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
+        if method in ("sendMessage", "editMessageText") and self.refuse:
+            raise ApiError(400, f"Bad Request: {self.refuse.popleft()}")
         if method == "sendMessage":
             visible = self._check_text(params["text"], params)
             self._check_markup(params)

@@ -111,6 +111,11 @@ class Platform(Protocol):
         """Whether the platform renders the message's markup as meant."""
         ...
 
+    def refuse_next(self, count: int = 1) -> None:
+        """The platform refuses the bot's next ``count`` messages for their content (a 400 /
+        ``invalid_blocks``), whatever they hold."""
+        ...
+
     async def runtime(self, *, other_platform: bool = False) -> Runtime:
         """A started push runtime (stopped at the end); ``other_platform`` also sends on the other fake."""
         ...
@@ -320,6 +325,9 @@ class TelegramPlatform(_Base):
         check_html(seen.raw)  # raises on what Telegram would refuse
         return True
 
+    def refuse_next(self, count: int = 1) -> None:
+        self.fake.refuse.extend(["message is too long"] * count)
+
 
 def _slack_seen(call: dict[str, Any]) -> Seen:
     raw = text_of(call)
@@ -416,6 +424,9 @@ class SlackPlatform(_Base):
 
     def well_formed(self, seen: Seen) -> bool:
         return mrkdwn_problem(seen.raw) is None
+
+    def refuse_next(self, count: int = 1) -> None:
+        self.fake.refuse.extend(["invalid_blocks"] * count)
 
 
 async def platform_for(name: str, core: Core) -> AsyncIterator[Platform]:

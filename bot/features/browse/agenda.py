@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.chat.grammar import day_and_page, split_page, talk_id_arg
+from bot.chat.grammar import day_and_page, parse_number, split_page, talk_id_arg
 from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.pages import clamp, paginate
@@ -14,7 +14,7 @@ from bot.i18n import pick, register
 from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.programme.content.schema import Room, Talk, Track
-from bot.programme.search.names import find_named
+from bot.programme.search.names import find_named, ref
 from bot.programme.timefmt import format_day, format_time
 
 register(
@@ -85,7 +85,9 @@ def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]
     return tuple(row)
 
 
-MAX_PAGE_BUTTONS = 40  # talk buttons on one page: 20 rows, far below Telegram's 100 and Slack's 50 blocks
+# buttons on one page: a page holds at most 40 lines (bot/chat/pages.py), each with one button at most,
+# plus the few a header names; Telegram allows 100 and Slack 25 per actions block (its render merges rows)
+MAX_PAGE_BUTTONS = 48
 
 
 def paged_reply(
@@ -97,11 +99,15 @@ def paged_reply(
     choices: Choices | None = None,
     talks: dict[int, Talk] | None = None,
     first: Sequence[Talk] = (),
+    *,
+    line_buttons: dict[int, Button] | None = None,
+    per_row: int = 2,
 ) -> Reply:
     """Header + one page of ``body``, with previous/next buttons acting as ``<base> <page>``.
 
     ``talks`` maps a body line (by identity) to its talk: each talk listed on the page gets a
-    button that opens it, after those of ``first`` (talks named in the header).
+    button that opens it, after those of ``first`` (talks named in the header). ``line_buttons``
+    maps a body line to any other button (a room or track to open); ``per_row`` buttons share a row.
     """
     pages = paginate(body)
     page = clamp(page, len(pages))
@@ -110,9 +116,18 @@ def paged_reply(
     if len(pages) > 1:
         b.blank().line(italic(ctx.t("page.of", page=page, count=len(pages))))
     listed = [*first, *((talks or {}).get(id(line)) for line in pages[page - 1])]
-    rows = list(_talk_buttons(ctx, [t for t in listed if t is not None], limit=MAX_PAGE_BUTTONS))
+    buttons = [_talk_button(ctx, t) for t in {t.id: t for t in listed if t is not None}.values()]
+    buttons += [bt for bt in ((line_buttons or {}).get(id(line)) for line in pages[page - 1]) if bt is not None]
+    buttons = buttons[:MAX_PAGE_BUTTONS]
+    rows = [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
     rows += [r for r in (_pager(ctx, base_action, page, len(pages)),) if r]
     return b.build(buttons=tuple(rows), edit=ctx.from_button, choices=choices)
+
+
+def page_arg(ctx: Context) -> int:
+    """The page a listing without other arguments asks for (``/now 2``, the "next page" button)."""
+    number = parse_number(ctx.args) if ctx.args.strip() else None
+    return number if number is not None else 1
 
 
 @command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
@@ -149,43 +164,57 @@ def show_agenda(ctx: Context) -> Reply:
 
 @command("now", help_key="help.now", aliases=("现在",), order=11)
 def now(ctx: Context) -> Reply:
-    """What is on in each room now, and what comes next there."""
+    """What is on in each room now, and what comes next there, paged by rooms."""
     programme = ctx.programme
     at = ctx.now
-    b = ReplyBuilder().line(bold(ctx.t("now.title", time=format_time(at, programme.tz))))
+    header: list[Line] = [(bold(ctx.t("now.title", time=format_time(at, programme.tz))),)]
     if agenda.is_over(programme, at):
-        return b.line(ctx.t("now.over")).build()
+        return ReplyBuilder(header).line(ctx.t("now.over")).build()
     states = agenda.rooms_now(programme, at)
     if not any(state.current for state in states):
-        b.line(ctx.t("now.nothing"))
-    shown: list[Talk] = []
+        header.append((Span(ctx.t("now.nothing")),))
+    body: list[Line] = []
+    talks: dict[int, Talk] = {}
     for state in states:
-        b.blank().line(bold(f"📍 {room_name(programme, state.room, ctx.lang)}"))
+        body += [(), (bold(f"📍 {room_name(programme, state.room, ctx.lang)}"),)]
         if state.current is not None:
-            b.lines.append(agenda_line(programme, state.current, ctx.lang, mark="▶ ", with_room=False))
-        b.lines += [_dated_line(ctx, item, mark="⏭ ", with_room=False) for item in state.coming]
-        shown += [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
-    return b.build(buttons=_talk_buttons(ctx, shown))
+            body.append(agenda_line(programme, state.current, ctx.lang, mark="▶ ", with_room=False))
+            _remember(talks, body[-1], state.current)
+        for item in state.coming:
+            body.append(_dated_line(ctx, item, mark="⏭ ", with_room=False))
+            _remember(talks, body[-1], item)
+    return paged_reply(ctx, header, body, "now", page_arg(ctx), talks=talks)
+
+
+def _remember(talks: dict[int, Talk], line: Line, item: agenda.Item) -> None:
+    """Note that ``line`` shows ``item``, when it is a talk (its button opens it)."""
+    if isinstance(item, Talk):
+        talks[id(line)] = item
 
 
 @command("next", help_key="help.next", aliases=("下一场",), order=12)
 def next_(ctx: Context) -> Reply:
-    """The next slot: talks and breaks about to start, and what still runs if no talk follows."""
+    """The next slot: talks and breaks about to start, and what still runs if no talk follows; paged."""
     programme = ctx.programme
     at = ctx.now
-    b = ReplyBuilder().line(bold(ctx.t("next.title", time=format_time(at, programme.tz))))
+    header: list[Line] = [(bold(ctx.t("next.title", time=format_time(at, programme.tz))),)]
     if agenda.is_over(programme, at):
-        return b.line(ctx.t("now.over")).build()
+        return ReplyBuilder(header).line(ctx.t("now.over")).build()
     items = agenda.upcoming(programme, at)
-    b.lines += [_dated_line(ctx, item) for item in items]
+    body: list[Line] = []
+    talks: dict[int, Talk] = {}
+    for item in items:
+        body.append(_dated_line(ctx, item))
+        _remember(talks, body[-1], item)
     if not items:
-        b.line(ctx.t("next.nothing_starts"))
+        body.append((Span(ctx.t("next.nothing_starts")),))
     running = [i for i in agenda.running(programme, at) if isinstance(i, Talk)]
     if running and not any(isinstance(i, Talk) for i in items):  # the last talks are still on
-        b.blank().line(bold(ctx.t("next.still_running")))
-        b.lines += [agenda_line(programme, talk, ctx.lang, mark="▶ ") for talk in running]
-    talks = [i for i in items if isinstance(i, Talk)] + running
-    return b.build(buttons=_talk_buttons(ctx, talks))
+        body += [(), (bold(ctx.t("next.still_running")),)]
+        for talk in running:
+            body.append(agenda_line(programme, talk, ctx.lang, mark="▶ "))
+            _remember(talks, body[-1], talk)
+    return paged_reply(ctx, header, body, "next", page_arg(ctx), talks=talks)
 
 
 def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: bool = True) -> Line:
@@ -200,10 +229,15 @@ def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: b
     return agenda_line(ctx.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
 
 
+def _talk_button(ctx: Context, talk: Talk) -> Button:
+    """A button opening ``talk``, labelled with its id and title."""
+    return Button(fit(f"#{talk.id} {title_of(talk, ctx.lang)}", HALF_WIDTH), f"talk {talk.id}")
+
+
 def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tuple[tuple[Button, ...], ...]:
     """One button per talk (each once, two per row), opening it."""
     unique = list({t.id: t for t in talks}.values())[:limit]
-    buttons = [Button(fit(f"#{t.id} {title_of(t, ctx.lang)}", HALF_WIDTH), f"talk {t.id}") for t in unique]
+    buttons = [_talk_button(ctx, t) for t in unique]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
@@ -218,17 +252,19 @@ def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key:
 
 @command("tracks", help_key="help.tracks", aliases=("主题",), order=30)
 def tracks(ctx: Context) -> Reply:
-    """The tracks with their talk counts; a button opens each."""
+    """The tracks with their talk counts, paged; a button opens each."""
     programme = ctx.programme
-    b = ReplyBuilder().line(bold(ctx.t("tracks.title")))
+    header: list[Line] = [(bold(ctx.t("tracks.title")),)]
     if not programme.conference.tracks:
-        return b.line(ctx.t("tracks.none")).build()
-    buttons = []
+        return ReplyBuilder(header).line(ctx.t("tracks.none")).build()
+    body: list[Line] = []
+    buttons: dict[int, Button] = {}
     for track in programme.conference.tracks:
         name = pick(ctx.lang, track.name, track.name_en)
-        b.line(f"• {ctx.t('tracks.item', name=name, count=len(agenda.by_track(programme, track.id)))}")
-        buttons.append((Button(name, f"track {track.id}"),))
-    return b.build(buttons=tuple(buttons))
+        count = len(agenda.by_track(programme, track.id))
+        body.append((Span(f"• {ctx.t('tracks.item', name=name, count=count)}"),))
+        buttons[id(body[-1])] = Button(fit(name), f"track {ref(track.id)}")
+    return paged_reply(ctx, header, body, "tracks", page_arg(ctx), line_buttons=buttons, per_row=1)
 
 
 def _talks_of(ctx: Context, kind: str) -> Reply:
@@ -259,7 +295,7 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
             line = _dated_line(ctx, talk, with_room=kind != "room")
             body.append(line)
             lines[id(line)] = talk
-    return paged_reply(ctx, header, body, f"{kind} {found.id}", page, talks=lines, first=first)
+    return paged_reply(ctx, header, body, f"{kind} {ref(found.id)}", page, talks=lines, first=first)
 
 
 def _room_now(ctx: Context, room_id: str, at: datetime) -> list[Line]:
@@ -285,15 +321,16 @@ def track(ctx: Context) -> Reply:
 
 @command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
 def rooms(ctx: Context) -> Reply:
-    """The rooms; a button opens each."""
+    """The rooms, paged; a button opens each."""
     programme = ctx.programme
-    b = ReplyBuilder().line(bold(ctx.t("rooms.title")))
-    buttons = []
+    body: list[Line] = []
+    buttons: dict[int, Button] = {}
     for room in programme.conference.rooms:
         name = pick(ctx.lang, room.name, room.name_en)
-        b.line(f"• {name}")
-        buttons.append((Button(name, f"room {room.id}"),))
-    return b.build(buttons=tuple(buttons))
+        body.append((Span(f"• {name}"),))
+        buttons[id(body[-1])] = Button(fit(name), f"room {ref(room.id)}")
+    header: list[Line] = [(bold(ctx.t("rooms.title")),)]
+    return paged_reply(ctx, header, body, "rooms", page_arg(ctx), line_buttons=buttons, per_row=1)
 
 
 @command("room", help_key="help.room", usage="<room>", order=33)
@@ -304,13 +341,20 @@ def room(ctx: Context) -> Reply:
 
 @command("parallel", help_key="help.parallel", usage="<id>", order=34)
 def parallel(ctx: Context) -> Reply:
-    """Talks whose time overlaps a given talk."""
+    """Talks whose time overlaps a given talk, paged (``parallel 12 page 2``: ``/parallel 2 3`` is
+    two ids, a usage error)."""
     programme = ctx.programme
-    talk = programme.talk(talk_id_arg(ctx, ctx.args, "parallel.usage"))
+    wanted, _, page_word = ctx.args.partition(" page ")
+    page = parse_number(page_word) or 1 if page_word else 1
+    talk = programme.talk(talk_id_arg(ctx, wanted, "parallel.usage"))
     assert talk is not None
     others = agenda.parallel(programme, talk)
     if not others:
         return ReplyBuilder().line(ctx.t("parallel.none", id=talk.id)).build()
-    b = ReplyBuilder().line(bold(ctx.t("parallel.title", id=talk.id)))
-    b.lines += [_dated_line(ctx, t) for t in others]
-    return b.build(buttons=_talk_buttons(ctx, others))
+    body: list[Line] = []
+    talks: dict[int, Talk] = {}
+    for other in others:
+        body.append(_dated_line(ctx, other))
+        talks[id(body[-1])] = other
+    header: list[Line] = [(bold(ctx.t("parallel.title", id=talk.id)),)]
+    return paged_reply(ctx, header, body, f"parallel {talk.id} page", page, talks=talks)

@@ -13,6 +13,7 @@ from bot.programme.content.schema import Speaker
 from bot.programme.topics import popular_topics
 
 SEARCH_PAGE = 8
+MAX_ACTION_BYTES = 64  # a button's action (Telegram's callback_data limit)
 
 register(
     {
@@ -41,6 +42,7 @@ register(
             "en": "Or browse with /agenda, or by theme with /tracks.",
         },
         "search.speaker_hit": {"zh": "讲者", "en": "speaker"},
+        "search.more_typed": {"zh": "更多结果：发送 ", "en": "More results: send "},
     }
 )
 
@@ -134,8 +136,10 @@ def run_search(ctx: Context, query: str, page: int) -> Reply:
             b.line(f"👤 {speaker_name(s, ctx.lang)}", italic(f" {org}" if org else ""))
             buttons.append((Button(fit(f"👤 {speaker_name(s, ctx.lang)}"), f"speaker {s.id}"),))
     more = f"search #{page + 1} {query}"
-    if start + SEARCH_PAGE < len(hits) and len(more.encode()) <= 64:
+    if start + SEARCH_PAGE < len(hits) and len(more.encode()) <= MAX_ACTION_BYTES:
         buttons.append((Button(ctx.t("button.more"), more),))
+    elif start + SEARCH_PAGE < len(hits):  # a query too long for a button: say how to ask for more
+        b.blank().line(italic(ctx.t("search.more_typed")), code(f"/{more}"))
     return b.build(buttons=tuple(buttons), edit=ctx.from_button and page > 1)
 
 
@@ -146,5 +150,5 @@ def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
 
 
 def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
-    ideas = [i for i in ctx.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= 64]
+    ideas = [i for i in ctx.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= MAX_ACTION_BYTES]
     return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.chat.grammar import parse_number, talk_ids_arg
 from bot.chat.labels import fit
-from bot.chat.messages import Attachment, Button, Reply, ReplyBuilder, bold, italic, link
+from bot.chat.messages import Attachment, Button, Line, Reply, ReplyBuilder, Span, bold, italic, link
 from bot.chat.registry import Context, UsageError, command
+from bot.features.browse.agenda import paged_reply
 from bot.features.personal import calendar_feed, reminders, subscriptions
 from bot.i18n import register
 from bot.programme.cards import agenda_line, talk_card, title_of
@@ -192,12 +195,12 @@ def _my_talks(ctx: Context) -> list[Talk]:
 
 @command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
 def my(ctx: Context) -> Reply:
-    """The personal agenda in time order, with clashes flagged."""
+    """The personal agenda in time order, with clashes flagged, paged (``my 2``)."""
     programme = ctx.programme
     talks = _my_talks(ctx)
-    b = ReplyBuilder().line(bold(ctx.t("my.title")))
+    header: list[Line] = [(bold(ctx.t("my.title")),)]
     if not talks:
-        return b.line(ctx.t("my.empty")).build()
+        return ReplyBuilder(header).line(ctx.t("my.empty")).build()
     clashing: set[int] = set()
     clashes = []
     for i, a in enumerate(talks):
@@ -205,22 +208,25 @@ def my(ctx: Context) -> Reply:
             if overlaps(a, other):
                 clashing |= {a.id, other.id}
                 clashes.append((a.id, other.id))
+    state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")
+    header.append((italic(state),))
+    body: list[Line] = []
+    buttons: dict[int, Button] = {}
     day = None
     for talk in talks:
         if talk.start is None:
             continue
         local_day = talk.start.astimezone(programme.tz).date()
         if local_day != day:
-            b.line(bold(f"📅 {format_day(local_day, ctx.lang)}"))
+            body.append((bold(f"📅 {format_day(local_day, ctx.lang)}"),))
             day = local_day
         mark = "⚠️ " if talk.id in clashing else ""
-        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.now)))
-    for a_id, b_id in clashes:
-        b.line(ctx.t("my.clash", a=a_id, b=b_id))
-    state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")
-    b.blank().line(italic(state))
-    buttons = tuple((Button(fit(f"✖ #{t.id} {title_of(t, ctx.lang)}"), f"unsub {t.id}"),) for t in talks[:10])
-    return b.build(buttons=buttons + ((Button("📅 .ics", "ics"),),))
+        body.append(agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.now)))
+        buttons[id(body[-1])] = Button(fit(f"✖ #{talk.id} {title_of(talk, ctx.lang)}"), f"unsub {talk.id}")
+    body += [(Span(ctx.t("my.clash", a=a_id, b=b_id)),) for a_id, b_id in clashes]
+    page = parse_number(ctx.args) if ctx.args.strip() else None
+    reply = paged_reply(ctx, header, body, "my", page or 1, line_buttons=buttons, per_row=1)
+    return dataclasses.replace(reply, buttons=(*reply.buttons, (Button("📅 .ics", "ics"),)))
 
 
 @command("remind", help_key="help.remind", usage="<minutes>|off|on", aliases=("reminder",), order=43, changes_home=True)

@@ -216,14 +216,20 @@ def list_questions(ctx: Context) -> Reply:
     top = bool(words) and words[-1].lower() in ("top", "stage", "热门")
     if top:
         words = words[:-1]
+    page = 1
+    if len(words) == 3 and words[1].lower() == "page":  # "questions 12 page 2": the "next page" button
+        page, words = max(1, parse_number(words[2]) or 1), words[:1]
     if len(words) != 1:
         raise UsageError("questions.usage")
     talk = _talk(ctx, talk_id_arg(ctx, words[0], "questions.usage"))
-    return stage_list(ctx, talk) if top else question_list(ctx, talk)
+    return stage_list(ctx, talk) if top else question_list(ctx, talk, page=page)
 
 
-def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice: str | None = None) -> Reply:
-    """The list with a 👍 button per question (and, for moderators, who asked and their buttons)."""
+def question_list(
+    ctx: Context, talk: Talk, *, edit: bool | None = None, notice: str | None = None, page: int = 1
+) -> Reply:
+    """The list with a 👍 button per question (and, for moderators, who asked and their buttons),
+    ``LISTED`` questions a page, with previous/next buttons (``questions <id> page <n>``)."""
     moderator = is_moderator(ctx, talk)
     states = ("open", "answered") if moderator else ("open",)
     listed = questions.ranked(ctx.session, talk.id, ctx.user, states=states)
@@ -231,7 +237,10 @@ def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice:
     if moderator:
         b.line(italic(ctx.t("questions.moderator")))
     rows: list[tuple[Button, ...]] = []
-    for n, q in enumerate(listed[:LISTED], start=1):
+    pages = max(1, -(-len(listed) // LISTED))
+    page = min(page, pages)
+    start = (page - 1) * LISTED
+    for n, q in enumerate(listed[start : start + LISTED], start=start + 1):
         marks = ("📌 " if q.pinned else "") + ("✅ " if q.state == "answered" else "")
         b.blank().line(bold(f"{n}."), f" {marks}{q.text}", italic(f"  👍 {q.votes}"))
         row = [Button(f"👍 {n} · {q.votes}", f"vote {q.id}", selected=q.voted)]
@@ -241,8 +250,13 @@ def question_list(ctx: Context, talk: Talk, *, edit: bool | None = None, notice:
         rows.append(tuple(row))
     if not listed:
         b.line(ctx.t("questions.none", id=talk.id))
-    elif len(listed) > LISTED:
-        b.blank().line(italic(ctx.t("questions.more", n=len(listed) - LISTED)))
+    elif len(listed) > start + LISTED:
+        b.blank().line(italic(ctx.t("questions.more", n=len(listed) - start - LISTED)))
+    if pages > 1:
+        b.line(italic(ctx.t("page.of", page=page, count=pages)))
+        pager = [(ctx.t("button.prev"), page - 1)] if page > 1 else []
+        pager += [(ctx.t("button.next"), page + 1)] if page < pages else []
+        rows.append(tuple(Button(label, f"questions {talk.id} page {n}") for label, n in pager))
     answered = questions.counts(ctx.session, talk.id).get("answered", 0)
     if answered and not moderator:
         b.line(italic(ctx.t("questions.answered_count", n=answered)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -22,6 +23,19 @@ class Named(Protocol):
 
 N = TypeVar("N", bound=Named)
 
+REF_MARK = "~"  # a button's short reference to a room or track: "~" and 8 hex digits of its id's hash
+MAX_PLAIN_ID = 24  # bytes: an id this short and without spaces is its own reference
+
+
+def ref(entry_id: str) -> str:
+    """How a button names a room or track: its id when short and one word, else ``~`` and a stable
+    hash of the id (the same across reloads and replicas), so that a button's action stays far below
+    Telegram's 64 bytes whatever the ids are. :func:`find_named` resolves both."""
+    plain = entry_id.split() == [entry_id] and not entry_id.startswith(REF_MARK)
+    if plain and len(entry_id.encode()) <= MAX_PLAIN_ID:
+        return entry_id
+    return REF_MARK + hashlib.blake2s(entry_id.encode(), digest_size=4).hexdigest()
+
 
 def find_named(wanted: str, entries: Sequence[N]) -> N | None:
     """The entry whose id or name is ``wanted``, else the only one whose id or names hold its words.
@@ -32,6 +46,10 @@ def find_named(wanted: str, entries: Sequence[N]) -> N | None:
     key = fold(wanted).strip()
     if not key:
         return None
+    if key.startswith(REF_MARK):  # a button's reference (see ref)
+        for entry in entries:
+            if ref(entry.id) == wanted.strip():
+                return entry
     for entry in entries:
         if key in {fold(entry.id), fold(entry.name), fold(entry.name_en or "")}:
             return entry

@@ -1,0 +1,42 @@
+"""An answer the platform refuses is never silence: the person gets a short apology in their language,
+the operator one log line with the update id and a count in ``confbot_replies_failed_total``."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from prometheus_client import REGISTRY
+
+from tests.scenarios.driver import Platform
+
+
+def failed(platform: str, reason: str) -> float:
+    """The counter's value now (0 before its first increment)."""
+    labels = {"platform": platform, "reason": reason}
+    return REGISTRY.get_sample_value("confbot_replies_failed_total", labels) or 0.0
+
+
+async def test_a_refused_answer_gets_an_apology_and_is_counted(
+    platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = failed(platform.name, "rejected")
+    platform.refuse_next()
+    with caplog.at_level(logging.WARNING):
+        sorry = await platform.send("alice", "/agenda", lang="zh")
+    assert sorry.text.startswith("抱歉，这条回复没能发出") and sorry.actions == []
+    assert failed(platform.name, "rejected") == before + 1
+    lines = [r.getMessage() for r in caplog.records if "not answered" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].startswith(f"{platform.name} update ") and "refused the reply" in lines[0]
+    assert lines[0].split()[2] not in ("None", ""), lines  # the update id, to find it in the platform's logs
+    agenda = await platform.send("alice", "/agenda", lang="zh")  # the next answer goes through again
+    assert "第1天" in agenda.text
+
+
+async def test_a_refused_button_answer_gets_an_apology_in_english(platform: Platform) -> None:
+    await platform.send("bob", "/agenda", lang="en")
+    before = failed(platform.name, "rejected")
+    platform.refuse_next()
+    sorry = await platform.press("bob", "agenda 2")
+    assert sorry.text.startswith("Sorry, that answer could not be sent")
+    assert failed(platform.name, "rejected") == before + 1
