@@ -149,7 +149,8 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
     report.conflicts = _conflicts(new, snapshots, force=force)
     for talk_id, old in snapshots.items():
         if talk_id not in talks and not old.cancelled:  # removed from the content
-            _cancelled(session, talk_id, report, now, _as_announced(host.programme.talk(talk_id), old), _rev(old))
+            gone = {**_as_announced(host.programme.talk(talk_id), old), "removed": True}
+            _cancelled(session, talk_id, report, now, gone, _rev(old))
             old.cancelled, old.updated_at = True, now
     for talk in new.talks:
         snap = snapshots.get(talk.id)

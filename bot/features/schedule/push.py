@@ -48,7 +48,9 @@ def render_cancelled(push: PushContext) -> Reply | None:
     talk, lang, payload = push.talk(), push.lang, push.payload
     title = title_of(talk, lang) if talk else pick(lang, payload.get("title") or "", payload.get("title_en"))
     b = ReplyBuilder().line(t(lang, "notice.cancelled")).line(bold(f"#{payload.get('talk')} {title}".rstrip()))
-    if talk is None and payload.get("start"):  # gone from the programme: say which slot is free
+    # removed from the content: say which slot is free (also when this process renders it before it
+    # has swapped the new programme in, and still sees the talk)
+    if payload.get("start") and (talk is None or payload.get("removed")):
         when = format_when(datetime.fromisoformat(payload["start"]), push.programme.tz, lang)
         b.line(t(lang, "notice.was_at", when=when, room=room_name(push.programme, payload.get("room"), lang)))
     return b.line(t(lang, "notice.cancelled_hint")).build()
