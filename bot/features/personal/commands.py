@@ -8,6 +8,7 @@ from bot.chat.messages import Attachment, Button, Reply, ReplyBuilder, bold, ita
 from bot.chat.registry import Context, UsageError, command
 from bot.features.personal import calendar_feed, reminders, subscriptions
 from bot.i18n import register
+from bot.programme import history
 from bot.programme.cards import agenda_line, talk_card, title_of
 from bot.programme.content.schema import Talk
 from bot.programme.queries import has_ended, has_started, overlaps
@@ -111,7 +112,8 @@ def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
-    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True)
+    moved = history.moves(ctx.session, ctx.programme).get(talk_id)
+    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True, moved=moved)
     return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
 
 
@@ -192,7 +194,8 @@ def _my_talks(ctx: Context) -> list[Talk]:
 
 @command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
 def my(ctx: Context) -> Reply:
-    """The personal agenda in time order, with clashes flagged."""
+    """The personal agenda in time order (by instant, whatever zone a moved talk's time is in), with
+    clashes flagged, moved talks saying what they moved from and cancelled ones saying so."""
     programme = ctx.programme
     talks = _my_talks(ctx)
     b = ReplyBuilder().line(bold(ctx.t("my.title")))
@@ -206,6 +209,7 @@ def my(ctx: Context) -> Reply:
                 clashing |= {a.id, other.id}
                 clashes.append((a.id, other.id))
     day = None
+    moves = history.moves(ctx.session, programme)
     for talk in talks:
         if talk.start is None:
             continue
@@ -214,7 +218,8 @@ def my(ctx: Context) -> Reply:
             b.line(bold(f"📅 {format_day(local_day, ctx.lang)}"))
             day = local_day
         mark = "⚠️ " if talk.id in clashing else ""
-        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.now)))
+        ended = has_ended(talk, ctx.now)
+        b.line(*agenda_line(programme, talk, ctx.lang, mark=mark, ended=ended, moved=moves.get(talk.id)))
     for a_id, b_id in clashes:
         b.line(ctx.t("my.clash", a=a_id, b=b_id))
     state = ctx.t("my.reminders", lead=ctx.user.lead_minutes) if ctx.user.reminders_on else ctx.t("my.reminders_off")

@@ -162,9 +162,13 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
                     room=talk.room,
                     cancelled=talk.cancelled,
                     updated_at=now,
+                    first_start=talk.start,
+                    first_room=talk.room,
                 )
             )
             continue
+        if snap.first_start is None and talk.start is not None:  # scheduled for the first time: no move
+            snap.first_start, snap.first_room = talk.start, talk.room
         if talk.cancelled and not snap.cancelled:
             _cancelled(session, talk.id, report, now, _as_announced(talk, snap), _rev(snap))
         elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
