@@ -33,6 +33,7 @@ from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, UserFile,
 from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import HELPDESK
+from bot.host import Host
 from bot.i18n import register, t
 from bot.programme.timefmt import clock_time, format_day
 from bot.settings import Account
@@ -319,6 +320,10 @@ register(
         "tickets.waiting": {"zh": "⏳ 尚未送达任何组织者", "en": "⏳ not delivered to any organizer yet"},
         "tickets.files": {"zh": "📎 {count} 个文件", "en": "📎 {count} file(s)"},
         "tickets.latest": {"zh": "最新：", "en": "Latest: "},
+        "tickets.cli_hint": {
+            "zh": "在与机器人的私聊中发送 /tickets 即可回复或关闭。",
+            "en": "Reply or close with /tickets in your private chat with the bot.",
+        },
     }
 )
 
@@ -398,3 +403,19 @@ def ticket_lines(ticket: OpenTicket, lang: str, tz: ZoneInfo, now: datetime) -> 
         status.append(t(lang, "tickets.waiting"))
     lines.append((italic(" · ".join(status)),))
     return lines
+
+
+def listing_text(host: Host, lang: str) -> str:
+    """Every open ticket as plain text, oldest first (``confbot helpdesk list``)."""
+    with host.db.session() as session:
+        shown = open_tickets(session)
+    now, tz = host.clock.now(), host.programme.tz
+    lines = [t(lang, "tickets.title", count=len(shown))]
+    if not shown:
+        lines.append(t(lang, "tickets.none"))
+    for ticket in shown:
+        lines.append("")
+        lines += ["".join(span.text for span in line) for line in ticket_lines(ticket, lang, tz, now)]
+    if shown:
+        lines += ["", t(lang, "tickets.cli_hint")]
+    return "\n".join(lines)

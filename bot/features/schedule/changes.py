@@ -154,6 +154,9 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
     for talk in new.talks:
         snap = snapshots.get(talk.id)
         if snap is None:
+            # first seen: as shown until now (a /move before the first snapshot still reads "moved from")
+            shown = host.programme.talk(talk.id)
+            first = shown if shown is not None and shown.start is not None else talk
             session.add(
                 TalkSnapshot(
                     talk_id=talk.id,
@@ -162,8 +165,8 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
                     room=talk.room,
                     cancelled=talk.cancelled,
                     updated_at=now,
-                    first_start=talk.start,
-                    first_room=talk.room,
+                    first_start=first.start,
+                    first_room=first.room,
                 )
             )
             continue
