@@ -111,9 +111,11 @@ def write(
     message = TicketMessage(ticket_id=ticket.id, author="attendee", text=text, file=stored, created_at=now)
     session.add(message)
     session.flush()
-    # a follow-up to a ticket still waiting for an organizer waits with it, so they arrive in order
-    waiting = not new and _waiting(session, ticket, before=message.id)
-    reached = 0 if waiting else _route(session, message, user, recipients(session, organizers), now, followup=not new)
+    to = recipients(session, organizers)
+    if not new and _waiting(session, ticket, before=message.id):
+        # a follow-up to a ticket still waiting goes after what waits (all of it, if someone is there now)
+        return ticket, new, deliver_pending(session, organizers, now) if to else 0
+    reached = _route(session, message, user, to, now, followup=not new)
     if reached:
         message.routed_at = now
     return ticket, new, reached

@@ -174,3 +174,14 @@ def test_a_long_list_of_tickets_is_paged(core: Core, clock: FakeClock) -> None:
     second = press(core, "tickets 2", who=ORGANIZER, locale="en")
     assert second.edit and "problem 5" in second.plain_text and "problem 6" in second.plain_text
     assert actions(second) == ["ticket_reply 6", "ticket_close 6", "ticket_reply 7", "ticket_close 7", "tickets 1"]
+
+
+async def test_a_follow_up_sent_once_an_organizer_is_reachable_takes_the_waiting_message_along(core: Core) -> None:
+    ask(core, "/helpdesk the lift is stuck", who=BOB, locale="en")
+    in_desk(core, "/help")  # the organizer first speaks in a group: reachable now, but no private word yet
+    assert ask(core, "/helpdesk on floor 2", who=BOB, locale="en").plain_text == "Added to ticket #1."
+    inbox = Inbox()
+    await deliver(core, inbox)
+    first, second = inbox.got["organizer"]
+    assert "Helpdesk ticket #1" in first.plain_text and "the lift is stuck" in first.plain_text
+    assert "Follow-up on ticket #1" in second.plain_text and "on floor 2" in second.plain_text
