@@ -218,6 +218,11 @@ class Core:
 
                     session.flush()
                     replan_user(session, user, self.programme, now=now, rates=self.send_rates)
+                if not request.background and not request.is_group and self.is_organizer(request.address):
+                    # an organizer writing to the bot can be reached: tickets that found nobody go out now
+                    from bot.features.helpdesk.tickets import deliver_pending
+
+                    deliver_pending(session, self.settings.organizer_accounts, now)
                 # a file is no awaited text (a comment, a question...): it goes to the helpdesk below
                 if awaiting and request.file is None:
                     answer = self._awaited_input(request, user, session, lang, text, now)

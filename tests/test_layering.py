@@ -42,6 +42,7 @@ PUBLIC = {
 # writes the ratings; `confbot db` migrates the schema)
 PUBLIC_FOR_CLI = PUBLIC | {
     "bot.features.feedback.ratings",
+    "bot.features.helpdesk.tickets",
     "bot.factory",
     "bot.programme.content",
     "bot.features.schedule.changes",

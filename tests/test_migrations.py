@@ -1,5 +1,6 @@
 """Migrations upgrade a database in use and downgrade cleanly: 0002 (replicas, seen_deliveries),
-0003 (the organizer tables, users.kind, outbox.priority), 0011 (ticket_messages.file)."""
+0003 (the organizer tables, users.kind, outbox.priority), 0011 (ticket_messages.file), 0012
+(ticket_messages.routed_at, talk_snapshots.first_start / first_room)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,60 @@ def test_0011_adds_the_ticket_message_file_and_downgrades(any_db: Database) -> N
     assert "file" not in columns()
     any_db.migrate()
     assert "file" in columns()
+
+
+def test_0012_keeps_the_tickets_lost_before_it_for_the_next_organizer_and_marks_no_talk_moved(
+    any_db: Database,
+) -> None:
+    """An open ticket's message that never reached anyone (under 0011 it was lost) waits for the next
+    organizer; messages that were sent, answers and closed tickets' messages are not sent again; the
+    snapshots' first schedule is the one announced, so nothing reads "moved from" after the upgrade."""
+    from bot.features.helpdesk.tickets import deliver_pending
+    from bot.settings import Account
+    from bot.storage.models import OutboxMessage, TalkSnapshot, TicketMessage
+
+    cfg = alembic_config(any_db.engine)
+    command.downgrade(cfg, "0011")
+    _old_user(any_db, "100")  # the attendee
+    _old_user(any_db, "900")  # an organizer
+    now = datetime(2026, 12, 12, tzinfo=UTC).replace(tzinfo=None)
+    with any_db.engine.begin() as conn:
+        run = conn.execute
+        run(
+            text(
+                "INSERT INTO tickets (id, user_id, state, created_at) VALUES (1, 1, 'open', :t), (2, 1, 'closed', :t)"
+            ),
+            {"t": now},
+        )
+        for mid, ticket, author in ((1, 1, "attendee"), (2, 1, "attendee"), (3, 2, "attendee"), (4, 1, "organizer")):
+            run(
+                text(
+                    "INSERT INTO ticket_messages (id, ticket_id, author, text, created_at) VALUES (:m, :k, :a, :x, :t)"
+                ),
+                {"m": mid, "k": ticket, "a": author, "x": f"message {mid}", "t": now},
+            )
+        run(
+            text(
+                "INSERT INTO outbox (recipient_id, kind, key, payload, due_at, status, priority, attempts, created_at)"
+                " VALUES (2, 'helpdesk', 'helpdesk:1', '{}', :t, 'sent', 0, 1, :t)"
+            ),
+            {"t": now},
+        )
+        run(
+            text(
+                "INSERT INTO talk_snapshots (talk_id, start, room, cancelled, updated_at)"
+                " VALUES (4, :t, 'A', false, :t)"
+            ),
+            {"t": now},
+        )
+    any_db.migrate()
+    with any_db.session() as s:
+        waiting = s.scalars(select(TicketMessage.id).where(TicketMessage.routed_at.is_(None))).all()
+        assert waiting == [2]
+        snapshot = s.get(TalkSnapshot, 4)
+        assert snapshot is not None and (snapshot.first_start, snapshot.first_room) == (snapshot.start, "A")
+        assert deliver_pending(s, [Account("telegram", "900")], datetime.now(UTC)) == 1
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.kind == "helpdesk").order_by(OutboxMessage.id))
+        assert keys.all() == ["helpdesk:1", "helpdesk:2"]
+    command.downgrade(cfg, "0011")
+    any_db.migrate()

@@ -17,6 +17,7 @@ from adapters.cli.content import app as content_app
 from adapters.cli.content import content_errors_exit
 from adapters.cli.db import app as db_app
 from adapters.cli.feedback import app as feedback_app
+from adapters.cli.helpdesk import app as helpdesk_app
 from adapters.logs import configure as configure_logging
 from adapters.redact import secrets_of
 from bot.settings import Settings
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(content_app, name="content", help="Validate, import, export and reload content.")
 app.add_typer(feedback_app, name="feedback", help="Export talk ratings and comments.")
+app.add_typer(helpdesk_app, name="helpdesk", help="List the open helpdesk tickets.")
 app.add_typer(db_app, name="db", help="Migrate the database schema, or check that it is at head.")
 
 

@@ -10,6 +10,7 @@ from bot.i18n import join_names, pick, register, t
 from bot.programme.content.language import has_cjk, in_lang
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Break, Speaker, Talk
+from bot.programme.history import Moved
 from bot.programme.queries import Item
 from bot.programme.timefmt import clock_time, format_day, format_span, utc_offset
 
@@ -41,6 +42,9 @@ register(
         "speaker.talks": {"zh": "演讲：", "en": "Talks:"},
         "page.of": {"zh": "第 {page}/{count} 页", "en": "page {page}/{count}"},
         "item.ended": {"zh": "（已结束）", "en": " (ended)"},
+        "item.moved": {"zh": "（已从 {was} 调整）", "en": " (moved from {was})"},
+        "item.cancelled": {"zh": "已取消", "en": "cancelled"},
+        "talk.moved": {"zh": "↪️ 已从 {was} 调整到此时间", "en": "↪️ Moved from {was}"},
     }
 )
 
@@ -136,12 +140,33 @@ def talk_buttons(talk: Talk, lang: str, subscribed: bool | None) -> tuple[tuple[
     return (tuple(row),) if row else ()
 
 
+def moved_text(programme: Programme, talk: Talk, moved: Moved, lang: str, *, with_day: bool = False) -> str:
+    """``10:40``, ``Sat 12 Dec 10:40`` (another day, or ``with_day``), ``Hall A``, or ``10:40, Hall A``:
+    where a talk was first announced."""
+    tz, parts = programme.tz, []
+    if moved.start is not None:
+        first_day = moved.start.astimezone(tz).date()
+        other_day = talk.start is None or talk.start.astimezone(tz).date() != first_day
+        day = f"{format_day(first_day, lang)} " if with_day or other_day else ""
+        parts.append(day + clock_time(moved.start, tz))
+    if moved.room is not None:
+        parts.append(room_name(programme, moved.room, lang))
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
 def talk_card(
-    programme: Programme, talk: Talk, lang: str, *, subscribed: bool | None = None, edit: bool = False
+    programme: Programme,
+    talk: Talk,
+    lang: str,
+    *,
+    subscribed: bool | None = None,
+    edit: bool = False,
+    moved: Moved | None = None,
 ) -> Reply:
     """One talk: title, time, room, track, speakers, abstract, outline, takeaways, links.
 
-    ``subscribed`` None omits the toggle (e.g. a card shared into another chat).
+    ``subscribed`` None omits the toggle (e.g. a card shared into another chat); ``moved`` says where
+    it was first announced.
     """
     tz = programme.tz
     b = ReplyBuilder()
@@ -160,6 +185,8 @@ def talk_card(
         b.line(t(lang, "talk.when", when=f"{day} {format_span(talk.start, talk.end, tz)}"))
     else:
         b.line(t(lang, "talk.when", when=t(lang, "talk.unscheduled")))
+    if moved is not None and not talk.cancelled:
+        b.line(italic(t(lang, "talk.moved", was=moved_text(programme, talk, moved, lang, with_day=True))))
     if talk.room:
         b.line(t(lang, "talk.room", room=room_name(programme, talk.room, lang)))
     for other in programme.other_slots(talk):
@@ -194,12 +221,20 @@ def talk_card(
 
 
 def agenda_line(
-    programme: Programme, item: Item, lang: str, *, mark: str = "", ended: bool = False, with_room: bool = True
+    programme: Programme,
+    item: Item,
+    lang: str,
+    *,
+    mark: str = "",
+    ended: bool = False,
+    with_room: bool = True,
+    moved: Moved | None = None,
 ) -> Line:
     """``09:00–09:30 A厅 #1 从Linux内核到eBPF — 陈莉君`` (breaks in italics).
 
     An ``ended`` item is greyed out: its title loses the bold and it says "(ended)".
-    ``with_room`` False leaves the room out (a list that is about one room).
+    ``with_room`` False leaves the room out (a list that is about one room). A cancelled talk says
+    so; a ``moved`` one says where it was first announced ("moved from 10:40").
     """
     tz = programme.tz
     assert item.start is not None
@@ -214,7 +249,9 @@ def agenda_line(
     title = title_of(item, lang)
     spans.append(Span(title) if item.cancelled or ended else bold(title))
     if item.cancelled:
-        spans.append(Span(" ❌"))
+        spans += [Span(" ❌ "), italic(t(lang, "item.cancelled"))]
+    elif moved is not None:
+        spans.append(italic(t(lang, "item.moved", was=moved_text(programme, item, moved, lang))))
     spans += done
     if names:
         spans.append(Span(f" — {names}"))

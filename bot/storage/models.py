@@ -124,6 +124,9 @@ class TalkSnapshot(Base):
     room: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # where the talk was first announced ("moved from 10:40" in every view, whatever moved it)
+    first_start: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_room: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Replica(Base):
@@ -323,3 +326,5 @@ class TicketMessage(Base):
     # a file sent with it (bot.chat.messages.UserFile.to_json): the platform's reference, never the file itself
     file: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # when it was queued to the organizers; None while nobody could be reached (sent once one can)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

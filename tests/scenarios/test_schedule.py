@@ -32,3 +32,26 @@ async def test_organizer_moves_a_talk_and_the_subscriber_gets_one_moved_push(pla
     talk = core.programme.talk(4)
     assert talk is not None and talk.start is not None
     assert talk.start.astimezone(core.programme.tz).strftime("%H:%M") == "14:30"
+
+
+async def _confirmed(platform: Platform, command: str) -> None:
+    shown = await platform.send("organizer", command)
+    await platform.press("organizer", next(a for a in shown.actions if a.startswith("confirm ")))
+
+
+async def test_an_attendee_who_missed_the_notice_still_sees_what_moved_and_what_was_cancelled(
+    platform: Platform,
+) -> None:
+    platform.make_organizer("organizer")
+    await platform.send("eva", "/subscribe 1 2 5")
+    await _confirmed(platform, "/move 1 14:00")  # the 09:00 keynote, to the afternoon
+    await _confirmed(platform, "/cancel 5")
+
+    mine = await platform.send("eva", "/my")
+    listed = [line for line in mine.text.splitlines() if "#" in line and ":" in line]
+    assert [line.split("#")[1].split()[0] for line in listed[:3]] == ["2", "1", "5"]  # in time order
+    assert "(moved from 09:00)" in listed[1] and "❌ cancelled" in listed[2] and platform.well_formed(mine)
+    assert "(moved from 09:00)" in (await platform.send("eva", "/agenda 1")).text
+    assert "↪️ Moved from Sat 12 Dec 09:00" in (await platform.send("eva", "/talk 1")).text
+    room = await platform.send("eva", "/room A")
+    assert "(moved from 09:00)" in room.text and platform.well_formed(room)

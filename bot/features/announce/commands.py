@@ -27,6 +27,7 @@ from bot.chat.messages import Reply, ReplyBuilder, Request, bold, code
 from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, command
 from bot.features.announce import push as announcements
+from bot.features.helpdesk.tickets import deliver_pending
 from bot.i18n import pick, register
 from bot.programme.cards import room_name
 
@@ -207,13 +208,21 @@ def announce(ctx: Context) -> Reply:
     who = f"{platform}:{ctx.request.address.user_id}"
     planned = announcements.set_mode(ctx.session, channel, mode, who, ctx.programme, now=now)
     ctx.outcome = f"on {mode}"[:32]
+    # tickets that found nobody go to the new helpdesk chat now
+    waiting = (
+        deliver_pending(ctx.session, ctx.settings.organizer_accounts, now) if mode == announcements.HELPDESK else 0
+    )
     if remote:
         b = ReplyBuilder().line(ctx.t("announce.remote_on", chat=chat, what=_describe(ctx, mode)))
+        if waiting:
+            b.line(ctx.t("helpdesk.waiting_sent", count=waiting))
         if mode != announcements.CHANGES:
             b.line(ctx.t("announce.planned", count=planned))
         return b.line(ctx.t("announce.remote_stop_hint", chat=chat)).build()
     if mode == announcements.HELPDESK:
         b = ReplyBuilder().line(ctx.t("announce.on_helpdesk"))
+        if waiting:
+            b.line(ctx.t("helpdesk.waiting_sent", count=waiting))
     elif mode == announcements.CHANGES:
         b = ReplyBuilder().line(ctx.t("announce.on_changes"))
     elif mode == announcements.ALL:

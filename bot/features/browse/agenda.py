@@ -11,6 +11,7 @@ from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, 
 from bot.chat.pages import clamp, paginate
 from bot.chat.registry import Context, UsageError, command
 from bot.i18n import pick, register
+from bot.programme import history
 from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.programme.content.schema import Room, Talk, Track
@@ -143,12 +144,14 @@ def show_agenda(ctx: Context) -> Reply:
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     at = ctx.now
+    moves = history.moves(ctx.session, programme)
     for index, d in enumerate(days, 1):
         if day is not None and d != day:
             continue
         body += [(), day_header(programme, d, ctx.lang, index)]
         for item in agenda.day_items(programme, d):
-            line = agenda_line(programme, item, ctx.lang, ended=agenda.has_ended(item, at))
+            moved = moves.get(item.id) if isinstance(item, Talk) else None
+            line = agenda_line(programme, item, ctx.lang, ended=agenda.has_ended(item, at), moved=moved)
             body.append(line)
             if isinstance(item, Talk):
                 talks[id(line)] = item
@@ -175,13 +178,14 @@ def now(ctx: Context) -> Reply:
         header.append((Span(ctx.t("now.nothing")),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
+    moves = history.moves(ctx.session, programme)
     for state in states:
         body += [(), (bold(f"📍 {room_name(programme, state.room, ctx.lang)}"),)]
         if state.current is not None:
-            body.append(agenda_line(programme, state.current, ctx.lang, mark="▶ ", with_room=False))
+            body.append(_dated_line(ctx, state.current, moves, mark="▶ ", with_room=False, today_only=True))
             _remember(talks, body[-1], state.current)
         for item in state.coming:
-            body.append(_dated_line(ctx, item, mark="⏭ ", with_room=False))
+            body.append(_dated_line(ctx, item, moves, mark="⏭ ", with_room=False))
             _remember(talks, body[-1], item)
     return paged_reply(ctx, header, body, "now", page_arg(ctx), talks=talks)
 
@@ -201,10 +205,11 @@ def next_(ctx: Context) -> Reply:
     if agenda.is_over(programme, at):
         return ReplyBuilder(header).line(ctx.t("now.over")).build()
     items = agenda.upcoming(programme, at)
+    moves = history.moves(ctx.session, programme)
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     for item in items:
-        body.append(_dated_line(ctx, item))
+        body.append(_dated_line(ctx, item, moves))
         _remember(talks, body[-1], item)
     if not items:
         body.append((Span(ctx.t("next.nothing_starts")),))
@@ -212,21 +217,33 @@ def next_(ctx: Context) -> Reply:
     if running and not any(isinstance(i, Talk) for i in items):  # the last talks are still on
         body += [(), (bold(ctx.t("next.still_running")),)]
         for talk in running:
-            body.append(agenda_line(programme, talk, ctx.lang, mark="▶ "))
+            body.append(agenda_line(programme, talk, ctx.lang, mark="▶ ", moved=moves.get(talk.id)))
             _remember(talks, body[-1], talk)
     return paged_reply(ctx, header, body, "next", page_arg(ctx), talks=talks)
 
 
-def _dated_line(ctx: Context, item: agenda.Item, *, mark: str = "", with_room: bool = True) -> Line:
-    """An agenda line that names the day when it isn't today, and says so when it is over."""
+def _dated_line(
+    ctx: Context,
+    item: agenda.Item,
+    moves: dict[int, history.Moved],
+    *,
+    mark: str = "",
+    with_room: bool = True,
+    today_only: bool = False,
+) -> Line:
+    """An agenda line that names the day when it isn't today, says so when it is over, and what a
+    moved talk moved from (``today_only``: as it runs now, never dated nor ended)."""
     tz = ctx.programme.tz
     at = ctx.now
     today = at.astimezone(tz).date()
     assert item.start is not None
     day = item.start.astimezone(tz).date()
+    moved = moves.get(item.id) if isinstance(item, Talk) else None
+    if today_only:
+        return agenda_line(ctx.programme, item, ctx.lang, mark=mark, with_room=with_room, moved=moved)
     mark += "" if day == today else f"{format_day(day, ctx.lang)} "
     ended = agenda.has_ended(item, at)
-    return agenda_line(ctx.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room)
+    return agenda_line(ctx.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room, moved=moved)
 
 
 def _talk_button(ctx: Context, talk: Talk) -> Button:
@@ -284,30 +301,31 @@ def _talks_of(ctx: Context, kind: str) -> Reply:
     )
     header: list[Line] = [first_line]
     first: list[Talk] = []
+    moves = history.moves(ctx.session, programme)
     if kind == "room":
-        header += _room_now(ctx, found.id, ctx.now)
+        header += _room_now(ctx, found.id, ctx.now, moves)
         state = agenda.room_state(programme, found.id, ctx.now)
         first = [i for i in (state.current, *state.coming) if isinstance(i, Talk)]
     body: list[Line] = []
     lines: dict[int, Talk] = {}
     for talk in talks:
         if talk.start:
-            line = _dated_line(ctx, talk, with_room=kind != "room")
+            line = _dated_line(ctx, talk, moves, with_room=kind != "room")
             body.append(line)
             lines[id(line)] = talk
     return paged_reply(ctx, header, body, f"{kind} {ref(found.id)}", page, talks=lines, first=first)
 
 
-def _room_now(ctx: Context, room_id: str, at: datetime) -> list[Line]:
+def _room_now(ctx: Context, room_id: str, at: datetime, moves: dict[int, history.Moved]) -> list[Line]:
     """What is on in a room now and up next there, then the heading of its full list."""
     state = agenda.room_state(ctx.programme, room_id, at)
     lines: list[Line] = []
     if state.current is not None:
-        lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, with_room=False)]
+        lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, moves, with_room=False)]
     else:
         lines.append((Span(ctx.t("room.free")),))
     if state.coming:
-        lines += [(bold(ctx.t("room.next")),), *(_dated_line(ctx, i, with_room=False) for i in state.coming)]
+        lines += [(bold(ctx.t("room.next")),), *(_dated_line(ctx, i, moves, with_room=False) for i in state.coming)]
     else:
         lines.append((Span(ctx.t("room.done")),))
     return [*lines, (), (bold(ctx.t("room.all")),)]
@@ -351,10 +369,11 @@ def parallel(ctx: Context) -> Reply:
     others = agenda.parallel(programme, talk)
     if not others:
         return ReplyBuilder().line(ctx.t("parallel.none", id=talk.id)).build()
+    moves = history.moves(ctx.session, programme)
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     for other in others:
-        body.append(_dated_line(ctx, other))
+        body.append(_dated_line(ctx, other, moves))
         talks[id(body[-1])] = other
     header: list[Line] = [(bold(ctx.t("parallel.title", id=talk.id)),)]
     return paged_reply(ctx, header, body, f"parallel {talk.id} page", page, talks=talks)

@@ -8,6 +8,7 @@ from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, ita
 from bot.chat.registry import Context, UsageError, command
 from bot.features.personal import subscriptions
 from bot.i18n import join_names, register
+from bot.programme import history
 from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of
 from bot.programme.content.schema import Speaker
 from bot.programme.topics import popular_topics
@@ -52,7 +53,8 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
     talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
-    return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed)
+    moved = history.moves(ctx.session, ctx.programme).get(talk_id)
+    return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, moved=moved)
 
 
 @command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)

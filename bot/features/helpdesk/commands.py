@@ -1,7 +1,9 @@
-"""The helpdesk: /helpdesk (also /求助) for attendees; Reply and Close buttons for organizers.
+"""The helpdesk: /helpdesk (also /求助) for attendees; /tickets, Reply and Close for organizers.
 
 A file sent with ``/helpdesk <text>`` as its caption goes with the ticket message; one sent without a
-command (``ticket_file``, see ``Core``) is a follow-up to the attendee's open ticket.
+command (``ticket_file``, see ``Core``) is a follow-up to the attendee's open ticket. A message right
+after another (a second thought, an album's photos) joins the open ticket: nothing is refused but a
+ticket past its message limit.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import timedelta
 
 from bot.chat import awaited
 from bot.chat.grammar import parse_number
-from bot.chat.messages import Reply, ReplyBuilder
+from bot.chat.messages import Button, Reply, ReplyBuilder, bold, italic
 from bot.chat.registry import Context, UsageError, command
 from bot.features.helpdesk import tickets as helpdesk
 from bot.i18n import register
@@ -38,13 +40,15 @@ register(
         },
         "helpdesk.added": {"zh": "已补充到工单 #{id}。", "en": "Added to ticket #{id}."},
         "helpdesk.nobody": {
-            "zh": "（目前没有组织者在线接收，工单已保存。）",
-            "en": "(No organizer can be reached by the bot right now; the ticket is kept.)",
+            "zh": "目前还没有组织者能通过机器人收到消息。工单已保存，一旦有组织者上线就会转交给他们，"
+            "届时我会通知您，回复也会发到这里。紧急情况请直接联系现场工作人员。",
+            "en": "No organizer can be reached through the bot yet. Your ticket is kept and goes to them as "
+            "soon as one is; I will tell you when it does, and their answer will come here. If it is "
+            "urgent, please ask the staff on site.",
         },
-        "helpdesk.flood": {
-            "zh": "发送太快了，请 {seconds} 秒后再试。",
-            "en": "Too fast; please try again in {seconds} seconds.",
-        },
+        "help.tickets": {"zh": "未关闭的服务台工单（组织者）", "en": "open helpdesk tickets (organizers)"},
+        "tickets.reply": {"zh": "↩️ 回复 #{id}", "en": "↩️ Reply #{id}"},
+        "tickets.close": {"zh": "✅ 关闭 #{id}", "en": "✅ Close #{id}"},
         "helpdesk.full": {
             "zh": "工单 #{id} 已有很多消息，请等待组织者回复。",
             "en": "Ticket #{id} has many messages already; please wait for the organizers' answer.",
@@ -102,16 +106,9 @@ def file_follow_up(ctx: Context) -> Reply:
 
 
 def _write(ctx: Context, text: str) -> Reply:
-    """The flood limits, then the message (and the request's file) to the ticket."""
+    """The message (and the request's file) to the open ticket or a new one, within the ticket's limit."""
     now = ctx.now
     current = helpdesk.open_ticket(ctx.session, ctx.user)
-    # the photos of an album arrive as separate messages within a second: files added to an open
-    # ticket skip the gap (the ticket's message limit still bounds them)
-    album = ctx.request.file is not None and current is not None
-    last = helpdesk.last_message_at(ctx.session, ctx.user)
-    if last is not None and now - last < helpdesk.FLOOD_GAP and not album:
-        seconds = max(1, int((helpdesk.FLOOD_GAP - (now - last)).total_seconds() + 0.999))
-        return ReplyBuilder().line(ctx.t("helpdesk.flood", seconds=seconds)).build()
     if current is not None and helpdesk.messages_in_open(ctx.session, current) >= helpdesk.MAX_OPEN_MESSAGES:
         return ReplyBuilder().line(ctx.t("helpdesk.full", id=current.id)).build()
     organizers = ctx.settings.organizer_accounts
@@ -173,3 +170,29 @@ def close(ctx: Context) -> Reply:
         return ticket
     closed = helpdesk.close(ctx.session, ticket, ctx.now)
     return ReplyBuilder().line(ctx.t("helpdesk.closed" if closed else "helpdesk.already_closed", id=ticket.id)).build()
+
+
+TICKETS_PAGE = 5  # tickets on one page of /tickets (each with its own Reply and Close)
+
+
+@command("tickets", help_key="help.tickets", usage="[page]", aliases=("工单",), organizer_only=True, order=89)
+def list_open(ctx: Context) -> Reply:
+    """The open tickets, oldest first, each with Reply and Close; paged."""
+    shown = helpdesk.open_tickets(ctx.session)
+    b = ReplyBuilder().line(bold(ctx.t("tickets.title", count=len(shown))))
+    if not shown:
+        return b.line(ctx.t("tickets.none")).build(edit=ctx.from_button)
+    count = (len(shown) + TICKETS_PAGE - 1) // TICKETS_PAGE
+    page = min(max(1, parse_number(ctx.args.strip()) or 1), count)
+    rows: list[tuple[Button, ...]] = []
+    for ticket in shown[(page - 1) * TICKETS_PAGE : page * TICKETS_PAGE]:
+        b.blank()
+        b.lines += helpdesk.ticket_lines(ticket, ctx.lang, ctx.programme.tz, ctx.now)
+        reply_to = Button(ctx.t("tickets.reply", id=ticket.id), f"ticket_reply {ticket.id}")
+        rows.append((reply_to, Button(ctx.t("tickets.close", id=ticket.id), f"ticket_close {ticket.id}")))
+    if count > 1:
+        b.blank().line(italic(ctx.t("page.of", page=page, count=count)))
+        pager = [Button(ctx.t("button.prev"), f"tickets {page - 1}")] if page > 1 else []
+        pager += [Button(ctx.t("button.next"), f"tickets {page + 1}")] if page < count else []
+        rows.append(tuple(pager))
+    return b.build(buttons=tuple(rows), edit=ctx.from_button)

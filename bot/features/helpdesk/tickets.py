@@ -7,6 +7,14 @@ a bot write only to people who did), with Reply and Close buttons. An organizer'
 attendee with the ticket number. Only organizers see tickets. A file the attendee sends with a
 message (a photo of the problem, :class:`~bot.chat.messages.UserFile`) is kept as the platform's
 reference, stored with the message and carried in the push; each platform's sender shows it.
+
+No ticket is lost. A message that found nobody to receive it (no helpdesk chat, no organizer who has
+talked to the bot) keeps ``routed_at`` empty and goes out, in order, as soon as one can be reached:
+:func:`deliver_pending` runs when an organizer writes to the bot and when a helpdesk chat is set. It
+claims the waiting messages with one ``UPDATE … RETURNING`` (a replica running it at the same time
+finds them claimed), and the outbox keys (``helpdesk:<message id>``) make each push once per recipient.
+The attendee is told when their waiting ticket has reached the organizers. :func:`open_tickets` is
+what ``/tickets`` and ``confbot helpdesk list`` show.
 """
 
 from __future__ import annotations
@@ -15,16 +23,19 @@ import dataclasses
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.chat.messages import Button, Reply, ReplyBuilder, UserFile, bold, italic
+from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, UserFile, bold, italic
 from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import HELPDESK
+from bot.host import Host
 from bot.i18n import register, t
+from bot.programme.timefmt import clock_time, format_day
 from bot.settings import Account
 from bot.storage.models import AnnounceChannel, Ticket, TicketMessage, User
 from bot.users import find
@@ -42,12 +53,19 @@ register(
             "en": "To add something, send /helpdesk <text>.",
         },
         "helpdesk.closed_notice": {"zh": "✅ 工单 #{id} 已关闭。", "en": "✅ Ticket #{id} is closed."},
+        "helpdesk.waiting_sent": {
+            "zh": "📨 {count} 条等待中的工单消息正在发往这里。",
+            "en": "📨 {count} waiting ticket message(s) are on their way here.",
+        },
+        "helpdesk.reached": {
+            "zh": "📨 您的工单 #{id} 现已送达组织者，回复会发到这里。",
+            "en": "📨 Your ticket #{id} has now reached the organizers; their answer will come here.",
+        },
     }
 )
 
 KIND = "helpdesk"  # a ticket message to an organizer
 ANSWER = "helpdesk_answer"  # an answer or the closing, to the attendee
-FLOOD_GAP = timedelta(seconds=10)  # one attendee's helpdesk messages at least this far apart
 MAX_OPEN_MESSAGES = 20  # messages one open ticket takes from its attendee
 
 
@@ -78,17 +96,6 @@ def open_ticket(session: Session, user: User) -> Ticket | None:
     )
 
 
-def last_message_at(session: Session, user: User) -> datetime | None:
-    """When the user last wrote to the helpdesk."""
-    return session.scalar(
-        select(TicketMessage.created_at)
-        .join(Ticket, Ticket.id == TicketMessage.ticket_id)
-        .where(Ticket.user_id == user.id, TicketMessage.author == "attendee")
-        .order_by(TicketMessage.id.desc())
-        .limit(1)
-    )
-
-
 def write(
     session: Session, user: User, text: str, organizers: Iterable[Account], now: datetime, file: UserFile | None = None
 ) -> tuple[Ticket, bool, int]:
@@ -104,13 +111,31 @@ def write(
     message = TicketMessage(ticket_id=ticket.id, author="attendee", text=text, file=stored, created_at=now)
     session.add(message)
     session.flush()
-    who = f"{user.display_name or user.platform_user_id} ({user.platform}:{user.platform_user_id})"
-    payload: dict[str, object] = {"ticket": ticket.id, "text": text, "who": who, "followup": not new}
-    if stored is not None:
-        payload["file"] = stored
-    reached = 0
-    for recipient in recipients(session, organizers):
-        reached += outbox.enqueue(
+    to = recipients(session, organizers)
+    if not new and _waiting(session, ticket, before=message.id):
+        # a follow-up to a ticket still waiting goes after what waits (all of it, if someone is there now)
+        return ticket, new, deliver_pending(session, organizers, now) if to else 0
+    reached = _route(session, message, user, to, now, followup=not new)
+    if reached:
+        message.routed_at = now
+    return ticket, new, reached
+
+
+def who_wrote(user: User) -> str:
+    """``Alice (telegram:1001)``: the attendee as organizers see them."""
+    return f"{user.display_name or user.platform_user_id} ({user.platform}:{user.platform_user_id})"
+
+
+def _route(
+    session: Session, message: TicketMessage, user: User, to: list[User], now: datetime, *, followup: bool
+) -> int:
+    """Queue one attendee message to each of ``to``; how many pushes were queued."""
+    payload: dict[str, object] = {"ticket": message.ticket_id, "text": message.text, "who": who_wrote(user)}
+    payload["followup"] = followup
+    if message.file is not None:
+        payload["file"] = message.file
+    return sum(
+        outbox.enqueue(
             session,
             recipient_id=recipient.id,
             kind=KIND,
@@ -119,7 +144,74 @@ def write(
             payload=payload,
             now=now,
         )
-    return ticket, new, reached
+        for recipient in to
+    )
+
+
+def _waiting(session: Session, ticket: Ticket, *, before: int) -> bool:
+    """Whether some of the ticket's messages written before message ``before`` still wait for an organizer."""
+    pending = select(TicketMessage.id).where(
+        TicketMessage.ticket_id == ticket.id,
+        TicketMessage.author == "attendee",
+        TicketMessage.routed_at.is_(None),
+        TicketMessage.id < before,
+    )
+    return session.scalar(pending.limit(1)) is not None
+
+
+_ANY_WAITING = (
+    select(TicketMessage.id).where(TicketMessage.author == "attendee", TicketMessage.routed_at.is_(None)).limit(1)
+)
+
+
+def deliver_pending(session: Session, organizers: Iterable[Account], now: datetime) -> int:
+    """Queue every message that found nobody to whoever can receive tickets now; how many messages.
+
+    Each is claimed once (``UPDATE … RETURNING``: a replica doing the same at the same moment gets none
+    of them) and queued in the order written; each waiting ticket's attendee is told it has arrived.
+    A request with nothing waiting costs one read.
+    """
+    if session.scalar(_ANY_WAITING) is None:
+        return 0
+    to = recipients(session, organizers)
+    if not to:
+        return 0
+    claim = (
+        update(TicketMessage)
+        .where(TicketMessage.author == "attendee", TicketMessage.routed_at.is_(None))
+        .values(routed_at=now)
+        .returning(TicketMessage.id)
+    )
+    claimed = sorted(session.scalars(claim, execution_options={"synchronize_session": False}).all())
+    if not claimed:
+        return 0
+    messages = session.scalars(
+        select(TicketMessage).where(TicketMessage.id.in_(claimed)).order_by(TicketMessage.id)
+    ).all()
+    first_of: dict[int, int | None] = {}
+    for message in messages:
+        ticket = session.get(Ticket, message.ticket_id)
+        if ticket is None or ticket.state != "open":  # closed from /tickets meanwhile: nothing to send
+            continue
+        if message.ticket_id not in first_of:
+            first_of[message.ticket_id] = session.scalar(
+                select(func.min(TicketMessage.id)).where(
+                    TicketMessage.ticket_id == ticket.id, TicketMessage.author == "attendee"
+                )
+            )
+            outbox.enqueue(
+                session,
+                recipient_id=ticket.user_id,
+                kind=ANSWER,
+                key=f"helpdesk-reached:{ticket.id}",
+                due_at=now,
+                payload={"ticket": ticket.id, "reached": True},
+                now=now,
+            )
+        attendee = session.get(User, ticket.user_id)
+        assert attendee is not None
+        _route(session, message, attendee, to, now, followup=message.id != first_of[message.ticket_id])
+    return len(claimed)
 
 
 def recipients(session: Session, organizers: Iterable[Account]) -> list[User]:
@@ -210,5 +302,122 @@ def render_answer(push: PushContext) -> Reply:
     p, lang = push.payload, push.lang
     if p.get("closed"):
         return ReplyBuilder().line(t(lang, "helpdesk.closed_notice", id=p["ticket"])).build()
+    if p.get("reached"):
+        return ReplyBuilder().line(t(lang, "helpdesk.reached", id=p["ticket"])).build()
     b = ReplyBuilder().line(bold(t(lang, "helpdesk.answer", id=p["ticket"]))).line(str(p.get("text", "")))
     return b.line(italic(t(lang, "helpdesk.answer_hint"))).build()
+
+
+register(
+    {
+        "tickets.title": {"zh": "🆘 未关闭的工单（{count}）", "en": "🆘 Open tickets ({count})"},
+        "tickets.none": {"zh": "没有未关闭的工单。", "en": "No open tickets."},
+        "tickets.opened": {"zh": "{when}（{age}）", "en": "{when} ({age})"},
+        "tickets.min_ago": {"zh": "{n} 分钟前", "en": "{n} min ago"},
+        "tickets.h_ago": {"zh": "{n} 小时前", "en": "{n} h ago"},
+        "tickets.status": {
+            "zh": "{messages} 条消息，{answers} 次回复",
+            "en": "{messages} message(s), {answers} answer(s)",
+        },
+        "tickets.waiting": {"zh": "⏳ 尚未送达任何组织者", "en": "⏳ not delivered to any organizer yet"},
+        "tickets.files": {"zh": "📎 {count} 个文件", "en": "📎 {count} file(s)"},
+        "tickets.latest": {"zh": "最新：", "en": "Latest: "},
+        "tickets.cli_hint": {
+            "zh": "在与机器人的私聊中发送 /tickets 即可回复或关闭。",
+            "en": "Reply or close with /tickets in your private chat with the bot.",
+        },
+    }
+)
+
+SHOWN_CHARS = 160  # of a ticket's message in a list
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """One open ticket as the organizers' list shows it."""
+
+    id: int
+    opened_at: datetime
+    who: str
+    first: str  # the attendee's first message
+    latest: str | None  # their latest, when they wrote more than one
+    messages: int  # the attendee's
+    answers: int  # the organizers'
+    files: int
+    waiting: bool  # some of it has not reached any organizer yet
+
+
+def open_tickets(session: Session) -> list[OpenTicket]:
+    """Every open ticket, oldest first."""
+    tickets = session.scalars(select(Ticket).where(Ticket.state == "open").order_by(Ticket.created_at, Ticket.id)).all()
+    if not tickets:
+        return []
+    ids = [ticket.id for ticket in tickets]
+    messages: dict[int, list[TicketMessage]] = {i: [] for i in ids}
+    for message in session.scalars(
+        select(TicketMessage).where(TicketMessage.ticket_id.in_(ids)).order_by(TicketMessage.id)
+    ):
+        messages[message.ticket_id].append(message)
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_({t.user_id for t in tickets})))}
+    shown = []
+    for ticket in tickets:
+        own = [m for m in messages[ticket.id] if m.author == "attendee"]
+        user = people.get(ticket.user_id)
+        shown.append(
+            OpenTicket(
+                id=ticket.id,
+                opened_at=ticket.created_at,
+                who=who_wrote(user) if user is not None else "?",
+                first=own[0].text if own else "",
+                latest=own[-1].text if len(own) > 1 else None,
+                messages=len(own),
+                answers=len(messages[ticket.id]) - len(own),
+                files=sum(1 for m in own if m.file is not None),
+                waiting=any(m.routed_at is None for m in own),
+            )
+        )
+    return shown
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1].rstrip() + "…"
+
+
+def ticket_lines(ticket: OpenTicket, lang: str, tz: ZoneInfo, now: datetime) -> list[Line]:
+    """``#3 · 10:40 (25 min ago) · Alice (telegram:1001)``, what they wrote, and where it stands."""
+    opened = ticket.opened_at.astimezone(tz)
+    when = clock_time(opened, tz)
+    if opened.date() != now.astimezone(tz).date():
+        when = f"{format_day(opened.date(), lang)} {when}"
+    minutes = max(0, int((now - ticket.opened_at).total_seconds() // 60))
+    age = t(lang, "tickets.min_ago", n=minutes) if minutes < 120 else t(lang, "tickets.h_ago", n=minutes // 60)
+    head = f" · {t(lang, 'tickets.opened', when=when, age=age)} · {ticket.who}"
+    lines: list[Line] = [(bold(f"#{ticket.id}"), Span(head))]
+    if ticket.first:
+        lines.append((Span(_cut(ticket.first)),))
+    if ticket.latest:
+        lines.append((italic(t(lang, "tickets.latest")), Span(_cut(ticket.latest))))
+    status = [t(lang, "tickets.status", messages=ticket.messages, answers=ticket.answers)]
+    if ticket.files:
+        status.append(t(lang, "tickets.files", count=ticket.files))
+    if ticket.waiting:
+        status.append(t(lang, "tickets.waiting"))
+    lines.append((italic(" · ".join(status)),))
+    return lines
+
+
+def listing_text(host: Host, lang: str) -> str:
+    """Every open ticket as plain text, oldest first (``confbot helpdesk list``)."""
+    with host.db.session() as session:
+        shown = open_tickets(session)
+    now, tz = host.clock.now(), host.programme.tz
+    lines = [t(lang, "tickets.title", count=len(shown))]
+    if not shown:
+        lines.append(t(lang, "tickets.none"))
+    for ticket in shown:
+        lines.append("")
+        lines += ["".join(span.text for span in line) for line in ticket_lines(ticket, lang, tz, now)]
+    if shown:
+        lines += ["", t(lang, "tickets.cli_hint")]
+    return "\n".join(lines)

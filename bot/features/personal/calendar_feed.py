@@ -29,9 +29,13 @@ register({"ics.name": {"zh": "我的日程", "en": "My agenda"}})
 
 
 def my_talks(session: Session, programme: Programme, user: User) -> list[Talk]:
-    """The user's subscribed talks that exist, in time order (unscheduled last)."""
-    talks = [programme.talk(i) for i in subscriptions.subscribed_ids(session, user)]
-    return sorted((x for x in talks if x is not None), key=lambda x: (x.start.isoformat() if x.start else "9", x.id))
+    """The user's subscribed talks that exist, in time order (unscheduled last).
+
+    Ordered by the instant: a moved talk's time comes back from the database in UTC while the content's
+    is in the conference zone, so their text would sort 02:40+00:00 before 10:00+08:00.
+    """
+    talks = [x for x in (programme.talk(i) for i in subscriptions.subscribed_ids(session, user)) if x is not None]
+    return sorted(talks, key=lambda x: (x.start is None, x.start.timestamp() if x.start else 0.0, x.id))
 
 
 def agenda_ics(programme: Programme, talks: list[Talk], user: User, stamp: datetime) -> bytes:

@@ -11,6 +11,7 @@ from bot.chat.registry import Context, UsageError, command
 from bot.features.browse.agenda import paged_reply
 from bot.features.personal import calendar_feed, reminders, subscriptions
 from bot.i18n import register
+from bot.programme import history
 from bot.programme.cards import agenda_line, talk_card, title_of
 from bot.programme.content.schema import Talk
 from bot.programme.queries import has_ended, has_started, overlaps
@@ -114,7 +115,8 @@ def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
     talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
-    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True)
+    moved = history.moves(ctx.session, ctx.programme).get(talk_id)
+    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True, moved=moved)
     return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
 
 
@@ -195,7 +197,8 @@ def _my_talks(ctx: Context) -> list[Talk]:
 
 @command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
 def my(ctx: Context) -> Reply:
-    """The personal agenda in time order, with clashes flagged, paged (``my 2``)."""
+    """The personal agenda in time order (by instant, whatever zone a moved talk's time is in), with
+    clashes flagged, moved talks saying what they moved from and cancelled ones saying so; paged (``my 2``)."""
     programme = ctx.programme
     talks = _my_talks(ctx)
     header: list[Line] = [(bold(ctx.t("my.title")),)]
@@ -213,6 +216,7 @@ def my(ctx: Context) -> Reply:
     body: list[Line] = []
     buttons: dict[int, Button] = {}
     day = None
+    moves = history.moves(ctx.session, programme)
     for talk in talks:
         if talk.start is None:
             continue
@@ -221,7 +225,8 @@ def my(ctx: Context) -> Reply:
             body.append((bold(f"📅 {format_day(local_day, ctx.lang)}"),))
             day = local_day
         mark = "⚠️ " if talk.id in clashing else ""
-        body.append(agenda_line(programme, talk, ctx.lang, mark=mark, ended=has_ended(talk, ctx.now)))
+        ended = has_ended(talk, ctx.now)
+        body.append(agenda_line(programme, talk, ctx.lang, mark=mark, ended=ended, moved=moves.get(talk.id)))
         buttons[id(body[-1])] = Button(fit(f"✖ #{talk.id} {title_of(talk, ctx.lang)}"), f"unsub {talk.id}")
     body += [(Span(ctx.t("my.clash", a=a_id, b=b_id)),) for a_id, b_id in clashes]
     page = parse_number(ctx.args) if ctx.args.strip() else None

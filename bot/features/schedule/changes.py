@@ -155,6 +155,9 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
     for talk in new.talks:
         snap = snapshots.get(talk.id)
         if snap is None:
+            # first seen: as shown until now (a /move before the first snapshot still reads "moved from")
+            shown = host.programme.talk(talk.id)
+            first = shown if shown is not None and shown.start is not None else talk
             session.add(
                 TalkSnapshot(
                     talk_id=talk.id,
@@ -163,9 +166,13 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
                     room=talk.room,
                     cancelled=talk.cancelled,
                     updated_at=now,
+                    first_start=first.start,
+                    first_room=first.room,
                 )
             )
             continue
+        if snap.first_start is None and talk.start is not None:  # scheduled for the first time: no move
+            snap.first_start, snap.first_room = talk.start, talk.room
         if talk.cancelled and not snap.cancelled:
             _cancelled(session, talk.id, report, now, _as_announced(talk, snap), _rev(snap))
         elif not talk.cancelled and (snap.start != talk.start or snap.room != talk.room or snap.cancelled):
