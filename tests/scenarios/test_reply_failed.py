@@ -8,6 +8,8 @@ import logging
 import pytest
 from prometheus_client import REGISTRY
 
+import adapters.slack.outbound as slack_outbound
+import adapters.telegram.outbound as telegram_outbound
 from tests.scenarios.driver import Platform
 
 
@@ -40,3 +42,25 @@ async def test_a_refused_button_answer_gets_an_apology_in_english(platform: Plat
     sorry = await platform.press("bob", "agenda 2")
     assert sorry.text.startswith("Sorry, that answer could not be sent")
     assert failed(platform.name, "rejected") == before + 1
+
+
+async def test_a_reply_that_cannot_be_rendered_gets_an_apology_and_is_counted(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    module, name = {"telegram": (telegram_outbound, "to_html"), "slack": (slack_outbound, "to_blocks")}[platform.name]
+    real = getattr(module, name)
+    broken_once: list[object] = []
+
+    def renderer_with_a_bug(reply: object, *args: object) -> object:
+        if not broken_once:  # the answer itself; the apology after it renders
+            broken_once.append(reply)
+            raise ValueError("a renderer bug")
+        return real(reply, *args)
+
+    monkeypatch.setattr(module, name, renderer_with_a_bug)
+    before = failed(platform.name, "render")
+    with caplog.at_level(logging.WARNING):
+        sorry = await platform.send("carol", "/agenda", lang="en")
+    assert sorry.text.startswith("Sorry, that answer could not be sent")
+    assert failed(platform.name, "render") == before + 1
+    assert [r.getMessage() for r in caplog.records if "could not be rendered" in r.getMessage()] != []

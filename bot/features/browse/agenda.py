@@ -251,13 +251,6 @@ def _talk_button(ctx: Context, talk: Talk) -> Button:
     return Button(fit(f"#{talk.id} {title_of(talk, ctx.lang)}", HALF_WIDTH), f"talk {talk.id}")
 
 
-def _talk_buttons(ctx: Context, talks: Sequence[Talk], *, limit: int = 10) -> tuple[tuple[Button, ...], ...]:
-    """One button per talk (each once, two per row), opening it."""
-    unique = list({t.id: t for t in talks}.values())[:limit]
-    buttons = [_talk_button(ctx, t) for t in unique]
-    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-
-
 def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key: str) -> Room | Track:
     """A room or track by id or (either language's) name, or the only one holding the words typed."""
     found = find_named(wanted, entries)

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.programme.content.bounded import ContentLimits, Refused, decode, read_bytes
 from bot.programme.content.loader import Problem
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Break, Talk
+from bot.programme.content.yamlbounds import compose_and_load
 
 Item = Talk | Break
 NIGHT_HOURS = 6
@@ -175,10 +177,12 @@ def _talk_lines(path: Path) -> dict[int, tuple[str, int]]:
     """Where each talk id is written: its file and line (best effort; the files already loaded)."""
     files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
     places: dict[int, tuple[str, int]] = {}
+    limits = ContentLimits()  # read as the loader reads: regular files inside the folder, bounded
     for file in files:
         try:
-            root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            text = decode(read_bytes(file, limit=limits.max_bytes, root=path if path.is_dir() else None))
+            root, _ = compose_and_load(text, limits, limits.deadline())
+        except (OSError, Refused, yaml.YAMLError, RecursionError):
             continue
         if not isinstance(root, yaml.MappingNode):
             continue

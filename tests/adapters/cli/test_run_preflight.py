@@ -4,6 +4,7 @@ refused before anything is created, the start-up says what runs, and migrations 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -21,13 +22,19 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No platform configured by the developer's environment; a database path that does not exist yet."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """No platform configured by the developer's environment; a database path that does not exist yet.
+    The root logger is given back as it was (``confbot run`` sets its level and handler, with the token
+    to mask)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     database = tmp_path / "confbot.db"
     monkeypatch.setenv("CONFBOT_DATABASE_URL", f"sqlite:///{database}")
-    return database
+    yield database
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_run_with_no_platform_says_so_and_creates_no_database(clean_env: Path) -> None:
