@@ -86,6 +86,9 @@ class Conference(_Model):
     # the highest talk number an import gave out: a re-import numbers new talks above it, so a
     # removed talk's number never comes back as another talk
     last_talk_id: int | None = Field(default=None, gt=0, lt=1_000_000)
+    # search: more names of one organisation each (字节, 字节跳动, ByteDance), added to the built-in
+    # table of big tech companies (bot.programme.search.aliases); a group sharing a name extends it
+    aliases: list[list[str]] = Field(default_factory=list)
 
     @field_validator("venue", mode="before")
     @classmethod
@@ -99,6 +102,15 @@ class Conference(_Model):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_groups(cls, value: list[list[str]]) -> list[list[str]]:
+        for group in value:
+            names = [name.strip() for name in group if name.strip()]
+            if len(names) < 2:
+                raise ValueError(f"an alias group needs two names or more: {group!r}")
         return value
 
     @model_validator(mode="after")

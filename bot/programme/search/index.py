@@ -14,7 +14,8 @@ from bot.programme.search.hit import Hit
 from bot.programme.search.pinyin import all_syllables
 from bot.programme.search.speaker_index import SpeakerIndex
 from bot.programme.search.suggestions import Suggestions
-from bot.programme.search.talk_index import TalkIndex, search_terms
+from bot.programme.search.talk_index import TalkIndex
+from bot.programme.search.understand import understand
 
 __all__ = ["Hit", "SearchIndex"]
 
@@ -33,8 +34,11 @@ class SearchIndex:
         mainland_forms("网路")
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
-        """Speakers whose name is the query, then talks, ranked best first; [] when nothing matches."""
-        terms = search_terms(query)
+        """Speakers whose name is the query, then talks, ranked best first; [] when nothing matches.
+
+        Honorifics and chat wording come off first (``陈莉君老师的分享``, ``有没有讲XDP的``).
+        """
+        terms = self.talk_index.terms(understand(query))
         if not terms or limit <= 0:
             return []
         joined = "".join(terms)
@@ -49,11 +53,11 @@ class SearchIndex:
         A part is a character of a Chinese name (李, 莉君), or whole pinyin syllables (li, lijun,
         never the "chen" in "cheng"), or the start of a partly typed name ("chenl").
         """
-        return self.speaker_index.find(name, fuzzy=fuzzy)
+        return self.speaker_index.find(understand(name), fuzzy=fuzzy)
 
     def suggest(self, query: str, limit: int = 3, *, lang: str | None = None) -> list[str]:
         """Alternatives that do find something: close tags, names, tracks and titles, else popular tags.
 
         The popular tags are in ``lang`` (the user's language; by default the query's script).
         """
-        return self.suggestions.suggest(query, limit, lang=lang)
+        return self.suggestions.suggest(understand(query), limit, lang=lang)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.programme.content.programme import Programme
+from bot.programme.search.aliases import Aliases
 from bot.programme.search.chinese import mainland_forms
 from bot.programme.search.english import SYNONYMS, parts, stem
 from bot.programme.search.fields import chinese_words, talk_fields
@@ -27,6 +28,7 @@ from bot.programme.search.text import CJK, fold, index_keys, is_cjk, pinyin_of, 
 IN_WORD = 0.85  # "xdp" inside "af_xdp", "container" inside "containerd"
 STEM = 0.9  # another form of the word: "scheduler" for "scheduling"
 SYNONYM = 0.9  # "k8s" for "Kubernetes" (bot.programme.search.english.SYNONYMS)
+ALIAS = 0.9  # another name of the company: "字节" for "ByteDance" (bot.programme.search.aliases)
 VARIANT = 0.95  # the mainland phrasing of a Taiwanese word: 网路 → 网络
 PIECES = 0.6  # a Chinese phrase found only by its character pairs
 ONE_OFF = 0.6  # a Chinese phrase with one character different: 网终抖动 → 网络抖动
@@ -52,6 +54,7 @@ class TermMatcher:
     def __init__(self, programme: Programme) -> None:
         self.talks = list(programme.talks)
         self.fields = talk_fields(programme)
+        self.aliases = Aliases.with_seed(programme.conference.aliases)
         # per field, per talk: the folded text (to check a long Chinese phrase); "" for sound fields
         self._texts: list[list[str]] = [[] for _ in self.fields]
         self._postings: dict[str, Match] = {}  # words, characters and character pairs of the texts
@@ -114,6 +117,7 @@ class TermMatcher:
         if related:
             for other in SYNONYMS.get(term, ()):
                 merge(best, self._match_exactly(other), SYNONYM)
+            self._add_aliases(term, best)
         if not best and parts(term):
             return self._match_parts(term, fuzzy=fuzzy)
         if not best and fuzzy:
@@ -148,7 +152,13 @@ class TermMatcher:
         best = self._match_exactly(phrase)
         for other in SYNONYMS.get(phrase, ()):
             merge(best, self._match_exactly(other), SYNONYM)
+        self._add_aliases(phrase, best)
         return best
+
+    def _add_aliases(self, term: str, best: Match) -> None:
+        """The talks naming the company ``term`` names by another of its names (字节 → 字节跳动, ByteDance)."""
+        for other in self.aliases.others(term):
+            merge(best, self._match_exactly(other), ALIAS)
 
     def _match_typo(self, term: str) -> Match:
         best: Match = {}
@@ -163,6 +173,7 @@ class TermMatcher:
     def _match_cjk(self, term: str) -> Match:
         """Chinese: the phrase as a substring, else its mainland phrasing; also by pieces, one character off, sound."""
         best = dict(self._postings.get(term, {})) if len(term) <= 2 else self._phrase(term)
+        self._add_aliases(term, best)
         if not best:
             for form in mainland_forms(term):  # 网路抖动 → 网络抖动
                 merge(best, self._match_exactly(form), VARIANT)

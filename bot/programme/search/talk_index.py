@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from math import log
 from operator import itemgetter
 
@@ -18,11 +19,11 @@ SHORT = 0.3  # a one-character Chinese term or a one- or two-letter word in a lo
 MAX_TERMS = 8
 
 
-def search_terms(query: str) -> list[str]:
-    """The query's terms; two adjacent words that are a synonym-table phrase are one term."""
+def search_terms(query: str, phrases: Set[str] = PHRASES) -> list[str]:
+    """The query's terms; two adjacent words that are a synonym-table phrase (or a company's name) are one term."""
     terms: list[str] = []
     for term in query_terms(query):
-        if terms and f"{terms[-1]} {term}" in PHRASES:
+        if terms and (f"{terms[-1]} {term}" in PHRASES or f"{terms[-1]} {term}" in phrases):
             terms[-1] = f"{terms[-1]} {term}"
         elif term not in terms:
             terms.append(term)
@@ -36,6 +37,10 @@ class TalkIndex:
         self.matcher = TermMatcher(programme)
         self.talks = self.matcher.talks
         self._factor = [CANCELLED if t.cancelled else 1.0 for t in self.talks]
+
+    def terms(self, query: str) -> list[str]:
+        """The query's terms (:func:`search_terms`), a company's name of two words ("red hat") as one."""
+        return search_terms(query, self.matcher.aliases.phrases)
 
     def matches_something(self, terms: list[str]) -> bool:
         """Whether any of the terms matches a talk."""
