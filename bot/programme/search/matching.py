@@ -179,7 +179,13 @@ class TermMatcher:
                 merge(best, self._match_exactly(form), VARIANT)
         found = bool(best)
         if len(term) >= 3 and len(best) < FEW:
+            exact = dict(best)
             self._add_pieces(term, best)
+            if exact and len(term) >= 4:  # the phrase itself, even in a bio, before its scattered pieces
+                floor = min(weight for weight, _ in exact.values()) * PIECES
+                for index, (weight, number) in best.items():
+                    if index not in exact and weight > floor:
+                        best[index] = (floor, number)
         if not found and 3 <= len(term) <= MAX_SOUND and len(best) < FEW:
             merge(best, self._one_off(term), 1.0)
         if not best and len(term) <= MAX_SOUND:

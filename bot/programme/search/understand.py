@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.programme.search.chinese import to_simplified
 from bot.programme.search.text import CJK_RUN
 
 # after a name: 陈老师, 莉君老师, 张博士 (anywhere in a run of Chinese: they end a name)
@@ -57,6 +58,7 @@ _PREFIXES = (
     "讲讲",
     "聊聊",
     "推荐一下",
+    "一下",
     "讲的",
     "的",
     "介绍一下",
@@ -85,6 +87,13 @@ _SUFFIXES = (
     "讲了什么",
     "讲什么",
     "在哪",
+    "在哪个会场",
+    "哪个会场",
+    "在哪个房间",
+    "在几楼",
+    "什么时候讲",
+    "是谁讲的",
+    "谁讲的",
     "在哪里",
     "什么时候",
     "几点",
@@ -97,6 +106,8 @@ _SUFFIXES = (
     "方面",
     "的",
 )
+# what is left of "…的议题在哪" once 在哪 and 的 are off: no topic on its own
+_ALONE = frozenset(("分享", "演讲", "报告", "议题", "讲座", "话题", "主题", "内容", "会场"))
 _BY_LENGTH = tuple(sorted(words, key=len, reverse=True) for words in (_PREFIXES, _SUFFIXES))  # longest first
 _SPLIT = re.compile("|".join(HONORIFICS))
 # English chat words: dropped when the query has other words
@@ -166,14 +177,14 @@ def strip_run(run: str) -> str:
                 if piece.startswith(prefix):
                     piece, changed = piece[len(prefix) :], True
                     break
-        if piece:
+        if piece and piece not in _ALONE:
             pieces.append(piece)
     return " ".join(pieces)
 
 
 def understand(query: str) -> str:
     """The query with honorifics and chat wording off, quoted titles kept; the query itself if nothing is left."""
-    text = unicodedata.normalize("NFKC", query)
+    text = to_simplified(unicodedata.normalize("NFKC", query))  # 老師 is 老师
     kept: list[str] = []
     parts: list[str] = []
     last = 0
