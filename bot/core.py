@@ -313,7 +313,7 @@ class Core:
         from bot.features.announce.commands import check_named_chat
 
         # a message in a group may be chatter, not for the bot: never answered "slow down"
-        refused = self.over_limit(request, chatter=request.is_group and not addressed)
+        refused = self.over_limit(request, chatter=request.is_group and addressed is False)
         if refused is not None:
             return refused
         if chats is not None:
