@@ -205,6 +205,14 @@ class Core:
         lang = self.flood.language(address.platform, address.user_id) or language_for_locale(request.locale)
         return Response([self._say(lang, "error.slow_down")])
 
+    def silenced(self, platform: str, user_id: str) -> bool:
+        """Whether this person is over their inbound limit and was told so: an adapter drops their
+        update before any work of its own (parsing it, Slack's redelivery check). Counted as dropped."""
+        if self.flood.silenced(platform, user_id):
+            logcontext.refused(platform, warned=False)
+            return True
+        return False
+
     def _remember_language(self, request: Request, response: Response) -> Response:
         if response.replies and response.replies[0].lang:
             self.flood.remember_language(request.address.platform, request.address.user_id, response.replies[0].lang)

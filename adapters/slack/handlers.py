@@ -212,7 +212,7 @@ class SlackHandlers:
     def silenced(self, user_id: str) -> bool:
         """A person over their inbound limit and told so already: dropped before any work (the
         redelivery check writes to the database). The core itself decides everyone else's turn."""
-        return self.core.flood.silenced(PLATFORM, user_id)
+        return self.core.silenced(PLATFORM, user_id)
 
     async def _first(self, kind: str, key: object) -> bool:
         """False for a redelivery or replay of a request any replica already handled (kept 10 min)."""
