@@ -1,8 +1,8 @@
 """One attendee flooding the bot while others use it normally, through the real Telegram path (issue 22).
 
-Run: ``python -m bench.flood [--db sqlite postgres] [--limit on off] [--messages 2000] [--floods 3]
-[--others 100] [--others-rate 50] [--quiet-seconds 10] [--in-flight 16]``. Every combination of
-``--db`` and ``--limit`` is a row.
+Run: ``python -m bench.flood [--db sqlite postgres] [--limit on off] [--flood-rate 0 138] [--messages 2000]
+[--floods 10] [--others 100] [--others-rate 50] [--quiet-seconds 10] [--in-flight 16]``. Every
+combination of ``--db``, ``--flood-rate`` and ``--limit`` is a row.
 
 Three processes on 127.0.0.1, as ``bench/telegram_updates.py`` runs them (its helpers): the fake
 Bot API, ``confbot run`` in webhook mode with the bundled conference, and this load generator.
@@ -10,10 +10,10 @@ Bot API, ``confbot run`` in webhook mode with the bundled conference, and this l
 1. Quiet: ``--others`` people (each well within their own limit) send ``/now``, ``/agenda``,
    searches … at ``--others-rate`` messages a second in all, for ``--quiet-seconds``.
 2. Flood: one person POSTs ``--messages`` updates as fast as the bot takes them (``--in-flight``
-   at once, as Telegram's webhook opens several connections), one in ten a refused ``/broadcast``
-   (not an organizer), while the others go on at the same rate until the flood is over. Then
-   another person does the same, ``--floods`` in all, 2 s apart: with the limit a flood of 2 000
-   lasts about half a second, too short alone for the others' p99 to mean much.
+   at once, as Telegram's webhook opens several connections) or at ``--flood-rate`` a second, one
+   in ten a refused ``/broadcast`` (not an organizer), while the others go on at the same rate
+   until the flood is over. Then another person does the same, ``--floods`` in all, 2 s apart: at
+   full speed a limited flood of 2 000 lasts under half a second, too short alone for a p99.
 
 Columns: the others' p50 / p99 latency (from the POST to its answer; the bot answers the webhook
 once its reply reached the Bot API) quiet and during the floods, with how many of their messages
@@ -85,7 +85,15 @@ async def _others(
 
 
 async def run(
-    db: str, limit: bool, messages: int, floods: int, people: int, rate: float, quiet: float, in_flight: int
+    db: str,
+    limit: bool,
+    messages: int,
+    floods: int,
+    people: int,
+    rate: float,
+    quiet: float,
+    in_flight: int,
+    flood_rate: float,
 ) -> dict[str, object]:
     fake_port, bot_port = free_port(), free_port()
     with database(db) as url:
@@ -100,7 +108,19 @@ async def run(
             await _wait_http(f"http://127.0.0.1:{fake_port}/_stats")
             await _wait_http(f"http://127.0.0.1:{bot_port}/readyz")
             return await _measure(
-                url, bot.pid, fake_port, bot_port, db, limit, messages, floods, people, rate, quiet, in_flight
+                url,
+                bot.pid,
+                fake_port,
+                bot_port,
+                db,
+                limit,
+                messages,
+                floods,
+                people,
+                rate,
+                quiet,
+                in_flight,
+                flood_rate,
             )
         finally:
             bot.terminate()
@@ -122,6 +142,7 @@ async def _measure(
     rate: float,
     quiet: float,
     in_flight: int,
+    flood_rate: float,
 ) -> dict[str, object]:
     maker = FakeTelegram()
     webhook = f"http://127.0.0.1:{bot_port}/telegram/webhook"
@@ -153,11 +174,13 @@ async def _measure(
         for flooder in range(FLOODERS_FROM, FLOODERS_FROM + floods):
             sent = 0
 
-            async def flood(who: int = flooder) -> None:
+            async def flood(who: int = flooder, start: float = time.perf_counter()) -> None:
                 nonlocal sent
                 while sent < messages:
                     i = sent
                     sent += 1
+                    if flood_rate and (delay := start + i / flood_rate - time.perf_counter()) > 0:
+                        await asyncio.sleep(delay)
                     await post(who, "/broadcast free beer" if i % BROADCAST_EVERY == 0 else TEXTS[i % len(TEXTS)])
 
             cpu0, t0 = cpu_seconds(pid), time.perf_counter()
@@ -175,6 +198,7 @@ async def _measure(
         "db": db,
         "limit": "on" if limit else "off",
         "floods x msgs": f"{floods} x {messages}",
+        "flood /s offered": f"{flood_rate:g}" if flood_rate else "max",
         "flood /s": round(messages * floods / flood_seconds, 1),
         "others": f"{people} at {rate:g}/s",
         "quiet p50 / p99 ms (n)": f"{_p(quiet_ms, 0.5)} / {_p(quiet_ms, 0.99)} ({len(quiet_ms)})",
@@ -193,11 +217,14 @@ def main() -> None:
     parser.add_argument("--db", nargs="*", choices=["sqlite", "postgres"], default=["sqlite"])
     parser.add_argument("--limit", nargs="*", choices=["on", "off"], default=["on"])
     parser.add_argument("--messages", type=int, default=2000, help="the flooder's messages")
-    parser.add_argument("--floods", type=int, default=3, help="floods one after another, each by someone new")
+    parser.add_argument("--floods", type=int, default=10, help="floods one after another, each by someone new")
     parser.add_argument("--others", type=int, default=100, help="other people, each within their own limit")
     parser.add_argument("--others-rate", type=float, default=50.0, help="the others' messages a second, in all")
     parser.add_argument("--quiet-seconds", type=float, default=10.0)
     parser.add_argument("--in-flight", type=int, default=16, help="the flooder's updates posted at once")
+    parser.add_argument(
+        "--flood-rate", type=float, nargs="*", default=[0.0], help="the flooder's messages a second (0: all they can)"
+    )
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = [
@@ -211,9 +238,11 @@ def main() -> None:
                 args.others_rate,
                 args.quiet_seconds,
                 args.in_flight,
+                flood_rate,
             )
         )
         for db in args.db
+        for flood_rate in args.flood_rate
         for limit in args.limit
     ]
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
