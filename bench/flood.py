@@ -198,7 +198,7 @@ async def _measure(
         "db": db,
         "limit": "on" if limit else "off",
         "floods x msgs": f"{floods} x {messages}",
-        "flood /s offered": f"{flood_rate:g}" if flood_rate else "max",
+        "flood /s offered (in flight)": f"{flood_rate:g} ({in_flight})" if flood_rate else f"max ({in_flight})",
         "flood /s": round(messages * floods / flood_seconds, 1),
         "others": f"{people} at {rate:g}/s",
         "quiet p50 / p99 ms (n)": f"{_p(quiet_ms, 0.5)} / {_p(quiet_ms, 0.99)} ({len(quiet_ms)})",
