@@ -155,7 +155,8 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-    runtime = Runtime(core, {a.name: a.sender() for a in adapters})
+    # each replica enforces its share of every person's inbound limit, as of its senders' rates
+    runtime = Runtime(core, {a.name: a.sender() for a in adapters}, on_shares=core.flood.set_shares)
     started: list[Adapter] = []
     endpoints = [(adapter, route) for adapter in adapters for route in adapter.routes()]
     gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}

@@ -36,6 +36,7 @@ from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.features.browse.home import home_view
+from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, register, t
 from bot.ops import logcontext
 from bot.programme.cards import talk_card, title_of
@@ -86,6 +87,10 @@ register(
             "zh": "只有大会组织者可以使用 /{name}。",
             "en": "Only conference organizers can use /{name}.",
         },
+        "error.slow_down": {
+            "zh": "您发消息太快了，请稍等片刻再试。在此之前的消息不会得到回复。",
+            "en": "You're sending messages too fast. Please wait a moment: until then, messages get no answer.",
+        },
         "error.empty": {
             "zh": "请发送命令（如 /agenda）或搜索词（如 {topics}）。",
             "en": "Send a command (like /agenda) or search words (like {topics}).",
@@ -110,6 +115,8 @@ class Core:
         # requests run here, off the event loop, so one request's database waits never hold up another's
         self._threads = ThreadPoolExecutor(settings.request_threads, thread_name_prefix="confbot-request")
         self._people = Serial()  # one person's requests still run one at a time, in the order they came
+        # each person's inbound rate, checked before any work (bot/flood.py); the runtime sets the replica share
+        self.flood = FloodLimit(settings.flood_burst, settings.flood_per_second, clock)
         # one schedule change at a time in this process: /move, /cancel, /reload, the watcher, the sync
         self.exclusive = threading.RLock()
         self._db_outage = Outage(log, "requests")  # the database away: said once, answered "unavailable"
@@ -182,8 +189,44 @@ class Core:
         return Account(address.platform, address.user_id) in self._organizers
 
     def handle(self, request: Request) -> list[Reply]:
-        """Answer one request. Never raises: bad input gets a clear, translated answer."""
-        return self.respond(request).replies
+        """Answer one request (the person's inbound limit first). Never raises: bad input gets a clear,
+        translated answer."""
+        refused = self.over_limit(request)
+        if refused is not None:
+            return refused.replies
+        return self._remember_language(request, self.respond(request)).replies
+
+    def over_limit(self, request: Request, *, chatter: bool = False) -> Response | None:
+        """None when the person is within their inbound limit (a token taken), else what to answer:
+        one "slow down" in their language, then nothing. Organizers and background requests (drawing a
+        Home) are not limited. ``chatter``: a group message that may be chatter is dropped unanswered.
+
+        Costs no database work and no thread: a flood is refused on the event loop, in microseconds.
+        """
+        address = request.address
+        if request.background or not self.flood.enabled or self.is_organizer(address):
+            return None
+        verdict = self.flood.check(address.platform, address.user_id, may_warn=not chatter)
+        if verdict == SERVE:
+            return None
+        logcontext.refused(address.platform, warned=verdict != DROP)
+        if verdict == DROP:
+            return Response([])
+        lang = self.flood.language(address.platform, address.user_id) or language_for_locale(request.locale)
+        return Response([self._say(lang, "error.slow_down")])
+
+    def silenced(self, platform: str, user_id: str) -> bool:
+        """Whether this person is over their inbound limit and was told so: an adapter drops their
+        update before any work of its own (parsing it, Slack's redelivery check). Counted as dropped."""
+        if self.flood.silenced(platform, user_id):
+            logcontext.refused(platform, warned=False)
+            return True
+        return False
+
+    def _remember_language(self, request: Request, response: Response) -> Response:
+        if response.replies and response.replies[0].lang:
+            self.flood.remember_language(request.address.platform, request.address.user_id, response.replies[0].lang)
+        return response
 
     def respond(self, request: Request) -> Response:
         """Answer one request, saying also whether the user's Home may have changed.
@@ -294,6 +337,10 @@ class Core:
         """
         from bot.features.announce.commands import check_named_chat
 
+        # a message in a group may be chatter, not for the bot: never answered "slow down"
+        refused = self.over_limit(request, chatter=request.is_group and addressed is False)
+        if refused is not None:
+            return refused
         if chats is not None:
             request = await check_named_chat(request, chats, organizer=self.is_organizer(request.address))
         address = request.address
@@ -305,7 +352,7 @@ class Core:
                 awaited=lambda: self.awaits_input_async(request),
             ):
                 return Response([])
-            return await self.blocking(lambda: self.respond(request))
+            return self._remember_language(request, await self.blocking(lambda: self.respond(request)))
 
     async def handle_async(self, request: Request) -> list[Reply]:
         """:meth:`handle` off the event loop, as :meth:`respond_async`."""

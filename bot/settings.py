@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     replica_id: str | None = None
     # threads that answer requests off the event loop: how many requests wait for the database at once
     request_threads: int = Field(default=4, ge=1, le=10)  # below the database pool (5 + 10 overflow)
+    # each person's inbound limit, before the core: a burst of this many messages, then flood_per_second
+    # (the whole bot's: each replica enforces its share); 0 turns the limit off (docs/operations.md)
+    flood_burst: int = Field(default=20, ge=0)
+    flood_per_second: float = Field(default=1.0, gt=0)
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
     public_url: str | None = None
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from bot.chat.grammar import parse_command
 from bot.chat.messages import Address, Request
@@ -174,3 +175,60 @@ def test_nul_and_lone_surrogates_never_lock_a_user_out(
         reply.plain_text.encode("utf-8")  # encodable: no lone surrogate made it into the answer
     inline = core.inline_cards("xdp\x00\ud800", "en")
     assert inline and all("\x00" not in card.title for card in inline)
+
+
+async def test_a_flooding_person_is_told_once_to_slow_down_then_dropped_without_database_work(
+    core: Core, clock: FakeClock
+) -> None:
+    flooder, other = Address("telegram", "666", "666"), Address("telegram", "7", "7")
+    statements: list[str] = []
+    burst = core.settings.flood_burst
+
+    async def send(who: Address, text: str = "/now", locale: str | None = "en") -> list[str]:
+        return [r.plain_text for r in (await core.respond_async(Request(who, text=text, locale=locale))).replies]
+
+    served = [await send(flooder) for _ in range(burst)]
+    assert all(replies and "slow" not in replies[0] for replies in served)
+    told = await send(flooder)
+    assert told == ["You're sending messages too fast. Please wait a moment: until then, messages get no answer."]
+    event.listen(core.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert [await send(flooder) for _ in range(50)] == [[]] * 50  # silence, and not one SQL statement
+    assert statements == []
+    assert (await send(other))[0].startswith("▶ Running now")  # someone else is answered as ever
+    clock.advance(1 / core.settings.flood_per_second)  # a token back: served again
+    assert (await send(flooder))[0].startswith("▶ Running now")
+    assert await send(flooder) == []  # and the one warning of this flood was said already
+
+
+def test_the_slow_down_is_in_the_language_the_person_is_answered_in(core: Core) -> None:
+    zh, en = Address("telegram", "1", "1"), Address("slack", "U1", "U1")
+    core.handle(Request(en, text="/lang en", locale="zh-hans"))  # their choice beats the platform's locale
+    said = {}
+    for who in (zh, en):
+        replies = [
+            core.handle(Request(who, text="/now", locale="zh-hans")) for _ in range(core.settings.flood_burst + 1)
+        ]
+        said[who.platform] = [r.plain_text for rs in replies for r in rs if not r.plain_text.startswith("▶")]
+    assert said == {
+        "telegram": ["您发消息太快了，请稍等片刻再试。在此之前的消息不会得到回复。"],
+        "slack": ["You're sending messages too fast. Please wait a moment: until then, messages get no answer."],
+    }
+
+
+def test_organizers_and_background_requests_are_never_limited(core: Core) -> None:
+    organizer = Address("console", "organizer", "organizer")
+    for _ in range(core.settings.flood_burst * 3):
+        assert ask(core, "/now", who=organizer).plain_text
+        assert core.handle(Request(ALICE, action="my", background=True))  # drawing a Home
+    assert ask(core, "/now").plain_text  # Alice's own burst is untouched
+
+
+async def test_a_group_never_hears_slow_down_for_chatter_but_does_for_a_command_to_the_bot(core: Core) -> None:
+    member = Address("telegram", "5", "-100")
+    chatter = Request(member, text="lol", locale="en", is_group=True, channel="-100")
+    command = Request(member, text="/now", locale="en", is_group=True, channel="-100")
+    for _ in range(core.settings.flood_burst):
+        await core.respond_async(chatter, addressed=False)  # each one asked whether a prompt awaits it
+    assert (await core.respond_async(chatter, addressed=False)).replies == []
+    (told,) = (await core.respond_async(command, addressed=True)).replies
+    assert told.plain_text.startswith("You're sending messages too fast")

@@ -192,7 +192,7 @@ class SlackHandlers:
     async def on_conf(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         """``/conf …``: ack at once, then answer ephemerally (once: a replayed command is ignored)."""
         await ack()
-        if not await self._first("trigger", command.get("trigger_id")):
+        if self.silenced(command["user_id"]) or not await self._first("trigger", command.get("trigger_id")):
             return
         request = await self._request(
             client, command["user_id"], command.get("channel_id"), text=conf_text(command.get("text", ""))
@@ -219,7 +219,7 @@ class SlackHandlers:
     async def on_direct_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         """A command or a search (a shared file goes with it), answered in the DM once, even if Slack
         redelivers the event."""
-        if not await self._first("event", body.get("event_id")):
+        if self.silenced(event["user"]) or not await self._first("event", body.get("event_id")):
             return
         text = typed_text(event.get("text", ""))
         request = await self._request(client, event["user"], event["channel"], text=text, file=user_file(event))
@@ -233,6 +233,8 @@ class SlackHandlers:
         """In a channel only the text a prompt awaits from this member there is taken (answered in its
         thread); everything else is the channel's own chatter and never answered."""
         channel, user = event["channel"], event["user"]
+        if self.silenced(user):
+            return
         asked = Request(Address(PLATFORM, user, user), is_group=True, channel=channel)
         # commands come by /conf, never as channel messages, and the bot takes no mentions
         if not await takes_message(
@@ -258,7 +260,7 @@ class SlackHandlers:
         and any other answer (a talk, the .ics) goes to the user's DM.
         """
         await ack()
-        if not await self._first("trigger", body.get("trigger_id")):
+        if self.silenced(body["user"]["id"]) or not await self._first("trigger", body.get("trigger_id")):
             return
         channel = (body.get("channel") or {}).get("id")
         value = (action.get("selected_option") or {}).get("value") or action.get("value", "")
@@ -280,6 +282,11 @@ class SlackHandlers:
             edits = reply.edit and has_response_url and reply.attachment is None
             await deliver_or_apologise(body.get("trigger_id"), reply, replace if edits else post)
         await self._refresh_home(client, request, response.home_changed or in_home)
+
+    def silenced(self, user_id: str) -> bool:
+        """A person over their inbound limit and told so already: dropped before any work (the
+        redelivery check writes to the database). The core itself decides everyone else's turn."""
+        return self.core.silenced(PLATFORM, user_id)
 
     async def _first(self, kind: str, key: object) -> bool:
         """False for a redelivery or replay of a request any replica already handled (kept 10 min)."""

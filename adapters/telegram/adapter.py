@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 from typing import Any, TypeAlias
 
 from starlette.routing import BaseRoute
@@ -88,7 +89,8 @@ class TelegramAdapter:
         """The webhook endpoint in webhook mode."""
         if not self.webhook:
             return []
-        return [webhook_route(self.application, self.settings.telegram_webhook_secret or "")]
+        silenced = partial(self.core.silenced, "telegram")  # over their inbound limit: dropped at once
+        return [webhook_route(self.application, self.settings.telegram_webhook_secret or "", silenced)]
 
     def sender(self) -> TelegramSender:
         """The outbox's Telegram sender."""

@@ -116,3 +116,17 @@ def problem(data: Any) -> str | None:
     except ValidationError as err:
         return ", ".join(f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in err.errors()[:3])
     return None
+
+
+def sender_id(data: object) -> int | None:
+    """The user id of a message's or a button press's sender, read from the raw update (before it is
+    checked or parsed, so that a person over their inbound limit costs no more); None for other kinds."""
+    if not isinstance(data, dict):
+        return None
+    for kind in ("message", "callback_query"):
+        part = data.get(kind)
+        sender = part.get("from") if isinstance(part, dict) else None
+        user_id = sender.get("id") if isinstance(sender, dict) else None
+        if type(user_id) is int:
+            return user_id
+    return None

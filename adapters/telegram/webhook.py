@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -19,10 +20,14 @@ PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_route(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Route:
+def webhook_route(
+    app: Application[Any, Any, Any, Any, Any, Any], secret: str, silenced: Callable[[str], bool] | None = None
+) -> Route:
     """A Starlette route that feeds verified updates to ``app``.
 
-    A wrong secret is 403 and a body that is not an update is 400, both with no effect.
+    A wrong secret is 403 and a body that is not an update is 400, both with no effect. An update
+    from a person ``silenced`` says is over their inbound limit (told so already) is answered 200
+    and dropped before it is checked or parsed: a flood costs the JSON parse and no more.
     """
 
     async def receive(request: Request) -> Response:
@@ -33,6 +38,9 @@ def webhook_route(app: Application[Any, Any, Any, Any, Any, Any], secret: str) -
             data = await request.json()
         except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
             return _refuse("bad json", "the body is not JSON")
+        sender = inbound.sender_id(data)
+        if silenced is not None and sender is not None and silenced(str(sender)):
+            return Response(status_code=200)
         problem = inbound.problem(data)
         if problem is not None:
             return _refuse("not an update", problem)

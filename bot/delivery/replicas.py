@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -75,8 +75,10 @@ class ReplicaShares:
         *,
         clock: Clock | None = None,
         interval: float = HEARTBEAT_SECONDS,
+        on_shares: Callable[[Mapping[str, float]], None] | None = None,
     ) -> None:
         self.db = db
+        self.on_shares = on_shares  # told each platform's share after every beat (the inbound limits')
         self.replica_id = replica_id
         self.senders = list(senders)
         self.clock = clock or SystemClock()
@@ -110,6 +112,8 @@ class ReplicaShares:
         for sender in self.senders:
             if isinstance(sender, SharesRate):
                 sender.set_share(shares[sender.platform])
+        if self.on_shares is not None:
+            self.on_shares(shares)
         return shares
 
     async def joined(self) -> None:

@@ -54,6 +54,7 @@ class Runtime:
         *,
         replica_id: str | None = None,
         periodic: bool = True,
+        on_shares: Callable[[Mapping[str, float]], None] | None = None,
     ) -> None:
         self.host = host
         self.periodic = periodic
@@ -67,7 +68,8 @@ class Runtime:
             concurrency=in_flight_for(senders.values()),
         )
         # heartbeats in the shared database; each sender sends this replica's share of its platform's rate
-        self.shares = ReplicaShares(host.db, self.dispatcher.worker_id, senders.values())
+        # and ``on_shares`` hears them too (the core's per-person inbound limits take the same share)
+        self.shares = ReplicaShares(host.db, self.dispatcher.worker_id, senders.values(), on_shares=on_shares)
         self.scheduler = Scheduler(host.clock)
         self.services: dict[str, Service] = {}
         for name, factory in SERVICES.items():

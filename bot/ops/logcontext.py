@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from bot.ops.metrics import HANDLER_SECONDS, UPDATES
+from bot.ops.metrics import FLOOD_REFUSED, HANDLER_SECONDS, UPDATES
 
 log = logging.getLogger("confbot.updates")
 _platform: ContextVar[str | None] = ContextVar("confbot_platform", default=None)
@@ -62,3 +62,11 @@ class ContextFilter(logging.Filter):
             if value is not None and not hasattr(record, name):
                 setattr(record, name, value)
         return True
+
+
+def refused(platform: str, warned: bool) -> None:
+    """Count one request refused by a person's inbound limit; a line only for the one "slow down"
+    of an episode (a flood's dropped requests write nothing: they must stay cheap)."""
+    FLOOD_REFUSED.labels(platform, "warned" if warned else "dropped").inc()
+    if warned:
+        log.info("over the inbound limit on %s: told to slow down", platform, extra={"platform": platform})

@@ -35,6 +35,11 @@ UPDATES = Counter(
     "Requests answered by the host, by platform and command (search: plain text; unknown: no such command).",
     ["platform", "command"],
 )
+FLOOD_REFUSED = Counter(
+    "confbot_flood_refused",
+    "Requests refused by a person's inbound limit before the core (warned: answered slow down; dropped: no answer).",
+    ["platform", "verdict"],
+)
 HANDLER_SECONDS = Histogram(
     "confbot_handler_seconds",
     "Time the core took to answer one request (database work included; the platform's reply call not).",

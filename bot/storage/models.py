@@ -160,6 +160,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))  # the command, e.g. "broadcast"
     detail: Mapped[str] = mapped_column(Text, default="")  # its arguments, shortened
     outcome: Mapped[str] = mapped_column(String(32))  # ok | refused | usage | error | previewed | confirmed ...
+    # refusals of the same kind by the same person within a minute of ``at`` are this one row, counted
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Confirmation(Base):

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.chat.messages import Address, Reply
+from bot.chat.messages import Address, Reply, Request
 from bot.clock import FakeClock
+from bot.core import Core
 from bot.delivery.replicas import HEARTBEAT_SECONDS, LIVE_BEATS, ReplicaShares
 from bot.delivery.sender import SendResult, SharesRate
 from bot.storage.db import Database
@@ -97,3 +98,17 @@ def test_long_gone_replicas_are_forgotten(db: Database) -> None:
     ReplicaShares(db, "new", [ShareRecorder()], clock=wall).beat()
     with db.session() as s:
         assert list(s.scalars(select(Replica.id))) == ["new"]
+
+
+def test_each_replica_limits_a_person_to_its_share_of_the_inbound_limit(core: Core) -> None:
+    wall = _wall()
+    a = ReplicaShares(core.db, "a", [ShareRecorder()], clock=wall, on_shares=core.flood.set_shares)
+    b = ReplicaShares(core.db, "b", [ShareRecorder()], clock=wall)
+    a.beat()
+    b.beat()
+    a.beat()  # a sees b: each takes half of a person's burst (the load balancer spreads their updates)
+    person = Address("telegram", "42", "42")
+    answered = [core.handle(Request(person, text="/now", locale="en")) for _ in range(core.settings.flood_burst)]
+    assert sum(1 for replies in answered if replies and replies[0].plain_text.startswith("▶")) == (
+        core.settings.flood_burst // 2
+    )

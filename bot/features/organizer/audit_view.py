@@ -33,5 +33,10 @@ def show_audit(ctx: Context) -> Reply:
     for entry in entries:
         detail = f" {entry.detail[:60]}" if entry.detail else ""
         when = f"{entry.at.astimezone(tz):%m-%d} {format_time(entry.at, tz)}"
-        b.line(f"{when} · {entry.platform}:{entry.user_id} · ", code(f"/{entry.action}{detail}"), f" → {entry.outcome}")
+        times = f" ×{entry.count}" if entry.count > 1 else ""  # refusals within a minute share a row
+        b.line(
+            f"{when} · {entry.platform}:{entry.user_id} · ",
+            code(f"/{entry.action}{detail}"),
+            f" → {entry.outcome}{times}",
+        )
     return b.build()
