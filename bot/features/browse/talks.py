@@ -57,7 +57,7 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
     return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, moved=moved)
 
 
-@command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)
+@command("talk", help_key="help.talk", usage="<id>", aliases=("t", "演讲"), order=20)
 def talk(ctx: Context) -> Reply:
     """One talk; words are taken as a search, but numbers are ids (``-1`` or ``3 4`` get a usage)."""
     args = ctx.args.strip()
