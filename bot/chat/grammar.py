@@ -11,7 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
-from bot.chat.registry import Context, UsageError
+from bot.chat.registry import Context, UsageError, by_word, plain_text_command
 from bot.i18n import register
 from bot.programme.days import conference_day
 
@@ -67,13 +67,21 @@ def parse_action(action: str) -> tuple[str, str]:
 
 def command_of(text: str, action: str | None) -> tuple[str, str]:
     """What a request asks for: a button's action, a typed command, a bare talk id (``12``,
-    ``#12``, ``１２``: that talk), or else a search."""
+    ``#12``, ``１２``: that talk), a command's word typed alone without the slash (``now``, ``现在``,
+    ``你好``: only the whole message, so a search that merely contains one is still a search), or else
+    plain text: the FAQ then the search (:func:`plain_text_command`)."""
     if action is not None:
         return parse_action(action)
     text = text.strip()
     if _BARE_ID.fullmatch(unicodedata.normalize("NFKC", text)):
         return "talk", text
-    return parse_command(text) or ("search", text)
+    typed = parse_command(text)
+    if typed is not None:
+        return typed
+    word = by_word(text)
+    if word is not None:
+        return word.name, ""
+    return plain_text_command(), text
 
 
 # dashes and pluses that NFKC leaves alone but people (and phones) type as signs

@@ -6,6 +6,8 @@ grammar as a typed command (``"sub 12"`` is ``/sub 12``), so one code path serve
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -108,10 +110,23 @@ class Command:
     order: int = 50  # position in /help and the platforms' command menus
     changes_home: bool = False  # running it may change what the user's Home shows
     exclusive: bool = False  # runs alone in this process, its transaction included (it changes the schedule)
+    words: tuple[str, ...] = ()  # a whole message of one of these, typed without the slash, runs it ("现在")
+    plain_text: bool = False  # answers plain text (a message that is no command): else /search does
 
 
 REGISTRY: dict[str, Command] = {}
+WORDS: dict[str, Command] = {}  # bare words (folded by :func:`fold_word`) -> the command they run
 _ORDER: list[str] = []
+_PLAIN: list[str] = []  # the commands that take plain text, the last registered wins
+# what may surround a bare word: "你好！", "help?", " now. "
+_EDGES = re.compile(r"^[\s!?.,;:~。！？，、；：～…]+|[\s!?.,;:~。！？，、；：～…]+$")
+
+
+def fold_word(text: str) -> str:
+    """A message as bare words are compared: NFKC, casefold, inner spaces single, punctuation at
+    either end off (``Hello!`` → ``hello``, ``下一场？`` → ``下一场``); ``?`` alone stays."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _EDGES.sub("", folded) or folded
 
 
 def command(
@@ -124,17 +139,29 @@ def command(
     order: int = 50,
     changes_home: bool = False,
     exclusive: bool = False,
+    words: tuple[str, ...] = (),
+    plain_text: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help."""
+    """Register a handler under ``name`` (and ``aliases``); ``order`` sorts /help. ``words`` run it when
+    a whole message is one of them, without the slash (``now``, ``现在``); ``plain_text`` makes it the
+    answer to any other message that is no command (else that is ``/search``)."""
 
     def register(handler: Handler) -> Handler:
-        cmd = Command(name, handler, help_key, usage, aliases, organizer_only, order, changes_home, exclusive)
+        cmd = Command(
+            name, handler, help_key, usage, aliases, organizer_only, order, changes_home, exclusive, words, plain_text
+        )
         for key in (name, *aliases):
             if key in REGISTRY and REGISTRY[key].handler is not handler:
                 raise ValueError(f"command {key!r} registered twice")
             REGISTRY[key] = cmd
+        for word in map(fold_word, words):
+            if word in WORDS and WORDS[word].handler is not handler:
+                raise ValueError(f"word {word!r} runs two commands")
+            WORDS[word] = cmd
         if name not in _ORDER:
             _ORDER.append(name)
+        if plain_text and name not in _PLAIN:
+            _PLAIN.append(name)
         return handler
 
     return register
@@ -149,6 +176,16 @@ def listed(*, organizer: bool = False) -> list[Command]:
 def lookup(name: str) -> Command | None:
     """The command called ``name`` (case-insensitive), or None."""
     return REGISTRY.get(name.lower())
+
+
+def by_word(text: str) -> Command | None:
+    """The command a whole message names without its slash (``now``, ``下一场？``), or None."""
+    return WORDS.get(fold_word(text)) if len(text) <= 40 else None
+
+
+def plain_text_command() -> str:
+    """The command that answers plain text: the FAQ's when enabled, else ``search``."""
+    return _PLAIN[-1] if _PLAIN else "search"
 
 
 def closest(name: str, *, organizer: bool = False) -> str | None:

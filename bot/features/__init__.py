@@ -18,6 +18,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.browse.agenda",
     "bot.features.browse.talks",
     "bot.features.browse.venue",
+    "bot.features.faq.commands",  # plain text: the FAQ first, then the talk search
     "bot.features.personal.commands",
     "bot.features.personal.reminders",
     "bot.features.feedback.commands",

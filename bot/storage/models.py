@@ -330,3 +330,15 @@ class TicketMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # when it was queued to the organizers; None while nobody could be reached (sent once one can)
     routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class FaqMiss(Base):
+    """A plain-text question that found nothing (no FAQ entry, no talk, no speaker), counted by its
+    folded text: organizers see which entries to add (``/stats``, ``confbot stats``). Nobody's id."""
+
+    __tablename__ = "faq_misses"
+
+    text: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())

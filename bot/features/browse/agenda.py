@@ -131,7 +131,14 @@ def page_arg(ctx: Context) -> int:
     return number if number is not None else 1
 
 
-@command("agenda", help_key="help.agenda", usage="[day]", aliases=("schedule", "日程"), order=10)
+@command(
+    "agenda",
+    help_key="help.agenda",
+    usage="[day]",
+    aliases=("schedule", "日程", "议程"),
+    order=10,
+    words=("agenda", "schedule", "programme", "program", "日程", "日程表", "议程", "全部日程"),
+)
 def show_agenda(ctx: Context) -> Reply:
     """The whole programme, or one day, paginated, with day buttons."""
     programme = ctx.programme
@@ -165,7 +172,7 @@ def show_agenda(ctx: Context) -> Reply:
     return paged_reply(ctx, header, body, base, page, choices=picker, talks=talks)
 
 
-@command("now", help_key="help.now", aliases=("现在",), order=11)
+@command("now", help_key="help.now", aliases=("现在",), order=11, words=("now", "现在", "正在进行", "在进行"))
 def now(ctx: Context) -> Reply:
     """What is on in each room now, and what comes next there, paged by rooms."""
     programme = ctx.programme
@@ -196,7 +203,7 @@ def _remember(talks: dict[int, Talk], line: Line, item: agenda.Item) -> None:
         talks[id(line)] = item
 
 
-@command("next", help_key="help.next", aliases=("下一场",), order=12)
+@command("next", help_key="help.next", aliases=("下一场",), order=12, words=("next", "下一场", "接下来", "下一个"))
 def next_(ctx: Context) -> Reply:
     """The next slot: talks and breaks about to start, and what still runs if no talk follows; paged."""
     programme = ctx.programme
@@ -260,7 +267,7 @@ def _find(ctx: Context, wanted: str, entries: Sequence[Room | Track], usage_key:
     raise UsageError(usage_key, names=names or "—")
 
 
-@command("tracks", help_key="help.tracks", aliases=("主题",), order=30)
+@command("tracks", help_key="help.tracks", aliases=("主题",), order=30, words=("tracks", "主题", "所有主题"))
 def tracks(ctx: Context) -> Reply:
     """The tracks with their talk counts, paged; a button opens each."""
     programme = ctx.programme
@@ -330,7 +337,7 @@ def track(ctx: Context) -> Reply:
     return _talks_of(ctx, "track")
 
 
-@command("rooms", help_key="help.rooms", aliases=("会场",), order=32)
+@command("rooms", help_key="help.rooms", aliases=("会场",), order=32, words=("rooms", "会场", "所有会场"))
 def rooms(ctx: Context) -> Reply:
     """The rooms, paged; a button opens each."""
     programme = ctx.programme

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.chat.messages import Button, Reply, ReplyBuilder, bold, code, italic
+from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.chat.registry import Command, Context, UsageError, command, listed
 from bot.i18n import LANGUAGES, pick, register
 from bot.programme.topics import topics_text
@@ -45,6 +45,39 @@ register(
 )
 
 
+# a whole message of one of these gets the welcome (the first thing many people type)
+GREETINGS = (
+    "hello",
+    "hi",
+    "hey",
+    "hallo",
+    "hi there",
+    "hello there",
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "start",
+    "你好",
+    "您好",
+    "你好呀",
+    "你好啊",
+    "嗨",
+    "哈喽",
+    "哈啰",
+    "嘿",
+    "在吗",
+    "在么",
+    "在不在",
+    "早",
+    "早上好",
+    "上午好",
+    "下午好",
+    "晚上好",
+    "大家好",
+    "开始",
+)
+
+
 def _deep_link(ctx: Context) -> Reply | None:
     """``/start talk_12`` (a Telegram deep link) opens talk 12."""
     match = re.fullmatch(r"talk[_-]?(\d{1,6})", ctx.args.strip(), flags=re.IGNORECASE)
@@ -56,7 +89,7 @@ def _deep_link(ctx: Context) -> Reply | None:
     return show_talk(ctx, talk_id_arg(ctx, match.group(1)))
 
 
-@command("start", help_key="help.start", order=1)
+@command("start", help_key="help.start", aliases=("开始",), order=1, words=GREETINGS)
 def start(ctx: Context) -> Reply:
     """Welcome the user (or follow a deep link)."""
     linked = _deep_link(ctx)
@@ -73,7 +106,13 @@ def start(ctx: Context) -> Reply:
     return b.build(buttons=(row,))
 
 
-@command("help", help_key="help.help", aliases=("h", "?"), order=2)
+@command(
+    "help",
+    help_key="help.help",
+    aliases=("h", "?", "帮助"),
+    order=2,
+    words=("help", "?", "帮助", "菜单", "menu", "commands", "命令", "怎么用"),
+)
 def help_(ctx: Context) -> Reply:
     """List every command with a one-line description."""
     b = ReplyBuilder().line(bold(ctx.t("help.title")))
@@ -90,10 +129,12 @@ def help_(ctx: Context) -> Reply:
 
 def _help_line(ctx: Context, b: ReplyBuilder, cmd: Command) -> None:
     usage = f" {cmd.usage}" if cmd.usage else ""
-    b.line(code(f"/{cmd.name}{usage}"), f" — {ctx.t(cmd.help_key or '')}")
+    chinese = [code(f"/{alias}") for alias in cmd.aliases if not alias.isascii()]  # /日程, /帮助
+    also = [part for alias in chinese for part in (Span(" · "), alias)]
+    b.line(code(f"/{cmd.name}{usage}"), *also, f" — {ctx.t(cmd.help_key or '')}")
 
 
-@command("lang", help_key="help.lang", usage="zh|en", aliases=("language",), order=90, changes_home=True)
+@command("lang", help_key="help.lang", usage="zh|en", aliases=("language", "语言"), order=90, changes_home=True)
 def lang(ctx: Context) -> Reply:
     """Switch the user's language for good (wins over the platform locale)."""
     choice = ctx.args.strip().lower()[:2]

@@ -11,6 +11,7 @@ from bot.i18n import join_names, register
 from bot.programme import history
 from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of
 from bot.programme.content.schema import Speaker
+from bot.programme.search.hit import Hit
 from bot.programme.topics import popular_topics
 
 SEARCH_PAGE = 8
@@ -57,7 +58,7 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
     return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, moved=moved)
 
 
-@command("talk", help_key="help.talk", usage="<id>", aliases=("t",), order=20)
+@command("talk", help_key="help.talk", usage="<id>", aliases=("t", "演讲"), order=20)
 def talk(ctx: Context) -> Reply:
     """One talk; words are taken as a search, but numbers are ids (``-1`` or ``3 4`` get a usage)."""
     args = ctx.args.strip()
@@ -113,10 +114,15 @@ def search(ctx: Context) -> Reply:
     return run_search(ctx, args, page)
 
 
-def run_search(ctx: Context, query: str, page: int) -> Reply:
-    """Render one page of results, or a helpful "nothing found"."""
+def search_hits(ctx: Context, query: str) -> list[Hit]:
+    """Every hit :func:`run_search` pages through."""
+    return ctx.search.search(query, limit=SEARCH_PAGE * 5)
+
+
+def run_search(ctx: Context, query: str, page: int, hits: list[Hit] | None = None) -> Reply:
+    """Render one page of results (``hits``, when the caller searched already), or a helpful "nothing found"."""
     programme = ctx.programme
-    hits = ctx.search.search(query, limit=SEARCH_PAGE * 5)
+    hits = search_hits(ctx, query) if hits is None else hits
     if not hits:
         b = ReplyBuilder().line(ctx.t("search.nothing", query=query[:60]))
         _suggestions(ctx, b, query)

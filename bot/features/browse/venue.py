@@ -63,7 +63,13 @@ def venue_reply(ctx: Context, venue: Venue) -> Reply:
     return dataclasses.replace(reply, place=place)
 
 
-@command("venue", help_key="help.venue", aliases=("where", "map", "地址", "场地"), order=35)
+@command(
+    "venue",
+    help_key="help.venue",
+    aliases=("where", "map", "地址", "场地"),
+    order=35,
+    words=("venue", "map", "场地", "地址", "地图", "会场地址", "场地地址"),
+)
 def venue(ctx: Context) -> Reply:
     """The venue, or that it is not published yet."""
     found = ctx.programme.conference.venue

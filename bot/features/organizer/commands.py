@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.chat.messages import Line, Reply, ReplyBuilder, Span, bold, code
 from bot.chat.pages import paginate
 from bot.chat.registry import Context, command
+from bot.features.faq.misses import MISS_CHARS
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.organizer.stats import BroadcastOutcome, Stats, TalkSubscriptions, collect
 from bot.i18n import pick, register, t
@@ -22,8 +23,9 @@ AUDIENCE_CHARS = 24
 register(
     {
         "help.stats": {
-            "zh": "统计：用户、最受关注的演讲及其会场、提醒与广播结果",
-            "en": "stats: users, the most starred talks and their rooms, reminders, broadcasts",
+            "zh": "统计：用户、最受关注的演讲及其会场、提醒与广播结果、没找到答案的问题",
+            "en": "stats: users, the most starred talks and their rooms, reminders, broadcasts, "
+            "questions that found nothing",
         },
         "stats.title": {"zh": "📊 统计", "en": "📊 Stats"},
         "stats.users": {
@@ -61,6 +63,15 @@ register(
         "stats.tickets": {
             "zh": "服务台：{open} 个待处理，{closed} 个已关闭，首次回复中位数 {median}。",
             "en": "Helpdesk: {open} open, {closed} closed tickets; median first reply {median}.",
+        },
+        "stats.unanswered": {
+            "zh": "没找到答案的问题（{count} 种，共问了 {total} 次；可加进 faq.yaml）：",
+            "en": "Questions that found nothing ({count} different, asked {total}× in all; add them to faq.yaml):",
+        },
+        "stats.unanswered_none": {"zh": "没找到答案的问题：还没有。", "en": "Questions that found nothing: none yet."},
+        "stats.more_unanswered": {
+            "zh": "……另有 {count} 种（完整列表：confbot stats）",
+            "en": "… and {count} more (all of them: confbot stats)",
         },
         "stats.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
         "stats.no_reply": {"zh": "—（还没有回复）", "en": "— (no answer yet)"},
@@ -162,6 +173,8 @@ def stats_lines(
     waited = t(lang, "stats.minutes", n=f"{median:g}") if median is not None else t(lang, "stats.no_reply")
     b.line(t(lang, "stats.tickets", open=tickets.open, closed=tickets.closed, median=waited))
     b.blank()
+    _unanswered(b, stats, lang, top_talks)
+    b.blank()
     if stats.broadcasts:
         b.line(bold(t(lang, "stats.broadcasts", count=len(stats.broadcasts))))
         recent = stats.broadcasts if top_broadcasts is None else stats.broadcasts[:top_broadcasts]
@@ -172,6 +185,19 @@ def stats_lines(
     else:
         b.line(t(lang, "stats.broadcasts_none"))
     return b.lines
+
+
+def _unanswered(b: ReplyBuilder, stats: Stats, lang: str, top: int | None) -> None:
+    """The questions that found nothing, the most asked first, on one line (all of them with ``None``)."""
+    if not stats.unanswered:
+        b.line(t(lang, "stats.unanswered_none"))
+        return
+    total = sum(m.count for m in stats.unanswered)
+    b.line(bold(t(lang, "stats.unanswered", total=total, count=len(stats.unanswered))))
+    shown = stats.unanswered if top is None else stats.unanswered[:top]
+    b.line(" · ".join(f"“{_short(m.text, TITLE_CHARS if top else MISS_CHARS)}” ×{m.count}" for m in shown))
+    if len(stats.unanswered) > len(shown):
+        b.line(t(lang, "stats.more_unanswered", count=len(stats.unanswered) - len(shown)))
 
 
 def stats_reply(stats: Stats, lang: str, tz: ZoneInfo) -> Reply:

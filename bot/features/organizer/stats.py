@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
+from bot.features.faq import misses as faq
+from bot.features.faq.misses import Miss
 from bot.features.feedback import ratings as feedback
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.helpdesk import tickets as helpdesk
@@ -99,6 +101,7 @@ class Stats:
     broadcasts: tuple[BroadcastOutcome, ...]  # newest first
     ratings: tuple[TalkRatings, ...] = ()  # rated talks, best mean first (bot/features/feedback/ratings.py)
     tickets: TicketCounts = TicketCounts()  # the helpdesk (bot/features/helpdesk/tickets.py)
+    unanswered: tuple[Miss, ...] = ()  # plain-text questions that found nothing, most asked first (faq)
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes as ISO 8601 UTC strings)."""
@@ -242,6 +245,7 @@ def collect(session: Session, programme: Programme) -> Stats:
         broadcasts=_broadcasts(session),
         ratings=feedback.summary(session, programme),
         tickets=helpdesk.counts(session),
+        unanswered=faq.most_asked(session),
     )
 
 

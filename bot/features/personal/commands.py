@@ -195,7 +195,13 @@ def _my_talks(ctx: Context) -> list[Talk]:
     return calendar_feed.my_talks(ctx.session, ctx.programme, ctx.user)
 
 
-@command("my", help_key="help.my", aliases=("mine", "me", "我的"), order=42)
+@command(
+    "my",
+    help_key="help.my",
+    aliases=("mine", "me", "我的"),
+    order=42,
+    words=("my", "mine", "my agenda", "my schedule", "my talks", "我的", "我的日程", "我的演讲", "我的关注"),
+)
 def my(ctx: Context) -> Reply:
     """The personal agenda in time order (by instant, whatever zone a moved talk's time is in), with
     clashes flagged, moved talks saying what they moved from and cancelled ones saying so; paged (``my 2``)."""
@@ -234,7 +240,14 @@ def my(ctx: Context) -> Reply:
     return dataclasses.replace(reply, buttons=(*reply.buttons, (Button("📅 .ics", "ics"),)))
 
 
-@command("remind", help_key="help.remind", usage="<minutes>|off|on", aliases=("reminder",), order=43, changes_home=True)
+@command(
+    "remind",
+    help_key="help.remind",
+    usage="<minutes>|off|on",
+    aliases=("reminder", "提醒"),
+    order=43,
+    changes_home=True,
+)
 def remind(ctx: Context) -> Reply:
     """Set the lead time, or mute / unmute reminders."""
     arg = ctx.args.strip().lower()
@@ -261,7 +274,7 @@ def remind(ctx: Context) -> Reply:
     return ReplyBuilder().line(ctx.t("remind.set", lead=minutes)).build()
 
 
-@command("ics", help_key="help.ics", aliases=("ical", "calendar"), order=44)
+@command("ics", help_key="help.ics", aliases=("ical", "calendar", "日历"), order=44)
 def ics(ctx: Context) -> Reply:
     """The personal agenda as an .ics attachment (stable UIDs, alarms), and the feed URL beside it.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +12,11 @@ from pydantic import ValidationError
 
 from bot.programme.content.bounded import ContentLimits, Deadline, Refused, decode, read_bytes
 from bot.programme.content.programme import Programme
-from bot.programme.content.schema import ContentFile
+from bot.programme.content.schema import VENUE_NOTES, ContentFile
 from bot.programme.content.yamlbounds import compose_and_load
 
-SECTIONS = ("conference", "speakers", "talks", "breaks")
+SECTIONS = ("conference", "speakers", "talks", "breaks", "faq")
+LISTS = ("speakers", "talks", "breaks", "faq")  # the sections several files add to
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,9 @@ def _describe(docs: list[_Document], section: str, index: int, rest: tuple[objec
             local = index - offset
             item = items[local] if section != "conference" and isinstance(items[local], dict) else {}
             loc = (section,) if section == "conference" else (section, local)
-            label = {"talks": "talk", "speakers": "speaker", "breaks": "break"}.get(section, section)
+            label = {"talks": "talk", "speakers": "speaker", "breaks": "break", "faq": "faq entry"}.get(
+                section, section
+            )
             ident = item.get("id") if isinstance(item, dict) else None
             name = (
                 f"{label} {ident}"
@@ -167,11 +170,11 @@ def _describe(docs: list[_Document], section: str, index: int, rest: tuple[objec
 
 
 def _merge(docs: list[_Document]) -> tuple[dict[str, Any], list[Problem]]:
-    merged: dict[str, Any] = {"speakers": [], "talks": [], "breaks": []}
+    merged: dict[str, Any] = {section: [] for section in LISTS}
     problems: list[Problem] = []
     conference_doc: _Document | None = None
     for doc in docs:
-        for section in ("speakers", "talks", "breaks"):
+        for section in LISTS:
             items = doc.data.get(section)
             if items is None:
                 continue
@@ -245,7 +248,32 @@ def _cross_check(content: ContentFile, docs: list[_Document]) -> list[Problem]:
     for i, item in enumerate(content.breaks):
         if item.room is not None and rooms and item.room not in rooms:
             add("breaks", i, ("room",), f"unknown room {item.room!r}")
+    _check_faq(content, add)
     return problems
+
+
+def _check_faq(content: ContentFile, add: Callable[[str, int, tuple[object, ...], str], None]) -> None:
+    """FAQ ids unique; a place is the venue or a room; an entry without an answer names a venue note."""
+    conf = content.conference
+    assert conf is not None
+    rooms = {r.id for r in conf.rooms}
+    venue = conf.venue
+    seen: set[str] = set()
+    for i, entry in enumerate(content.faq):
+        if entry.id in seen:
+            add("faq", i, ("id",), f"duplicate faq id {entry.id!r}")
+        seen.add(entry.id)
+        if entry.place is not None and entry.place != "venue" and entry.place not in rooms:
+            add("faq", i, ("place",), f"unknown place {entry.place!r}: venue or a room ({', '.join(sorted(rooms))})")
+        if entry.answer is None:
+            note = getattr(venue, entry.id, None) if venue and entry.id in VENUE_NOTES else None
+            if not note:
+                add(
+                    "faq",
+                    i,
+                    ("answer",),
+                    f"no answer: give one, or use the id of a venue note the conference has ({', '.join(VENUE_NOTES)})",
+                )
 
 
 def load_content_file(path: Path, limits: ContentLimits | None = None) -> ContentFile:
@@ -267,7 +295,7 @@ def load_content_file(path: Path, limits: ContentLimits | None = None) -> Conten
         for err in exc.errors():
             loc = tuple(err["loc"])
             section = str(loc[0]) if loc else ""
-            if section in ("speakers", "talks", "breaks") and len(loc) > 1 and isinstance(loc[1], int):
+            if section in LISTS and len(loc) > 1 and isinstance(loc[1], int):
                 doc, line, place = _describe(
                     docs, section, loc[1], tuple(x for x in loc[2:] if not str(x).startswith("function-"))
                 )

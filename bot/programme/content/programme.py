@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from bot.programme.content.schema import Break, Conference, ContentFile, Room, Speaker, Talk, Track
+from bot.programme.content.schema import Break, Conference, ContentFile, FaqEntry, Room, Speaker, Talk, Track
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Programme:
     speakers: dict[str, Speaker] = field(repr=False)
     _talk_index: dict[int, Talk] = field(repr=False)
     _by_speaker: dict[str, tuple[Talk, ...]] = field(repr=False)
+    faq: tuple[FaqEntry, ...] = ()  # the written FAQ (faq.yaml); bot/features/faq adds the venue's notes
 
     @classmethod
     def from_content(cls, content: ContentFile) -> Programme:
@@ -47,6 +48,7 @@ class Programme:
             speakers={s.id: s for s in content.speakers},
             _talk_index={t.id: t for t in talks},
             _by_speaker={k: tuple(v) for k, v in by_speaker.items()},
+            faq=tuple(content.faq),
         )
 
     @property

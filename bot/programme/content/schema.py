@@ -201,6 +201,36 @@ class Break(_Timed):
     kind: Literal["break", "lunch", "registration", "social", "other"] = "break"
 
 
+VENUE_NOTES = ("wifi", "food", "transport", "registration", "address")  # FAQ ids the venue answers
+
+
+class FaqEntry(_Model):
+    """A question attendees ask (``faq.yaml``): how they ask it, the words that give it away, the answer.
+
+    ``answer`` may be left out when ``id`` names a venue note (:data:`VENUE_NOTES`): the note is the
+    answer, and the entry adds its questions and keywords to the one derived from the venue.
+    ``place`` is ``venue`` (a map pin) or a room id (its floor and directions).
+    """
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    questions: list[str] = Field(default_factory=list)
+    questions_en: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    keywords_en: list[str] = Field(default_factory=list)
+    answer: str | None = None
+    answer_en: str | None = None
+    link: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    place: str | None = None
+
+    @model_validator(mode="after")
+    def _findable(self) -> Self:
+        if not (self.questions or self.questions_en or self.keywords or self.keywords_en):
+            raise ValueError("give questions or keywords (zh or en) that find this entry")
+        if self.answer is None and self.answer_en is not None:
+            raise ValueError("answer_en given without answer (the Chinese answer)")
+        return self
+
+
 class ContentFile(_Model):
     """One content document. A directory's files are merged into one of these."""
 
@@ -208,3 +238,4 @@ class ContentFile(_Model):
     speakers: list[Speaker] = Field(default_factory=list)
     talks: list[Talk] = Field(default_factory=list)
     breaks: list[Break] = Field(default_factory=list)
+    faq: list[FaqEntry] = Field(default_factory=list)
