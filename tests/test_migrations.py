@@ -1,6 +1,6 @@
 """Migrations upgrade a database in use and downgrade cleanly: 0002 (replicas, seen_deliveries),
 0003 (the organizer tables, users.kind, outbox.priority), 0011 (ticket_messages.file), 0012
-(ticket_messages.routed_at, talk_snapshots.first_start / first_room), 0013 (faq_misses)."""
+(ticket_messages.routed_at, talk_snapshots.first_start / first_room), 0013 (audit_log.count), 0014 (faq_misses)."""
 
 from __future__ import annotations
 
@@ -142,12 +142,12 @@ def test_0012_keeps_the_tickets_lost_before_it_for_the_next_organizer_and_marks_
     any_db.migrate()
 
 
-def test_0013_adds_the_unanswered_questions_and_downgrades(any_db: Database) -> None:
-    """The questions that found nothing are counted from 0013 on; a downgrade drops only that table."""
+def test_0014_adds_the_unanswered_questions_and_downgrades(any_db: Database) -> None:
+    """The questions that found nothing are counted from 0014 on; a downgrade drops only that table."""
     from bot.features.faq import misses
 
     cfg = alembic_config(any_db.engine)
-    command.downgrade(cfg, "0012")
+    command.downgrade(cfg, "0013")
     assert "faq_misses" not in _tables(any_db) and "tickets" in _tables(any_db)
     any_db.migrate()
     now = datetime(2026, 12, 12, tzinfo=UTC)

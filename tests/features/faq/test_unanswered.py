@@ -62,6 +62,7 @@ def test_the_chat_line_shows_the_top_and_confbot_stats_every_one(
     core = Core(settings, db, programme, clock)
     for n in range(1, 13):
         for _ in range(n):
+            clock.advance(1)  # one person asking at a person's pace (not over the inbound limit)
             ask(core, f"question number {n} zzq", locale="en")
     text = _stats(core)
     assert "“question number 12 zzq” ×12 · “question number 11 zzq” ×11" in text

@@ -3,8 +3,8 @@
 ``faq_misses``: what attendees asked that neither the FAQ nor the talk search answered, so organizers
 can add FAQ entries (``/stats``, ``confbot stats``).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 06:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import bot.storage.models
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
