@@ -219,7 +219,7 @@ class HttpServer:
         self._address = (host, port)
         limits = limits or HeadLimits()
         # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too;
-        # h11 (not httptools), so a request head is never buffered past limits.max_bytes
+        # httptools held to the head limits (http_guard.py): a request head is never buffered past them
         config = uvicorn.Config(
             app,
             host=host,
@@ -228,7 +228,6 @@ class HttpServer:
             lifespan="off",
             log_config=None,
             http=protocol_with(limits),
-            h11_max_incomplete_event_size=limits.max_bytes,
             timeout_keep_alive=limits.keepalive_timeout,
             limit_concurrency=limits.max_connections,
             forwarded_allow_ips=trusted_proxies,  # whose X-Forwarded-For names the client

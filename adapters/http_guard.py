@@ -1,14 +1,16 @@
 """The HTTP server's limits on a request head: its size, its header count and the time it may take.
 
-uvicorn parses HTTP here with h11 (pinned, not httptools), because h11 buffers at most
-``max_incomplete_event_size`` bytes of a head it has not finished reading and then refuses it: a
-hostile 2 MB header never grows past that cap, so fifty of them cost little and nothing is left
-behind when they close. On top of it :class:`GuardedH11` adds what uvicorn lacks:
+uvicorn parses HTTP here with httptools (llhttp, in C: a third of h11's cost per request), held to
+limits it lacks on its own (:class:`GuardedHttpTools`):
 
+- a head that has not ended after ``max_bytes`` bytes is refused (431) as those bytes arrive, so a
+  hostile 2 MB header is never buffered past that cap (plus one read, 64 KB) and fifty of them
+  cost little, with nothing left behind when they close;
 - a head with more than ``max_headers`` headers is refused (431) before the app runs;
 - a head not received in full within ``header_timeout`` seconds of its first byte (or of the
   connection opening) ends with 408 and a closed connection: slow-loris clients sending a byte at a
   time and silent connections are disconnected;
+- a malformed head gets 400 with llhttp's reason;
 - every refusal says which limit it hit (``431 request head over 16384 bytes``), in the body and in
   one WARNING line.
 
@@ -20,17 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import h11
+import httptools
 from uvicorn.config import Config
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 log = logging.getLogger(__name__)
-MAX_HEADER_BYTES = 16 * 1024  # h11's own default; Telegram's and Slack's heads are well under 2 KB
+MAX_HEADER_BYTES = 16 * 1024  # as h11's default; Telegram's and Slack's heads are well under 2 KB
 MAX_HEADERS = 100  # as Python's http.client
 HEADER_TIMEOUT = 10.0  # seconds from a head's first byte (or the connection opening) to its end
 KEEPALIVE_TIMEOUT = 15  # seconds an idle kept-alive connection stays open
@@ -49,32 +50,9 @@ class HeadLimits:
     max_connections: int = MAX_CONNECTIONS
 
 
-class _Connection(h11.Connection):
-    """h11's server side that hands a refused head to ``refuse`` (status, the limit it broke) instead of raising."""
-
-    def __init__(self, limits: HeadLimits, refuse: Callable[[int, str], None]) -> None:
-        super().__init__(h11.SERVER, max_incomplete_event_size=limits.max_bytes)
-        self.limits = limits
-        self.refuse = refuse
-
-    def next_event(self) -> Any:
-        """The next event; a head over a limit is refused, and reads as "need more data" to uvicorn."""
-        try:
-            event = super().next_event()
-        except h11.RemoteProtocolError as err:
-            if err.error_status_hint == 431:  # h11's buffer cap: the head did not end within max_bytes
-                self.refuse(431, f"request head over {self.limits.max_bytes} bytes")
-            else:
-                self.refuse(err.error_status_hint, f"malformed request: {str(err).partition(':')[0][:80]}")
-            return h11.NEED_DATA
-        if isinstance(event, h11.Request) and len(event.headers) > self.limits.max_headers:
-            self.refuse(431, f"more than {self.limits.max_headers} headers")
-            return h11.NEED_DATA
-        return event
-
-
-class GuardedH11(H11Protocol):
-    """uvicorn's h11 protocol with the head's limits: 431 past its size or header count, 408 past its time."""
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the head's limits: 431 past its size or header count, 408 past its
+    time, 400 with the parser's reason for a malformed one."""
 
     limits = HeadLimits()
 
@@ -86,7 +64,9 @@ class GuardedH11(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.conn = _Connection(self.limits, self._refuse)
+        self._in_head = True  # a head is awaited or arriving (between its first byte and its end)
+        self._head_bytes = 0  # what arrived while the head was still incomplete
+        self._headers = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
@@ -96,12 +76,61 @@ class GuardedH11(H11Protocol):
         self._watch_head()
 
     def data_received(self, data: bytes) -> None:
-        """Parse as uvicorn does; then a head still incomplete keeps (or starts) its deadline. After a
-        refusal what still comes is read and dropped, so the client gets the answer, not a reset."""
+        """Parse as uvicorn does, counting what arrives while the head is incomplete. After a refusal
+        what still comes is read and dropped, so the client gets the answer, not a reset."""
         if self._refused:
             return
-        super().data_received(data)
-        self._watch_head()
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:  # as uvicorn does: no websocket here, so a warning
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
+            return
+        except httptools.HttpParserError as err:
+            self._refuse(400, f"malformed request: {str(err)[:80]}")
+            return
+        if self._refused:
+            return
+        if self._headers > self.limits.max_headers:
+            self._refuse(431, f"more than {self.limits.max_headers} headers")
+        elif self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_bytes:
+                self._refuse(431, f"request head over {self.limits.max_bytes} bytes")
+            else:
+                self._watch_head()
+
+    def on_message_begin(self) -> None:
+        """A new head: its bytes and headers are counted from here."""
+        super().on_message_begin()
+        self._in_head, self._headers = True, 0
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """One more header; past the count the app never runs (the refusal follows the parse)."""
+        self._headers += 1
+        if self._headers <= self.limits.max_headers:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        """The head is whole: the app runs, unless the head broke the header count."""
+        self._in_head, self._head_bytes = False, 0
+        self._stop_head_timer()
+        if self._headers > self.limits.max_headers:
+            return
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        """A body part, unless its head was refused (then no app reads it)."""
+        if self._headers <= self.limits.max_headers and self.cycle is not None:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        """The request is whole, unless its head was refused."""
+        if self._headers <= self.limits.max_headers and self.cycle is not None:
+            super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Forget the deadline with the connection."""
@@ -109,13 +138,13 @@ class GuardedH11(H11Protocol):
         super().connection_lost(exc)
 
     def on_response_complete(self) -> None:
-        """Between requests uvicorn's keep-alive timer runs; a pipelined head gets its own deadline."""
+        """Between requests uvicorn's keep-alive timer runs; the next head is counted afresh."""
         super().on_response_complete()
-        self._watch_head()
+        self._in_head, self._head_bytes = True, 0
 
     def _watch_head(self) -> None:
         """Arm the deadline while a head is awaited (not between kept-alive requests: that is keep-alive's)."""
-        awaiting = self.conn.their_state is h11.IDLE and not self._refused and not self.transport.is_closing()
+        awaiting = self._in_head and not self._refused and not self.transport.is_closing()
         if not awaiting:
             self._stop_head_timer()
         elif self._head_timer is None and self.timeout_keep_alive_task is None:
@@ -128,7 +157,7 @@ class GuardedH11(H11Protocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self.conn.their_state is h11.IDLE and not self._refused and not self.transport.is_closing():
+        if self._in_head and not self._refused and not self.transport.is_closing():
             self._refuse(408, f"request head not received within {self.limits.header_timeout:g} s")
 
     def _refuse(self, status: int, reason: str) -> None:
@@ -154,6 +183,6 @@ class GuardedH11(H11Protocol):
             self.transport.close()
 
 
-def protocol_with(limits: HeadLimits) -> type[GuardedH11]:
+def protocol_with(limits: HeadLimits) -> type[GuardedHttpTools]:
     """The protocol class uvicorn builds each connection with, holding ``limits``."""
-    return type("GuardedH11WithLimits", (GuardedH11,), {"limits": limits})
+    return type("GuardedHttpToolsWithLimits", (GuardedHttpTools,), {"limits": limits})

@@ -87,7 +87,7 @@ async def test_telegram_polling_serves_probes_metrics_and_json_logs_without_toke
         ready = await bot.wait_ready()
         assert ready.json() == {"status": "ready", "checks": ["database", "content", "telegram", "shutdown"]}
         assert (await bot.get("/healthz")).text == "ok"
-        for text in ("/now", "/help", "/frobnicate", "pinecone marmalade"):  # the last is a search
+        for text in ("/now", "/help", "/frobnicate", "pinecone marmalade"):  # the last is plain text
             fake.push(fake.message_update(501, text, lang="en"))
         await fake.wait_for("sendMessage", 4, timeout=30)
         await wait_until(lambda: _done(db, cast_id), "the broadcast to finish")
@@ -101,7 +101,7 @@ async def test_telegram_polling_serves_probes_metrics_and_json_logs_without_toke
         db.dispose()
     assert code == 0, bot.output()
 
-    for command in ("now", "help", "unknown", "search"):
+    for command in ("now", "help", "unknown", "plain"):
         assert sample(metrics, "confbot_updates_total", platform="telegram", command=command) == 1, command
     assert sample(metrics, "confbot_handler_seconds_count", platform="telegram") == 4
     assert sample(metrics, "confbot_push_sends_total", platform="telegram", outcome="sent") == 5
@@ -121,7 +121,7 @@ async def test_telegram_polling_serves_probes_metrics_and_json_logs_without_toke
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= record.keys() for record in records)
     handled = [r for r in records if r["logger"] == "confbot.updates"]
-    assert sorted(r["command"] for r in handled) == ["help", "now", "search", "unknown"]
+    assert sorted(r["command"] for r in handled) == ["help", "now", "plain", "unknown"]
     assert all(r["platform"] == "telegram" and r["update_id"] and r["duration_ms"] >= 0 for r in handled)
     log_text = "\n".join(lines)
     assert fake.token not in log_text and fake.token.split(":")[1] not in log_text
