@@ -16,7 +16,7 @@ from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.programme.content.schema import Room, Talk, Track
 from bot.programme.search.names import find_named, ref
-from bot.programme.timefmt import format_day, format_time
+from bot.programme.timefmt import countdown, format_day, format_time
 
 register(
     {
@@ -43,6 +43,10 @@ register(
         "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
         "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
         "now.nothing": {"zh": "此刻没有进行中的演讲。", "en": "Nothing is running right now."},
+        "event.starts": {
+            "zh": "🗓 大会将于 {day} {time} 开始，还有 {left}。",
+            "en": "🗓 The conference starts on {day} at {time}, in {left}.",
+        },
         "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
         "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
         "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
@@ -174,7 +178,10 @@ def now(ctx: Context) -> Reply:
     if agenda.is_over(programme, at):
         return ReplyBuilder(header).line(ctx.t("now.over")).build()
     states = agenda.rooms_now(programme, at)
-    if not any(state.current for state in states):
+    before = _before_the_event(ctx)
+    if before is not None:
+        header.append(before)
+    elif not any(state.current for state in states):
         header.append((Span(ctx.t("now.nothing")),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
@@ -188,6 +195,16 @@ def now(ctx: Context) -> Reply:
             body.append(_dated_line(ctx, item, moves, mark="⏭ ", with_room=False))
             _remember(talks, body[-1], item)
     return paged_reply(ctx, header, body, "now", page_arg(ctx), talks=talks)
+
+
+def _before_the_event(ctx: Context) -> Line | None:
+    """Before the programme's first item: when it starts (day, time and zone) and how long until then."""
+    tz, at = ctx.programme.tz, ctx.now
+    start = agenda.starts_at(ctx.programme, at)
+    if start is None:
+        return None
+    day, time = format_day(start.astimezone(tz).date(), ctx.lang), format_time(start, tz)
+    return (bold(ctx.t("event.starts", day=day, time=time, left=countdown(start - at, ctx.lang))),)
 
 
 def _remember(talks: dict[int, Talk], line: Line, item: agenda.Item) -> None:
@@ -204,6 +221,9 @@ def next_(ctx: Context) -> Reply:
     header: list[Line] = [(bold(ctx.t("next.title", time=format_time(at, programme.tz))),)]
     if agenda.is_over(programme, at):
         return ReplyBuilder(header).line(ctx.t("now.over")).build()
+    before = _before_the_event(ctx)
+    if before is not None:
+        header.append(before)
     items = agenda.upcoming(programme, at)
     moves = history.moves(ctx.session, programme)
     body: list[Line] = []
