@@ -31,8 +31,8 @@ register(
         "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
         "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
         "agenda.draft": {
-            "zh": "（草案日程，以组织者最终发布为准）",
-            "en": "(draft programme, organizers may still change it)",
+            "zh": "（日程暂定，时间和会场可能还会调整；订阅的演讲有变动时我会通知您）",
+            "en": "(Provisional: times and rooms may still change. If a talk you starred moves, I will tell you.)",
         },
         "agenda.bad_day": {
             "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}、今天、明天、周日，"
@@ -143,8 +143,10 @@ def show_agenda(ctx: Context) -> Reply:
     days = programme.days()
     conf = programme.conference
     header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]
-    if conf.draft:
-        header.append((italic(ctx.t("agenda.draft")),))
+    if conf.draft and page == 1:  # the organizers' own words for attendees, once, not on every page
+        own = conf.draft_note_en if ctx.lang == "en" else conf.draft_note
+        note = own or ctx.t("agenda.draft")
+        header.append((italic(note),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     at = ctx.now
