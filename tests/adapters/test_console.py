@@ -177,9 +177,9 @@ async def test_two_pushes_at_once_letter_their_buttons_apart(core: Core) -> None
     chat = ConsoleChat(core, out, Address("console", "me", "me"))
     chat.locale = "en"
     chat.handle_line("/subscribe 2")
-    chat.handle_line("/subscribe 3")
+    chat.handle_line("/subscribe 4")
     sender = ConsoleSender(out, chat)
-    for talk in (2, 3):
+    for talk in (2, 4):
         push = (
             ReplyBuilder()
             .line(f"#{talk} starts soon")
@@ -192,7 +192,7 @@ async def test_two_pushes_at_once_letter_their_buttons_apart(core: Core) -> None
     chat.handle_line("d")  # the second push's unsubscribe
     assert "✓ Unsubscribed" in out.getvalue()[len(screen) :]
     (my,) = core.handle(Request(chat.address, text="/my", locale="en"))
-    assert "#2" in my.plain_text and "#3" not in my.plain_text  # it acted on the second push's talk
+    assert "#2" in my.plain_text and "#4" not in my.plain_text  # it acted on the second push's talk
 
 
 def test_a_place_is_printed_with_its_coordinates_and_a_map_link() -> None:
