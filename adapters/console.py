@@ -1,11 +1,12 @@
-"""The terminal adapter: read lines, print replies, buttons as numbered choices.
+"""The terminal adapter: read lines, print replies, buttons as lettered choices.
 
 It is the embedded default (``confbot chat``) and works interactively or piped:
-``printf '/agenda\\n/speaker 陈莉君\\n' | confbot chat``. Typing a button's number presses it.
-Reminders arrive through the same outbox as on any platform, via :class:`ConsoleSender`: their
-buttons are numbered after the ones already on screen, so every number presses one button, and the
-``> `` prompt is drawn again below them. A file a reply carries (``/ics``) is saved in the working
-directory.
+``printf '/agenda\\n/speaker 陈莉君\\n' | confbot chat``. Typing a button's letter (``a``, ``b``, …,
+``z``, then ``aa``, ``ab``, …) presses it; a bare number is always a talk (``17`` opens talk 17), as
+everywhere else. Reminders arrive through the same outbox as on any platform, via
+:class:`ConsoleSender`: their buttons are lettered after the ones already on screen, so every letter
+presses one button, and the ``> `` prompt is drawn again below them. A file a reply carries (``/ics``)
+is saved in the working directory. The banner is in the language of the terminal's locale.
 """
 
 from __future__ import annotations
@@ -21,12 +22,50 @@ from bot.chat.files import forward_as_text
 from bot.chat.messages import Address, Button, Reply, Request
 from bot.core import Core
 from bot.delivery.sender import SendResult
+from bot.i18n import language_for_locale, register, t
 
 PLATFORM = "console"
 
+register(
+    {
+        "console.banner": {
+            "zh": "confbot — 发送 /help 查看命令，Ctrl-D 退出。"
+            "按钮用字母表示（[a]），输入字母即可按下；数字是演讲编号。",
+            "en": "confbot — /help lists the commands, Ctrl-D quits. "
+            "Type a button's letter ([a]) to press it; a number opens that talk.",
+        }
+    }
+)
+
+
+def button_key(n: int) -> str:
+    """The letters of the ``n``-th button (from 1): ``a`` … ``z``, ``aa`` … ``az``, ``ba`` …"""
+    key = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        key = chr(ord("a") + rest) + key
+    return key
+
+
+def button_number(text: str) -> int | None:
+    """The position (from 1) a typed key names (``b`` is 2, ``B`` too); None for anything else."""
+    key = text.lower()
+    if not key or len(key) > 3 or not all("a" <= c <= "z" for c in key):
+        return None
+    n = 0
+    for c in key:
+        n = n * 26 + ord(c) - ord("a") + 1
+    return n
+
+
+def banner(locale: str | None) -> str:
+    """The interactive session's first line, in the locale's language."""
+    return t(language_for_locale(locale), "console.banner")
+
 
 def render(reply: Reply, start: int = 1, saved: Path | None = None) -> tuple[str, list[Button]]:
-    """Plain text plus numbered buttons; returns the text and the buttons in number order.
+    """Plain text plus lettered buttons (``[a] …``, from the ``start``-th letter); returns the text
+    and the buttons in letter order.
 
     ``saved`` is where the reply's attachment was written.
     """
@@ -39,11 +78,11 @@ def render(reply: Reply, start: int = 1, saved: Path | None = None) -> tuple[str
         where = str(saved) if saved is not None else reply.attachment.filename
         lines.append(f"📎 {where} ({len(reply.attachment.content)} bytes)")
     if buttons:
-        numbered = [
-            f"[{n}] {'• ' if b.selected else ''}{b.label}" + (f" <{b.url}>" if b.url else "")
+        lettered = [
+            f"[{button_key(n)}] {'• ' if b.selected else ''}{b.label}" + (f" <{b.url}>" if b.url else "")
             for n, b in enumerate(buttons, start)
         ]
-        lines.append("  ".join(numbered))
+        lines.append("  ".join(lettered))
     return "\n".join(lines), buttons
 
 
@@ -61,7 +100,7 @@ def save_attachment(reply: Reply, directory: Path | None = None) -> Path | None:
 
 
 def show(out: TextIO, reply: Reply, *, start: int = 1, push: bool = False, prompt: str = "") -> list[Button]:
-    """The one way a reply reaches the terminal (answers and pushes); returns its numbered buttons.
+    """The one way a reply reaches the terminal (answers and pushes); returns its lettered buttons.
 
     A push is followed by ``prompt`` (the interactive ``> ``), since it interrupts the input line.
     """
@@ -88,7 +127,7 @@ class ConsoleSender:
         try:
             if chat is None:
                 show(self._out, reply, push=True)
-            else:  # numbered after what is on screen: each number presses exactly one button
+            else:  # lettered after what is on screen: each letter presses exactly one button
                 chat.buttons += show(self._out, reply, start=len(chat.buttons) + 1, push=True, prompt=chat.prompt)
         except (OSError, ValueError) as exc:
             return SendResult.failed(f"terminal closed: {exc}")
@@ -118,17 +157,19 @@ class ConsoleChat:
         self.out = out
         self.address = address or console_address()
         self.locale = locale_from_env()
-        self.buttons: list[Button] = []  # every button on screen, in number order
+        self.buttons: list[Button] = []  # every button on screen, in letter order
         self.prompt = prompt  # "> " in an interactive terminal: drawn again after a push
 
     def handle_line(self, line: str) -> None:
-        """Answer one typed line; a bare number presses that button of the last reply."""
+        """Answer one typed line; a button's letter presses that button, anything else (a bare number:
+        that talk) goes to the core as typed."""
         text = line.strip()
         if not text:
             return
         action = None
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(self.buttons):  # a typed ² is text
-            button = self.buttons[int(text) - 1]
+        number = button_number(text)
+        if number is not None and number <= len(self.buttons):
+            button = self.buttons[number - 1]
             if button.url:
                 self.out.write(f"{button.url}\n")
                 return
@@ -153,7 +194,7 @@ async def run_chat(core: Core, stdin: TextIO, out: TextIO, *, stay: bool = False
     await runtime.start()
     try:
         if interactive:
-            out.write("confbot — /help lists the commands, Ctrl-D quits.\n\n")
+            out.write(f"{banner(chat.locale)}\n\n")
             out.flush()
         loop = asyncio.get_running_loop()
         while True:

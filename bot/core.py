@@ -39,7 +39,7 @@ from bot.features.browse.home import home_view
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, register, t
 from bot.ops import logcontext
-from bot.programme.cards import talk_card, title_of
+from bot.programme.cards import talk_card, title_of, when_where
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
 from bot.programme.speaker_links import SpeakerLinks
@@ -409,8 +409,9 @@ class Core:
         cards = []
         for talk in talks[:INLINE_RESULTS]:
             names = join_names((pick(lang, s.name, s.name_en) for s in programme.speakers_of(talk)), lang)
+            about = " · ".join(x for x in (when_where(programme, talk, lang), names) if x)  # when and where first
             card = dataclasses.replace(talk_card(programme, talk, lang), lang=lang)
-            cards.append(InlineCard(f"talk-{talk.id}", f"#{talk.id} {title_of(talk, lang)}", names, card))
+            cards.append(InlineCard(f"talk-{talk.id}", f"#{talk.id} {title_of(talk, lang)}", about, card))
         return cards
 
     @staticmethod

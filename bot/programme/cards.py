@@ -140,6 +140,20 @@ def talk_buttons(talk: Talk, lang: str, subscribed: bool | None) -> tuple[tuple[
     return (tuple(row),) if row else ()
 
 
+def when_where(programme: Programme, talk: Talk, lang: str) -> str:
+    """``Sat 12 Dec 10:00–10:40 Hall A``: the day, time and room a list shows before a talk found out of
+    its day's context (search results); "time to be announced" for an unscheduled one."""
+    tz = programme.tz
+    if talk.start is None:
+        when = t(lang, "talk.unscheduled")
+    else:
+        start = talk.start.astimezone(tz)
+        when = f"{format_day(start.date(), lang)} {clock_time(start, tz)}"
+        when += f"–{clock_time(talk.end, tz)}" if talk.end is not None else ""
+    room = room_name(programme, talk.room, lang)
+    return f"{when} {room}" if room else when
+
+
 def moved_text(programme: Programme, talk: Talk, moved: Moved, lang: str, *, with_day: bool = False) -> str:
     """``10:40``, ``Sat 12 Dec 10:40`` (another day, or ``with_day``), ``Hall A``, or ``10:40, Hall A``:
     where a talk was first announced."""

@@ -52,6 +52,12 @@ def is_over(programme: Programme, at: datetime) -> bool:
     return last is None or last <= at
 
 
+def starts_at(programme: Programme, at: datetime) -> datetime | None:
+    """When the programme's first item (talk or break) starts, if that is still after ``at``."""
+    starts = timeline(programme).all.starts
+    return starts[0] if starts and at < starts[0] else None
+
+
 def has_ended(item: Item, at: datetime) -> bool:
     """The item is over at ``at``."""
     return item.end is not None and item.end <= at

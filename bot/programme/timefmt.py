@@ -5,6 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.i18n import register, t
+
+register(
+    {
+        "countdown.day": {"zh": "{n} 天", "en": "{n} day"},
+        "countdown.days": {"zh": "{n} 天", "en": "{n} days"},
+        "countdown.hour": {"zh": "{n} 小时", "en": "{n} hour"},
+        "countdown.hours": {"zh": "{n} 小时", "en": "{n} hours"},
+        "countdown.minute": {"zh": "{n} 分钟", "en": "{n} minute"},
+        "countdown.minutes": {"zh": "{n} 分钟", "en": "{n} minutes"},
+    }
+)
+
 _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
@@ -52,3 +65,14 @@ def format_day(day: date, lang: str) -> str:
 def format_when(dt: datetime, tz: ZoneInfo, lang: str) -> str:
     """Day and time: ``12月12日 周六 10:30 (UTC+8)``."""
     return f"{format_day(dt.astimezone(tz).date(), lang)} {format_time(dt, tz)}"
+
+
+def countdown(left: timedelta, lang: str) -> str:
+    """``3 days 5 hours``, ``5 hours 20 minutes``, ``20 minutes`` (``3 天 5 小时``): the two largest units,
+    rounded down, at least a minute."""
+    minutes = max(1, int(left.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    units = [("day", days), ("hour", hours)] if days else [("hour", hours), ("minute", minutes)]
+    parts = [t(lang, f"countdown.{unit}" + ("" if n == 1 else "s"), n=n) for unit, n in units if n]
+    return " ".join(parts)

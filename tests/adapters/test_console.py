@@ -1,4 +1,5 @@
-"""The terminal adapter: numbered buttons, piped sessions, and the real CLI end to end."""
+"""The terminal adapter: lettered buttons, bare numbers as talks, the banner's language, piped
+sessions, and the real CLI end to end."""
 
 from __future__ import annotations
 
@@ -9,49 +10,81 @@ import subprocess
 import sys
 from pathlib import Path
 
-from adapters.console import ConsoleChat, ConsoleSender, render, show
+from adapters.console import ConsoleChat, ConsoleSender, banner, button_key, button_number, render, run_chat, show
 from bot.chat.messages import Address, Button, ReplyBuilder, Request, UserFile
 from bot.core import Core
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_buttons_are_numbered_choices() -> None:
+def test_buttons_are_lettered_choices() -> None:
     reply = ReplyBuilder().line("hi").build(buttons=((Button("One", "a"), Button("Two", "b")),))
     text, buttons = render(reply)
-    assert text.endswith("[1] One  [2] Two")
+    assert text.endswith("[a] One  [b] Two")
     assert [b.action for b in buttons] == ["a", "b"]
 
 
-def test_typing_a_number_presses_that_button(core: Core) -> None:
+def test_letters_go_on_past_z() -> None:
+    assert [button_key(n) for n in (1, 26, 27, 52, 53)] == ["a", "z", "aa", "az", "ba"]
+    assert [button_number(k) for k in ("a", "Z", "aa", "ba", "1", "abcd", "é", "")] == [
+        1,
+        26,
+        27,
+        53,
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_typing_a_letter_presses_that_button(core: Core) -> None:
     out = io.StringIO()
     chat = ConsoleChat(core, out, Address("console", "me", "me"))
     chat.locale = "en"
     chat.handle_line("/talk 2")
-    assert "[1] ⭐ Remind me" in out.getvalue()
-    chat.handle_line("1")  # the toggle: the card comes back with the toast
-    assert "✓ Subscribed" in out.getvalue() and "[1] ✖ Unsubscribe" in out.getvalue()
-    chat.handle_line("2")  # "In parallel"
+    assert "[a] ⭐ Remind me" in out.getvalue()
+    chat.handle_line("a")  # the toggle: the card comes back with the toast
+    assert "✓ Subscribed" in out.getvalue() and "[a] ✖ Unsubscribe" in out.getvalue()
+    chat.handle_line("B")  # "In parallel", in either case
     assert "Running alongside #2" in out.getvalue()
 
 
-def test_a_number_without_buttons_is_just_a_search_or_command(core: Core) -> None:
-    out = io.StringIO()
-    chat = ConsoleChat(core, out, Address("console", "me", "me"))
-    chat.handle_line("/help")
-    chat.handle_line("7")
-    assert out.getvalue().count("\n") > 3  # answered, no crash
-
-
-def test_a_number_beyond_the_buttons_opens_that_talk(core: Core) -> None:
+def test_a_bare_number_opens_that_talk_even_with_buttons_on_screen(core: Core) -> None:
     out = io.StringIO()
     chat = ConsoleChat(core, out, Address("console", "me", "me"))
     chat.locale = "en"
-    chat.handle_line("/talk 2")  # two buttons
-    chat.handle_line("5")
-    assert "Watching the scheduler #5" in out.getvalue() and "Results for" not in out.getvalue()
+    chat.handle_line("/agenda 2")  # [a] #4 …  [b] #5 …  [c] Day 1 …
+    assert "[b] #5 Watching the scheduler" in out.getvalue()
+    before = len(out.getvalue())
+    chat.handle_line("2")  # talk 2, not the second button
+    assert "XDP <fast> & furious #2" in out.getvalue()[before:] and "#5" not in out.getvalue()[before:]
     chat.handle_line("／talk　４")  # a Chinese input method's slash, space and digit
     assert "Hunting network jitter #4" in out.getvalue()
+
+
+def test_a_letter_past_the_buttons_is_just_text(core: Core) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(core, out, Address("console", "me", "me"))
+    chat.locale = "en"
+    chat.handle_line("/subscribe 2")  # one button: [a] ✖ Unsubscribe
+    chat.handle_line("c")  # answered as text, presses nothing
+    (my,) = core.handle(Request(chat.address, text="/my", locale="en"))
+    assert "#2" in my.plain_text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_the_banner_speaks_the_locale_s_language(core: Core, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for lang, expected in (("zh_CN.UTF-8", "Ctrl-D 退出"), ("en_GB.UTF-8", "Ctrl-D quits")):
+        monkeypatch.setenv("LC_ALL", lang)
+        out = io.StringIO()
+        await run_chat(core, _Terminal(""), out)
+        assert out.getvalue().startswith("confbot — ") and expected in out.getvalue().splitlines()[0]
+    assert "a number opens that talk" in banner("C") and "数字是演讲编号" in banner(None)
 
 
 async def test_console_sender_prints_the_push_and_its_buttons_can_be_pressed(core: Core) -> None:
@@ -61,7 +94,7 @@ async def test_console_sender_prints_the_push_and_its_buttons_can_be_pressed(cor
     push = ReplyBuilder().line("Talk soon").build(buttons=((Button("Details", "talk 2"),),))
     result = await ConsoleSender(out, chat).send(chat.address, push)
     assert result.outcome == "sent" and "🔔 Talk soon" in out.getvalue()
-    chat.handle_line("1")
+    chat.handle_line("a")
     assert "XDP <fast> & furious #2" in out.getvalue()
 
 
@@ -139,14 +172,14 @@ async def test_a_push_redraws_the_prompt_in_a_terminal(core: Core) -> None:
     assert piped.getvalue().endswith("🔔 Talk soon\n")
 
 
-async def test_two_pushes_at_once_number_their_buttons_apart(core: Core) -> None:
+async def test_two_pushes_at_once_letter_their_buttons_apart(core: Core) -> None:
     out = io.StringIO()
     chat = ConsoleChat(core, out, Address("console", "me", "me"))
     chat.locale = "en"
     chat.handle_line("/subscribe 2")
-    chat.handle_line("/subscribe 3")
+    chat.handle_line("/subscribe 4")
     sender = ConsoleSender(out, chat)
-    for talk in (2, 3):
+    for talk in (2, 4):
         push = (
             ReplyBuilder()
             .line(f"#{talk} starts soon")
@@ -154,12 +187,12 @@ async def test_two_pushes_at_once_number_their_buttons_apart(core: Core) -> None
         )
         await sender.send(chat.address, push)
     screen = out.getvalue()
-    assert "[2] ✖ Unsubscribe  [3] Details" in screen  # after the answer's own [1]
-    assert "[4] ✖ Unsubscribe  [5] Details" in screen
-    chat.handle_line("4")  # the second push's unsubscribe
+    assert "[b] ✖ Unsubscribe  [c] Details" in screen  # after the answer's own [a]
+    assert "[d] ✖ Unsubscribe  [e] Details" in screen
+    chat.handle_line("d")  # the second push's unsubscribe
     assert "✓ Unsubscribed" in out.getvalue()[len(screen) :]
     (my,) = core.handle(Request(chat.address, text="/my", locale="en"))
-    assert "#2" in my.plain_text and "#3" not in my.plain_text  # it acted on the second push's talk
+    assert "#2" in my.plain_text and "#4" not in my.plain_text  # it acted on the second push's talk
 
 
 def test_a_place_is_printed_with_its_coordinates_and_a_map_link() -> None:

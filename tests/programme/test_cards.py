@@ -45,7 +45,7 @@ def test_chinese_readers_see_the_enumeration_comma(core: Core, text: str) -> Non
 
 def test_inline_cards_and_calendar_follow_the_language(core: Core) -> None:
     card = next(c for c in core.inline_cards("XDP", "en") if c.id == "talk-2")
-    assert card.description == "Chen Lijun, Alice Wang"
+    assert card.description == "Sat 12 Dec 10:00–10:40 Hall A · Chen Lijun, Alice Wang"  # when and where first
     assert "陈莉君、Alice Wang" in next(c for c in core.inline_cards("XDP", "zh") if c.id == "talk-2").description
     ics = calendar_bytes(core.programme, lang="en", stamp=datetime(2026, 12, 1, tzinfo=SHANGHAI)).decode()
     assert "Chen Lijun (陈莉君)\\, Alice Wang" in ics  # the English name first, as on the talk card

@@ -16,7 +16,7 @@ from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.programme.content.schema import Room, Talk, Track
 from bot.programme.search.names import find_named, ref
-from bot.programme.timefmt import format_day, format_time
+from bot.programme.timefmt import countdown, format_day, format_time
 
 register(
     {
@@ -31,8 +31,8 @@ register(
         "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
         "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
         "agenda.draft": {
-            "zh": "（草案日程，以组织者最终发布为准）",
-            "en": "(draft programme, organizers may still change it)",
+            "zh": "（日程暂定，时间和会场可能还会调整；订阅的演讲有变动时我会通知您）",
+            "en": "(Provisional: times and rooms may still change. If a talk you starred moves, I will tell you.)",
         },
         "agenda.bad_day": {
             "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}、今天、明天、周日，"
@@ -43,6 +43,10 @@ register(
         "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
         "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
         "now.nothing": {"zh": "此刻没有进行中的演讲。", "en": "Nothing is running right now."},
+        "event.starts": {
+            "zh": "🗓 大会将于 {day} {time} 开始，还有 {left}。",
+            "en": "🗓 The conference starts on {day} at {time}, in {left}.",
+        },
         "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
         "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
         "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
@@ -146,8 +150,10 @@ def show_agenda(ctx: Context) -> Reply:
     days = programme.days()
     conf = programme.conference
     header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]
-    if conf.draft:
-        header.append((italic(ctx.t("agenda.draft")),))
+    if conf.draft and page == 1:  # the organizers' own words for attendees, once, not on every page
+        own = conf.draft_note_en if ctx.lang == "en" else conf.draft_note
+        note = own or ctx.t("agenda.draft")
+        header.append((italic(note),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     at = ctx.now
@@ -181,7 +187,10 @@ def now(ctx: Context) -> Reply:
     if agenda.is_over(programme, at):
         return ReplyBuilder(header).line(ctx.t("now.over")).build()
     states = agenda.rooms_now(programme, at)
-    if not any(state.current for state in states):
+    before = _before_the_event(ctx)
+    if before is not None:
+        header.append(before)
+    elif not any(state.current for state in states):
         header.append((Span(ctx.t("now.nothing")),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
@@ -195,6 +204,16 @@ def now(ctx: Context) -> Reply:
             body.append(_dated_line(ctx, item, moves, mark="⏭ ", with_room=False))
             _remember(talks, body[-1], item)
     return paged_reply(ctx, header, body, "now", page_arg(ctx), talks=talks)
+
+
+def _before_the_event(ctx: Context) -> Line | None:
+    """Before the programme's first item: when it starts (day, time and zone) and how long until then."""
+    tz, at = ctx.programme.tz, ctx.now
+    start = agenda.starts_at(ctx.programme, at)
+    if start is None:
+        return None
+    day, time = format_day(start.astimezone(tz).date(), ctx.lang), format_time(start, tz)
+    return (bold(ctx.t("event.starts", day=day, time=time, left=countdown(start - at, ctx.lang))),)
 
 
 def _remember(talks: dict[int, Talk], line: Line, item: agenda.Item) -> None:
@@ -211,6 +230,9 @@ def next_(ctx: Context) -> Reply:
     header: list[Line] = [(bold(ctx.t("next.title", time=format_time(at, programme.tz))),)]
     if agenda.is_over(programme, at):
         return ReplyBuilder(header).line(ctx.t("now.over")).build()
+    before = _before_the_event(ctx)
+    if before is not None:
+        header.append(before)
     items = agenda.upcoming(programme, at)
     moves = history.moves(ctx.session, programme)
     body: list[Line] = []

@@ -9,7 +9,7 @@ from bot.chat.registry import Context, UsageError, command
 from bot.features.personal import subscriptions
 from bot.i18n import join_names, register
 from bot.programme import history
-from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of
+from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of, when_where
 from bot.programme.content.schema import Speaker
 from bot.programme.search.hit import Hit
 from bot.programme.topics import popular_topics
@@ -136,7 +136,15 @@ def run_search(ctx: Context, query: str, page: int, hits: list[Hit] | None = Non
         if hit.talk is not None:
             t = hit.talk
             names = join_names((speaker_name(s, ctx.lang) for s in programme.speakers_of(t)), ctx.lang)
-            b.line(code(f"#{t.id}"), Span(" "), bold(title_of(t, ctx.lang)), Span(f" — {names}" if names else ""))
+            gone = (Span(" ❌ "), italic(ctx.t("item.cancelled"))) if t.cancelled else ()
+            b.line(
+                Span(f"{when_where(programme, t, ctx.lang)} "),
+                code(f"#{t.id}"),
+                Span(" "),
+                bold(title_of(t, ctx.lang)),
+                *gone,
+                Span(f" — {names}" if names else ""),
+            )
             buttons.append((Button(fit(f"#{t.id} {title_of(t, ctx.lang)}"), f"talk {t.id}"),))
         elif hit.speaker is not None:
             s = hit.speaker

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from bot.chat.grammar import parse_number, talk_ids_arg
-from bot.chat.labels import fit
+from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Attachment, Button, Line, Reply, ReplyBuilder, Span, bold, italic, link
 from bot.chat.registry import Context, UsageError, command
 from bot.features.browse.agenda import paged_reply
 from bot.features.personal import calendar_feed, reminders, subscriptions
 from bot.i18n import register
 from bot.programme import history
-from bot.programme.cards import agenda_line, talk_card, title_of
+from bot.programme.cards import agenda_line, talk_card, title_of, when_where
 from bot.programme.content.schema import Talk
 from bot.programme.queries import has_ended, has_started, overlaps
 from bot.programme.timefmt import format_day
@@ -55,6 +55,15 @@ register(
         },
         "sub.toast_ended": {"zh": "已订阅（已结束，无提醒）", "en": "Subscribed (ended: no reminder)"},
         "sub.toast_started": {"zh": "已订阅（已开始，无提醒）", "en": "Subscribed (started: no reminder)"},
+        "sub.clash": {
+            "zh": "⚠️ 与您已订阅的 #{id} {title}（{when}）时间冲突。",
+            "en": "⚠️ It clashes with #{id} {title} ({when}), which you starred.",
+        },
+        "sub.clash_choose": {
+            "zh": "同一时间只能去一场：点 ✖ 取消其中一场，或点 ⇄ 查看同时段的其他演讲。",
+            "en": "You can only be in one: press ✖ to unstar one, or ⇄ for what else runs then.",
+        },
+        "sub.toast_clash": {"zh": "{done} ⚠️ 与 #{id} 时间冲突", "en": "{done} ⚠️ clashes with #{id}"},
         "sub.already": {"zh": "您已经订阅了 #{id}。", "en": "You already subscribed to #{id}."},
         "sub.cancelled_talk": {"zh": "#{id} 已取消，无法订阅。", "en": "#{id} is cancelled; nothing to subscribe to."},
         "sub.toast_on": {"zh": "已订阅", "en": "Subscribed"},
@@ -110,14 +119,48 @@ register(
 )
 
 
-def _card(ctx: Context, talk_id: int, toast_key: str) -> Reply:
-    """The re-rendered talk card replacing the pressed one."""
+def _card(ctx: Context, talk_id: int, toast_key: str, clashes: list[Talk] | None = None) -> Reply:
+    """The re-rendered talk card replacing the pressed one; a star that clashes with talks already
+    starred says so under the card, with the buttons to choose (and the toast names the clash)."""
     talk = ctx.programme.talk(talk_id)
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
     moved = history.moves(ctx.session, ctx.programme).get(talk_id)
     card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True, moved=moved)
-    return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
+    if not clashes:
+        return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
+    lines = [*card.lines, (), *_clash_lines(ctx, clashes)]
+    notice = ctx.t("sub.toast_clash", done=ctx.t(toast_key), id=clashes[0].id)
+    return Reply(tuple(lines), (*card.buttons, *_clash_buttons(ctx, clashes)), edit=True, notice=notice)
+
+
+def clashes_with(ctx: Context, talk: Talk) -> list[Talk]:
+    """The other talks the user starred that overlap ``talk`` (cancelled ones don't count)."""
+    return [
+        other
+        for other in calendar_feed.my_talks(ctx.session, ctx.programme, ctx.user)
+        if other.id != talk.id and not other.cancelled and overlaps(talk, other)
+    ]
+
+
+def _clash_lines(ctx: Context, clashes: list[Talk]) -> list[Line]:
+    """``⚠️ It clashes with #2 XDP (Sat 12 Dec 10:00–10:40 Hall A), which you starred.``, and the choice."""
+    lines: list[Line] = [
+        (bold(ctx.t("sub.clash", id=o.id, title=title_of(o, ctx.lang), when=when_where(ctx.programme, o, ctx.lang))),)
+        for o in clashes
+    ]
+    return [*lines, (italic(ctx.t("sub.clash_choose")),)]
+
+
+def _clash_buttons(ctx: Context, clashes: list[Talk]) -> tuple[tuple[Button, ...], ...]:
+    """For each clashing talk: open it (the alternative) or unstar it (keep the new one)."""
+    return tuple(
+        (
+            Button(fit(f"#{o.id} {title_of(o, ctx.lang)}", HALF_WIDTH), f"talk {o.id}"),
+            Button(fit(f"✖ #{o.id} {title_of(o, ctx.lang)}", HALF_WIDTH), f"unsub {o.id}"),
+        )
+        for o in clashes[:4]
+    )
 
 
 @command(
@@ -130,16 +173,49 @@ def subscribe(ctx: Context) -> Reply:
         late = _subscribe_one(ctx, talk_ids[0])
         if late == "cancelled":
             raise UsageError("sub.cancelled_talk", id=talk_ids[0])
-        return _card(ctx, talk_ids[0], f"sub.toast_{late}" if late in ("ended", "started") else "sub.toast_on")
+        toast = f"sub.toast_{late}" if late in ("ended", "started") else "sub.toast_on"
+        return _card(ctx, talk_ids[0], toast, _new_clashes(ctx, talk_ids[0], late))
     b = ReplyBuilder()
+    clash_rows: list[tuple[Button, ...]] = []
+    alternatives: list[int] = []
     for talk_id in talk_ids:
-        b.line(_subscribed_text(ctx, talk_id, _subscribe_one(ctx, talk_id)))
+        outcome = _subscribe_one(ctx, talk_id)
+        b.line(_subscribed_text(ctx, talk_id, outcome))
+        clashes = _new_clashes(ctx, talk_id, outcome)
+        if clashes:
+            b.lines.extend(_clash_lines(ctx, clashes)[:-1])
+            clash_rows += _clash_buttons(ctx, clashes)
+            alternatives.append(talk_id)
+    if alternatives:
+        b.line(italic(ctx.t("sub.clash_choose")))
     buttons = tuple(
         (Button(ctx.t("button.unsubscribe") if len(talk_ids) == 1 else f"✖ #{i}", f"unsub {i}"),)
         for i in talk_ids
         if subscriptions.is_subscribed(ctx.session, ctx.user, i)
     )
-    return b.build(buttons=buttons)
+    parallel = tuple((Button(f"{ctx.t('button.parallel')} #{i}", f"parallel {i}"),) for i in alternatives[:4])
+    return b.build(buttons=_unique((*buttons, *clash_rows, *parallel)))
+
+
+def _unique(rows: tuple[tuple[Button, ...], ...]) -> tuple[tuple[Button, ...], ...]:
+    """The rows without a button whose action an earlier one has (``/subscribe 2 3`` unstars #2 once)."""
+    seen: set[str] = set()
+    kept: list[tuple[Button, ...]] = []
+    for row in rows:
+        fresh = tuple(b for b in row if b.action not in seen)
+        seen |= {b.action for b in fresh}
+        if fresh:
+            kept.append(fresh)
+    return tuple(kept)
+
+
+def _new_clashes(ctx: Context, talk_id: int, outcome: str) -> list[Talk]:
+    """The starred talks a talk just starred clashes with (none when nothing was starred now)."""
+    if outcome in ("cancelled", "already"):
+        return []
+    talk = ctx.programme.talk(talk_id)
+    assert talk is not None
+    return clashes_with(ctx, talk)
 
 
 def _subscribe_one(ctx: Context, talk_id: int) -> str:

@@ -36,6 +36,22 @@ def description(programme: Programme, talk: Talk, lang: str) -> str:
     return "\n\n".join(x for x in (speakers, abstract) if x)
 
 
+def location(programme: Programme, talk: Talk, lang: str) -> str:
+    """What a phone's calendar shows and looks up on its map: the room (and floor), the venue's name
+    and its address, ``Main Hall 1F, Xi'an University …, 618 West Chang'an Street, …``."""
+    room = programme.room(talk.room)
+    parts = [f"{pick(lang, room.name, room.name_en)} {room.floor or ''}".strip()] if room is not None else []
+    if room is None and talk.room:
+        parts.append(talk.room)
+    venue = programme.conference.venue
+    if venue is not None:
+        parts.append(pick(lang, venue.name, venue.name_en))
+        address = pick(lang, venue.address, venue.address_en)
+        if address:
+            parts.append(address)
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
 def calendar_bytes(
     programme: Programme,
     talks: Iterable[Talk] | None = None,
@@ -65,9 +81,12 @@ def calendar_bytes(
         event.add("dtstart", talk.start)
         event.add("dtend", talk.end)
         event.add("summary", f"#{talk.id} {pick(lang, talk.title, talk.title_en)}")
-        room = programme.room(talk.room)
-        if room is not None:
-            event.add("location", pick(lang, room.name, room.name_en))
+        where = location(programme, talk, lang)
+        if where:
+            event.add("location", where)
+        venue = conf.venue
+        if venue is not None and venue.latitude is not None and venue.longitude is not None:
+            event.add("geo", (venue.latitude, venue.longitude))
         event.add("description", description(programme, talk, lang))
         if talk.cancelled:
             event.add("status", "CANCELLED")

@@ -126,6 +126,8 @@ def test_listed_talks_have_buttons_that_open_them(core: Core, command: str) -> N
 
 def test_now_before_and_after_the_event(core: Core, clock: FakeClock) -> None:
     clock.set(datetime(2026, 12, 12, 7, 0, tzinfo=SHANGHAI))
+    assert "starts on Sat 12 Dec at 09:00 (UTC+8), in 2 hours." in ask(core, "/now", locale="en").plain_text
+    clock.set(datetime(2026, 12, 12, 9, 45, tzinfo=SHANGHAI))  # between talks
     assert "Nothing is running" in ask(core, "/now", locale="en").plain_text
     clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=SHANGHAI))
     assert "over" in ask(core, "/now", locale="en").plain_text

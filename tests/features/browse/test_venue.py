@@ -83,3 +83,10 @@ def test_chinese_only_notes_are_said_to_be_chinese_to_an_english_reader(
 
 def _with_conference(programme: Programme, conference: Conference) -> Programme:
     return dataclasses.replace(programme, conference=conference)
+
+
+def test_the_agenda_tells_attendees_the_times_may_change(bundled_core: Core) -> None:
+    first = ask(bundled_core, "/agenda", locale="en").plain_text
+    assert "The programme is provisional: times and rooms may still change." in first
+    assert "organizers edit" not in first and "call for talks" not in first
+    assert "日程暂定" in ask(bundled_core, "/agenda", locale="zh-hans").plain_text

@@ -102,6 +102,6 @@ def test_subscribing_to_an_ended_or_running_talk_promises_no_reminder(core: Core
     assert "Subscribed to #1" in ended and "already ended" in ended and "remind you" not in ended
     running = ask(core, "/subscribe 2", locale="en").plain_text
     assert "already started" in running and "remind you" not in running
-    assert press(core, "sub 3", locale="en").notice == "Subscribed (started: no reminder)"
+    assert press(core, "sub 3", locale="en").notice == "Subscribed (started: no reminder) ⚠️ clashes with #2"
     assert _pending(core) == []
     assert "remind you 10 minutes" in ask(core, "/subscribe 4", locale="en").plain_text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 import pytest
@@ -21,6 +22,29 @@ def test_two_days_two_rooms_in_shanghai_marked_draft(bundled: Programme) -> None
     assert len(bundled.days()) == 2 and len(bundled.conference.rooms) == 2
     assert bundled.conference.timezone == "Asia/Shanghai"
     assert bundled.conference.draft and bundled.conference.draft_note and bundled.conference.draft_note_en
+
+
+def test_the_draft_note_speaks_to_attendees_not_organizers(bundled: Programme) -> None:
+    conf = bundled.conference
+    assert conf.draft_note and conf.draft_note_en
+    assert "may still change" in conf.draft_note_en and "organizer" not in conf.draft_note_en.lower()
+    assert "组织者" not in conf.draft_note and "征集" not in conf.draft_note
+
+
+def test_registration_opens_when_the_venue_notes_say(bundled: Programme) -> None:
+    venue = bundled.conference.venue
+    assert venue is not None and venue.registration and venue.registration_en
+    opens = {
+        item.start.astimezone(bundled.tz).strftime("%H:%M")
+        for item in bundled.breaks
+        if item.kind == "registration" and item.start is not None
+    }
+    assert len(bundled.days()) == len([i for i in bundled.breaks if i.kind == "registration"])  # one a day
+    assert (
+        opens
+        == set(re.findall(r"\d\d:\d\d", venue.registration))
+        == set(re.findall(r"\d\d:\d\d", venue.registration_en))
+    )
 
 
 def test_every_talk_is_scheduled_translated_tagged_and_tracked(bundled: Programme) -> None:
