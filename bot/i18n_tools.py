@@ -224,15 +224,37 @@ def _imports_register(path: Path) -> bool:
     )
 
 
+def _uses_imported_register(body: list[ast.stmt]) -> bool:
+    """Whether code reads the module's ``register`` (not a function's own ``def register``)."""
+    for stmt in body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            own = any(isinstance(s, ast.FunctionDef) and s.name == "register" for s in stmt.body)
+            decorators = [n for d in stmt.decorator_list for n in ast.walk(d)]
+            if any(isinstance(n, ast.Name) and n.id == "register" for n in decorators):
+                return True
+            if not own and _uses_imported_register(stmt.body):
+                return True
+            continue
+        if isinstance(stmt, ast.ClassDef):
+            if _uses_imported_register(stmt.body):
+                return True
+            continue
+        if any(isinstance(n, ast.Name) and n.id == "register" for n in ast.walk(stmt)):
+            return True
+    return False
+
+
 def remove_calls(path: Path, calls: list[Call]) -> None:
     """Delete the calls, drop ``register`` from the file's ``from bot.i18n import``, tidy blank lines."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for call in sorted(calls, key=lambda c: c.start, reverse=True):
         del lines[call.start - 1 : call.end]
+        at = call.start - 1  # the blank lines around the call become one
+        if 0 < at < len(lines) and not lines[at - 1].strip() and not lines[at].strip():
+            del lines[at]
     text = "".join(lines)
     tree = ast.parse(text)
-    still_used = any(isinstance(n, ast.Name) and n.id == "register" for n in ast.walk(tree))
-    if not still_used:
+    if not _uses_imported_register(tree.body):
         lines = text.splitlines(keepends=True)
         for node in sorted(tree.body, key=lambda n: n.lineno, reverse=True):
             if isinstance(node, ast.ImportFrom) and node.module == "bot.i18n" and node.end_lineno is not None:
