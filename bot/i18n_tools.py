@@ -224,6 +224,34 @@ def _imports_register(path: Path) -> bool:
     )
 
 
+def _tidy_blank_lines(lines: list[str], at: int) -> None:
+    """Where a statement was deleted: the blank lines ruff's formatter and isort would leave there."""
+    first = at
+    while first > 0 and not lines[first - 1].strip():
+        first -= 1
+    last = at
+    while last < len(lines) and not lines[last].strip():
+        last += 1
+    if first == 0 or last == len(lines):
+        return
+    after = lines[last].lstrip()
+    before = lines[first - 1]
+    top_level_def = after.startswith(("def ", "async def ", "class ", "@")) and lines[last][0] not in " \t"
+    after_import = before.startswith(("import ", "from ")) or (before.strip() == ")" and _in_import(lines, first - 1))
+    wanted = 2 if top_level_def else 1 if after_import else min(last - first, 2)
+    lines[first:last] = ["\n"] * wanted
+
+
+def _in_import(lines: list[str], closing: int) -> bool:
+    """Whether the ``)`` on line ``closing`` ends a ``from … import (`` statement."""
+    for line in reversed(lines[:closing]):
+        if line.startswith("from "):
+            return line.rstrip().endswith("(")
+        if not line.startswith((" ", "\t")):
+            return False
+    return False
+
+
 def _uses_imported_register(body: list[ast.stmt]) -> bool:
     """Whether code reads the module's ``register`` (not a function's own ``def register``)."""
     for stmt in body:
@@ -249,9 +277,7 @@ def remove_calls(path: Path, calls: list[Call]) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for call in sorted(calls, key=lambda c: c.start, reverse=True):
         del lines[call.start - 1 : call.end]
-        at = call.start - 1  # the blank lines around the call become one
-        if 0 < at < len(lines) and not lines[at - 1].strip() and not lines[at].strip():
-            del lines[at]
+        _tidy_blank_lines(lines, call.start - 1)
     text = "".join(lines)
     tree = ast.parse(text)
     if not _uses_imported_register(tree.body):
