@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.chat.labels import fit
 from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
-from bot.i18n import join_names, pick, register, t
+from bot.i18n import is_chinese, join_names, pick, register, t
 from bot.programme.content.language import has_cjk, in_lang
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Break, Speaker, Talk
@@ -89,14 +89,14 @@ def track_name(programme: Programme, track_id: str | None, lang: str) -> str:
 
 def speaker_name(speaker: Speaker, lang: str) -> str:
     """``陈莉君`` in Chinese, ``Chen Lijun (陈莉君)`` in English."""
-    if lang == "en" and speaker.name_en and speaker.name_en != speaker.name:
+    if not is_chinese(lang) and speaker.name_en and speaker.name_en != speaker.name:
         return f"{speaker.name_en} ({speaker.name})"
     return speaker.name
 
 
 def affiliation_of(speaker: Speaker, lang: str) -> str:
     """The affiliation in ``lang``; in English without a translation, empty (the name says who)."""
-    if lang == "en" and not speaker.affiliation_en:
+    if not is_chinese(lang) and not speaker.affiliation_en:
         return "" if has_cjk(speaker.affiliation) else speaker.affiliation
     return pick(lang, speaker.affiliation, speaker.affiliation_en)
 
@@ -105,7 +105,7 @@ def _speakers_line(programme: Programme, talk: Talk, lang: str) -> str:
     parts = []
     for s in programme.speakers_of(talk):
         org = affiliation_of(s, lang)
-        parts.append(speaker_name(s, lang) + ((f"（{org}）" if lang == "zh" else f" ({org})") if org else ""))
+        parts.append(speaker_name(s, lang) + ((f"（{org}）" if is_chinese(lang) else f" ({org})") if org else ""))
     return join_names(parts, lang)
 
 
@@ -165,7 +165,7 @@ def moved_text(programme: Programme, talk: Talk, moved: Moved, lang: str, *, wit
         parts.append(day + clock_time(moved.start, tz))
     if moved.room is not None:
         parts.append(room_name(programme, moved.room, lang))
-    return ("，" if lang == "zh" else ", ").join(parts)
+    return ("，" if is_chinese(lang) else ", ").join(parts)
 
 
 def talk_card(
@@ -188,9 +188,9 @@ def talk_card(
     if talk.kind == "keynote":
         title += [Span(" · "), italic(t(lang, "talk.keynote"))]
     b.line(*title)
-    if lang == "zh" and talk.title_en and talk.title_en != talk.title:
+    if is_chinese(lang) and talk.title_en and talk.title_en != talk.title:
         b.line(italic(talk.title_en))
-    elif lang == "en" and talk.title_en and talk.title_en != talk.title:
+    elif not is_chinese(lang) and talk.title_en and talk.title_en != talk.title:
         b.line(italic(talk.title))
     if talk.cancelled:
         b.line(bold(t(lang, "talk.cancelled")))
@@ -219,9 +219,9 @@ def talk_card(
         ("talk.outline", talk.outline, talk.outline_en),
         ("talk.takeaways", talk.takeaways, talk.takeaways_en),
     ):
-        items = en_items if lang == "en" and en_items else zh_items
+        items = en_items if not is_chinese(lang) and en_items else [pick(lang, i, None) for i in zh_items]
         if items:
-            fallback = lang == "en" and not en_items and any(has_cjk(i) for i in items)
+            fallback = not is_chinese(lang) and not en_items and any(has_cjk(i) for i in items)
             b.blank().line(
                 bold(t(lang, key)), *([Span(" "), italic(t(lang, "content.in_chinese"))] if fallback else [])
             )
@@ -258,7 +258,9 @@ def agenda_line(
     done = (italic(t(lang, "item.ended")),) if ended else ()
     if isinstance(item, Break):
         return (Span(prefix), italic(title_of(item, lang)), *done)
-    names = join_names((s.name if lang == "zh" else (s.name_en or s.name) for s in programme.speakers_of(item)), lang)
+    names = join_names(
+        (s.name if is_chinese(lang) else (s.name_en or s.name) for s in programme.speakers_of(item)), lang
+    )
     spans: list[Span] = [Span(prefix), code(f"#{item.id}"), Span(" ")]
     title = title_of(item, lang)
     spans.append(Span(title) if item.cancelled or ended else bold(title))

@@ -20,6 +20,7 @@ register(
 
 _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    "zh-hant": ["週一", "週二", "週三", "週四", "週五", "週六", "週日"],
     "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
 }
 
@@ -57,7 +58,7 @@ def format_span(start: datetime, end: datetime | None, tz: ZoneInfo) -> str:
 def format_day(day: date, lang: str) -> str:
     """``12月12日 周六`` / ``Sat 12 Dec``."""
     weekday = _WEEKDAYS.get(lang, _WEEKDAYS["en"])[day.weekday()]
-    if lang == "zh":
+    if lang.startswith("zh"):
         return f"{day.month}月{day.day}日 {weekday}"
     return f"{weekday} {day.day} {day:%b}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.i18n import register, t
+from bot.i18n import is_chinese, pick, register, t
 from bot.programme.content.programme import Programme
 
 register(
@@ -29,7 +29,7 @@ def popular_topics(programme: Programme, lang: str, limit: int = 2) -> list[str]
         if track is not None:
             zh[track.name] += 1
             en[track.name_en or track.name] += 1
-    first, second = (zh, en) if lang == "zh" else (en, zh)
+    first, second = (zh, en) if is_chinese(lang) else (en, zh)
     found: dict[str, str] = {}  # folded → as written
     for counts in (first, second):
         for topic, _ in counts.most_common():
@@ -40,5 +40,7 @@ def popular_topics(programme: Programme, lang: str, limit: int = 2) -> list[str]
 
 def topics_text(programme: Programme, lang: str, limit: int = 2) -> str:
     """The popular topics quoted and joined (“XDP” or “网络”); empty when the programme has none."""
-    quoted = [t(lang, "topics.quote", topic=topic) for topic in popular_topics(programme, lang, limit)]
+    quoted = [
+        t(lang, "topics.quote", topic=pick(lang, topic, None)) for topic in popular_topics(programme, lang, limit)
+    ]
     return t(lang, "topics.or").join(quoted)

@@ -17,7 +17,9 @@ async def test_organizer_moves_a_talk_and_the_subscriber_gets_one_moved_push(pla
     assert refused.text == "Only conference organizers can use /move."
 
     shown = await platform.send("organizer", "/move 4 2 14:30 B")
-    assert "to: Sun 13 Dec 14:30–15:10 (UTC+8), Hall B" in shown.text and "1 subscriber(s)" in shown.text
+    assert (
+        "to: Sun 13 Dec 14:30–15:10 (UTC+8), Hall B" in shown.text and "1 subscriber will get one notice" in shown.text
+    )
     confirm = next(a for a in shown.actions if a.startswith("confirm "))
     assert platform.posts("eva") == []  # nothing pushed before Confirm
 

@@ -28,7 +28,7 @@ from bot.chat.pages import PAGE_CHARS
 from bot.delivery import outbox
 from bot.delivery.jobs import after_dispatch
 from bot.delivery.renderers import PushContext, renderer
-from bot.i18n import register, t
+from bot.i18n import CHINESE, LANGUAGES, register, t
 from bot.storage.db import rowcount
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 from bot.users import find
@@ -37,7 +37,6 @@ KIND, DONE_KIND = "broadcast", "broadcast_done"
 SENDING, DONE = "sending", "done"
 MAX_CHARS = PAGE_CHARS  # one message, as the core pages replies; longer texts are refused, never cut
 PLATFORMS = ("telegram", "slack", "console")
-LANGUAGES = ("zh", "en")
 # the terminal is for rehearsing: "all" means the chat platforms (platform:console reaches it on purpose)
 NOT_IN_ALL = ("console",)
 _BUSY = (outbox.PENDING, outbox.SENDING)
@@ -114,6 +113,8 @@ def recipients(audience: Audience) -> Select[int]:
         return query.where(User.platform == audience.value)
     query = query.where(User.platform.not_in(NOT_IN_ALL))
     if audience.kind == "lang":
+        if audience.value == "zh":  # Chinese readers, in Simplified or Traditional characters
+            return query.where(User.language.in_(CHINESE))
         return query.where(User.language == audience.value)
     return query
 

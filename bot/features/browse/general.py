@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
-from bot.chat.registry import Command, Context, UsageError, command, listed
-from bot.i18n import LANGUAGES, pick, register
+from bot.chat.registry import Command, Context, command, listed
+from bot.i18n import HANT, LANGUAGES, language_named, pick, register
 from bot.programme.topics import topics_text
 
 register(
@@ -33,12 +33,21 @@ register(
         },
         "help.start": {"zh": "欢迎信息", "en": "welcome message"},
         "help.help": {"zh": "命令列表", "en": "list of commands"},
-        "help.lang": {"zh": "切换语言（zh 中文 / en English）", "en": "change language (zh / en)"},
-        "lang.usage": {
-            "zh": "用法：/lang zh 或 /lang en。当前语言：中文。",
-            "en": "Usage: /lang zh or /lang en. Current language: English.",
+        "help.lang": {
+            "zh": "切换语言（zh 简体中文 / zh-hant 繁體中文 / en English）",
+            "zh-hant": "切換語言（zh 简体中文 / zh-hant 繁體中文 / en English）",
+            "en": "change language (zh Simplified Chinese / zh-hant Traditional Chinese / en English)",
         },
-        "lang.set": {"zh": "好的，之后我会用中文回复。", "en": "OK, I will answer in English from now on."},
+        "lang.usage": {
+            "zh": "用法：/lang zh、/lang zh-hant 或 /lang en。当前语言：简体中文。",
+            "zh-hant": "用法：/lang zh、/lang zh-hant 或 /lang en。目前語言：繁體中文。",
+            "en": "Usage: /lang zh, /lang zh-hant or /lang en. Current language: English.",
+        },
+        "lang.set": {
+            "zh": "好的，之后我会用简体中文回复。",
+            "zh-hant": "好的，之後我會用繁體中文回覆。",
+            "en": "OK, I will answer in English from now on.",
+        },
         "button.agenda": {"zh": "📅 日程", "en": "📅 Agenda"},
         "button.now": {"zh": "▶ 正在进行", "en": "▶ Now"},
     }
@@ -134,12 +143,20 @@ def _help_line(ctx: Context, b: ReplyBuilder, cmd: Command) -> None:
     b.line(code(f"/{cmd.name}{usage}"), *also, f" — {ctx.t(cmd.help_key or '')}")
 
 
-@command("lang", help_key="help.lang", usage="zh|en", aliases=("language", "语言"), order=90, changes_home=True)
+LANGUAGE_NAMES = {"zh": "简体中文", HANT: "繁體中文", "en": "English"}
+
+
+@command(
+    "lang", help_key="help.lang", usage="zh|zh-hant|en", aliases=("language", "语言"), order=90, changes_home=True
+)
 def lang(ctx: Context) -> Reply:
-    """Switch the user's language for good (wins over the platform locale)."""
-    choice = ctx.args.strip().lower()[:2]
-    if choice not in LANGUAGES:
-        raise UsageError("lang.usage")
+    """Switch the user's language for good (wins over the platform locale); without one, the choices."""
+    choice = language_named(ctx.args) if ctx.args.strip() else None
+    if choice is None:
+        row = tuple(
+            Button(LANGUAGE_NAMES.get(code, code), f"lang {code}", selected=code == ctx.lang) for code in LANGUAGES
+        )
+        return ReplyBuilder().line(ctx.t("lang.usage")).build(buttons=(row,))
     ctx.user.language = choice
     ctx.user.language_set = True
     ctx.lang = choice

@@ -106,5 +106,5 @@ def skip_comment(ctx: Context, target: str, was_pending: bool) -> Reply:
     talk = ctx.programme.talk(talk_id) if talk_id is not None else None
     current = feedback.mine(ctx.session, ctx.user.id, talk.id) if talk is not None else None
     if talk is None or current is None:
-        return ReplyBuilder().line(t(ctx.lang, "awaited.skipped")).build(edit=True)
+        return ReplyBuilder().line(t(ctx.lang, "prompts.skipped")).build(edit=True)
     return prompt_reply(talk, ctx.lang, chosen=current.stars, edit=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import pick, register, t
+from bot.i18n import is_chinese, pick, register, t
 
 register({"content.in_chinese": {"zh": "（中文）", "en": "(in Chinese)"}})
 
@@ -18,7 +18,7 @@ def has_cjk(text: str) -> bool:
 
 def in_lang(lang: str, zh: str, en: str | None) -> tuple[str, bool]:
     """The text for ``lang`` and whether it is Chinese shown to an English reader for lack of English."""
-    if lang == "en" and not en and has_cjk(zh):
+    if not is_chinese(lang) and not en and has_cjk(zh):
         return zh, True
     return pick(lang, zh, en), False
 

@@ -91,7 +91,7 @@ class Suggestions:
             consider(self._title_pool, [n for n, _ in self._title_pool], key, fuzz.ratio, 70)
         ideas = sorted(scored, key=lambda idea: -scored[idea])
         if not ideas:
-            popular = self._tag_zh_counts if (lang == "zh" if lang else chinese) else self._tag_counts
+            popular = self._tag_zh_counts if (lang.startswith("zh") if lang else chinese) else self._tag_counts
             ideas = [tag for tag, _ in popular.most_common(limit * 2)]
         unique: list[str] = []
         for idea in ideas:

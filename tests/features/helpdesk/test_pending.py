@@ -62,7 +62,7 @@ async def test_a_ticket_nobody_could_receive_reaches_the_first_organizer_who_wri
 async def test_setting_a_helpdesk_chat_delivers_the_waiting_tickets_there(core: Core) -> None:
     ask(core, "/helpdesk wheelchair access?", who=BOB, locale="en")
     said = in_desk(core, "/announce here helpdesk")  # the organizer's first words, in the group
-    assert "This chat is the helpdesk" in said and "1 waiting ticket message(s) are on their way here" in said
+    assert "This chat is the helpdesk" in said and "1 waiting ticket message is on its way here" in said
     inbox = Inbox()
     await deliver(core, inbox)
     (ticket,) = inbox.got["desk"]

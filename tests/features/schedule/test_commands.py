@@ -81,7 +81,7 @@ def test_move_previews_then_notifies_each_subscriber_once(live: Core, clock: Fak
     text = shown.plain_text
     assert "Move talk" in text and "#4 Hunting network jitter" in text
     assert "from: Sun 13 Dec 10:00–10:40 (UTC+8), Hall A" in text
-    assert "to: Sun 13 Dec 14:30–15:10 (UTC+8), Hall B" in text and "2 subscriber(s)" in text
+    assert "to: Sun 13 Dec 14:30–15:10 (UTC+8), Hall B" in text and "2 subscribers will each get one notice" in text
     assert _notices(live) == Counter() and live.programme.talk(4).room == "A"  # nothing before Confirm
 
     done = _confirm(live, shown, clock).plain_text
