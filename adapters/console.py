@@ -22,20 +22,9 @@ from bot.chat.files import forward_as_text
 from bot.chat.messages import Address, Button, Reply, Request
 from bot.core import Core
 from bot.delivery.sender import SendResult
-from bot.i18n import language_for_locale, register, t
+from bot.i18n import language_for_locale, t
 
 PLATFORM = "console"
-
-register(
-    {
-        "console.banner": {
-            "zh": "confbot — 发送 /help 查看命令，Ctrl-D 退出。"
-            "按钮用字母表示（[a]），输入字母即可按下；数字是演讲编号。",
-            "en": "confbot — /help lists the commands, Ctrl-D quits. "
-            "Type a button's letter ([a]) to press it; a number opens that talk.",
-        }
-    }
-)
 
 
 def button_key(n: int) -> str:

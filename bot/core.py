@@ -37,7 +37,7 @@ from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.features.browse.home import home_view
 from bot.flood import DROP, SERVE, FloodLimit
-from bot.i18n import join_names, language_for_locale, pick, register, t
+from bot.i18n import join_names, language_for_locale, pick, t
 from bot.ops import logcontext
 from bot.programme.cards import talk_card, title_of, when_where
 from bot.programme.content.programme import Programme
@@ -57,50 +57,6 @@ T = TypeVar("T")
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
 MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
 INLINE_RESULTS = 10
-
-register(
-    {
-        "error.too_long": {
-            "zh": "消息太长了（{length} 个字符）。请发送一个命令或几个搜索词，最多 {limit} 个字符。",
-            "en": "That message is too long ({length} characters). Send a command or a few "
-            "search words, at most {limit} characters.",
-        },
-        "error.unknown_command": {
-            "zh": "没有 /{name} 这个命令。发送 /help 查看全部命令。",
-            "en": "There is no /{name} command. Send /help for the list.",
-        },
-        "error.did_you_mean": {"zh": "您是不是想用 ", "en": "Did you mean "},
-        "error.internal": {
-            "zh": "抱歉，出了点问题，我们已记录。请稍后再试。",
-            "en": "Sorry, something went wrong on our side; it has been logged. Please try again.",
-        },
-        "error.reply_failed": {  # an adapter's, when the platform refused the answer itself
-            "zh": "抱歉，这条回复没能发出，我们已记录。请稍后再试，或换个问法（如 /agenda 1）。",
-            "en": "Sorry, that answer could not be sent; it has been logged. Please try again, "
-            "or ask another way (e.g. /agenda 1).",
-        },
-        "error.unavailable": {
-            "zh": "机器人暂时无法使用（数据库正在恢复）。请一分钟后再试。",
-            "en": "The bot is temporarily unavailable (its database is coming back). Please try again in a minute.",
-        },
-        "error.organizer_only": {
-            "zh": "只有大会组织者可以使用 /{name}。",
-            "en": "Only conference organizers can use /{name}.",
-        },
-        "error.slow_down": {
-            "zh": "您发消息太快了，请稍等片刻再试。在此之前的消息不会得到回复。",
-            "en": "You're sending messages too fast. Please wait a moment: until then, messages get no answer.",
-        },
-        "error.empty": {
-            "zh": "请发送命令（如 /agenda）或搜索词（如 {topics}）。",
-            "en": "Send a command (like /agenda) or search words (like {topics}).",
-        },
-        "error.empty_words": {
-            "zh": "请发送命令（如 /agenda）或搜索词。",
-            "en": "Send a command (like /agenda) or search words.",
-        },
-    }
-)
 
 
 class Core:

@@ -48,7 +48,7 @@ def test_english_plural_forms_follow_the_count() -> None:
 def test_traditional_chinese_strings_are_traditional_and_reviewed() -> None:
     assert t(HANT, "error.internal") == "抱歉，出了點問題，我們已記錄。請稍後再試。"
     assert t(HANT, "lang.set") == "好的，之後我會用繁體中文回覆。"
-    assert "發布" in t(HANT, "agenda.draft")  # publishing, not OpenCC's "software release" (釋出)
+    assert "發布" in t(HANT, "help.qa")  # publishing, not OpenCC's "software release" (釋出)
     assert t(HANT, "tracks.item", name="核心", count=2) == "核心（2 場）"
 
 

@@ -15,9 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import fallback_text, to_blocks
 from bot.chat.messages import Reply, Span
-from bot.i18n import register, t
+from bot.i18n import t
 
-register({"slack.file_in_dm": {"zh": "📎 文件已通过私信发给您。", "en": "📎 The file is in your direct messages."}})
 MAX_COMMENT = 3000
 
 

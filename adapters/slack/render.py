@@ -18,9 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.chat.files import forward_as_text
 from bot.chat.messages import Choices, Line, Reply, Span
-from bot.i18n import register, t
-
-register({"slack.map": {"zh": "在地图上查看", "en": "Open the map"}})
+from bot.i18n import t
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

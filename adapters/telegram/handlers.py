@@ -24,22 +24,11 @@ from adapters.telegram.render import keyboard, to_html
 from adapters.telegram.sender import retry_seconds
 from bot.chat.messages import Address, Reply, Request, Span, UserFile
 from bot.core import Core
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.ops.metrics import REPLIES_FAILED
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
-register(
-    {
-        "telegram.channel_announce": {  # a channel has no language of its own: both, Chinese first
-            "zh": "频道消息不带作者，机器人无法确认发送者。组织者请在与机器人的私聊中为本频道（{chat}）设置播报。\n"
-            "Channel posts carry no author, so the bot can't tell who sent this. Organizers set up this "
-            "channel ({chat}) from their private chat with the bot.",
-            "en": "Channel posts carry no author, so the bot can't tell who sent this. Organizers set up "
-            "this channel ({chat}) from their private chat with the bot.",
-        }
-    }
-)
 
 
 def _request(update: Update, text: str = "", action: str | None = None, file: UserFile | None = None) -> Request:

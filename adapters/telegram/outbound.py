@@ -19,9 +19,7 @@ from telegram.error import BadRequest
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.chat.files import forward_as_text
 from bot.chat.messages import Reply, Span
-from bot.i18n import register, t
-
-register({"telegram.file_lost": {"zh": "（附件无法转发）", "en": "(the attached file could not be forwarded)"}})
+from bot.i18n import t
 
 PLATFORM = "telegram"
 ANSWER_READ_TIMEOUT = 5.0  # seconds; python-telegram-bot's own default

@@ -28,22 +28,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.chat.grammar import parse_command
 from bot.chat.messages import Button, Reply, ReplyBuilder, Request
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.storage.db import insert_for
 from bot.storage.models import PendingInput
 
 if TYPE_CHECKING:
     from bot.chat.registry import Context
 
-register(
-    {
-        "prompts.too_long": {
-            "zh": "太长了（{length} 个字符），最多 {limit} 个字符。请发送短一些的内容。",
-            "en": "That is too long ({length} characters); at most {limit}. Please send a shorter one.",
-        },
-        "prompts.skipped": {"zh": "好的，已跳过。", "en": "OK, skipped."},
-    }
-)
 
 DEFAULT_TTL = timedelta(minutes=15)
 DEFAULT_MAX_CHARS = 500

@@ -14,23 +14,6 @@ from typing import Any
 from bot.chat import confirmations
 from bot.chat.messages import Button, Line, Reply, ReplyBuilder
 from bot.chat.registry import Context, UsageError, command
-from bot.i18n import register
-
-register(
-    {
-        "confirm.button": {"zh": "✅ 确认", "en": "✅ Confirm"},
-        "confirm.cancel_button": {"zh": "✖ 取消", "en": "✖ Cancel"},
-        "confirm.expires": {
-            "zh": "确认后才会执行；预览 {minutes} 分钟后失效。",
-            "en": "Nothing happens until you confirm; this preview expires in {minutes} minutes.",
-        },
-        "confirm.gone": {
-            "zh": "这个预览已失效或已处理。请重新发送命令。",
-            "en": "This preview has expired or was already handled. Send the command again.",
-        },
-        "confirm.dropped": {"zh": "已取消，没有做任何更改。", "en": "Cancelled. Nothing was changed or sent."},
-    }
-)
 
 Confirmer = Callable[[Context, dict[str, Any]], Reply]
 _CONFIRMERS: dict[str, Confirmer] = {}

@@ -6,18 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from bot.chat.messages import Line, Reply, Span, UserFile, link
-from bot.i18n import register, t
+from bot.i18n import t
 
-register(
-    {
-        "file.photo": {"zh": "照片", "en": "Photo"},
-        "file.document": {"zh": "文件", "en": "File"},
-        "file.elsewhere": {
-            "zh": "{what}（在 {platform} 上发送，这里无法显示）",
-            "en": "{what} (sent on {platform}; it can't be shown here)",
-        },
-    }
-)
 PLATFORMS = {"telegram": "Telegram", "slack": "Slack"}
 
 

@@ -12,26 +12,7 @@ import unicodedata
 from datetime import date
 
 from bot.chat.registry import Context, UsageError, by_word, plain_text_command
-from bot.i18n import register
 from bot.programme.days import conference_day
-
-register(
-    {
-        "args.one_id": {
-            "zh": "这个命令只接受一个编号。{usage}",
-            "en": "This command takes one talk id. {usage}",
-        },
-        "args.too_many": {
-            "zh": "一次最多 {limit} 个编号。{usage}",
-            "en": "At most {limit} talk ids at once. {usage}",
-        },
-        "args.not_an_id": {
-            "zh": "“{arg}” 不是演讲编号（编号范围 {low}–{high}）。{usage}",
-            "en": "“{arg}” is not a talk id (ids run {low}–{high}). {usage}",
-        },
-    }
-)
-
 
 _SLASHES = ("/", "\uff0f")  # the full-width slash of Chinese input methods is a slash too
 _BARE_ID = re.compile(r"#?\d{1,9}")

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.chat.labels import fit
 from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
-from bot.i18n import is_chinese, join_names, pick, register, t
+from bot.i18n import is_chinese, join_names, pick, t
 from bot.programme.content.language import has_cjk, in_lang
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Break, Speaker, Talk
@@ -15,38 +15,6 @@ from bot.programme.queries import Item
 from bot.programme.timefmt import clock_time, format_day, format_span, utc_offset
 
 MAX_ABSTRACT = 1500  # characters of an abstract shown in a talk card
-
-register(
-    {
-        "talk.when": {"zh": "🕘 {when}", "en": "🕘 {when}"},
-        "talk.unscheduled": {"zh": "时间待定", "en": "time to be announced"},
-        "talk.room": {"zh": "📍 {room}", "en": "📍 {room}"},
-        "talk.track": {"zh": "🏷 {track}", "en": "🏷 {track}"},
-        "talk.also": {"zh": "🔁 同一场也在：{when}", "en": "🔁 Also given: {when}"},
-        "talk.speakers": {"zh": "🎤 ", "en": "🎤 "},
-        "talk.cancelled": {"zh": "❌ 本场已取消", "en": "❌ This talk is cancelled"},
-        "talk.outline": {"zh": "演讲提纲", "en": "Outline"},
-        "talk.takeaways": {"zh": "听众收获", "en": "Takeaways"},
-        "talk.links": {"zh": "链接", "en": "Links"},
-        "talk.keynote": {"zh": "主题演讲", "en": "Keynote"},
-        "button.subscribe": {"zh": "⭐ 订阅提醒", "en": "⭐ Remind me"},
-        "button.unsubscribe": {"zh": "✖ 取消订阅", "en": "✖ Unsubscribe"},
-        "button.open_talk": {"zh": "查看详情", "en": "Details"},
-        "button.parallel": {"zh": "⇄ 同时段", "en": "⇄ In parallel"},
-        "button.ask": {"zh": "❓ 提问", "en": "❓ Ask"},
-        "button.more": {"zh": "更多 ›", "en": "More ›"},
-        "button.prev": {"zh": "‹ 上一页", "en": "‹ Previous"},
-        "button.next": {"zh": "下一页 ›", "en": "Next ›"},
-        "button.day": {"zh": "第{n}天", "en": "Day {n}"},
-        "button.all_days": {"zh": "全部", "en": "All days"},
-        "speaker.talks": {"zh": "演讲：", "en": "Talks:"},
-        "page.of": {"zh": "第 {page}/{count} 页", "en": "page {page}/{count}"},
-        "item.ended": {"zh": "（已结束）", "en": " (ended)"},
-        "item.moved": {"zh": "（已从 {was} 调整）", "en": " (moved from {was})"},
-        "item.cancelled": {"zh": "已取消", "en": "cancelled"},
-        "talk.moved": {"zh": "↪️ 已从 {was} 调整到此时间", "en": "↪️ Moved from {was}"},
-    }
-)
 
 
 def title_of(item: Talk | Break, lang: str) -> str:

@@ -5,18 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import register, t
-
-register(
-    {
-        "countdown.day": {"zh": "{n} 天", "en": "{n} day"},
-        "countdown.days": {"zh": "{n} 天", "en": "{n} days"},
-        "countdown.hour": {"zh": "{n} 小时", "en": "{n} hour"},
-        "countdown.hours": {"zh": "{n} 小时", "en": "{n} hours"},
-        "countdown.minute": {"zh": "{n} 分钟", "en": "{n} minute"},
-        "countdown.minutes": {"zh": "{n} 分钟", "en": "{n} minutes"},
-    }
-)
+from bot.i18n import t
 
 _WEEKDAYS = {
     "zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.i18n import is_chinese, pick, register, t
+from bot.i18n import is_chinese, pick, t
 from bot.programme.content.programme import Programme
-
-register(
-    {
-        "topics.quote": {"zh": "“{topic}”", "en": "“{topic}”"},
-        "topics.or": {"zh": " 或 ", "en": " or "},
-    }
-)
 
 
 def popular_topics(programme: Programme, lang: str, limit: int = 2) -> list[str]:

@@ -16,6 +16,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.programme import queries
 from bot.programme.content.programme import Programme
+from bot.settings import Settings
 from tests.scenarios.big_programme import TIMEZONE, fosdem_sized, room_id, track_id
 from tests.scenarios.driver import Platform, Seen, SlackPlatform, TelegramPlatform
 
@@ -33,6 +34,12 @@ def big() -> Programme:
 def programme(big: Programme) -> Programme:
     """The conftest's core gets the big programme."""
     return big
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The inbound limit off: one person pages through dozens of pages here in a frozen instant."""
+    return Settings(_env_file=None, organizers=["console:organizer"], flood_burst=0)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -32,24 +32,12 @@ from bot.chat.messages import Reply, ReplyBuilder, bold
 from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.schedule.push import render_cancelled, render_moved
-from bot.i18n import join_names, register, t
+from bot.i18n import join_names, t
 from bot.programme.cards import room_name, speaker_name, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_time
 from bot.storage.models import AnnounceChannel, OutboxMessage, User
-
-register(
-    {
-        "announce.soon": {
-            "zh": "⏰ {minutes} 分钟后在 {room} 开始：",
-            "en": "⏰ Starting in {minutes} minutes in {room}:",
-        },
-        "announce.soon_one": {"zh": "⏰ 1 分钟后在 {room} 开始：", "en": "⏰ Starting in 1 minute in {room}:"},
-        "announce.up_next": {"zh": "⏭ {room} 下一场，{time}：", "en": "⏭ Up next in {room}, {time}:"},
-        "announce.speakers": {"zh": "🎤 {names}", "en": "🎤 {names}"},
-    }
-)
 
 ROOM_SOON = "room_soon"
 UP_NEXT = "up_next"

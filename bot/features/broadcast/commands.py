@@ -11,54 +11,10 @@ from bot.chat.confirm import on_confirm, preview
 from bot.chat.messages import Line, Reply, ReplyBuilder, Span, bold, code
 from bot.chat.registry import Context, UsageError, command
 from bot.features.broadcast import push as broadcasts
-from bot.i18n import register
 from bot.programme.timefmt import format_time
 
 STATUS_SHOWN = 5
 
-register(
-    {
-        "help.broadcast": {
-            "zh": "向所有人、某个演讲的订阅者、某个平台或某种语言的用户发送通知（先预览）",
-            "en": "announce to everyone, a talk's subscribers, one platform or one language (preview first)",
-        },
-        "broadcast.usage": {
-            "zh": "用法：/broadcast [all | talk:12 | platform:telegram | lang:en] <内容>\n"
-            "格式：*粗体*、_斜体_、[文字](https://链接)、换行。/broadcast status 查看最近的广播。",
-            "en": "Usage: /broadcast [all | talk:12 | platform:telegram | lang:en] <text>\n"
-            "Markup: *bold*, _italic_, [text](https://link), line breaks. /broadcast status shows the latest.",
-        },
-        "broadcast.no_talk": {"zh": "没有编号为 #{id} 的演讲。", "en": "There is no talk #{id}."},
-        "broadcast.too_long": {
-            "zh": "这条广播有 {length} 个字符，一条消息最多 {limit} 个字符。请缩短后再发送；没有发送任何内容。",
-            "en": "This broadcast is {length} characters long; one message holds at most {limit}. "
-            "Please shorten it. Nothing was sent.",
-        },
-        "broadcast.nobody": {
-            "zh": "受众 {audience} 里没有任何人，不需要发送。",
-            "en": "Nobody is in the audience {audience}; there is nothing to send.",
-        },
-        "broadcast.preview": {
-            "zh": "📣 广播预览 · 受众 {audience} · 共 {total} 人",
-            "en": "📣 Broadcast preview · audience {audience} · {total} people",
-        },
-        "broadcast.as_seen": {"zh": "参会者将看到：", "en": "Attendees will see:"},
-        "broadcast.queued": {
-            "zh": "📣 广播 #{id} 已排队，发送给 {count} 人。用 /broadcast status 查看进度；"
-            "发送完毕后你会收到一条汇总。",
-            "en": "📣 Broadcast #{id} is queued for {count} people. /broadcast status shows its progress; "
-            "you will get a summary when it has finished.",
-        },
-        "broadcast.status_title": {"zh": "📣 最近的广播", "en": "📣 Latest broadcasts"},
-        "broadcast.status_empty": {"zh": "还没有发送过广播。", "en": "No broadcast has been sent yet."},
-        "broadcast.status_counts": {
-            "zh": "已送达 {sent} · 待发送 {pending} · 失败 {failed} · 已屏蔽 {blocked}",
-            "en": "sent {sent} · pending {pending} · failed {failed} · blocked {blocked}",
-        },
-        "broadcast.state_done": {"zh": "已完成", "en": "done"},
-        "broadcast.state_sending": {"zh": "发送中", "en": "sending"},
-    }
-)
 
 RULE = "―" * 12
 

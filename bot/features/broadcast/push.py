@@ -28,7 +28,7 @@ from bot.chat.pages import PAGE_CHARS
 from bot.delivery import outbox
 from bot.delivery.jobs import after_dispatch
 from bot.delivery.renderers import PushContext, renderer
-from bot.i18n import CHINESE, LANGUAGES, register, t
+from bot.i18n import CHINESE, LANGUAGES, t
 from bot.storage.db import rowcount
 from bot.storage.models import Broadcast, OutboxMessage, Subscription, User
 from bot.users import find
@@ -40,19 +40,6 @@ PLATFORMS = ("telegram", "slack", "console")
 # the terminal is for rehearsing: "all" means the chat platforms (platform:console reaches it on purpose)
 NOT_IN_ALL = ("console",)
 _BUSY = (outbox.PENDING, outbox.SENDING)
-
-register(
-    {
-        "broadcast.done": {
-            "zh": "📣 广播 #{id}（{audience}）已发送完毕：",
-            "en": "📣 Broadcast #{id} ({audience}) has finished:",
-        },
-        "broadcast.counts": {
-            "zh": "已送达 {sent}，失败 {failed}，已屏蔽 {blocked}（共 {total} 人）",
-            "en": "{sent} sent, {failed} failed, {blocked} blocked (of {total})",
-        },
-    }
-)
 
 
 def key_of(broadcast_id: int) -> str:

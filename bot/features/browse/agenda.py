@@ -10,75 +10,13 @@ from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.pages import clamp, paginate
 from bot.chat.registry import Context, UsageError, command
-from bot.i18n import pick, register
+from bot.i18n import pick
 from bot.programme import history
 from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
 from bot.programme.content.schema import Room, Talk, Track
 from bot.programme.search.names import find_named, ref
 from bot.programme.timefmt import countdown, format_day, format_time
-
-register(
-    {
-        "agenda.pick_day": {"zh": "选择日期", "en": "Pick a day"},
-        "help.agenda": {"zh": "完整日程，或某一天（如 /agenda 2）", "en": "the programme, or one day (e.g. /agenda 2)"},
-        "help.now": {"zh": "正在进行的演讲", "en": "what is running now"},
-        "help.next": {"zh": "接下来的演讲", "en": "what comes next"},
-        "help.tracks": {"zh": "分论坛/主题列表", "en": "the tracks"},
-        "help.track": {"zh": "某个主题的演讲", "en": "the talks of one track"},
-        "help.rooms": {"zh": "会场列表", "en": "the rooms"},
-        "help.room": {"zh": "某个会场的演讲", "en": "the talks in one room"},
-        "help.parallel": {"zh": "与某场演讲同时进行的演讲", "en": "talks running alongside a talk"},
-        "agenda.title": {"zh": "🗓 {conf} 日程", "en": "🗓 {conf} agenda"},
-        "agenda.draft": {
-            "zh": "（日程暂定，时间和会场可能还会调整；订阅的演讲有变动时我会通知您）",
-            "en": "(Provisional: times and rooms may still change. If a talk you starred moves, I will tell you.)",
-        },
-        "agenda.bad_day": {
-            "zh": "没有这一天：{day}。大会共 {count} 天，请用 /agenda 1 到 /agenda {count}、今天、明天、周日，"
-            "或日期如 {example}。",
-            "en": "There is no day {day}. The conference has {count} days: use /agenda 1 to "
-            "/agenda {count}, today, tomorrow, a weekday like sunday, or a date like {example}.",
-        },
-        "agenda.empty": {"zh": "日程还没有安排。", "en": "The programme has no scheduled items yet."},
-        "now.title": {"zh": "▶ 正在进行（{time}）", "en": "▶ Running now ({time})"},
-        "now.nothing": {"zh": "此刻没有进行中的演讲。", "en": "Nothing is running right now."},
-        "event.starts": {
-            "zh": "🗓 大会将于 {day} {time} 开始，还有 {left}。",
-            "en": "🗓 The conference starts on {day} at {time}, in {left}.",
-        },
-        "now.next_title": {"zh": "⏭ 各会场下一场", "en": "⏭ Next in each room"},
-        "now.over": {"zh": "大会日程已全部结束，感谢参与！", "en": "The programme is over. Thanks for coming!"},
-        "next.title": {"zh": "⏭ 接下来（{time}）", "en": "⏭ Coming up ({time})"},
-        "next.still_running": {"zh": "▶ 仍在进行：", "en": "▶ Still running:"},
-        "next.nothing_starts": {
-            "zh": "之后没有新的日程开始。",
-            "en": "Nothing else starts after this.",
-        },
-        "room.now": {"zh": "▶ 正在进行：", "en": "▶ On now:"},
-        "room.free": {"zh": "此刻本会场没有安排。", "en": "Nothing on in this room right now."},
-        "room.next": {"zh": "⏭ 本会场下一场：", "en": "⏭ Up next in this room:"},
-        "room.done": {"zh": "本会场的日程已全部结束。", "en": "Nothing more in this room."},
-        "room.all": {"zh": "全部日程", "en": "Full programme"},
-        "tracks.title": {"zh": "🏷 主题", "en": "🏷 Tracks"},
-        "tracks.item": {"zh": "{name}（{count} 场）", "en": "{name} ({count} talks)"},
-        "tracks.none": {"zh": "本次大会没有划分主题。", "en": "This conference has no tracks."},
-        "track.usage": {"zh": "用法：/track <主题>，可用主题：{names}", "en": "Usage: /track <track>. Tracks: {names}"},
-        "rooms.title": {"zh": "📍 会场", "en": "📍 Rooms"},
-        "room.usage": {"zh": "用法：/room <会场>，可用会场：{names}", "en": "Usage: /room <room>. Rooms: {names}"},
-        "parallel.title": {"zh": "⇄ 与 #{id} 同时进行", "en": "⇄ Running alongside #{id}"},
-        "parallel.usage": {
-            "zh": "用法：/parallel <编号>，例如 /parallel 12",
-            "en": "Usage: /parallel <id>, e.g. /parallel 12",
-        },
-        "parallel.none": {"zh": "没有与 #{id} 同时进行的演讲。", "en": "Nothing runs alongside #{id}."},
-        "talk.usage": {"zh": "用法：/talk <编号>，例如 /talk 12", "en": "Usage: /talk <id>, e.g. /talk 12"},
-        "talk.unknown": {
-            "zh": "没有编号为 {id} 的演讲。编号范围 {low}–{high}，可用 /agenda 查看日程或直接搜索。",
-            "en": "There is no talk {id}. Talk ids run {low}–{high}: see /agenda, or just search.",
-        },
-    }
-)
 
 
 def _pager(ctx: Context, base: str, page: int, count: int) -> tuple[Button, ...]:

@@ -6,53 +6,8 @@ import re
 
 from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.chat.registry import Command, Context, command, listed
-from bot.i18n import HANT, LANGUAGES, language_named, pick, register
+from bot.i18n import HANT, LANGUAGES, language_named, pick
 from bot.programme.topics import topics_text
-
-register(
-    {
-        "start.welcome": {
-            "zh": "👋 欢迎来到{conf}！我可以帮您查日程、找演讲和讲者，并在您关注的演讲开始前提醒您。",
-            "en": "👋 Welcome to {conf}! I can show the agenda, find talks and speakers, and "
-            "remind you before the talks you star.",
-        },
-        "start.try": {
-            "zh": "试试 /agenda、/now，或直接发送关键词搜索，比如 {topics}。发送 /help 查看全部命令。",
-            "en": "Try /agenda, /now, or just send words to search, like {topics}. Send /help for every command.",
-        },
-        "start.try_words": {
-            "zh": "试试 /agenda、/now，或直接发送关键词搜索演讲和讲者。发送 /help 查看全部命令。",
-            "en": "Try /agenda, /now, or just send words to search talks and speakers. Send /help for every command.",
-        },
-        "start.draft": {"zh": "⚠️ {note}", "en": "⚠️ {note}"},
-        "help.title": {"zh": "可用命令：", "en": "Commands:"},
-        "help.organizer_title": {"zh": "组织者命令：", "en": "Organizer commands:"},
-        "help.search_hint": {
-            "zh": "不是命令的文字会被当作搜索（中文、英文、拼音都可以）。",
-            "en": "Any text that is not a command is a search (Chinese, English or pinyin).",
-        },
-        "help.start": {"zh": "欢迎信息", "en": "welcome message"},
-        "help.help": {"zh": "命令列表", "en": "list of commands"},
-        "help.lang": {
-            "zh": "切换语言（zh 简体中文 / zh-hant 繁體中文 / en English）",
-            "zh-hant": "切換語言（zh 简体中文 / zh-hant 繁體中文 / en English）",
-            "en": "change language (zh Simplified Chinese / zh-hant Traditional Chinese / en English)",
-        },
-        "lang.usage": {
-            "zh": "用法：/lang zh、/lang zh-hant 或 /lang en。当前语言：简体中文。",
-            "zh-hant": "用法：/lang zh、/lang zh-hant 或 /lang en。目前語言：繁體中文。",
-            "en": "Usage: /lang zh, /lang zh-hant or /lang en. Current language: English.",
-        },
-        "lang.set": {
-            "zh": "好的，之后我会用简体中文回复。",
-            "zh-hant": "好的，之後我會用繁體中文回覆。",
-            "en": "OK, I will answer in English from now on.",
-        },
-        "button.agenda": {"zh": "📅 日程", "en": "📅 Agenda"},
-        "button.now": {"zh": "▶ 正在进行", "en": "▶ Now"},
-    }
-)
-
 
 # a whole message of one of these gets the welcome (the first thing many people type)
 GREETINGS = (
@@ -146,9 +101,7 @@ def _help_line(ctx: Context, b: ReplyBuilder, cmd: Command) -> None:
 LANGUAGE_NAMES = {"zh": "简体中文", HANT: "繁體中文", "en": "English"}
 
 
-@command(
-    "lang", help_key="help.lang", usage="zh|zh-hant|en", aliases=("language", "语言"), order=90, changes_home=True
-)
+@command("lang", help_key="help.lang", usage="zh|zh-hant|en", aliases=("language", "语言"), order=90, changes_home=True)
 def lang(ctx: Context) -> Reply:
     """Switch the user's language for good (wins over the platform locale); without one, the choices."""
     choice = language_named(ctx.args) if ctx.args.strip() else None

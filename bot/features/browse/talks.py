@@ -7,7 +7,7 @@ from bot.chat.labels import fit
 from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.chat.registry import Context, UsageError, command
 from bot.features.personal import subscriptions
-from bot.i18n import join_names, register
+from bot.i18n import join_names
 from bot.programme import history
 from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of, when_where
 from bot.programme.content.schema import Speaker
@@ -16,37 +16,6 @@ from bot.programme.topics import popular_topics
 
 SEARCH_PAGE = 8
 MAX_ACTION_BYTES = 64  # a button's action (Telegram's callback_data limit)
-
-register(
-    {
-        "help.talk": {"zh": "查看一场演讲", "en": "one talk"},
-        "help.speaker": {"zh": "查看讲者", "en": "one speaker"},
-        "help.search": {
-            "zh": "搜索演讲和讲者（中文、英文、拼音）",
-            "en": "search talks and speakers (Chinese, English, pinyin)",
-        },
-        "speaker.usage": {
-            "zh": "用法：/speaker <姓名>，例如 /speaker 陈莉君",
-            "en": "Usage: /speaker <name>, e.g. /speaker Chen Lijun",
-        },
-        "speaker.unknown": {"zh": "没有找到讲者 “{name}”。", "en": "No speaker called “{name}”."},
-        "speaker.many": {"zh": "找到多位讲者，请选择：", "en": "Several speakers match, pick one:"},
-        "search.usage": {
-            "zh": "用法：/search <关键词>，例如 /search {topic}",
-            "en": "Usage: /search <words>, e.g. /search {topic}",
-        },
-        "search.usage_words": {"zh": "用法：/search <关键词>", "en": "Usage: /search <words>"},
-        "search.title": {"zh": "🔎 “{query}” 的搜索结果", "en": "🔎 Results for “{query}”"},
-        "search.nothing": {"zh": "没有找到与 “{query}” 相关的演讲或讲者。", "en": "Nothing found for “{query}”."},
-        "search.try": {"zh": "试试：", "en": "Try: "},
-        "search.browse": {
-            "zh": "也可以用 /agenda 浏览日程，或 /tracks 按主题查看。",
-            "en": "Or browse with /agenda, or by theme with /tracks.",
-        },
-        "search.speaker_hit": {"zh": "讲者", "en": "speaker"},
-        "search.more_typed": {"zh": "更多结果：发送 ", "en": "More results: send "},
-    }
-)
 
 
 def show_talk(ctx: Context, talk_id: int) -> Reply:

@@ -6,33 +6,10 @@ import dataclasses
 
 from bot.chat.messages import Place, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.registry import Context, command
-from bot.i18n import pick, register
+from bot.i18n import pick
 from bot.programme.cards import room_line
 from bot.programme.content.language import in_lang
 from bot.programme.content.schema import Venue
-
-register(
-    {
-        "help.venue": {
-            "zh": "会场地址、交通、签到与 Wi-Fi",
-            "en": "where it is: address, transport, registration, Wi-Fi",
-        },
-        "venue.title": {"zh": "📍 {name}", "en": "📍 {name}"},
-        "venue.draft": {
-            "zh": "（草案：场地尚未最终确定，以组织者发布为准）",
-            "en": "(draft: the venue is not confirmed yet, organizers may still change it)",
-        },
-        "venue.none": {
-            "zh": "组织者还没有公布会场信息。",
-            "en": "The organizers have not published the venue yet.",
-        },
-        "venue.wifi": {"zh": "📶 Wi-Fi：", "en": "📶 Wi-Fi: "},
-        "venue.transport": {"zh": "🚇 交通：", "en": "🚇 Getting there: "},
-        "venue.registration": {"zh": "🎫 签到：", "en": "🎫 Registration: "},
-        "venue.food": {"zh": "🍱 餐饮：", "en": "🍱 Food: "},
-        "venue.rooms": {"zh": "会场", "en": "Rooms"},
-    }
-)
 
 NOTES = ("wifi", "transport", "registration", "food")
 

@@ -16,35 +16,13 @@ from bot.chat.registry import Context, command
 from bot.features.browse.talks import MAX_ACTION_BYTES, run_search, search_hits
 from bot.features.faq import misses
 from bot.features.faq.entries import Entry
-from bot.features.faq.understand import index_for
-from bot.i18n import pick, register
+from bot.features.faq.recognise import index_for
+from bot.i18n import pick
 from bot.programme.cards import room_line
 from bot.programme.content.language import in_lang
 
 MAX_LISTED = 40  # entries /faq lists as buttons (one page)
 
-register(
-    {
-        "help.faq": {"zh": "常见问题：Wi-Fi、午饭、交通……", "en": "common questions: Wi-Fi, lunch, getting there…"},
-        "faq.title": {"zh": "💡 常见问题", "en": "💡 Common questions"},
-        "faq.pick": {"zh": "点一个问题查看回答，或直接发送您的问题。", "en": "Pick one, or just send your question."},
-        "faq.none": {
-            "zh": "组织者还没有整理常见问题。可以直接发送您的问题，或用 /helpdesk 联系组织者。",
-            "en": "The organizers have not written any common questions yet. Send your question, "
-            "or reach them with /helpdesk.",
-        },
-        "faq.unknown": {
-            "zh": "常见问题里没有 “{query}”。发送 /faq 查看全部，或用 /helpdesk 问组织者。",
-            "en": "No common question matches “{query}”. Send /faq for all of them, or ask the organizers "
-            "with /helpdesk.",
-        },
-        "faq.address": {"zh": "📍 地址：", "en": "📍 Address: "},
-        "faq.maybe": {"zh": "💡 您是不是想问：", "en": "💡 Were you asking: "},
-        "faq.talks": {"zh": "🔎 相关演讲", "en": "🔎 Talks about it"},
-        "faq.venue": {"zh": "📍 场地与地图", "en": "📍 Venue and map"},
-        "faq.more": {"zh": "💡 更多常见问题", "en": "💡 More questions"},
-    }
-)
 
 _HEADINGS = {
     "wifi": "venue.wifi",

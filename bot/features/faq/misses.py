@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.features.faq.understand import fold
+from bot.features.faq.recognise import fold
 from bot.storage.db import insert_for
 from bot.storage.models import FaqMiss
 

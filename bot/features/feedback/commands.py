@@ -16,38 +16,9 @@ from bot.chat.messages import Reply, ReplyBuilder
 from bot.chat.registry import Context, UsageError, command
 from bot.features.feedback import ratings as feedback
 from bot.features.feedback.push import prompt_reply, stars_text
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_when
-
-register(
-    {
-        "help.rate": {"zh": "给演讲打分（1–5 星）", "en": "rate a talk (1–5 stars)"},
-        "rate.usage": {
-            "zh": "用法：/rate <编号> [1–5]，例如 /rate 12 或 /rate 12 5",
-            "en": "Usage: /rate <id> [1–5], e.g. /rate 12 or /rate 12 5",
-        },
-        "rate.bad_stars": {
-            "zh": "“{arg}” 不是 1–5 之间的星数。{usage}",
-            "en": "“{arg}” is not a number of stars from 1 to 5. {usage}",
-        },
-        "rate.not_yet": {
-            "zh": "#{id} 还没开始（{when}），开始后才能打分。",
-            "en": "#{id} has not started yet ({when}); you can rate it once it starts.",
-        },
-        "rate.cancelled": {"zh": "#{id} 已取消，不能打分。", "en": "#{id} was cancelled, so it can't be rated."},
-        "rate.saved": {"zh": "已记录：{stars}", "en": "Saved: {stars}"},
-        "rate.comment_saved": {
-            "zh": "✍️ 谢谢！您对 #{id} 的评论已保存。只有组织者和讲者能看到，不显示您的名字。",
-            "en": "✍️ Thank you! Your comment on #{id} is saved. Only the organizers and, without your "
-            "name, the speaker read it.",
-        },
-        "rate.no_rating": {
-            "zh": "请先给 #{id} 打星，再写评论：/rate {id}",
-            "en": "Rate #{id} with a star first, then comment: /rate {id}",
-        },
-    }
-)
 
 COMMENT = "comment"
 COMMENT_WAIT = timedelta(minutes=30)

@@ -28,40 +28,12 @@ from bot.delivery.jobs import every
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.feedback import ratings as feedback
 from bot.host import Host
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 from bot.programme.speaker_links import SpeakerLinks
 from bot.storage.models import OutboxMessage, Subscription, User
-
-register(
-    {
-        "rate.question": {"zh": "⭐ 这场演讲怎么样？", "en": "⭐ How was this talk?"},
-        "rate.pick": {"zh": "请打 1–5 星：", "en": "Rate it from 1 to 5 stars:"},
-        "rate.chosen": {"zh": "您打了 {stars}（{n}/5）。", "en": "You gave it {stars} ({n}/5)."},
-        "rate.ask_comment": {
-            "zh": "想补充一句评价吗？直接发送下一条消息即可（最多 500 字，只有组织者和讲者能看到，"
-            "不显示您的名字），或点“跳过”。",
-            "en": "Want to add a short comment? Send it as your next message (up to 500 characters; only "
-            "the organizers and, without your name, the speaker read it), or press Skip.",
-        },
-        "rate.thanks": {"zh": "谢谢您的评分！点其他星可以修改。", "en": "Thank you! Press another star to change it."},
-        "rate.skip": {"zh": "跳过", "en": "Skip"},
-        "digest.title": {"zh": "🎤 您的演讲评分", "en": "🎤 Your talks' ratings"},
-        "digest.talk": {
-            "zh": "{count} 个评分，平均 {mean}：",
-            "en": "{count} ratings, mean {mean}:",
-        },
-        "digest.none": {"zh": "还没有评分。", "en": "No ratings yet."},
-        "digest.comments": {"zh": "评论（匿名）：", "en": "Comments (anonymized):"},
-        "digest.more": {
-            "zh": "……另有 {count} 条评论（请向组织者索取完整导出）",
-            "en": "… and {count} more comments (ask the organizers for the full export)",
-        },
-        "digest.thanks": {"zh": "感谢您的分享！", "en": "Thank you for speaking!"},
-    }
-)
 
 KIND = "feedback"
 DIGEST = "speaker_digest"

@@ -16,69 +16,11 @@ from bot.chat.grammar import parse_number
 from bot.chat.messages import Button, Reply, ReplyBuilder, bold, italic
 from bot.chat.registry import Context, UsageError, command
 from bot.features.helpdesk import tickets as helpdesk
-from bot.i18n import register
 from bot.storage.models import Ticket
 
 REPLY = "helpdesk_reply"  # the awaited-input purpose of an organizer's answer
 REPLY_WAIT = timedelta(minutes=30)
 MAX_ANSWER = 2000
-
-register(
-    {
-        "help.helpdesk": {
-            "zh": "联系大会服务台（丢失胸牌、无障碍需求、会场已满……）",
-            "en": "message the organizers' helpdesk (a lost badge, accessibility, a full room…)",
-        },
-        "helpdesk.usage": {
-            "zh": "用法：/helpdesk <内容>，例如 /helpdesk 我的胸牌丢了",
-            "en": "Usage: /helpdesk <text>, e.g. /helpdesk I lost my badge",
-        },
-        "helpdesk.opened": {
-            "zh": "🆘 已创建工单 #{id}，组织者会尽快回复。需要补充时再发送 /helpdesk <内容>。",
-            "en": "🆘 Ticket #{id} is open; the organizers will answer here. To add something, send "
-            "/helpdesk <text> again.",
-        },
-        "helpdesk.added": {"zh": "已补充到工单 #{id}。", "en": "Added to ticket #{id}."},
-        "helpdesk.nobody": {
-            "zh": "目前还没有组织者能通过机器人收到消息。工单已保存，一旦有组织者上线就会转交给他们，"
-            "届时我会通知您，回复也会发到这里。紧急情况请直接联系现场工作人员。",
-            "en": "No organizer can be reached through the bot yet. Your ticket is kept and goes to them as "
-            "soon as one is; I will tell you when it does, and their answer will come here. If it is "
-            "urgent, please ask the staff on site.",
-        },
-        "help.tickets": {"zh": "未关闭的服务台工单（组织者）", "en": "open helpdesk tickets (organizers)"},
-        "tickets.reply": {"zh": "↩️ 回复 #{id}", "en": "↩️ Reply #{id}"},
-        "tickets.close": {"zh": "✅ 关闭 #{id}", "en": "✅ Close #{id}"},
-        "helpdesk.full": {
-            "zh": "工单 #{id} 已有很多消息，请等待组织者回复。",
-            "en": "Ticket #{id} has many messages already; please wait for the organizers' answer.",
-        },
-        "helpdesk.unknown": {"zh": "没有工单 #{id}。", "en": "There is no ticket #{id}."},
-        "helpdesk.write_answer": {
-            "zh": "请在这里发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
-            "en": "Send your answer to ticket #{id} here, as your next message (within 30 minutes).",
-        },
-        "helpdesk.write_answer_private": {
-            "zh": "请在您与机器人的私聊中发送给工单 #{id} 的回复（下一条消息，30 分钟内）。",
-            "en": "Send your answer to ticket #{id} as your next message in your private chat with the bot "
-            "(within 30 minutes).",
-        },
-        "helpdesk.file_needs_ticket": {
-            "zh": "要把照片或文件发给组织者，请在发送时附上说明：/helpdesk <内容>。",
-            "en": "To send the organizers a photo or file, send it with the caption /helpdesk <text>.",
-        },
-        "helpdesk.file_needs_ticket_slack": {  # Slack takes "/helpdesk" in the message box as a slash command
-            "zh": "要把照片或文件发给组织者，请先用 /conf helpdesk <内容> 提交工单，再在这里分享文件。",
-            "en": "To send the organizers a photo or file, first open a ticket with /conf helpdesk <text>, "
-            "then share the file here.",
-        },
-        "helpdesk.cancel": {"zh": "取消", "en": "Cancel"},
-        "helpdesk.cancelled": {"zh": "好的，未回复。", "en": "OK, no answer sent."},
-        "helpdesk.sent": {"zh": "已回复工单 #{id}。", "en": "Your answer to ticket #{id} is on its way."},
-        "helpdesk.closed": {"zh": "工单 #{id} 已关闭。", "en": "Ticket #{id} is closed."},
-        "helpdesk.already_closed": {"zh": "工单 #{id} 早已关闭。", "en": "Ticket #{id} was closed already."},
-    }
-)
 
 
 @command("helpdesk", help_key="help.helpdesk", usage="<text>", aliases=("求助",), order=47)

@@ -34,35 +34,11 @@ from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import HELPDESK
 from bot.host import Host
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.timefmt import clock_time, format_day
 from bot.settings import Account
 from bot.storage.models import AnnounceChannel, Ticket, TicketMessage, User
 from bot.users import find
-
-register(
-    {
-        "helpdesk.to_organizers": {"zh": "🆘 服务台工单 #{id}", "en": "🆘 Helpdesk ticket #{id}"},
-        "helpdesk.followup": {"zh": "🆘 工单 #{id} 的追加消息", "en": "🆘 Follow-up on ticket #{id}"},
-        "helpdesk.from": {"zh": "来自 {who}", "en": "from {who}"},
-        "helpdesk.reply": {"zh": "↩️ 回复", "en": "↩️ Reply"},
-        "helpdesk.close": {"zh": "✅ 关闭", "en": "✅ Close"},
-        "helpdesk.answer": {"zh": "💬 服务台回复（工单 #{id}）：", "en": "💬 The helpdesk answers (ticket #{id}):"},
-        "helpdesk.answer_hint": {
-            "zh": "如需补充，请发送 /helpdesk <内容>。",
-            "en": "To add something, send /helpdesk <text>.",
-        },
-        "helpdesk.closed_notice": {"zh": "✅ 工单 #{id} 已关闭。", "en": "✅ Ticket #{id} is closed."},
-        "helpdesk.waiting_sent": {
-            "zh": "📨 {count} 条等待中的工单消息正在发往这里。",
-            "en": "📨 {count} waiting ticket message(s) are on their way here.",
-        },
-        "helpdesk.reached": {
-            "zh": "📨 您的工单 #{id} 现已送达组织者，回复会发到这里。",
-            "en": "📨 Your ticket #{id} has now reached the organizers; their answer will come here.",
-        },
-    }
-)
 
 KIND = "helpdesk"  # a ticket message to an organizer
 ANSWER = "helpdesk_answer"  # an answer or the closing, to the attendee
@@ -307,27 +283,6 @@ def render_answer(push: PushContext) -> Reply:
     b = ReplyBuilder().line(bold(t(lang, "helpdesk.answer", id=p["ticket"]))).line(str(p.get("text", "")))
     return b.line(italic(t(lang, "helpdesk.answer_hint"))).build()
 
-
-register(
-    {
-        "tickets.title": {"zh": "🆘 未关闭的工单（{count}）", "en": "🆘 Open tickets ({count})"},
-        "tickets.none": {"zh": "没有未关闭的工单。", "en": "No open tickets."},
-        "tickets.opened": {"zh": "{when}（{age}）", "en": "{when} ({age})"},
-        "tickets.min_ago": {"zh": "{n} 分钟前", "en": "{n} min ago"},
-        "tickets.h_ago": {"zh": "{n} 小时前", "en": "{n} h ago"},
-        "tickets.status": {
-            "zh": "{messages} 条消息，{answers} 次回复",
-            "en": "{messages} message(s), {answers} answer(s)",
-        },
-        "tickets.waiting": {"zh": "⏳ 尚未送达任何组织者", "en": "⏳ not delivered to any organizer yet"},
-        "tickets.files": {"zh": "📎 {count} 个文件", "en": "📎 {count} file(s)"},
-        "tickets.latest": {"zh": "最新：", "en": "Latest: "},
-        "tickets.cli_hint": {
-            "zh": "在与机器人的私聊中发送 /tickets 即可回复或关闭。",
-            "en": "Reply or close with /tickets in your private chat with the bot.",
-        },
-    }
-)
 
 SHOWN_CHARS = 160  # of a ticket's message in a list
 

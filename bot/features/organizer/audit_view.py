@@ -5,21 +5,9 @@ from __future__ import annotations
 from bot import audit
 from bot.chat.messages import Reply, ReplyBuilder, bold, code
 from bot.chat.registry import Context, command
-from bot.i18n import register
 from bot.programme.timefmt import format_time
 
 SHOWN = 20
-
-register(
-    {
-        "help.audit": {
-            "zh": "最近 20 条组织者操作与被拒绝的尝试",
-            "en": "the last 20 organizer actions and refused attempts",
-        },
-        "audit.title": {"zh": "🗂 审计记录（最近 {count} 条）", "en": "🗂 Audit log (last {count})"},
-        "audit.empty": {"zh": "还没有记录。", "en": "Nothing recorded yet."},
-    }
-)
 
 
 @command("audit", help_key="help.audit", organizer_only=True, order=95)

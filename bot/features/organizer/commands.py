@@ -12,87 +12,13 @@ from bot.chat.registry import Context, command
 from bot.features.faq.misses import MISS_CHARS
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.organizer.stats import BroadcastOutcome, Stats, TalkSubscriptions, collect
-from bot.i18n import pick, register, t
+from bot.i18n import pick, t
 from bot.programme.timefmt import clock_time
 
 TOP_TALKS = 10  # talks shown in chat; `confbot stats` lists them all
 TOP_BROADCASTS = 5  # latest broadcasts shown in chat
 TITLE_CHARS = 40
 AUDIENCE_CHARS = 24
-
-register(
-    {
-        "help.stats": {
-            "zh": "统计：用户、最受关注的演讲及其会场、提醒与广播结果、没找到答案的问题",
-            "en": "stats: users, the most starred talks and their rooms, reminders, broadcasts, "
-            "questions that found nothing",
-        },
-        "stats.title": {"zh": "📊 统计", "en": "📊 Stats"},
-        "stats.users": {
-            "zh": "用户：{total} 人（活跃 {active}，已屏蔽机器人 {blocked}）",
-            "en": "People: {total} ({active} active, {blocked} blocked the bot)",
-        },
-        "stats.platform": {"zh": "· {platform}：{total}（{langs}）", "en": "· {platform}: {total} ({langs})"},
-        "stats.talks": {
-            "zh": "演讲关注数（{talks} 场演讲共 {subs} 次关注，时间为 {zone}）：",
-            "en": "Subscriptions per talk ({subs} on {talks} talks, times in {zone}):",
-        },
-        "stats.talks_none": {"zh": "还没有人关注演讲。", "en": "Nobody has starred a talk yet."},
-        "stats.talk": {"zh": "{rank}. {subs} 人 · ", "en": "{rank}. {subs} · "},
-        "stats.cancelled": {"zh": "（已取消）", "en": " (cancelled)"},
-        "stats.gone": {"zh": "（已不在日程中）", "en": "(no longer in the programme)"},
-        "stats.unscheduled": {"zh": "未排期", "en": "unscheduled"},
-        "stats.more_talks": {
-            "zh": "……另有 {count} 场演讲有人关注（完整列表：confbot stats）",
-            "en": "… and {count} more talks with subscribers (all of them: confbot stats)",
-        },
-        "stats.reminders": {
-            "zh": "提醒：已发送 {sent} · 待发送 {pending} · 错过 {missed} · 失败 {failed} · 被屏蔽 {blocked}",
-            "en": "Reminders: {sent} sent · {pending} pending · {missed} missed · {failed} failed · {blocked} blocked",
-        },
-        "stats.ratings": {"zh": "演讲评分（{talks} 场，共 {count} 个）：", "en": "Ratings ({count} on {talks} talks):"},
-        "stats.ratings_none": {"zh": "评分：还没有。", "en": "Ratings: none yet."},
-        "stats.rating": {
-            "zh": "{rank}. 平均 {mean} · {count} 个 · {comments} 条评论 · ",
-            "en": "{rank}. mean {mean} · {count} · {comments} comments · ",
-        },
-        "stats.more_ratings": {
-            "zh": "……另有 {count} 场演讲有评分（完整列表：confbot stats；评论：confbot feedback export）",
-            "en": "… and {count} more rated talks (all of them: confbot stats; comments: confbot feedback export)",
-        },
-        "stats.tickets": {
-            "zh": "服务台：{open} 个待处理，{closed} 个已关闭，首次回复中位数 {median}。",
-            "en": "Helpdesk: {open} open, {closed} closed tickets; median first reply {median}.",
-        },
-        "stats.unanswered": {
-            "zh": "没找到答案的问题（{count} 种，共问了 {total} 次；可加进 faq.yaml）：",
-            "en": "Questions that found nothing ({count} different, asked {total}× in all; add them to faq.yaml):",
-        },
-        "stats.unanswered_none": {"zh": "没找到答案的问题：还没有。", "en": "Questions that found nothing: none yet."},
-        "stats.more_unanswered": {
-            "zh": "……另有 {count} 种（完整列表：confbot stats）",
-            "en": "… and {count} more (all of them: confbot stats)",
-        },
-        "stats.minutes": {"zh": "{n} 分钟", "en": "{n} min"},
-        "stats.no_reply": {"zh": "—（还没有回复）", "en": "— (no answer yet)"},
-        "stats.broadcasts": {"zh": "广播（共 {count} 次）：", "en": "Broadcasts ({count}):"},
-        "stats.broadcasts_none": {"zh": "广播：还没有。", "en": "Broadcasts: none yet."},
-        "stats.broadcast": {
-            "zh": " {when} · {audience} · {recipients} 人 · {state}",
-            "en": " {when} · {audience} · {recipients} recipients · {state}",
-        },
-        "stats.broadcast_counts": {
-            "zh": "   已发送 {sent} · 待发送 {pending} · 失败 {failed} · 被屏蔽 {blocked}",
-            "en": "   {sent} sent · {pending} pending · {failed} failed · {blocked} blocked",
-        },
-        "stats.sending": {"zh": "发送中", "en": "sending"},
-        "stats.done": {"zh": "已完成", "en": "done"},
-        "stats.more_broadcasts": {
-            "zh": "……另有 {count} 次更早的广播（完整列表：confbot stats）",
-            "en": "… and {count} earlier broadcasts (all of them: confbot stats)",
-        },
-    }
-)
 
 
 def _short(text: str, limit: int) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.features.personal import subscriptions
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.content.ical import calendar_bytes
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
@@ -24,8 +24,6 @@ from bot.storage.models import CalendarFeed, User
 
 TOKEN_BYTES = 24
 FEED_PATH = "/calendar/{token}.ics"
-
-register({"ics.name": {"zh": "我的日程", "en": "My agenda"}})
 
 
 def my_talks(session: Session, programme: Programme, user: User) -> list[Talk]:

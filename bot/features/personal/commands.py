@@ -10,7 +10,6 @@ from bot.chat.messages import Attachment, Button, Line, Reply, ReplyBuilder, Spa
 from bot.chat.registry import Context, UsageError, command
 from bot.features.browse.agenda import paged_reply
 from bot.features.personal import calendar_feed, reminders, subscriptions
-from bot.i18n import register
 from bot.programme import history
 from bot.programme.cards import agenda_line, talk_card, title_of, when_where
 from bot.programme.content.schema import Talk
@@ -18,105 +17,6 @@ from bot.programme.queries import has_ended, has_started, overlaps
 from bot.programme.timefmt import format_day
 
 MIN_LEAD, MAX_LEAD = 1, 120
-
-register(
-    {
-        "help.subscribe": {"zh": "订阅演讲，开始前提醒您", "en": "star a talk and get a reminder"},
-        "help.unsubscribe": {"zh": "取消订阅", "en": "unstar a talk"},
-        "help.my": {"zh": "我的日程（订阅的演讲）", "en": "your personal agenda"},
-        "help.remind": {
-            "zh": "提前几分钟提醒（1–120），或 off / on",
-            "en": "reminder lead time (1–120 minutes), or off / on",
-        },
-        "help.ics": {"zh": "导出我的日程为日历文件 (.ics)", "en": "your agenda as a calendar file (.ics)"},
-        "sub.usage": {
-            "zh": "用法：/subscribe <编号> [编号…]，例如 /subscribe 12 或 /subscribe 3 4 5",
-            "en": "Usage: /subscribe <id> [<id>…], e.g. /subscribe 12 or /subscribe 3 4 5",
-        },
-        "unsub.usage": {
-            "zh": "用法：/unsubscribe <编号> [编号…]，例如 /unsubscribe 12",
-            "en": "Usage: /unsubscribe <id> [<id>…], e.g. /unsubscribe 12",
-        },
-        "sub.done": {
-            "zh": "⭐ 已订阅 #{id} {title}，将在开始前 {lead} 分钟提醒您。",
-            "en": "⭐ Subscribed to #{id} {title}. I will remind you {lead} minutes before it starts.",
-        },
-        "sub.done_muted": {
-            "zh": "⭐ 已订阅 #{id} {title}。提醒目前已关闭（/remind on 打开）。",
-            "en": "⭐ Subscribed to #{id} {title}. Reminders are off (/remind on).",
-        },
-        "sub.ended": {
-            "zh": "⭐ 已订阅 #{id} {title}。这场演讲已经结束，不会再有提醒。",
-            "en": "⭐ Subscribed to #{id} {title}. It has already ended, so there will be no reminder.",
-        },
-        "sub.started": {
-            "zh": "⭐ 已订阅 #{id} {title}。这场演讲已经开始，不会再有提醒。",
-            "en": "⭐ Subscribed to #{id} {title}. It has already started, so there will be no reminder.",
-        },
-        "sub.toast_ended": {"zh": "已订阅（已结束，无提醒）", "en": "Subscribed (ended: no reminder)"},
-        "sub.toast_started": {"zh": "已订阅（已开始，无提醒）", "en": "Subscribed (started: no reminder)"},
-        "sub.clash": {
-            "zh": "⚠️ 与您已订阅的 #{id} {title}（{when}）时间冲突。",
-            "en": "⚠️ It clashes with #{id} {title} ({when}), which you starred.",
-        },
-        "sub.clash_choose": {
-            "zh": "同一时间只能去一场：点 ✖ 取消其中一场，或点 ⇄ 查看同时段的其他演讲。",
-            "en": "You can only be in one: press ✖ to unstar one, or ⇄ for what else runs then.",
-        },
-        "sub.toast_clash": {"zh": "{done} ⚠️ 与 #{id} 时间冲突", "en": "{done} ⚠️ clashes with #{id}"},
-        "sub.already": {"zh": "您已经订阅了 #{id}。", "en": "You already subscribed to #{id}."},
-        "sub.cancelled_talk": {"zh": "#{id} 已取消，无法订阅。", "en": "#{id} is cancelled; nothing to subscribe to."},
-        "sub.toast_on": {"zh": "已订阅", "en": "Subscribed"},
-        "sub.toast_off": {"zh": "已取消订阅", "en": "Unsubscribed"},
-        "unsub.done": {"zh": "已取消订阅 #{id} {title}。", "en": "Unsubscribed from #{id} {title}."},
-        "unsub.not": {"zh": "您没有订阅 #{id}。", "en": "You were not subscribed to #{id}."},
-        "my.title": {"zh": "⭐ 我的日程", "en": "⭐ Your agenda"},
-        "my.empty": {
-            "zh": "您还没有订阅任何演讲。查看演讲时点 “⭐ 订阅提醒”，或发送 /subscribe <编号>。",
-            "en": "You have not starred any talks yet. Press “⭐ Remind me” on a talk, or send /subscribe <id>.",
-        },
-        "my.clash": {"zh": "⚠️ 时间冲突：#{a} 与 #{b}", "en": "⚠️ Clash: #{a} overlaps #{b}"},
-        "my.reminders": {"zh": "提醒：开始前 {lead} 分钟", "en": "Reminders: {lead} minutes before"},
-        "my.reminders_off": {"zh": "提醒：已关闭", "en": "Reminders: off"},
-        "remind.usage": {
-            "zh": "用法：/remind <分钟数 1–120>，或 /remind off / /remind on。当前：{state}",
-            "en": "Usage: /remind <minutes 1–120>, or /remind off / /remind on. Now: {state}",
-        },
-        "remind.range": {
-            "zh": "提醒时间需在 {low} 到 {high} 分钟之间。",
-            "en": "The lead time must be between {low} and {high} minutes.",
-        },
-        "remind.set": {
-            "zh": "好的，将在演讲开始前 {lead} 分钟提醒您。",
-            "en": "OK, I will remind you {lead} minutes before each talk.",
-        },
-        "remind.off": {
-            "zh": "已关闭提醒。发送 /remind on 重新打开。",
-            "en": "Reminders are off. Send /remind on to turn them back on.",
-        },
-        "remind.on": {"zh": "已打开提醒（开始前 {lead} 分钟）。", "en": "Reminders are on ({lead} minutes before)."},
-        "ics.caption": {
-            "zh": "📅 您的日程（{count} 场），可导入日历。再次导入会更新而不会重复。",
-            "en": "📅 Your agenda ({count} talks) for your calendar. Importing again updates it, no duplicates.",
-        },
-        "ics.feed": {
-            "zh": "🔗 在日历应用中订阅（随订阅自动更新，请勿分享）：",
-            "en": "🔗 Subscribe in your calendar app (follows your subscriptions; keep it private): ",
-        },
-        "ics.feed_private": {
-            "zh": "🔗 日历订阅地址是您个人的：请在与我的私聊中发送 /ics 获取。",
-            "en": "🔗 Your calendar feed address is personal: send /ics in a private chat with me to get it.",
-        },
-        "ics.reset": {
-            "zh": "🔁 已换新日历订阅地址，旧地址已失效。请在日历应用中改用：",
-            "en": "🔁 New calendar feed address; the old one no longer works. Subscribe again with: ",
-        },
-        "ics.no_feed": {
-            "zh": "（本机器人未配置日历订阅地址，只能导入文件。）",
-            "en": "(This bot has no calendar feed set up: import the file instead.)",
-        },
-    }
-)
 
 
 def _card(ctx: Context, talk_id: int, toast_key: str, clashes: list[Talk] | None = None) -> Reply:

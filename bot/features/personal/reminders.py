@@ -19,23 +19,12 @@ from bot.chat.messages import Button, Reply, ReplyBuilder, bold
 from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.delivery.sender import SendRates
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.cards import room_name, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_time
 from bot.storage.models import OutboxMessage, Subscription, User
-
-register(
-    {
-        "reminder.soon": {
-            "zh": "⏰ {minutes} 分钟后开始：",
-            "en": "⏰ Starting in {minutes} minutes:",
-        },
-        "reminder.one_minute": {"zh": "⏰ 1 分钟后开始：", "en": "⏰ Starting in 1 minute:"},
-        "reminder.where": {"zh": "📍 {room} · {time}", "en": "📍 {room} · {time}"},
-    }
-)
 
 KIND = "reminder"
 FANOUT_MARGIN = 1.15  # head room over the pure rate budget (retries, latency)

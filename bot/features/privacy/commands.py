@@ -19,47 +19,7 @@ from bot.chat.messages import Button, Line, Reply, ReplyBuilder, bold
 from bot.chat.registry import Context, UsageError, command
 from bot.features.browse.agenda import paged_reply
 from bot.features.privacy import erase, inventory
-from bot.i18n import register
 from bot.storage.models import Question, Rating, Subscription, Ticket
-
-register(
-    {
-        "help.mydata": {"zh": "查看机器人保存的关于您的数据", "en": "see what the bot stores about you"},
-        "help.forget": {"zh": "删除机器人保存的关于您的全部数据", "en": "erase everything the bot stores about you"},
-        "privacy.private_only": {
-            "zh": "请在与我的私聊中发送 /{name}：这里是多人会话。",
-            "en": "Send /{name} in a private chat with me: this chat is shared.",
-        },
-        "forget.ask": {
-            "zh": "⚠️ 删除机器人保存的关于您的全部数据？",
-            "en": "⚠️ Erase everything the bot stores about you?",
-        },
-        "forget.what": {
-            "zh": "将删除：您的账号和设置、{subscriptions} 个关注、{tickets} 个服务台工单、{questions} 个提问、"
-            "您的点赞、日历订阅地址和待发送的推送。",
-            "en": "This deletes your account and settings, {subscriptions} starred talks, {tickets} helpdesk "
-            "tickets, {questions} questions, your votes, your calendar feed and pushes waiting for you.",
-        },
-        "forget.anonymous": {
-            "zh": "您的 {ratings} 个评分只保留星数，不再与您关联（评论会删除）；"
-            "有别人点赞的提问保留文字，不显示提问者。",
-            "en": "Your {ratings} ratings keep only their stars, no longer linked to you (comments are "
-            "deleted); a question others voted on keeps its text, without who asked it.",
-        },
-        "forget.undo": {"zh": "此操作无法撤销。", "en": "This cannot be undone."},
-        "forget.button": {"zh": "🗑 删除我的数据", "en": "🗑 Erase my data"},
-        "forget.keep_button": {"zh": "保留", "en": "Keep it"},
-        "forget.kept": {"zh": "好的，什么都没有删除。", "en": "All right: nothing was erased."},
-        "forget.expired": {
-            "zh": "这个按钮已过期，没有删除任何数据。如需删除，请重新发送 /forget。",
-            "en": "This button has expired and nothing was erased. Send /forget again to erase your data.",
-        },
-        "forget.done": {
-            "zh": "🗑 已删除机器人保存的关于您的全部数据。再发消息时，您将作为新用户开始。",
-            "en": "🗑 Everything the bot stored about you is erased. If you write again, you start as a new user.",
-        },
-    }
-)
 
 CONFIRM_FOR = timedelta(minutes=10)  # how long the Erase button of one /forget works
 CONFIRM, KEEP = "confirm", "keep"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.chat.messages import Line, Span, bold
 from bot.features.privacy.erase import account_of
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
 from bot.settings import Settings
@@ -35,64 +35,6 @@ from bot.storage.models import (
     User,
 )
 
-register(
-    {
-        "mydata.title": {"zh": "🔎 机器人保存的关于您的数据", "en": "🔎 What the bot stores about you"},
-        "mydata.account": {"zh": "账号", "en": "Account"},
-        "mydata.platform": {"zh": "平台：{platform}，用户 ID：{id}", "en": "Platform: {platform}, user id: {id}"},
-        "mydata.chat": {"zh": "推送发往的会话：{chat}", "en": "Chat pushes go to: {chat}"},
-        "mydata.name": {"zh": "显示名称：{name}", "en": "Display name: {name}"},
-        "mydata.language": {"zh": "语言：{code}（{how}）", "en": "Language: {code} ({how})"},
-        "mydata.lang_chosen": {"zh": "用 /lang 选择", "en": "chosen with /lang"},
-        "mydata.lang_guessed": {"zh": "来自您的应用语言", "en": "from your app's language"},
-        "mydata.seen": {"zh": "首次使用：{first}；最近使用：{last}", "en": "First seen: {first}; last seen: {last}"},
-        "mydata.reminders": {
-            "zh": "提醒：{state}，提前 {minutes} 分钟",
-            "en": "Reminders: {state}, {minutes} minutes before",
-        },
-        "mydata.on": {"zh": "开", "en": "on"},
-        "mydata.off": {"zh": "关", "en": "off"},
-        "mydata.blocked": {"zh": "您屏蔽了机器人，不再推送。", "en": "You blocked the bot: nothing is pushed."},
-        "mydata.subscriptions": {"zh": "关注的演讲（{count}）", "en": "Starred talks ({count})"},
-        "mydata.ratings": {"zh": "评分（{count}）", "en": "Ratings ({count})"},
-        "mydata.questions": {"zh": "提问（{count}）", "en": "Questions ({count})"},
-        "mydata.question": {
-            "zh": "#{talk} “{text}”（{state}，👍 {votes}）",
-            "en": "#{talk} “{text}” ({state}, 👍 {votes})",
-        },
-        "mydata.votes": {"zh": "您点赞的问题：{count} 个", "en": "Questions you voted for: {count}"},
-        "mydata.tickets": {"zh": "服务台工单（{count}）", "en": "Helpdesk tickets ({count})"},
-        "mydata.ticket": {"zh": "工单 #{id}（{state}，{at}）", "en": "Ticket #{id} ({state}, {at})"},
-        "mydata.you": {"zh": "您", "en": "you"},
-        "mydata.helpdesk": {"zh": "服务台", "en": "helpdesk"},
-        "mydata.file": {"zh": "[文件：{name}]", "en": "[file: {name}]"},
-        "mydata.feed": {
-            "zh": "日历订阅地址：已创建（{at}），/ics reset 可更换",
-            "en": "Calendar feed address: made {at}; /ics reset replaces it",
-        },
-        "mydata.awaited": {
-            "zh": "等待您的下一条消息：{purpose}（{until} 失效）",
-            "en": "Your next message is awaited as: {purpose} (until {until})",
-        },
-        "mydata.pushes": {"zh": "发给您的推送（{count}）", "en": "Pushes to you ({count})"},
-        "mydata.push": {"zh": "{kind}：{status} × {count}", "en": "{kind}: {status} × {count}"},
-        "mydata.audit": {
-            "zh": "审计日志中以您的账号记录的操作（{count}）",
-            "en": "Actions on record in the audit log under your account ({count})",
-        },
-        "mydata.organizer": {
-            "zh": "您作为组织者的记录：广播 {broadcasts} 条，日程修改 {overrides} 条，预览 {previews} 个",
-            "en": "As an organizer: {broadcasts} broadcasts, {overrides} schedule fixes, {previews} previews",
-        },
-        "mydata.nothing": {"zh": "（无）", "en": "(none)"},
-        "mydata.footer": {
-            "zh": "已完成的推送保存 {sent}，审计日志保存 {audit}。发送 /forget 删除以上全部数据。",
-            "en": "Finished pushes are kept {sent}, audit entries {audit}. Send /forget to erase all of it.",
-        },
-        "mydata.days": {"zh": "{days} 天", "en": "for {days} days"},
-        "mydata.forever": {"zh": "不限期", "en": "with no time limit"},
-    }
-)
 _STATES = {  # questions, tickets and pushes
     "open": ("待回答", "open"),
     "answered": ("已回答", "answered"),
@@ -106,7 +48,6 @@ _STATES = {  # questions, tickets and pushes
     "missed": ("已过时", "too late"),
     "cancelled": ("已取消", "cancelled"),
 }
-register({f"mydata.state.{state}": {"zh": zh, "en": en} for state, (zh, en) in _STATES.items()})
 
 MAX_AUDIT = 50  # the newest audit entries listed; the count says how many there are
 

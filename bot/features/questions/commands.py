@@ -11,7 +11,6 @@ from bot.chat.messages import Button, Reply, ReplyBuilder, bold, italic
 from bot.chat.registry import Context, UsageError, command
 from bot.features.questions import asking as questions
 from bot.features.questions import push as qa_posts
-from bot.i18n import register
 from bot.programme.cards import title_of
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_when
@@ -19,117 +18,6 @@ from bot.programme.timefmt import format_when
 LISTED = 10  # questions one /questions shows (the rest are counted)
 STAGE = 5  # questions /questions <id> top shows
 
-register(
-    {
-        "help.ask": {"zh": "向演讲提问（匿名）", "en": "ask a talk a question (anonymous)"},
-        "help.questions": {"zh": "查看演讲的提问并点赞", "en": "a talk's questions, with 👍 votes"},
-        "ask.usage": {
-            "zh": "用法：/ask <编号> <问题>，例如 /ask 12 如何在生产环境调试？",
-            "en": "Usage: /ask <id> <question>, e.g. /ask 12 How do you debug this in production?",
-        },
-        "questions.usage": {
-            "zh": "用法：/questions <编号> [top]，例如 /questions 12",
-            "en": "Usage: /questions <id> [top], e.g. /questions 12",
-        },
-        "ask.done": {
-            "zh": "❓ 已向 #{id} {title} 提问。其他听众看不到提问者。已提 {n}/{limit} 个。",
-            "en": "❓ Your question to #{id} {title} is in. Other attendees don't see who asked. "
-            "You have asked {n} of {limit}.",
-        },
-        "ask.prompt": {
-            "zh": "❓ 请发送您要问 #{id} {title} 的问题（最多 {limit} 个字符）。其他听众看不到提问者。",
-            "en": "❓ Send your question to #{id} {title} as your next message (at most {limit} characters). "
-            "Other attendees won't see who asked.",
-        },
-        "ask.cancel": {"zh": "取消", "en": "Cancel"},
-        "ask.cancelled_prompt": {"zh": "好的，没有提问。", "en": "OK, no question sent."},
-        "ask.cancelled": {"zh": "#{id} 已取消，不能提问。", "en": "#{id} is cancelled: it takes no questions."},
-        "ask.unscheduled": {
-            "zh": "#{id} 还没有排定时间，暂不能提问。",
-            "en": "#{id} has no time yet: it takes no questions.",
-        },
-        "ask.too_early": {
-            "zh": "#{id} 的提问从 {at} 开始（开讲前 30 分钟）。",
-            "en": "Questions to #{id} open at {at} (30 minutes before it starts).",
-        },
-        "ask.too_late": {
-            "zh": "#{id} 的提问已于 {at} 结束（结束后 15 分钟）。",
-            "en": "Questions to #{id} closed at {at} (15 minutes after it ended).",
-        },
-        "ask.too_long": {
-            "zh": "问题太长了（{length} 个字符），最多 {limit} 个字符。",
-            "en": "That question is too long ({length} characters); at most {limit}.",
-        },
-        "ask.too_short": {
-            "zh": "请写下您的问题：/ask {id} <问题>",
-            "en": "Please write your question: /ask {id} <question>",
-        },
-        "ask.limit": {
-            "zh": "您已向 #{id} 提了 {limit} 个问题，这是上限。可以用 /questions {id} 为别人的问题点赞。",
-            "en": "You have asked #{id} {limit} questions, the most one person may. "
-            "You can still 👍 others' with /questions {id}.",
-        },
-        "ask.flood": {
-            "zh": "提问太快了，请 {seconds} 秒后再试。",
-            "en": "You are asking too fast; please try again in {seconds} seconds.",
-        },
-        "questions.title": {"zh": "❓ #{id} {title} 的提问", "en": "❓ Questions to #{id} {title}"},
-        "questions.stage": {"zh": "🎤 #{id} {title}：票数最多的问题", "en": "🎤 #{id} {title}: the top questions"},
-        "questions.none": {
-            "zh": "还没有问题。用 /ask {id} <问题> 提问。",
-            "en": "No questions yet. Ask with /ask {id} <question>.",
-        },
-        "questions.more": {"zh": "……还有 {n} 个问题", "en": "… and {n} more"},
-        "questions.footer": {
-            "zh": "点 👍 为问题投票（每题一票）。提问：/ask {id} <问题>",
-            "en": "Press 👍 to vote (one vote a question). Ask: /ask {id} <question>",
-        },
-        "questions.answered_count": {"zh": "已回答 {n} 个。", "en": "{n} answered."},
-        "questions.asked_by": {"zh": "提问者：{who}", "en": "asked by {who}"},
-        "questions.answered": {"zh": "已回答", "en": "answered"},
-        "questions.hidden": {"zh": "已隐藏", "en": "hidden"},
-        "questions.moderator": {
-            "zh": "您是本场的主持人：可以隐藏、标记已回答、置顶。",
-            "en": "You moderate this talk: you can hide, mark answered or pin.",
-        },
-        "questions.unknown": {"zh": "没有这个问题。", "en": "There is no such question."},
-        "questions.closed": {"zh": "这个问题已不再开放投票。", "en": "That question is no longer open for votes."},
-        "questions.voted": {"zh": "👍 已投票", "en": "👍 Voted"},
-        "questions.already": {"zh": "您已经为这个问题投过票了。", "en": "You already voted for that question."},
-        "questions.not_moderator": {
-            "zh": "只有组织者和本场讲者可以管理提问。",
-            "en": "Only organizers and the talk's speakers can moderate its questions.",
-        },
-        "questions.moderated": {"zh": "已更新", "en": "Updated"},
-        "questions.refresh": {"zh": "🔄 刷新", "en": "🔄 Refresh"},
-        "questions.btn_hide": {"zh": "🙈 隐藏", "en": "🙈 Hide"},
-        "questions.btn_answered": {"zh": "✅ 已答", "en": "✅ Answered"},
-        "questions.btn_pin": {"zh": "📌 置顶", "en": "📌 Pin"},
-        "questions.btn_unpin": {"zh": "📌 取消置顶", "en": "📌 Unpin"},
-        "help.qa": {
-            "zh": "在会场播报群里开启/关闭提问：结束前 10 分钟发布票数最多的问题",
-            "en": "Q&A in a room's announcement chat: the top questions posted 10 minutes before each talk ends",
-        },
-        "qa.usage": {
-            "zh": "用法：/qa on 或 /qa off（在会场播报群里）",
-            "en": "Usage: /qa on or /qa off (in a room's announcement chat)",
-        },
-        "qa.not_here": {
-            "zh": "请在会场的播报群里发送 /qa on。",
-            "en": "Send /qa on in the room's announcement chat (a group or channel set up with /announce here <room>).",
-        },
-        "qa.no_room": {
-            "zh": "这个群没有播报任何会场。先发送 /announce here <会场>，再发送 /qa on。",
-            "en": "This chat announces no room. Send /announce here <room> first, then /qa on.",
-        },
-        "qa.on": {
-            "zh": "🎤 提问已开启：每场结束前 10 分钟，这里会发布票数最多的问题。",
-            "en": "🎤 Q&A is on: the top questions are posted here 10 minutes before each talk ends.",
-        },
-        "qa.off": {"zh": "提问播报已关闭。", "en": "Q&A is off: no more top-questions posts here."},
-        "questions.btn_reopen": {"zh": "↩️ 恢复", "en": "↩️ Reopen"},
-    }
-)
 
 QUESTION = "question"  # the awaited-input purpose of "❓ Ask"
 PROMPT_WAIT = timedelta(minutes=10)

@@ -21,20 +21,10 @@ from bot.delivery.renderers import PushContext, renderer
 from bot.features.announce.push import ALL, CHANGES, HELPDESK, ROOM_PREFIX, channel_user_id
 from bot.features.questions import asking as questions
 from bot.host import Host
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
 from bot.storage.models import AnnounceChannel, User
-
-register(
-    {
-        "qa.top": {
-            "zh": "🎤 #{id} {title} 即将结束，票数最多的问题：",
-            "en": "🎤 #{id} {title} ends soon; the top questions:",
-        },
-        "qa.hint": {"zh": "投票：/questions {id}", "en": "Vote: /questions {id}"},
-    }
-)
 
 KIND = "qa_top"
 BEFORE_END = timedelta(minutes=10)

@@ -21,42 +21,8 @@ from bot.features.schedule.changes import ChangeReport, ConflictRefused, ReloadR
 from bot.features.schedule.previews import head, replaced, subscriber_count, undo_preview, undone, where
 from bot.features.schedule.refusals import check_clashes, clash_text, refused, refusing
 from bot.features.schedule.slots import new_slot, talk_and_force
-from bot.i18n import register
 from bot.programme import overrides
 from bot.programme.content.schema import Talk
-
-register(
-    {
-        "help.move": {"zh": "调整演讲时间或会场（先预览再确认）", "en": "move a talk (preview, then confirm)"},
-        "help.cancel": {"zh": "取消演讲（先预览再确认）", "en": "cancel a talk (preview, then confirm)"},
-        "move.is_cancelled": {
-            "zh": "演讲 #{id} 已取消。先用 /cancel {id} undo 恢复。",
-            "en": "Talk #{id} is cancelled. Restore it first with /cancel {id} undo.",
-        },
-        "move.same": {"zh": "演讲 #{id} 已经在这个时间和会场。", "en": "Talk #{id} is already at that time and room."},
-        "cancel.already": {"zh": "演讲 #{id} 已经取消了。", "en": "Talk #{id} is already cancelled."},
-        "move.done": {
-            "zh": "✅ 已调整 #{id}：{when}，{room}。已通知 {notices} 位订阅者。",
-            "en": "✅ Moved #{id} to {when}, {room}. {notices} subscriber notice(s) queued.",
-        },
-        "move.undone": {
-            "zh": "✅ 已撤销 #{id} 的调整：{when}，{room}。已通知 {notices} 位订阅者。",
-            "en": "✅ Move of #{id} undone: back to {when}, {room}. {notices} subscriber notice(s) queued.",
-        },
-        "cancel.done": {
-            "zh": "✅ 已取消 #{id}。已通知 {notices} 位订阅者。",
-            "en": "✅ Cancelled #{id}. {notices} subscriber notice(s) queued.",
-        },
-        "cancel.undone": {
-            "zh": "✅ 已恢复 #{id}：{when}，{room}。已通知 {notices} 位订阅者。",
-            "en": "✅ #{id} is back on: {when}, {room}. {notices} subscriber notice(s) queued.",
-        },
-        "schedule.gone": {
-            "zh": "演讲 #{id} 已不在日程中，没有做任何更改。",
-            "en": "Talk #{id} is no longer in the programme; nothing was changed.",
-        },
-    }
-)
 
 
 @command(

@@ -12,7 +12,6 @@ from bot.chat.confirm import preview
 from bot.chat.messages import Line, Reply, Span, bold
 from bot.chat.registry import Context, UsageError
 from bot.features.schedule.refusals import check_clashes
-from bot.i18n import register
 from bot.programme import overrides
 from bot.programme.cards import room_name, title_of
 from bot.programme.content.loader import ContentError, load_content
@@ -20,41 +19,6 @@ from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_day, format_span
 from bot.storage.models import Subscription
-
-register(
-    {
-        "undo.nothing_move": {
-            "zh": "演讲 #{id} 没有通过 /move 调整过，没有可撤销的。",
-            "en": "Talk #{id} was not moved with /move: there is nothing to undo.",
-        },
-        "undo.nothing_cancel": {
-            "zh": "演讲 #{id} 没有通过 /cancel 取消过，没有可撤销的。",
-            "en": "Talk #{id} was not cancelled with /cancel: there is nothing to undo.",
-        },
-        "undo.files_broken": {
-            "zh": "无法读取内容文件，不能恢复到文件中的安排：{error}",
-            "en": "The content files can't be read, so the files' values are unknown: {error}",
-        },
-        "undo.not_in_files": {
-            "zh": "演讲 #{id} 已不在内容文件中。",
-            "en": "Talk #{id} is no longer in the content files.",
-        },
-        "move.preview": {"zh": "🔀 调整演讲", "en": "🔀 Move talk"},
-        "move.undo_preview": {
-            "zh": "↩️ 撤销调整，恢复内容文件中的安排",
-            "en": "↩️ Undo the move: back to the content files",
-        },
-        "cancel.preview": {"zh": "❌ 取消演讲", "en": "❌ Cancel talk"},
-        "cancel.undo_preview": {"zh": "↩️ 撤销取消，恢复演讲", "en": "↩️ Undo the cancellation: the talk is back on"},
-        "schedule.from": {"zh": "原：{when}，{room}", "en": "from: {when}, {room}"},
-        "schedule.to": {"zh": "改为：{when}，{room}", "en": "to: {when}, {room}"},
-        "schedule.at": {"zh": "时间：{when}，{room}", "en": "when: {when}, {room}"},
-        "schedule.notices": {
-            "zh": "{count} 位订阅者将各收到一条通知。",
-            "en": "{count} subscriber(s) will each get one notice.",
-        },
-    }
-)
 
 
 def replaced(programme: Programme, talk: Talk) -> Programme:

@@ -6,20 +6,9 @@ from datetime import datetime
 
 from bot.chat.messages import Button, Reply, ReplyBuilder, bold
 from bot.delivery.renderers import PushContext, renderer
-from bot.i18n import pick, register, t
+from bot.i18n import pick, t
 from bot.programme.cards import room_name, title_of
 from bot.programme.timefmt import format_when
-
-register(
-    {
-        "notice.moved": {"zh": "🔀 日程调整：", "en": "🔀 Schedule change:"},
-        "notice.moved_to": {"zh": "改到 {when}，{room}（原定 {old}）", "en": "moved to {when}, {room} (was {old})"},
-        "notice.reinstated": {"zh": "恢复举行：{when}，{room}", "en": "back on: {when}, {room}"},
-        "notice.cancelled": {"zh": "❌ 已取消：", "en": "❌ Cancelled:"},
-        "notice.was_at": {"zh": "原定 {when}，{room}", "en": "It was on {when}, {room}"},
-        "notice.cancelled_hint": {"zh": "发送 /agenda 查看其他演讲。", "en": "Send /agenda to find another talk."},
-    }
-)
 
 
 @renderer("moved")

@@ -13,33 +13,10 @@ from typing import Any
 
 from bot.chat.messages import Line, Reply, ReplyBuilder, Span
 from bot.chat.registry import Context, UsageError
-from bot.i18n import register
 from bot.programme.cards import room_name, speaker_name, title_of
 from bot.programme.content import conflicts
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
-
-register(
-    {
-        "schedule.forced": {"zh": "⚠️ 已加 force，保留冲突：", "en": "⚠️ Kept with force, despite:"},
-        "conflict.refused": {
-            "zh": "不能这样调整 #{id}：会与 {other} 冲突（{where}）。如确需如此，请在命令末尾加 force。",
-            "en": "Can't do that to #{id}: it would clash with {other} ({where}). To do it anyway, add force "
-            "at the end of the command.",
-        },
-        "conflict.room": {"zh": "同一会场 {room}", "en": "same room, {room}"},
-        "conflict.speaker": {"zh": "讲者 {speaker} 同时有两场", "en": "speaker {speaker} in both"},
-        "conflict.break": {"zh": "“{title}”", "en": "“{title}”"},
-        "schedule.refused": {
-            "zh": "已拒绝，没有做任何更改：{reason}",
-            "en": "Refused, nothing was changed: {reason}",
-        },
-        "schedule.force_hint": {
-            "zh": "如确需如此，请在命令末尾加 force 再确认。",
-            "en": "If that is meant, add force at the end of the command and confirm again.",
-        },
-    }
-)
 
 
 class Refused(Exception):

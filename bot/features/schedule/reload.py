@@ -11,36 +11,7 @@ from bot.chat.messages import Reply, ReplyBuilder, code
 from bot.chat.registry import Context, command
 from bot.features.schedule.changes import ReloadRefused, reload_from_path
 from bot.features.schedule.refusals import refused
-from bot.i18n import register
 from bot.programme.content.loader import ContentError
-
-register(
-    {
-        "help.reload": {"zh": "重新加载内容文件", "en": "reload the content files"},
-        "reload.done": {"zh": "✅ 内容已重新加载。", "en": "✅ Content reloaded."},
-        "reload.report": {
-            "zh": "调整：{moved}；取消：{cancelled}；通知：{notices} 条；重新安排提醒：{reminders} 条。",
-            "en": "Moved: {moved}; cancelled: {cancelled}; notices queued: {notices}; reminders re-planned: "
-            "{reminders}.",
-        },
-        "reload.none": {"zh": "无", "en": "none"},
-        "reload.kept_conflicts": {"zh": "⚠️ 日程中仍有冲突：", "en": "⚠️ Conflicts still in the schedule:"},
-        "reload.broken": {
-            "zh": "❌ 内容文件有问题，保留原日程，没有做任何更改：",
-            "en": "❌ The content files have problems; the previous programme is kept and nothing was changed:",
-        },
-        "reload.refused": {
-            "zh": "⛔ 已拒绝重新加载，没有做任何更改：",
-            "en": "⛔ Reload refused; nothing was changed:",
-        },
-        "reload.force_hint": {"zh": "如确需如此，请发送 ", "en": "If that is meant, send "},
-        "reload.synced": {
-            "zh": "日程每 {minutes} 分钟从 {url} 同步一次，不读取内容文件。立即同步：",
-            "en": "The schedule is synced from {url} every {minutes} minutes, not read from the content files. "
-            "To sync now:",
-        },
-    }
-)
 
 SHOWN_PROBLEMS = 5
 

@@ -8,43 +8,7 @@ from datetime import datetime
 
 from bot.chat.grammar import parse_day, parse_number
 from bot.chat.registry import Context, UsageError
-from bot.i18n import register
 from bot.programme.content.schema import Talk
-
-register(
-    {
-        "move.usage": {
-            "zh": "用法：/move <编号> <HH:MM | 第几天 HH:MM> [会场] [force]，例如 /move 12 2 14:00 B；"
-            "撤销：/move <编号> undo",
-            "en": "Usage: /move <id> <HH:MM | day HH:MM> [room] [force], e.g. /move 12 2 14:00 B; "
-            "to undo: /move <id> undo",
-        },
-        "cancel.usage": {
-            "zh": "用法：/cancel <编号> [force]；撤销：/cancel <编号> undo",
-            "en": "Usage: /cancel <id> [force]; to undo: /cancel <id> undo",
-        },
-        "schedule.unknown_talk": {
-            "zh": "没有编号为 {id} 的演讲。编号范围 {low}–{high}。",
-            "en": "There is no talk {id}. Talk ids run {low}–{high}.",
-        },
-        "move.bad_time": {
-            "zh": "“{time}” 不是时间。请用 24 小时制 HH:MM，例如 14:00。",
-            "en": "“{time}” is not a time. Use 24-hour HH:MM, e.g. 14:00.",
-        },
-        "move.bad_day": {
-            "zh": "没有这一天：{day}。请用 1 到 {count}、日期（如 {example}）、today 或 tomorrow。",
-            "en": "There is no day {day}. Use 1 to {count}, a date like {example}, today or tomorrow.",
-        },
-        "move.unknown_room": {
-            "zh": "没有会场 “{room}”。会场：{rooms}",
-            "en": "There is no room “{room}”. Rooms: {rooms}",
-        },
-        "move.unscheduled": {
-            "zh": "演讲 #{id} 在内容文件中没有时间和时长，无法调整；请在内容文件中设置。",
-            "en": "Talk #{id} has no time and duration in the content files to move; set them there.",
-        },
-    }
-)
 
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 

@@ -22,33 +22,13 @@ from sqlalchemy.orm import Session
 from bot.chat.messages import Reply, ReplyBuilder, bold, code
 from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
-from bot.i18n import register, t
+from bot.i18n import t
 from bot.programme.content.programme import Programme
 from bot.settings import Account
 from bot.users import find
 
 KIND = "schedule_problem"
 SHOWN = 10  # problems listed in one warning
-
-register(
-    {
-        "warning.schedule_refused": {
-            "zh": "⚠️ 日程更新未生效，参会者看到的仍是之前的日程。",
-            "en": "⚠️ A schedule update was not applied; attendees still see the previous programme.",
-        },
-        "warning.source": {"zh": "来源：", "en": "Source: "},
-        "warning.more": {"zh": "……另有 {count} 个问题", "en": "… and {count} more"},
-        "warning.fix_sync": {
-            "zh": "请在发布日程的系统中修正，下一次同步会自动采用；如确需如此，运行 confbot content sync --force。",
-            "en": "Fix it where the schedule is published (the next sync takes it up), or apply it on purpose "
-            "with confbot content sync --force.",
-        },
-        "warning.fix_files": {
-            "zh": "请修正内容文件；如确需如此，运行 confbot content reload --force。",
-            "en": "Fix the content files, or apply it on purpose with confbot content reload --force.",
-        },
-    }
-)
 
 
 def schedule_mark(programme: Programme) -> str:

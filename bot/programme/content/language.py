@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import is_chinese, pick, register, t
-
-register({"content.in_chinese": {"zh": "（中文）", "en": "(in Chinese)"}})
+from bot.i18n import is_chinese, pick, t
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

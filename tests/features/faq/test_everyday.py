@@ -9,6 +9,7 @@ import pytest
 from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
+from bot.i18n import hant
 from bot.programme.content.loader import load_content
 from bot.settings import BUNDLED_CONTENT, Settings
 from bot.storage.db import Database
@@ -59,7 +60,7 @@ def test_an_everyday_question_is_answered_from_the_venue_and_the_faq(
 
 
 def test_traditional_characters_and_the_other_language_find_the_answer_too(bundled: Core) -> None:
-    assert VENUE.registration in ask(bundled, "簽到", locale="zh-TW").plain_text
+    assert hant(VENUE.registration) in ask(bundled, "簽到", locale="zh-TW").plain_text  # and read in Traditional
     english = ask(bundled, "午饭在哪", locale="en").plain_text  # an English reader typing Chinese
     assert VENUE.food_en in english
 
