@@ -146,9 +146,7 @@ def _help_line(ctx: Context, b: ReplyBuilder, cmd: Command) -> None:
 LANGUAGE_NAMES = {"zh": "简体中文", HANT: "繁體中文", "en": "English"}
 
 
-@command(
-    "lang", help_key="help.lang", usage="zh|zh-hant|en", aliases=("language", "语言"), order=90, changes_home=True
-)
+@command("lang", help_key="help.lang", usage="zh|zh-hant|en", aliases=("language", "语言"), order=90, changes_home=True)
 def lang(ctx: Context) -> Reply:
     """Switch the user's language for good (wins over the platform locale); without one, the choices."""
     choice = language_named(ctx.args) if ctx.args.strip() else None
