@@ -26,12 +26,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOTHING_CONFIGURED = """\
-No chat platform is configured, so there is nothing for `confbot run` to connect to.
+No chat platform is configured and the web pages are off, so `confbot run` has nothing to serve.
 Set at least one of:
   TELEGRAM_BOT_TOKEN                     Telegram (long polling; add TELEGRAM_WEBHOOK_URL and
                                          TELEGRAM_WEBHOOK_SECRET for webhook mode)
   SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET Slack over HTTP (/slack/events), or
   SLACK_BOT_TOKEN + SLACK_APP_TOKEN      Slack in Socket Mode
+  CONFBOT_WEB=true                       the programme as web pages on CONFBOT_HTTP_PORT (docs/web.md)
 To try the bot locally without any token, run:  confbot chat
 """
 
@@ -50,7 +51,7 @@ def head_limits(settings: Settings) -> HeadLimits:
 def preflight(settings: Settings) -> str | None:
     """Why ``confbot run`` cannot work with these settings, found before anything is created (the
     database included); None when it can start."""
-    if not settings.platforms:
+    if not settings.platforms and not settings.web:
         return NOTHING_CONFIGURED
     webhook = settings.telegram_webhook_url
     if settings.telegram_bot_token and webhook and not webhook.lower().startswith("https://"):
@@ -147,7 +148,7 @@ async def serve(
     from bot.delivery.runtime import Runtime
 
     adapters = build_adapters(settings, core, retry)
-    if not adapters:
+    if not adapters and not settings.web:
         sys.stderr.write(NOTHING_CONFIGURED)
         return 2
     stop = stop or asyncio.Event()
@@ -164,6 +165,13 @@ async def serve(
     if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
         guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
         routes.append(calendar_route(core, guard))
+    if settings.web:  # the public pages; "remind me" links name each started bot
+        from adapters.web import web_routes
+
+        def usernames() -> dict[str, str | None]:
+            return {a.name: getattr(a, "username", None) for a in started}
+
+        routes += web_routes(core, settings, usernames)
     app = build_asgi(
         routes,
         max_body_bytes=settings.max_body_bytes,
@@ -192,7 +200,9 @@ async def serve(
             started.append(adapter)
         runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
-        log.info("%s", started_line(core, settings, [a.name for a in adapters]))
+        log.info(
+            "%s", started_line(core, settings, [a.name for a in adapters] + (["web pages"] if settings.web else []))
+        )
         if settings.clock_start is not None:
             log.warning(
                 "CONFBOT_CLOCK_START is set (%s): reminders follow a simulated clock; unset it for the event",

@@ -35,10 +35,12 @@ from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
+from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, t
 from bot.ops import logcontext
+from bot.programme import history
 from bot.programme.cards import talk_card, title_of, when_where
 from bot.programme.content.programme import Programme
 from bot.programme.search import SearchIndex
@@ -135,6 +137,33 @@ class Core:
 
         with self.db.session() as session:
             return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
+
+    # --- the public web pages (adapters/web): the same views as the chat, for a reader without an account ---
+
+    def web_board(self, lang: str, *, room: str | None = None, track: str | None = None) -> board.Board:
+        """The programme page now: now and next, then each day's grid (filtered to a room and/or track)."""
+        with self.db.session() as session:
+            moves = history.moves(session, self.programme)
+        return board.board(self.programme, moves, lang, self.clock.now(), room=room, track=track)
+
+    def web_talk(self, talk_id: int, lang: str) -> board.TalkPage | None:
+        """A talk's page (its chat card, with where it was first announced); None if there is no such talk."""
+        with self.db.session() as session:
+            moves = history.moves(session, self.programme)
+        return board.talk_page(self.programme, moves, lang, talk_id)
+
+    def web_talk_calendar(self, talk_id: int, lang: str) -> bytes | None:
+        """One talk as an .ics file; None if unknown or unscheduled."""
+        return board.talk_calendar(self.programme, lang, talk_id)
+
+    def web_speaker(self, speaker_id: str, lang: str) -> board.SpeakerPage | None:
+        """A speaker's page (their chat card); None if unknown."""
+        return board.speaker_page(self.programme, lang, speaker_id)
+
+    def web_search(self, query: str, lang: str, page: int = 1) -> Reply:
+        """What /search answers (the query cleaned and cut as a chat message would be)."""
+        text = (clean_text(query) or "").strip()[:MAX_INPUT_CHARS]
+        return board.search_page(self.programme, self.search, lang, text, max(1, page))
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""

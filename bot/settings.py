@@ -82,8 +82,12 @@ class Settings(BaseSettings):
     # (the whole bot's: each replica enforces its share); 0 turns the limit off (docs/operations.md)
     flood_burst: int = Field(default=20, ge=0)
     flood_per_second: float = Field(default=1.0, gt=0)
-    # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds
+    # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds,
+    # and the address the web pages' QR codes show
     public_url: str | None = None
+    # the public web pages (the programme, talks, speakers, search: adapters/web, docs/web.md) on the
+    # HTTP server; true is also a configuration on its own, with no chat platform
+    web: bool = False
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)
     migrate_on_start: bool = True
     log_format: Literal["text", "json"] = "text"  # json: one object per line (adapters/logs.py)

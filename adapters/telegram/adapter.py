@@ -160,6 +160,14 @@ class TelegramAdapter:
             "webhook" if self.webhook else "polling",
         )
 
+    @property
+    def username(self) -> str | None:
+        """The bot's @username once started (getMe), else None: the web's "remind me" links use it."""
+        try:
+            return self.application.bot.username
+        except RuntimeError:  # not initialized yet
+            return None
+
     async def stop(self) -> None:
         """Stop polling, finish in-flight updates, close the HTTP client."""
         if self.application.updater is not None and self.application.updater.running:

@@ -10,10 +10,11 @@ from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.pages import clamp, paginate
 from bot.chat.registry import Context, UsageError, command
-from bot.i18n import pick
+from bot.i18n import pick, t
 from bot.programme import history
 from bot.programme import queries as agenda
 from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
+from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Room, Talk, Track
 from bot.programme.search.names import find_named, ref
 from bot.programme.timefmt import countdown, format_day, format_time
@@ -88,9 +89,8 @@ def show_agenda(ctx: Context) -> Reply:
     days = programme.days()
     conf = programme.conference
     header: list[Line] = [(bold(ctx.t("agenda.title", conf=pick(ctx.lang, conf.name, conf.name_en))),)]
-    if conf.draft and page == 1:  # the organizers' own words for attendees, once, not on every page
-        own = conf.draft_note_en if ctx.lang == "en" else conf.draft_note
-        note = own or ctx.t("agenda.draft")
+    note = draft_note(programme, ctx.lang)
+    if note and page == 1:  # the organizers' own words for attendees, once, not on every page
         header.append((italic(note),))
     body: list[Line] = []
     talks: dict[int, Talk] = {}
@@ -145,13 +145,17 @@ def now(ctx: Context) -> Reply:
 
 
 def _before_the_event(ctx: Context) -> Line | None:
+    return before_the_event(ctx.programme, ctx.lang, ctx.now)
+
+
+def before_the_event(programme: Programme, lang: str, at: datetime) -> Line | None:
     """Before the programme's first item: when it starts (day, time and zone) and how long until then."""
-    tz, at = ctx.programme.tz, ctx.now
-    start = agenda.starts_at(ctx.programme, at)
+    tz = programme.tz
+    start = agenda.starts_at(programme, at)
     if start is None:
         return None
-    day, time = format_day(start.astimezone(tz).date(), ctx.lang), format_time(start, tz)
-    return (bold(ctx.t("event.starts", day=day, time=time, left=countdown(start - at, ctx.lang))),)
+    day, time = format_day(start.astimezone(tz).date(), lang), format_time(start, tz)
+    return (bold(t(lang, "event.starts", day=day, time=time, left=countdown(start - at, lang))),)
 
 
 def _remember(talks: dict[int, Talk], line: Line, item: agenda.Item) -> None:
@@ -198,19 +202,45 @@ def _dated_line(
     with_room: bool = True,
     today_only: bool = False,
 ) -> Line:
+    """:func:`dated_line` in the request's language, at the bot's time."""
+    return dated_line(
+        ctx.programme, item, ctx.lang, ctx.now, moves, mark=mark, with_room=with_room, today_only=today_only
+    )
+
+
+def dated_line(
+    programme: Programme,
+    item: agenda.Item,
+    lang: str,
+    at: datetime,
+    moves: dict[int, history.Moved],
+    *,
+    mark: str = "",
+    with_room: bool = True,
+    today_only: bool = False,
+) -> Line:
     """An agenda line that names the day when it isn't today, says so when it is over, and what a
     moved talk moved from (``today_only``: as it runs now, never dated nor ended)."""
-    tz = ctx.programme.tz
-    at = ctx.now
+    tz = programme.tz
     today = at.astimezone(tz).date()
     assert item.start is not None
     day = item.start.astimezone(tz).date()
     moved = moves.get(item.id) if isinstance(item, Talk) else None
     if today_only:
-        return agenda_line(ctx.programme, item, ctx.lang, mark=mark, with_room=with_room, moved=moved)
-    mark += "" if day == today else f"{format_day(day, ctx.lang)} "
+        return agenda_line(programme, item, lang, mark=mark, with_room=with_room, moved=moved)
+    mark += "" if day == today else f"{format_day(day, lang)} "
     ended = agenda.has_ended(item, at)
-    return agenda_line(ctx.programme, item, ctx.lang, mark=mark, ended=ended, with_room=with_room, moved=moved)
+    return agenda_line(programme, item, lang, mark=mark, ended=ended, with_room=with_room, moved=moved)
+
+
+def draft_note(programme: Programme, lang: str) -> str | None:
+    """What the agenda says of a provisional programme: the organizers' own words, else the bot's; None
+    when the programme is final."""
+    conf = programme.conference
+    if not conf.draft:
+        return None
+    own = conf.draft_note_en if lang == "en" else conf.draft_note
+    return own or t(lang, "agenda.draft")
 
 
 def _talk_button(ctx: Context, talk: Talk) -> Button:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from bot.chat.grammar import all_numbers, parse_number, talk_id_arg
 from bot.chat.labels import fit
 from bot.chat.messages import Button, Reply, ReplyBuilder, Span, bold, code, italic
 from bot.chat.registry import Context, UsageError, command
 from bot.features.personal import subscriptions
-from bot.i18n import join_names
+from bot.i18n import join_names, t
 from bot.programme import history
 from bot.programme.cards import affiliation_of, speaker_card, speaker_name, talk_card, title_of, when_where
+from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Speaker
+from bot.programme.search import SearchIndex
 from bot.programme.search.hit import Hit
 from bot.programme.topics import popular_topics
 
@@ -90,8 +95,24 @@ def search_hits(ctx: Context, query: str) -> list[Hit]:
 
 def run_search(ctx: Context, query: str, page: int, hits: list[Hit] | None = None) -> Reply:
     """Render one page of results (``hits``, when the caller searched already), or a helpful "nothing found"."""
-    programme = ctx.programme
     hits = search_hits(ctx, query) if hits is None else hits
+    return search_reply(ctx.programme, ctx.search, ctx.lang, query, page, hits, edit=ctx.from_button and page > 1)
+
+
+def search_reply(
+    programme: Programme,
+    index: SearchIndex,
+    lang: str,
+    query: str,
+    page: int,
+    hits: list[Hit] | None = None,
+    *,
+    edit: bool = False,
+) -> Reply:
+    """One page of results for ``query`` in ``lang`` (searched in ``index`` unless ``hits`` are given), or a
+    helpful "nothing found": what /search answers, and what the web's search page shows."""
+    ctx = _Say(programme, index, lang)
+    hits = index.search(query, limit=SEARCH_PAGE * 5) if hits is None else hits
     if not hits:
         b = ReplyBuilder().line(ctx.t("search.nothing", query=query[:60]))
         _suggestions(ctx, b, query)
@@ -125,15 +146,39 @@ def run_search(ctx: Context, query: str, page: int, hits: list[Hit] | None = Non
         buttons.append((Button(ctx.t("button.more"), more),))
     elif start + SEARCH_PAGE < len(hits):  # a query too long for a button: say how to ask for more
         b.blank().line(italic(ctx.t("search.more_typed")), code(f"/{more}"))
-    return b.build(buttons=tuple(buttons), edit=ctx.from_button and page > 1)
+    return b.build(buttons=tuple(buttons), edit=edit)
 
 
-def _suggestions(ctx: Context, b: ReplyBuilder, query: str) -> None:
+@dataclass(frozen=True)
+class _Say:
+    """What rendering search results reads of a request: the programme, the index and the language."""
+
+    programme: Programme
+    search: SearchIndex
+    lang: str
+
+    def t(self, key: str, **params: object) -> str:
+        return t(self.lang, key, **params)
+
+
+class _Reader(Protocol):
+    """What the suggestions read of a request (a :class:`Context` or a :class:`_Say`)."""
+
+    @property
+    def search(self) -> SearchIndex: ...
+
+    @property
+    def lang(self) -> str: ...
+
+    def t(self, key: str, **params: object) -> str: ...
+
+
+def _suggestions(ctx: _Reader, b: ReplyBuilder, query: str) -> None:
     ideas = ctx.search.suggest(query, lang=ctx.lang)
     if ideas:
         b.line(ctx.t("search.try"), *[Span(f"“{idea}” ") for idea in ideas])
 
 
-def _suggestion_buttons(ctx: Context, query: str) -> tuple[tuple[Button, ...], ...]:
+def _suggestion_buttons(ctx: _Reader, query: str) -> tuple[tuple[Button, ...], ...]:
     ideas = [i for i in ctx.search.suggest(query, lang=ctx.lang) if len(f"search {i}".encode()) <= MAX_ACTION_BYTES]
     return (tuple(Button(fit(i), f"search {i}") for i in ideas),) if ideas else ()

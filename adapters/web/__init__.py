@@ -1,0 +1,198 @@
+"""The public web pages (``CONFBOT_WEB=true``): the programme, talks, speakers and search, for any browser.
+
+Served by ``confbot run`` on the same HTTP server as the webhooks; every page is the core's own view
+(``Core.web_*``: the chat's lines, cards and search) rendered with Jinja2. Nothing is loaded from
+another host, and the Content-Security-Policy says so (docs/web.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.web.language import COOKIE, chosen, page_language
+from adapters.web.render import line_html, links_of, reply_html
+from bot.i18n import LANGUAGES, join_names, pick, t
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",  # frame-ancestors, for browsers too old for it
+}
+COOKIE_SECONDS = 365 * 24 * 3600
+HTML_LANG = {"zh": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}
+# how each platform's bot is opened at a talk: /start talk_<id> (bot/features/browse/general.py)
+DEEP_LINKS = {"telegram": "https://t.me/{username}?start=talk_{id}"}
+PLATFORM_NAMES = {"telegram": "Telegram"}
+
+Usernames = Callable[[], Mapping[str, str | None]]
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["line"] = line_html
+    env.filters["reply"] = reply_html
+    return env
+
+
+class WebPages:
+    """The pages' handlers, over one core. ``usernames`` says each started platform's bot name (for the
+    "remind me" deep links; a platform whose name is unknown gets none)."""
+
+    def __init__(self, core: Core, settings: Settings, usernames: Usernames | None = None) -> None:
+        self.core = core
+        self.settings = settings
+        self.usernames: Usernames = usernames or dict
+        self.env = _environment()
+        self.css = (HERE / "static" / "web.css").read_bytes()
+
+    def routes(self) -> list[BaseRoute]:
+        """``/``, ``/talks/<id>``, ``/talks/<id>.ics``, ``/speakers/<id>``, ``/search`` and the stylesheet."""
+        return [
+            Route("/", self.programme, methods=["GET", "HEAD"]),
+            Route("/talks/{talk_id:int}.ics", self.calendar, methods=["GET", "HEAD"]),
+            Route("/talks/{talk_id:int}", self.talk, methods=["GET", "HEAD"]),
+            Route("/speakers/{speaker_id}", self.speaker, methods=["GET", "HEAD"]),
+            Route("/search", self.search, methods=["GET", "HEAD"]),
+            Route("/static/web.css", self.stylesheet, methods=["GET", "HEAD"]),
+            Route("/favicon.ico", self.no_icon, methods=["GET", "HEAD"]),
+        ]
+
+    # --- the pages ---
+
+    async def programme(self, request: Request) -> Response:
+        lang = self._lang(request)
+        room, track = request.query_params.get("room") or None, request.query_params.get("track") or None
+        board = await self.core.blocking(lambda: self.core.web_board(lang, room=room, track=track))
+        return self._page(
+            request,
+            lang,
+            "programme.html",
+            board=board,
+            tracks_label=t(lang, "tracks.title"),
+            rooms_label=t(lang, "rooms.title"),
+            all_label=t(lang, "web.all"),
+            filter_label=t(lang, "web.filter"),
+        )
+
+    async def talk(self, request: Request) -> Response:
+        lang = self._lang(request)
+        talk_id = int(request.path_params["talk_id"])
+        page = await self.core.blocking(lambda: self.core.web_talk(talk_id, lang))
+        if page is None:
+            return self._missing(request, lang)
+        reminders = []
+        names = self.usernames()
+        for platform, pattern in DEEP_LINKS.items():
+            username = names.get(platform)
+            if username:
+                label = t(lang, "web.remind", platform=PLATFORM_NAMES[platform])
+                reminders.append((label, pattern.format(username=username, id=page.id), platform))
+        return self._page(
+            request,
+            lang,
+            "talk.html",
+            page=page,
+            speakers_label=t(lang, "talk.speakers"),
+            separator=join_names(["", ""], lang),
+            calendar_label=t(lang, "web.calendar"),
+            reminders=reminders,
+            qr=self._qr(request),
+            qr_label=t(lang, "web.qr"),
+        )
+
+    async def calendar(self, request: Request) -> Response:
+        lang = self._lang(request)
+        data = self.core.web_talk_calendar(int(request.path_params["talk_id"]), lang)
+        if data is None:
+            return self._missing(request, lang)
+        name = f"talk-{request.path_params['talk_id']}.ics"
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(data, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    async def speaker(self, request: Request) -> Response:
+        lang = self._lang(request)
+        page = self.core.web_speaker(str(request.path_params["speaker_id"])[:100], lang)
+        if page is None:
+            return self._missing(request, lang)
+        return self._page(request, lang, "speaker.html", page=page, qr=self._qr(request), qr_label=t(lang, "web.qr"))
+
+    async def search(self, request: Request) -> Response:
+        lang = self._lang(request)
+        query = (request.query_params.get("q") or "").strip()
+        page_text = request.query_params.get("page") or "1"
+        page = int(page_text) if page_text.isdigit() and len(page_text) < 4 else 1
+        result = await self.core.blocking(lambda: self.core.web_search(query, lang, page)) if query else None
+        links = [(label, href) for label, href in links_of(result) if not href.startswith("/talks/")] if result else []
+        return self._page(
+            request, lang, "search.html", result=result, links=links, query=query, search_help=t(lang, "help.search")
+        )
+
+    async def stylesheet(self, _: Request) -> Response:
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"}
+        return Response(self.css, media_type="text/css; charset=utf-8", headers=headers)
+
+    async def no_icon(self, _: Request) -> Response:
+        return Response(status_code=204, headers=SECURITY_HEADERS)
+
+    # --- shared ---
+
+    def _lang(self, request: Request) -> str:
+        return page_language(request.query_params.get("lang"), request.cookies, request.headers.get("accept-language"))
+
+    def _page(self, request: Request, lang: str, template: str, status: int = 200, **values: Any) -> Response:
+        conf = self.core.programme.conference
+        query = dict(request.query_params)
+
+        def switch(code: str) -> str:
+            return urlencode({**query, "lang": code})
+
+        html = self.env.get_template(template).render(
+            lang=lang,
+            html_lang=HTML_LANG.get(lang, lang),
+            site=pick(lang, conf.name, conf.name_en),
+            languages=[(code, t(code, "web.language")) for code in LANGUAGES],
+            switch=switch,
+            search_label=t(lang, "web.search"),
+            back_label=t(lang, "room.all"),
+            **values,
+        )
+        headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "Vary": "Accept-Language, Cookie"}
+        response = HTMLResponse(html, status_code=status, headers=headers)
+        switched = chosen(request.query_params.get("lang"))
+        if switched is not None:  # the switch is remembered
+            response.set_cookie(COOKIE, switched, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        return response
+
+    def _missing(self, request: Request, lang: str) -> Response:
+        return self._page(request, lang, "missing.html", status=404, message=t(lang, "web.missing"))
+
+    def _qr(self, request: Request) -> Markup:
+        """The page's address (``CONFBOT_PUBLIC_URL`` when set, else as the browser asked) as an inline SVG."""
+        base = (self.settings.public_url or str(request.base_url)).rstrip("/")
+        svg = segno.make(base + request.url.path, error="m").svg_inline(scale=4, border=2, omitsize=False)
+        return Markup(svg)
+
+
+def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:
+    """The web pages' routes, to mount on the shared HTTP server."""
+    return WebPages(core, settings, usernames).routes()

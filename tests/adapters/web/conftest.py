@@ -1,0 +1,80 @@
+"""The web pages over the bundled conference, a fake clock in the middle of its first morning, and one
+server per test module (``served``) for the browser tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+
+from adapters.http import HttpServer, build_asgi
+from adapters.web import web_routes
+from bot.clock import FakeClock
+from bot.core import Core
+from bot.programme.content.loader import load_content_file
+from bot.programme.content.programme import Programme
+from bot.settings import BUNDLED_CONTENT, Settings
+from bot.storage.db import Database
+from tests.adapters.test_runner import _free_port
+from tests.conftest import SHANGHAI
+
+# 10:00 on the first day: talk #2 runs in the main hall, the break and #3 come next
+MORNING = datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)
+CANCELLED = 9  # the talk the tests' programme cancels
+
+
+def bundled(cancelled: int | None = CANCELLED) -> Programme:
+    """The bundled conference, with one talk cancelled (as /cancel leaves it)."""
+    content = load_content_file(BUNDLED_CONTENT)
+    talks = [t.model_copy(update={"cancelled": True}) if t.id == cancelled else t for t in content.talks]
+    return Programme.from_content(content.model_copy(update={"talks": talks}))
+
+
+def web_core(directory: Path) -> Core:
+    db = Database(f"sqlite:///{directory / 'confbot.db'}")
+    db.migrate()
+    settings = Settings(_env_file=None, web=True)  # type: ignore[call-arg]
+    return Core(settings, db, bundled(), FakeClock(MORNING))
+
+
+def web_app(core: Core, usernames: dict[str, str | None] | None = None) -> Starlette:
+    return build_asgi(web_routes(core, core.settings, (lambda: usernames or {})))
+
+
+@dataclass
+class Served:
+    """A running server of the web pages: its base URL and its core."""
+
+    url: str
+    core: Core
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The pages on a real HTTP server (uvicorn, as confbot run serves them) in a thread of their own."""
+    core = web_core(tmp_path_factory.mktemp("web"))
+    port = _free_port()
+    server = HttpServer(web_app(core, {"telegram": "confbot_test_bot"}), "127.0.0.1", port)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    yield Served(f"http://127.0.0.1:{port}", core)
+    asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(30)
+    core.close()
