@@ -69,9 +69,9 @@ async def test_a_malformed_head_is_a_400_with_its_reason(port: int) -> None:
 
 async def test_a_client_sending_its_head_byte_by_byte_is_cut_off_at_the_deadline(port: int) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    started, sent = time.monotonic(), 0
+    started, sent, answer = time.monotonic(), 0, b""
     try:
-        while not reader.at_eof() and time.monotonic() - started < 5:
+        while time.monotonic() - started < 5:  # at the end of the stream read() returns what is left
             with contextlib.suppress(ConnectionError):
                 writer.write(HEAD[sent % len(HEAD) : sent % len(HEAD) + 1])
             sent += 1
