@@ -60,7 +60,21 @@ def moved_from(talk: Talk, first: FirstAnnounced | None) -> Moved | None:
     return Moved(start, room) if start is not None or room is not None else None
 
 
+_last: tuple[Programme, object, dict[int, Moved]] | None = None  # the last answer, for its programme and database
+
+
 def moves(session: Session, programme: Programme) -> dict[int, Moved]:
-    """What each talk of ``programme`` that moved moved from."""
+    """What each talk of ``programme`` that moved moved from.
+
+    Read once per programme: the first announced times change only when a schedule change is applied,
+    and applying one (here, or seen from another replica) always swaps in a new programme.
+    """
+    global _last
+    bind = session.get_bind()
+    known = _last
+    if known is not None and known[0] is programme and known[1] is bind:
+        return known[2]
     found = {i: moved_from(talk, first) for i, first in first_announced(session).items() if (talk := programme.talk(i))}
-    return {i: m for i, m in found.items() if m is not None}
+    answer = {i: m for i, m in found.items() if m is not None}
+    _last = (programme, bind, answer)
+    return answer
