@@ -7,6 +7,7 @@ A CJK character takes two columns on every chat client, so widths are counted wi
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from wcwidth import wcswidth, wcwidth
 
@@ -26,6 +27,7 @@ def _wordy(ch: str) -> bool:
     return (ch.isalnum() or ch in "_'’-") and wcwidth(ch) == 1
 
 
+@lru_cache(maxsize=16_384)  # the same talks' labels, page after page
 def fit(text: str, columns: int = LABEL_WIDTH) -> str:
     """``text`` within ``columns`` display columns: cut between words (CJK characters are words
     of their own) and marked with "…". A single word too long for the label is cut inside."""
