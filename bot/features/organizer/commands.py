@@ -6,17 +6,17 @@ from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.chat.grammar import parse_number
 from bot.chat.messages import Line, Reply, ReplyBuilder, Span, bold, code
-from bot.chat.pages import paginate
 from bot.chat.registry import Context, command
+from bot.features.browse.agenda import paged_reply
 from bot.features.faq.misses import MISS_CHARS
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.organizer.stats import BroadcastOutcome, Stats, TalkSubscriptions, collect
 from bot.i18n import pick, t
 from bot.programme.timefmt import clock_time
 
-TOP_TALKS = 10  # talks shown in chat; `confbot stats` lists them all
-TOP_BROADCASTS = 5  # latest broadcasts shown in chat
+TOP_MISSES = 10  # questions that found nothing, on the chat's one line; `confbot stats` lists them all
 TITLE_CHARS = 40
 AUDIENCE_CHARS = 24
 
@@ -63,9 +63,15 @@ def _broadcast_lines(b: BroadcastOutcome, lang: str, tz: ZoneInfo) -> list[Line]
 
 
 def stats_lines(
-    stats: Stats, lang: str, tz: ZoneInfo, *, top_talks: int | None, top_broadcasts: int | None
+    stats: Stats,
+    lang: str,
+    tz: ZoneInfo,
+    *,
+    top_talks: int | None,
+    top_broadcasts: int | None,
+    top_misses: int | None = None,
 ) -> list[Line]:
-    """The report; ``None`` shows every talk or broadcast (the command line), a number the first few."""
+    """The report; ``None`` shows every talk, broadcast or unanswered question, a number the first few."""
     b = ReplyBuilder().line(bold(t(lang, "stats.title")))
     b.line(t(lang, "stats.users", total=stats.users, active=stats.active, blocked=stats.blocked))
     for p in stats.platforms:
@@ -99,7 +105,7 @@ def stats_lines(
     waited = t(lang, "stats.minutes", n=f"{median:g}") if median is not None else t(lang, "stats.no_reply")
     b.line(t(lang, "stats.tickets", open=tickets.open, closed=tickets.closed, median=waited))
     b.blank()
-    _unanswered(b, stats, lang, top_talks)
+    _unanswered(b, stats, lang, top_misses)
     b.blank()
     if stats.broadcasts:
         b.line(bold(t(lang, "stats.broadcasts", count=len(stats.broadcasts))))
@@ -126,17 +132,17 @@ def _unanswered(b: ReplyBuilder, stats: Stats, lang: str, top: int | None) -> No
         b.line(t(lang, "stats.more_unanswered", count=len(stats.unanswered) - len(shown)))
 
 
-def stats_reply(stats: Stats, lang: str, tz: ZoneInfo) -> Reply:
-    """The chat reply: the top talks and latest broadcasts, as many as fit on one page."""
-    talks, casts = TOP_TALKS, TOP_BROADCASTS
-    while True:
-        lines = stats_lines(stats, lang, tz, top_talks=talks, top_broadcasts=casts)
-        if len(paginate(lines)) == 1 or (talks, casts) == (1, 1):
-            return ReplyBuilder(lines).build()
-        talks, casts = max(1, talks - 2), max(1, casts - 1)
-
-
 @command("stats", help_key="help.stats", organizer_only=True, order=94)
 def show_stats(ctx: Context) -> Reply:
-    """Users, the most starred talks with their rooms, reminders and each broadcast's outcome."""
-    return stats_reply(collect(ctx.session, ctx.programme), ctx.lang, ctx.programme.tz)
+    """Users, every talk by stars with its room, reminders, ratings, tickets and each broadcast's
+    outcome, paged (``stats 2``) like every list that grows with the conference."""
+    lines = stats_lines(
+        collect(ctx.session, ctx.programme),
+        ctx.lang,
+        ctx.programme.tz,
+        top_talks=None,
+        top_broadcasts=None,
+        top_misses=TOP_MISSES,
+    )
+    page = parse_number(ctx.args) if ctx.args.strip() else None
+    return paged_reply(ctx, lines[:1], lines[1:], "stats", page or 1)

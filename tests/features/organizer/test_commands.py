@@ -10,13 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from bot.chat.messages import Address
+from bot.chat.messages import Address, ReplyBuilder
 from bot.chat.pages import paginate
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.delivery import outbox
 from bot.delivery.sender import SendResult
-from bot.features.organizer.commands import stats_reply
+from bot.features.organizer.commands import stats_lines
 from bot.features.organizer.stats import BroadcastOutcome, PlatformUsers, PushCounts, Stats, TalkSubscriptions, collect
 from bot.programme.content.programme import Programme
 from bot.settings import Settings
@@ -201,7 +201,7 @@ def test_a_non_organizer_is_refused_stats_and_the_attempt_is_audited(core: Core)
     assert "console:organizer · /stats → ok" in ask(core, "/audit", who=ORGANIZER, locale="en").plain_text
 
 
-def test_a_big_event_fits_on_one_page_with_the_top_talks_and_a_count_of_the_rest() -> None:
+def test_a_big_event_pages_every_talk_and_broadcast_within_the_page_limits() -> None:
     long_title = "A very long talk title about eBPF, XDP, kernels & observability at scale " * 2
     when = datetime(2026, 12, 12, 2, 0, tzinfo=SHANGHAI)
     talks = tuple(
@@ -217,9 +217,10 @@ def test_a_big_event_fits_on_one_page_with_the_top_talks_and_a_count_of_the_rest
     platforms = tuple(PlatformUsers(p, 10_000, {"zh": 6_000, "en": 4_000}) for p in ("telegram", "slack", "console"))
     stats = Stats(30_000, 29_000, 1_000, platforms, 10_000, talks, PushCounts(9, 9, 9, 9, 9), broadcasts)
     for lang in ("en", "zh"):
-        reply = stats_reply(stats, lang, SHANGHAI)
-        assert len(paginate(list(reply.lines))) == 1
-        text = reply.plain_text
-        assert "#1 " in text and "#10 " in text and "#11 " not in text
-        assert ("… and 110 more talks" in text) if lang == "en" else ("另有 110 场演讲" in text)
-        assert "#30" in text and "#26" in text and "#25" not in text
+        lines = stats_lines(stats, lang, SHANGHAI, top_talks=None, top_broadcasts=None, top_misses=10)
+        pages = paginate(lines)
+        assert len(pages) > 1  # paged, not cut: /stats 2, /stats 3 …
+        text = "\n".join(ReplyBuilder(page).build().plain_text for page in pages)
+        assert all(f"#{n} " in text for n in range(1, 121))  # every talk, by rank
+        assert all(f"#{n}" in text for n in range(1, 31))  # every broadcast
+        assert "more talks" not in text and "另有" not in text
