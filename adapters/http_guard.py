@@ -94,9 +94,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             return
         if self._refused:
             return
-        if self._headers > self.limits.max_headers:
-            self._refuse(431, f"more than {self.limits.max_headers} headers")
-        elif self._in_head:
+        if self._in_head:  # a head under way when the read ended: what came counts toward its cap
             self._head_bytes += len(data)
             if self._head_bytes > self.limits.max_bytes:
                 self._refuse(431, f"request head over {self.limits.max_bytes} bytes")
@@ -105,8 +103,10 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         """A new head: its bytes and headers are counted from here."""
+        if self._refused:
+            return
         super().on_message_begin()
-        self._in_head, self._headers = True, 0
+        self._in_head, self._headers, self._head_bytes = True, 0, 0
 
     def on_header(self, name: bytes, value: bytes) -> None:
         """One more header; past the count the app never runs (the refusal follows the parse)."""
@@ -115,21 +115,25 @@ class GuardedHttpTools(HttpToolsProtocol):
             super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        """The head is whole: the app runs, unless the head broke the header count."""
+        """The head is whole: the app runs, unless the head broke the header count (refused at once:
+        nothing after it on the connection is answered)."""
         self._in_head, self._head_bytes = False, 0
         self._stop_head_timer()
+        if self._refused:
+            return
         if self._headers > self.limits.max_headers:
+            self._refuse(431, f"more than {self.limits.max_headers} headers")
             return
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
         """A body part, unless its head was refused (then no app reads it)."""
-        if self._headers <= self.limits.max_headers and self.cycle is not None:
+        if not self._refused and self.cycle is not None:
             super().on_body(body)
 
     def on_message_complete(self) -> None:
         """The request is whole, unless its head was refused."""
-        if self._headers <= self.limits.max_headers and self.cycle is not None:
+        if not self._refused and self.cycle is not None:
             super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -138,9 +142,9 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def on_response_complete(self) -> None:
-        """Between requests uvicorn's keep-alive timer runs; the next head is counted afresh."""
+        """Between requests uvicorn's keep-alive timer runs; the next head is counted from its first
+        byte (``on_message_begin``), never the rest of a body the app did not read."""
         super().on_response_complete()
-        self._in_head, self._head_bytes = True, 0
 
     def _watch_head(self) -> None:
         """Arm the deadline while a head is awaited (not between kept-alive requests: that is keep-alive's)."""

@@ -134,6 +134,7 @@ class Dispatcher:
                         mine = await self._lease_left(row)
                     except Exception as error:
                         if not unavailable(error):
+                            ahead.pop(0)  # not ours to hold any more: retaken by any worker once its lease ends
                             raise
                         self.outage.failed(error)
                         await self._until_database_answers()
@@ -160,10 +161,13 @@ class Dispatcher:
                     self._held.pop(self._row_of.pop(task, -1), None)
                 for task in done:
                     report.outcomes[_outcome_of(task)] += 1
-        except asyncio.CancelledError:
-            # shutting down: claim nothing more, but let the sends already under way finish and
-            # record their outcomes, so no claim is handed back for a message that went out
+        except BaseException:
+            # shutting down (or a bug): claim nothing more, but let the sends already under way finish
+            # and record their outcomes, so no claim is handed back for a message that went out
             await asyncio.gather(*in_flight, return_exceptions=True)
+            for task in in_flight:  # finished: their rows are let go (a later pass may retake a retry)
+                self._held.pop(self._row_of.pop(task, -1), None)
+            in_flight.clear()
             await self._marks.drain()
             raise
 
@@ -193,11 +197,14 @@ class Dispatcher:
             limit=min(self.batch, 2 * self.concurrency - len(ahead)),
             lease=self.lease,
         )
-        # a row of ours whose lease ran out while it waited is claimed again: same row, new lease
-        # nor is one that went out and waits for its mark: it is marked sent, not sent again
-        ahead.extend(r for r in rows if r.id not in self._held and r.id not in self._marks and r.id not in self._kept)
+        # a row of ours whose lease ran out while it waited is claimed again: same row, new lease;
+        # nor is one that went out and waits for its mark (it is marked sent, not sent again), nor
+        # one whose other outcome waits to be written
+        fresh = [r for r in rows if r.id not in self._held and r.id not in self._marks and r.id not in self._kept]
+        ahead.extend(fresh)
         ahead.sort(key=lambda r: (r.priority, r.due_at, r.id))
-        self._held.update((r.id, now) for r in rows)
+        fresh_ids = {r.id for r in fresh}
+        self._held.update((r.id, now) for r in rows if r.id in self._held or r.id in fresh_ids)
 
     async def _until_database_answers(self) -> None:
         """Wait, looking now and then, until the database answers again (or the process stops)."""
@@ -258,21 +265,24 @@ class Dispatcher:
         """Whether ``row``, about to be sent, is still ours with most of a lease ahead: a row that
         waited over a quarter of its lease has it renewed first (False: another worker retook it)."""
         now = self.clock.now()
-        if now - self._held[row.id] <= self.lease / 4:
+        began = self._held.get(row.id)
+        if began is None:  # let go after a failed renewal: any worker retakes it once its lease ends
+            return False
+        if now - began <= self.lease / 4:
             return True
         try:
             renewed = await asyncio.to_thread(outbox.renew, self.db, row.id, self.worker_id, now=now, lease=self.lease)
         except Exception as error:
             if not unavailable(error):  # the database away: the row stays ours, its lease is renewed later
-                del self._held[row.id]  # not ours to hold any more: its lease runs out and any worker retakes it
+                self._held.pop(row.id, None)  # not ours to hold any more: its lease runs out and any worker retakes it
             raise
         except BaseException:
-            del self._held[row.id]
+            self._held.pop(row.id, None)
             raise
         if renewed:
             self._held[row.id] = now
             return True
-        del self._held[row.id]
+        self._held.pop(row.id, None)
         return False
 
     async def _deliver(self, row: outbox.Claimed) -> str:

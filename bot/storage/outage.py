@@ -19,7 +19,8 @@ def unavailable(error: BaseException) -> bool:
     down or restarting, a connection cut or refused, SQLite busy), rather than a bug in a statement."""
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
-    return isinstance(error, exc.OperationalError | exc.InterfaceError | exc.DisconnectionError)
+    # exc.TimeoutError: no pooled connection came free in time (a database too slow to answer)
+    return isinstance(error, exc.OperationalError | exc.InterfaceError | exc.DisconnectionError | exc.TimeoutError)
 
 
 def first_line(error: BaseException) -> str:

@@ -1,17 +1,18 @@
 """Parsing one YAML content file with PyYAML's safe loader, bounded: an alias bomb is refused.
 
-A file that holds no anchor (``&name``: nothing an alias could refer to, so no alias bomb) is
-composed by libyaml's C loader when PyYAML has it, ten times faster than the pure-Python one. A file
-that may hold an anchor goes through the pure-Python loader, which counts as it composes:
-aliases (``*name``) are counted while the file is composed, with the nodes each one stands for
-once expanded (memoised, so counting costs no expansion); past :data:`~.bounded.MAX_ALIASES`
-aliases or :data:`~.bounded.MAX_ALIAS_NODES` expanded nodes, or on a recursive alias, the file is
-refused before anything is constructed or validated. The deadline is checked as nodes come.
+With libyaml (PyYAML's C loader, ten times faster) the file is composed in C, where an alias is the
+same node object met twice; composing does not expand aliases, so a bomb costs nothing yet. The
+composed graph is walked before anything is constructed (:func:`_within_bounds`), and a file whose
+aliases pass a bound or hold a loop is composed again by the pure-Python loader, which counts as it
+composes and refuses with the alias's own name and line. That loader (the only one without libyaml)
+counts aliases (``*name``) while the file is composed, with the nodes each one stands for once
+expanded (memoised, so counting costs no expansion); past :data:`~.bounded.MAX_ALIASES` aliases or
+:data:`~.bounded.MAX_ALIAS_NODES` expanded nodes, or on a recursive alias, the file is refused before
+anything is constructed or validated. The deadline is checked as nodes come.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
@@ -39,10 +40,6 @@ class _FastLoader(_CSafeLoader or yaml.SafeLoader):  # type: ignore[misc]
 
 
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-
-# where an anchor may start (after a line start, a space or a flow indicator, then a name); a text
-# such as "R&D" or "a=1&b=2" does not match, and one that wrongly does only takes the slower path
-_MAY_ANCHOR = re.compile(r"(?:^|[\s\[\]{},:?-])&[^\s]", re.MULTILINE)
 
 
 class _BoundedLoader(_Loader):
@@ -108,15 +105,80 @@ def compose_and_load(text: str, limits: ContentLimits, deadline: Deadline) -> tu
     """The node tree (for line numbers) and the data of one YAML document, composed once.
 
     Raises Refused past the limits, and PyYAML's errors for broken YAML."""
-    loader: yaml.SafeLoader
-    if _CSafeLoader is not None and not _MAY_ANCHOR.search(text):
-        loader = _FastLoader(text)  # no anchor, so no alias: nothing to count
-    else:
-        loader = _BoundedLoader(text, limits, deadline)
+    if _CSafeLoader is not None:
+        loader: yaml.SafeLoader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            deadline.check()
+            # before anything an alias stands for is built; a file past a bound is composed again by
+            # the counting loader, which refuses it naming the alias and its own line
+            if node is None or _within_bounds(node, limits, deadline):
+                return node, loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    return _load_counted(text, limits, deadline)
+
+
+def _load_counted(text: str, limits: ContentLimits, deadline: Deadline) -> tuple[yaml.Node | None, Any]:
+    loader = _BoundedLoader(text, limits, deadline)
     try:
         node = loader.get_single_node()
         deadline.check()
-        data = loader.construct_document(node) if node is not None else None
+        return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
-    return node, data
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _within_bounds(root: yaml.Node, limits: ContentLimits, deadline: Deadline) -> bool:
+    """Whether a composed document's aliases (a node met again) are few, expand little and hold no loop."""
+    seen = {id(root)}
+    sizes: dict[int, int] = {}
+    stack, aliases, expanded, walked = [root], 0, 0, 0
+    while stack:
+        node = stack.pop()
+        walked += 1
+        if walked % _CHECK_EVERY == 0:
+            deadline.check()
+        for child in _children(node):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+                continue
+            aliases += 1
+            size = _size(child, sizes)
+            if size is None or aliases > limits.max_aliases:
+                return False
+            expanded += size
+            if expanded > limits.max_alias_nodes:
+                return False
+    return True
+
+
+def _size(node: yaml.Node, sizes: dict[int, int]) -> int | None:
+    """The nodes ``node`` stands for once expanded, memoised; None when it holds itself (a loop).
+
+    Iterative, so a deep file is no recursion: the nodes begun but not finished are the path from
+    ``node`` down, and meeting one of them again is a loop."""
+    begun: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if id(current) in sizes:
+            continue
+        if children_done:
+            sizes[id(current)] = 1 + sum(sizes[id(child)] for child in _children(current))
+            continue
+        if id(current) in begun:
+            return None
+        begun.add(id(current))
+        stack.append((current, True))
+        stack.extend((child, False) for child in _children(current) if id(child) not in sizes)
+    return sizes[id(node)]

@@ -59,6 +59,19 @@ def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path: Path) -> None:
     assert peak < 2 * MB
 
 
+@pytest.mark.parametrize("before", ["\ufeff", "# a comment &x\n", ""], ids=["byte-order mark", "comment", "plain"])
+def test_an_alias_bomb_is_refused_however_the_file_begins(tmp_path: Path, before: str) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    (tmp_path / "bomb.yaml").write_text(before + "\n".join(lines) + "\n", encoding="utf-8")
+    assert "YAML aliases expand to more than 10000 nodes" in _problem(tmp_path / "bomb.yaml")
+
+
+def test_a_recursive_alias_after_a_byte_order_mark_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").write_text("\ufefftalks: &t\n  - *t\n", encoding="utf-8")
+    assert "loop.yaml:2: the YAML alias *t is inside its own anchor" in _problem(tmp_path / "loop.yaml")
+
+
 def test_200_000_aliases_are_refused_at_the_101st(tmp_path: Path) -> None:
     text = "talks:\n  - &t {id: 1}\n" + "  - *t\n" * 200_000
     (tmp_path / "many.yaml").write_text(text)
