@@ -162,7 +162,7 @@ async def serve(
     endpoints = [(adapter, route) for adapter in adapters for route in adapter.routes()]
     gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}
     routes = [route for _, route in endpoints]
-    if settings.public_url:  # personal calendar feeds (/ics gives each user their URL)
+    if settings.public_url or settings.web:  # personal calendar feeds (/ics, /web and the personal pages link them)
         guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
         routes.append(calendar_route(core, guard))
     if settings.web:  # the public pages; "remind me" links name each started bot

@@ -37,6 +37,8 @@ from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.features.browse import board
 from bot.features.browse.home import home_view
+from bot.features.personal import web_agenda
+from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, t
 from bot.ops import logcontext
@@ -56,6 +58,12 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = "unavailable"  # how a request answered while the database was away is counted
 T = TypeVar("T")
 
+# what the web adapter uses of the personal pages: who holds a page, the chat actions its forms may
+# run, the longest question, and the per-key rate buckets that limit its forms
+WebHolder = board.Holder
+WEB_ACTIONS = web_agenda.ACTIONS
+ASK_LIMIT = asking.MAX_CHARS
+RateLimit = FloodLimit
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
 MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
 INLINE_RESULTS = 10
@@ -164,6 +172,53 @@ class Core:
         """What /search answers (the query cleaned and cut as a chat message would be)."""
         text = (clean_text(query) or "").strip()[:MAX_INPUT_CHARS]
         return board.search_page(self.programme, self.search, lang, text, max(1, page))
+
+    # --- personal web pages (/me/<token>): the chat's own commands, run as the page's user ---
+
+    def web_new_agenda(self, lang: str) -> str:
+        """A new attendee who has only a web page ("make my agenda"); the token of their page."""
+        from bot.features.personal import web_agenda
+
+        now = self.clock.now()
+        with self.db.session() as session:
+            user = web_agenda.new_attendee(session, now, lang, self.settings.default_lead_minutes)
+            return web_agenda.page_token(session, user, now)
+
+    def web_agenda_of(self, request: Request) -> str:
+        """The page token of the account behind ``request`` (``/web`` in a chat, the Telegram Mini App),
+        the account made on first contact as a first message would."""
+        from bot.features.personal import web_agenda
+
+        now = self.clock.now()
+        with self.db.session() as session:
+            user = users.touch(session, request, now, self.settings.default_lead_minutes).user
+            return web_agenda.page_token(session, user, now)
+
+    def web_holder(self, token: str, *, reset: bool = False) -> board.Holder | None:
+        """Who holds a page token: their account, starred talks and calendar feed token; None for a token
+        nobody active holds. ``reset``: the page gets a new token first (the old address stops working)."""
+        from bot.features.personal import calendar_feed, subscriptions, web_agenda
+
+        now = self.clock.now()
+        with self.db.session() as session:
+            user = web_agenda.owner(session, token)
+            if user is None:
+                return None
+            if reset:
+                token = web_agenda.reset(session, user, now)
+            return board.Holder(
+                address=web_agenda.address_of(user),
+                token=token,
+                starred=frozenset(subscriptions.subscribed_ids(session, user)),
+                feed_token=calendar_feed.token_for(session, user, now),
+                lang=user.language,
+            )
+
+    def web_run(self, holder: board.Holder, action: str, lang: str) -> Reply:
+        """A chat command (a button's action: ``sub 5``, ``vote 12``, ``my``…) run as the page's user,
+        in the page's language: the page shows the same answer the chat would."""
+        request = Request(holder.address, action=action, locale=lang, background=True)
+        return self._remember_language(request, self.respond(request)).replies[0]
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""

@@ -14,6 +14,8 @@ from bot.storage.db import insert_for
 from bot.storage.models import PendingInput, User
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # last_seen is refreshed at most this often
+WEB = "web"  # the platform of an attendee who has only a personal web page (no chat account)
+PAGE_ONLY = frozenset({WEB})  # platforms nothing can be pushed to
 
 
 def find(session: Session, platform: str, platform_user_id: str) -> User | None:

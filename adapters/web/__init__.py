@@ -19,8 +19,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.web.agenda import PERSONAL_HEADERS, Agendas
 from adapters.web.language import COOKIE, chosen, page_language
-from adapters.web.render import line_html, links_of, reply_html
+from adapters.web.render import action_href, line_html, links_of, reply_html
+from bot.core import ASK_LIMIT
+from bot.core import WEB_ACTIONS as ACTIONS
 from bot.i18n import LANGUAGES, join_names, pick, t
 
 if TYPE_CHECKING:
@@ -51,6 +54,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.filters["line"] = line_html
     env.filters["reply"] = reply_html
+    env.filters["web_action"] = lambda action: ACTIONS.fullmatch(action) is not None  # a button a form presses
+    env.filters["href"] = action_href  # a button that leads to a page
     return env
 
 
@@ -64,6 +69,7 @@ class WebPages:
         self.usernames: Usernames = usernames or dict
         self.env = _environment()
         self.css = (HERE / "static" / "web.css").read_bytes()
+        self.agendas = Agendas(self)
 
     def routes(self) -> list[BaseRoute]:
         """``/``, ``/talks/<id>``, ``/talks/<id>.ics``, ``/speakers/<id>``, ``/search`` and the stylesheet."""
@@ -75,19 +81,23 @@ class WebPages:
             Route("/search", self.search, methods=["GET", "HEAD"]),
             Route("/static/web.css", self.stylesheet, methods=["GET", "HEAD"]),
             Route("/favicon.ico", self.no_icon, methods=["GET", "HEAD"]),
+            *self.agendas.routes(),
         ]
 
     # --- the pages ---
 
     async def programme(self, request: Request) -> Response:
-        lang = self._lang(request)
+        lang = self.lang_of(request)
         room, track = request.query_params.get("room") or None, request.query_params.get("track") or None
         board = await self.core.blocking(lambda: self.core.web_board(lang, room=room, track=track))
-        return self._page(
+        holder = await self.agendas.holder(request)
+        return self.page(
             request,
             lang,
             "programme.html",
+            headers=PERSONAL_HEADERS if holder else None,
             board=board,
+            holder=holder,
             tracks_label=t(lang, "tracks.title"),
             rooms_label=t(lang, "rooms.title"),
             all_label=t(lang, "web.all"),
@@ -95,11 +105,11 @@ class WebPages:
         )
 
     async def talk(self, request: Request) -> Response:
-        lang = self._lang(request)
+        lang = self.lang_of(request)
         talk_id = int(request.path_params["talk_id"])
         page = await self.core.blocking(lambda: self.core.web_talk(talk_id, lang))
         if page is None:
-            return self._missing(request, lang)
+            return self.missing(request, lang)
         reminders = []
         names = self.usernames()
         for platform, pattern in DEEP_LINKS.items():
@@ -107,10 +117,20 @@ class WebPages:
             if username:
                 label = t(lang, "web.remind", platform=PLATFORM_NAMES[platform])
                 reminders.append((label, pattern.format(username=username, id=page.id), platform))
-        return self._page(
+        holder = await self.agendas.holder(request)
+        rating = questions = None
+        if holder is not None:  # the chat's rating card and question list, as this person sees them
+            rating = await self.core.blocking(lambda: self.core.web_run(holder, f"rate {talk_id}", lang))
+            questions = await self.core.blocking(lambda: self.core.web_run(holder, f"questions {talk_id}", lang))
+        return self.page(
             request,
             lang,
             "talk.html",
+            headers=PERSONAL_HEADERS if holder else None,
+            holder=holder,
+            rating=rating,
+            questions=questions,
+            ask_limit=ASK_LIMIT,
             page=page,
             speakers_label=t(lang, "talk.speakers"),
             separator=join_names(["", ""], lang),
@@ -121,29 +141,29 @@ class WebPages:
         )
 
     async def calendar(self, request: Request) -> Response:
-        lang = self._lang(request)
+        lang = self.lang_of(request)
         data = self.core.web_talk_calendar(int(request.path_params["talk_id"]), lang)
         if data is None:
-            return self._missing(request, lang)
+            return self.missing(request, lang)
         name = f"talk-{request.path_params['talk_id']}.ics"
         headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
         return Response(data, media_type="text/calendar; charset=utf-8", headers=headers)
 
     async def speaker(self, request: Request) -> Response:
-        lang = self._lang(request)
+        lang = self.lang_of(request)
         page = self.core.web_speaker(str(request.path_params["speaker_id"])[:100], lang)
         if page is None:
-            return self._missing(request, lang)
-        return self._page(request, lang, "speaker.html", page=page, qr=self._qr(request), qr_label=t(lang, "web.qr"))
+            return self.missing(request, lang)
+        return self.page(request, lang, "speaker.html", page=page, qr=self._qr(request), qr_label=t(lang, "web.qr"))
 
     async def search(self, request: Request) -> Response:
-        lang = self._lang(request)
+        lang = self.lang_of(request)
         query = (request.query_params.get("q") or "").strip()
         page_text = request.query_params.get("page") or "1"
         page = int(page_text) if page_text.isdigit() and len(page_text) < 4 else 1
         result = await self.core.blocking(lambda: self.core.web_search(query, lang, page)) if query else None
         links = [(label, href) for label, href in links_of(result) if not href.startswith("/talks/")] if result else []
-        return self._page(
+        return self.page(
             request, lang, "search.html", result=result, links=links, query=query, search_help=t(lang, "help.search")
         )
 
@@ -156,10 +176,19 @@ class WebPages:
 
     # --- shared ---
 
-    def _lang(self, request: Request) -> str:
+    def lang_of(self, request: Request) -> str:
         return page_language(request.query_params.get("lang"), request.cookies, request.headers.get("accept-language"))
 
-    def _page(self, request: Request, lang: str, template: str, status: int = 200, **values: Any) -> Response:
+    def page(
+        self,
+        request: Request,
+        lang: str,
+        template: str,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        **values: Any,
+    ) -> Response:
+        """A page in the site's frame; every form on it carries this browser's CSRF token."""
         conf = self.core.programme.conference
         query = dict(request.query_params)
 
@@ -174,17 +203,28 @@ class WebPages:
             switch=switch,
             search_label=t(lang, "web.search"),
             back_label=t(lang, "room.all"),
+            csrf=Agendas.csrf(request),
+            flash=Agendas.flash(request),
+            path=request.url.path,
+            t=lambda key, **params: t(lang, key, **params),
             **values,
         )
-        headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "Vary": "Accept-Language, Cookie"}
+        headers = {
+            **SECURITY_HEADERS,
+            "Cache-Control": "no-cache",
+            "Vary": "Accept-Language, Cookie",
+            **(headers or {}),
+        }
         response = HTMLResponse(html, status_code=status, headers=headers)
         switched = chosen(request.query_params.get("lang"))
         if switched is not None:  # the switch is remembered
             response.set_cookie(COOKIE, switched, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        Agendas.remember(request, response)
         return response
 
-    def _missing(self, request: Request, lang: str) -> Response:
-        return self._page(request, lang, "missing.html", status=404, message=t(lang, "web.missing"))
+    def missing(self, request: Request, lang: str, message: str | None = None) -> Response:
+        """The 404 page, saying what is missing."""
+        return self.page(request, lang, "missing.html", status=404, message=message or t(lang, "web.missing"))
 
     def _qr(self, request: Request) -> Markup:
         """The page's address (``CONFBOT_PUBLIC_URL`` when set, else as the browser asked) as an inline SVG."""

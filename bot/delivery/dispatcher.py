@@ -38,6 +38,7 @@ from bot.programme.content.programme import Programme
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from bot.storage.outage import Outage, unavailable
+from bot.users import PAGE_ONLY
 
 log = logging.getLogger(__name__)
 PROBE_FIRST = 0.25  # seconds between looks at a database that went away, doubling ...
@@ -297,6 +298,10 @@ class Dispatcher:
         if reply is None:
             return await self._close(row, outbox.CANCELLED, "talk no longer in the programme")
         sender = self.senders.get(recipient.platform)
+        if sender is None and recipient.platform in PAGE_ONLY:
+            # an attendee with only a web page: nothing can be pushed to them (their reminders are their
+            # calendar's alarms), said on the row rather than retried for ever
+            return await self._close(row, outbox.CANCELLED, f"{recipient.platform} has no push: shown on the page")
         if sender is None:
             # another replica may serve this platform: hand the row back for later
             await self._write(

@@ -246,6 +246,16 @@ class CalendarFeed(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class WebAgenda(Base):
+    """A user's personal web page (``/me/<token>``): whoever holds the unguessable token acts as them there."""
+
+    __tablename__ = "web_agendas"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class PendingInput(Base):
     """A user's next plain message in one chat is awaited for a purpose (a comment, a question…)."""
 

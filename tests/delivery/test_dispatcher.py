@@ -194,3 +194,19 @@ async def test_a_timed_out_send_is_retried_and_counted_as_a_possible_duplicate(c
     clock.advance(1)
     await dispatcher.run_due()
     assert len(sender.delivered) == 1 and _statuses(core).get("sent") == 1
+
+
+async def test_a_web_only_attendees_reminder_is_closed_not_retried_for_ever(core: Core, clock: FakeClock) -> None:
+    """An attendee with only a personal web page has no push channel: their reminder is their calendar
+    alarm, and the row says so instead of coming back every 30 seconds until the talk starts."""
+    sender = RecordingSender()
+    token = core.web_new_agenda("en")
+    holder = core.web_holder(token)
+    assert holder is not None
+    core.web_run(holder, "sub 2", "en")
+    clock.set(TALK2 - timedelta(minutes=10))
+    await dispatcher_for(core, {"console": sender}).run_due()
+    assert sender.delivered == []
+    with core.db.session() as s:
+        row = s.scalars(select(OutboxMessage)).one()
+    assert row.status == "cancelled" and row.last_error == "web has no push: shown on the page"

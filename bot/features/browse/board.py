@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.chat.messages import Line, Reply, Span
+from bot.chat.messages import Address, Line, Reply, Span
 from bot.features.browse.agenda import before_the_event, dated_line, draft_note
 from bot.features.browse.talks import search_reply
 from bot.i18n import pick, t
@@ -23,6 +23,17 @@ from bot.programme.content.schema import Talk
 from bot.programme.history import Moved
 from bot.programme.search import SearchIndex
 from bot.programme.timefmt import clock_time, format_time
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The holder of a personal web page: whose account it acts as, and what it shows as theirs."""
+
+    address: Address
+    token: str
+    starred: frozenset[int]
+    feed_token: str  # their calendar feed's
+    lang: str
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,17 @@ subscriptions, language and reminder lead time. A deactivated user's feed answer
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.features.personal import subscriptions
+from bot.features.personal import subscriptions, tokens
 from bot.i18n import t
 from bot.programme.content.ical import calendar_bytes
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
-from bot.storage.db import insert_for
 from bot.storage.models import CalendarFeed, User
 
-TOKEN_BYTES = 24
 FEED_PATH = "/calendar/{token}.ics"
 
 
@@ -45,29 +41,12 @@ def agenda_ics(programme: Programme, talks: list[Talk], user: User, stamp: datet
 
 def token_for(session: Session, user: User, now: datetime) -> str:
     """The user's feed token, made on first use (once, even when two replicas make it at the same time)."""
-    feed = session.get(CalendarFeed, user.id)
-    if feed is not None:
-        return feed.token
-    insert = insert_for(session)
-    values = {"user_id": user.id, "token": secrets.token_urlsafe(TOKEN_BYTES), "created_at": now}
-    session.execute(insert(CalendarFeed).values(**values).on_conflict_do_nothing(index_elements=["user_id"]))
-    token = session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
-    assert token is not None  # ours, or the one another replica stored first
-    return token
+    return tokens.token_for(session, CalendarFeed, user, now)
 
 
 def reset_token(session: Session, user: User, now: datetime) -> str:
     """A new token for the user: the old feed URL stops working."""
-    token = token_for(session, user, now)
-    fresh = secrets.token_urlsafe(TOKEN_BYTES)
-    session.execute(
-        update(CalendarFeed)
-        .where(CalendarFeed.user_id == user.id, CalendarFeed.token == token)
-        .values(token=fresh, created_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    return token_for(session, user, now)
+    return tokens.reset_token(session, CalendarFeed, user, now)
 
 
 def feed_url(public_url: str, token: str) -> str:
@@ -77,13 +56,7 @@ def feed_url(public_url: str, token: str) -> str:
 
 def feed_ics(session: Session, programme: Programme, token: str, now: datetime) -> bytes | None:
     """The agenda of the active user holding ``token``, or None (404) for a token nobody active holds."""
-    if not token or len(token) > 64:
-        return None
-    user = session.scalar(
-        select(User)
-        .join(CalendarFeed, CalendarFeed.user_id == User.id)
-        .where(CalendarFeed.token == token, User.active.is_(True))
-    )
+    user = tokens.holder(session, CalendarFeed, token)
     if user is None:
         return None
     return agenda_ics(programme, my_talks(session, programme, user), user, now)

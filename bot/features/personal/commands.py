@@ -9,7 +9,7 @@ from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Attachment, Button, Line, Reply, ReplyBuilder, Span, bold, italic, link
 from bot.chat.registry import Context, UsageError, command
 from bot.features.browse.agenda import paged_reply
-from bot.features.personal import calendar_feed, reminders, subscriptions
+from bot.features.personal import calendar_feed, reminders, subscriptions, web_agenda
 from bot.programme import history
 from bot.programme.cards import agenda_line, talk_card, title_of, when_where
 from bot.programme.content.schema import Talk
@@ -285,3 +285,19 @@ def _ics_reset(ctx: Context) -> Reply:
         return ReplyBuilder().line(ctx.t("ics.feed_private")).build()
     url = calendar_feed.feed_url(public_url, calendar_feed.reset_token(ctx.session, ctx.user, ctx.now))
     return ReplyBuilder().line(ctx.t("ics.reset"), link(url, url)).build()
+
+
+@command("web", help_key="help.web", aliases=("网页", "網頁"), order=44)
+def web(ctx: Context) -> Reply:
+    """The address of the person's own web page (their agenda, stars, questions and ratings in a browser);
+    ``/web reset`` gives a new one and the old one stops working. Only in a private chat."""
+    public_url = ctx.settings.public_url
+    if not (ctx.settings.web and public_url):
+        return ReplyBuilder().line(italic(ctx.t("me.off"))).build()
+    if ctx.request.is_group:
+        return ReplyBuilder().line(ctx.t("me.private")).build()
+    reset = ctx.args.strip().lower() in ("reset", "重置")
+    token = (web_agenda.reset if reset else web_agenda.page_token)(ctx.session, ctx.user, ctx.now)
+    url = web_agenda.page_url(public_url, token)
+    b = ReplyBuilder().line(ctx.t("me.reset_done" if reset else "me.link"), link(url, url))
+    return b.line(italic(ctx.t("me.keep"))).build()

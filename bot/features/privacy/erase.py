@@ -10,7 +10,7 @@ What stays, without anything that leads back to the person (see ``docs/privacy.m
 The kept ratings and questions move to a new, inactive ``users`` row of its own (platform
 :data:`FORGOTTEN`, a random id, no chat), one per erasure, so that the stars still count as
 a person's and each talk keeps at most one rating per person. Everything else is deleted: the user,
-their subscriptions, calendar feed, votes, other questions, helpdesk tickets and their messages (and
+their subscriptions, calendar feed, personal web page, votes, other questions, helpdesk tickets and their messages (and
 the pushes that carried those messages to organizers), pushes addressed to them and awaited inputs.
 """
 
@@ -41,6 +41,7 @@ from bot.storage.models import (
     Ticket,
     TicketMessage,
     User,
+    WebAgenda,
 )
 
 FORGOTTEN = "forgotten"  # stands where an erased person's account was
@@ -138,7 +139,7 @@ def erase(session: Session, user: User, now: datetime) -> Erased:
     ticket_count = _count(session, delete(Ticket).where(Ticket.user_id == user.id))
     subscriptions = _count(session, delete(Subscription).where(Subscription.user_id == user.id))
     pushes += _count(session, delete(OutboxMessage).where(OutboxMessage.recipient_id == user.id))
-    for table in (CalendarFeed, AnnounceChannel):
+    for table in (CalendarFeed, WebAgenda, AnnounceChannel):
         session.execute(delete(table).where(table.user_id == user.id), execution_options=_SYNC)
     session.execute(
         delete(PendingInput).where(

@@ -33,6 +33,7 @@ from bot.storage.models import (
     Ticket,
     TicketMessage,
     User,
+    WebAgenda,
 )
 
 _STATES = {  # questions, tickets and pushes
@@ -150,6 +151,9 @@ def _machinery(session: Session, user: User, programme: Programme, lang: str) ->
     feed = session.get(CalendarFeed, user.id)
     if feed is not None:
         lines.append(_line(t(lang, "mydata.feed", at=_at(feed.created_at, programme))))
+    page = session.get(WebAgenda, user.id)
+    if page is not None:
+        lines.append(_line(t(lang, "mydata.web_page", at=_at(page.created_at, programme))))
     waits = session.scalars(
         select(PendingInput).where(
             PendingInput.platform == user.platform, PendingInput.user_id == user.platform_user_id

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-from adapters.http import HttpServer, build_asgi
+from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.web import web_routes
 from bot.clock import FakeClock
 from bot.core import Core
@@ -44,7 +44,7 @@ def web_core(directory: Path) -> Core:
 
 
 def web_app(core: Core, usernames: dict[str, str | None] | None = None) -> Starlette:
-    return build_asgi(web_routes(core, core.settings, (lambda: usernames or {})))
+    return build_asgi([*web_routes(core, core.settings, (lambda: usernames or {})), calendar_route(core)])
 
 
 @dataclass

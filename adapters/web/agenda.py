@@ -1,0 +1,250 @@
+"""Personal web pages (``/me/<token>``) and the forms every page carries: star, ask, vote, rate.
+
+Every form posts one chat action (``sub 5``, ``vote 12``, ``rate 5 4``, ``ask 5 <text>``) that the core
+runs as the page's user (:meth:`bot.core.Core.web_run`), so the web and the chat share every rule; the
+answer the chat would give is shown once on the next page (a short-lived ``flash`` cookie, after a
+303 redirect, so a reload sends nothing twice).
+
+Forms are protected by a double-submit token: a random ``csrf`` cookie (``SameSite=Strict``,
+``HttpOnly``) that each form repeats in a hidden field; a post whose field is missing or different is
+refused (403) with no effect. Opening a personal page remembers its token in an ``agenda`` cookie, so
+that the programme and the talk pages show that person's stars, questions and ratings. Writing is
+limited per page and per client (``RateLimit`` buckets), and so is making agendas.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl, quote, unquote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.chat.messages import Reply
+from bot.core import WEB_ACTIONS as ACTIONS
+from bot.core import RateLimit
+from bot.core import WebHolder as Holder
+from bot.i18n import t
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.settings import Settings
+
+
+class Pages(Protocol):
+    """What the personal pages use of the site (``adapters.web.WebPages``): its core and page frame."""
+
+    core: Core
+    settings: Settings
+
+    def lang_of(self, request: Request) -> str: ...
+
+    def page(
+        self,
+        request: Request,
+        lang: str,
+        template: str,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        **values: Any,
+    ) -> Response: ...
+
+    def missing(self, request: Request, lang: str, message: str | None = None) -> Response: ...
+
+
+AGENDA_COOKIE = "agenda"
+CSRF_COOKIE = "csrf"
+FLASH_COOKIE = "flash"
+FLASH_CHARS = 300  # the answer shown after a form: its notice or first lines, this long at most
+MAX_FIELDS = 10
+COOKIE_SECONDS = 365 * 24 * 3600
+PERSONAL_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+_NEXT_OK = ("/talks/", "/me/")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How fast one page, and one client (its address), may write; and how fast a client makes agendas."""
+
+    per_page_burst: int = 20
+    per_page_per_second: float = 0.5
+    per_client_burst: int = 60
+    per_client_per_second: float = 2.0
+    agendas_burst: int = 5
+    agendas_per_second: float = 5 / 3600
+
+
+class Agendas:
+    """The personal pages' routes and the forms' handling, over the site's pages (:class:`Pages`)."""
+
+    def __init__(self, pages: Pages, limits: Limits | None = None) -> None:
+        self.pages = pages
+        self.core = pages.core
+        limits = limits or Limits()
+        clock = pages.core.clock
+        self.per_page = RateLimit(limits.per_page_burst, limits.per_page_per_second, clock)
+        self.per_client = RateLimit(limits.per_client_burst, limits.per_client_per_second, clock)
+        self.agendas = RateLimit(limits.agendas_burst, limits.agendas_per_second, clock)
+
+    def routes(self) -> list[BaseRoute]:
+        """``POST /me`` (make an agenda), ``GET``/``POST /me/<token>`` and ``POST /me/<token>/reset``."""
+        return [
+            Route("/me", self.new_agenda, methods=["POST"]),
+            Route("/me/{token}", self.agenda, methods=["GET", "HEAD"]),
+            Route("/me/{token}", self.act, methods=["POST"]),
+            Route("/me/{token}/reset", self.reset, methods=["POST"]),
+        ]
+
+    # --- who is reading ---
+
+    async def holder(self, request: Request) -> Holder | None:
+        """The personal page this browser opened last (its ``agenda`` cookie), if it still exists."""
+        token = request.cookies.get(AGENDA_COOKIE)
+        if not token:
+            return None
+        return await self.core.blocking(lambda: self.core.web_holder(token))
+
+    @staticmethod
+    def csrf(request: Request) -> str:
+        """This browser's form token (its cookie), or a new one that :func:`remember` will set."""
+        known = request.cookies.get(CSRF_COOKIE, "")
+        token = known if 20 <= len(known) <= 64 and known.isascii() else secrets.token_urlsafe(24)
+        request.state.csrf = token
+        return token
+
+    @staticmethod
+    def remember(request: Request, response: Response) -> None:
+        """Set the cookies a page needs (the form token when new) and drop a flash once shown."""
+        token = getattr(request.state, "csrf", None)
+        if token and token != request.cookies.get(CSRF_COOKIE):
+            response.set_cookie(CSRF_COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="strict")
+        if request.cookies.get(FLASH_COOKIE):
+            response.delete_cookie(FLASH_COOKIE)
+
+    @staticmethod
+    def flash(request: Request) -> str | None:
+        """The answer to the last form, shown once."""
+        value = request.cookies.get(FLASH_COOKIE)
+        return unquote(value)[:FLASH_CHARS] if value else None
+
+    # --- the pages ---
+
+    async def agenda(self, request: Request) -> Response:
+        lang = self.pages.lang_of(request)
+        token = str(request.path_params["token"])
+        holder = await self.core.blocking(lambda: self.core.web_holder(token))
+        if holder is None:
+            return self.pages.missing(request, lang, t(lang, "me.unknown"))
+        page_text = request.query_params.get("page") or "1"
+        action = f"my {page_text}" if page_text.isdigit() and len(page_text) < 4 else "my"
+        mine = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
+        board = await self.core.blocking(lambda: self.core.web_board(lang))
+        base = (self.pages.settings.public_url or str(request.base_url)).rstrip("/")
+        response = self.pages.page(
+            request,
+            lang,
+            "me.html",
+            holder=holder,
+            mine=mine,
+            board=board,
+            feed_url=f"{base}/calendar/{holder.feed_token}.ics",
+            headers=PERSONAL_HEADERS,
+        )
+        response.set_cookie(AGENDA_COOKIE, holder.token, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        return response
+
+    async def new_agenda(self, request: Request) -> Response:
+        lang = self.pages.lang_of(request)
+        form = await self._form(request)
+        if form is None:
+            return self._refused(request, lang, "me.expired", 403)
+        if not self._within(self.agendas, "client", _client(request)):
+            return self._refused(request, lang, "me.slow", 429)
+        token = await self.core.blocking(lambda: self.core.web_new_agenda(lang))
+        response = RedirectResponse(f"/me/{token}", status_code=303, headers=PERSONAL_HEADERS)
+        talk = form.get("talk", "")
+        if talk.isdigit() and len(talk) < 10:  # "☆" pressed on the programme before having an agenda
+            holder = await self.core.blocking(lambda: self.core.web_holder(token))
+            if holder is not None:
+                reply = await self.core.blocking(lambda: self.core.web_run(holder, f"sub {talk}", lang))
+                _set_flash(response, reply)
+        return response
+
+    async def act(self, request: Request) -> Response:
+        lang = self.pages.lang_of(request)
+        token = str(request.path_params["token"])
+        form = await self._form(request)
+        if form is None:
+            return self._refused(request, lang, "me.expired", 403)
+        action = " ".join(form.get("action", "").split()[:3])  # a button's action: three words at most
+        text = " ".join(form.get("text", "").split())
+        if action.startswith("ask "):
+            action = f"{action} {text}" if text else ""
+        if not ACTIONS.fullmatch(action):
+            return self._refused(request, lang, "me.bad_form", 400)
+        holder = await self.core.blocking(lambda: self.core.web_holder(token))
+        if holder is None:
+            return self.pages.missing(request, lang, t(lang, "me.unknown"))
+        if not (
+            self._within(self.per_page, "page", token) and self._within(self.per_client, "client", _client(request))
+        ):
+            return self._refused(request, lang, "me.slow", 429)
+        reply = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
+        response = RedirectResponse(_next(form.get("next", ""), token), status_code=303, headers=PERSONAL_HEADERS)
+        _set_flash(response, reply)
+        return response
+
+    async def reset(self, request: Request) -> Response:
+        lang = self.pages.lang_of(request)
+        form = await self._form(request)
+        if form is None:
+            return self._refused(request, lang, "me.expired", 403)
+        token = str(request.path_params["token"])
+        holder = await self.core.blocking(lambda: self.core.web_holder(token, reset=True))
+        if holder is None:
+            return self.pages.missing(request, lang, t(lang, "me.unknown"))
+        response = RedirectResponse(f"/me/{holder.token}", status_code=303, headers=PERSONAL_HEADERS)
+        response.set_cookie(FLASH_COOKIE, quote(t(lang, "me.reset_done")), max_age=60, httponly=True, samesite="lax")
+        return response
+
+    # --- shared ---
+
+    async def _form(self, request: Request) -> dict[str, str] | None:
+        """The posted form, or None when its CSRF field is not this browser's cookie (no effect)."""
+        body = (await request.body()).decode("utf-8", errors="replace")
+        try:
+            fields = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+        except ValueError:
+            return None
+        cookie, field = request.cookies.get(CSRF_COOKIE, ""), fields.get("csrf", "")
+        if not cookie or not hmac.compare_digest(cookie.encode(), field.encode()):
+            return None
+        return fields
+
+    def _within(self, limit: RateLimit, kind: str, key: str) -> bool:
+        return limit.check(kind, key, may_warn=True) == "serve"
+
+    def _refused(self, request: Request, lang: str, key: str, status: int) -> Response:
+        return self.pages.page(request, lang, "missing.html", status=status, message=t(lang, key))
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _next(target: str, token: str) -> str:
+    """Where a form's answer is shown: the page it was sent from (a talk or this agenda), else the agenda."""
+    if target == "/" or (target.startswith(_NEXT_OK) and target.isascii() and len(target) < 200 and "//" not in target):
+        return target
+    return f"/me/{token}"
+
+
+def _set_flash(response: Response, reply: Reply) -> None:
+    text = reply.notice or " ".join(reply.plain_text.split())
+    if text:
+        response.set_cookie(FLASH_COOKIE, quote(text[:FLASH_CHARS]), max_age=60, httponly=True, samesite="lax")
