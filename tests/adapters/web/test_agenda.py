@@ -86,7 +86,7 @@ async def test_make_my_agenda_opens_a_private_page_with_a_star_on_every_talk(
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store" and "noindex" in page.headers["x-robots-tag"]
     assert '<meta name="robots" content="noindex, nofollow">' in page.text
-    assert "请勿分享此地址" in page.text and 'data-testid="calendar-feed"' in page.text
+    assert "此页面仅属于您" in page.text and 'data-testid="calendar-feed"' in page.text
     for talk in core.programme.talks:
         if talk.id != CANCELLED:
             assert not _starred(page, talk.id)
