@@ -20,6 +20,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import PERSONAL_HEADERS, Agendas
+from adapters.web.miniapp import MiniApp
+from adapters.web.miniapp import script as miniapp_script
 from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.render import action_href, line_html, links_of, reply_html
 from bot.core import ASK_LIMIT
@@ -70,6 +72,7 @@ class WebPages:
         self.env = _environment()
         self.css = (HERE / "static" / "web.css").read_bytes()
         self.agendas = Agendas(self)
+        self.mini_app = MiniApp(self, miniapp_script(), SECURITY_HEADERS)
 
     def routes(self) -> list[BaseRoute]:
         """``/``, ``/talks/<id>``, ``/talks/<id>.ics``, ``/speakers/<id>``, ``/search`` and the stylesheet."""
@@ -82,6 +85,7 @@ class WebPages:
             Route("/static/web.css", self.stylesheet, methods=["GET", "HEAD"]),
             Route("/favicon.ico", self.no_icon, methods=["GET", "HEAD"]),
             *self.agendas.routes(),
+            *self.mini_app.routes(),
         ]
 
     # --- the pages ---
