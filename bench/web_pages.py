@@ -12,15 +12,20 @@ on the real PostgreSQL (a private schema, dropped after; ``CONFBOT_BENCH_POSTGRE
 is not the server's.
 
 The load is open-loop: request ``i`` is due at ``start + i / rate`` and is sent then whether or not
-the earlier ones were answered (an httpx HTTP/1.1 keep-alive pool; a new connection when all are
-busy). Latency runs from the time a request was due, not from when it left, so a stalled server is
-charged for every request it held up (no coordinated omission). Half the requests are ``/``, half
+the earlier ones were answered (HTTP/1.1 over a pool of keep-alive connections, a new one when all
+are busy, up to 256). Latency runs from the time a request was due, not from when it left, so a
+stalled server is charged for every request it held up (no coordinated omission). The client is a
+few lines of asyncio streams (:class:`Connections`), not httpx: with a backlog of pending requests
+httpx's pool costs the client more per request the longer the backlog (at 600/s offered it handled
+124/s with the server 80 % idle, where this client handles 599/s), so the client, not the server,
+would set the numbers. Half the requests are ``/``, half
 ``/talks/<id>`` over every talk id in turn; one in three asks for English (``Accept-Language: en``),
 the rest for the default Chinese. A warm-up of every page once (both languages) comes first.
 
 Columns: path, db, offered/s, handled/s (responses over the time from the first due time to the
 last response), p50/p99/max ms, errors (non-200 answers and failed connections). "server CPU
-ms/request" is the server process's user + system CPU over the timed run divided by its requests.
+ms/request" is the server process's user + system CPU over the timed run divided by its requests,
+"client CPU ms/request" this process's (a client near a core's worth would be the bottleneck).
 ``--profile PATH`` runs the server under cProfile and writes ``PATH.<db>.<rate>.prof`` on exit.
 """
 
@@ -33,8 +38,6 @@ import statistics
 import subprocess
 import sys
 import time
-
-import httpx
 
 from bench.table import print_table
 from bench.telegram_updates import _wait_http, cpu_seconds, database, free_port
@@ -92,6 +95,65 @@ async def run(rate: float, seconds: float, db: str, profile: str = "") -> list[d
             server.wait(timeout=30)
 
 
+class Connections:
+    """A bare HTTP/1.1 client: GETs over a pool of keep-alive connections to one host, at most ``limit``
+    open (a request waits for one when all are busy). O(1) a request, so a backlog does not slow the
+    client down the way httpx's pool does with hundreds of requests pending."""
+
+    def __init__(self, host: str, port: int, limit: int = 256) -> None:
+        self.host, self.port = host, port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(limit)
+
+    async def get(self, path: str, language: str) -> int:
+        """The response's status (its body read and dropped); a failure raises OSError or ValueError."""
+        head = (
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept-Language: {language}\r\n"
+            "User-Agent: confbot-bench\r\n\r\n"
+        ).encode()
+        async with self.slots:
+            while self.idle:  # the most recently used first; one the server closed meanwhile is dropped
+                reader, writer = self.idle.pop()
+                if not reader.at_eof():
+                    break
+                writer.close()
+            else:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                writer.write(head)
+                status, keep = await self._response(reader)
+            except (OSError, ValueError, asyncio.IncompleteReadError):
+                writer.close()
+                raise
+            if keep:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
+            return status
+
+    @staticmethod
+    async def _response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+        status_line = await reader.readline()
+        if not status_line:
+            raise ValueError("the connection closed before a response")
+        status, length, keep = int(status_line.split()[1]), None, True
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                keep = False
+        if length is None:
+            raise ValueError("a response without Content-Length")
+        await reader.readexactly(length)
+        return status, keep
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
 async def _load(
     rate: float, seconds: float, pid: int, base: str, talk_ids: list[int], db: str
 ) -> list[dict[str, object]]:
@@ -99,28 +161,29 @@ async def _load(
     mix = paths(total, talk_ids)
     latencies: dict[str, list[float]] = {"/": [], "/talks/<id>": []}
     errors = {"/": 0, "/talks/<id>": 0}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200, keepalive_expiry=30)
-    zh, en = {"Accept-Language": "zh-CN,zh;q=0.9"}, {"Accept-Language": "en"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    host, port = base.removeprefix("http://").split(":")
+    client = Connections(host, int(port))
+    zh, en = "zh-CN,zh;q=0.9", "en"
+    try:
         for path in ["/", *(f"/talks/{i}" for i in talk_ids)]:  # warm-up: every page once in each language
-            for headers in (zh, en):
-                (await client.get(path, headers=headers)).raise_for_status()
+            for language in (zh, en):
+                if await client.get(path, language) != 200:
+                    raise RuntimeError(f"{path} did not answer 200 in the warm-up")
         last = 0.0
 
         async def one(i: int, due: float) -> None:
             nonlocal last
             path = mix[i]
             try:
-                response = await client.get(path, headers=en if i % ENGLISH_EVERY == 0 else zh)
-                ok = response.status_code == 200 and len(response.content) > 0
-            except httpx.HTTPError:
+                ok = await client.get(path, en if i % ENGLISH_EVERY == 0 else zh) == 200
+            except (OSError, ValueError, asyncio.IncompleteReadError):
                 ok = False
             done = time.perf_counter()
             last = max(last, done)
             latencies[_kind(path)].append((done - due) * 1000)
             errors[_kind(path)] += not ok
 
-        cpu0 = cpu_seconds(pid)
+        cpu0, mine0 = cpu_seconds(pid), time.process_time()
         start = time.perf_counter()
         tasks = []
         for i in range(total):
@@ -131,7 +194,9 @@ async def _load(
             tasks.append(asyncio.create_task(one(i, due)))
         await asyncio.gather(*tasks)
         elapsed = last - start
-        cpu = cpu_seconds(pid) - cpu0
+        cpu, mine = cpu_seconds(pid) - cpu0, time.process_time() - mine0
+    finally:
+        client.close()
     rows = []
     both = latencies["/"] + latencies["/talks/<id>"]
     for kind, values in (*latencies.items(), ("both", both)):
@@ -148,6 +213,7 @@ async def _load(
                 "max ms": round(max(values), 1),
                 "errors": sum(errors.values()) if kind == "both" else errors[kind],
                 "server CPU ms/request": round(cpu * 1000 / total, 2) if kind == "both" else "",
+                "client CPU ms/request": round(mine * 1000 / total, 2) if kind == "both" else "",
             }
         )
     return rows
