@@ -126,7 +126,7 @@ def verify_init_data(init_data: str, bot_token: str, now: datetime, max_age: tim
 def _auth_date(value: str | None, now: datetime) -> datetime:
     if not value:
         raise InitDataError("missing auth_date")
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
+    if not value.isascii() or not value.isdigit() or len(value) > 11:  # 11 digits: past the year 5000
         raise InitDataError("malformed")
     return datetime.fromtimestamp(int(value), tz=now.tzinfo)
 

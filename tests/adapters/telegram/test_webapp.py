@@ -128,11 +128,12 @@ def test_a_missing_hash_or_auth_date_is_refused() -> None:
     init_data = signed()
     assert refused(init_data[: init_data.index("&hash=")]) == "missing hash"
     assert refused(init_data[: init_data.index("hash=") + 5]) == "missing hash"
-    fields = {"query_id": "q", "user": json.dumps(USER)}
-    lines = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
-    key = hmac.new(b"WebAppData", TOKEN.encode(), hashlib.sha256).digest()
-    no_date = urlencode({**fields, "hash": hmac.new(key, lines.encode(), hashlib.sha256).hexdigest()})
-    assert refused(no_date) == "missing auth_date"
+    assert refused(_signed_fields({"query_id": "q", "user": json.dumps(USER)})) == "missing auth_date"
+
+
+@pytest.mark.parametrize("auth_date", ["-5", "1.5", "１７６５", "999999999999", "99999999999999999999"])
+def test_a_signed_but_unreadable_auth_date_is_refused(auth_date: str) -> None:
+    assert refused(_signed_fields({"auth_date": auth_date, "user": json.dumps(USER)})) == "malformed"
 
 
 def test_oversized_input_is_refused_before_it_is_read() -> None:
@@ -173,6 +174,13 @@ def test_a_naive_now_or_no_token_is_a_programming_error() -> None:
         verify_init_data(signed(), TOKEN, NOW.replace(tzinfo=None))
     with pytest.raises(ValueError, match="token"):
         verify_init_data(signed(), "", NOW)
+
+
+def _signed_fields(fields: dict[str, str]) -> str:
+    """Exactly ``fields``, signed with ``TOKEN`` (for the fields ``signed`` always adds)."""
+    lines = "\n".join(f"{k}={fields[k]}" for k in sorted(fields))
+    key = hmac.new(b"WebAppData", TOKEN.encode(), hashlib.sha256).digest()
+    return urlencode({**fields, "hash": hmac.new(key, lines.encode(), hashlib.sha256).hexdigest()})
 
 
 def _at(timestamp: int) -> datetime:
