@@ -49,8 +49,9 @@ ENGLISH_EVERY = 3  # one request in three asks for English
 
 
 def server_env(port: int, database_url: str) -> dict[str, str]:
-    """``confbot run``'s environment: the web pages alone on ``port``, no chat platform."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    """``confbot run``'s environment: the web pages alone on ``port``, no chat platform, the bundled
+    conference (no setting of the caller's own ``TELEGRAM_``, ``SLACK_`` or ``CONFBOT_`` variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "CONFBOT_"))}
     return {
         **env,
         "CONFBOT_WEB": "true",
