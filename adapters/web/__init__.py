@@ -8,6 +8,7 @@ another host, and the Content-Security-Policy says so (docs/web.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -20,9 +21,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import PERSONAL_HEADERS, Agendas
+from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.miniapp import MiniApp
 from adapters.web.miniapp import script as miniapp_script
-from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.render import action_href, line_html, links_of, reply_html
 from bot.core import ASK_LIMIT
 from bot.core import WEB_ACTIONS as ACTIONS
@@ -233,8 +234,15 @@ class WebPages:
     def _qr(self, request: Request) -> Markup:
         """The page's address (``CONFBOT_PUBLIC_URL`` when set, else as the browser asked) as an inline SVG."""
         base = (self.settings.public_url or str(request.base_url)).rstrip("/")
-        svg = segno.make(base + request.url.path, error="m").svg_inline(scale=4, border=2, omitsize=False)
-        return Markup(svg)
+        return qr_svg(base + request.url.path)
+
+
+@lru_cache(maxsize=1024)
+def qr_svg(address: str) -> Markup:
+    """``address`` as a QR code in inline SVG. Drawing one (segno picks the best of eight masks) is most
+    of a talk page's time, and the same page always draws the same code, so the codes are kept: one
+    per page under ``CONFBOT_PUBLIC_URL``, bounded for the hosts browsers may name without it."""
+    return Markup(segno.make(address, error="m").svg_inline(scale=4, border=2, omitsize=False))
 
 
 def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:

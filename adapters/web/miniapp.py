@@ -3,9 +3,10 @@
 ``GET /webapp`` is the address given to BotFather. Telegram opens it with the signed ``initData`` in the
 address's hash (``tgWebAppData``); ``/static/webapp.js`` posts it to ``POST /webapp/session`` (form
 field ``init_data``), which checks Telegram's signature with the bot token
-(:func:`adapters.telegram.webapp.verify_init_data`, per core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app)
-and opens the Telegram user's own personal page (``/me/<token>``: their account, so their stars are
-their chat subscriptions). A forged, tampered or stale ``initData`` is 403 and changes nothing.
+(:func:`adapters.telegram.webapp.verify_init_data`, as
+core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app says) and opens the
+Telegram user's own personal page (``/me/<token>``: their account, so their stars are their chat
+subscriptions). A forged, tampered or stale ``initData`` is 403 and changes nothing.
 
 The session post carries no CSRF token: the signature is the proof (it names the user and is made with
 the bot's token), and a page elsewhere can only sign someone in as themselves.
@@ -14,7 +15,6 @@ the bot's token), and a page elsewhere can only sign someone in as themselves.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -22,13 +22,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.telegram.webapp import InitDataError, MiniAppUser, verify_init_data
+from adapters.telegram.webapp import MAX_AGE, InitDataError, MiniAppUser, verify_init_data
 from adapters.web.agenda import PERSONAL_HEADERS, Pages
 from bot.chat.messages import Address
 from bot.chat.messages import Request as ChatRequest
 from bot.i18n import t
 
-MAX_AGE = timedelta(hours=1)  # an initData older than this is stale
 log = logging.getLogger(__name__)
 MAX_INIT_DATA = 4096
 
