@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from icalendar import Calendar
 
+from bot.chat.messages import Address
 from tests.adapters.web.conftest import Served
 from tests.adapters.web.test_browser import CHROMIUM, PHONE, SHOTS, sync_api
 
@@ -61,3 +62,21 @@ def test_a_web_only_agenda_stars_asks_and_feeds_the_calendar(page: sync_api.Page
     assert page.get_by_test_id("flash").is_visible()
     holder = served.core.web_holder(token)
     assert holder is not None and holder.starred == frozenset({LATER})
+
+
+def test_the_mini_app_opens_the_telegram_users_own_page(page: sync_api.Page, served: Served) -> None:
+    from urllib.parse import quote
+
+    from tests.adapters.telegram.test_webapp import TOKEN, USER, signed
+    from tests.helpers import ask
+
+    served.core.settings.telegram_bot_token = TOKEN
+    telegram_user = Address("telegram", str(USER["id"]), str(USER["id"]))
+    ask(served.core, f"/sub {LATER}", who=telegram_user)  # starred in the chat
+    launch = f"tgWebAppData={quote(signed(at=served.core.clock.now()))}&tgWebAppVersion=8.0&tgWebAppPlatform=ios"
+    page.goto(f"{served.url}/webapp#{launch}")  # as Telegram opens the menu button's Mini App
+    page.wait_for_url("**/me/*")
+    assert page.get_by_test_id(f"star-{LATER}").first.get_attribute("aria-pressed") == "true"
+    page.goto(f"{served.url}/webapp#tgWebAppData={quote(signed(at=served.core.clock.now()) + 'x')}")
+    page.wait_for_load_state()
+    assert "无法验证此 Telegram 登录" in page.get_by_test_id("missing").inner_text()
