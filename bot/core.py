@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -37,6 +38,7 @@ from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.features.browse import board
 from bot.features.browse.home import home_view
+from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, t
 from bot.ops import logcontext
@@ -145,6 +147,16 @@ class Core:
         with self.db.session() as session:
             moves = history.moves(session, self.programme)
         return board.board(self.programme, moves, lang, self.clock.now(), room=room, track=track)
+
+    def web_room_screen(self, room_id: str, lang: str) -> board.RoomScreen | None:
+        """A room's screen for the projector now: on now, up next, the top questions; None if no such room."""
+        programme = self.programme
+        if programme.room(room_id) is None:
+            return None
+        with self.db.session() as session:
+            moves = history.moves(session, programme)
+            top = functools.partial(asking.top, session)
+            return board.room_screen(programme, moves, lang, self.clock.now(), room_id, top)
 
     def web_talk(self, talk_id: int, lang: str) -> board.TalkPage | None:
         """A talk's page (its chat card, with where it was first announced); None if there is no such talk."""
