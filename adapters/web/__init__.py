@@ -195,4 +195,6 @@ class WebPages:
 
 def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:
     """The web pages' routes, to mount on the shared HTTP server."""
-    return WebPages(core, settings, usernames).routes()
+    from adapters.web.screens import RoomScreens  # it builds on this module
+
+    return WebPages(core, settings, usernames).routes() + RoomScreens(core, settings).routes()
