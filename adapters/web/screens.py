@@ -55,7 +55,7 @@ class _Watch:
 
 @functools.lru_cache(maxsize=256)
 def _qr(url: str) -> Markup:
-    return Markup(segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=False))
+    return Markup(segno.make(url, error="m").svg_inline(border=2, omitsize=True))
 
 
 def _millis(at: datetime) -> int:
