@@ -147,20 +147,26 @@ class RoomScreens:
             return PlainTextResponse(text, status_code=503, headers=headers)
         lang = self.pages._lang(request)
         view = (lang, self._base(request))
-        rendered = await self._render(room_id, view)
+        self.streams += 1  # held from here, so that streams still starting count against the cap
+        try:
+            rendered = await self._render(room_id, view)
+        except BaseException:
+            self.streams -= 1
+            raise
         if rendered is None:
+            self.streams -= 1
             return PlainTextResponse("no such room", status_code=404, headers=SECURITY_HEADERS)
         first = rendered[1]
         queue: Queue = asyncio.Queue(QUEUED)
-        self.streams += 1
-        self._join(room_id, view, queue, first)
+        stop = stopping(request.app)
+        self._join(room_id, view, queue, first, stop)
 
         def close() -> None:
             self.streams -= 1
             self._leave(room_id, view, queue)
 
         headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        stream = self._stream(f"retry: {RETRY_MS}\n" + self._event(first), queue, stopping(request.app))
+        stream = self._stream(f"retry: {RETRY_MS}\n" + self._event(first), queue, stop)
         return _EventStream(stream, close, headers)
 
     async def _stream(self, first: str, queue: Queue, stop: asyncio.Event) -> AsyncIterator[str]:
@@ -186,11 +192,11 @@ class RoomScreens:
 
     # --- the pollers ---
 
-    def _join(self, room_id: str, view: View, queue: Queue, shown: str) -> None:
+    def _join(self, room_id: str, view: View, queue: Queue, shown: str, stop: asyncio.Event) -> None:
         watch = self._watches.get(room_id)
         if watch is None or watch.task is None or watch.task.done():
             watch = self._watches[room_id] = _Watch()
-            watch.task = asyncio.create_task(self._poll(room_id, watch), name=f"room screen {room_id}")
+            watch.task = asyncio.create_task(self._poll(room_id, watch, stop), name=f"room screen {room_id}")
         watch.screens.setdefault(view, set()).add(queue)
         watch.shown.setdefault(view, shown)
 
@@ -205,11 +211,15 @@ class RoomScreens:
                 del watch.screens[view]
                 watch.shown.pop(view, None)
 
-    async def _poll(self, room_id: str, watch: _Watch) -> None:
-        """Read the room's state every interval while it has screens; send each view's screen when it changed."""
+    async def _poll(self, room_id: str, watch: _Watch, stop: asyncio.Event) -> None:
+        """Read the room's state every interval while it has screens (until the server stops); send each
+        view's screen when it changed."""
         try:
-            while watch.screens:
-                await asyncio.sleep(self.interval)
+            while watch.screens and not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.interval)
+                if stop.is_set():
+                    return
                 for view in list(watch.screens):
                     try:
                         rendered = await self._render(room_id, view)
