@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.render import line_html, links_of, reply_html
+from adapters.web.screens import RoomScreens
 from bot.i18n import LANGUAGES, join_names, pick, t
 
 if TYPE_CHECKING:
@@ -195,6 +196,5 @@ class WebPages:
 
 def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:
     """The web pages' routes, to mount on the shared HTTP server."""
-    from adapters.web.screens import RoomScreens  # it builds on this module
-
-    return WebPages(core, settings, usernames).routes() + RoomScreens(core, settings).routes()
+    pages = WebPages(core, settings, usernames)
+    return pages.routes() + RoomScreens(pages, SECURITY_HEADERS).routes()

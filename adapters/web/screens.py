@@ -15,13 +15,15 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import segno
+from jinja2 import Environment
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -29,19 +31,35 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from adapters.http import stopping
-from adapters.web import HERE, SECURITY_HEADERS, WebPages
 
 if TYPE_CHECKING:
     from bot.core import Core
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
 HEARTBEAT = 15.0  # seconds between comments on a quiet stream, so that proxies keep it open
 RETRY_MS = 3000  # how soon a browser reconnects a dropped stream
 QUEUED = 8  # updates one slow screen may have waiting; past it only the newest is kept
 
 View = tuple[str, str]  # what a screen is rendered for: its language and the base URL of its QR code
 Queue = asyncio.Queue[str]
+
+
+class Pages(Protocol):
+    """What the screens use of the web pages (``adapters.web.WebPages``, handed in by ``web_routes``: this
+    module does not import the package, which imports it: no cycle): the core, the templates, the reader's
+    language, a page in the pages' frame and headers, the 404 page."""
+
+    core: Core
+    settings: Settings
+    env: Environment
+
+    def _lang(self, request: Request) -> str: ...
+
+    def _page(self, request: Request, lang: str, template: str, status: int = 200, **values: Any) -> Response: ...
+
+    def _missing(self, request: Request, lang: str) -> Response: ...
 
 
 @dataclass
@@ -77,23 +95,25 @@ class _EventStream(StreamingResponse):
 
 
 class RoomScreens:
-    """The room screens' handlers, their per-room pollers and the cap on open streams.
+    """The room screens' handlers, their per-room pollers and the cap on open streams, over the web
+    pages (their core, templates and language choice) and their security ``headers``.
 
     ``interval`` (seconds between reads of a watched room), ``max_streams`` (open event streams in this
     process) default to the settings; ``heartbeat`` is the seconds between keep-alive comments."""
 
     def __init__(
         self,
-        core: Core,
-        settings: Settings,
+        pages: Pages,
+        headers: Mapping[str, str],
         *,
         interval: float | None = None,
         max_streams: int | None = None,
         heartbeat: float = HEARTBEAT,
     ) -> None:
-        self.core = core
-        self.settings = settings
-        self.pages = WebPages(core, settings)
+        self.pages = pages
+        self.core = pages.core
+        self.settings = settings = pages.settings
+        self.headers = dict(headers)
         self.interval = interval if interval is not None else settings.web_screen_interval
         self.max_streams = max_streams if max_streams is not None else settings.web_max_screens
         self.heartbeat = heartbeat
@@ -135,14 +155,14 @@ class RoomScreens:
         )
 
     async def javascript(self, _: Request) -> Response:
-        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"}
+        headers = {**self.headers, "Cache-Control": "public, max-age=3600"}
         return Response(self.script, media_type="text/javascript; charset=utf-8", headers=headers)
 
     async def events(self, request: Request) -> Response:
         room_id = str(request.path_params["room_id"])[:100]
         if self.streams >= self.max_streams:
             log.warning("refused a room screen's stream: %d open, the most this process serves", self.streams)
-            headers = {**SECURITY_HEADERS, "Retry-After": "30"}
+            headers = {**self.headers, "Retry-After": "30"}
             text = "too many room screens are open on this server: try again later"
             return PlainTextResponse(text, status_code=503, headers=headers)
         lang = self.pages._lang(request)
@@ -155,7 +175,7 @@ class RoomScreens:
             raise
         if rendered is None:
             self.streams -= 1
-            return PlainTextResponse("no such room", status_code=404, headers=SECURITY_HEADERS)
+            return PlainTextResponse("no such room", status_code=404, headers=self.headers)
         first = rendered[1]
         queue: Queue = asyncio.Queue(QUEUED)
         stop = stopping(request.app)
@@ -165,7 +185,7 @@ class RoomScreens:
             self.streams -= 1
             self._leave(room_id, view, queue)
 
-        headers = {**SECURITY_HEADERS, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        headers = {**self.headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         stream = self._stream(f"retry: {RETRY_MS}\n" + self._event(first), queue, stop)
         return _EventStream(stream, close, headers)
 

@@ -137,8 +137,9 @@ class Live:
 @pytest.fixture
 def live(core: Core) -> Iterator[Live]:
     background = Background()
-    screens = RoomScreens(core, core.settings, interval=0.05, max_streams=3, heartbeat=0.3)
-    app = build_asgi(WebPages(core, core.settings).routes() + screens.routes())
+    pages = WebPages(core, core.settings)
+    screens = RoomScreens(pages, SECURITY_HEADERS, interval=0.05, max_streams=3, heartbeat=0.3)
+    app = build_asgi(pages.routes() + screens.routes())
     server, url = serve(background, app)
     yield Live(core, screens, server, url, background)
     background.run(server.stop())
