@@ -194,6 +194,16 @@ def build_asgi(
     )
 
 
+def stopping(app: Starlette) -> asyncio.Event:
+    """Set when the server of ``app`` begins to stop. A response that streams until the client leaves
+    (server-sent events) ends on it: uvicorn's shutdown waits for every response to finish."""
+    event = getattr(app.state, "stopping", None)
+    if not isinstance(event, asyncio.Event):
+        event = asyncio.Event()
+        app.state.stopping = event
+    return event
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the runner owns shutdown."""
 
@@ -216,6 +226,7 @@ class HttpServer:
         trusted_proxies: str = "127.0.0.1,::1",
     ) -> None:
         self.where = f"{host}:{port}"
+        self._app = app
         self._address = (host, port)
         limits = limits or HeadLimits()
         # log_config=None: uvicorn logs through the root handlers, so the secret filter sees them too;
@@ -255,9 +266,10 @@ class HttpServer:
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
-        """Finish in-flight requests and close."""
+        """End the streams (:func:`stopping`), finish in-flight requests and close."""
         if self._task is None:
             return
+        stopping(self._app).set()
         self._server.should_exit = True
         await self._task
         self._task = None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -154,6 +155,16 @@ class Core:
             moves = history.moves(session, self.programme)
         return board.board(self.programme, moves, lang, self.clock.now(), room=room, track=track)
 
+    def web_room_screen(self, room_id: str, lang: str) -> board.RoomScreen | None:
+        """A room's screen for the projector now: on now, up next, the top questions; None if no such room."""
+        programme = self.programme
+        if programme.room(room_id) is None:
+            return None
+        with self.db.session() as session:
+            moves = history.moves(session, programme)
+            top = functools.partial(asking.top, session)
+            return board.room_screen(programme, moves, lang, self.clock.now(), room_id, top)
+
     def web_talk(self, talk_id: int, lang: str) -> board.TalkPage | None:
         """A talk's page (its chat card, with where it was first announced); None if there is no such talk."""
         with self.db.session() as session:
@@ -177,8 +188,6 @@ class Core:
 
     def web_new_agenda(self, lang: str) -> str:
         """A new attendee who has only a web page ("make my agenda"); the token of their page."""
-        from bot.features.personal import web_agenda
-
         now = self.clock.now()
         with self.db.session() as session:
             user = web_agenda.new_attendee(session, now, lang, self.settings.default_lead_minutes)
@@ -187,8 +196,6 @@ class Core:
     def web_agenda_of(self, request: Request) -> str:
         """The page token of the account behind ``request`` (``/web`` in a chat, the Telegram Mini App),
         the account made on first contact as a first message would."""
-        from bot.features.personal import web_agenda
-
         now = self.clock.now()
         with self.db.session() as session:
             user = users.touch(session, request, now, self.settings.default_lead_minutes).user
@@ -197,7 +204,7 @@ class Core:
     def web_holder(self, token: str, *, reset: bool = False) -> board.Holder | None:
         """Who holds a page token: their account, starred talks and calendar feed token; None for a token
         nobody active holds. ``reset``: the page gets a new token first (the old address stops working)."""
-        from bot.features.personal import calendar_feed, subscriptions, web_agenda
+        from bot.features.personal import calendar_feed, subscriptions
 
         now = self.clock.now()
         with self.db.session() as session:

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # the public web pages (the programme, talks, speakers, search: adapters/web, docs/web.md) on the
     # HTTP server; true is also a configuration on its own, with no chat platform
     web: bool = False
+    # the room screens (/rooms/<room>/screen): seconds between reads of a watched room's state, and the
+    # server-sent event streams one process keeps open (past it, 503: a flood of screens can't take every connection)
+    web_screen_interval: float = Field(default=1.0, gt=0, le=60)
+    web_max_screens: int = Field(default=500, gt=0)
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)
     migrate_on_start: bool = True
     log_format: Literal["text", "json"] = "text"  # json: one object per line (adapters/logs.py)

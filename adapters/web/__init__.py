@@ -25,6 +25,7 @@ from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.miniapp import MiniApp
 from adapters.web.miniapp import script as miniapp_script
 from adapters.web.render import action_href, line_html, links_of, reply_html
+from adapters.web.screens import RoomScreens
 from bot.core import ASK_LIMIT
 from bot.core import WEB_ACTIONS as ACTIONS
 from bot.i18n import LANGUAGES, join_names, pick, t
@@ -247,4 +248,5 @@ def qr_svg(address: str) -> Markup:
 
 def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:
     """The web pages' routes, to mount on the shared HTTP server."""
-    return WebPages(core, settings, usernames).routes()
+    pages = WebPages(core, settings, usernames)
+    return pages.routes() + RoomScreens(pages, SECURITY_HEADERS).routes()

@@ -8,12 +8,14 @@ use (:func:`~bot.programme.cards.agenda_line`, :func:`~bot.programme.cards.talk_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.chat.messages import Address, Line, Reply, Span
 from bot.features.browse.agenda import before_the_event, dated_line, draft_note
 from bot.features.browse.talks import search_reply
+from bot.features.questions import asking
 from bot.i18n import pick, t
 from bot.programme import queries
 from bot.programme.cards import day_header, room_name, speaker_card, speaker_name, talk_card, title_of
@@ -232,3 +234,83 @@ def speaker_page(programme: Programme, lang: str, speaker_id: str) -> SpeakerPag
 def search_page(programme: Programme, index: SearchIndex, lang: str, query: str, page: int) -> Reply:
     """What /search answers for ``query``, page ``page``."""
     return search_reply(programme, index, lang, query, page)
+
+
+@dataclass(frozen=True)
+class ScreenQuestion:
+    """One question on a room's screen: its text and its 👍 votes (never who asked)."""
+
+    id: int
+    text: str
+    votes: int
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class RoomScreen:
+    """A room's screen for the projector: what is on there (with when it ends) or when the next starts,
+    what comes next there, and the top questions of the talk the room is asking now."""
+
+    room: Named
+    site: str  # the conference's name
+    now_title: str
+    now: Line | None  # the item on in the room (the chat's line, without the room); None: nothing
+    now_id: int | None
+    idle: str  # what the screen says when nothing is on: free for now, or nothing more today
+    countdown_label: str  # "ends in" (something is on) or "starts in" (the next item)
+    countdown_to: datetime | None  # None: nothing on and nothing to come
+    next_title: str
+    next: tuple[Line, ...]
+    next_ids: tuple[int | None, ...]
+    questions_title: str
+    questions_talk: int | None  # the talk whose questions are shown (and where the QR code leads)
+    questions: tuple[ScreenQuestion, ...]
+    no_questions: str
+    ask_label: str
+
+
+Questions = Callable[[int], list[asking.Ranked]]
+
+
+def room_screen(
+    programme: Programme, moves: dict[int, Moved], lang: str, at: datetime, room_id: str, questions: Questions
+) -> RoomScreen | None:
+    """``room_id``'s screen at ``at`` (None for an unknown room): the room's now and next as ``/room``
+    says them (:func:`queries.room_state`), the talk taking questions (:func:`asking.screen_talk`) and
+    its top questions, read with ``questions`` (``asking.top`` over a session)."""
+    room = programme.room(room_id)
+    if room is None:
+        return None
+    state = queries.room_state(programme, room_id, at)
+    current, coming = state.current, state.coming
+    if current is not None:
+        countdown_label, countdown_to = t(lang, "web.screen_ends"), current.end
+    else:
+        countdown_label, countdown_to = t(lang, "web.screen_starts"), coming[0].start if coming else None
+    ended = [talk for talk in queries.by_room(programme, room_id) if not talk.cancelled and queries.has_ended(talk, at)]
+    previous = max(ended, key=lambda talk: talk.end or at, default=None)
+    talk = asking.screen_talk(
+        current if isinstance(current, Talk) else None,
+        previous,
+        state.next_talk or (state.next if isinstance(state.next, Talk) else None),
+        at,
+    )
+    listed = tuple(ScreenQuestion(q.id, q.text, q.votes, q.pinned) for q in questions(talk.id)) if talk else ()
+    return RoomScreen(
+        room=Named(room.id, pick(lang, room.name, room.name_en)),
+        site=pick(lang, programme.conference.name, programme.conference.name_en),
+        now_title=t(lang, "room.now"),
+        now=dated_line(programme, current, lang, at, moves, with_room=False, today_only=True) if current else None,
+        now_id=current.id if isinstance(current, Talk) else None,
+        idle=t(lang, "room.free" if coming else "room.done"),
+        countdown_label=countdown_label,
+        countdown_to=countdown_to,
+        next_title=t(lang, "room.next"),
+        next=tuple(dated_line(programme, i, lang, at, moves, with_room=False) for i in coming),
+        next_ids=tuple(i.id if isinstance(i, Talk) else None for i in coming),
+        questions_title=t(lang, "web.screen_questions", id=talk.id, title=title_of(talk, lang)) if talk else "",
+        questions_talk=talk.id if talk else None,
+        questions=listed,
+        no_questions=t(lang, "web.screen_no_questions"),
+        ask_label=t(lang, "web.screen_ask"),
+    )

@@ -184,3 +184,21 @@ def counts(session: Session, talk_id: int) -> dict[str, int]:
         select(Question.state, func.count()).where(Question.talk_id == talk_id).group_by(Question.state)
     ).all()
     return {state: int(n) for state, n in rows}
+
+
+ON_SCREEN = 5  # the top questions a room screen shows (as many as the stage list, /questions <id> top)
+
+
+def screen_talk(current: Talk | None, previous: Talk | None, coming: Talk | None, now: datetime) -> Talk | None:
+    """The talk whose questions a room's screen shows at ``now``: the talk on, else the one that just
+    ended while it still takes questions (its Q&A runs on), else the next one there."""
+    if current is not None:
+        return current
+    if previous is not None and closed(previous, now) is None:
+        return previous
+    return coming
+
+
+def top(session: Session, talk_id: int, limit: int = ON_SCREEN) -> list[Ranked]:
+    """The talk's top open questions as everyone sees them (pinned first, then by votes), for a screen."""
+    return ranked(session, talk_id, None)[:limit]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from starlette.applications import Starlette
@@ -27,6 +28,7 @@ from tests.conftest import SHANGHAI
 # 10:00 on the first day: talk #2 runs in the main hall, the break and #3 come next
 MORNING = datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)
 CANCELLED = 9  # the talk the tests' programme cancels
+T = TypeVar("T")
 
 
 def bundled(cancelled: int | None = CANCELLED) -> Programme:
@@ -78,3 +80,29 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     loop.call_soon_threadsafe(loop.stop)
     thread.join(30)
     core.close()
+
+
+class Background:
+    """An event loop in a thread of its own, for servers the (sync or async) test talks to over loopback."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, work: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run ``work`` on the loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
+        self.loop.close()
+
+
+def serve(background: Background, app: Starlette) -> tuple[HttpServer, str]:
+    """``app`` on a real server (uvicorn on 127.0.0.1, as confbot run serves it) on ``background``'s loop."""
+    port = _free_port()
+    server = HttpServer(app, "127.0.0.1", port)
+    background.run(server.start())
+    return server, f"http://127.0.0.1:{port}"
