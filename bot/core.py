@@ -92,6 +92,7 @@ class Core:
         self.send_rates = SendRates()  # filled from the senders by the push runtime
         self._programme = programme
         self._search: SearchIndex | None = None
+        self._version: tuple[Programme, str] | None = None  # a programme and its version (web_version)
         self._organizers = set(settings.organizer_accounts)
         self.speaker_links = SpeakerLinks.parse(settings.speakers)  # CONFBOT_SPEAKERS
 
@@ -164,6 +165,14 @@ class Core:
             moves = history.moves(session, programme)
             top = functools.partial(asking.top, session)
             return board.room_screen(programme, moves, lang, self.clock.now(), room_id, top)
+
+    def web_version(self) -> str:
+        """The current programme's version (:func:`board.version`), made once per programme: open pages
+        poll it and redraw themselves when it changes."""
+        programme, known = self._programme, self._version
+        if known is None or known[0] is not programme:
+            known = self._version = (programme, board.version(programme))
+        return known[1]
 
     def web_talk(self, talk_id: int, lang: str) -> board.TalkPage | None:
         """A talk's page (its chat card, with where it was first announced); None if there is no such talk."""

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     # the room screens (/rooms/<room>/screen): seconds between reads of a watched room's state, and the
     # server-sent event streams one process keeps open (past it, 503: a flood of screens can't take every connection)
     web_screen_interval: float = Field(default=1.0, gt=0, le=60)
+    # how often an open programme, talk or agenda page asks whether the programme changed (seconds)
+    web_live_interval: float = Field(default=15.0, gt=0, le=3600)
     web_max_screens: int = Field(default=500, gt=0)
     # false: start-up only checks that the schema is at head (migrate as a separate step: confbot db upgrade)
     migrate_on_start: bool = True

@@ -17,7 +17,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import PERSONAL_HEADERS, Agendas
@@ -73,6 +73,7 @@ class WebPages:
         self.usernames: Usernames = usernames or dict
         self.env = _environment()
         self.css = (HERE / "static" / "web.css").read_bytes()
+        self.live_js = (HERE / "static" / "live.js").read_bytes()
         self.agendas = Agendas(self)
         self.mini_app = MiniApp(self, miniapp_script(), SECURITY_HEADERS)
 
@@ -85,6 +86,8 @@ class WebPages:
             Route("/speakers/{speaker_id}", self.speaker, methods=["GET", "HEAD"]),
             Route("/search", self.search, methods=["GET", "HEAD"]),
             Route("/static/web.css", self.stylesheet, methods=["GET", "HEAD"]),
+            Route("/static/live.js", self.live_script, methods=["GET", "HEAD"]),
+            Route("/programme/version", self.version, methods=["GET", "HEAD"]),
             Route("/favicon.ico", self.no_icon, methods=["GET", "HEAD"]),
             *self.agendas.routes(),
             *self.mini_app.routes(),
@@ -102,6 +105,7 @@ class WebPages:
             lang,
             "programme.html",
             headers=PERSONAL_HEADERS if holder else None,
+            **self.live(),
             board=board,
             holder=holder,
             tracks_label=t(lang, "tracks.title"),
@@ -133,6 +137,7 @@ class WebPages:
             lang,
             "talk.html",
             headers=PERSONAL_HEADERS if holder else None,
+            **self.live(),
             holder=holder,
             rating=rating,
             questions=questions,
@@ -171,6 +176,16 @@ class WebPages:
         links = [(label, href) for label, href in links_of(result) if not href.startswith("/talks/")] if result else []
         return self.page(
             request, lang, "search.html", result=result, links=links, query=query, search_help=t(lang, "help.search")
+        )
+
+    async def live_script(self, _: Request) -> Response:
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"}
+        return Response(self.live_js, media_type="text/javascript; charset=utf-8", headers=headers)
+
+    async def version(self, _: Request) -> Response:
+        """The programme's version, which open pages poll (no database: made once per programme)."""
+        return JSONResponse(
+            {"version": self.core.web_version()}, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"}
         )
 
     async def stylesheet(self, _: Request) -> Response:
@@ -227,6 +242,11 @@ class WebPages:
             response.set_cookie(COOKIE, switched, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
         Agendas.remember(request, response)
         return response
+
+    def live(self) -> dict[str, Any]:
+        """What makes a page follow the schedule (``/static/live.js``): the programme's version and how
+        often to ask for it."""
+        return {"version": self.core.web_version(), "poll": self.settings.web_live_interval}
 
     def missing(self, request: Request, lang: str, message: str | None = None) -> Response:
         """The 404 page, saying what is missing."""

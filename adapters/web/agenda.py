@@ -56,6 +56,8 @@ class Pages(Protocol):
 
     def missing(self, request: Request, lang: str, message: str | None = None) -> Response: ...
 
+    def live(self) -> dict[str, Any]: ...
+
 
 AGENDA_COOKIE = "agenda"
 CSRF_COOKIE = "csrf"
@@ -154,6 +156,7 @@ class Agendas:
             board=board,
             feed_url=f"{base}/calendar/{holder.feed_token}.ics",
             headers=PERSONAL_HEADERS,
+            **self.pages.live(),
         )
         response.set_cookie(AGENDA_COOKIE, holder.token, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
         return response
@@ -165,14 +168,15 @@ class Agendas:
             return self._refused(request, lang, "me.expired", 403)
         if not self._within(self.agendas, "client", _client(request)):
             return self._refused(request, lang, "me.slow", 429)
+        action = _action(form) if "action" in form else f"sub {form.get('talk', '')}"  # ☆ on the programme
         token = await self.core.blocking(lambda: self.core.web_new_agenda(lang))
-        response = RedirectResponse(f"/me/{token}", status_code=303, headers=PERSONAL_HEADERS)
-        talk = form.get("talk", "")
-        if talk.isdigit() and len(talk) < 10:  # "☆" pressed on the programme before having an agenda
-            holder = await self.core.blocking(lambda: self.core.web_holder(token))
-            if holder is not None:
-                reply = await self.core.blocking(lambda: self.core.web_run(holder, f"sub {talk}", lang))
-                _set_flash(response, reply)
+        target = _next(form.get("next", ""), token) if "next" in form else f"/me/{token}"
+        response = RedirectResponse(target, status_code=303, headers=PERSONAL_HEADERS)
+        response.set_cookie(AGENDA_COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        holder = await self.core.blocking(lambda: self.core.web_holder(token))
+        if holder is not None and ACTIONS.fullmatch(action):  # the star or question that made the agenda
+            reply = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
+            _set_flash(response, reply)
         return response
 
     async def act(self, request: Request) -> Response:
@@ -181,10 +185,7 @@ class Agendas:
         form = await self._form(request)
         if form is None:
             return self._refused(request, lang, "me.expired", 403)
-        action = " ".join(form.get("action", "").split()[:3])  # a button's action: three words at most
-        text = " ".join(form.get("text", "").split())
-        if action.startswith("ask "):
-            action = f"{action} {text}" if text else ""
+        action = _action(form)
         if not ACTIONS.fullmatch(action):
             return self._refused(request, lang, "me.bad_form", 400)
         holder = await self.core.blocking(lambda: self.core.web_holder(token))
@@ -231,6 +232,15 @@ class Agendas:
 
     def _refused(self, request: Request, lang: str, key: str, status: int) -> Response:
         return self.pages.page(request, lang, "missing.html", status=status, message=t(lang, key))
+
+
+def _action(form: dict[str, str]) -> str:
+    """The chat action a form posts: a button's (three words at most), or ``ask <id>`` with its text."""
+    action = " ".join(form.get("action", "").split()[:3])
+    if action.startswith("ask "):
+        text = " ".join(form.get("text", "").split())
+        return f"{action} {text}" if text else ""
+    return action
 
 
 def _client(request: Request) -> str:

@@ -8,6 +8,7 @@ use (:func:`~bot.programme.cards.agenda_line`, :func:`~bot.programme.cards.talk_
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -314,3 +315,16 @@ def room_screen(
         no_questions=t(lang, "web.screen_no_questions"),
         ask_label=t(lang, "web.screen_ask"),
     )
+
+
+def version(programme: Programme) -> str:
+    """A short digest of what the programme pages show of ``programme`` (each talk's and break's time,
+    room, title and state): an open page compares it to know that a schedule change or reload landed."""
+    digest = hashlib.blake2b(digest_size=8)
+    for talk in programme.talks:
+        digest.update(
+            repr((talk.id, talk.start, talk.end, talk.room, talk.cancelled, talk.title, talk.title_en)).encode()
+        )
+    for item in programme.breaks:
+        digest.update(repr((item.start, item.end, item.room, item.title)).encode())
+    return digest.hexdigest()

@@ -15,15 +15,19 @@ import pytest
 from starlette.applications import Starlette
 
 from adapters.http import HttpServer, build_asgi, calendar_route
+from adapters.telegram import TelegramAdapter
 from adapters.web import web_routes
+from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.programme.content.loader import load_content_file
 from bot.programme.content.programme import Programme
 from bot.settings import BUNDLED_CONTENT, Settings
 from bot.storage.db import Database
+from tests.adapters.telegram.conftest import telegram_settings
 from tests.adapters.test_runner import _free_port
 from tests.conftest import SHANGHAI
+from tests.fakes.telegram_server import FakeTelegram
 
 # 10:00 on the first day: talk #2 runs in the main hall, the break and #3 come next
 MORNING = datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)
@@ -106,3 +110,52 @@ def serve(background: Background, app: Starlette) -> tuple[HttpServer, str]:
     server = HttpServer(app, "127.0.0.1", port)
     background.run(server.start())
     return server, f"http://127.0.0.1:{port}"
+
+
+ORGANIZER = Address("console", "organizer", "organizer")
+
+
+@dataclass
+class Venue:
+    """The bot as deployed: the web server with its room screens and the Telegram adapter, one core."""
+
+    core: Core
+    url: str
+    telegram: FakeTelegram
+    background: Background
+
+    def telegram_says(self, user: int, text: str) -> None:
+        """A Telegram user sends ``text``; returns once the bot answered them."""
+
+        async def send() -> None:
+            before = len(self.telegram.sent("sendMessage", chat_id=user))
+            self.telegram.push(self.telegram.message_update(user, text))
+            await self.telegram.wait_for("sendMessage", count=before + 1, chat_id=user)
+
+        self.background.run(send())
+
+
+@pytest.fixture
+def venue(tmp_path: Path) -> Iterator[Venue]:
+    """The bot as deployed for the browser tests: its web server and the Telegram adapter on the fake Bot
+    API, one core (organizer: ``ORGANIZER``)."""
+    core = web_core(tmp_path)
+    core.add_organizer(ORGANIZER)
+    background = Background()
+
+    async def platform() -> tuple[FakeTelegram, TelegramAdapter]:
+        fake = FakeTelegram()
+        await fake.start()
+        adapter = TelegramAdapter(telegram_settings(fake), core)
+        await adapter.start()
+        return fake, adapter
+
+    fake, adapter = background.run(platform())
+    server: HttpServer
+    server, url = serve(background, web_app(core))  # the routes confbot run serves, 1 s between reads
+    yield Venue(core, url, fake, background)
+    background.run(server.stop())
+    background.run(adapter.stop())
+    background.run(fake.stop())
+    background.close()
+    core.close()

@@ -205,3 +205,18 @@ def test_web_in_a_chat_gives_the_account_its_own_page(tmp_path: Path) -> None:
     assert link.group(0) not in ask(core, "/web reset", who=ALICE).plain_text
     core.settings.web = False
     assert "未开启网页版" in ask(core, "/web", who=ALICE).plain_text
+
+
+async def test_asking_from_a_talk_page_without_an_agenda_makes_one(client: httpx.AsyncClient, core: Core) -> None:
+    """What an attendee who scanned a room screen's QR code does: ask at once, no app, no sign-up."""
+    talk_path = f"/talks/{RUNNING}"
+    talk = await client.get(talk_path)
+    assert 'data-testid="ask-send"' in talk.text and 'action="/me"' in talk.text
+    asked = await client.post(
+        "/me", data={"csrf": _csrf(talk), "action": f"ask {RUNNING}", "text": "能分享幻灯片吗？", "next": talk_path}
+    )
+    assert asked.status_code == 303 and asked.headers["location"] == talk_path
+    page = await client.get(talk_path)
+    assert "能分享幻灯片吗？" in page.text and 'data-testid="my-agenda"' in page.text
+    with core.db.session() as session:
+        assert session.scalar(select(Question.text).where(Question.talk_id == RUNNING)) == "能分享幻灯片吗？"

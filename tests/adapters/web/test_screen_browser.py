@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,23 +16,18 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from adapters.http import HttpServer
-from adapters.telegram import TelegramAdapter
 from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import Question
-from tests.adapters.telegram.conftest import telegram_settings
-from tests.adapters.web.conftest import Background, serve, web_app, web_core
+from tests.adapters.web.conftest import ORGANIZER, Venue
 from tests.adapters.web.test_browser import CHROMIUM, PROJECTOR, SHOTS
-from tests.fakes.telegram_server import FakeTelegram
 from tests.helpers import actions, ask, press
 
 if not Path(CHROMIUM).exists():  # test_browser.py skips its own module; this one too
     pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extras)")
 
-ORGANIZER = Address("console", "organizer", "organizer")
 ALICE = 1001  # a Telegram user
 WAIT_MS = 5000  # "within seconds": the screens' poller reads the room every second (the default)
 
@@ -44,50 +38,6 @@ def browser() -> Iterator[sync_api.Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
-
-
-@dataclass
-class Venue:
-    """The bot as deployed: the web server with its room screens and the Telegram adapter, one core."""
-
-    core: Core
-    url: str
-    telegram: FakeTelegram
-    background: Background
-
-    def telegram_says(self, user: int, text: str) -> None:
-        """A Telegram user sends ``text``; returns once the bot answered them."""
-
-        async def send() -> None:
-            before = len(self.telegram.sent("sendMessage", chat_id=user))
-            self.telegram.push(self.telegram.message_update(user, text))
-            await self.telegram.wait_for("sendMessage", count=before + 1, chat_id=user)
-
-        self.background.run(send())
-
-
-@pytest.fixture
-def venue(tmp_path: Path) -> Iterator[Venue]:
-    core = web_core(tmp_path)
-    core.add_organizer(ORGANIZER)
-    background = Background()
-
-    async def platform() -> tuple[FakeTelegram, TelegramAdapter]:
-        fake = FakeTelegram()
-        await fake.start()
-        adapter = TelegramAdapter(telegram_settings(fake), core)
-        await adapter.start()
-        return fake, adapter
-
-    fake, adapter = background.run(platform())
-    server: HttpServer
-    server, url = serve(background, web_app(core))  # the routes confbot run serves, 1 s between reads
-    yield Venue(core, url, fake, background)
-    background.run(server.stop())
-    background.run(adapter.stop())
-    background.run(fake.stop())
-    background.close()
-    core.close()
 
 
 def question_id(core: Core, text: str) -> int:
