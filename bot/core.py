@@ -38,6 +38,7 @@ from bot.clock import Clock
 from bot.delivery.sender import SendRates
 from bot.features.browse import board
 from bot.features.browse.home import home_view
+from bot.features.desk import overview, signin
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
@@ -62,6 +63,7 @@ T = TypeVar("T")
 # what the web adapter uses of the personal pages: who holds a page, the chat actions its forms may
 # run, the longest question, and the per-key rate buckets that limit its forms
 WebHolder = board.Holder
+DeskSignedIn = signin.SignedIn
 WEB_ACTIONS = web_agenda.ACTIONS
 ASK_LIMIT = asking.MAX_CHARS
 RateLimit = FloodLimit
@@ -235,6 +237,51 @@ class Core:
         in the page's language: the page shows the same answer the chat would."""
         request = Request(holder.address, action=action, locale=lang, background=True)
         return self._remember_language(request, self.respond(request)).replies[0]
+
+    # --- the organizer desk (adapters/web/desk): signed in from a one-time chat link, then the chat's commands ---
+
+    def desk_link_account(self, token: str) -> str | None:
+        """Whose one-time desk link ``token`` is, while it is unused and fresh (shown before it is used)."""
+        with self.db.session() as session:
+            return signin.link_account(session, token, self.clock.now())
+
+    def desk_redeem(self, token: str) -> tuple[str, signin.SignedIn] | None:
+        """Use a one-time desk link: a new session (its cookie and what it holds), or None for a link that is
+        unknown, expired, used, or whose organizer no longer organizes."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            account = signin.link_account(session, token, now)
+            if account is None or not self.is_organizer(signin.address_of(account)):
+                return None
+            made = signin.redeem(session, token, now)
+            if made is not None:
+                audit.record(session, made[1].address, "desk", "signed in", "ok", now)
+            return made
+
+    def desk_session(self, token: str) -> signin.SignedIn | None:
+        """The live desk session of this cookie, if its organizer still organizes."""
+        with self.db.session() as session:
+            found = signin.signed_in(session, token, self.clock.now())
+        return found if found is not None and self.is_organizer(found.address) else None
+
+    def desk_sign_out(self, token: str) -> None:
+        """End a desk session (its cookie stops working at once)."""
+        with self.db.session() as session:
+            found = signin.signed_in(session, token, self.clock.now())
+            if found is not None and signin.sign_out(session, token, self.clock.now()):
+                audit.record(session, found.address, "desk", "signed out", "ok", self.clock.now())
+
+    def desk_now(self, lang: str) -> overview.DeskNow:
+        """The desk's Now page: each room's screen with its subscribers, open tickets, pushes by status."""
+        screens = [s for room in self.programme.conference.rooms if (s := self.web_room_screen(room.id, lang))]
+        with self.db.session() as session:
+            return overview.now_view(session, screens)
+
+    def desk_run(self, signed: signin.SignedIn, action: str, lang: str) -> Reply:
+        """A chat command (``/stats``, ``/broadcast …``, ``confirm <token>``…) run as the signed-in organizer,
+        audited under their chat identity as in the chat."""
+        request = Request(signed.address, action=action, locale=lang, background=True)
+        return self.respond(request).replies[0]
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""

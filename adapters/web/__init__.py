@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import PERSONAL_HEADERS, Agendas
+from adapters.web.desk import Desk
 from adapters.web.language import COOKIE, chosen, page_language
 from adapters.web.miniapp import MiniApp
 from adapters.web.miniapp import script as miniapp_script
@@ -76,6 +77,7 @@ class WebPages:
         self.live_js = (HERE / "static" / "live.js").read_bytes()
         self.agendas = Agendas(self)
         self.mini_app = MiniApp(self, miniapp_script(), SECURITY_HEADERS)
+        self.desk = Desk(self)
 
     def routes(self) -> list[BaseRoute]:
         """``/``, ``/talks/<id>``, ``/talks/<id>.ics``, ``/speakers/<id>``, ``/search`` and the stylesheet."""
@@ -91,6 +93,7 @@ class WebPages:
             Route("/favicon.ico", self.no_icon, methods=["GET", "HEAD"]),
             *self.agendas.routes(),
             *self.mini_app.routes(),
+            *self.desk.routes(),
         ]
 
     # --- the pages ---

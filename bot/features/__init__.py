@@ -30,6 +30,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.privacy.commands",
     "bot.features.privacy.retention",
     # organizers
+    "bot.features.desk.commands",
     "bot.features.broadcast.commands",
     "bot.features.broadcast.push",
     "bot.features.announce.commands",

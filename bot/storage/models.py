@@ -256,6 +256,31 @@ class WebAgenda(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DeskLink(Base):
+    """A one-time sign-in link to the organizer desk (``/desk``): usable once, for ten minutes."""
+
+    __tablename__ = "desk_links"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(200))  # platform:user_id of the organizer it signs in
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DeskSession(Base):
+    """An organizer signed in to the desk in one browser (its cookie holds ``token``)."""
+
+    __tablename__ = "desk_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(200), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))  # every desk form repeats it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # signed out
+
+
 class PendingInput(Base):
     """A user's next plain message in one chat is awaited for a purpose (a comment, a question…)."""
 

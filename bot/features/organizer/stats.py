@@ -142,8 +142,8 @@ def _users(session: Session) -> tuple[int, int, int, tuple[PlatformUsers, ...]]:
     return active + blocked, active, blocked, platforms
 
 
-def _talks(session: Session, programme: Programme) -> tuple[TalkSubscriptions, ...]:
-    """Talks with at least one subscriber, ranked (ties by talk id)."""
+def subscriber_counts(session: Session) -> dict[int, int]:
+    """How many people starred each talk that anyone starred, most first (ties by talk id)."""
     count = func.count(Subscription.id)
     rows = session.execute(
         select(Subscription.talk_id, count)
@@ -152,8 +152,13 @@ def _talks(session: Session, programme: Programme) -> tuple[TalkSubscriptions, .
         .group_by(Subscription.talk_id)
         .order_by(count.desc(), Subscription.talk_id)
     ).all()
+    return {talk_id: subscribers for talk_id, subscribers in rows}
+
+
+def _talks(session: Session, programme: Programme) -> tuple[TalkSubscriptions, ...]:
+    """Talks with at least one subscriber, ranked (ties by talk id)."""
     ranked = []
-    for talk_id, subscribers in rows:
+    for talk_id, subscribers in subscriber_counts(session).items():
         talk = programme.talk(talk_id)
         room = programme.room(talk.room) if talk is not None else None
         ranked.append(

@@ -31,6 +31,8 @@ from bot.storage.models import (
     Broadcast,
     CalendarFeed,
     Confirmation,
+    DeskLink,
+    DeskSession,
     OutboxMessage,
     PendingInput,
     Question,
@@ -147,6 +149,9 @@ def erase(session: Session, user: User, now: datetime) -> Erased:
         ),
         execution_options=_SYNC,
     )
+    account = f"{user.platform}:{user.platform_user_id}"
+    for desk in (DeskLink, DeskSession):  # an organizer's desk links and sessions
+        session.execute(delete(desk).where(desk.account == account), execution_options=_SYNC)
     _unname_organizer(session, user)
     session.delete(user)
     session.flush()
