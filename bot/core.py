@@ -206,11 +206,21 @@ class Core:
 
     def web_agenda_of(self, request: Request) -> str:
         """The page token of the account behind ``request`` (``/web`` in a chat, the Telegram Mini App),
-        the account made on first contact as a first message would."""
+        the account made on first contact as a first message would (and back, reminders and all, if
+        they had blocked the bot)."""
         now = self.clock.now()
         with self.db.session() as session:
-            user = users.touch(session, request, now, self.settings.default_lead_minutes).user
+            user, reactivated, _ = users.touch(session, request, now, self.settings.default_lead_minutes)
+            if reactivated:
+                self._reactivated(session, user, now)
             return web_agenda.page_token(session, user, now)
+
+    def _reactivated(self, session: Session, user: User, now: datetime) -> None:
+        """A person who had blocked the bot is back: their reminders are planned again."""
+        from bot.features.personal.reminders import replan_user
+
+        session.flush()
+        replan_user(session, user, self.programme, now=now, rates=self.send_rates)
 
     def web_holder(self, token: str, *, reset: bool = False) -> board.Holder | None:
         """Who holds a page token: their account, starred talks and calendar feed token; None for a token
@@ -222,8 +232,9 @@ class Core:
             user = web_agenda.owner(session, token)
             if user is None:
                 return None
-            if reset:
+            if reset:  # the page and its calendar feed both get new addresses: the old ones may have leaked
                 token = web_agenda.reset(session, user, now)
+                calendar_feed.reset_token(session, user, now)
             return board.Holder(
                 address=web_agenda.address_of(user),
                 token=token,
@@ -235,8 +246,12 @@ class Core:
     def web_run(self, holder: board.Holder, action: str, lang: str) -> Reply:
         """A chat command (a button's action: ``sub 5``, ``vote 12``, ``my``…) run as the page's user,
         in the page's language: the page shows the same answer the chat would."""
-        request = Request(holder.address, action=action, locale=lang, background=True)
-        return self._remember_language(request, self.respond(request)).replies[0]
+        # a web-only attendee's language is the page's; a chat user's stays their own (the page's only answers)
+        locale = lang if holder.address.platform == users.WEB else None
+        request = Request(
+            holder.address, action=action, locale=locale, background=True, page=web_agenda.WEB_CHAT, page_lang=lang
+        )
+        return self.respond(request).replies[0]
 
     # --- the organizer desk (adapters/web/desk): signed in from a one-time chat link, then the chat's commands ---
 
@@ -280,7 +295,7 @@ class Core:
     def desk_run(self, signed: signin.SignedIn, action: str, lang: str) -> Reply:
         """A chat command (``/stats``, ``/broadcast …``, ``confirm <token>``…) run as the signed-in organizer,
         audited under their chat identity as in the chat."""
-        request = Request(signed.address, action=action, locale=lang, background=True)
+        request = Request(signed.address, action=action, background=True, page=signin.DESK_CHAT, page_lang=lang)
         return self.respond(request).replies[0]
 
     def add_organizer(self, address: Address) -> None:
@@ -351,19 +366,16 @@ class Core:
         home_changed = False
         text = (request.action if request.action is not None else request.text or "").strip()
         now = self.clock.now()
-        lang = language_for_locale(request.locale)  # the user's own, once their row is read
+        lang = request.page_lang or language_for_locale(request.locale)  # the user's own, once their row is read
         audited: str | None = None  # the organizer command being run, for the audit log
         args = ""
         try:
             with contextlib.ExitStack() as alone, self.db.request_session() as session:
                 lead, chat = self.settings.default_lead_minutes, awaited.chat_of(request)
                 user, reactivated, awaiting = users.touch(session, request, now, lead, awaiting_in=chat)
-                lang = user.language
+                lang = request.page_lang or user.language
                 if reactivated:  # they unblocked the bot: their reminders come back
-                    from bot.features.personal.reminders import replan_user
-
-                    session.flush()
-                    replan_user(session, user, self.programme, now=now, rates=self.send_rates)
+                    self._reactivated(session, user, now)
                 if not request.background and not request.is_group and self.is_organizer(request.address):
                     # an organizer writing to the bot can be reached: tickets that found nobody go out now
                     from bot.features.helpdesk.tickets import deliver_pending
@@ -407,7 +419,7 @@ class Core:
                     return Response([self._say(ctx.lang, err.key, **err.params)])
                 if audited:
                     audit.record(session, request.address, audited, args, ctx.outcome, now)
-                lang = user.language  # /lang may just have changed it
+                lang = request.page_lang or user.language  # /lang may just have changed it
                 replies = result if isinstance(result, list) else [result]
                 return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed)
         except Exception as error:

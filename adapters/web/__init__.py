@@ -242,8 +242,8 @@ class WebPages:
         response = HTMLResponse(html, status_code=status, headers=headers)
         switched = chosen(request.query_params.get("lang"))
         if switched is not None:  # the switch is remembered
-            response.set_cookie(COOKIE, switched, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
-        Agendas.remember(request, response)
+            self.agendas.cookie(request, response, COOKIE, switched)
+        self.agendas.remember(request, response)
         return response
 
     def live(self) -> dict[str, Any]:

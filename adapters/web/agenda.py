@@ -71,12 +71,14 @@ _NEXT_OK = ("/talks/", "/me/")
 
 @dataclass(frozen=True)
 class Limits:
-    """How fast one page, and one client (its address), may write; and how fast a client makes agendas."""
+    """How fast one page, and one client (its address), may write; and how fast a browser (its CSRF
+    cookie) makes agendas."""
 
     per_page_burst: int = 20
     per_page_per_second: float = 0.5
-    per_client_burst: int = 60
-    per_client_per_second: float = 2.0
+    # a whole venue may share one address (its Wi-Fi, a carrier's NAT): this is only a backstop
+    per_client_burst: int = 600
+    per_client_per_second: float = 20.0
     agendas_burst: int = 5
     agendas_per_second: float = 5 / 3600
 
@@ -100,6 +102,7 @@ class Agendas:
             Route("/me/{token}", self.agenda, methods=["GET", "HEAD"]),
             Route("/me/{token}", self.act, methods=["POST"]),
             Route("/me/{token}/reset", self.reset, methods=["POST"]),
+            Route("/me/{token}/use", self.use, methods=["POST"]),
         ]
 
     # --- who is reading ---
@@ -119,14 +122,26 @@ class Agendas:
         request.state.csrf = token
         return token
 
-    @staticmethod
-    def remember(request: Request, response: Response) -> None:
+    def cookie(self, request: Request, response: Response, name: str, value: str, **options: Any) -> None:
+        """Set one of the site's cookies: ``HttpOnly``, a year unless said, ``Secure`` over HTTPS."""
+        options.setdefault("max_age", COOKIE_SECONDS)
+        options.setdefault("samesite", "lax")
+        secure_it = secure(request, self.pages.settings.public_url)
+        response.set_cookie(name, value, httponly=True, secure=secure_it, **options)
+
+    def remember(self, request: Request, response: Response) -> None:
         """Set the cookies a page needs (the form token when new) and drop a flash once shown."""
         token = getattr(request.state, "csrf", None)
         if token and token != request.cookies.get(CSRF_COOKIE):
-            response.set_cookie(CSRF_COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="strict")
+            self.cookie(request, response, CSRF_COOKIE, token, samesite="strict")
         if request.cookies.get(FLASH_COOKIE):
             response.delete_cookie(FLASH_COOKIE)
+
+    def flash_reply(self, request: Request, response: Response, reply: Reply) -> None:
+        """Show the chat's answer once on the next page: its notice, else its text, cut short."""
+        text = reply.notice or " ".join(reply.plain_text.split())
+        if text:
+            self.cookie(request, response, FLASH_COOKIE, quote(text[:FLASH_CHARS]), max_age=60)
 
     @staticmethod
     def flash(request: Request) -> str | None:
@@ -147,10 +162,12 @@ class Agendas:
         mine = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
         board = await self.core.blocking(lambda: self.core.web_board(lang))
         base = (self.pages.settings.public_url or str(request.base_url)).rstrip("/")
+        remembered = await self._may_remember(request, holder.token)
         response = self.pages.page(
             request,
             lang,
             "me.html",
+            elsewhere=not remembered,
             holder=holder,
             mine=mine,
             board=board,
@@ -158,25 +175,37 @@ class Agendas:
             headers=PERSONAL_HEADERS,
             **self.pages.live(),
         )
-        response.set_cookie(AGENDA_COOKIE, holder.token, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        if remembered:
+            self.cookie(request, response, AGENDA_COOKIE, holder.token)
         return response
+
+    async def _may_remember(self, request: Request, token: str) -> bool:
+        """Whether this browser may remember ``token`` as its agenda: it has none, or this one, or one that
+        no longer exists. Opening someone else's page never replaces the browser's own agenda."""
+        kept = request.cookies.get(AGENDA_COOKIE)
+        if not kept or kept == token:
+            return True
+        return await self.core.blocking(lambda: self.core.web_holder(kept)) is None
 
     async def new_agenda(self, request: Request) -> Response:
         lang = self.pages.lang_of(request)
         form = await self._form(request)
         if form is None:
             return self._refused(request, lang, "me.expired", 403)
-        if not self._within(self.agendas, "client", _client(request)):
+        browser = request.cookies.get(CSRF_COOKIE, "")
+        if not (
+            self._within(self.agendas, "browser", browser) and self._within(self.per_client, "client", _client(request))
+        ):
             return self._refused(request, lang, "me.slow", 429)
         action = _action(form) if "action" in form else f"sub {form.get('talk', '')}"  # ☆ on the programme
         token = await self.core.blocking(lambda: self.core.web_new_agenda(lang))
         target = _next(form.get("next", ""), token) if "next" in form else f"/me/{token}"
         response = RedirectResponse(target, status_code=303, headers=PERSONAL_HEADERS)
-        response.set_cookie(AGENDA_COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+        self.cookie(request, response, AGENDA_COOKIE, token)
         holder = await self.core.blocking(lambda: self.core.web_holder(token))
         if holder is not None and ACTIONS.fullmatch(action):  # the star or question that made the agenda
             reply = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
-            _set_flash(response, reply)
+            self.flash_reply(request, response, reply)
         return response
 
     async def act(self, request: Request) -> Response:
@@ -197,7 +226,19 @@ class Agendas:
             return self._refused(request, lang, "me.slow", 429)
         reply = await self.core.blocking(lambda: self.core.web_run(holder, action, lang))
         response = RedirectResponse(_next(form.get("next", ""), token), status_code=303, headers=PERSONAL_HEADERS)
-        _set_flash(response, reply)
+        self.flash_reply(request, response, reply)
+        return response
+
+    async def use(self, request: Request) -> Response:
+        """ "Use this page in this browser": the page becomes the one the programme and talk pages act as."""
+        lang = self.pages.lang_of(request)
+        if await self._form(request) is None:
+            return self._refused(request, lang, "me.expired", 403)
+        token = str(request.path_params["token"])
+        if await self.core.blocking(lambda: self.core.web_holder(token)) is None:
+            return self.pages.missing(request, lang, t(lang, "me.unknown"))
+        response = RedirectResponse(f"/me/{token}", status_code=303, headers=PERSONAL_HEADERS)
+        self.cookie(request, response, AGENDA_COOKIE, token)
         return response
 
     async def reset(self, request: Request) -> Response:
@@ -206,11 +247,13 @@ class Agendas:
         if form is None:
             return self._refused(request, lang, "me.expired", 403)
         token = str(request.path_params["token"])
+        if not self._within(self.per_page, "page", token):
+            return self._refused(request, lang, "me.slow", 429)
         holder = await self.core.blocking(lambda: self.core.web_holder(token, reset=True))
         if holder is None:
             return self.pages.missing(request, lang, t(lang, "me.unknown"))
         response = RedirectResponse(f"/me/{holder.token}", status_code=303, headers=PERSONAL_HEADERS)
-        response.set_cookie(FLASH_COOKIE, quote(t(lang, "me.reset_done")), max_age=60, httponly=True, samesite="lax")
+        self.cookie(request, response, FLASH_COOKIE, quote(t(lang, "me.reset_done")), max_age=60)
         return response
 
     # --- shared ---
@@ -243,6 +286,11 @@ def _action(form: dict[str, str]) -> str:
     return action
 
 
+def secure(request: Request, public_url: str | None) -> bool:
+    """Whether cookies must be ``Secure``: the page came over HTTPS, or the public address is HTTPS."""
+    return request.url.scheme == "https" or (public_url or "").startswith("https://")
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -252,9 +300,3 @@ def _next(target: str, token: str) -> str:
     if target == "/" or (target.startswith(_NEXT_OK) and target.isascii() and len(target) < 200 and "//" not in target):
         return target
     return f"/me/{token}"
-
-
-def _set_flash(response: Response, reply: Reply) -> None:
-    text = reply.notice or " ".join(reply.plain_text.split())
-    if text:
-        response.set_cookie(FLASH_COOKIE, quote(text[:FLASH_CHARS]), max_age=60, httponly=True, samesite="lax")

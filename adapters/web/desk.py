@@ -99,7 +99,10 @@ class Desk:
 
     async def signin(self, request: Request) -> Response:
         body = (await request.body()).decode("utf-8", errors="replace")
-        fields = dict(parse_qsl(body, max_num_fields=MAX_FIELDS))
+        try:
+            fields = dict(parse_qsl(body, max_num_fields=MAX_FIELDS))
+        except ValueError:  # far too many fields: no form of ours
+            fields = {}
         cookie = request.cookies.get("csrf", "")
         if not cookie or not hmac.compare_digest(cookie.encode(), fields.get("csrf", "").encode()):
             return self.refused(request, "me.expired")

@@ -70,8 +70,8 @@ class MiniApp:
         token = self.pages.settings.telegram_bot_token
         if not token or len(body) > 3 * MAX_INIT_DATA:  # no bot to check it with, or far too long
             return None
-        fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), max_num_fields=5))
         try:
+            fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), max_num_fields=5))
             return verify_init_data(fields.get("init_data", ""), token, self.pages.core.clock.now(), MAX_AGE)
         except (InitDataError, ValueError) as refused:
             log.info("Mini App session refused: %s", refused)

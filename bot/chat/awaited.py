@@ -94,8 +94,8 @@ def on_skip(purpose: str) -> Callable[[SkipHandler], SkipHandler]:
 
 
 def chat_of(request: Request) -> str:
-    """Where the awaited text must come from: the group, or the user's private place."""
-    return request.channel or PRIVATE
+    """Where the awaited text must come from: the group, the web page, or the user's private place."""
+    return request.channel or request.page or PRIVATE
 
 
 def _key(request: Request) -> tuple[str, str, str]:

@@ -74,6 +74,11 @@ class Request:
     # messages in this chat carry no author (a Telegram channel): text awaited from the user must come
     # from their private chat instead
     authorless_chat: bool = False
+    # a request from a web page (bot/features/personal/web_agenda.py, the organizer desk): a prompt it
+    # leaves waits there, never in the person's chat; and the page's language answers it without
+    # becoming the person's own
+    page: str | None = None
+    page_lang: str | None = None
 
 
 # terminal escape sequences, whole (pasted coloured output): CSI (ESC [ or U+009B … final byte),

@@ -20,7 +20,17 @@
       });
   }
 
+  // someone typing a question or a search: the redraw waits, so nothing typed is lost
+  function busy() {
+    var fields = main.querySelectorAll("textarea, input[type=text], input[type=search]");
+    for (var i = 0; i < fields.length; i += 1) {
+      if (fields[i].value || fields[i] === document.activeElement) { return true; }
+    }
+    return false;
+  }
+
   function check() {
+    if (busy()) { window.setTimeout(check, every); return; }
     fetch("/programme/version", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (answer) {

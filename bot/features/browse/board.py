@@ -318,13 +318,10 @@ def room_screen(
 
 
 def version(programme: Programme) -> str:
-    """A short digest of what the programme pages show of ``programme`` (each talk's and break's time,
-    room, title and state): an open page compares it to know that a schedule change or reload landed."""
+    """A short digest of the programme as the pages show it (every talk and break with all its fields,
+    the conference with its rooms and tracks, the speakers): an open page compares it to know that a
+    schedule change or a reload landed. Made once per programme, so its cost does not matter."""
     digest = hashlib.blake2b(digest_size=8)
-    for talk in programme.talks:
-        digest.update(
-            repr((talk.id, talk.start, talk.end, talk.room, talk.cancelled, talk.title, talk.title_en)).encode()
-        )
-    for item in programme.breaks:
-        digest.update(repr((item.start, item.end, item.room, item.title)).encode())
+    for part in (programme.conference, programme.talks, programme.breaks, sorted(programme.speakers.items())):
+        digest.update(repr(part).encode())
     return digest.hexdigest()

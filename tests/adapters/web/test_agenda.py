@@ -220,3 +220,63 @@ async def test_asking_from_a_talk_page_without_an_agenda_makes_one(client: httpx
     assert "能分享幻灯片吗？" in page.text and 'data-testid="my-agenda"' in page.text
     with core.db.session() as session:
         assert session.scalar(select(Question.text).where(Question.talk_id == RUNNING)) == "能分享幻灯片吗？"
+
+
+async def test_a_rating_on_the_web_leaves_the_persons_chat_alone(client: httpx.AsyncClient, core: Core) -> None:
+    """The chat asks for a comment after a rating; from a page, that prompt waits on the page, so the
+    person's next Telegram message is still a search, not taken as the comment."""
+    ask(core, "/help", who=ALICE, locale="en")  # Alice writes in English on Telegram
+    token = core.web_agenda_of(Request(ALICE, action="my", background=True))
+    path = f"/me/{token}"
+    await _post(client, path, action=f"rate {RUNNING} 4", next=path)
+    answer = ask(core, "XDP", who=ALICE, locale="en").plain_text
+    assert "comment" not in answer.lower() and "#" in answer  # the search's answer
+    with core.db.session() as session:
+        alice = session.scalar(select(User).where(User.platform_user_id == ALICE.user_id))
+        assert alice is not None and alice.language == "en"  # the Chinese page did not change her language
+
+
+async def test_opening_someone_elses_page_keeps_this_browsers_own_agenda(client: httpx.AsyncClient) -> None:
+    mine = await _new_agenda(client, talk=str(LATER))
+    other = httpx.AsyncClient(transport=client._transport, base_url="http://bot.test")
+    async with other:
+        theirs = await _new_agenda(other)
+    page = await client.get(theirs)  # a friend's link
+    assert 'data-testid="use-here"' in page.text
+    home = await client.get("/")
+    assert f'href="{mine}" data-testid="my-agenda"' in home.text  # still mine
+    switched = await client.post(f"{theirs}/use", data={"csrf": _csrf(page)})
+    assert switched.status_code == 303
+    assert f'href="{theirs}" data-testid="my-agenda"' in (await client.get("/")).text
+
+
+async def test_a_whole_venue_behind_one_address_can_make_agendas(core: Core) -> None:
+    transport = httpx.ASGITransport(app=web_app(core), client=("198.51.100.1", 5000))  # the venue's Wi-Fi
+    made = []
+    for _ in range(12):  # twelve phones, each its own browser
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as phone:
+            made.append(await _new_agenda(phone))
+    assert len(set(made)) == 12
+
+
+async def test_cookies_are_secure_over_https(core: Core) -> None:
+    transport = httpx.ASGITransport(app=web_app(core))
+    async with httpx.AsyncClient(transport=transport, base_url="https://bot.test") as client:
+        home = await client.get("/")
+        made = await client.post("/me", data={"csrf": _csrf(home)})
+    cookies = made.headers.get_list("set-cookie") + home.headers.get_list("set-cookie")
+    assert cookies and all("Secure" in c for c in cookies)
+
+
+def test_the_mini_app_brings_a_blocked_user_back_with_their_reminders(core: Core) -> None:
+    from bot.delivery import outbox
+
+    ask(core, f"/sub {LATER}", who=ALICE)
+    with core.db.session() as session:
+        alice = session.scalar(select(User).where(User.platform_user_id == ALICE.user_id))
+        assert alice is not None
+        alice.active = False  # she blocked the bot: her reminder is dropped
+        outbox.cancel_pending(session, reason="blocked")
+    core.web_agenda_of(Request(ALICE, action="my", background=True))  # she opens the Mini App
+    with core.db.session() as session:
+        assert outbox.counts(session).get("pending") == 1

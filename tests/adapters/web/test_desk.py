@@ -113,3 +113,11 @@ async def test_a_session_expires(client: httpx.AsyncClient, core: Core) -> None:
     core.clock.advance(timedelta(hours=12, seconds=1))
     refused = await client.get("/desk")
     assert refused.status_code == 403 and "/desk" in refused.text
+
+
+async def test_a_sign_in_post_with_too_many_fields_is_refused_not_a_crash(
+    client: httpx.AsyncClient, core: Core
+) -> None:
+    body = "&".join(f"f{i}=x" for i in range(30))
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert (await client.post(desk_link(core), content=body, headers=headers)).status_code == 403

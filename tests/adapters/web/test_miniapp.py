@@ -74,3 +74,11 @@ async def test_the_opening_page_posts_the_launch_data_with_its_own_script(client
     script = await client.get("/static/webapp.js")
     assert script.status_code == 200 and "tgWebAppData" in script.text
     assert script.headers["content-type"].startswith("text/javascript")
+
+
+async def test_a_post_with_too_many_fields_is_refused_not_a_crash(client: httpx.AsyncClient) -> None:
+    body = "&".join(f"f{i}=x" for i in range(30))
+    refused = await client.post(
+        "/webapp/session", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert refused.status_code == 403
