@@ -51,9 +51,7 @@ def _send_due(venue: Venue) -> None:
     venue.background.run(send())
 
 
-def test_a_broadcast_to_a_talks_subscribers_reaches_exactly_them_once(
-    browser: sync_api.Browser, venue: Venue
-) -> None:
+def test_a_broadcast_to_a_talks_subscribers_reaches_exactly_them_once(browser: sync_api.Browser, venue: Venue) -> None:
     venue.core.settings.public_url = venue.url
     assert venue.core.settings.web
     for fan in FANS:
