@@ -12,7 +12,7 @@ redraws itself every two seconds until it is done.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,14 +20,12 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.slack.render import to_blocks
 from adapters.telegram.render import to_html
-from adapters.web import desk as desk_pages
+from adapters.web.agenda import Pages
 from bot.chat.messages import Reply
-from bot.core import DeskSignedIn
-
-if TYPE_CHECKING:  # desk.py registers these pages
-    from adapters.web.desk import Desk
+from bot.core import Core, DeskSignedIn
 
 PROGRESS_REFRESH_SECONDS = 2  # the progress page redraws itself this often until the broadcast is done
+REDIRECT_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}  # as the desk's pages
 MAX_TEXT = 8000  # the form's text, before the command's own limit (one message) refuses it kindly
 
 
@@ -48,6 +46,23 @@ def slack_mrkdwn(reply: Reply) -> str:
         text = block.get("text")
         parts.append(str(text.get("text", "")) if isinstance(text, dict) else json.dumps(block, ensure_ascii=False))
     return "\n\n".join(parts)
+
+
+class Desk(Protocol):
+    """What these pages use of ``adapters.web.desk.Desk`` (which imports this module to register them)."""
+
+    pages: Pages
+    core: Core
+
+    async def signed(self, request: Request) -> DeskSignedIn | None: ...
+
+    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
+
+    def frame(
+        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
+    ) -> Response: ...
+
+    def refused(self, request: Request, key: str = ..., status: int = 403) -> Response: ...
 
 
 class BroadcastPages:
@@ -130,7 +145,7 @@ class BroadcastPages:
         after = await self.core.blocking(lambda: self.core.desk_broadcast_newest(signed))
         if after is None or after == before:  # the preview was used, dropped or expired: the chat says so
             return await self._draw(request, signed, 409, answer=reply)
-        return RedirectResponse(f"/desk/broadcast/{after}", status_code=303, headers=desk_pages.DESK_HEADERS)
+        return RedirectResponse(f"/desk/broadcast/{after}", status_code=303, headers=REDIRECT_HEADERS)
 
     async def cancel(self, request: Request) -> Response:
         posted = await self.desk.form(request)
