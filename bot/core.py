@@ -36,13 +36,14 @@ from bot.chat.ports import ChatRights
 from bot.chat.registry import Context, UsageError, closest, lookup
 from bot.clock import Clock
 from bot.delivery.sender import SendRates
+from bot.features.broadcast import push as broadcasts
 from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
-from bot.i18n import join_names, language_for_locale, pick, t
+from bot.i18n import LANGUAGES, join_names, language_for_locale, pick, t
 from bot.ops import logcontext
 from bot.programme import history
 from bot.programme.cards import talk_card, title_of, when_where
@@ -194,6 +195,43 @@ class Core:
         """What /search answers (the query cleaned and cut as a chat message would be)."""
         text = (clean_text(query) or "").strip()[:MAX_INPUT_CHARS]
         return board.search_page(self.programme, self.search, lang, text, max(1, page))
+
+    # --- the desk's broadcast page: what /broadcast previews and counts, shown for the web ---
+
+    def desk_broadcast_audiences(self, lang: str) -> list[tuple[str, str]]:
+        """The audiences ``/broadcast`` takes, as (value, label): ``all``, ``talk:<id>`` for every talk,
+        ``platform:<name>`` for each platform with people, ``lang:<code>``."""
+        with self.db.session() as session:
+            platforms = broadcasts.platforms_in_use(session)
+        talks = [(f"talk:{talk.id}", f"talk:{talk.id} · {title_of(talk, lang)}") for talk in self.programme.talks]
+        return [
+            ("all", "all"),
+            *talks,
+            *((f"platform:{p}", f"platform:{p}") for p in platforms),
+            *((f"lang:{code}", f"lang:{code}") for code in LANGUAGES),
+        ]
+
+    def desk_broadcast_sizes(self, audience: str) -> dict[str, int]:
+        """How many people an audience reaches per platform, as ``/broadcast``'s preview counts them."""
+        parsed = broadcasts.parse_audience(audience)
+        if parsed is None:
+            return {}
+        with self.db.session() as session:
+            return broadcasts.sizes(session, parsed)
+
+    def desk_broadcast_message(self, text: str) -> Reply:
+        """A broadcast's text as its recipients get it (the organizer's markup, rendered)."""
+        return broadcasts.message(text)
+
+    def desk_broadcast_newest(self, signed: signin.SignedIn) -> int | None:
+        """The newest broadcast the signed-in organizer confirmed."""
+        with self.db.session() as session:
+            return broadcasts.newest_by(session, signed.account)
+
+    def desk_broadcast_progress(self, broadcast_id: int) -> broadcasts.Tally | None:
+        """One broadcast's sent / pending / failed / blocked counts, as ``/broadcast status`` counts them."""
+        with self.db.session() as session:
+            return broadcasts.tally(session, broadcast_id)
 
     # --- personal web pages (/me/<token>): the chat's own commands, run as the page's user ---
 

@@ -193,6 +193,58 @@ def latest(session: Session, limit: int = 5) -> list[Progress]:
     return _progress(session, list(session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))))
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One broadcast's progress, detached from the session (the desk's progress page)."""
+
+    id: int
+    audience: str
+    text: str
+    done: bool
+    sent: int
+    pending: int
+    failed: int
+    blocked: int
+
+    @property
+    def total(self) -> int:
+        """Rows queued."""
+        return self.sent + self.pending + self.failed + self.blocked
+
+
+def tally(session: Session, broadcast_id: int) -> Tally | None:
+    """Where one broadcast's rows are (the counts ``/broadcast status`` shows); None if there is no such one."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        return None
+    (p,) = _progress(session, [broadcast])
+    return Tally(
+        broadcast.id,
+        broadcast.audience,
+        broadcast.text,
+        broadcast.status == DONE,
+        p.sent,
+        p.pending,
+        p.failed,
+        p.blocked,
+    )
+
+
+def newest_by(session: Session, created_by: str) -> int | None:
+    """The id of the newest broadcast ``created_by`` (``platform:user_id``) confirmed, if any."""
+    return session.scalar(
+        select(Broadcast.id).where(Broadcast.created_by == created_by).order_by(Broadcast.id.desc()).limit(1)
+    )
+
+
+def platforms_in_use(session: Session) -> list[str]:
+    """The platforms that have people an audience ``platform:<name>`` could reach."""
+    used = session.scalars(
+        select(User.platform).where(User.active.is_(True), User.kind == "person").group_by(User.platform)
+    )
+    return [p for p in sorted(used) if p in PLATFORMS]
+
+
 @after_dispatch
 def finish_completed(session: Session, now: datetime) -> list[int]:
     """Mark finished broadcasts ``done`` and queue each one summary to its organizer; returns their ids.
