@@ -11,19 +11,37 @@ on the inbox after the form (the site's flash).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE
+from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE, PERSONAL_HEADERS, Pages
 from bot.chat.messages import Reply
+from bot.core import Core, DeskSignedIn
 from bot.i18n import t
 
-if TYPE_CHECKING:
-    from adapters.web.desk import Desk
+HEADERS = PERSONAL_HEADERS  # the desk's too (not stored, not indexed)
+
+
+class Desk(Protocol):
+    """What this page uses of :class:`adapters.web.desk.Desk` (which imports this module to register it)."""
+
+    pages: Pages
+    core: Core
+
+    async def signed(self, request: Request) -> DeskSignedIn | None: ...
+
+    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
+
+    def frame(
+        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
+    ) -> Response: ...
+
+    def refused(self, request: Request, key: str = ..., status: int = ...) -> Response: ...
+
 
 INBOX = "/desk/helpdesk"
 COMMANDS = {"claim": "ticket_claim", "reply": "ticket_reply", "close": "ticket_close"}
@@ -33,11 +51,8 @@ class HelpdeskPages:
     """``GET /desk/helpdesk`` and ``POST /desk/helpdesk/<n>/{claim,reply,close}``."""
 
     def __init__(self, desk: Desk) -> None:
-        from adapters.web.desk import DESK_HEADERS  # desk.py imports this module to register it
-
         self.desk = desk
         self.core = desk.core
-        self.headers = DESK_HEADERS
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -75,7 +90,7 @@ class HelpdeskPages:
 
     def _back(self, number: int, said: str) -> Response:
         """To the inbox at the ticket, with the chat's answer shown once."""
-        response = RedirectResponse(f"{INBOX}#ticket-{number}", status_code=303, headers=self.headers)
+        response = RedirectResponse(f"{INBOX}#ticket-{number}", status_code=303, headers=HEADERS)
         if said:
             response.set_cookie(FLASH_COOKIE, quote(said[:FLASH_CHARS]), max_age=60, httponly=True, samesite="strict")
         return response
