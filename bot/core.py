@@ -40,6 +40,7 @@ from bot.features.broadcast import push as broadcasts
 from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
+from bot.features.helpdesk.tickets import InboxTicket, inbox
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
@@ -150,6 +151,12 @@ class Core:
 
         with self.db.session() as session:
             return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
+
+    def desk_helpdesk(self, lang: str) -> list[InboxTicket]:
+        """The desk's helpdesk inbox: the open tickets oldest first, each with the lines ``/tickets`` shows
+        and its whole thread (read-only: claiming, answering and closing are the chat's commands)."""
+        with self.db.session() as session:
+            return inbox(session, lang, self.programme.tz, self.clock.now())
 
     # --- the public web pages (adapters/web): the same views as the chat, for a reader without an account ---
 

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import Pages
 from adapters.web.desk_broadcast import BroadcastPages
+from adapters.web.desk_helpdesk import HelpdeskPages
 from bot.core import DeskSignedIn
 from bot.i18n import t
 
@@ -40,6 +41,7 @@ class Desk:
         self.core = pages.core
         self.nav: list[tuple[str, str]] = []  # the other desk pages: (path, catalog key of its name)
         self.nav.append(("/desk/broadcast", "desk.broadcast_nav"))
+        self.nav.append(("/desk/helpdesk", "desk.helpdesk_nav"))
 
     def routes(self) -> list[BaseRoute]:
         """``/desk/signin/<token>`` (GET shows it, POST uses it), ``/desk/signout`` and ``/desk`` (Now)."""
@@ -49,6 +51,7 @@ class Desk:
             Route("/desk/signout", self.signout, methods=["POST"]),
             Route("/desk", self.now, methods=["GET", "HEAD"]),
             *BroadcastPages(self).routes(),
+            *HelpdeskPages(self).routes(),
         ]
 
     # --- the session ---

@@ -73,11 +73,19 @@ def _ticket(ctx: Context) -> Ticket | Reply:
 @command("ticket_reply", organizer_only=True)
 def reply(ctx: Context) -> Reply:
     """The Reply button: the organizer's next plain message in this chat (the helpdesk chat or their
-    private one) is the answer; the adapters pass a group member's awaited message on."""
+    private one) is the answer; the adapters pass a group member's awaited message on.
+    ``/ticket_reply <n> <answer>`` (the desk's Send) answers at once."""
     ticket = _ticket(ctx)
     if isinstance(ticket, Reply):
         return ticket
     now = ctx.now
+    words = ctx.args.strip().split(None, 1)
+    if len(words) > 1:
+        text = words[1].strip()
+        if len(text) > MAX_ANSWER:
+            return ReplyBuilder().line(ctx.t("prompts.too_long", length=len(text), limit=MAX_ANSWER)).build()
+        helpdesk.answer(ctx.session, ticket, text, now)
+        return ReplyBuilder().line(ctx.t("helpdesk.sent", id=ticket.id)).build()
     if ctx.request.authorless_chat:  # a Telegram channel: nobody's messages there can be taken as theirs
         private = dataclasses.replace(ctx.request, channel=None, is_group=False, authorless_chat=False)
         awaited.expect(ctx.session, private, REPLY, str(ticket.id), now, ttl=REPLY_WAIT)
@@ -102,6 +110,22 @@ def answered(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
 def cancel_reply(ctx: Context, target: str, was_pending: bool) -> Reply:
     """Cancel: nothing is sent."""
     return ReplyBuilder().line(ctx.t("helpdesk.cancelled")).build(edit=True)
+
+
+@command("ticket_claim", organizer_only=True)
+def claim(ctx: Context) -> Reply:
+    """Take a ticket so no other organizer answers it too; one who has it already is named."""
+    ticket = _ticket(ctx)
+    if isinstance(ticket, Reply):
+        return ticket
+    me = f"{ctx.request.address.platform}:{ctx.request.address.user_id}"
+    holder = helpdesk.claim(ctx.session, ticket, me, ctx.now)
+    if holder is None:
+        return ReplyBuilder().line(ctx.t("helpdesk.already_closed", id=ticket.id)).build()
+    if holder != me:
+        ctx.outcome = "refused"
+        return ReplyBuilder().line(ctx.t("desk.helpdesk_claimed_by", id=ticket.id, who=holder)).build()
+    return ReplyBuilder().line(ctx.t("desk.helpdesk_claimed", id=ticket.id)).build()
 
 
 @command("ticket_close", organizer_only=True)

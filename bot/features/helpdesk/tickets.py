@@ -14,7 +14,11 @@ talked to the bot) keeps ``routed_at`` empty and goes out, in order, as soon as 
 claims the waiting messages with one ``UPDATE … RETURNING`` (a replica running it at the same time
 finds them claimed), and the outbox keys (``helpdesk:<message id>``) make each push once per recipient.
 The attendee is told when their waiting ticket has reached the organizers. :func:`open_tickets` is
-what ``/tickets`` and ``confbot helpdesk list`` show.
+what ``/tickets`` and ``confbot helpdesk list`` show; :func:`inbox` what the desk's helpdesk page shows.
+
+An organizer claims a ticket (``/ticket_claim``, the desk's Claim button) so two don't both answer:
+:func:`claim` is one conditional ``UPDATE`` (taken only while nobody else has it), so of two organizers
+claiming at once exactly one gets it and the other is told who.
 """
 
 from __future__ import annotations
@@ -238,6 +242,25 @@ def answer(session: Session, ticket: Ticket, text: str, now: datetime) -> None:
     )
 
 
+def claim(session: Session, ticket: Ticket, by: str, now: datetime) -> str | None:
+    """Claim an open ticket for organizer ``by`` (``platform:user_id``); who holds it afterwards: ``by``
+    when it is theirs (now or already), another organizer's account when they had it first, None when
+    the ticket is closed. One conditional UPDATE: two claiming at once, one gets it."""
+    if ticket.claimed_by == by and ticket.state == "open":
+        return by
+    taken = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.state == "open", Ticket.claimed_by.is_(None))
+        .values(claimed_by=by, claimed_at=now)
+        .returning(Ticket.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    session.refresh(ticket)
+    if taken is not None:
+        return by
+    return ticket.claimed_by if ticket.state == "open" else None
+
+
 def close(session: Session, ticket: Ticket, now: datetime) -> bool:
     """Close the ticket and tell the attendee; False if it was closed already."""
     if ticket.state == "closed":
@@ -300,6 +323,7 @@ class OpenTicket:
     answers: int  # the organizers'
     files: int
     waiting: bool  # some of it has not reached any organizer yet
+    claimed_by: str | None = None  # the organizer who took it (``platform:user_id``)
 
 
 def open_tickets(session: Session) -> list[OpenTicket]:
@@ -329,6 +353,7 @@ def open_tickets(session: Session) -> list[OpenTicket]:
                 answers=len(messages[ticket.id]) - len(own),
                 files=sum(1 for m in own if m.file is not None),
                 waiting=any(m.routed_at is None for m in own),
+                claimed_by=ticket.claimed_by,
             )
         )
     return shown
@@ -358,8 +383,46 @@ def ticket_lines(ticket: OpenTicket, lang: str, tz: ZoneInfo, now: datetime) -> 
         status.append(t(lang, "tickets.files", count=ticket.files))
     if ticket.waiting:
         status.append(t(lang, "tickets.waiting"))
+    if ticket.claimed_by:
+        status.append(t(lang, "desk.helpdesk_claimed_status", who=ticket.claimed_by))
     lines.append((italic(" · ".join(status)),))
     return lines
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One message of a ticket as the desk shows it: who wrote it, the text, the file's kind and name."""
+
+    author: str  # attendee | organizer
+    text: str
+    written_at: datetime
+    file_kind: str | None = None  # "photo" | "document": the file stays on the platform, never fetched
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxTicket:
+    """One open ticket on the desk: the lines ``/tickets`` shows, then every message in order."""
+
+    ticket: OpenTicket
+    lines: list[Line]
+    messages: list[ThreadMessage]
+
+
+def inbox(session: Session, lang: str, tz: ZoneInfo, now: datetime) -> list[InboxTicket]:
+    """Every open ticket, oldest first, with its ``/tickets`` lines and its whole thread (read-only)."""
+    shown = open_tickets(session)
+    threads: dict[int, list[ThreadMessage]] = {ticket.id: [] for ticket in shown}
+    if threads:
+        rows = session.scalars(
+            select(TicketMessage).where(TicketMessage.ticket_id.in_(threads)).order_by(TicketMessage.id)
+        )
+        for m in rows:
+            file = UserFile.from_json(m.file)
+            threads[m.ticket_id].append(
+                ThreadMessage(m.author, m.text, m.created_at, file.kind if file else None, file.name if file else None)
+            )
+    return [InboxTicket(ticket, ticket_lines(ticket, lang, tz, now), threads[ticket.id]) for ticket in shown]
 
 
 def listing_text(host: Host, lang: str) -> str:

@@ -1,0 +1,100 @@
+"""The desk's helpdesk inbox (``/desk/helpdesk``): the open tickets oldest first, each with the lines
+``/tickets`` shows and the attendee's whole thread (a file by its kind and name: it stays on the
+platform, never fetched), and per ticket Claim, an answer box and Close.
+
+Each button is the chat command an organizer would send (``Core.desk_run``): ``ticket_claim <n>``
+(a ticket another organizer has already claimed is refused with their name), ``ticket_reply <n>
+<answer>`` (the attendee gets it in their chat through the outbox, exactly as a Reply in the chat),
+``ticket_close <n>``; audited under the organizer's chat identity. The chat's answer is shown once
+on the inbox after the form (the site's flash).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE, PERSONAL_HEADERS, Pages
+from bot.chat.messages import Reply
+from bot.core import Core, DeskSignedIn
+from bot.i18n import t
+
+HEADERS = PERSONAL_HEADERS  # the desk's too (not stored, not indexed)
+
+
+class Desk(Protocol):
+    """What this page uses of :class:`adapters.web.desk.Desk` (which imports this module to register it)."""
+
+    pages: Pages
+    core: Core
+
+    async def signed(self, request: Request) -> DeskSignedIn | None: ...
+
+    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
+
+    def frame(
+        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
+    ) -> Response: ...
+
+    def refused(self, request: Request, key: str = ..., status: int = ...) -> Response: ...
+
+
+INBOX = "/desk/helpdesk"
+COMMANDS = {"claim": "ticket_claim", "reply": "ticket_reply", "close": "ticket_close"}
+
+
+class HelpdeskPages:
+    """``GET /desk/helpdesk`` and ``POST /desk/helpdesk/<n>/{claim,reply,close}``."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.core = desk.core
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(INBOX, self.inbox, methods=["GET", "HEAD"]),
+            Route(INBOX + "/{number:int}/{what}", self.act, methods=["POST"]),
+        ]
+
+    async def inbox(self, request: Request) -> Response:
+        signed = await self.desk.signed(request)
+        if signed is None:
+            return self.desk.refused(request)
+        lang = self.desk.pages.lang_of(request)
+        shown = await self.core.blocking(lambda: self.core.desk_helpdesk(lang))
+        return self.desk.frame(request, "desk_helpdesk.html", signed, tickets=shown)
+
+    async def act(self, request: Request) -> Response:
+        what = str(request.path_params["what"])
+        command = COMMANDS.get(what)
+        posted = await self.desk.form(request)
+        if posted is None:
+            return self.desk.refused(request)
+        if command is None:
+            return self.desk.refused(request, "desk.helpdesk_bad_form", 400)
+        signed, fields = posted
+        lang = self.desk.pages.lang_of(request)
+        number = int(request.path_params["number"])
+        action = f"{command} {number}"
+        if what == "reply":
+            text = fields.get("text", "").strip()
+            if not text:  # a bare ticket_reply would wait for their next chat message: never from the desk
+                return self._back(number, t(lang, "desk.helpdesk_empty", id=number))
+            action = f"{action} {text}"
+        reply = await self.core.blocking(lambda: self.core.desk_run(signed, action, lang))
+        return self._back(number, _said(reply))
+
+    def _back(self, number: int, said: str) -> Response:
+        """To the inbox at the ticket, with the chat's answer shown once."""
+        response = RedirectResponse(f"{INBOX}#ticket-{number}", status_code=303, headers=HEADERS)
+        if said:
+            response.set_cookie(FLASH_COOKIE, quote(said[:FLASH_CHARS]), max_age=60, httponly=True, samesite="strict")
+        return response
+
+
+def _said(reply: Reply) -> str:
+    return reply.notice or " ".join(reply.plain_text.split())
