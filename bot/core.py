@@ -41,6 +41,7 @@ from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
+from bot.features.schedule import desk_view as schedule_desk
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import join_names, language_for_locale, pick, t
 from bot.ops import logcontext
@@ -142,6 +143,12 @@ class Core:
         except Exception:
             log.exception("could not record delivery %s; handling it", key[:80])
             return True
+
+    def desk_schedule(self, lang: str) -> schedule_desk.ScheduleDesk:
+        """The desk's schedule page: the stored /move and /cancel overrides and the talks, days and rooms
+        its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
+        with self.db.session() as session:
+            return schedule_desk.schedule_view(session, self.programme, lang)
 
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import Pages
+from adapters.web.desk_schedule import SchedulePages
 from bot.core import DeskSignedIn
 from bot.i18n import t
 
@@ -38,6 +39,7 @@ class Desk:
         self.pages = pages
         self.core = pages.core
         self.nav: list[tuple[str, str]] = []  # the other desk pages: (path, catalog key of its name)
+        self.nav.append(("/desk/schedule", "desk.schedule_nav"))
 
     def routes(self) -> list[BaseRoute]:
         """``/desk/signin/<token>`` (GET shows it, POST uses it), ``/desk/signout`` and ``/desk`` (Now)."""
@@ -46,6 +48,7 @@ class Desk:
             Route("/desk/signin/{token}", self.signin, methods=["POST"]),
             Route("/desk/signout", self.signout, methods=["POST"]),
             Route("/desk", self.now, methods=["GET", "HEAD"]),
+            *SchedulePages(self).routes(),
         ]
 
     # --- the session ---
