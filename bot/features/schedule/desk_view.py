@@ -32,6 +32,7 @@ class Choice:
 
     value: str
     label: str
+    room: str | None = None  # a talk's room (its screen is /rooms/<room>/screen)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def schedule_view(session: Session, programme: Programme, lang: str) -> Schedule
             )
         )
     talks = tuple(
-        Choice(str(talk.id), f"#{talk.id} {title_of(talk, lang)}")
+        Choice(str(talk.id), f"#{talk.id} {title_of(talk, lang)}", talk.room)
         for talk in sorted(programme.talks, key=lambda talk: talk.id)
     )
     days = tuple(Choice(day.isoformat(), format_day(day, lang)) for day in programme.days())
