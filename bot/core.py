@@ -39,6 +39,8 @@ from bot.delivery.sender import SendRates
 from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
+from bot.features.organizer.stats import Stats as Stats  # the desk draws its charts from it
+from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.features.schedule import desk_view as schedule_desk
@@ -149,6 +151,16 @@ class Core:
         its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
         with self.db.session() as session:
             return schedule_desk.schedule_view(session, self.programme, lang)
+
+    def desk_stats(self) -> Stats:
+        """The numbers ``/stats`` shows, as data: the desk draws its charts from them."""
+        return gather(self)
+
+    def desk_stats_csv(self, lang: str) -> str:
+        """The ``/stats`` numbers as CSV, one number a row (``/desk/stats.csv``)."""
+        from bot.features.organizer import stats_export
+
+        return stats_export.to_csv(self.desk_stats(), lang)
 
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import Pages
-from adapters.web.desk_reports import QuestionsPage
+from adapters.web.desk_reports import QuestionsPage, StatsPage
 from adapters.web.desk_schedule import SchedulePages
 from bot.core import DeskSignedIn
 from bot.i18n import t
@@ -42,6 +42,7 @@ class Desk:
         self.nav: list[tuple[str, str]] = []  # the other desk pages: (path, catalog key of its name)
         self.nav.append(("/desk/schedule", "desk.schedule_nav"))
         self.nav.append(("/desk/questions", "desk.questions_nav"))
+        self.nav.append(("/desk/stats", "desk.stats_nav"))
 
     def routes(self) -> list[BaseRoute]:
         """``/desk/signin/<token>`` (GET shows it, POST uses it), ``/desk/signout`` and ``/desk`` (Now)."""
@@ -52,6 +53,7 @@ class Desk:
             Route("/desk", self.now, methods=["GET", "HEAD"]),
             *SchedulePages(self).routes(),
             *QuestionsPage(self).routes(),
+            *StatsPage(self).routes(),
         ]
 
     # --- the session ---

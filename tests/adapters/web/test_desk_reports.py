@@ -131,3 +131,53 @@ async def test_a_moderation_without_the_sessions_token_changes_nothing(
     assert "Will this stay?" in ask(core, f"/questions {ON_NOW}", who=BOB, locale="en").plain_text
     other = {"csrf": csrf, "talk": str(ON_NOW), "action": "broadcast hello"}
     assert (await client.post("/desk/questions", data=other)).status_code == 400
+
+
+# --- stats ---
+
+
+def with_numbers(core: Core) -> None:
+    """Two people on Telegram star talk 5, one also talk 2 (on now) and rates it 4 stars."""
+    for who in (ALICE, BOB):
+        ask(core, "/sub 5", who=who, locale="en")
+    ask(core, f"/sub {ON_NOW}", who=ALICE, locale="en")
+    ask(core, f"/rate {ON_NOW} 4", who=ALICE, locale="en")
+
+
+async def test_the_stats_pages_need_a_session(client: httpx.AsyncClient) -> None:
+    for path in ("/desk/stats", "/desk/stats.csv"):
+        refused = await client.get(path)
+        assert refused.status_code == 403 and "talk,5" not in refused.text
+
+
+async def test_the_stats_page_shows_the_chats_stats_and_charts_them(
+    client: httpx.AsyncClient, core: Core, csrf: str
+) -> None:
+    with_numbers(core)
+    page = await client.get("/desk/stats")
+    assert page.status_code == 200 and "<script" not in page.text.split("<main")[1]
+    chat = ask(core, "/stats", who=ORGANIZER, locale="en").plain_text
+    shown = text_of(page)
+    for line in filter(None, chat.splitlines()):
+        assert said(line) in shown
+    charts = re.findall(r'<svg class="chart" data-testid="chart".*?</svg>', page.text, re.S)
+    assert len(charts) == 4  # subscriptions per talk, reminders, broadcasts, ratings
+    talks = charts[0]
+    assert talks.index("#5 ") < talks.index(f"#{ON_NOW} ")  # most starred first
+    bars = re.findall(r'<rect x="[\d.]+" y="\d+" width="([\d.]+)"', talks)
+    assert [float(w) for w in bars] == [420.0, 210.0]  # 2 stars and 1: half as long
+    assert "★ 4.0 (1)" in charts[3]
+
+
+async def test_the_csv_has_the_same_numbers(client: httpx.AsyncClient, core: Core, csrf: str) -> None:
+    with_numbers(core)
+    export = await client.get("/desk/stats.csv")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert "attachment" in export.headers["content-disposition"]
+    lines = export.text.splitlines()
+    assert lines[0] == "section,id,name,measure,value"
+    assert "users,,,total,3" in lines and "platform,telegram,,users,2" in lines  # and the console organizer
+    assert "subscriptions,,,total,3" in lines
+    assert any(line.startswith("talk,5,") and line.endswith(",subscribers,2") for line in lines)
+    assert any(line.startswith(f"rating,{ON_NOW},") and line.endswith(",stars_4,1") for line in lines)
+    assert "reminders,,,pending,2" in lines  # talk 5's two reminders (talk 2 has begun: none)
