@@ -39,6 +39,7 @@ from bot.delivery.sender import SendRates
 from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
+from bot.features.organizer import audit_view
 from bot.features.organizer.stats import Stats as Stats  # the desk draws its charts from it
 from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
@@ -161,6 +162,13 @@ class Core:
         from bot.features.organizer import stats_export
 
         return stats_export.to_csv(self.desk_stats(), lang)
+
+    def desk_audit(
+        self, limit: int, who: str | None = None, action: str | None = None, outcome: str | None = None
+    ) -> audit_view.AuditPage:
+        """The audit log as /audit shows it, newest first, filtered by who, command and outcome."""
+        with self.db.session() as session:
+            return audit_view.audit_page(session, self.programme.tz, limit, who, action, outcome)
 
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""

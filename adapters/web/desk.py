@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.agenda import Pages
-from adapters.web.desk_reports import QuestionsPage, StatsPage
+from adapters.web.desk_reports import AuditPage, QuestionsPage, StatsPage
 from adapters.web.desk_schedule import SchedulePages
 from bot.core import DeskSignedIn
 from bot.i18n import t
@@ -43,6 +43,7 @@ class Desk:
         self.nav.append(("/desk/schedule", "desk.schedule_nav"))
         self.nav.append(("/desk/questions", "desk.questions_nav"))
         self.nav.append(("/desk/stats", "desk.stats_nav"))
+        self.nav.append(("/desk/audit", "desk.audit_nav"))
 
     def routes(self) -> list[BaseRoute]:
         """``/desk/signin/<token>`` (GET shows it, POST uses it), ``/desk/signout`` and ``/desk`` (Now)."""
@@ -54,6 +55,7 @@ class Desk:
             *SchedulePages(self).routes(),
             *QuestionsPage(self).routes(),
             *StatsPage(self).routes(),
+            *AuditPage(self).routes(),
         ]
 
     # --- the session ---

@@ -6,6 +6,7 @@
   the room's screen.
 - ``/desk/stats``: the ``/stats`` reply, with charts of the same numbers drawn as inline SVG, and
   ``/desk/stats.csv``, those numbers one a row.
+- ``/desk/audit``: the audit log's lines as ``/audit`` shows them, filtered by who, command and outcome.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CSV_HEADERS = {
 }
 CHARTED_TALKS = 20  # the most starred talks in the chart (the reply and the CSV list them all)
 CHARTED_BROADCASTS = 10  # the newest
+AUDIT_SHOWN = 200  # the newest entries shown (the chat's /audit shows 20)
 STATUSES = ("sent", "pending", "failed", "blocked")  # a push's outcome, as /stats and /broadcast fold them
 
 
@@ -179,3 +181,24 @@ class StatsPage:
             (t(lang, "desk.stats_chart_broadcasts"), bars(t(lang, "desk.stats_chart_broadcasts"), sent, statuses)),
             (t(lang, "desk.stats_chart_ratings"), bars(t(lang, "desk.stats_chart_ratings"), rated, stars)),
         ]
+
+
+class AuditPage:
+    """``/desk/audit?who=&action=&outcome=``: the newest entries, each filter one of the log's own values."""
+
+    def __init__(self, desk: DeskHost) -> None:
+        self.desk = desk
+        self.core = desk.core
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/desk/audit", self.show, methods=["GET", "HEAD"])]
+
+    async def show(self, request: Request) -> Response:
+        signed = await self.desk.signed(request)
+        if signed is None:
+            return self.desk.refused(request)
+        chosen = {k: request.query_params.get(k, "")[:140] or None for k in ("who", "action", "outcome")}
+        view = await self.core.blocking(
+            lambda: self.core.desk_audit(AUDIT_SHOWN, chosen["who"], chosen["action"], chosen["outcome"])
+        )
+        return self.desk.frame(request, "desk_audit.html", signed, view=view, chosen=chosen, shown=AUDIT_SHOWN)

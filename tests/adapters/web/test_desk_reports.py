@@ -181,3 +181,33 @@ async def test_the_csv_has_the_same_numbers(client: httpx.AsyncClient, core: Cor
     assert any(line.startswith("talk,5,") and line.endswith(",subscribers,2") for line in lines)
     assert any(line.startswith(f"rating,{ON_NOW},") and line.endswith(",stars_4,1") for line in lines)
     assert "reminders,,,pending,2" in lines  # talk 5's two reminders (talk 2 has begun: none)
+
+
+# --- audit ---
+
+
+async def test_the_audit_page_needs_a_session(client: httpx.AsyncClient, core: Core) -> None:
+    ask(core, "/broadcast hi", who=ALICE, locale="en")  # refused, audited
+    refused = await client.get("/desk/audit")
+    assert refused.status_code == 403 and "telegram:1001" not in refused.text
+
+
+async def test_the_audit_page_shows_the_chats_audit_lines_filtered(
+    client: httpx.AsyncClient, core: Core, csrf: str
+) -> None:
+    ask(core, "/broadcast hi", who=ALICE, locale="en")  # a refused attempt
+    ask(core, "/move 5 16:30", who=ORGANIZER, locale="en")  # a preview
+    chat = ask(core, "/audit", who=ORGANIZER, locale="en").plain_text.splitlines()[1:]  # the lines, no title
+    page = await client.get("/desk/audit")
+    shown = text_of(page)
+    places = [shown.index(said(line)) for line in chat]  # every line of /audit, in its order (newest first)
+    assert places == sorted(places)
+
+    by_alice = text_of(await client.get("/desk/audit", params={"who": "telegram:1001"}))
+    assert "/broadcast hi → refused" in by_alice and "/move" not in by_alice.split("Filter", 1)[1]
+    refusals = text_of(await client.get("/desk/audit", params={"outcome": "refused"}))
+    assert "telegram:1001" in refusals and "/move 5 16:30 →" not in refusals
+    moves = await client.get("/desk/audit", params={"action": "move", "who": "console:organizer"})
+    listed = re.findall(r"<li>(.*?)</li>", moves.text, re.S)
+    assert len(listed) == 1 and "/move 5 16:30" in html.unescape(listed[0])
+    assert '<option value="move" selected>' in moves.text  # the filter stays chosen
