@@ -161,3 +161,24 @@ async def test_an_unknown_form_runs_nothing(client: httpx.AsyncClient, csrf: str
     for data in ({"do": "answer", "action": "broadcast hi"}, {"do": "undo", "part": "stats", "talk": "5"}):
         refused = await client.post(PAGE, data={"csrf": csrf, **data})
         assert refused.status_code == 400
+
+
+async def test_an_undo_that_would_clash_is_refused_unless_forced(
+    client: httpx.AsyncClient, core: Core, csrf: str
+) -> None:
+    move = {"csrf": csrf, "do": "move", "talk": "28", "time": "16:30"}  # #28 leaves 10:00 in the main hall
+    await client.post(
+        PAGE, data={"csrf": csrf, "do": "answer", "action": confirm_action(await client.post(PAGE, data=move))}
+    )
+    into = {"csrf": csrf, "do": "move", "talk": str(LATER), "time": "10:00"}  # and #5 takes its place
+    await client.post(
+        PAGE, data={"csrf": csrf, "do": "answer", "action": confirm_action(await client.post(PAGE, data=into))}
+    )
+    undo = {"csrf": csrf, "do": "undo", "part": "move", "talk": "28"}
+    chat = ask(core, "/move 28 undo", who=ORGANIZER, locale="en").plain_text
+    refused = await client.post(PAGE, data=undo)
+    shows_the_chats_answer(refused, chat)
+    assert "#5" in result_of(refused) and 'data-testid="schedule-confirm"' not in refused.text
+    assert 'data-testid="undo-force-move-28"' in refused.text
+    forced = await client.post(PAGE, data={**undo, "force": "1"})
+    assert 'data-testid="schedule-confirm"' in forced.text
