@@ -60,6 +60,30 @@ def _count_again(session: Session, who: Address, action: str, outcome: str, now:
     return bool(rowcount(session.execute(bump.execution_options(synchronize_session=False))))
 
 
-def latest(session: Session, limit: int = 20) -> list[AuditEntry]:
-    """The newest entries first."""
-    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+def latest(
+    session: Session,
+    limit: int = 20,
+    *,
+    who: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first; only those of ``who`` (``platform:user_id``), of the command ``action``
+    and with ``outcome``, for each one given."""
+    query = select(AuditEntry)
+    if who:
+        platform, _, user_id = who.partition(":")
+        query = query.where(AuditEntry.platform == platform, AuditEntry.user_id == user_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if outcome:
+        query = query.where(AuditEntry.outcome == outcome)
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def kinds(session: Session) -> tuple[list[str], list[str], list[str]]:
+    """Who appears in the log (``platform:user_id``), which commands and which outcomes, each sorted."""
+    people = session.execute(select(AuditEntry.platform, AuditEntry.user_id).distinct()).all()
+    actions = session.scalars(select(AuditEntry.action).distinct())
+    outcomes = session.scalars(select(AuditEntry.outcome).distinct())
+    return sorted(f"{p}:{u}" for p, u in people), sorted(actions), sorted(outcomes)

@@ -41,8 +41,12 @@ from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import overview, signin
 from bot.features.helpdesk.tickets import InboxTicket, inbox
+from bot.features.organizer import audit_view
+from bot.features.organizer.stats import Stats as Stats  # the desk draws its charts from it
+from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
+from bot.features.schedule import desk_view as schedule_desk
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import LANGUAGES, join_names, language_for_locale, pick, t
 from bot.ops import logcontext
@@ -144,6 +148,29 @@ class Core:
         except Exception:
             log.exception("could not record delivery %s; handling it", key[:80])
             return True
+
+    def desk_schedule(self, lang: str) -> schedule_desk.ScheduleDesk:
+        """The desk's schedule page: the stored /move and /cancel overrides and the talks, days and rooms
+        its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
+        with self.db.session() as session:
+            return schedule_desk.schedule_view(session, self.programme, lang)
+
+    def desk_stats(self) -> Stats:
+        """The numbers ``/stats`` shows, as data: the desk draws its charts from them."""
+        return gather(self)
+
+    def desk_stats_csv(self, lang: str) -> str:
+        """The ``/stats`` numbers as CSV, one number a row (``/desk/stats.csv``)."""
+        from bot.features.organizer import stats_export
+
+        return stats_export.to_csv(self.desk_stats(), lang)
+
+    def desk_audit(
+        self, limit: int, who: str | None = None, action: str | None = None, outcome: str | None = None
+    ) -> audit_view.AuditPage:
+        """The audit log as /audit shows it, newest first, filtered by who, command and outcome."""
+        with self.db.session() as session:
+            return audit_view.audit_page(session, self.programme.tz, limit, who, action, outcome)
 
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""

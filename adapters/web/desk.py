@@ -24,6 +24,8 @@ from starlette.routing import BaseRoute, Route
 from adapters.web.agenda import Pages
 from adapters.web.desk_broadcast import BroadcastPages
 from adapters.web.desk_helpdesk import HelpdeskPages
+from adapters.web.desk_reports import AuditPage, QuestionsPage, StatsPage
+from adapters.web.desk_schedule import SchedulePages
 from bot.core import DeskSignedIn
 from bot.i18n import t
 
@@ -42,6 +44,10 @@ class Desk:
         self.nav: list[tuple[str, str]] = []  # the other desk pages: (path, catalog key of its name)
         self.nav.append(("/desk/broadcast", "desk.broadcast_nav"))
         self.nav.append(("/desk/helpdesk", "desk.helpdesk_nav"))
+        self.nav.append(("/desk/schedule", "desk.schedule_nav"))
+        self.nav.append(("/desk/questions", "desk.questions_nav"))
+        self.nav.append(("/desk/stats", "desk.stats_nav"))
+        self.nav.append(("/desk/audit", "desk.audit_nav"))
 
     def routes(self) -> list[BaseRoute]:
         """``/desk/signin/<token>`` (GET shows it, POST uses it), ``/desk/signout`` and ``/desk`` (Now)."""
@@ -52,6 +58,10 @@ class Desk:
             Route("/desk", self.now, methods=["GET", "HEAD"]),
             *BroadcastPages(self).routes(),
             *HelpdeskPages(self).routes(),
+            *SchedulePages(self).routes(),
+            *QuestionsPage(self).routes(),
+            *StatsPage(self).routes(),
+            *AuditPage(self).routes(),
         ]
 
     # --- the session ---
