@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.web.frames import Pages
 from bot.chat.messages import Reply
 from bot.core import WEB_ACTIONS as ACTIONS
 from bot.core import RateLimit
@@ -32,31 +32,7 @@ from bot.core import WebHolder as Holder
 from bot.i18n import t
 
 if TYPE_CHECKING:
-    from bot.core import Core
-    from bot.settings import Settings
-
-
-class Pages(Protocol):
-    """What the personal pages use of the site (``adapters.web.WebPages``): its core and page frame."""
-
-    core: Core
-    settings: Settings
-
-    def lang_of(self, request: Request) -> str: ...
-
-    def page(
-        self,
-        request: Request,
-        lang: str,
-        template: str,
-        status: int = 200,
-        headers: Mapping[str, str] | None = None,
-        **values: Any,
-    ) -> Response: ...
-
-    def missing(self, request: Request, lang: str, message: str | None = None) -> Response: ...
-
-    def live(self) -> dict[str, Any]: ...
+    pass
 
 
 AGENDA_COOKIE = "agenda"

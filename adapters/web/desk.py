@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.web.agenda import Pages
 from adapters.web.desk_broadcast import BroadcastPages
 from adapters.web.desk_helpdesk import HelpdeskPages
 from adapters.web.desk_reports import AuditPage, QuestionsPage, StatsPage
 from adapters.web.desk_schedule import SchedulePages
+from adapters.web.frames import Pages
 from bot.core import DeskSignedIn
 from bot.i18n import t
 

@@ -12,7 +12,6 @@ redraws itself every two seconds until it is done.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,9 +19,9 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.slack.render import to_blocks
 from adapters.telegram.render import to_html
-from adapters.web.agenda import Pages
+from adapters.web.frames import DeskHost
 from bot.chat.messages import Reply
-from bot.core import Core, DeskSignedIn
+from bot.core import DeskSignedIn
 
 PROGRESS_REFRESH_SECONDS = 2  # the progress page redraws itself this often until the broadcast is done
 REDIRECT_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}  # as the desk's pages
@@ -48,27 +47,10 @@ def slack_mrkdwn(reply: Reply) -> str:
     return "\n\n".join(parts)
 
 
-class Desk(Protocol):
-    """What these pages use of ``adapters.web.desk.Desk`` (which imports this module to register them)."""
-
-    pages: Pages
-    core: Core
-
-    async def signed(self, request: Request) -> DeskSignedIn | None: ...
-
-    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
-
-    def frame(
-        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
-    ) -> Response: ...
-
-    def refused(self, request: Request, key: str = ..., status: int = 403) -> Response: ...
-
-
 class BroadcastPages:
     """``/desk/broadcast`` (compose, preview, confirm) and ``/desk/broadcast/<id>`` (progress)."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: DeskHost) -> None:
         self.desk = desk
         self.core = desk.core
 

@@ -11,36 +11,18 @@ on the inbox after the form (the site's flash).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE, PERSONAL_HEADERS, Pages
+from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE, PERSONAL_HEADERS
+from adapters.web.frames import DeskHost
 from bot.chat.messages import Reply
-from bot.core import Core, DeskSignedIn
 from bot.i18n import t
 
 HEADERS = PERSONAL_HEADERS  # the desk's too (not stored, not indexed)
-
-
-class Desk(Protocol):
-    """What this page uses of :class:`adapters.web.desk.Desk` (which imports this module to register it)."""
-
-    pages: Pages
-    core: Core
-
-    async def signed(self, request: Request) -> DeskSignedIn | None: ...
-
-    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
-
-    def frame(
-        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
-    ) -> Response: ...
-
-    def refused(self, request: Request, key: str = ..., status: int = ...) -> Response: ...
 
 
 INBOX = "/desk/helpdesk"
@@ -50,7 +32,7 @@ COMMANDS = {"claim": "ticket_claim", "reply": "ticket_reply", "close": "ticket_c
 class HelpdeskPages:
     """``GET /desk/helpdesk`` and ``POST /desk/helpdesk/<n>/{claim,reply,close}``."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: DeskHost) -> None:
         self.desk = desk
         self.core = desk.core
 

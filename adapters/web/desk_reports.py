@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.web.charts import Bar, bars
-from adapters.web.desk_schedule import DeskHost
+from adapters.web.frames import DeskHost
 from bot.chat.messages import Reply
 from bot.core import DeskSignedIn, Stats
 from bot.i18n import pick, t

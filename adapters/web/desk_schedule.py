@@ -10,36 +10,17 @@ with its undo.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.web.agenda import Pages
+from adapters.web.frames import DeskHost
 from bot.chat.messages import Reply
-from bot.core import Core, DeskSignedIn
+from bot.core import DeskSignedIn
 
 ANSWER = re.compile(r"(confirm|drop) [A-Za-z0-9_-]{1,64}")  # a preview's buttons
 PARTS = ("move", "cancel")  # what an undo drops
-
-
-class DeskHost(Protocol):
-    """What a desk page uses of :class:`adapters.web.desk.Desk` (which imports the pages, so they name
-    it by its shape: the adapters have no import cycle)."""
-
-    pages: Pages
-    core: Core
-
-    async def signed(self, request: Request) -> DeskSignedIn | None: ...
-
-    async def form(self, request: Request) -> tuple[DeskSignedIn, dict[str, str]] | None: ...
-
-    def frame(
-        self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
-    ) -> Response: ...
-
-    def refused(self, request: Request, key: str = "desk.signed_out", status: int = 403) -> Response: ...
 
 
 def _token(fields: dict[str, str], name: str) -> str:

@@ -23,7 +23,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.telegram.webapp import MAX_AGE, InitDataError, MiniAppUser, verify_init_data
-from adapters.web.agenda import PERSONAL_HEADERS, Pages
+from adapters.web.agenda import PERSONAL_HEADERS
+from adapters.web.frames import Pages
 from bot.chat.messages import Address
 from bot.chat.messages import Request as ChatRequest
 from bot.i18n import t

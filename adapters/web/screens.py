@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from adapters.http import stopping
-from adapters.web.agenda import Pages
+from adapters.web.frames import Pages
 
 if TYPE_CHECKING:
     pass

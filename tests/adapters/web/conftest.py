@@ -4,6 +4,7 @@ server per test module (``served``) for the browser tests."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
@@ -159,3 +160,17 @@ def venue(tmp_path: Path) -> Iterator[Venue]:
     background.run(fake.stop())
     background.close()
     core.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (``executable_path``: Playwright downloads nothing here), one
+    per test module; the module is skipped, saying why, when either is missing."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extras)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()

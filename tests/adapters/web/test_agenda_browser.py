@@ -12,24 +12,22 @@ from icalendar import Calendar
 
 from bot.chat.messages import Address
 from tests.adapters.web.conftest import Served
-from tests.adapters.web.test_browser import CHROMIUM, PHONE, SHOTS, sync_api
+from tests.adapters.web.test_browser import PHONE, SHOTS, sync_api
 
 LATER = 5  # later on the first day
 RUNNING = 2  # on now: its questions are open
 
 
 @pytest.fixture
-def page(served: Served) -> Iterator[sync_api.Page]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")  # type: ignore[arg-type]
-        page = context.new_page()
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        yield page
-        hosts = {urlsplit(url).netloc for url in requests}
-        assert hosts == {urlsplit(served.url).netloc}  # nothing from another host
-        browser.close()
+def page(browser: sync_api.Browser, served: Served) -> Iterator[sync_api.Page]:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")  # type: ignore[arg-type]
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    yield page
+    context.close()
+    hosts = {urlsplit(url).netloc for url in requests}
+    assert hosts == {urlsplit(served.url).netloc}  # nothing from another host
 
 
 def test_a_web_only_agenda_stars_asks_and_feeds_the_calendar(page: sync_api.Page, served: Served) -> None:

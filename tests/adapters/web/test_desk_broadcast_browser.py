@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
-
-import pytest
 
 from adapters.telegram import TelegramAdapter
 from bot.delivery.runtime import Runtime
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.adapters.web.conftest import ORGANIZER, Venue
-from tests.adapters.web.test_browser import CHROMIUM, SHOTS, sync_api
+from tests.adapters.web.test_browser import SHOTS, sync_api
 from tests.helpers import ask
 
 TALK = 5
 FANS, OTHER = (3001, 3002), 3003  # Telegram users: two star talk 5, one does not
 TEXT = "Talk 5 moves to *Room B*, see you there!"
 WAIT_MS = 8000  # the progress page redraws itself every 2 s
-
-
-@pytest.fixture
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _send_due(venue: Venue) -> None:

@@ -7,25 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
-
-import pytest
 
 from bot.chat.messages import Address
 from tests.adapters.web.conftest import Venue
-from tests.adapters.web.test_browser import CHROMIUM, PROJECTOR, SHOTS, sync_api
+from tests.adapters.web.test_browser import PROJECTOR, SHOTS, sync_api
 
 CHAIR = 9001  # a Telegram organizer
 ATTENDEE = 9002
-
-
-@pytest.fixture
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _link(venue: Venue, user: int) -> str | None:

@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-import pytest
 from telegram import Bot
 
 from adapters.telegram.sender import TelegramSender
 from bot.chat.messages import Address
 from tests.adapters.web.conftest import Venue
-from tests.adapters.web.test_browser import CHROMIUM, SHOTS, sync_api
+from tests.adapters.web.test_browser import SHOTS, sync_api
 from tests.helpers import dispatcher_for
 
 ATTENDEE = 2002
 FIRST, SECOND = 3003, 3004  # organizers on Telegram
 DESKTOP = {"width": 1280, "height": 900}
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _says(venue: Venue, user: int, text: str) -> str:

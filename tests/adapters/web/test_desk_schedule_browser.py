@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,14 +28,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 ALICE, BOB = 1001, 2002  # Telegram users
 LATER = 5  # on the second day, 10:40 in the main hall
-
-
-@pytest.fixture
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def signed_in_desk(browser: sync_api.Browser, venue: Venue) -> tuple[sync_api.Page, list[str]]:

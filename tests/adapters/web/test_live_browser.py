@@ -4,29 +4,18 @@ a schedule change moves the talk on the page that is open, without a reload."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
-
-import pytest
 
 from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
 from tests.adapters.web.conftest import ORGANIZER, Venue
-from tests.adapters.web.test_browser import CHROMIUM, PHONE, PROJECTOR, sync_api
+from tests.adapters.web.test_browser import PHONE, PROJECTOR, sync_api
 from tests.helpers import actions, ask, press
 
 BOB = 2002  # a Telegram user
 LATER, OTHER = 5, 6  # talks on the second day
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _stars(page: sync_api.Page, talk_id: int) -> sync_api.Locator:

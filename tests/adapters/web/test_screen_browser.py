@@ -32,14 +32,6 @@ ALICE = 1001  # a Telegram user
 WAIT_MS = 5000  # "within seconds": the screens' poller reads the room every second (the default)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def question_id(core: Core, text: str) -> int:
     """The id of the question asked with ``text`` (what its 👍 button carries)."""
     with core.db.session() as session:
