@@ -165,17 +165,18 @@ async def serve(
     if settings.public_url or settings.web:  # personal calendar feeds (/ics, /web and the personal pages link them)
         guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
         routes.append(calendar_route(core, guard))
-    if settings.web:  # the public pages; "remind me" links name each started bot
+    readiness = readiness_of(core, runtime, adapters, started, stop)
+    if settings.web:  # the public pages; "remind me" links name each started bot; the desk shows readiness
         from adapters.web import web_routes
 
         def usernames() -> dict[str, str | None]:
             return {a.name: getattr(a, "username", None) for a in started}
 
-        routes += web_routes(core, settings, usernames)
+        routes += web_routes(core, settings, usernames, readiness)
     app = build_asgi(
         routes,
         max_body_bytes=settings.max_body_bytes,
-        readiness=readiness_of(core, runtime, adapters, started, stop),
+        readiness=readiness,
         metrics=(lambda: metrics.exposition(core), metrics.CONTENT_TYPE),
         gates=gates,
     )

@@ -360,9 +360,10 @@ class Core:
 
     def desk_now(self, lang: str) -> overview.DeskNow:
         """The desk's Now page: each room's screen with its subscribers, open tickets, pushes by status."""
-        screens = [s for room in self.programme.conference.rooms if (s := self.web_room_screen(room.id, lang))]
+        rooms = self.programme.conference.rooms
+        screens = [s for room in rooms if (s := self.web_room_screen(room.id, lang))]
         with self.db.session() as session:
-            return overview.now_view(session, screens)
+            return overview.now_view(session, screens, {room.id: room.capacity for room in rooms})
 
     def desk_run(self, signed: signin.SignedIn, action: str, lang: str) -> Reply:
         """A chat command (``/stats``, ``/broadcast …``, ``confirm <token>``…) run as the signed-in organizer,

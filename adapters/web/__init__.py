@@ -30,6 +30,7 @@ from adapters.web.screens import RoomScreens
 from bot.core import ASK_LIMIT
 from bot.core import WEB_ACTIONS as ACTIONS
 from bot.i18n import LANGUAGES, join_names, pick, t
+from bot.ops.health import Readiness
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -269,7 +270,11 @@ def qr_svg(address: str) -> Markup:
     return Markup(segno.make(address, error="m").svg_inline(scale=4, border=2, omitsize=False))
 
 
-def web_routes(core: Core, settings: Settings, usernames: Usernames | None = None) -> list[BaseRoute]:
-    """The web pages' routes, to mount on the shared HTTP server."""
+def web_routes(
+    core: Core, settings: Settings, usernames: Usernames | None = None, readiness: Readiness | None = None
+) -> list[BaseRoute]:
+    """The web pages' routes, to mount on the shared HTTP server. ``readiness``: what ``/readyz`` checks,
+    which the desk's Now page shows when something is not ready."""
     pages = WebPages(core, settings, usernames)
+    pages.desk.readiness = readiness
     return pages.routes() + RoomScreens(pages, SECURITY_HEADERS).routes()

@@ -28,6 +28,7 @@ from adapters.web.desk_schedule import SchedulePages
 from adapters.web.frames import Pages
 from bot.core import DeskSignedIn
 from bot.i18n import t
+from bot.ops.health import Readiness
 
 COOKIE = "desk"
 DESK_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
@@ -42,6 +43,7 @@ class Desk:
         self.pages = pages
         self.core = pages.core
         self.nav: list[tuple[str, str]] = []  # the other desk pages: (path, catalog key of its name)
+        self.readiness: Readiness | None = None  # what /readyz checks (confbot run hands it in)
         self.nav.append(("/desk/broadcast", "desk.broadcast_nav"))
         self.nav.append(("/desk/helpdesk", "desk.helpdesk_nav"))
         self.nav.append(("/desk/schedule", "desk.schedule_nav"))
@@ -156,4 +158,11 @@ class Desk:
             return self.refused(request)
         lang = self.pages.lang_of(request)
         view = await self.core.blocking(lambda: self.core.desk_now(lang))
-        return self.frame(request, "desk_now.html", signed, view=view, refresh=NOW_REFRESH_SECONDS)
+        problems = await self.core.blocking(self._problems)
+        return self.frame(request, "desk_now.html", signed, view=view, readiness=problems, refresh=NOW_REFRESH_SECONDS)
+
+    def _problems(self) -> list[tuple[str, str]]:
+        """What is not ready (as ``/readyz`` says it) and the warnings, by check name."""
+        if self.readiness is None:
+            return []
+        return [*self.readiness.failing().items(), *self.readiness.warnings().items()]

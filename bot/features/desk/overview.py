@@ -21,6 +21,11 @@ class RoomNow:
     screen: RoomScreen
     now_subscribers: int | None
     next_subscribers: tuple[int | None, ...]
+    capacity: int | None  # the room's seats, when the content says
+
+    def over(self, subscribers: int | None) -> bool:
+        """More people starred a talk here than the room seats."""
+        return self.capacity is not None and subscribers is not None and subscribers > self.capacity
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,14 @@ class DeskNow:
     pushes: dict[str, int]  # outbox rows by status: pending, sending, sent, failed, blocked…
 
 
-def now_view(session: Session, screens: list[RoomScreen]) -> DeskNow:
-    """The Now page from the rooms' screens (``Core.web_room_screen``)."""
+def now_view(session: Session, screens: list[RoomScreen], capacities: dict[str, int | None]) -> DeskNow:
+    """The Now page from the rooms' screens (``Core.web_room_screen``) and their seats."""
     subscribers = subscriber_counts(session)
 
     def count(talk_id: int | None) -> int | None:
         return subscribers.get(talk_id, 0) if talk_id is not None else None
 
-    rooms = tuple(RoomNow(s, count(s.now_id), tuple(count(i) for i in s.next_ids)) for s in screens)
+    rooms = tuple(
+        RoomNow(s, count(s.now_id), tuple(count(i) for i in s.next_ids), capacities.get(s.room.id)) for s in screens
+    )
     return DeskNow(rooms, ticket_counts(session), outbox.counts(session))

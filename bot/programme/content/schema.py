@@ -26,6 +26,7 @@ class Room(_Model):
     floor: str | None = None  # as signposted: "3F", "B1"
     directions: str | None = None
     directions_en: str | None = None
+    capacity: int | None = Field(default=None, ge=1)  # seats: the desk compares each talk's stars with it
 
 
 class Venue(_Model):

@@ -4,6 +4,7 @@ the Now page shows every room."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -121,3 +122,26 @@ async def test_a_sign_in_post_with_too_many_fields_is_refused_not_a_crash(
     body = "&".join(f"f{i}=x" for i in range(30))
     headers = {"content-type": "application/x-www-form-urlencoded"}
     assert (await client.post(desk_link(core), content=body, headers=headers)).status_code == 403
+
+
+async def test_now_compares_stars_with_seats_and_says_what_is_not_ready(core: Core) -> None:
+    from adapters.http import build_asgi
+    from adapters.web import web_routes
+    from bot.ops.health import Readiness
+
+    conference = core.programme.conference
+    rooms = [r.model_copy(update={"capacity": 1}) if r.id == "A" else r for r in conference.rooms]
+    core.replace_programme(
+        dataclasses.replace(core.programme, conference=conference.model_copy(update={"rooms": rooms}))
+    )
+    for user in ("801", "802"):  # two people starred the talk on now in a one-seat room
+        ask(core, "/sub 2", who=Address("telegram", user, user))
+    readiness = Readiness()
+    readiness.add("telegram", lambda: "not started yet")
+    transport = httpx.ASGITransport(app=build_asgi(web_routes(core, core.settings, None, readiness)))
+    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org") as client:
+        await sign_in(client, desk_link(core))
+        page = await client.get("/desk")
+    room = re.search(r'data-testid="room-A">(.*?)</tr>', page.text, re.S)
+    assert room and '<span class="subs over">⭐ 2 / 1 座</span>' in room.group(1)
+    assert "telegram</strong>: not started yet" in page.text
