@@ -257,11 +257,6 @@ class Core:
         """A broadcast's text as its recipients get it (the organizer's markup, rendered)."""
         return broadcasts.message(text)
 
-    def desk_broadcast_newest(self, signed: signin.SignedIn) -> int | None:
-        """The newest broadcast the signed-in organizer confirmed."""
-        with self.db.session() as session:
-            return broadcasts.newest_by(session, signed.account)
-
     def desk_broadcast_progress(self, broadcast_id: int) -> broadcasts.Tally | None:
         """One broadcast's sent / pending / failed / blocked counts, as ``/broadcast status`` counts them."""
         with self.db.session() as session:
@@ -368,8 +363,14 @@ class Core:
     def desk_run(self, signed: signin.SignedIn, action: str, lang: str) -> Reply:
         """A chat command (``/stats``, ``/broadcast …``, ``confirm <token>``…) run as the signed-in organizer,
         audited under their chat identity as in the chat."""
+        return self.desk_act(signed, action, lang)[0]
+
+    def desk_act(self, signed: signin.SignedIn, action: str, lang: str) -> tuple[Reply, str]:
+        """:meth:`desk_run`, with what the command says it did (its audit outcome, e.g. ``confirmed
+        broadcast #7``): a page that must know which row a command made reads it here."""
         request = Request(signed.address, action=action, background=True, page=signin.DESK_CHAT, page_lang=lang)
-        return self.respond(request).replies[0]
+        response = self.respond(request)
+        return response.replies[0], response.outcome
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
@@ -494,7 +495,7 @@ class Core:
                     audit.record(session, request.address, audited, args, ctx.outcome, now)
                 lang = request.page_lang or user.language  # /lang may just have changed it
                 replies = result if isinstance(result, list) else [result]
-                return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed)
+                return Response([dataclasses.replace(r, lang=lang) for r in replies], home_changed, ctx.outcome)
         except Exception as error:
             if unavailable(error):  # not a bug: said once per outage, and the user is told to come back
                 self._db_outage.failed(error)

@@ -12,6 +12,7 @@ redraws itself every two seconds until it is done.
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -45,6 +46,10 @@ def slack_mrkdwn(reply: Reply) -> str:
         text = block.get("text")
         parts.append(str(text.get("text", "")) if isinstance(text, dict) else json.dumps(block, ensure_ascii=False))
     return "\n\n".join(parts)
+
+
+MAX_ID = 2**31 - 1
+CONFIRMED = re.compile(r"confirmed broadcast #(\d+)")  # the broadcast command's audit outcome
 
 
 class BroadcastPages:
@@ -121,13 +126,13 @@ class BroadcastPages:
             return self.desk.refused(request)
         signed, fields = posted
         lang = self.desk.pages.lang_of(request)
-        before = await self.core.blocking(lambda: self.core.desk_broadcast_newest(signed))
         action = f"confirm {fields.get('token', '').strip()}"
-        reply = await self.core.blocking(lambda: self.core.desk_run(signed, action, lang))
-        after = await self.core.blocking(lambda: self.core.desk_broadcast_newest(signed))
-        if after is None or after == before:  # the preview was used, dropped or expired: the chat says so
-            return await self._draw(request, signed, 409, answer=reply)
-        return RedirectResponse(f"/desk/broadcast/{after}", status_code=303, headers=REDIRECT_HEADERS)
+        reply, outcome = await self.core.blocking(lambda: self.core.desk_act(signed, action, lang))
+        confirmed = CONFIRMED.fullmatch(outcome)  # the id the confirm itself made, never a guess
+        if confirmed is None:  # the preview was used, dropped or expired: the chat says so; the draft stays
+            keep = {"text": fields.get("text", ""), "audience": fields.get("audience", "")}
+            return await self._draw(request, signed, 409, answer=reply, **keep)
+        return RedirectResponse(f"/desk/broadcast/{confirmed.group(1)}", status_code=303, headers=REDIRECT_HEADERS)
 
     async def cancel(self, request: Request) -> Response:
         posted = await self.desk.form(request)
@@ -144,6 +149,8 @@ class BroadcastPages:
         if signed is None:
             return self.desk.refused(request)
         broadcast_id = int(request.path_params["broadcast_id"])
+        if broadcast_id > MAX_ID:  # past any row's id (and PostgreSQL's integer)
+            return self.desk.refused(request, "desk.broadcast_unknown", 404)
         tally = await self.core.blocking(lambda: self.core.desk_broadcast_progress(broadcast_id))
         if tally is None:
             return self.desk.refused(request, "desk.broadcast_unknown", 404)

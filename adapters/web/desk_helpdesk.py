@@ -74,7 +74,14 @@ class HelpdeskPages:
         """To the inbox at the ticket, with the chat's answer shown once."""
         response = RedirectResponse(f"{INBOX}#ticket-{number}", status_code=303, headers=HEADERS)
         if said:
-            response.set_cookie(FLASH_COOKIE, quote(said[:FLASH_CHARS]), max_age=60, httponly=True, samesite="strict")
+            response.set_cookie(
+                FLASH_COOKIE,
+                quote(said[:FLASH_CHARS]),
+                max_age=60,
+                httponly=True,
+                samesite="strict",
+                secure=(self.desk.pages.settings.public_url or "").startswith("https://"),
+            )
         return response
 
 

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.web.charts import Bar, bars
 from adapters.web.frames import DeskHost
-from bot.chat.messages import Reply
+from bot.chat.messages import Reply, clean_text
 from bot.core import DeskSignedIn, Stats
 from bot.i18n import pick, t
 
@@ -197,7 +197,10 @@ class AuditPage:
         signed = await self.desk.signed(request)
         if signed is None:
             return self.desk.refused(request)
-        chosen = {k: request.query_params.get(k, "")[:140] or None for k in ("who", "action", "outcome")}
+        # a filter is text to match, never sent raw: controls (NUL, which PostgreSQL refuses) are dropped
+        chosen = {
+            k: (clean_text(request.query_params.get(k)) or "")[:140] or None for k in ("who", "action", "outcome")
+        }
         view = await self.core.blocking(
             lambda: self.core.desk_audit(AUDIT_SHOWN, chosen["who"], chosen["action"], chosen["outcome"])
         )

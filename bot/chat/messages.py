@@ -210,6 +210,7 @@ class Response:
 
     replies: list[Reply]
     home_changed: bool = False  # the request may have changed what the user's Home shows
+    outcome: str = ""  # what the command says it did (its audit outcome: "confirmed broadcast #7"), if it ran
 
 
 @dataclass(frozen=True)

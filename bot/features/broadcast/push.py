@@ -230,13 +230,6 @@ def tally(session: Session, broadcast_id: int) -> Tally | None:
     )
 
 
-def newest_by(session: Session, created_by: str) -> int | None:
-    """The id of the newest broadcast ``created_by`` (``platform:user_id``) confirmed, if any."""
-    return session.scalar(
-        select(Broadcast.id).where(Broadcast.created_by == created_by).order_by(Broadcast.id.desc()).limit(1)
-    )
-
-
 def platforms_in_use(session: Session) -> list[str]:
     """The platforms that have people an audience ``platform:<name>`` could reach."""
     used = session.scalars(

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.chat.messages import Address
+from bot.features.personal import tokens
 from bot.storage.db import rowcount
 from bot.storage.models import DeskLink, DeskSession
 
@@ -63,7 +64,7 @@ def issue_link(session: Session, who: Address, now: datetime) -> str:
 
 def link_account(session: Session, token: str, now: datetime) -> str | None:
     """Whose unused, unexpired link ``token`` is (to show before it is used), or None."""
-    if not token or len(token) > 64:
+    if not tokens.well_formed(token):
         return None
     link = session.get(DeskLink, token)
     if link is None or link.used_at is not None or link.expires_at <= now:
@@ -94,7 +95,7 @@ def redeem(session: Session, token: str, now: datetime) -> tuple[str, SignedIn] 
 
 def signed_in(session: Session, token: str, now: datetime) -> SignedIn | None:
     """The live session ``token`` names, or None (unknown, expired or signed out)."""
-    if not token or len(token) > 64:
+    if not tokens.well_formed(token):
         return None
     row = session.scalar(
         select(DeskSession).where(

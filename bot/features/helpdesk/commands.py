@@ -78,8 +78,12 @@ def reply(ctx: Context) -> Reply:
     ticket = _ticket(ctx)
     if isinstance(ticket, Reply):
         return ticket
+    if ticket.state != "open":  # closed meanwhile (by another organizer): the attendee is told nothing more
+        return ReplyBuilder().line(ctx.t("helpdesk.already_closed", id=ticket.id)).build()
     now = ctx.now
     words = ctx.args.strip().split(None, 1)
+    if len(words) < 2 and ctx.request.page is not None:  # a page has no "next message" to wait for
+        return ReplyBuilder().line(ctx.t("helpdesk.empty_answer")).build()
     if len(words) > 1:
         text = words[1].strip()
         if len(text) > MAX_ANSWER:
@@ -102,6 +106,8 @@ def answered(ctx: Context, pending: awaited.Pending, text: str) -> Reply:
     ticket = ctx.session.get(Ticket, number) if number is not None else None
     if ticket is None or not ctx.is_organizer:
         return ReplyBuilder().line(ctx.t("helpdesk.unknown", id=pending.target)).build()
+    if ticket.state != "open":
+        return ReplyBuilder().line(ctx.t("helpdesk.already_closed", id=ticket.id)).build()
     helpdesk.answer(ctx.session, ticket, text, ctx.now)
     return ReplyBuilder().line(ctx.t("helpdesk.sent", id=ticket.id)).build()
 

@@ -7,6 +7,7 @@ user's token is honoured.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from bot.storage.models import CalendarFeed, User, WebAgenda
 
 TOKEN_BYTES = 24
 MAX_TOKEN_CHARS = 64
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 Holder = type[CalendarFeed] | type[WebAgenda]  # the tables that hold one token per user
 
 
@@ -47,9 +49,15 @@ def reset_token(session: Session, table: Holder, user: User, now: datetime) -> s
     return token_for(session, table, user, now)
 
 
+def well_formed(token: str) -> bool:
+    """Whether ``token`` could be one of ours (URL-safe base64, not too long): anything else is not
+    looked up at all (a NUL in it would be an error on PostgreSQL, not a miss)."""
+    return 0 < len(token) <= MAX_TOKEN_CHARS and _TOKEN.fullmatch(token) is not None
+
+
 def holder(session: Session, table: Holder, token: str) -> User | None:
     """The active user holding ``token`` in ``table``, or None."""
-    if not token or len(token) > MAX_TOKEN_CHARS:
+    if not well_formed(token):
         return None
     return session.scalar(
         select(User).join(table, table.user_id == User.id).where(table.token == token, User.active.is_(True))

@@ -145,3 +145,11 @@ async def test_now_compares_stars_with_seats_and_says_what_is_not_ready(core: Co
     room = re.search(r'data-testid="room-A">(.*?)</tr>', page.text, re.S)
     assert room and '<span class="subs over">⭐ 2 / 1 座</span>' in room.group(1)
     assert "telegram</strong>: not started yet" in page.text
+
+
+async def test_odd_addresses_and_filters_get_a_clear_answer(client: httpx.AsyncClient, core: Core) -> None:
+    assert (await client.get("/desk/signin/abc%00def")).status_code == 404  # a NUL: no query at all
+    assert (await client.get("/me/abc%00def")).status_code == 404
+    await sign_in(client, desk_link(core))
+    assert (await client.get("/desk/broadcast/99999999999")).status_code == 404
+    assert (await client.get("/desk/audit?who=a%00b&action=x%00")).status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.chat.messages import Address
+from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import AuditEntry, Broadcast, OutboxMessage, User
 from tests.adapters.web.conftest import ORGANIZER, web_app, web_core
@@ -141,4 +143,20 @@ async def test_an_organizers_session_is_required(client: httpx.AsyncClient, core
     assert (await client.get("/desk/broadcast/1")).status_code == 403
     client.cookies.set("desk", "not-a-session")
     assert (await client.get("/desk/broadcast")).status_code == 403
+    assert _rows(core) == 0
+
+
+async def test_an_expired_preview_keeps_the_draft(client: httpx.AsyncClient, core: Core) -> None:
+    await sign_in(client, desk_link(core))
+    shown = await _preview(client, "all", "午餐改到 12:30")
+    assert isinstance(core.clock, FakeClock)
+    core.clock.advance(timedelta(minutes=11))  # the preview expired while the organizer looked away
+    fields = {
+        "csrf": _field(shown, "csrf"),
+        "token": _field(shown, "token"),
+        "text": "午餐改到 12:30",
+        "audience": "all",
+    }
+    gone = await client.post("/desk/broadcast/confirm", data=fields)
+    assert gone.status_code == 409 and "午餐改到 12:30</textarea>" in gone.text
     assert _rows(core) == 0

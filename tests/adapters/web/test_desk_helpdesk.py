@@ -178,3 +178,15 @@ def test_the_chat_shares_the_claim(core: Core) -> None:
     assert told == f"Ticket #{first} is already claimed by console:second."
     assert "claimed by console:second" in ask(core, "/tickets", who=ORGANIZER, locale="en").plain_text
     assert "There is no ticket #99" in ask(core, "/ticket_claim 99", who=ORGANIZER, locale="en").plain_text
+
+
+async def test_an_answer_to_a_ticket_closed_meanwhile_is_not_sent(client: httpx.AsyncClient, core: Core) -> None:
+    first, _ = _open_two(core)
+    await sign_in(client, desk_link(core))
+    token = _csrf(await client.get("/desk/helpdesk"))  # the inbox as it was opened
+    ask(core, f"/ticket_close {first}", who=ORGANIZER)  # another organizer closes it in the chat
+    await client.post(f"/desk/helpdesk/{first}/reply", data={"csrf": token, "text": "It is at the desk."})
+    assert f"Ticket #{first} was closed already." in (await client.get("/desk/helpdesk")).text
+    with core.db.session() as session:
+        texts = session.scalars(select(OutboxMessage.payload).where(OutboxMessage.kind == "helpdesk_answer")).all()
+        assert all(not p.get("text") for p in texts)  # only the "closed" notice
