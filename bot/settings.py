@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     default_lead_minutes: int = 10
     # speakers' chat accounts: "chen=telegram:123,chen=slack:U0ABC" (speaker id from the content = platform:user_id)
     speakers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # each room's hosts (volunteers): "A=telegram:123,B=slack:U0ABC" (room id = platform:user_id); they may
+    # mark their room full and are told first when a speaker there has not checked in
+    room_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # minutes after a talk ends that its subscribers are asked to rate it; 0 turns the prompts off
     feedback_delay_minutes: int = Field(default=5, ge=0)
     replica_id: str | None = None
@@ -117,7 +120,7 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_rate_limit: float = Field(default=10.0, alias="SLACK_RATE_LIMIT")  # DMs/s, workspace-wide
 
-    @field_validator("organizers", "speakers", mode="before")
+    @field_validator("organizers", "speakers", "room_hosts", mode="before")
     @classmethod
     def _split_organizers(cls, value: object) -> object:
         if isinstance(value, str):
@@ -162,6 +165,17 @@ class Settings(BaseSettings):
         """Messages per second each configured platform's sender delivers at most, all chats together."""
         rates = {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}
         return {name: rates[name] for name in self.platforms}
+
+    @property
+    def room_host_accounts(self) -> dict[str, tuple[Account, ...]]:
+        """``CONFBOT_ROOM_HOSTS`` parsed: each room id's host accounts, in order, once each."""
+        hosts: dict[str, dict[Account, None]] = {}
+        for entry in self.room_hosts:
+            room, _, account = entry.partition("=")
+            parsed = Account.parse(account.strip())
+            if room.strip() and parsed is not None:
+                hosts.setdefault(room.strip(), {})[parsed] = None
+        return {room: tuple(accounts) for room, accounts in hosts.items()}
 
     @property
     def organizer_accounts(self) -> tuple[Account, ...]:

@@ -47,3 +47,9 @@ def test_the_configured_platforms_and_their_send_rates(monkeypatch: pytest.Monke
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
     assert Settings().platforms == ["telegram", "slack"]
     assert Settings().send_rates == {"telegram": 30.0, "slack": 2.5}
+
+
+def test_room_hosts_are_parsed_per_room() -> None:
+    settings = Settings(_env_file=None, room_hosts="A=telegram:1, A=slack:U2,B=telegram:3,A=telegram:1,bad")  # type: ignore[call-arg]
+    hosts = settings.room_host_accounts
+    assert [str(a) for a in hosts["A"]] == ["telegram:1", "slack:U2"] and [str(a) for a in hosts["B"]] == ["telegram:3"]

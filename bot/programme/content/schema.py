@@ -27,6 +27,7 @@ class Room(_Model):
     directions: str | None = None
     directions_en: str | None = None
     capacity: int | None = Field(default=None, ge=1)  # seats: the desk compares each talk's stars with it
+    stream: str | None = Field(default=None, pattern=r"^https?://")  # the room's live stream
 
 
 class Venue(_Model):
@@ -182,6 +183,8 @@ class Talk(_Timed):
     takeaways: list[str] = Field(default_factory=list)
     takeaways_en: list[str] | None = None
     links: list[str] = Field(default_factory=list)
+    slides: str | None = Field(default=None, pattern=r"^https?://")  # the slides, once published
+    recording: str | None = Field(default=None, pattern=r"^https?://")  # the recording, once up
     tags: list[str] = Field(default_factory=list)  # English tags
     tags_zh: list[str] = Field(default_factory=list)  # Chinese tags
     speakers: list[str] = Field(default_factory=list)  # speaker ids
