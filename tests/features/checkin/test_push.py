@@ -156,3 +156,30 @@ async def test_checkins_lists_the_days_state_for_organizers_and_room_hosts(core:
     press(core, "checkin 1", who=CHEN)
     text = ask(core, "/checkins", who=HOST).plain_text
     assert "Chen Lijun (陈莉君): ✅ checked in at 08:40" in text
+
+
+async def test_with_two_speakers_the_escalation_names_only_the_one_still_missing(
+    db: Database, clock: FakeClock
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        organizers=["console:organizer"],
+        speakers=["chenlijun=console:chen", "alice=console:alice-speaker"],
+        room_hosts=["A=console:host"],
+    )
+    core = Core(settings, db, _edited(**{"1": {"speakers": ["chenlijun", "alice"]}}), clock)
+    alice_speaker = Address("console", "alice-speaker", "alice-speaker")
+    for who in (CHEN, alice_speaker, HOST, ORGANIZER):
+        core.handle(Request(who, text="/help", locale="en"))
+    sender = RecordingSender()
+    await _at(core, clock, sender, TALK1 - timedelta(minutes=60))
+    assert sorted(a.chat_id for a, _ in sender.delivered) == ["alice-speaker", "chen"]  # each is asked
+    clock.set(TALK1 - timedelta(minutes=40))
+    press(core, "checkin 1", who=alice_speaker)
+    await _at(core, clock, sender, TALK1 - timedelta(minutes=30))
+    (told,) = sender.texts("host")
+    assert "Not checked in yet: Chen Lijun (陈莉君)" in told and "Alice" not in told
+    clock.set(TALK1 - timedelta(minutes=20))
+    press(core, "checkin 1", who=CHEN)  # now both are in: the organizers hear nothing
+    await _at(core, clock, sender, TALK1 - timedelta(minutes=15))
+    assert sender.texts("organizer") == []
