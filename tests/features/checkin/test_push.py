@@ -63,7 +63,8 @@ async def test_a_speaker_who_does_not_check_in_escalates_to_hosts_then_organizer
     await _at(core, clock, sender, TALK1 - timedelta(minutes=60))
     (ask_to, ask_reply) = sender.delivered[0]
     assert ask_to.chat_id == "chen" and len(sender.delivered) == 1
-    assert "Time to check in for your talk" in ask_reply.plain_text and "#1 From the Linux kernel to eBPF" in ask_reply.plain_text
+    assert "Time to check in for your talk" in ask_reply.plain_text
+    assert "#1 From the Linux kernel to eBPF" in ask_reply.plain_text
     assert "09:00 (UTC+8) in Hall A" in ask_reply.plain_text
     assert actions(ask_reply) == ["checkin 1"]
 
@@ -77,7 +78,8 @@ async def test_a_speaker_who_does_not_check_in_escalates_to_hosts_then_organizer
     (told,) = sender.texts("organizer")
     assert "Not checked in yet: Chen Lijun (陈莉君)" in told and "(in 15 min)" in told
     for minutes in (14, 5, 1):  # the job runs on, and a restarted bot plans again: nothing more
-        await _at(Core(core.settings, core.db, core.programme, clock), clock, sender, TALK1 - timedelta(minutes=minutes))
+        restarted = Core(core.settings, core.db, core.programme, clock)
+        await _at(restarted, clock, sender, TALK1 - timedelta(minutes=minutes))
     assert [a.chat_id for a, _ in sender.delivered] == ["chen", "host", "organizer"]
 
 
