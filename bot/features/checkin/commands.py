@@ -59,7 +59,7 @@ def _may_list(ctx: Context) -> bool:
     return any(me in hosts for hosts in ctx.settings.room_host_accounts.values())
 
 
-@command("checkins", help_key="help.checkins", order=96)
+@command("checkins", help_key=None, order=96)  # not in /help: attendees would see it; the escalations' button runs it
 def checkins(ctx: Context) -> Reply:
     """Today's talks with linked speakers and their check-in state."""
     if not _may_list(ctx):
