@@ -39,6 +39,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.schedule.reload",
     "bot.features.schedule.push",
     "bot.features.schedule.warnings",
+    "bot.features.checkin.commands",
     "bot.features.schedule.watcher",
     "bot.features.schedule.sync",
     "bot.features.organizer.commands",

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot.delivery import outbox
 from bot.delivery.sender import SendRates
 from bot.features.announce import push as announcements
+from bot.features.checkin import push as checkins
 from bot.features.personal import reminders
 from bot.host import Host
 from bot.programme import overrides
@@ -185,6 +186,7 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
             now,
         )
     announcements.replan(session, new, now=now)  # room channels follow moves, cancellations, new talks
+    checkins.replan(session, host, new, now=now)  # speakers' check-in asks follow moves and cancellations
     return report
 
 
