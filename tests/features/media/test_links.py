@@ -10,7 +10,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from tests.factories import small_programme
 from tests.fakes.senders import RecordingSender
-from tests.features.media.conftest import RECORDING, SLIDES, STREAM, write
+from tests.features.media.files import RECORDING, SLIDES, STREAM, write
 from tests.helpers import ask, dispatcher_for
 
 ORGANIZER = Address("console", "organizer", "organizer")

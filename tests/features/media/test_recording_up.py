@@ -17,7 +17,7 @@ from bot.features.schedule.changes import apply_programme
 from bot.storage.models import OutboxMessage, User
 from tests.factories import small_programme
 from tests.fakes.senders import RecordingSender
-from tests.features.media.conftest import RECORDING, SLIDES, write
+from tests.features.media.files import RECORDING, SLIDES, write
 from tests.helpers import ask, dispatcher_for, press
 
 ORGANIZER = Address("console", "organizer", "organizer")
