@@ -23,6 +23,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.personal.reminders",
     "bot.features.feedback.commands",
     "bot.features.feedback.push",
+    "bot.features.media.push",
     "bot.features.questions.commands",
     "bot.features.questions.push",
     "bot.features.helpdesk.commands",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.chat.labels import fit
 from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
@@ -28,6 +28,26 @@ def room_name(programme: Programme, room_id: str | None, lang: str) -> str:
     if room is None:
         return room_id or ""
     return pick(lang, room.name, room.name_en)
+
+
+def stream_link(programme: Programme, room_id: str | None, lang: str) -> Span | None:
+    """ "▶ Watch live", linking the room's stream; None when the room has none."""
+    room = programme.room(room_id)
+    return link(t(lang, "media.watch"), room.stream) if room is not None and room.stream else None
+
+
+def media_lines(programme: Programme, talk: Talk, lang: str, now: datetime | None = None) -> list[Line]:
+    """The talk's watch link while it runs at ``now`` (its room's stream), its slides and recording."""
+    lines: list[Line] = []
+    running = now is not None and talk.start is not None and talk.end is not None and talk.start <= now < talk.end
+    watch = stream_link(programme, talk.room, lang) if running and not talk.cancelled else None
+    if watch is not None:
+        lines.append((watch,))
+    if talk.slides:
+        lines.append((link(t(lang, "media.slides"), talk.slides),))
+    if talk.recording:
+        lines.append((link(t(lang, "media.recording"), talk.recording),))
+    return lines
 
 
 def room_line(programme: Programme, room_id: str, lang: str) -> Line:
@@ -144,11 +164,13 @@ def talk_card(
     subscribed: bool | None = None,
     edit: bool = False,
     moved: Moved | None = None,
+    now: datetime | None = None,
 ) -> Reply:
-    """One talk: title, time, room, track, speakers, abstract, outline, takeaways, links.
+    """One talk: title, time, room, track, speakers, slides and recording, abstract, outline,
+    takeaways, links.
 
     ``subscribed`` None omits the toggle (e.g. a card shared into another chat); ``moved`` says where
-    it was first announced.
+    it was first announced; with ``now``, a talk running then links its room's stream.
     """
     tz = programme.tz
     b = ReplyBuilder()
@@ -182,6 +204,8 @@ def talk_card(
     speakers = _speakers_line(programme, talk, lang)
     if speakers:
         b.line(t(lang, "talk.speakers"), speakers)
+    for line in media_lines(programme, talk, lang, now):
+        b.line(*line)
     _text_block(b, lang, talk.abstract, talk.abstract_en)
     for key, zh_items, en_items in (
         ("talk.outline", talk.outline, talk.outline_en),

@@ -13,7 +13,7 @@ from bot.chat.registry import Context, UsageError, command
 from bot.i18n import pick, t
 from bot.programme import history
 from bot.programme import queries as agenda
-from bot.programme.cards import agenda_line, day_header, room_line, room_name, title_of, track_name
+from bot.programme.cards import agenda_line, day_header, room_line, room_name, stream_link, title_of, track_name
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Room, Talk, Track
 from bot.programme.search.names import find_named, ref
@@ -312,6 +312,9 @@ def _room_now(ctx: Context, room_id: str, at: datetime, moves: dict[int, history
     lines: list[Line] = []
     if state.current is not None:
         lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, moves, with_room=False)]
+        watch = stream_link(ctx.programme, room_id, ctx.lang)  # the room's stream while something is on
+        if watch is not None:
+            lines.append((watch,))
     else:
         lines.append((Span(ctx.t("room.free")),))
     if state.coming:

@@ -29,7 +29,7 @@ def show_talk(ctx: Context, talk_id: int) -> Reply:
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
     moved = history.moves(ctx.session, ctx.programme).get(talk_id)
-    return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, moved=moved)
+    return talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, moved=moved, now=ctx.now)
 
 
 @command("talk", help_key="help.talk", usage="<id>", aliases=("t", "演讲"), order=20)

@@ -35,6 +35,7 @@ from bot.chat.messages import Button, Reply, ReplyBuilder, bold
 from bot.delivery import outbox
 from bot.delivery.jobs import every
 from bot.delivery.renderers import PushContext, renderer
+from bot.features.schedule.changes import on_applied
 from bot.host import Host
 from bot.i18n import t
 from bot.programme.cards import room_name, speaker_name, title_of
@@ -167,6 +168,13 @@ def plan(session: Session, programme: Programme, links: SpeakerLinks, settings: 
         for talk in programme.talks
         if talk.start is not None and now < talk.start <= now + HORIZON
     )
+
+
+@on_applied("checkin")
+def replan_applied(session: Session, host: Host, programme: Programme, now: datetime) -> int:
+    """A step of applying a programme (a move, a cancel, a reload): the check-in asks follow it."""
+    replan(session, host, programme, now=now)
+    return 0
 
 
 def replan(session: Session, host: Host, programme: Programme, *, now: datetime) -> int:

@@ -26,7 +26,7 @@ def _card(ctx: Context, talk_id: int, toast_key: str, clashes: list[Talk] | None
     assert talk is not None
     subscribed = subscriptions.is_subscribed(ctx.session, ctx.user, talk_id)
     moved = history.moves(ctx.session, ctx.programme).get(talk_id)
-    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True, moved=moved)
+    card = talk_card(ctx.programme, talk, ctx.lang, subscribed=subscribed, edit=True, moved=moved, now=ctx.now)
     if not clashes:
         return Reply(card.lines, card.buttons, edit=True, notice=ctx.t(toast_key))
     lines = [*card.lines, (), *_clash_lines(ctx, clashes)]

@@ -20,7 +20,7 @@ from bot.delivery import outbox
 from bot.delivery.renderers import PushContext, renderer
 from bot.delivery.sender import SendRates
 from bot.i18n import t
-from bot.programme.cards import room_name, title_of
+from bot.programme.cards import room_name, stream_link, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
 from bot.programme.timefmt import format_time
@@ -178,6 +178,9 @@ def render(push: PushContext) -> Reply | None:
     b = ReplyBuilder().line(head).line(bold(f"#{talk.id} {title_of(talk, lang)}"))
     when = format_time(talk.start, programme.tz)
     b.line(t(lang, "reminder.where", room=room_name(programme, talk.room, lang), time=when))
+    watch = stream_link(programme, talk.room, lang)
+    if watch is not None:
+        b.line(watch)
     buttons = (
         (
             Button(t(lang, "button.unsubscribe"), f"unsub {talk.id}"),

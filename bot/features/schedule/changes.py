@@ -20,6 +20,7 @@ inside their own request's session, and the programme is swapped in once that co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +30,9 @@ from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
+from bot.delivery.registration import once
 from bot.delivery.sender import SendRates
 from bot.features.announce import push as announcements
-from bot.features.checkin import push as checkins
 from bot.features.personal import reminders
 from bot.host import Host
 from bot.programme import overrides
@@ -47,6 +48,17 @@ CANCEL_LIMIT = 0.25
 FORCE_HINT = "If that is meant, apply it with `confbot content reload --force`."
 SHOWN_AT_MOST = 10
 """A refusal's message names this many of the talks or conflicts, then how many more."""
+
+# a step: the session, the host (its programme is still the one shown until now), the new programme, now
+Applied = Callable[[Session, Host, Programme, datetime], int]
+"""A feature's step in applying a programme: ``(session, the programme shown until now, the new one, now)``
+→ the notices it queued. It runs in the applying transaction, after the checks passed."""
+APPLIED: dict[str, Applied] = {}
+
+
+def on_applied(name: str) -> Callable[[Applied], Applied]:
+    """Register a step run whenever a new programme is applied (a reload, /reload, the live sync, /move)."""
+    return once(APPLIED, name, "the programme-applied step")
 
 
 def _first_few(items: list[str], separator: str) -> str:
@@ -186,7 +198,8 @@ def _apply(host: Host, new: Programme, session: Session, *, force: bool, source:
             now,
         )
     announcements.replan(session, new, now=now)  # room channels follow moves, cancellations, new talks
-    checkins.replan(session, host, new, now=now)  # speakers' check-in asks follow moves and cancellations
+    for step in APPLIED.values():  # other features' parts ("the recording is up", speakers' check-in asks)
+        report.notices += step(session, host, new, now)
     return report
 
 

@@ -129,6 +129,8 @@ class Event:
     tags_zh: list[str] = field(default_factory=list)
     track_en: str | None = None
     slot: int = 1  # the talk's slot, when the source gives it several (1 = its first)
+    slides: str | None = None  # http(s) URLs (importers.resources)
+    recording: str | None = None
 
     def identities(self) -> list[str]:
         """What identifies the talk across imports, best first: its guid, its pretalx code, its id;
@@ -179,14 +181,17 @@ class Builder:
             raise self.error(f"{name}: expected a list of people, not {value!r}"[:200], place)
         return value
 
-    def room(self, name: str | None, name_en: str | None = None) -> str | None:
-        """The id of the room called ``name`` (added on first sight)."""
+    def room(self, name: str | None, name_en: str | None = None, *, stream: str | None = None) -> str | None:
+        """The id of the room called ``name`` (added on first sight; ``stream``: its live stream URL)."""
         name = (name or "").strip()
         if not name:
             return None
         rid = slug(name)
         english = (name_en or "").strip()
-        self.rooms.setdefault(rid, Room(id=rid, name=name, name_en=english if english not in ("", name) else None))
+        english_name = english if english not in ("", name) else None
+        room = self.rooms.setdefault(rid, Room(id=rid, name=name, name_en=english_name))
+        if stream and room.stream is None:
+            self.rooms[rid] = room.model_copy(update={"stream": stream})
         return rid
 
     def track(self, name: str | None, name_en: str | None = None) -> str | None:
@@ -275,6 +280,8 @@ class Builder:
                         end=end if end is not None else None,
                         duration=None if end is not None or event.start is None else 30,
                         links=list(dict.fromkeys(u for u in event.links if u)),
+                        slides=event.slides,
+                        recording=event.recording,
                         language=event.language or None,
                         guid=event.guid,
                         code=event.code,

@@ -16,6 +16,7 @@ from typing import Any
 from bot.programme.content.importers.build import Builder, Event, i18n, kind_of, parse_time, zone
 from bot.programme.content.importers.errors import EmptySchedule
 from bot.programme.content.importers.plaintext import plain
+from bot.programme.content.importers.resources import Media, recording_of, slides_of, web_url
 from bot.programme.content.schema import ContentFile
 
 V1 = "c3voc schedule.json v1"
@@ -26,6 +27,25 @@ def _links(items: object) -> list[str]:
     if not isinstance(items, list):
         return []
     return [str(x.get("url") or "") if isinstance(x, dict) else str(x) for x in items if x]
+
+
+def _media(event: Mapping[str, Any], base: str | None) -> Media:
+    """The talk's ``slides`` and ``recording``: from its own video fields, else its links and attachments."""
+    pairs = [
+        (url, i18n(x.get("title")) if isinstance(x, dict) else "")
+        for x in [*(event.get("links") or []), *(event.get("attachments") or [])]
+        if (url := web_url(x.get("url") if isinstance(x, dict) else x, base))
+    ]
+    recording = event.get("recording")
+    video = event.get("video_download_url") or event.get("video") or event.get("recording_url")
+    if isinstance(recording, dict):  # {"license": …, "optout": …}, sometimes with a url
+        video = video or recording.get("url")
+    return Media(slides=slides_of(pairs), recording=web_url(video) or recording_of(pairs))
+
+
+def _stream(room: Mapping[str, Any]) -> str | None:
+    """A room's live stream URL, when the source gives one (a bare stream name is not a link)."""
+    return web_url(room.get("stream")) or web_url(room.get("stream_url"))
 
 
 def _abstract(event: Mapping[str, Any]) -> str:
@@ -51,9 +71,10 @@ def import_v1(
     """A version-1 schedule.json: days → rooms → events."""
     conf = data["schedule"]["conference"] if "schedule" in data else data["conference"]
     b = Builder(source, V1)
+    base = (data.get("schedule") or {}).get("base_url") or conf.get("base_url") or conf.get("url")
     for room in conf.get("rooms") or []:  # pretalx lists every room up front, in its order
         if isinstance(room, dict):
-            b.room(i18n(room.get("name")))
+            b.room(i18n(room.get("name")), stream=_stream(room))
     days = conf.get("days")
     if not isinstance(days, list):
         raise b.error("schedule.conference.days is not a list", "schedule.conference")
@@ -68,7 +89,7 @@ def import_v1(
                 if not isinstance(event, dict):
                     raise b.error(f"expected an event object, not {event!r}"[:200], place)
                 with b.at(place):
-                    b.add(_event_v1(b, event, room_name, day, place))
+                    b.add(_event_v1(b, event, room_name, day, place, base))
     if not b.events:
         rooms_seen = sum(len(day.get("rooms") or {}) for day in days if isinstance(day, dict))
         detail = (
@@ -83,7 +104,9 @@ def import_v1(
     return b.content(_conference(conf, name), tz, previous)
 
 
-def _event_v1(b: Builder, event: Mapping[str, Any], room_name: str, day: Mapping[str, Any], place: str) -> Event:
+def _event_v1(
+    b: Builder, event: Mapping[str, Any], room_name: str, day: Mapping[str, Any], place: str, base: str | None
+) -> Event:
     if event.get("date"):
         start = parse_time(event["date"], place + ", date", b.source)
     elif event.get("start") and day.get("date"):
@@ -114,6 +137,7 @@ def _event_v1(b: Builder, event: Mapping[str, Any], room_name: str, day: Mapping
         kind=kind_of(event.get("type")),
         language=i18n(event.get("language")) or None,
         links=_links(event.get("links")),
+        **_media(event, base),
     )
 
 
@@ -124,9 +148,11 @@ def import_v2(
     schedule = data["schedule"]
     conf = schedule.get("conference") or {}
     b = Builder(source, V2)
-    rooms = {r.get("guid"): i18n(r.get("name")) for r in conf.get("rooms") or [] if isinstance(r, dict)}
-    for name in rooms.values():
-        b.room(name)
+    listed = [r for r in conf.get("rooms") or [] if isinstance(r, dict)]
+    rooms = {r.get("guid"): i18n(r.get("name")) for r in listed}
+    for room in listed:
+        b.room(i18n(room.get("name")), stream=_stream(room))
+    base = schedule.get("base_url") or conf.get("base_url") or conf.get("url")
     tracks = {t.get("slug"): i18n(t.get("name")) for t in conf.get("tracks") or [] if isinstance(t, dict)}
     bios = {p.get("guid"): p for p in schedule.get("persons") or [] if isinstance(p, dict)}
     events = schedule.get("events")
@@ -137,7 +163,7 @@ def import_v2(
             raise b.error("expected an object", f"schedule.events[{n}]")
         place = f"schedule.events[{n}] ({event.get('guid') or event.get('title') or '?'})"
         with b.at(place):
-            b.add(_event_v2(b, event, place, rooms, tracks, bios))
+            b.add(_event_v2(b, event, place, rooms, tracks, bios, base))
     if not b.events:
         raise EmptySchedule(source, f"detected {V2}, but schedule.events is empty", format=V2)
     tz = zone(conf.get("time_zone_name")) or timezone
@@ -151,6 +177,7 @@ def _event_v2(
     rooms: Mapping[Any, str],
     tracks: Mapping[Any, str],
     bios: Mapping[Any, Mapping[str, Any]],
+    base: str | None,
 ) -> Event:
     source = b.source
     start = parse_time(event.get("start"), place + ", start", source) if event.get("start") else None
@@ -183,4 +210,5 @@ def _event_v2(
         kind=kind_of(event.get("type")),
         language=i18n(event.get("language")) or None,
         links=_links(event.get("links")),
+        **_media(event, base),
     )

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from bot.programme.content.importers.build import Builder, Event, kind_of, parse_time, zone
 from bot.programme.content.importers.errors import EmptySchedule, ScheduleError
 from bot.programme.content.importers.plaintext import plain
+from bot.programme.content.importers.resources import Media, recording_of, slides_of, web_url
 from bot.programme.content.schema import ContentFile
 
 FRAB = "frab XML"
@@ -48,6 +49,18 @@ def _clock(text: str) -> time | None:
     return None
 
 
+def _media(event: ElementTree.Element, base: str | None) -> Media:
+    """The talk's ``slides`` and ``recording``: its ``<video_download_url>`` or ``<recording><url>``,
+    else its ``<links>`` and ``<attachments>`` that say so."""
+    pairs = [
+        (url, (el.text or "").strip())
+        for el in [*event.findall("links/link"), *event.findall("attachments/attachment")]
+        if (url := web_url(el.get("href"), base))
+    ]
+    video = web_url(_text(event, "video_download_url")) or web_url(_text(event, "recording/url"))
+    return Media(slides=slides_of(pairs), recording=video or recording_of(pairs))
+
+
 def import_xml(
     root: ElementTree.Element, name: str, *, source: str, timezone: str | None, previous: Mapping[str, int]
 ) -> ContentFile:
@@ -73,7 +86,7 @@ def import_xml(
             for event in room_el.findall("event"):
                 place = f"{day_place} <room name={room_name!r}> <event id={event.get('id', '?')!r}>"
                 with b.at(place):
-                    b.add(_event(b, event, room_name, day_date, change, place))
+                    b.add(_event(b, event, room_name, day_date, change, place, _text(conf, "base_url") or None))
     if not b.events:
         raise EmptySchedule(
             source,
@@ -93,7 +106,13 @@ def import_xml(
 
 
 def _event(
-    b: Builder, event: ElementTree.Element, room_name: str, day: date | None, change: time | None, place: str
+    b: Builder,
+    event: ElementTree.Element,
+    room_name: str,
+    day: date | None,
+    change: time | None,
+    place: str,
+    base: str | None = None,
 ) -> Event:
     start: datetime | None
     if _text(event, "date"):
@@ -129,4 +148,5 @@ def _event(
         kind=kind_of(_text(event, "type")),
         language=_text(event, "language") or None,
         links=[link.get("href") or "" for link in event.findall("links/link")],
+        **_media(event, base),
     )

@@ -19,6 +19,7 @@ from typing import Any
 from bot.programme.content.importers.build import Builder, Event, i18n, kind_of, parse_time, zone
 from bot.programme.content.importers.errors import EmptySchedule
 from bot.programme.content.importers.plaintext import plain
+from bot.programme.content.importers.resources import Media, recording_of, slides_of, web_url
 from bot.programme.content.schema import ContentFile
 
 API = "pretalx API"
@@ -138,6 +139,7 @@ def import_api(
                         ],
                         tags=[t for t in (_named(x, tags) for x in sub.get("tags") or []) if t],
                         slot=n,
+                        **_media(sub),
                     )
                 )
     if not b.events:
@@ -154,6 +156,18 @@ def import_api(
         "days": [event.get("date_from"), event.get("date_to")],
     }
     return b.content(conference, tz, previous)
+
+
+def _media(sub: Mapping[str, Any]) -> Media:
+    """Slides among the speaker's resources (a .pdf/.ppt/.key file, or "slides" in its description);
+    the recording when the submission carries one."""
+    pairs = [
+        (url, i18n(r.get("description")))
+        for r in sub.get("resources") or []
+        if isinstance(r, dict) and (url := web_url(r.get("resource") or r.get("link")))
+    ]
+    video = web_url(sub.get("recording_url")) or web_url(sub.get("recording")) or web_url(sub.get("video"))
+    return Media(slides=slides_of(pairs, pdf=True), recording=video or recording_of(pairs))
 
 
 def _listed(value: object) -> list[Any]:
