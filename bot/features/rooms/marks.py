@@ -1,20 +1,20 @@
 """Full rooms: which talk a ``/full`` mark is for, the live marks, and the one notice per subscriber.
 
 A mark names the room and the talk on there now (or starting within :data:`SOON`); it lasts until
-that talk ends, or until ``/full <room> off``. A room has one row (``full_rooms``): marking again
-replaces it.
+that talk ends, or until ``/full <room> off``. A room has one row (``full_rooms``): a mark for
+another talk replaces it; marking the same talk again keeps it (and who marked it first).
 
 "Not there yet": the bot has no presence signal, so every subscriber of the talk (a person, still
-reachable) counts as not there yet, except the organizer or room host who marked it. Each gets one
-notice: its outbox key is per (room, talk), so marking twice, off and on again, or a restart in
-between never sends it twice.
+reachable) counts as not there yet, except the organizer or room host marking it and the one who
+marked it first (they are in the room). Each gets one notice: its outbox key is per (room, talk), so
+marking twice, off and on again, or a restart in between never sends it twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, not_, select
+from sqlalchemy import and_, delete, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.chat.messages import Address
@@ -62,17 +62,20 @@ def mark(session: Session, room_id: str, talk: Talk, by: Address, now: datetime)
     people get one now (0 when they all had theirs)."""
     assert talk.end is not None
     account = f"{by.platform}:{by.user_id}"
+    markers = {account}
     row = session.get(FullRoom, room_id)
     if row is None:
         session.add(FullRoom(room=room_id, talk_id=talk.id, marked_by=account, marked_at=now, until=talk.end))
-    else:
+    elif row.talk_id == talk.id and row.until > now:  # marked again: the row keeps who marked it first
+        markers.add(row.marked_by)
+    else:  # an older talk's mark, or one taken off
         row.talk_id, row.marked_by, row.marked_at, row.until = talk.id, account, now, talk.end
     session.flush()
-    marker = and_(User.platform == by.platform, User.platform_user_id == by.user_id)
+    there = [and_(User.platform == p, User.platform_user_id == u) for p, _, u in (m.partition(":") for m in markers)]
     recipients = (
         select(User.id)
         .join(Subscription, Subscription.user_id == User.id)
-        .where(Subscription.talk_id == talk.id, User.active, User.kind == "person", not_(marker))
+        .where(Subscription.talk_id == talk.id, User.active, User.kind == "person", not_(or_(*there)))
     )
     return outbox.enqueue_many(
         session,
