@@ -46,7 +46,7 @@ from bot.features.organizer.stats import Stats as Stats  # the desk draws its ch
 from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
-from bot.features.rooms import marks as full_rooms
+from bot.features.rooms import full as full_rooms
 from bot.features.schedule import desk_view as schedule_desk
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import LANGUAGES, join_names, language_for_locale, pick, t

@@ -10,7 +10,7 @@ from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.pages import clamp, paginate
 from bot.chat.registry import Context, UsageError, command
-from bot.features.rooms import marks as full_rooms
+from bot.features.rooms import full as full_rooms
 from bot.i18n import pick, t
 from bot.programme import history
 from bot.programme import queries as agenda

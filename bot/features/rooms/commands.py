@@ -1,5 +1,5 @@
 """``/full <room>`` and ``/full <room> off``, for organizers and the room's hosts, and the notice its
-subscribers get (see :mod:`.marks`).
+subscribers get (see :mod:`.full`).
 
 The registry's ``organizer_only`` admits organizers alone, so this command checks its own rights:
 organizers, and the hosts ``CONFBOT_ROOM_HOSTS`` lists for that room. Anyone else is refused as for an
@@ -13,7 +13,7 @@ from bot.chat.labels import fit
 from bot.chat.messages import Button, Reply, ReplyBuilder, bold, link
 from bot.chat.registry import Context, UsageError, command
 from bot.delivery.renderers import PushContext, renderer
-from bot.features.rooms import marks
+from bot.features.rooms import full as full_rooms
 from bot.i18n import pick, t
 from bot.programme.cards import agenda_line, room_name, title_of
 from bot.programme.content.schema import Room
@@ -64,22 +64,22 @@ def full(ctx: Context) -> Reply:
         return ReplyBuilder().line(ctx.t("error.organizer_only", name=NAME)).build()
     name = room_name(ctx.programme, room.id, ctx.lang)
     if off:
-        was = marks.clear(ctx.session, room.id, ctx.now)
+        was = full_rooms.clear(ctx.session, room.id, ctx.now)
         _record(ctx, "ok" if was else "not full")
         return ReplyBuilder().line(ctx.t("full.cleared" if was else "full.not_marked", room=name)).build()
-    talk = marks.talk_to_mark(ctx.programme, room.id, ctx.now)
+    talk = full_rooms.talk_to_mark(ctx.programme, room.id, ctx.now)
     if talk is None or talk.end is None:
         _record(ctx, "no talk")
-        minutes = int(marks.SOON.total_seconds() // 60)
+        minutes = int(full_rooms.SOON.total_seconds() // 60)
         return ReplyBuilder().line(ctx.t("full.no_talk", room=name, minutes=minutes)).build()
-    told = marks.mark(ctx.session, room.id, talk, ctx.request.address, ctx.now)
+    told = full_rooms.mark(ctx.session, room.id, talk, ctx.request.address, ctx.now)
     _record(ctx, "ok")
     b = ReplyBuilder().line(ctx.t("full.marked", room=name, until=format_time(talk.end, ctx.programme.tz)))
     b.line(bold(f"#{talk.id} {title_of(talk, ctx.lang)}")).line(ctx.t("full.told", count=told))
     return b.build()
 
 
-@renderer(marks.KIND)
+@renderer(full_rooms.KIND)
 def render(push: PushContext) -> Reply | None:
     """The room is full: the talk, the room's live stream, and the talks starting then elsewhere."""
     talk, lang, programme = push.talk(), push.lang, push.programme
@@ -90,7 +90,7 @@ def render(push: PushContext) -> Reply | None:
     b.line(f"#{talk.id} {title_of(talk, lang)}")
     if room is not None and room.stream:
         b.blank().line(t(lang, "full.watch"), link(t(lang, "full.stream"), room.stream))
-    others = marks.elsewhere(programme, talk)
+    others = full_rooms.elsewhere(programme, talk)
     b.blank().line(bold(t(lang, "full.elsewhere" if others else "full.nothing_elsewhere")))
     for other in others:
         b.lines.append(agenda_line(programme, other, lang))
