@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.features.organizer.stats import subscriber_counts
-from bot.i18n import t
+from bot.i18n import is_chinese, t
 from bot.programme.cards import room_name, title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Room, Talk
@@ -81,4 +81,5 @@ def describe(programme: Programme, item: Crowded, lang: str) -> str:
     if item.bigger is None:
         return text
     bigger = room_name(programme, item.bigger.id, lang)
-    return f"{text} {t(lang, 'full.bigger', room=bigger, seats=item.bigger.capacity)}"
+    space = "" if is_chinese(lang) else " "
+    return f"{text}{space}{t(lang, 'full.bigger', room=bigger, seats=item.bigger.capacity)}"
