@@ -46,6 +46,7 @@ from bot.features.organizer.stats import Stats as Stats  # the desk draws its ch
 from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
+from bot.features.rooms import full as full_rooms
 from bot.features.schedule import desk_view as schedule_desk
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import LANGUAGES, join_names, language_for_locale, pick, t
@@ -201,7 +202,9 @@ class Core:
         with self.db.session() as session:
             moves = history.moves(session, programme)
             top = functools.partial(asking.top, session)
-            return board.room_screen(programme, moves, lang, self.clock.now(), room_id, top)
+            now = self.clock.now()
+            full = full_rooms.is_full(session, room_id, now)
+            return board.room_screen(programme, moves, lang, now, room_id, top, full=full)
 
     def web_version(self) -> str:
         """The current programme's version (:func:`board.version`), made once per programme: open pages
@@ -358,7 +361,8 @@ class Core:
         rooms = self.programme.conference.rooms
         screens = [s for room in rooms if (s := self.web_room_screen(room.id, lang))]
         with self.db.session() as session:
-            return overview.now_view(session, screens, {room.id: room.capacity for room in rooms})
+            capacities = {room.id: room.capacity for room in rooms}
+            return overview.now_view(session, screens, capacities, self.programme, self.clock.now(), lang)
 
     def desk_run(self, signed: signin.SignedIn, action: str, lang: str) -> Reply:
         """A chat command (``/stats``, ``/broadcast …``, ``confirm <token>``…) run as the signed-in organizer,

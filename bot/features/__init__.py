@@ -36,6 +36,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.broadcast.push",
     "bot.features.announce.commands",
     "bot.features.announce.push",
+    "bot.features.rooms.commands",
     "bot.features.schedule.commands",
     "bot.features.schedule.reload",
     "bot.features.schedule.push",

@@ -380,3 +380,16 @@ class FaqMiss(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FullRoom(Base):
+    """A room marked full (``/full``) for the talk on there, until that talk ends: one mark per room,
+    a new mark replacing the old (a mark whose ``until`` has passed is no longer live)."""
+
+    __tablename__ = "full_rooms"
+
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)
+    talk_id: Mapped[int] = mapped_column(Integer)
+    marked_by: Mapped[str] = mapped_column(String(200))  # platform:user_id of the organizer or room host
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime] = mapped_column(UTCDateTime())  # the talk's end

@@ -10,6 +10,7 @@ from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Button, Choices, Line, Reply, ReplyBuilder, Span, bold, italic
 from bot.chat.pages import clamp, paginate
 from bot.chat.registry import Context, UsageError, command
+from bot.features.rooms import full as full_rooms
 from bot.i18n import pick, t
 from bot.programme import history
 from bot.programme import queries as agenda
@@ -133,8 +134,10 @@ def now(ctx: Context) -> Reply:
     body: list[Line] = []
     talks: dict[int, Talk] = {}
     moves = history.moves(ctx.session, programme)
+    full = full_rooms.live(ctx.session, at)
     for state in states:
-        body += [(), (bold(f"📍 {room_name(programme, state.room, ctx.lang)}"),)]
+        badge = (bold(f" · 🈵 {ctx.t('full.badge')}"),) if state.room in full else ()
+        body += [(), (bold(f"📍 {room_name(programme, state.room, ctx.lang)}"), *badge)]
         if state.current is not None:
             body.append(_dated_line(ctx, state.current, moves, mark="▶ ", with_room=False, today_only=True))
             _remember(talks, body[-1], state.current)
@@ -310,6 +313,8 @@ def _room_now(ctx: Context, room_id: str, at: datetime, moves: dict[int, history
     """What is on in a room now and up next there, then the heading of its full list."""
     state = agenda.room_state(ctx.programme, room_id, at)
     lines: list[Line] = []
+    if full_rooms.is_full(ctx.session, room_id, at):
+        lines.append((bold(f"🈵 {ctx.t('full.badge')}"),))
     if state.current is not None:
         lines += [(bold(ctx.t("room.now")),), _dated_line(ctx, state.current, moves, with_room=False)]
         watch = stream_link(ctx.programme, room_id, ctx.lang)  # the room's stream while something is on

@@ -268,17 +268,27 @@ class RoomScreen:
     questions: tuple[ScreenQuestion, ...]
     no_questions: str
     ask_label: str
+    full: bool = False  # marked full (/full) for the talk on there
+    full_label: str = ""  # what the screen says then
 
 
 Questions = Callable[[int], list[asking.Ranked]]
 
 
 def room_screen(
-    programme: Programme, moves: dict[int, Moved], lang: str, at: datetime, room_id: str, questions: Questions
+    programme: Programme,
+    moves: dict[int, Moved],
+    lang: str,
+    at: datetime,
+    room_id: str,
+    questions: Questions,
+    *,
+    full: bool = False,
 ) -> RoomScreen | None:
     """``room_id``'s screen at ``at`` (None for an unknown room): the room's now and next as ``/room``
     says them (:func:`queries.room_state`), the talk taking questions (:func:`asking.screen_talk`) and
-    its top questions, read with ``questions`` (``asking.top`` over a session)."""
+    its top questions, read with ``questions`` (``asking.top`` over a session); ``full``: the room is
+    marked full (``/full``)."""
     room = programme.room(room_id)
     if room is None:
         return None
@@ -314,6 +324,8 @@ def room_screen(
         questions=listed,
         no_questions=t(lang, "web.screen_no_questions"),
         ask_label=t(lang, "web.screen_ask"),
+        full=full,
+        full_label=t(lang, "full.badge") if full else "",
     )
 
 

@@ -4,6 +4,7 @@ tickets, and the pushes waiting or failed, from the same views the chat and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,8 @@ from bot.features.browse.board import RoomScreen
 from bot.features.helpdesk.tickets import TicketCounts
 from bot.features.helpdesk.tickets import counts as ticket_counts
 from bot.features.organizer.stats import subscriber_counts
+from bot.features.rooms import capacity
+from bot.programme.content.programme import Programme
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,19 @@ class DeskNow:
     rooms: tuple[RoomNow, ...]
     tickets: TicketCounts
     pushes: dict[str, int]  # outbox rows by status: pending, sending, sent, failed, blocked…
+    crowded: tuple[str, ...] = ()  # talks to come with more subscribers than seats (and a bigger free room)
 
 
-def now_view(session: Session, screens: list[RoomScreen], capacities: dict[str, int | None]) -> DeskNow:
-    """The Now page from the rooms' screens (``Core.web_room_screen``) and their seats."""
+def now_view(
+    session: Session,
+    screens: list[RoomScreen],
+    capacities: dict[str, int | None],
+    programme: Programme,
+    now: datetime,
+    lang: str,
+) -> DeskNow:
+    """The Now page from the rooms' screens (``Core.web_room_screen``) and their seats, with the talks
+    still to come that have more subscribers than their room seats (:func:`capacity.crowded`)."""
     subscribers = subscriber_counts(session)
 
     def count(talk_id: int | None) -> int | None:
@@ -47,4 +59,5 @@ def now_view(session: Session, screens: list[RoomScreen], capacities: dict[str, 
     rooms = tuple(
         RoomNow(s, count(s.now_id), tuple(count(i) for i in s.next_ids), capacities.get(s.room.id)) for s in screens
     )
-    return DeskNow(rooms, ticket_counts(session), outbox.counts(session))
+    crowded = tuple(capacity.describe(programme, c, lang) for c in capacity.crowded(session, programme, now))
+    return DeskNow(rooms, ticket_counts(session), outbox.counts(session), crowded)

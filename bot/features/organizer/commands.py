@@ -13,6 +13,7 @@ from bot.features.browse.agenda import paged_reply
 from bot.features.faq.misses import MISS_CHARS
 from bot.features.feedback.ratings import TalkRatings
 from bot.features.organizer.stats import BroadcastOutcome, Stats, TalkSubscriptions, collect
+from bot.features.rooms import capacity
 from bot.i18n import pick, t
 from bot.programme.timefmt import clock_time
 
@@ -144,5 +145,13 @@ def show_stats(ctx: Context) -> Reply:
         top_broadcasts=None,
         top_misses=TOP_MISSES,
     )
+    crowded = capacity.crowded(ctx.session, ctx.programme, ctx.now)  # rooms too small for what is to come
+    if crowded:
+        warnings = [
+            (bold(ctx.t("full.crowded_title")),),
+            *((Span(f"• {capacity.describe(ctx.programme, c, ctx.lang)}"),) for c in crowded),
+            (),
+        ]
+        lines = [lines[0], *warnings, *lines[1:]]
     page = parse_number(ctx.args) if ctx.args.strip() else None
     return paged_reply(ctx, lines[:1], lines[1:], "stats", page or 1)

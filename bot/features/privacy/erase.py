@@ -4,8 +4,8 @@ What stays, without anything that leads back to the person (see ``docs/privacy.m
 
 - their ratings' stars (the comment is deleted), so a talk's count and mean do not change;
 - the text of a question of theirs that other people voted on (the others' votes are theirs);
-- the organizer actions they took, in the audit log and on broadcasts, previews, schedule fixes and
-  announcement channels, with :data:`FORGOTTEN` where their account was.
+- the organizer actions they took, in the audit log and on broadcasts, previews, schedule fixes,
+  announcement channels and full rooms, with :data:`FORGOTTEN` where their account was.
 
 The kept ratings and questions move to a new, inactive ``users`` row of its own (platform
 :data:`FORGOTTEN`, a random id, no chat), one per erasure, so that the stars still count as
@@ -33,6 +33,7 @@ from bot.storage.models import (
     Confirmation,
     DeskLink,
     DeskSession,
+    FullRoom,
     OutboxMessage,
     PendingInput,
     Question,
@@ -166,6 +167,7 @@ def _unname_organizer(session: Session, user: User) -> None:
         update(Broadcast).where(Broadcast.created_by == account).values(created_by=FORGOTTEN),
         update(ScheduleOverride).where(ScheduleOverride.set_by == account).values(set_by=FORGOTTEN),
         update(AnnounceChannel).where(AnnounceChannel.created_by == account).values(created_by=FORGOTTEN),
+        update(FullRoom).where(FullRoom.marked_by == account).values(marked_by=FORGOTTEN),
     ):
         session.execute(stmt, execution_options=_SYNC)
     session.execute(
