@@ -4,14 +4,16 @@ server per test module (``served``) for the browser tests."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 
@@ -174,3 +176,20 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+def desk_core(directory: Path) -> Core:
+    """A core for the desk's tests: :func:`web_core` with a public address (the /desk links name it) and
+    the console organizer."""
+    core = web_core(directory)
+    core.settings.public_url = "https://bot.example.org"
+    core.add_organizer(ORGANIZER)
+    return core
+
+
+@contextlib.asynccontextmanager
+async def site(core: Core, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the web pages (in process) at the public address, with these request headers."""
+    transport = httpx.ASGITransport(app=web_app(core))
+    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org", headers=headers) as client:
+        yield client

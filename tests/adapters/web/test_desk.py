@@ -18,7 +18,7 @@ from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import AuditEntry
-from tests.adapters.web.conftest import ORGANIZER, web_app, web_core
+from tests.adapters.web.conftest import ORGANIZER, desk_core, site
 from tests.helpers import ask
 
 ATTENDEE = Address("telegram", "777", "777")
@@ -26,16 +26,12 @@ ATTENDEE = Address("telegram", "777", "777")
 
 @pytest.fixture
 def core(tmp_path: Path) -> Core:
-    core = web_core(tmp_path)
-    core.settings.public_url = "https://bot.example.org"
-    core.add_organizer(ORGANIZER)
-    return core
+    return desk_core(tmp_path)
 
 
 @pytest.fixture
 async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=web_app(core))
-    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org") as client:
+    async with site(core) as client:
         yield client
 
 

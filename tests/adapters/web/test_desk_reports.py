@@ -15,7 +15,7 @@ import pytest
 from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from tests.adapters.web.conftest import ORGANIZER, web_app, web_core
+from tests.adapters.web.conftest import ORGANIZER, desk_core, site
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.helpers import ask
 
@@ -26,17 +26,12 @@ ON_NOW = 2  # in the main hall at 10:00 on day 1: open for questions
 
 @pytest.fixture
 def core(tmp_path: Path) -> Core:
-    core = web_core(tmp_path)
-    core.settings.public_url = "https://bot.example.org"
-    core.add_organizer(ORGANIZER)
-    return core
+    return desk_core(tmp_path)
 
 
 @pytest.fixture
 async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=web_app(core))
-    headers = {"accept-language": "en"}
-    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org", headers=headers) as client:
+    async with site(core, {"accept-language": "en"}) as client:
         yield client
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.core import Core
-from tests.adapters.web.conftest import ORGANIZER, web_app, web_core
+from tests.adapters.web.conftest import ORGANIZER, desk_core, site
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.helpers import ask
 
@@ -22,17 +22,12 @@ PAGE = "/desk/schedule"
 
 @pytest.fixture
 def core(tmp_path: Path) -> Core:
-    core = web_core(tmp_path)
-    core.settings.public_url = "https://bot.example.org"
-    core.add_organizer(ORGANIZER)
-    return core
+    return desk_core(tmp_path)
 
 
 @pytest.fixture
 async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=web_app(core))
-    headers = {"accept-language": "en"}
-    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org", headers=headers) as client:
+    async with site(core, {"accept-language": "en"}) as client:
         yield client
 
 

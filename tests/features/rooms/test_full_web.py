@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.settings import Settings
 from bot.storage.db import Database
-from tests.adapters.web.conftest import web_app
+from tests.adapters.web.conftest import site
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.features.rooms.conftest import BEFORE, BOB, EVA, HOST, ORGANIZER, with_seats
 from tests.helpers import ALICE, ask
@@ -33,8 +33,7 @@ def core(tmp_path: Path) -> Core:
 
 @pytest.fixture
 async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=web_app(core))
-    async with httpx.AsyncClient(transport=transport, base_url="https://bot.example.org") as client:
+    async with site(core) as client:
         yield client
 
 
