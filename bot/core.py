@@ -150,41 +150,12 @@ class Core:
             log.exception("could not record delivery %s; handling it", key[:80])
             return True
 
-    def desk_schedule(self, lang: str) -> schedule_desk.ScheduleDesk:
-        """The desk's schedule page: the stored /move and /cancel overrides and the talks, days and rooms
-        its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
-        with self.db.session() as session:
-            return schedule_desk.schedule_view(session, self.programme, lang)
-
-    def desk_stats(self) -> Stats:
-        """The numbers ``/stats`` shows, as data: the desk draws its charts from them."""
-        return gather(self)
-
-    def desk_stats_csv(self, lang: str) -> str:
-        """The ``/stats`` numbers as CSV, one number a row (``/desk/stats.csv``)."""
-        from bot.features.organizer import stats_export
-
-        return stats_export.to_csv(self.desk_stats(), lang)
-
-    def desk_audit(
-        self, limit: int, who: str | None = None, action: str | None = None, outcome: str | None = None
-    ) -> audit_view.AuditPage:
-        """The audit log as /audit shows it, newest first, filtered by who, command and outcome."""
-        with self.db.session() as session:
-            return audit_view.audit_page(session, self.programme.tz, limit, who, action, outcome)
-
     def calendar_feed(self, token: str) -> bytes | None:
         """The .ics feed of the user holding ``token`` (their current agenda), or None if nobody does."""
         from bot.features.personal import calendar_feed
 
         with self.db.session() as session:
             return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
-
-    def desk_helpdesk(self, lang: str) -> list[InboxTicket]:
-        """The desk's helpdesk inbox: the open tickets oldest first, each with the lines ``/tickets`` shows
-        and its whole thread (read-only: claiming, answering and closing are the chat's commands)."""
-        with self.db.session() as session:
-            return inbox(session, lang, self.programme.tz, self.clock.now())
 
     # --- the public web pages (adapters/web): the same views as the chat, for a reader without an account ---
 
@@ -232,38 +203,6 @@ class Core:
         """What /search answers (the query cleaned and cut as a chat message would be)."""
         text = (clean_text(query) or "").strip()[:MAX_INPUT_CHARS]
         return board.search_page(self.programme, self.search, lang, text, max(1, page))
-
-    # --- the desk's broadcast page: what /broadcast previews and counts, shown for the web ---
-
-    def desk_broadcast_audiences(self, lang: str) -> list[tuple[str, str]]:
-        """The audiences ``/broadcast`` takes, as (value, label): ``all``, ``talk:<id>`` for every talk,
-        ``platform:<name>`` for each platform with people, ``lang:<code>``."""
-        with self.db.session() as session:
-            platforms = broadcasts.platforms_in_use(session)
-        talks = [(f"talk:{talk.id}", f"talk:{talk.id} · {title_of(talk, lang)}") for talk in self.programme.talks]
-        return [
-            ("all", "all"),
-            *talks,
-            *((f"platform:{p}", f"platform:{p}") for p in platforms),
-            *((f"lang:{code}", f"lang:{code}") for code in LANGUAGES),
-        ]
-
-    def desk_broadcast_sizes(self, audience: str) -> dict[str, int]:
-        """How many people an audience reaches per platform, as ``/broadcast``'s preview counts them."""
-        parsed = broadcasts.parse_audience(audience)
-        if parsed is None:
-            return {}
-        with self.db.session() as session:
-            return broadcasts.sizes(session, parsed)
-
-    def desk_broadcast_message(self, text: str) -> Reply:
-        """A broadcast's text as its recipients get it (the organizer's markup, rendered)."""
-        return broadcasts.message(text)
-
-    def desk_broadcast_progress(self, broadcast_id: int) -> broadcasts.Tally | None:
-        """One broadcast's sent / pending / failed / blocked counts, as ``/broadcast status`` counts them."""
-        with self.db.session() as session:
-            return broadcasts.tally(session, broadcast_id)
 
     # --- personal web pages (/me/<token>): the chat's own commands, run as the page's user ---
 
@@ -375,6 +314,69 @@ class Core:
         request = Request(signed.address, action=action, background=True, page=signin.DESK_CHAT, page_lang=lang)
         response = self.respond(request)
         return response.replies[0], response.outcome
+
+    # --- the desk's pages: what they show that the chat has no command for (read-only) ---
+
+    def desk_schedule(self, lang: str) -> schedule_desk.ScheduleDesk:
+        """The desk's schedule page: the stored /move and /cancel overrides and the talks, days and rooms
+        its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
+        with self.db.session() as session:
+            return schedule_desk.schedule_view(session, self.programme, lang)
+
+    def desk_stats(self) -> Stats:
+        """The numbers ``/stats`` shows, as data: the desk draws its charts from them."""
+        return gather(self)
+
+    def desk_stats_csv(self, lang: str) -> str:
+        """The ``/stats`` numbers as CSV, one number a row (``/desk/stats.csv``)."""
+        from bot.features.organizer import stats_export
+
+        return stats_export.to_csv(self.desk_stats(), lang)
+
+    def desk_audit(
+        self, limit: int, who: str | None = None, action: str | None = None, outcome: str | None = None
+    ) -> audit_view.AuditPage:
+        """The audit log as /audit shows it, newest first, filtered by who, command and outcome."""
+        with self.db.session() as session:
+            return audit_view.audit_page(session, self.programme.tz, limit, who, action, outcome)
+
+    def desk_helpdesk(self, lang: str) -> list[InboxTicket]:
+        """The desk's helpdesk inbox: the open tickets oldest first, each with the lines ``/tickets`` shows
+        and its whole thread (read-only: claiming, answering and closing are the chat's commands)."""
+        with self.db.session() as session:
+            return inbox(session, lang, self.programme.tz, self.clock.now())
+
+    # --- the desk's broadcast page: what /broadcast previews and counts, shown for the web ---
+
+    def desk_broadcast_audiences(self, lang: str) -> list[tuple[str, str]]:
+        """The audiences ``/broadcast`` takes, as (value, label): ``all``, ``talk:<id>`` for every talk,
+        ``platform:<name>`` for each platform with people, ``lang:<code>``."""
+        with self.db.session() as session:
+            platforms = broadcasts.platforms_in_use(session)
+        talks = [(f"talk:{talk.id}", f"talk:{talk.id} · {title_of(talk, lang)}") for talk in self.programme.talks]
+        return [
+            ("all", "all"),
+            *talks,
+            *((f"platform:{p}", f"platform:{p}") for p in platforms),
+            *((f"lang:{code}", f"lang:{code}") for code in LANGUAGES),
+        ]
+
+    def desk_broadcast_sizes(self, audience: str) -> dict[str, int]:
+        """How many people an audience reaches per platform, as ``/broadcast``'s preview counts them."""
+        parsed = broadcasts.parse_audience(audience)
+        if parsed is None:
+            return {}
+        with self.db.session() as session:
+            return broadcasts.sizes(session, parsed)
+
+    def desk_broadcast_message(self, text: str) -> Reply:
+        """A broadcast's text as its recipients get it (the organizer's markup, rendered)."""
+        return broadcasts.message(text)
+
+    def desk_broadcast_progress(self, broadcast_id: int) -> broadcasts.Tally | None:
+        """One broadcast's sent / pending / failed / blocked counts, as ``/broadcast status`` counts them."""
+        with self.db.session() as session:
+            return broadcasts.tally(session, broadcast_id)
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
