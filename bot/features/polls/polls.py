@@ -141,11 +141,10 @@ def vote(session: Session, poll: Poll, platform: str, voter: str, option: int | 
 
 def tally(session: Session, poll: Poll) -> Tally:
     """The merged counts of every platform's votes."""
-    per = dict(
-        session.execute(
-            select(PollVote.option, func.count()).where(PollVote.poll_id == poll.id).group_by(PollVote.option)
-        ).tuples()
+    rows = session.execute(
+        select(PollVote.option, func.count()).where(PollVote.poll_id == poll.id).group_by(PollVote.option)
     )
+    per = {option: count for option, count in rows}
     return Tally(poll, tuple(per.get(i, 0) for i in range(len(poll.options))))
 
 
