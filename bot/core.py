@@ -376,6 +376,13 @@ class Core:
         response = self.respond(request)
         return response.replies[0], response.outcome
 
+    def poll_posted(self, poll_id: int, platform: str, ref: str) -> None:
+        """A platform posted a poll natively as ``ref`` (Telegram's poll id): its answers name only that."""
+        from bot.features.polls import polls
+
+        with self.db.session() as session:
+            polls.remember_post(session, poll_id, platform, ref)
+
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""
         self._organizers.add(Account(address.platform, address.user_id))
