@@ -204,7 +204,12 @@ class Core:
             top = functools.partial(asking.top, session)
             now = self.clock.now()
             full = full_rooms.is_full(session, room_id, now)
-            return board.room_screen(programme, moves, lang, now, room_id, top, full=full)
+            screen = board.room_screen(programme, moves, lang, now, room_id, top, full=full)
+            if screen is not None and screen.now_id is not None:
+                from bot.features.polls.screen import screen_poll
+
+                screen = dataclasses.replace(screen, poll=screen_poll(session, screen.now_id, lang, now))
+            return screen
 
     def web_version(self) -> str:
         """The current programme's version (:func:`board.version`), made once per programme: open pages
