@@ -96,8 +96,8 @@ async def send_poll(bot: Bot, chat_id: int | str, poll: PollSpec, *, read_timeou
 
     Not anonymous, so that each answer arrives as a ``poll_answer`` update naming its voter and is
     counted once per person with the votes from Slack and the web (an anonymous poll's answers never
-    reach the bot one by one). Telegram allows that in groups, not in channels: a room announced in a
-    channel gets a 400 there, and its people vote with the buttons elsewhere.
+    reach the bot one by one). Telegram allows that in groups, not in channels: there it answers 400,
+    and the sender posts the poll as text with a vote button per option instead.
     """
     ahead = (poll.closes_at - datetime.now(UTC)).total_seconds() if poll.closes_at is not None else 0
     close = poll.closes_at if poll.closes_at is not None and MIN_CLOSE <= ahead <= MAX_CLOSE else None

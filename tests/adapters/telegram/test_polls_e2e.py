@@ -29,7 +29,7 @@ from tests.adapters.slack.test_e2e import SECRET, block_action
 from tests.adapters.telegram.conftest import telegram_settings
 from tests.conftest import SHANGHAI
 from tests.fakes.slack_api import TOKEN, FakeSlack
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeChannel, FakeTelegram
 
 ORGANIZER, VOTER, GROUP = 1001, 2002, -100777
 TALK3_END = datetime(2026, 12, 12, 11, 20, tzinfo=SHANGHAI)
@@ -115,6 +115,35 @@ async def test_a_poll_is_a_native_telegram_poll_and_telegram_and_slack_votes_add
 
             fake_telegram.push(fake_telegram.poll_answer_update(VOTER, poll_id, []))  # retracted in Telegram
             await _votes(core, 2)
+    finally:
+        await runtime.stop()
+        await telegram.stop()
+
+
+async def test_in_a_channel_the_poll_comes_with_vote_buttons_that_count(
+    fake_telegram: FakeTelegram, core: Core
+) -> None:
+    news = -1001234567890
+    fake_telegram.channels[news] = FakeChannel(news, "Conf news", "confnews", owner=ORGANIZER, admins={ORGANIZER})
+    core.add_organizer(Address("telegram", str(ORGANIZER), str(ORGANIZER)))
+    telegram = TelegramAdapter(telegram_settings(fake_telegram), core)
+    runtime = Runtime(core, {"telegram": telegram.sender()}, periodic=False)
+    await telegram.start()
+    await runtime.start()
+    try:
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/announce here A in @confnews", lang="en"))
+        await fake_telegram.wait_for("sendMessage", chat_id=ORGANIZER)
+        fake_telegram.push(fake_telegram.message_update(ORGANIZER, "/poll 3 Ready? | yes | no", lang="en"))
+        await fake_telegram.wait_for("sendMessage", 2, chat_id=ORGANIZER)
+        await runtime.dispatch_now()
+        (posted,) = await fake_telegram.wait_for("sendMessage", chat_id=news)
+        assert fake_telegram.sent("sendPoll") == []  # Telegram refuses a non-anonymous poll in a channel
+        assert "📊 Ready?" in posted["text"]
+        buttons = [b["callback_data"] for row in posted["reply_markup"]["inline_keyboard"] for b in row]
+        assert buttons == ["poll_vote 1 0", "poll_vote 1 1"]
+        message = fake_telegram.last_messages[news]
+        fake_telegram.push(fake_telegram.callback_update(VOTER, "poll_vote 1 0", message, lang="en"))
+        await _votes(core, 1)
     finally:
         await runtime.stop()
         await telegram.stop()
