@@ -175,7 +175,12 @@ class Core:
             top = functools.partial(asking.top, session)
             now = self.clock.now()
             full = full_rooms.is_full(session, room_id, now)
-            return board.room_screen(programme, moves, lang, now, room_id, top, full=full)
+            screen = board.room_screen(programme, moves, lang, now, room_id, top, full=full)
+            if screen is not None and screen.now_id is not None:
+                from bot.features.polls.screen import screen_poll
+
+                screen = dataclasses.replace(screen, poll=screen_poll(session, screen.now_id, lang, now))
+            return screen
 
     def web_version(self) -> str:
         """The current programme's version (:func:`board.version`), made once per programme: open pages
@@ -377,6 +382,13 @@ class Core:
         """One broadcast's sent / pending / failed / blocked counts, as ``/broadcast status`` counts them."""
         with self.db.session() as session:
             return broadcasts.tally(session, broadcast_id)
+
+    def poll_posted(self, poll_id: int, platform: str, ref: str) -> None:
+        """A platform posted a poll natively as ``ref`` (Telegram's poll id): its answers name only that."""
+        from bot.features.polls import polls
+
+        with self.db.session() as session:
+            polls.remember_post(session, poll_id, platform, ref)
 
     def add_organizer(self, address: Address) -> None:
         """Grant organizer rights (e.g. to the local terminal user)."""

@@ -84,6 +84,11 @@ class TelegramAdapter:
         Handlers(core).install(self.application)
         paid_rate = settings.telegram_paid_rate_limit if settings.telegram_paid_broadcast else None
         self._sender = TelegramSender(self.application.bot, settings.telegram_rate_limit, paid_rate=paid_rate)
+        self._sender.on_poll = self._poll_posted
+
+    async def _poll_posted(self, poll_id: int, ref: str) -> None:
+        """Remember which Telegram poll a poll was posted as (its ``poll_answer`` updates name only that)."""
+        await self.core.blocking(partial(self.core.poll_posted, poll_id, "telegram", ref))
 
     def routes(self) -> list[BaseRoute]:
         """The webhook endpoint in webhook mode."""

@@ -16,7 +16,15 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
 
 from adapters.telegram.channels import TelegramChatRights
 from adapters.telegram.outbound import answer, send_reply
@@ -105,6 +113,7 @@ class Handlers:
         app.add_handler(MessageHandler(files, self.on_file))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(InlineQueryHandler(self.on_inline))
+        app.add_handler(PollAnswerHandler(self.on_poll_answer))
         app.add_error_handler(self.on_error)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,6 +179,24 @@ class Handlers:
         finally:
             if not answered:  # the core failed: still stop the button's spinner
                 await query.answer()
+
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A vote in a native poll the bot posted (bot/features/polls): counted as that person's vote,
+        with Telegram's poll id for the poll; a retracted vote takes it back. Nothing is answered: a
+        poll answer has no chat to answer in."""
+        answered = update.poll_answer
+        if answered is None or answered.user is None:  # an anonymous vote names nobody
+            return
+        user = answered.user
+        option = str(answered.option_ids[0]) if answered.option_ids else "none"
+        request = Request(
+            Address(PLATFORM, str(user.id), str(user.id)),
+            action=f"poll_vote {PLATFORM}:{answered.poll_id} {option}",
+            locale=user.language_code,
+            display_name=user.full_name,
+            background=True,
+        )
+        await self.core.handle_async(request)
 
     async def _deliver(self, update: Update, reply: Reply, send: Callable[[Reply], Awaitable[None]]) -> None:
         """``send(reply)``; if it can't be rendered or Telegram refuses it, the failure is logged once

@@ -10,6 +10,7 @@ platform is a line of the text (its link, or where it was sent).
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Bot, Message, ReplyParameters
@@ -18,7 +19,7 @@ from telegram.error import BadRequest
 
 from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
 from bot.chat.files import forward_as_text
-from bot.chat.messages import Reply, Span
+from bot.chat.messages import PollSpec, Reply, Span
 from bot.i18n import t
 
 PLATFORM = "telegram"
@@ -82,6 +83,34 @@ async def send_reply(
         await bot.send_message(
             chat_id, to_html(reply), reply_markup=keyboard(reply), disable_web_page_preview=True, **common
         )
+
+
+# https://core.telegram.org/bots/api#sendpoll: close_date "must be at least 5 and no more than 2628000
+# seconds in the future"; a talk ending later than that (or sooner) gets no close_date, and the core
+# refuses votes after the talk's end anyway
+MIN_CLOSE, MAX_CLOSE = 5, 2628000
+
+
+async def send_poll(bot: Bot, chat_id: int | str, poll: PollSpec, *, read_timeout: float) -> str:
+    """Post ``poll`` as a native Telegram poll; returns Telegram's poll id (its answers carry it).
+
+    Not anonymous, so that each answer arrives as a ``poll_answer`` update naming its voter and is
+    counted once per person with the votes from Slack and the web (an anonymous poll's answers never
+    reach the bot one by one). Telegram allows that in groups, not in channels: there it answers 400,
+    and the sender posts the poll as text with a vote button per option instead.
+    """
+    ahead = (poll.closes_at - datetime.now(UTC)).total_seconds() if poll.closes_at is not None else 0
+    close = poll.closes_at if poll.closes_at is not None and MIN_CLOSE <= ahead <= MAX_CLOSE else None
+    message = await bot.send_poll(
+        chat_id,
+        poll.question,
+        list(poll.options),
+        is_anonymous=False,
+        close_date=close,
+        read_timeout=read_timeout,
+    )
+    assert message.poll is not None
+    return message.poll.id
 
 
 async def answer(message: Message, reply: Reply) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
@@ -11,9 +13,11 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from adapters.pacing import ChatPacer
 from adapters.shared_rate import SharedLimiter
-from adapters.telegram.outbound import send_reply
+from adapters.telegram.outbound import send_poll, send_reply
 from bot.chat.messages import Address, Reply
 from bot.delivery.sender import SendResult
+
+log = logging.getLogger(__name__)
 
 
 def retry_seconds(err: RetryAfter) -> float:
@@ -58,6 +62,8 @@ class TelegramSender:
         # TELEGRAM_PAID_BROADCAST: bulk pushes (broadcasts) go as paid broadcasts at their own, higher rate
         self.paid_rate = paid_rate
         self._paid = SharedLimiter(paid_rate) if paid_rate else None
+        # told (poll id, Telegram's poll id) after a native poll is posted, so its answers find the poll
+        self.on_poll: Callable[[int, str], Awaitable[None]] | None = None
 
     def set_share(self, fraction: float) -> None:
         """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
@@ -71,7 +77,10 @@ class TelegramSender:
         limiter = self._paid if paid and self._paid is not None else self._global
         async with self._pace(address.chat_id), limiter.slot() as slot:
             try:
-                await send_reply(self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid)
+                if reply.poll is None or not await self._native_poll(address, reply):
+                    await send_reply(
+                        self.bot, address.chat_id, reply, read_timeout=self.read_timeout, paid_broadcast=paid
+                    )
             except RetryAfter as err:
                 return SendResult.throttled(retry_seconds(err), f"429 Too Many Requests: {err}")
             except Forbidden as err:
@@ -88,3 +97,16 @@ class TelegramSender:
             except TelegramError as err:  # anything else (404, 409...): retried a bounded number of times
                 return SendResult("retry", None, f"telegram: {err}")
         return SendResult.sent()
+
+    async def _native_poll(self, address: Address, reply: Reply) -> bool:
+        """Post the reply's poll as a native poll; False when Telegram refuses it (a non-anonymous poll
+        in a channel): the reply then goes as its text with a vote button per option, which work there."""
+        assert reply.poll is not None
+        try:
+            ref = await send_poll(self.bot, address.chat_id, reply.poll, read_timeout=self.read_timeout)
+        except BadRequest as err:
+            log.info("native poll refused in %s (%s): sent with vote buttons", address.chat_id, err.message)
+            return False
+        if self.on_poll is not None:
+            await self.on_poll(reply.poll.poll_id, ref)
+        return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 Style = Literal["plain", "bold", "italic", "code", "link"]
@@ -174,6 +175,17 @@ class Place:
 
 
 @dataclass(frozen=True)
+class PollSpec:
+    """A live poll the reply is: a platform with native polls (Telegram's ``sendPoll``) posts it as
+    one, closing at ``closes_at``; elsewhere the reply's text and vote buttons show it."""
+
+    poll_id: int  # confbot's poll (its answers are mapped back to it)
+    question: str
+    options: tuple[str, ...]
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """A platform-neutral answer: lines of styled spans, rows of buttons, an optional file.
 
@@ -192,6 +204,7 @@ class Reply:
     bulk: bool = False
     place: Place | None = None  # shown with the text: a map pin where the platform has one
     forward: UserFile | None = None  # a user's file carried along (a ticket's photo), see UserFile
+    poll: PollSpec | None = None  # a live poll: native where the platform has polls, see PollSpec
 
     @property
     def button_rows(self) -> tuple[tuple[Button, ...], ...]:

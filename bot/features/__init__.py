@@ -26,6 +26,7 @@ ENABLED: tuple[str, ...] = (
     "bot.features.media.push",
     "bot.features.questions.commands",
     "bot.features.questions.push",
+    "bot.features.polls.commands",
     "bot.features.helpdesk.commands",
     "bot.features.helpdesk.tickets",
     "bot.features.privacy.commands",

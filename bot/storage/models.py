@@ -393,3 +393,40 @@ class FullRoom(Base):
     marked_by: Mapped[str] = mapped_column(String(200))  # platform:user_id of the organizer or room host
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     until: Mapped[datetime] = mapped_column(UTCDateTime())  # the talk's end
+
+
+class Poll(Base):
+    """A live poll on a talk (``/poll``): its question and options, open until the talk's end."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    talk_id: Mapped[int] = mapped_column(Integer, index=True)
+    question: Mapped[str] = mapped_column(String(300))
+    options: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))  # platform:user_id of the organizer or speaker
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the talk's end
+
+
+class PollVote(Base):
+    """One person's vote in a poll, from any platform: one row per person and poll, a new vote
+    moving it."""
+
+    __tablename__ = "poll_votes"
+
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    voter: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's user id
+    option: Mapped[int] = mapped_column(Integer)
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PollPost(Base):
+    """A poll as a platform posted it natively (Telegram's poll id), so its answers find the poll."""
+
+    __tablename__ = "poll_posts"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's poll id
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)

@@ -239,6 +239,8 @@ class FakeTelegram:
     _sent_times: deque[float] = field(default_factory=deque)
     messages: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)  # (chat, id) -> text, markup
     last_messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # chat -> last Message sent there
+    polls: dict[str, dict[str, Any]] = field(default_factory=dict)  # Telegram poll id -> the Poll sent
+    poll_messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # (chat, id) -> Poll
     channels: dict[int, FakeChannel] = field(default_factory=dict)  # channel id -> the channel
     files: dict[str, str] = field(default_factory=dict)  # file_id -> "photo" | "document": what users sent
     # the command menus set: (scope type, chat id or None, language code or "") -> command names
@@ -374,6 +376,20 @@ class FakeTelegram:
                 "offset": "",
             },
         }
+
+    def poll_answer_update(
+        self, user_id: int, poll_id: str, option_ids: list[int], *, lang: str = "en"
+    ) -> dict[str, Any]:
+        """Someone answers (or, with no options, retracts) a non-anonymous poll the bot sent."""
+        poll = self.polls[poll_id]
+        answer = spec_object(
+            "PollAnswer",
+            poll_id=poll_id,
+            user=self._user(user_id, lang),
+            option_ids=option_ids,
+            option_persistent_ids=[poll["options"][i]["persistent_id"] for i in option_ids],
+        )
+        return {"update_id": next(self._ids), "poll_answer": answer}
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates."""
@@ -679,7 +695,59 @@ class FakeTelegram:
                 self._check_text(content.get("message_text", ""), content)
                 self._check_markup(result)
             return True
+        if method == "sendPoll":
+            return self._send_poll(params)
+        if method == "stopPoll":
+            key = (int(params["chat_id"]), int(params["message_id"]))
+            found = self.poll_messages.get(key)
+            if found is None:
+                raise ApiError(400, "Bad Request: message to stop poll not found")
+            if found["is_closed"]:
+                raise ApiError(400, "Bad Request: poll has already been closed")
+            found["is_closed"] = True
+            return found
         raise ApiError(400, f"Bad Request: method {method} is not implemented by the fake")
+
+    def _send_poll(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendPoll with the Bot API's rules (https://core.telegram.org/bots/api#sendpoll): a question of
+        1-300 characters, 1-12 options of 1-100, no non-anonymous poll in a channel, close_date 5 to
+        2628000 seconds ahead and not with open_period."""
+        question = str(params["question"])
+        if not 1 <= len(question) <= 300:
+            raise ApiError(400, "Bad Request: POLL_QUESTION_INVALID")
+        options = [o["text"] if isinstance(o, dict) else str(o) for o in params["options"]]
+        if not 1 <= len(options) <= 12:
+            raise ApiError(400, "Bad Request: poll must have 1-12 options")
+        if any(not 1 <= len(o) <= 100 for o in options):
+            raise ApiError(400, "Bad Request: POLL_OPTION_INVALID")
+        anonymous = params.get("is_anonymous", True) not in (False, "false", "False")
+        chat_id = int(params["chat_id"])
+        if not anonymous and chat_id in self.channels:
+            raise ApiError(400, "Bad Request: POLL_ANONYMOUS_REQUIRED")
+        if params.get("close_date") is not None:
+            if params.get("open_period") is not None:
+                raise ApiError(400, "Bad Request: can't use open_period and close_date together")
+            ahead = int(params["close_date"]) - time.time()
+            if not 5 <= ahead <= 2628000:
+                raise ApiError(400, "Bad Request: close_date is out of range")
+        chat_id = self._check_delivery(params)
+        poll_id = str(5000000000000000000 + next(self._ids))
+        poll = spec_object(
+            "Poll",
+            id=poll_id,
+            question=question,
+            options=[
+                spec_object("PollOption", persistent_id=str(i), text=text, voter_count=0)
+                for i, text in enumerate(options)
+            ],
+            is_anonymous=anonymous,
+            type="regular",
+            close_date=int(params["close_date"]) if params.get("close_date") is not None else None,
+        )
+        self.polls[poll_id] = poll
+        message = self._message(chat_id, poll=poll)
+        self.poll_messages[(chat_id, message["message_id"])] = poll
+        return message
 
 
 async def _serve_forever(port: int, rate_limit: float | None = None, fail_every: int = 0) -> None:

@@ -248,6 +248,16 @@ class ScreenQuestion:
 
 
 @dataclass(frozen=True)
+class ScreenPoll:
+    """The live poll on the talk on now (``/poll``), with every platform's votes merged."""
+
+    title: str  # "Live poll"
+    question: str
+    options: tuple[tuple[str, int], ...]  # each option with its votes
+    total: str  # "Votes from every platform: 3"
+
+
+@dataclass(frozen=True)
 class RoomScreen:
     """A room's screen for the projector: what is on there (with when it ends) or when the next starts,
     what comes next there, and the top questions of the talk the room is asking now."""
@@ -270,6 +280,7 @@ class RoomScreen:
     ask_label: str
     full: bool = False  # marked full (/full) for the talk on there
     full_label: str = ""  # what the screen says then
+    poll: ScreenPoll | None = None  # the open poll on the talk on now (bot/features/polls)
 
 
 Questions = Callable[[int], list[asking.Ranked]]

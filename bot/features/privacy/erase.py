@@ -36,6 +36,8 @@ from bot.storage.models import (
     FullRoom,
     OutboxMessage,
     PendingInput,
+    Poll,
+    PollVote,
     Question,
     QuestionVote,
     Rating,
@@ -141,6 +143,10 @@ def erase(session: Session, user: User, now: datetime) -> Erased:
     session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(tickets)), execution_options=_SYNC)
     ticket_count = _count(session, delete(Ticket).where(Ticket.user_id == user.id))
     subscriptions = _count(session, delete(Subscription).where(Subscription.user_id == user.id))
+    session.execute(  # their poll votes (bot/features/polls): the counts lose them
+        delete(PollVote).where(PollVote.platform == user.platform, PollVote.voter == user.platform_user_id),
+        execution_options=_SYNC,
+    )
     pushes += _count(session, delete(OutboxMessage).where(OutboxMessage.recipient_id == user.id))
     for table in (CalendarFeed, WebAgenda, AnnounceChannel):
         session.execute(delete(table).where(table.user_id == user.id), execution_options=_SYNC)
@@ -168,6 +174,7 @@ def _unname_organizer(session: Session, user: User) -> None:
         update(ScheduleOverride).where(ScheduleOverride.set_by == account).values(set_by=FORGOTTEN),
         update(AnnounceChannel).where(AnnounceChannel.created_by == account).values(created_by=FORGOTTEN),
         update(FullRoom).where(FullRoom.marked_by == account).values(marked_by=FORGOTTEN),
+        update(Poll).where(Poll.created_by == account).values(created_by=FORGOTTEN),
     ):
         session.execute(stmt, execution_options=_SYNC)
     session.execute(
