@@ -196,6 +196,14 @@ class Core:
             moves = history.moves(session, self.programme)
         return board.talk_page(self.programme, moves, lang, talk_id)
 
+    def web_talk_poll(self, talk_id: int) -> int | None:
+        """The id of the talk's open live poll (``/poll``), if it has one."""
+        from bot.features.polls import polls
+
+        with self.db.session() as session:
+            found = polls.open_poll(session, talk_id, self.clock.now())
+            return found.id if found is not None else None
+
     def web_talk_calendar(self, talk_id: int, lang: str) -> bytes | None:
         """One talk as an .ics file; None if unknown or unscheduled."""
         return board.talk_calendar(self.programme, lang, talk_id)

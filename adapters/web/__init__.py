@@ -132,10 +132,13 @@ class WebPages:
                 label = t(lang, "web.remind", platform=PLATFORM_NAMES[platform])
                 reminders.append((label, pattern.format(username=username, id=page.id), platform))
         holder = await self.agendas.holder(request)
-        rating = questions = None
+        rating = questions = poll = None
         if holder is not None:  # the chat's rating card and question list, as this person sees them
             rating = await self.core.blocking(lambda: self.core.web_run(holder, f"rate {talk_id}", lang))
             questions = await self.core.blocking(lambda: self.core.web_run(holder, f"questions {talk_id}", lang))
+            poll_id = await self.core.blocking(lambda: self.core.web_talk_poll(talk_id))
+            if poll_id is not None:  # the live poll with the chat's vote buttons (as forms)
+                poll = await self.core.blocking(lambda: self.core.web_run(holder, f"poll results {poll_id}", lang))
         return self.page(
             request,
             lang,
@@ -145,6 +148,7 @@ class WebPages:
             holder=holder,
             rating=rating,
             questions=questions,
+            poll=poll,
             ask_limit=ASK_LIMIT,
             page=page,
             speakers_label=t(lang, "talk.speakers"),
@@ -250,7 +254,7 @@ class WebPages:
     def live(self) -> dict[str, Any]:
         """What makes a page follow the schedule (``/static/live.js``): the programme's version and how
         often to ask for it."""
-        return {"version": self.core.web_version(), "poll": self.settings.web_live_interval}
+        return {"version": self.core.web_version(), "poll_every": self.settings.web_live_interval}
 
     def missing(self, request: Request, lang: str, message: str | None = None) -> Response:
         """The 404 page, saying what is missing."""

@@ -23,8 +23,10 @@ from bot.users import WEB, add_once
 
 WEB_CHAT = "web"  # the chat id a page's requests come from
 PAGE_PATH = "/me/{token}"
-# the chat actions a page may run, with their arguments: star, unstar, vote, rate, ask
-ACTIONS = re.compile(r"(?:sub|unsub|vote) \d{1,9}|rate \d{1,9} [1-5]|ask \d{1,9} \S.*", re.DOTALL)
+# the chat actions a page may run, with their arguments: star, unstar, vote, rate, a poll vote, ask
+ACTIONS = re.compile(
+    r"(?:sub|unsub|vote) \d{1,9}|rate \d{1,9} [1-5]|poll_vote \d{1,9} \d{1,2}|ask \d{1,9} \S.*", re.DOTALL
+)
 
 
 def new_attendee(session: Session, now: datetime, lang: str, lead_minutes: int) -> User:

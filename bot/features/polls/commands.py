@@ -39,8 +39,9 @@ def results_reply(ctx: Context, tally: polls.Tally) -> Reply:
         filled = round(BAR * count / tally.total) if tally.total else 0
         b.line(f"{index}. {option}: {count} " + "█" * filled + "░" * (BAR - filled))
     b.line(ctx.t("poll.total", count=tally.total))
-    b.line(ctx.t("poll.is_closed" if ctx.now >= poll.closes_at else "poll.is_open"))
-    return b.build()
+    is_open = ctx.now < poll.closes_at
+    b.line(ctx.t("poll.is_open" if is_open else "poll.is_closed"))
+    return b.build(buttons=_buttons(poll.id, list(poll.options)) if is_open else ())  # vote from the result
 
 
 @command(NAME, help_key="help.poll", usage="<talk id> <question> | <option> | <option>", order=88)

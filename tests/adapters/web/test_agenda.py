@@ -280,3 +280,22 @@ def test_the_mini_app_brings_a_blocked_user_back_with_their_reminders(core: Core
     core.web_agenda_of(Request(ALICE, action="my", background=True))  # she opens the Mini App
     with core.db.session() as session:
         assert outbox.counts(session).get("pending") == 1
+
+
+async def test_a_live_poll_is_voted_on_from_the_talk_page_and_counted_with_the_chats(
+    client: httpx.AsyncClient, core: Core
+) -> None:
+    from tests.adapters.web.conftest import ORGANIZER
+
+    core.add_organizer(ORGANIZER)
+    made = ask(core, f"/poll {RUNNING} 用过 XDP 吗？ | 用过 | 没用过", who=ORGANIZER).plain_text
+    poll_id = re.search(r"/poll results (\d+)", made)
+    assert poll_id
+    press(core, f"poll_vote {poll_id.group(1)} 0", who=ALICE)  # a vote from the chat
+    await client.get(await _new_agenda(client))
+    talk_path = f"/talks/{RUNNING}"
+    page = await client.get(talk_path)
+    assert 'data-testid="poll"' in page.text and f"act-poll_vote-{poll_id.group(1)}-1" in page.text
+    await _post(client, talk_path, action=f"poll_vote {poll_id.group(1)} 1", next=talk_path)
+    results = ask(core, f"/poll results {poll_id.group(1)}", who=ALICE, locale="en").plain_text
+    assert "1. 用过: 1" in results and "2. 没用过: 1" in results
