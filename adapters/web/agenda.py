@@ -99,11 +99,8 @@ class Agendas:
         return token
 
     def cookie(self, request: Request, response: Response, name: str, value: str, **options: Any) -> None:
-        """Set one of the site's cookies: ``HttpOnly``, a year unless said, ``Secure`` over HTTPS."""
-        options.setdefault("max_age", COOKIE_SECONDS)
-        options.setdefault("samesite", "lax")
-        secure_it = secure(request, self.pages.settings.public_url)
-        response.set_cookie(name, value, httponly=True, secure=secure_it, **options)
+        """Set one of the site's cookies (:func:`site_cookie`)."""
+        site_cookie(request, response, self.pages.settings.public_url, name, value, **options)
 
     def remember(self, request: Request, response: Response) -> None:
         """Set the cookies a page needs (the form token when new) and drop a flash once shown."""
@@ -115,9 +112,7 @@ class Agendas:
 
     def flash_reply(self, request: Request, response: Response, reply: Reply) -> None:
         """Show the chat's answer once on the next page: its notice, else its text, cut short."""
-        text = reply.notice or " ".join(reply.plain_text.split())
-        if text:
-            self.cookie(request, response, FLASH_COOKIE, quote(text[:FLASH_CHARS]), max_age=60)
+        flash_reply(request, response, self.pages.settings.public_url, reply)
 
     @staticmethod
     def flash(request: Request) -> str | None:
@@ -236,15 +231,7 @@ class Agendas:
 
     async def _form(self, request: Request) -> dict[str, str] | None:
         """The posted form, or None when its CSRF field is not this browser's cookie (no effect)."""
-        body = (await request.body()).decode("utf-8", errors="replace")
-        try:
-            fields = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS))
-        except ValueError:
-            return None
-        cookie, field = request.cookies.get(CSRF_COOKIE, ""), fields.get("csrf", "")
-        if not cookie or not hmac.compare_digest(cookie.encode(), field.encode()):
-            return None
-        return fields
+        return await browser_form(request)
 
     def _within(self, limit: RateLimit, kind: str, key: str) -> bool:
         return limit.check(kind, key, may_warn=True) == "serve"
@@ -260,6 +247,43 @@ def _action(form: dict[str, str]) -> str:
         text = " ".join(form.get("text", "").split())
         return f"{action} {text}" if text else ""
     return action
+
+
+async def posted(request: Request, limit: int = MAX_FIELDS) -> dict[str, str] | None:
+    """The posted (URL-encoded) form's fields, or None when it has more than ``limit`` (no form of ours)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=limit))
+    except ValueError:
+        return None
+
+
+def carries(fields: dict[str, str] | None, token: str) -> bool:
+    """Whether the form repeats ``token`` in its ``csrf`` field (compared in constant time)."""
+    return fields is not None and bool(token) and hmac.compare_digest(fields.get("csrf", "").encode(), token.encode())
+
+
+async def browser_form(request: Request) -> dict[str, str] | None:
+    """The posted form when its CSRF field is this browser's ``csrf`` cookie (double submit), else None."""
+    fields = await posted(request)
+    return fields if fields is not None and carries(fields, request.cookies.get(CSRF_COOKIE, "")) else None
+
+
+def site_cookie(
+    request: Request, response: Response, public_url: str | None, name: str, value: str, **options: Any
+) -> None:
+    """Set one of the site's cookies: ``HttpOnly``, a year and ``SameSite=Lax`` unless said, ``Secure``
+    over HTTPS."""
+    options.setdefault("max_age", COOKIE_SECONDS)
+    options.setdefault("samesite", "lax")
+    response.set_cookie(name, value, httponly=True, secure=secure(request, public_url), **options)
+
+
+def flash_reply(request: Request, response: Response, public_url: str | None, reply: Reply, **options: Any) -> None:
+    """Show the chat's answer once on the next page: its notice, else its text, cut short."""
+    text = reply.notice or " ".join(reply.plain_text.split())
+    if text:
+        site_cookie(request, response, public_url, FLASH_COOKIE, quote(text[:FLASH_CHARS]), max_age=60, **options)
 
 
 def secure(request: Request, public_url: str | None) -> bool:

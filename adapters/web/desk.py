@@ -13,14 +13,13 @@ Other desk pages register here (:meth:`Desk.routes`) and use :meth:`Desk.signed`
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.web.agenda import browser_form, carries, posted, site_cookie
 from adapters.web.desk_broadcast import BroadcastPages
 from adapters.web.desk_helpdesk import HelpdeskPages
 from adapters.web.desk_reports import AuditPage, QuestionsPage, StatsPage
@@ -80,14 +79,8 @@ class Desk:
         signed = await self.signed(request)
         if signed is None:
             return None
-        body = (await request.body()).decode("utf-8", errors="replace")
-        try:
-            fields = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FIELDS))
-        except ValueError:
-            return None
-        if not hmac.compare_digest(fields.get("csrf", "").encode(), signed.csrf.encode()):
-            return None
-        return signed, fields
+        fields = await posted(request, MAX_FIELDS)
+        return (signed, fields) if fields is not None and carries(fields, signed.csrf) else None
 
     def frame(
         self, request: Request, template: str, signed: DeskSignedIn, status: int = 200, **values: Any
@@ -116,13 +109,7 @@ class Desk:
         return self.pages.page(request, lang, "desk_signin.html", headers=DESK_HEADERS, account=account, token=token)
 
     async def signin(self, request: Request) -> Response:
-        body = (await request.body()).decode("utf-8", errors="replace")
-        try:
-            fields = dict(parse_qsl(body, max_num_fields=MAX_FIELDS))
-        except ValueError:  # far too many fields: no form of ours
-            fields = {}
-        cookie = request.cookies.get("csrf", "")
-        if not cookie or not hmac.compare_digest(cookie.encode(), fields.get("csrf", "").encode()):
+        if await browser_form(request) is None:  # the site's double-submit token, as every form
             return self.refused(request, "me.expired")
         token = str(request.path_params["token"])
         made = await self.core.blocking(lambda: self.core.desk_redeem(token))
@@ -131,9 +118,8 @@ class Desk:
         session_token, signed = made
         response = RedirectResponse("/desk", status_code=303, headers=DESK_HEADERS)
         max_age = max(0, int((signed.expires_at - self.core.clock.now()).total_seconds()))
-        response.set_cookie(
-            COOKIE, session_token, max_age=max_age, httponly=True, samesite="strict", secure=self._secure(request)
-        )
+        public_url = self.pages.settings.public_url
+        site_cookie(request, response, public_url, COOKIE, session_token, max_age=max_age, samesite="strict")
         return response
 
     async def signout(self, request: Request) -> Response:
@@ -145,10 +131,6 @@ class Desk:
         response = RedirectResponse("/", status_code=303, headers=DESK_HEADERS)
         response.delete_cookie(COOKIE)
         return response
-
-    def _secure(self, request: Request) -> bool:
-        public = self.pages.settings.public_url or ""
-        return request.url.scheme == "https" or public.startswith("https://")
 
     # --- Now ---
 

@@ -11,15 +11,13 @@ on the inbox after the form (the site's flash).
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.web.agenda import FLASH_CHARS, FLASH_COOKIE, PERSONAL_HEADERS
+from adapters.web.agenda import PERSONAL_HEADERS, flash_reply
 from adapters.web.frames import DeskHost
-from bot.chat.messages import Reply
+from bot.chat.messages import Reply, ReplyBuilder
 from bot.i18n import t
 
 HEADERS = PERSONAL_HEADERS  # the desk's too (not stored, not indexed)
@@ -65,25 +63,14 @@ class HelpdeskPages:
         if what == "reply":
             text = fields.get("text", "").strip()
             if not text:  # a bare ticket_reply would wait for their next chat message: never from the desk
-                return self._back(number, t(lang, "desk.helpdesk_empty", id=number))
+                return self._back(request, number, t(lang, "desk.helpdesk_empty", id=number))
             action = f"{action} {text}"
         reply = await self.core.blocking(lambda: self.core.desk_run(signed, action, lang))
-        return self._back(number, _said(reply))
+        return self._back(request, number, reply)
 
-    def _back(self, number: int, said: str) -> Response:
-        """To the inbox at the ticket, with the chat's answer shown once."""
+    def _back(self, request: Request, number: int, said: Reply | str) -> Response:
+        """To the inbox at the ticket, with the chat's answer (or the page's own word) shown once."""
         response = RedirectResponse(f"{INBOX}#ticket-{number}", status_code=303, headers=HEADERS)
-        if said:
-            response.set_cookie(
-                FLASH_COOKIE,
-                quote(said[:FLASH_CHARS]),
-                max_age=60,
-                httponly=True,
-                samesite="strict",
-                secure=(self.desk.pages.settings.public_url or "").startswith("https://"),
-            )
+        reply = said if isinstance(said, Reply) else ReplyBuilder().line(said).build()
+        flash_reply(request, response, self.desk.pages.settings.public_url, reply, samesite="strict")
         return response
-
-
-def _said(reply: Reply) -> str:
-    return reply.notice or " ".join(reply.plain_text.split())
