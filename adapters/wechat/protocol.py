@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 MAX_BODY = 64 * 1024  # bytes of XML accepted (parse raises BadMessage above it)
 
-
 _DIGITS = re.compile(r"[0-9]+")
-_MAX_CREATE_TIME = 2**63 - 1  # a 64-bit timestamp in seconds; also keeps int() off huge digit strings
+_MAX_CREATE_TIME = 2**63 - 1  # a 64-bit timestamp in seconds
+_MAX_CREATE_TIME_DIGITS = 19  # checked before int(), which refuses strings of over 4300 digits
 _MAX_MSG_ID_DIGITS = 20  # MsgId is a 64-bit integer: at most 20 decimal digits
 # what XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets): C0 controls but \t \n \r,
 # lone surrogates, U+FFFE and U+FFFF
@@ -133,7 +133,7 @@ def _required(root: Element, name: str) -> str:
 def _create_time(root: Element) -> int:
     """CreateTime: a whole number of seconds (整型), or BadMessage."""
     text = _required(root, "CreateTime")
-    if not _DIGITS.fullmatch(text) or len(text) > 19 or int(text) > _MAX_CREATE_TIME:
+    if not _DIGITS.fullmatch(text) or len(text) > _MAX_CREATE_TIME_DIGITS or int(text) > _MAX_CREATE_TIME:
         raise BadMessage("CreateTime is not an integer")
     return int(text)
 
