@@ -35,7 +35,9 @@ https://developers.weixin.qq.com/doc/service/en/guide/product/kf/intro.html
   (click / scancode_push / scancode_waitmsg), a follow or a QR scan 3 within 1 minute. A send is allowed
   while any open quota has messages left, and counts against every quota open at that moment (so the
   most generous open one decides; quotas never add up). No open quota → 45015; open but used up → 45047.
-  (How overlapping quotas combine is not documented; this is the fake's reading.)
+  (How overlapping quotas combine is not documented; this is the fake's reading.) The quotas are OFF;
+  the meanings of 43004, 45015 and 45047 come from COMMUNITY mirrors of the global code table and from
+  errmsg strings in community posts.
 - A text over 2048 bytes of UTF-8 → 45002. COMMUNITY: the official docs give no number.
 - ``custom_send_daily_quota`` (default none; the documented default is 500,000 a day) → 45009.
   OFF https://developers.weixin.qq.com/doc/service/Message_Management/API_Call_Limits.html
@@ -60,7 +62,8 @@ https://developers.weixin.qq.com/doc/service/guide/product/message/Receiving_eve
 https://developers.weixin.qq.com/doc/service/en/guide/product/message/Passive_user_reply_message.html ,
 https://developers.weixin.qq.com/doc/service/en/guide/dev/push/encryption.html
 - ``signature`` = SHA-1 hex of the sorted, concatenated [token, timestamp, nonce]; the URL
-  verification GET carries ``echostr``, which the bot must return as-is.
+  verification GET carries ``echostr``, which the bot must return as-is. It stays plaintext in safe mode
+  (the docs describe no encrypted echostr for Official Accounts; WeCom's differs).
 - Text messages carry a new 64-bit MsgId; events (subscribe with ``qrscene_`` EventKey and Ticket from
   a QR code, SCAN, unsubscribe, CLICK, VIEW) carry none.
 - Safe mode: the body is ``<xml><ToUserName/><Encrypt/></xml>``, the query adds ``encrypt_type=aes`` and
