@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.chat.choices import button_key, button_number
 from bot.chat.files import forward_as_text
 from bot.chat.messages import Address, Button, Reply, Request
 from bot.core import Core
@@ -25,26 +26,6 @@ from bot.delivery.sender import SendResult
 from bot.i18n import language_for_locale, t
 
 PLATFORM = "console"
-
-
-def button_key(n: int) -> str:
-    """The letters of the ``n``-th button (from 1): ``a`` … ``z``, ``aa`` … ``az``, ``ba`` …"""
-    key = ""
-    while n > 0:
-        n, rest = divmod(n - 1, 26)
-        key = chr(ord("a") + rest) + key
-    return key
-
-
-def button_number(text: str) -> int | None:
-    """The position (from 1) a typed key names (``b`` is 2, ``B`` too); None for anything else."""
-    key = text.lower()
-    if not key or len(key) > 3 or not all("a" <= c <= "z" for c in key):
-        return None
-    n = 0
-    for c in key:
-        n = n * 26 + ord(c) - ord("a") + 1
-    return n
 
 
 def banner(locale: str | None) -> str:

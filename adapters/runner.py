@@ -32,6 +32,8 @@ Set at least one of:
                                          TELEGRAM_WEBHOOK_SECRET for webhook mode)
   SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET Slack over HTTP (/slack/events), or
   SLACK_BOT_TOKEN + SLACK_APP_TOKEN      Slack in Socket Mode
+  WECHAT_APP_ID + WECHAT_APP_SECRET + WECHAT_TOKEN
+                                         a WeChat service account (/wechat, docs/wechat.md)
   CONFBOT_WEB=true                       the programme as web pages on CONFBOT_HTTP_PORT (docs/web.md)
 To try the bot locally without any token, run:  confbot chat
 """
@@ -53,6 +55,11 @@ def preflight(settings: Settings) -> str | None:
     database included); None when it can start."""
     if not settings.platforms and not settings.web:
         return NOTHING_CONFIGURED
+    if settings.wechat_app_id and not (settings.wechat_app_secret and settings.wechat_token):
+        return (
+            "WECHAT_APP_ID needs WECHAT_APP_SECRET (the account's AppSecret) and WECHAT_TOKEN (the Token of its "
+            "server configuration, 设置与开发 → 基本配置): docs/wechat.md\n"
+        )
     webhook = settings.telegram_webhook_url
     if settings.telegram_bot_token and webhook and not webhook.lower().startswith("https://"):
         # Telegram's setWebhook takes only an HTTPS URL (core.telegram.org/bots/api#setwebhook)
@@ -95,6 +102,10 @@ def build_adapters(settings: Settings, core: Core, retry: StartupRetry | None = 
             from adapters.slack import create_adapter as create_slack
 
             adapters.append(create_slack(settings, core, retry))
+        elif name == "wechat":
+            from adapters.wechat import create_adapter as create_wechat
+
+            adapters.append(create_wechat(settings, core, retry))
     return adapters
 
 

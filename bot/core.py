@@ -51,6 +51,7 @@ from bot.features.schedule import desk_view as schedule_desk
 from bot.flood import DROP, SERVE, FloodLimit
 from bot.i18n import LANGUAGES, join_names, language_for_locale, pick, t
 from bot.ops import logcontext
+from bot.platforms import PlatformState
 from bot.programme import history
 from bot.programme.cards import talk_card, title_of, when_where
 from bot.programme.content.programme import Programme
@@ -104,6 +105,8 @@ class Core:
         self._version: tuple[Programme, str] | None = None  # a programme and its version (web_version)
         self._organizers = set(settings.organizer_accounts)
         self.speaker_links = SpeakerLinks.parse(settings.speakers)  # CONFBOT_SPEAKERS
+        # what platforms with rules of their own keep in the database (WeChat's windows and token)
+        self.platform_state = PlatformState(db, clock)
 
     @property
     def programme(self) -> Programme:

@@ -120,6 +120,17 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_rate_limit: float = Field(default=10.0, alias="SLACK_RATE_LIMIT")  # DMs/s, workspace-wide
 
+    # a WeChat service account (服务号, docs/wechat.md): messages at /wechat, replies and pushes through its API
+    wechat_app_id: str | None = Field(default=None, alias="WECHAT_APP_ID")
+    wechat_app_secret: str | None = Field(default=None, alias="WECHAT_APP_SECRET")
+    wechat_token: str | None = Field(default=None, alias="WECHAT_TOKEN")  # the server configuration's Token
+    wechat_aes_key: str | None = Field(default=None, alias="WECHAT_AES_KEY")  # EncodingAESKey: safe mode
+    wechat_api_url: str = Field(default="https://api.weixin.qq.com", alias="WECHAT_API_URL")
+    # customer-service messages a second, all attendees together (WeChat publishes a daily quota, not a rate)
+    wechat_rate_limit: float = Field(default=20.0, gt=0, alias="WECHAT_RATE_LIMIT")
+    # a one-time subscription message template (一次性订阅消息), if the account has the permission
+    wechat_subscribe_template: str | None = Field(default=None, alias="WECHAT_SUBSCRIBE_TEMPLATE")
+
     @field_validator("organizers", "speakers", "room_hosts", mode="before")
     @classmethod
     def _split_organizers(cls, value: object) -> object:
@@ -156,14 +167,17 @@ class Settings(BaseSettings):
     @property
     def platforms(self) -> list[str]:
         """The chat platforms whose settings are present (``confbot run`` serves them)."""
-        return [
-            name for name, token in (("telegram", self.telegram_bot_token), ("slack", self.slack_bot_token)) if token
-        ]
+        tokens = (
+            ("telegram", self.telegram_bot_token),
+            ("slack", self.slack_bot_token),
+            ("wechat", self.wechat_app_id),
+        )
+        return [name for name, token in tokens if token]
 
     @property
     def send_rates(self) -> dict[str, float]:
         """Messages per second each configured platform's sender delivers at most, all chats together."""
-        rates = {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit}
+        rates = {"telegram": self.telegram_rate_limit, "slack": self.slack_rate_limit, "wechat": self.wechat_rate_limit}
         return {name: rates[name] for name in self.platforms}
 
     @property

@@ -116,3 +116,18 @@ def touch(
     if reactivated:  # assigning True again would still make the session flush the row
         user.active = True
     return Touched(user, reactivated, awaiting)
+
+
+def left(session: Session, platform: str, platform_user_id: str) -> bool:
+    """The person left the platform's conversation with the bot (unfollowed a WeChat account): no
+    more pushes to them, their pending ones closed as blocked; writing again brings them back
+    (:func:`touch`). Whether they were known."""
+    from bot.delivery import outbox
+    from bot.storage.models import OutboxMessage
+
+    user = find(session, platform, platform_user_id)
+    if user is None:
+        return False
+    user.active = False
+    outbox.cancel_pending(session, OutboxMessage.recipient_id == user.id, reason="recipient left the platform")
+    return True

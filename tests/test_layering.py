@@ -36,6 +36,11 @@ PUBLIC = {
     "bot.ops.health",
     "bot.ops.metrics",
     "bot.ops.logcontext",
+    # platforms with rules of their own (WeChat): first deliveries, messaging windows, typed letters,
+    # shared credentials, each one transaction the adapter calls off the loop
+    "bot.platforms",
+    "bot.chat.choices",  # the letters that stand for buttons on text-only platforms
+    "bot.chat.push_notes",  # what a platform's pushes cannot promise, said on /subscribe
 }
 # the command line is the tooling side: it builds cores and reads, imports and writes content files
 # (and `confbot content sync` runs one poll of the live schedule sync; `confbot feedback export`

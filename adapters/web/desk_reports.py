@@ -35,7 +35,7 @@ CSV_HEADERS = {
 CHARTED_TALKS = 20  # the most starred talks in the chart (the reply and the CSV list them all)
 CHARTED_BROADCASTS = 10  # the newest
 AUDIT_SHOWN = 200  # the newest entries shown (the chat's /audit shows 20)
-STATUSES = ("sent", "pending", "failed", "blocked")  # a push's outcome, as /stats and /broadcast fold them
+STATUSES = ("sent", "pending", "failed", "blocked", "unreachable")  # a push's outcome, as /stats folds them
 
 
 def _number(text: str | None) -> int | None:
@@ -159,13 +159,19 @@ class StatsPage:
             for s in stats.talks[:CHARTED_TALKS]
         ]
         r = stats.reminders
-        outcomes = (r.sent, r.pending, r.failed + r.missed, r.blocked)  # missed: failed, as for broadcasts
+        outcomes = (
+            r.sent,
+            r.pending,
+            r.failed + r.missed,
+            r.blocked,
+            r.unreachable,
+        )  # missed: failed, as for broadcasts
         reminders = [Bar(t(lang, "desk.stats_reminders"), outcomes, str(sum(outcomes)))]
         tz = self.core.programme.tz
         sent = [
             Bar(
                 f"#{b.id} {b.audience} {b.created_at.astimezone(tz):%m-%d %H:%M}",
-                (b.sent, b.pending, b.failed, b.blocked),
+                (b.sent, b.pending, b.failed, b.blocked, b.unreachable),
                 f"{b.sent}/{b.recipients}",
             )
             for b in stats.broadcasts[:CHARTED_BROADCASTS]

@@ -325,7 +325,7 @@ class Dispatcher:
         else:
             outcome, write = self._undelivered(row, result)
             await self._write(row.id, write)
-        SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked or failed
+        SENDS.labels(recipient.platform, outcome).inc()  # sent, retry, blocked, failed or unreachable
         return outcome
 
     async def _not_to_send(self, row: outbox.Claimed, now: datetime) -> str | None:
@@ -376,6 +376,8 @@ class Dispatcher:
                 )
 
             return outbox.BLOCKED, blocked
+        if result.outcome == "unreachable":
+            return outbox.UNREACHABLE, self._final_write(row, outbox.UNREACHABLE, result.error or "unreachable")
         return outbox.FAILED, self._final_write(row, outbox.FAILED, result.error or "failed")
 
     def release(self) -> int:

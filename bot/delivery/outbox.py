@@ -35,7 +35,8 @@ FAILED = "failed"
 BLOCKED = "blocked"
 MISSED = "missed"
 CANCELLED = "cancelled"
-FINAL = (SENT, FAILED, BLOCKED, MISSED, CANCELLED)
+UNREACHABLE = "unreachable"  # the platform allowed no message to the person then (outside its window)
+FINAL = (SENT, FAILED, BLOCKED, MISSED, CANCELLED, UNREACHABLE)
 URGENT, BULK = 0, 1  # priorities: due reminders and notices are claimed before due broadcast rows
 _TOUCHED = "confbot.outbox_touched"  # session.info flag: this transaction enqueued or re-timed a push
 
@@ -300,7 +301,7 @@ def mark_retry(session: Session, row_id: int, worker: str, due_at: datetime, err
 
 
 def mark_final(session: Session, row_id: int, worker: str, status: str, error: str) -> bool:
-    """Close the row as failed / blocked / missed / cancelled, keeping the reason."""
+    """Close the row as failed / blocked / missed / cancelled / unreachable, keeping the reason."""
     assert status in FINAL
     return _finish(session, row_id, worker, status=status, last_error=error)
 

@@ -14,7 +14,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 from bot.chat.messages import Address, Reply
 
-Outcome = Literal["sent", "retry", "blocked", "failed"]
+Outcome = Literal["sent", "retry", "blocked", "failed", "unreachable"]
 FIRST_RETRY = 0.1  # seconds before the first retry of a message the platform answered 5xx
 
 
@@ -62,6 +62,12 @@ class SendResult:
     def blocked(cls, error: str) -> SendResult:
         """The user is gone (blocked the bot, deactivated): stop pushing to them."""
         return cls("blocked", error=error)
+
+    @classmethod
+    def unreachable(cls, error: str) -> SendResult:
+        """The platform lets nobody write to this person now (outside WeChat's customer-service
+        window): not sent, not retried, recorded with its own outcome for /stats and the desk."""
+        return cls("unreachable", error=error)
 
     @classmethod
     def failed(cls, error: str) -> SendResult:

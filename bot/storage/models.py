@@ -430,3 +430,43 @@ class PollPost(Base):
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     ref: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's poll id
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+
+
+class PushWindow(Base):
+    """How long, and how many times, a platform lets the bot write to someone after they wrote or
+    tapped (WeChat's customer-service window): one row per person and kind of interaction, a new
+    interaction of that kind opening it afresh. A push takes one message from an open row
+    (``bot/delivery/windows.py``)."""
+
+    __tablename__ = "push_windows"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's user id
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "message" | "event"
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left: Mapped[int] = mapped_column(Integer)  # messages the bot may still send in it
+
+
+class SharedCredential(Base):
+    """A platform credential every replica uses (WeChat's access token), refreshed by one replica at a
+    time: ``refreshing_until`` is that replica's lease (``bot/storage/credentials.py``)."""
+
+    __tablename__ = "shared_credentials"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. "wechat:<app id>"
+    value: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refreshing_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    refreshes: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was fetched
+
+
+class ChatChoices(Base):
+    """The buttons last shown to someone on a text-only platform, as the letters they can type
+    (``[a] …``): the actions in letter order (``bot/chat/choices.py``)."""
+
+    __tablename__ = "chat_choices"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    actions: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

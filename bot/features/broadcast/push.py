@@ -181,7 +181,7 @@ def _progress(session: Session, broadcasts: list[Broadcast]) -> list[Progress]:
             b,
             sent=c[outbox.SENT],
             pending=c[outbox.PENDING] + c[outbox.SENDING],
-            failed=c[outbox.FAILED] + c[outbox.MISSED],
+            failed=c[outbox.FAILED] + c[outbox.MISSED] + c[outbox.UNREACHABLE],  # not sent: /stats tells them apart
             blocked=c[outbox.BLOCKED] + c[outbox.CANCELLED],
         )
         for b, c in ((keys[k], counts[k]) for k in keys)

@@ -60,6 +60,8 @@ def _broadcast_lines(b: BroadcastOutcome, lang: str, tz: ZoneInfo) -> list[Line]
         state=state,
     )
     counts = t(lang, "stats.broadcast_counts", sent=b.sent, pending=b.pending, failed=b.failed, blocked=b.blocked)
+    if b.unreachable:
+        counts += t(lang, "stats.unreachable_part", count=b.unreachable)
     return ReplyBuilder().line(code(f"#{b.id}"), head).line(counts).lines
 
 
@@ -90,6 +92,8 @@ def stats_lines(
         b.line(t(lang, "stats.talks_none"))
     b.blank()
     b.line(t(lang, "stats.reminders", **asdict(stats.reminders)))
+    if stats.reminders.unreachable:
+        b.line(t(lang, "stats.unreachable", count=stats.reminders.unreachable))
     b.blank()
     if stats.ratings:
         count = sum(r.count for r in stats.ratings)

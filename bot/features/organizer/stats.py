@@ -67,6 +67,7 @@ class PushCounts:
     failed: int = 0
     missed: int = 0  # expired before they could be sent
     blocked: int = 0  # the recipient had blocked the bot
+    unreachable: int = 0  # the platform allowed no message then (outside WeChat's window)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class BroadcastOutcome:
     pending: int  # queued or being sent
     failed: int  # failed (gave up) or missed (expired)
     blocked: int  # blocked, or cancelled because the recipient blocked the bot meanwhile
+    unreachable: int = 0  # the platform allowed no message then (outside WeChat's window)
 
 
 @dataclass(frozen=True)
@@ -179,13 +181,14 @@ def _talks(session: Session, programme: Programme) -> tuple[TalkSubscriptions, .
 
 
 def _bucket(statuses: dict[str, int]) -> dict[str, int]:
-    """Outbox statuses folded into sent / pending / failed / missed / blocked."""
+    """Outbox statuses folded into sent / pending / failed / missed / blocked / unreachable."""
     return {
         "sent": statuses.get(outbox.SENT, 0),
         "pending": statuses.get(outbox.PENDING, 0) + statuses.get(outbox.SENDING, 0),
         "failed": statuses.get(outbox.FAILED, 0),
         "missed": statuses.get(outbox.MISSED, 0),
         "blocked": statuses.get(outbox.BLOCKED, 0),
+        "unreachable": statuses.get(outbox.UNREACHABLE, 0),
     }
 
 
@@ -230,6 +233,7 @@ def _broadcasts(session: Session) -> tuple[BroadcastOutcome, ...]:
                 pending=counts["pending"],
                 failed=counts["failed"] + counts["missed"],
                 blocked=counts["blocked"] + statuses[b.id].get(outbox.CANCELLED, 0),
+                unreachable=counts["unreachable"],
             )
         )
     return tuple(out)

@@ -25,7 +25,7 @@ def rows(stats: Stats, lang: str) -> Iterator[Row]:
     yield ("subscriptions", "", "", "total", stats.subscriptions)
     for talk in stats.talks:
         yield ("talk", str(talk.talk_id), pick(lang, talk.title, talk.title_en), "subscribers", talk.subscribers)
-    for status in ("sent", "pending", "failed", "missed", "blocked"):
+    for status in ("sent", "pending", "failed", "missed", "blocked", "unreachable"):
         yield ("reminders", "", "", status, getattr(stats.reminders, status))
     for sent in stats.broadcasts:
         for measure in ("recipients", "sent", "pending", "failed", "blocked"):

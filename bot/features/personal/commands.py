@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.chat import push_notes
 from bot.chat.grammar import parse_number, talk_ids_arg
 from bot.chat.labels import HALF_WIDTH, fit
 from bot.chat.messages import Attachment, Button, Line, Reply, ReplyBuilder, Span, bold, italic, link
@@ -74,12 +75,15 @@ def subscribe(ctx: Context) -> Reply:
         if late == "cancelled":
             raise UsageError("sub.cancelled_talk", id=talk_ids[0])
         toast = f"sub.toast_{late}" if late in ("ended", "started") else "sub.toast_on"
-        return _card(ctx, talk_ids[0], toast, _new_clashes(ctx, talk_ids[0], late))
+        card = _card(ctx, talk_ids[0], toast, _new_clashes(ctx, talk_ids[0], late))
+        return _with_push_note(ctx, card) if late == "done" else card
     b = ReplyBuilder()
     clash_rows: list[tuple[Button, ...]] = []
     alternatives: list[int] = []
+    starred = False
     for talk_id in talk_ids:
         outcome = _subscribe_one(ctx, talk_id)
+        starred = starred or outcome == "done"
         b.line(_subscribed_text(ctx, talk_id, outcome))
         clashes = _new_clashes(ctx, talk_id, outcome)
         if clashes:
@@ -94,7 +98,16 @@ def subscribe(ctx: Context) -> Reply:
         if subscriptions.is_subscribed(ctx.session, ctx.user, i)
     )
     parallel = tuple((Button(f"{ctx.t('button.parallel')} #{i}", f"parallel {i}"),) for i in alternatives[:4])
-    return b.build(buttons=_unique((*buttons, *clash_rows, *parallel)))
+    reply = b.build(buttons=_unique((*buttons, *clash_rows, *parallel)))
+    return _with_push_note(ctx, reply) if starred else reply
+
+
+def _with_push_note(ctx: Context, reply: Reply) -> Reply:
+    """The answer to a new star, with what this platform's reminders can't promise (WeChat's window)."""
+    key = push_notes.note_for(ctx.request.address.platform)
+    if key is None:
+        return reply
+    return dataclasses.replace(reply, lines=(*reply.lines, (), (italic(ctx.t(key)),)))
 
 
 def _unique(rows: tuple[tuple[Button, ...], ...]) -> tuple[tuple[Button, ...], ...]:

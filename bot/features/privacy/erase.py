@@ -30,6 +30,7 @@ from bot.storage.models import (
     AuditEntry,
     Broadcast,
     CalendarFeed,
+    ChatChoices,
     Confirmation,
     DeskLink,
     DeskSession,
@@ -38,6 +39,7 @@ from bot.storage.models import (
     PendingInput,
     Poll,
     PollVote,
+    PushWindow,
     Question,
     QuestionVote,
     Rating,
@@ -150,12 +152,13 @@ def erase(session: Session, user: User, now: datetime) -> Erased:
     pushes += _count(session, delete(OutboxMessage).where(OutboxMessage.recipient_id == user.id))
     for table in (CalendarFeed, WebAgenda, AnnounceChannel):
         session.execute(delete(table).where(table.user_id == user.id), execution_options=_SYNC)
-    session.execute(
-        delete(PendingInput).where(
-            PendingInput.platform == user.platform, PendingInput.user_id == user.platform_user_id
-        ),
-        execution_options=_SYNC,
-    )
+    for per_platform in (PendingInput, PushWindow, ChatChoices):  # awaited inputs, WeChat's windows and letters
+        session.execute(
+            delete(per_platform).where(
+                per_platform.platform == user.platform, per_platform.user_id == user.platform_user_id
+            ),
+            execution_options=_SYNC,
+        )
     account = f"{user.platform}:{user.platform_user_id}"
     for desk in (DeskLink, DeskSession):  # an organizer's desk links and sessions
         session.execute(delete(desk).where(desk.account == account), execution_options=_SYNC)

@@ -177,7 +177,7 @@ async def test_stats_in_chat_and_as_json(
         (1, 1, "Hall A"),
     ]
     assert data["talks"][0]["start"] == "2026-12-12T02:00:00+00:00"
-    assert data["reminders"] == {"sent": 4, "pending": 0, "failed": 1, "missed": 1, "blocked": 1}
+    assert data["reminders"] == {"sent": 4, "pending": 0, "failed": 1, "missed": 1, "blocked": 1, "unreachable": 0}
     assert [(b["id"], b["sent"], b["pending"], b["failed"], b["blocked"]) for b in data["broadcasts"]] == [
         (2, 0, 2, 0, 1),
         (1, 2, 0, 1, 1),

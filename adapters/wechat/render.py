@@ -1,0 +1,116 @@
+"""The core's replies as WeChat text messages.
+
+WeChat's text messages carry plain text and ``<a href="…">`` links; there are no buttons in a
+reply. A link button becomes a link; every other button becomes a letter to type (``[a] 订阅``),
+kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal. A bare
+number stays a talk (``17`` opens talk 17) everywhere. A file can't be sent in a text message: the
+reply says where to find it instead. Long replies are cut on line boundaries into messages of at
+most :data:`MAX_BYTES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from html import escape
+
+from bot.chat.choices import button_key
+from bot.chat.files import forward_as_text
+from bot.chat.messages import Button, Line, Reply, Span
+from bot.i18n import t
+
+# WeChat does not publish the limit of a text message; 2048 bytes of UTF-8 is what the community
+# reports for both passive replies and customer-service messages (docs/wechat.md)
+MAX_BYTES = 2048
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A reply's text and the actions of its lettered buttons, in letter order."""
+
+    text: str
+    actions: tuple[str, ...]
+
+
+def link(url: str, label: str) -> str:
+    """A tappable link in a WeChat text message."""
+    return f'<a href="{escape(url, quote=True)}">{label}</a>'
+
+
+def _line(line: Line) -> str:
+    return "".join(link(span.url, span.text) if span.url else span.text for span in line)
+
+
+def _button(button: Button, key: str | None) -> str:
+    mark = "• " if button.selected else ""
+    if button.url:
+        return link(button.url, f"{mark}{button.label}")
+    return f"[{key}] {mark}{button.label}"
+
+
+def render(reply: Reply, first_key: int = 1) -> Rendered:
+    """``reply`` as text; its action buttons lettered from the ``first_key``-th letter."""
+    reply = forward_as_text(reply)  # a file from another platform: its link, or where it was sent
+    lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [_line(line) for line in reply.lines]
+    if reply.place is not None:
+        lines.append(link(reply.place.map_url, f"🗺 {reply.place.title}"))
+    if reply.attachment is not None:
+        lines.append(t(reply.lang, "wechat.no_files", name=reply.attachment.filename))
+    actions: list[str] = []
+    for row in reply.button_rows:
+        shown = []
+        for button in row:
+            key = None
+            if not button.url:
+                actions.append(button.action)
+                key = button_key(first_key + len(actions) - 1)
+            shown.append(_button(button, key))
+        lines.append("  ".join(shown))
+    if actions:
+        lines.append(t(reply.lang, "wechat.type_letter"))
+    return Rendered("\n".join(lines).strip("\n") or "…", tuple(actions))
+
+
+def without_buttons(reply: Reply) -> Reply:
+    """The reply with no buttons (where letters can't be kept)."""
+    return replace(reply, buttons=(), choices=None)
+
+
+def _fits(text: str, limit: int) -> bool:
+    return len(text.encode("utf-8")) <= limit
+
+
+def _cut_long_line(line: str, limit: int) -> list[str]:
+    """A line longer than ``limit`` bytes in pieces of whole characters."""
+    pieces, piece = [], ""
+    for char in line:
+        if not _fits(piece + char, limit):
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return [*pieces, piece] if piece else pieces
+
+
+def messages(text: str, limit: int = MAX_BYTES) -> list[str]:
+    """``text`` as messages of at most ``limit`` bytes, cut between lines where possible."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if _fits(candidate, limit):
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+        if _fits(line, limit):
+            current = line
+        else:
+            *full, current = _cut_long_line(line, limit) or [""]
+            out.extend(full)
+    if current or not out:
+        out.append(current)
+    return out
+
+
+def plain(text: str) -> Reply:
+    """A reply of one plain line (apologies and notes the adapter adds)."""
+    return Reply(((Span(text),),))
