@@ -85,6 +85,7 @@ class WeChatAdapter:
         self.api = WeChatApi(settings.wechat_api_url, self.app_id, settings.wechat_app_secret, state)
         self._sender = WeChatSender(self.api, state, settings.wechat_rate_limit)
         self._later: set[asyncio.Task[None]] = set()  # answers still being sent after the passive reply
+        self.passive_budget = PASSIVE_BUDGET
         push_notes.register(PLATFORM, PUSH_NOTE)
 
     def routes(self) -> list[BaseRoute]:
@@ -175,7 +176,7 @@ class WeChatAdapter:
         request = Request(address, text=turn.text, action=turn.action)
         work = asyncio.ensure_future(self.core.respond_async(request))
         try:
-            response = await asyncio.wait_for(asyncio.shield(work), PASSIVE_BUDGET)
+            response = await asyncio.wait_for(asyncio.shield(work), self.passive_budget)
         except TimeoutError:  # the answer follows as customer-service messages
 
             async def late() -> tuple[list[str], list[Reply]]:

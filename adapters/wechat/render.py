@@ -10,12 +10,12 @@ most :data:`MAX_BYTES`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
 
 from bot.chat.choices import button_key
 from bot.chat.files import forward_as_text
-from bot.chat.messages import Button, Line, Reply, Span
+from bot.chat.messages import Button, Line, Reply
 from bot.i18n import t
 
 # WeChat does not publish the limit of a text message; 2048 bytes of UTF-8 is what the community
@@ -70,11 +70,6 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
     return Rendered("\n".join(lines).strip("\n") or "…", tuple(actions))
 
 
-def without_buttons(reply: Reply) -> Reply:
-    """The reply with no buttons (where letters can't be kept)."""
-    return replace(reply, buttons=(), choices=None)
-
-
 def _fits(text: str, limit: int) -> bool:
     return len(text.encode("utf-8")) <= limit
 
@@ -109,8 +104,3 @@ def messages(text: str, limit: int = MAX_BYTES) -> list[str]:
     if current or not out:
         out.append(current)
     return out
-
-
-def plain(text: str) -> Reply:
-    """A reply of one plain line (apologies and notes the adapter adds)."""
-    return Reply(((Span(text),),))

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.wechat.adapter import WeChatAdapter
-from bot.chat.messages import Address
+from bot.chat.messages import Address, Reply, Span
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.delivery import outbox
@@ -228,3 +228,45 @@ async def test_forget_on_wechat_leaves_no_window_or_letters(wechat: FakeWeChat, 
     with core.db.session() as session:
         for table in (PushWindow, ChatChoices, User):
             assert session.scalar(select(func.count()).select_from(table)) == 0, table.__tablename__
+
+
+async def test_an_answer_slower_than_the_passive_budget_follows_as_a_customer_service_message(
+    wechat: FakeWeChat, bot: WeChatAdapter
+) -> None:
+    bot.passive_budget = 0.0  # as if the core took longer than WeChat's 5 s allow
+    answer = await wechat.user_says(ALICE, "/talk 3")
+    assert answer.body == "success" and not answer.user_sees_error
+    (late,) = await wechat.wait_for_sent(1)
+    assert late[0] == ALICE and "基于eBPF的可观测" in late[1]
+
+
+async def test_a_second_reply_follows_the_passive_one_as_a_customer_service_message(
+    wechat: FakeWeChat, bot: WeChatAdapter, core: Core
+) -> None:
+    core.add_organizer(Address("wechat", ORGANIZER, ORGANIZER))
+    answer = await wechat.user_says(ORGANIZER, "/help")  # two replies: everyone's commands, then the organizers'
+    assert answer.content and "/agenda" in answer.content and len(answer.content.encode()) <= 2048
+    ((openid, rest),) = await wechat.wait_for_sent(1)
+    assert openid == ORGANIZER and "/broadcast" in rest and "/broadcast" not in answer.content
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcome", "retry_after"),
+    [(-1, "retry", None), (502, "retry", None), (45009, "retry", 3600.0), (40003, "failed", None)],
+)
+async def test_wechat_refusals_map_to_the_outbox_outcomes(
+    wechat: FakeWeChat, bot: WeChatAdapter, failure: int, outcome: str, retry_after: float | None
+) -> None:
+    await wechat.user_says(ALICE, "/now")
+    wechat.fail_next(failure, SEND)
+    result = await bot.sender().send_parts(ALICE, ["a reminder"])
+    assert (result.outcome, result.retry_after) == (outcome, retry_after)
+    again = await bot.sender().send_parts(ALICE, ["a reminder"])  # what was not sent did not use the window
+    assert again.outcome == "sent" and wechat.sent == [(ALICE, "a reminder")]
+
+
+async def test_a_push_to_someone_who_unfollowed_meanwhile_is_blocked(wechat: FakeWeChat, bot: WeChatAdapter) -> None:
+    await wechat.user_says(ALICE, "/now")
+    wechat.interact(ALICE, "unfollow")  # WeChat knows; the bot has not been told yet
+    result = await bot.sender().send(Address("wechat", ALICE, ALICE), Reply(((Span("hi"),),)))
+    assert result.outcome == "blocked" and "43004" in (result.error or "")

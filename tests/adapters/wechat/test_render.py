@@ -1,0 +1,43 @@
+"""Replies as WeChat text: links, buttons as letters, and messages of at most 2 048 bytes cut between
+lines, never losing a character."""
+
+from __future__ import annotations
+
+from adapters.wechat.render import MAX_BYTES, messages, render
+from bot.chat.messages import Attachment, Button, Reply, Span
+
+
+def test_link_buttons_are_links_and_the_others_letters_after_the_ones_shown() -> None:
+    reply = Reply(
+        ((Span("XDP "), Span("slides", url="https://example.org/a?b=1&c=2")),),
+        buttons=(
+            (Button("⭐ 订阅", "sub 3"), Button("Open", url="https://example.org/t/3")),
+            (Button("✖", "unsub 3"),),
+        ),
+        lang="zh",
+    )
+    shown = render(reply, first_key=27)
+    assert '<a href="https://example.org/a?b=1&amp;c=2">slides</a>' in shown.text
+    assert (
+        "[aa] ⭐ 订阅" in shown.text
+        and "[ab] ✖" in shown.text
+        and '<a href="https://example.org/t/3">Open</a>' in shown.text
+    )
+    assert shown.actions == ("sub 3", "unsub 3") and "回复字母" in shown.text
+
+
+def test_a_file_is_named_with_where_to_get_it() -> None:
+    reply = Reply(((Span("Your agenda"),),), attachment=Attachment("agenda.ics", b"BEGIN", "text/calendar"), lang="en")
+    assert "agenda.ics" in render(reply).text and "/web" in render(reply).text
+
+
+def test_long_text_is_cut_between_lines_within_the_byte_limit_and_nothing_is_lost() -> None:
+    lines = [f"{n:03d} 基于eBPF的可观测性实践与经验分享" for n in range(200)]
+    text = "\n".join(lines)
+    parts = messages(text)
+    assert len(parts) > 1 and all(len(p.encode()) <= MAX_BYTES for p in parts)
+    assert "\n".join(parts) == text  # cut only at line breaks
+    one_long_line = "字" * 2000  # 6 000 bytes and no line break: cut between characters
+    pieces = messages(one_long_line)
+    assert "".join(pieces) == one_long_line and all(len(p.encode()) <= MAX_BYTES for p in pieces)
+    assert messages("") == [""]
