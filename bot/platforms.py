@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete
+
 from bot import dedupe, users
 from bot.chat import choices
 from bot.clock import Clock
 from bot.delivery import windows
 from bot.storage import credentials
 from bot.storage.credentials import Credential
-from bot.storage.db import Database
+from bot.storage.db import Database, insert_for, rowcount
+from bot.storage.models import PushGrant
 
 __all__ = ["Arrival", "Credential", "PlatformState", "Window"]
 
@@ -89,6 +92,28 @@ class PlatformState:
         """The platform said the window is closed."""
         with self._db.session() as session:
             windows.close(session, platform, user_id)
+
+    def grant(self, platform: str, user_id: str, topic: str) -> None:
+        """The person allowed one message about ``topic`` outside the window (granting again keeps one)."""
+        now = self.clock.now()
+        with self._db.session() as session:
+            insert = insert_for(session)
+            values = {"platform": platform, "user_id": user_id, "topic": topic, "granted_at": now}
+            session.execute(insert(PushGrant).values(**values).on_conflict_do_nothing())
+
+    def use_grant(self, platform: str, user_id: str, topic: str) -> bool:
+        """Use up the person's permission for ``topic``; False if there is none (on any replica)."""
+        with self._db.session() as session:
+            used = session.execute(
+                delete(PushGrant).where(
+                    PushGrant.platform == platform, PushGrant.user_id == user_id, PushGrant.topic == topic
+                )
+            )
+            return rowcount(used) == 1
+
+    def give_back_grant(self, platform: str, user_id: str, topic: str) -> None:
+        """The message a permission was used for did not go out: the permission is kept."""
+        self.grant(platform, user_id, topic)
 
     def credential(self, name: str) -> Credential | None:
         """The shared credential ``name`` (``bot/storage/credentials.py``)."""

@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     wechat_api_url: str = Field(default="https://api.weixin.qq.com", alias="WECHAT_API_URL")
     # customer-service messages a second, all attendees together (WeChat publishes a daily quota, not a rate)
     wechat_rate_limit: float = Field(default=20.0, gt=0, alias="WECHAT_RATE_LIMIT")
+    # a one-time subscription message template (一次性订阅消息), if the account has the permission: a
+    # reminder outside the window can then use the person's opt-in for that talk (needs CONFBOT_PUBLIC_URL)
+    wechat_subscribe_template: str | None = Field(default=None, alias="WECHAT_SUBSCRIBE_TEMPLATE")
 
     @field_validator("organizers", "speakers", "room_hosts", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
 from adapters.wechat import menu, protocol
 from adapters.wechat.api import ApiError, WeChatApi
+from adapters.wechat.one_time import OneTime
 from adapters.wechat.render import messages, render
 from adapters.wechat.sender import PLATFORM, WeChatSender
 from bot.chat import push_notes
@@ -83,14 +84,28 @@ class WeChatAdapter:
             raise ConfigurationError(str(err)) from None
         state = core.platform_state
         self.api = WeChatApi(settings.wechat_api_url, self.app_id, settings.wechat_app_secret, state)
-        self._sender = WeChatSender(self.api, state, settings.wechat_rate_limit)
+        self.one_time = None
+        if settings.wechat_subscribe_template and settings.public_url:
+            self.one_time = OneTime(
+                self.api,
+                state,
+                settings.wechat_app_secret,
+                settings.wechat_subscribe_template,
+                settings.public_url,
+                web=settings.web,
+            )
+        elif settings.wechat_subscribe_template:
+            log.warning("WECHAT_SUBSCRIBE_TEMPLATE needs CONFBOT_PUBLIC_URL (WeChat returns there): not used")
+        self._sender = WeChatSender(self.api, state, settings.wechat_rate_limit, self.one_time)
         self._later: set[asyncio.Task[None]] = set()  # answers still being sent after the passive reply
         self.passive_budget = PASSIVE_BUDGET
-        push_notes.register(PLATFORM, PUSH_NOTE)
+        push_notes.register(PLATFORM, PUSH_NOTE, self.one_time.offer if self.one_time else None)
 
     def routes(self) -> list[BaseRoute]:
-        """``GET /wechat`` (the server check) and ``POST /wechat`` (messages and events)."""
-        return [Route(PATH, self.receive, methods=["GET", "POST"])]
+        """``GET /wechat`` (the server check) and ``POST /wechat`` (messages and events); with one-time
+        subscriptions, ``GET /wechat/subscribed`` (where WeChat returns the person's choice)."""
+        routes: list[BaseRoute] = [Route(PATH, self.receive, methods=["GET", "POST"])]
+        return routes + (self.one_time.routes() if self.one_time else [])
 
     def sender(self) -> WeChatSender:
         """The outbox's WeChat sender."""

@@ -17,6 +17,7 @@ import aiohttp
 
 from adapters.shared_rate import SharedLimiter, Slot
 from adapters.wechat.api import ApiError, WeChatApi
+from adapters.wechat.one_time import OneTime
 from adapters.wechat.render import messages, render
 from bot.chat.messages import Address, Reply
 from bot.delivery.sender import SendResult
@@ -36,11 +37,14 @@ class WeChatSender:
 
     platform = PLATFORM
 
-    def __init__(self, api: WeChatApi, state: PlatformState, rate_per_second: float) -> None:
+    def __init__(
+        self, api: WeChatApi, state: PlatformState, rate_per_second: float, one_time: OneTime | None = None
+    ) -> None:
         self.api = api
         self.rate_per_second = rate_per_second
         self._state = state
         self._rate = SharedLimiter(rate_per_second)
+        self._one_time = one_time  # one-time subscriptions, where the account may send them
 
     def set_share(self, fraction: float) -> None:
         """Send ``fraction`` of ``rate_per_second`` (the push runtime's share for this replica)."""
@@ -53,7 +57,8 @@ class WeChatSender:
         count = len(messages(draft.text))
         first_key = await asyncio.to_thread(self._state.take_window, PLATFORM, openid, count, list(draft.actions))
         if first_key is None:
-            return SendResult.unreachable("outside WeChat's customer-service window")
+            granted = await self._one_time.send(openid, reply) if self._one_time else None
+            return granted or SendResult.unreachable("outside WeChat's customer-service window")
         return await self._deliver(openid, messages(render(reply, first_key).text))
 
     async def send_parts(self, openid: str, parts: list[str]) -> SendResult:

@@ -205,6 +205,9 @@ class Reply:
     place: Place | None = None  # shown with the text: a map pin where the platform has one
     forward: UserFile | None = None  # a user's file carried along (a ticket's photo), see UserFile
     poll: PollSpec | None = None  # a live poll: native where the platform has polls, see PollSpec
+    # what a push is about ("talk:3"): a platform whose opt-ins are per message and topic (WeChat's
+    # one-time subscriptions) uses the one the person gave for it
+    about: str | None = None
 
     @property
     def button_rows(self) -> tuple[tuple[Button, ...], ...]:

@@ -470,3 +470,15 @@ class ChatChoices(Base):
     user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     actions: Mapped[list[str]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PushGrant(Base):
+    """A person's permission for one message about one topic outside the platform's window (WeChat's
+    one-time subscription for a talk's reminder): used up by that message (``bot/platforms.py``)."""
+
+    __tablename__ = "push_grants"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)  # the platform's user id
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. "talk:3"
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())

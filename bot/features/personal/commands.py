@@ -76,14 +76,15 @@ def subscribe(ctx: Context) -> Reply:
             raise UsageError("sub.cancelled_talk", id=talk_ids[0])
         toast = f"sub.toast_{late}" if late in ("ended", "started") else "sub.toast_on"
         card = _card(ctx, talk_ids[0], toast, _new_clashes(ctx, talk_ids[0], late))
-        return _with_push_note(ctx, card) if late == "done" else card
+        return _with_push_note(ctx, card, [talk_ids[0]]) if late == "done" else card
     b = ReplyBuilder()
     clash_rows: list[tuple[Button, ...]] = []
     alternatives: list[int] = []
-    starred = False
+    starred: list[int] = []
     for talk_id in talk_ids:
         outcome = _subscribe_one(ctx, talk_id)
-        starred = starred or outcome == "done"
+        if outcome == "done":
+            starred.append(talk_id)
         b.line(_subscribed_text(ctx, talk_id, outcome))
         clashes = _new_clashes(ctx, talk_id, outcome)
         if clashes:
@@ -99,15 +100,22 @@ def subscribe(ctx: Context) -> Reply:
     )
     parallel = tuple((Button(f"{ctx.t('button.parallel')} #{i}", f"parallel {i}"),) for i in alternatives[:4])
     reply = b.build(buttons=_unique((*buttons, *clash_rows, *parallel)))
-    return _with_push_note(ctx, reply) if starred else reply
+    return _with_push_note(ctx, reply, starred) if starred else reply
 
 
-def _with_push_note(ctx: Context, reply: Reply) -> Reply:
-    """The answer to a new star, with what this platform's reminders can't promise (WeChat's window)."""
-    key = push_notes.note_for(ctx.request.address.platform)
-    if key is None:
+def _with_push_note(ctx: Context, reply: Reply, starred: list[int]) -> Reply:
+    """The answer to new stars, with what this platform's reminders can't promise (WeChat's window)
+    and, where the platform has one, the link to allow each talk's reminder anyway."""
+    address = ctx.request.address
+    note = push_notes.note_for(address.platform)
+    if note is None:
         return reply
-    return dataclasses.replace(reply, lines=(*reply.lines, (), (italic(ctx.t(key)),)))
+    lines: list[Line] = [*reply.lines, (), (italic(ctx.t(note.key)),)]
+    for talk_id in starred:
+        offered = note.offer(address.user_id, talk_id, ctx.lang) if note.offer else None
+        if offered is not None:
+            lines.append((link(*offered),))
+    return dataclasses.replace(reply, lines=tuple(lines))
 
 
 def _unique(rows: tuple[tuple[Button, ...], ...]) -> tuple[tuple[Button, ...], ...]:

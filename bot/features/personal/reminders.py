@@ -8,6 +8,7 @@ before the lead time, and the last one still arrives before the lead time runs o
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -187,4 +188,4 @@ def render(push: PushContext) -> Reply | None:
             Button(t(lang, "button.open_talk"), f"talk {talk.id}"),
         ),
     )
-    return b.build(buttons=buttons)
+    return dataclasses.replace(b.build(buttons=buttons), about=f"talk:{talk.id}")

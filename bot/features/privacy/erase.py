@@ -39,6 +39,7 @@ from bot.storage.models import (
     PendingInput,
     Poll,
     PollVote,
+    PushGrant,
     PushWindow,
     Question,
     QuestionVote,
@@ -152,7 +153,7 @@ def erase(session: Session, user: User, now: datetime) -> Erased:
     pushes += _count(session, delete(OutboxMessage).where(OutboxMessage.recipient_id == user.id))
     for table in (CalendarFeed, WebAgenda, AnnounceChannel):
         session.execute(delete(table).where(table.user_id == user.id), execution_options=_SYNC)
-    for per_platform in (PendingInput, PushWindow, ChatChoices):  # awaited inputs, WeChat's windows and letters
+    for per_platform in (PendingInput, PushWindow, ChatChoices, PushGrant):  # inputs; WeChat's windows, letters, grants
         session.execute(
             delete(per_platform).where(
                 per_platform.platform == user.platform, per_platform.user_id == user.platform_user_id
