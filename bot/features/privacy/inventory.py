@@ -22,9 +22,12 @@ from bot.storage.models import (
     AuditEntry,
     Broadcast,
     CalendarFeed,
+    ChatChoices,
     Confirmation,
     OutboxMessage,
     PendingInput,
+    PushGrant,
+    PushWindow,
     Question,
     QuestionVote,
     Rating,
@@ -48,6 +51,7 @@ _STATES = {  # questions, tickets and pushes
     "blocked": ("已屏蔽", "blocked"),
     "missed": ("已过时", "too late"),
     "cancelled": ("已取消", "cancelled"),
+    "unreachable": ("超出聊天窗口", "outside the chat window"),
 }
 
 MAX_AUDIT = 50  # the newest audit entries listed; the count says how many there are
@@ -161,6 +165,15 @@ def _machinery(session: Session, user: User, programme: Programme, lang: str) ->
     )
     for wait in waits:
         lines.append(_line(t(lang, "mydata.awaited", purpose=wait.purpose, until=_at(wait.expires_at, programme))))
+    theirs = {"platform": user.platform, "user_id": user.platform_user_id}
+    for window in session.scalars(select(PushWindow).filter_by(**theirs)):  # WeChat's messaging windows
+        lines.append(_line(t(lang, "mydata.window", left=window.left, until=_at(window.closes_at, programme))))
+    for grant in session.scalars(select(PushGrant).filter_by(**theirs)):  # WeChat's one-time subscriptions
+        talk = grant.topic.removeprefix("talk:")
+        what = _talk(programme, int(talk), lang) if talk.isdigit() else grant.topic
+        lines.append(_line(t(lang, "mydata.grant", talk=what, at=_at(grant.granted_at, programme))))
+    if session.get(ChatChoices, (user.platform, user.platform_user_id)) is not None:
+        lines.append(_line(t(lang, "mydata.letters")))
     rows = session.execute(
         select(OutboxMessage.kind, OutboxMessage.status).where(OutboxMessage.recipient_id == user.id)
     )

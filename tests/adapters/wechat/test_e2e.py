@@ -270,3 +270,10 @@ async def test_a_push_to_someone_who_unfollowed_meanwhile_is_blocked(wechat: Fak
     wechat.interact(ALICE, "unfollow")  # WeChat knows; the bot has not been told yet
     result = await bot.sender().send(Address("wechat", ALICE, ALICE), Reply(((Span("hi"),),)))
     assert result.outcome == "blocked" and "43004" in (result.error or "")
+
+
+async def test_mydata_on_wechat_shows_the_window_and_the_letters(wechat: FakeWeChat, bot: WeChatAdapter) -> None:
+    await wechat.user_says(ALICE, "/agenda")
+    shown = await wechat.user_says(ALICE, "/mydata")
+    assert "微信聊天窗口：机器人还可以给你发 5 条消息" in (shown.content or "")
+    assert "字母选项" in (shown.content or "")
