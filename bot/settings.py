@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # (the whole bot's: each replica enforces its share); 0 turns the limit off (docs/operations.md)
     flood_burst: int = Field(default=20, ge=0)
     flood_per_second: float = Field(default=1.0, gt=0)
+    # seconds a dropped flood message's answer waits (adapters/tarpit.py): a client that sends as soon as it
+    # is answered gets at most (its messages in flight) / this through a second; 0 answers at once
+    flood_hold_seconds: float = Field(default=0.1, ge=0, le=5)
     # where `confbot run` is reachable from outside (https://bot.example.org): personal calendar feeds,
     # and the address the web pages' QR codes show
     public_url: str | None = None

@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
+from adapters.tarpit import Tarpit
 from adapters.telegram.commands import register_commands
 from adapters.telegram.handlers import Handlers
 from adapters.telegram.sender import TelegramSender
@@ -95,7 +96,8 @@ class TelegramAdapter:
         if not self.webhook:
             return []
         silenced = partial(self.core.silenced, "telegram")  # over their inbound limit: dropped at once
-        return [webhook_route(self.application, self.settings.telegram_webhook_secret or "", silenced)]
+        tarpit = Tarpit(self.settings.flood_hold_seconds)
+        return [webhook_route(self.application, self.settings.telegram_webhook_secret or "", silenced, tarpit)]
 
     def sender(self) -> TelegramSender:
         """The outbox's Telegram sender."""

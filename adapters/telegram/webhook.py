@@ -13,6 +13,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from adapters.tarpit import Tarpit
 from adapters.telegram import inbound
 
 log = logging.getLogger(__name__)
@@ -21,13 +22,17 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def webhook_route(
-    app: Application[Any, Any, Any, Any, Any, Any], secret: str, silenced: Callable[[str], bool] | None = None
+    app: Application[Any, Any, Any, Any, Any, Any],
+    secret: str,
+    silenced: Callable[[str], bool] | None = None,
+    tarpit: Tarpit | None = None,
 ) -> Route:
     """A Starlette route that feeds verified updates to ``app``.
 
     A wrong secret is 403 and a body that is not an update is 400, both with no effect. An update
     from a person ``silenced`` says is over their inbound limit (told so already) is answered 200
-    and dropped before it is checked or parsed: a flood costs the JSON parse and no more.
+    and dropped before it is checked or parsed: a flood costs the JSON parse and no more; the answer
+    waits in ``tarpit`` first, so a flooder answered at once can't make the bot spin on refusals.
     """
 
     async def receive(request: Request) -> Response:
@@ -40,6 +45,8 @@ def webhook_route(
             return _refuse("bad json", "the body is not JSON")
         sender = inbound.sender_id(data)
         if silenced is not None and sender is not None and silenced(str(sender)):
+            if tarpit is not None:
+                await tarpit.hold()
             return Response(status_code=200)
         problem = inbound.problem(data)
         if problem is not None:

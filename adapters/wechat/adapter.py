@@ -23,6 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.startup import ConfigurationError, StartupError, StartupRetry
+from adapters.tarpit import Tarpit
 from adapters.wechat import menu, protocol
 from adapters.wechat.api import ApiError, WeChatApi
 from adapters.wechat.one_time import OneTime
@@ -99,6 +100,7 @@ class WeChatAdapter:
         self._sender = WeChatSender(self.api, state, settings.wechat_rate_limit, self.one_time)
         self._later: set[asyncio.Task[None]] = set()  # answers still being sent after the passive reply
         self.passive_budget = PASSIVE_BUDGET
+        self._tarpit = Tarpit(settings.flood_hold_seconds)  # a flooder's dropped messages answered after a wait
         push_notes.register(PLATFORM, PUSH_NOTE, self.one_time.offer if self.one_time else None)
 
     def routes(self) -> list[BaseRoute]:
@@ -179,6 +181,7 @@ class WeChatAdapter:
         """The passive reply to ``message`` (XML), or ``success`` when there is none to give."""
         openid = message.from_user
         if self.core.silenced(PLATFORM, openid):
+            await self._tarpit.hold()
             return SUCCESS
         turn = await self.core.blocking(lambda: self._turn(message))
         if turn is None or turn.left:  # a message WeChat repeated: no second effect; or they left
