@@ -6,6 +6,7 @@ credentials. Each method is one short transaction; adapters call them off the ev
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,18 +51,21 @@ class PlatformState:
         self,
         platform: str,
         user_id: str,
-        key: str,
+        keys: tuple[str, ...],
         *,
         opens: Window | None = None,
         typed: str | None = None,
         left: bool = False,
     ) -> Arrival | None:
-        """Record one inbound message (its delivery ``key``): None if it was delivered before. Else the
-        window it ``opens``, the person having ``left`` the conversation, and what ``typed`` presses."""
+        """Record one inbound message: None if any of its delivery ``keys`` (its id; the signed request
+        that carried it) was seen before. Else the window it ``opens``, the person having ``left`` the
+        conversation, and what ``typed`` presses. Keys are kept hashed: they may hold a person's id."""
         now = self.clock.now()
         with self._db.session() as session:
-            if not dedupe.first_delivery(session, f"{platform}:{key}", now):
-                return None
+            for key in keys:
+                digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+                if not dedupe.first_delivery(session, f"{platform}:{digest}", now):
+                    return None
             if left:
                 users.left(session, platform, user_id)
             if opens is not None:
@@ -74,14 +78,18 @@ class PlatformState:
         with self._db.session() as session:
             return choices.remember(session, platform, user_id, actions, self.clock.now())
 
-    def take_window(self, platform: str, user_id: str, count: int, actions: list[str] | None = None) -> int | None:
-        """Use ``count`` messages of the person's open window (and keep ``actions`` as their letters):
-        the number of the first letter, or None if no window has room (nothing used)."""
+    def take_window(
+        self, platform: str, user_id: str, count: int, actions: list[str] | None = None, *, partial: bool = False
+    ) -> tuple[int, int] | None:
+        """Use ``count`` messages of the person's open windows (with ``partial``, as many as fit) and
+        keep ``actions`` as their letters: (messages taken, the number of the first letter), or None if
+        there is no room (nothing used)."""
         now = self.clock.now()
         with self._db.session() as session:
-            if not windows.take(session, platform, user_id, now, count):
+            taken = windows.take(session, platform, user_id, now, count, partial=partial)
+            if not taken:
                 return None
-            return choices.remember(session, platform, user_id, actions, now) if actions else 1
+            return taken, choices.remember(session, platform, user_id, actions, now) if actions else 1
 
     def give_back_window(self, platform: str, user_id: str, count: int) -> None:
         """Messages taken that did not go out."""

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request as HttpRequest
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -42,7 +44,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 PATH = "/wechat"
 PASSIVE_BUDGET = 4.0  # seconds the core may take for the passive reply (WeChat waits 5)
-FRESH = 600  # seconds a signed request stays acceptable (the dedupe keeps keys as long)
+FRESH = 300  # seconds a signed request stays acceptable (the dedupe keeps keys twice as long)
 SUCCESS = "success"  # "no passive reply", as WeChat asks for it
 
 
@@ -52,6 +54,20 @@ AFTER_MESSAGE = Window("message", timedelta(hours=48), 5)  # the person sent a m
 AFTER_EVENT = Window("event", timedelta(minutes=1), 3)  # a menu tap, a follow, a QR scan
 OPENS = {"subscribe": AFTER_EVENT, "click": AFTER_EVENT, "scan": AFTER_EVENT}  # events that open a window
 PUSH_NOTE = "wechat.reminder_window"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one message gets: the passive reply's text (None: ``success``), then what follows as
+    customer-service messages, in order."""
+
+    passive: str | None = None
+    parts: tuple[str, ...] = ()  # the rest of the first reply's text
+    replies: tuple[Reply, ...] = ()  # the core's further replies
+    lang: str = DEFAULT_LANGUAGE
+
+
+Later = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -133,9 +149,14 @@ class WeChatAdapter:
         log.info("wechat adapter started for %s%s", self.app_id, " in safe mode" if self.safe else "")
 
     async def stop(self) -> None:
-        """Let answers still being sent finish (a few seconds at most), then close the connections."""
+        """Let answers still being sent finish (a few seconds at most; the rest are cancelled), then
+        close the connections."""
         if self._later:
             await asyncio.wait(self._later, timeout=5)
+        for task in list(self._later):
+            task.cancel()
+        if self._later:
+            await asyncio.wait(self._later, timeout=1)
         await self.api.close()
 
     # --- inbound -------------------------------------------------------------------------------------
@@ -153,6 +174,8 @@ class WeChatAdapter:
         encrypted = query.get("encrypt_type") == "aes"
         if encrypted and self.safe is None:
             return _refuse(400, "encrypted message but WECHAT_AES_KEY is not set")
+        if self.safe is not None and not encrypted:  # the body of a plaintext one is not signed: refused
+            return _refuse(403, "plaintext message, but safe mode is configured (WECHAT_AES_KEY)")
         try:
             body = await request.body()
             if encrypted:
@@ -164,12 +187,14 @@ class WeChatAdapter:
             message = protocol.parse(body)
         except protocol.BadMessage as err:
             return _refuse(400, str(err))
-        with logcontext.update(PLATFORM, message.dedupe_key):
-            answer = await self.answer(message)
+        request_key = f"request:{timestamp}:{nonce}:{query.get('signature')}"  # one body per signed request
+        with logcontext.update(PLATFORM, message.msg_id or message.event):
+            answer, later = await self.answer(message, request_key)
         if answer != SUCCESS and encrypted:
             assert self.safe is not None
             answer = self.safe.encrypt(answer, timestamp or "", secrets.token_hex(8))
-        return Response(answer, media_type="application/xml" if answer != SUCCESS else "text/plain")
+        media = "application/xml" if answer != SUCCESS else "text/plain"
+        return Response(answer, media_type=media, background=BackgroundTask(later) if later else None)
 
     def _fresh(self, timestamp: str | None) -> bool:
         """A timestamp within :data:`FRESH` seconds of now: an old signed request can't be replayed."""
@@ -177,50 +202,54 @@ class WeChatAdapter:
             return False
         return abs(self.core.clock.now().timestamp() - int(timestamp)) <= FRESH
 
-    async def answer(self, message: protocol.Inbound) -> str:
-        """The passive reply to ``message`` (XML), or ``success`` when there is none to give."""
+    async def answer(self, message: protocol.Inbound, request_key: str = "") -> tuple[str, Later | None]:
+        """The passive reply to ``message`` (XML, or ``success`` when there is none to give), and what
+        to send after it (customer-service messages), started once the reply has gone out.
+
+        Everything before the passive reply (recording the message, the core's answer, its letters)
+        shares one budget, :attr:`passive_budget`: past it the answer is ``success`` and the whole
+        answer follows as customer-service messages, so nothing waits past WeChat's 5 seconds."""
         openid = message.from_user
         if self.core.silenced(PLATFORM, openid):
             await self._tarpit.hold()
-            return SUCCESS
-        turn = await self.core.blocking(lambda: self._turn(message))
-        if turn is None or turn.left:  # a message WeChat repeated: no second effect; or they left
-            return SUCCESS
+            return SUCCESS, None
         address = Address(PLATFORM, openid, openid)
-        if turn.answer is not None:  # in the bot's default language: WeChat tells no one's language
-            return protocol.text_reply(openid, message.to_user, t(DEFAULT_LANGUAGE, turn.answer), self._now())
-        if not turn.text and turn.action is None:
-            return SUCCESS
-        request = Request(address, text=turn.text, action=turn.action)
-        work = asyncio.ensure_future(self.core.respond_async(request))
+        work = asyncio.ensure_future(self._plan(message, request_key))
         try:
-            response = await asyncio.wait_for(asyncio.shield(work), self.passive_budget)
-        except TimeoutError:  # the answer follows as customer-service messages
+            plan = await asyncio.wait_for(asyncio.shield(work), self.passive_budget)
+        except TimeoutError:
+            return SUCCESS, partial(self._send_later, address, work, passive_too=True)
+        later = partial(self._send_later, address, work) if plan.parts or plan.replies else None
+        if plan.passive is None:
+            return SUCCESS, later
+        return protocol.text_reply(openid, message.to_user, plan.passive, self._now()), later
 
-            async def late() -> tuple[list[str], list[Reply]]:
-                return [], (await work).replies
-
-            self._send_later(address, late())
-            return SUCCESS
+    async def _plan(self, message: protocol.Inbound, request_key: str) -> Plan:
+        """Record the message, ask the core, and cut its answer into the passive reply and the rest."""
+        turn = await self.core.blocking(lambda: self._turn(message, request_key))
+        if turn is None or turn.left:  # a message WeChat repeated: no second effect; or they left
+            return Plan()
+        if turn.answer is not None:  # in the bot's default language: WeChat tells no one's language
+            return Plan(t(DEFAULT_LANGUAGE, turn.answer))
+        if not turn.text and turn.action is None:
+            return Plan()
+        address = Address(PLATFORM, message.from_user, message.from_user)
+        response = await self.core.respond_async(Request(address, text=turn.text, action=turn.action))
         if not response.replies:
-            return SUCCESS
+            return Plan()
         first, *rest = response.replies
-        text, more = await self._passive(openid, first)
-        if more or rest:
-
-            async def ready() -> tuple[list[str], list[Reply]]:
-                return more, rest
-
-            self._send_later(address, ready())
-        return protocol.text_reply(openid, message.to_user, text, self._now())
+        text, more = await self._passive(message.from_user, first)
+        return Plan(text, tuple(more), tuple(rest), first.lang)
 
     def _now(self) -> int:
         return int(self.core.clock.now().timestamp())
 
-    def _turn(self, message: protocol.Inbound) -> Turn | None:
-        """Record the message (None for a repeat) with the window it opens, and say what to ask the
-        core: a command or text, a typed letter's action, a fixed answer, or nothing."""
-        state, openid, key = self.core.platform_state, message.from_user, message.dedupe_key
+    def _turn(self, message: protocol.Inbound, request_key: str = "") -> Turn | None:
+        """Record the message (None for a repeat: its id, or the signed request that carried it, seen
+        before) with the window it opens, and say what to ask the core: a command or text, a typed
+        letter's action, a fixed answer, or nothing."""
+        state, openid = self.core.platform_state, message.from_user
+        key = (message.dedupe_key, request_key) if request_key else (message.dedupe_key,)
         if message.msg_type == "event":
             event = message.event or ""
             arrival = state.arrived(PLATFORM, openid, key, opens=OPENS.get(event), left=event == "unsubscribe")
@@ -247,14 +276,16 @@ class WeChatAdapter:
         first, *more = messages(render(reply, first_key).text)
         return first, more
 
-    def _send_later(self, address: Address, pending: Awaitable[tuple[list[str], list[Reply]]]) -> None:
-        """Send what did not fit the passive reply as customer-service messages, in order, after it."""
+    async def _send_later(self, address: Address, work: asyncio.Future[Plan], *, passive_too: bool = False) -> None:
+        """Send what did not go in the passive reply (all of it, ``passive_too``, when the answer came
+        too late for one) as customer-service messages, in order, once the plan is ready."""
 
         async def run() -> None:
-            parts, replies = await pending
+            plan = await work
+            parts = ([plan.passive] if passive_too and plan.passive else []) + list(plan.parts)
             if parts:
-                await self._report(address, await self._sender.send_parts(address.user_id, parts))
-            for reply in replies:
+                await self._report(address, await self._sender.send_parts(address.user_id, parts, plan.lang))
+            for reply in plan.replies:
                 await self._report(address, await self._sender.send(address, reply))
 
         task = asyncio.ensure_future(run())

@@ -86,6 +86,8 @@ class WeChatApi:
         params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret}
         try:
             answer = await self._request("GET", "/cgi-bin/token", params=params)
+            if not isinstance(answer.get("access_token"), str):
+                raise ApiError(None, "no access_token in the answer")
             value, lasts = str(answer["access_token"]), int(answer.get("expires_in", 7200))
         except BaseException:
             await asyncio.to_thread(self._state.release_credential, self._name)

@@ -92,7 +92,7 @@ class Inbound:
         """
         if self.msg_id is not None:
             return f"msg:{self.msg_id}"
-        return f"event:{self.from_user}:{self.create_time}:{self.event or ''}"
+        return f"event:{self.from_user}:{self.create_time}:{self.event or ''}:{self.event_key or ''}"
 
 
 def _root(body: bytes) -> Element:

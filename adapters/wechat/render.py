@@ -2,7 +2,8 @@
 
 WeChat's text messages carry plain text and ``<a href="…">`` links; there are no buttons in a
 reply. A link button becomes a link; every other button becomes a letter to type (``[a] 订阅``),
-kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal. A bare
+kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal (one
+letter each: a button past ``z`` shows ``[-]``; a letter's width never changes a message's length). A bare
 number stays a talk (``17`` opens talk 17) everywhere. A file can't be sent in a text message: the
 reply says where to find it instead. Long replies are cut on line boundaries into messages of at
 most :data:`MAX_BYTES`.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from bot.chat.choices import button_key
+from bot.chat.choices import LETTERS, button_key
 from bot.chat.files import forward_as_text
 from bot.chat.messages import Button, Line, Reply
 from bot.i18n import t
@@ -62,7 +63,8 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
             key = None
             if not button.url:
                 actions.append(button.action)
-                key = button_key(first_key + len(actions) - 1)
+                n = first_key + len(actions) - 1
+                key = button_key(n) if n <= LETTERS else "-"  # past z: shown, pressed by its command
             shown.append(_button(button, key))
         lines.append("  ".join(shown))
     if actions:

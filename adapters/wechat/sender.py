@@ -21,13 +21,14 @@ from adapters.wechat.one_time import OneTime
 from adapters.wechat.render import messages, render
 from bot.chat.messages import Address, Reply
 from bot.delivery.sender import SendResult
+from bot.i18n import t
 from bot.platforms import PlatformState
 
 log = logging.getLogger(__name__)
 PLATFORM = "wechat"
 SEND = "/cgi-bin/message/custom/send"
 OUT_OF_WINDOW = {45015, 45047}  # out of the time limit; out of the count of messages
-GONE = {43004}  # the person no longer follows the account
+GONE = {43004, 40003}  # the person no longer follows the account; an OpenID not of this account
 BUSY = {-1}  # "system busy": try again shortly
 QUOTA = {45009: 3600.0, 45011: 60.0}  # the daily and the per-minute API quota: seconds to wait
 
@@ -55,16 +56,22 @@ class WeChatSender:
         openid = address.user_id
         draft = render(reply)
         count = len(messages(draft.text))
-        first_key = await asyncio.to_thread(self._state.take_window, PLATFORM, openid, count, list(draft.actions))
-        if first_key is None:
+        taken = await asyncio.to_thread(self._state.take_window, PLATFORM, openid, count, list(draft.actions))
+        if taken is None:
             granted = await self._one_time.send(openid, reply) if self._one_time else None
             return granted or SendResult.unreachable("outside WeChat's customer-service window")
-        return await self._deliver(openid, messages(render(reply, first_key).text))
+        return await self._deliver(openid, messages(render(reply, taken[1]).text))
 
-    async def send_parts(self, openid: str, parts: list[str]) -> SendResult:
-        """Send already rendered ``parts`` (what did not fit a passive reply) if a window has room."""
-        if await asyncio.to_thread(self._state.take_window, PLATFORM, openid, len(parts)) is None:
+    async def send_parts(self, openid: str, parts: list[str], lang: str) -> SendResult:
+        """Send already rendered ``parts`` (what did not go in a passive reply) as far as the window
+        allows: if not all fit, the last that fits says the rest could not be sent (never a silent cut)."""
+        taken = await asyncio.to_thread(self._state.take_window, PLATFORM, openid, len(parts), partial=True)
+        if taken is None:
             return SendResult.unreachable("outside WeChat's customer-service window")
+        fit = taken[0]
+        if fit < len(parts):
+            log.warning("wechat answer to %s cut: %d of %d messages fit its window", openid, fit - 1, len(parts))
+            parts = [*parts[: fit - 1], t(lang, "wechat.cut")]
         return await self._deliver(openid, parts)
 
     async def _deliver(self, openid: str, parts: list[str]) -> SendResult:
@@ -73,7 +80,7 @@ class WeChatSender:
             result = await self._send_one(openid, part)
             if result.outcome != "sent":
                 unsent = len(parts) - n
-                if result.outcome in ("retry", "failed"):  # not sent: the window keeps what it had
+                if result.outcome in ("retry", "failed") and not result.maybe_delivered:  # not sent: given back
                     await asyncio.to_thread(self._state.give_back_window, PLATFORM, openid, unsent)
                 elif result.outcome == "unreachable":  # WeChat counts it closed: no more tries until they write
                     await asyncio.to_thread(self._state.close_window, PLATFORM, openid)

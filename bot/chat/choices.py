@@ -1,22 +1,24 @@
 """Buttons on a text-only platform: each shown as a letter the person types (``[a] Subscribe``).
 
 The terminal keeps its letters in memory; a platform served by several replicas (WeChat) keeps
-them in ``chat_choices``, per person. Letters go on from the ones already shown (a push's buttons
-after the answer's), so a letter typed from an earlier message still presses what it said, until
-:data:`KEPT` letters or :data:`FRESH_FOR` without new buttons start the list again at ``a``.
+them in ``chat_choices``, per person. There, only single letters count (``a`` … ``z``), so a word
+like "AI" or "be" is always text, never a button. Letters go on from the ones already shown (a
+push's buttons after the answer's), so a letter typed from an earlier message still presses what it
+said, until a message's buttons no longer fit in the 26 letters or :data:`FRESH_FOR` passed without
+new buttons: then they start again at ``a``. A button past ``z`` is shown without a letter.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.storage.db import insert_for
 from bot.storage.models import ChatChoices
 
-KEPT = 26 * 4  # letters remembered per person before they start again at "a"
+LETTERS = 26  # a … z
 FRESH_FOR = timedelta(hours=12)
 
 
@@ -41,27 +43,31 @@ def button_number(text: str) -> int | None:
 
 
 def remember(session: Session, platform: str, user_id: str, actions: list[str], now: datetime) -> int:
-    """Keep ``actions`` after the ones already shown; returns the number of the first (from 1)."""
-    row = session.get(ChatChoices, (platform, user_id))
-    shown: list[str] = []
-    if row is not None and now - row.updated_at < FRESH_FOR and len(row.actions) + len(actions) <= KEPT:
-        shown = list(row.actions)
-    start = len(shown) + 1
-    kept = shown + actions
+    """Keep ``actions`` after the ones already shown; returns the number of the first (from 1).
+
+    The person's row is locked first (a placeholder inserted if it is new), so two messages rendered
+    at once (an answer and a push) never get the same letters."""
     insert = insert_for(session)
     session.execute(
         insert(ChatChoices)
-        .values(platform=platform, user_id=user_id, actions=kept, updated_at=now)
-        .on_conflict_do_update(
-            index_elements=[ChatChoices.platform, ChatChoices.user_id], set_={"actions": kept, "updated_at": now}
-        )
+        .values(platform=platform, user_id=user_id, actions=[], updated_at=now)
+        .on_conflict_do_nothing(index_elements=[ChatChoices.platform, ChatChoices.user_id])
     )
-    return start
+    mine = (ChatChoices.platform == platform, ChatChoices.user_id == user_id)
+    row = session.execute(select(ChatChoices.actions, ChatChoices.updated_at).where(*mine).with_for_update()).one()
+    shown: list[str] = list(row.actions or [])
+    if now - row.updated_at >= FRESH_FOR or len(shown) + len(actions) > LETTERS:
+        shown = []
+    session.execute(update(ChatChoices).where(*mine).values(actions=shown + actions, updated_at=now))
+    return len(shown) + 1
 
 
 def pressed(session: Session, platform: str, user_id: str, text: str) -> str | None:
-    """The action of the button whose letter ``text`` is, or None (not a letter, or none shown)."""
-    n = button_number(text)
+    """The action of the button whose letter ``text`` is (one letter), or None (not a letter, none shown)."""
+    key = text.strip()
+    if len(key) != 1:
+        return None
+    n = button_number(key)
     if n is None:
         return None
     actions = session.execute(

@@ -445,6 +445,7 @@ class PushWindow(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # "message" | "event"
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     left: Mapped[int] = mapped_column(Integer)  # messages the bot may still send in it
+    quota: Mapped[int] = mapped_column(Integer)  # what it opened with (a message given back never exceeds it)
 
 
 class SharedCredential(Base):

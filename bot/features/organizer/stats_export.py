@@ -28,7 +28,7 @@ def rows(stats: Stats, lang: str) -> Iterator[Row]:
     for status in ("sent", "pending", "failed", "missed", "blocked", "unreachable"):
         yield ("reminders", "", "", status, getattr(stats.reminders, status))
     for sent in stats.broadcasts:
-        for measure in ("recipients", "sent", "pending", "failed", "blocked"):
+        for measure in ("recipients", "sent", "pending", "failed", "blocked", "unreachable"):
             yield ("broadcast", str(sent.id), sent.audience, measure, getattr(sent, measure))
     for rated in stats.ratings:
         title = pick(lang, rated.title, rated.title_en)

@@ -97,6 +97,12 @@ async def test_a_forged_or_stale_message_is_refused_with_no_effect(
     assert subscriptions_of(core, ALICE) == 0
     broken = await wechat.post_raw("<xml><ToUserName>x</ToUserName>")
     assert broken.status == 400
+    now = int(clock.now().timestamp())
+    first = await wechat.post_raw(xml, timestamp=now, nonce="4242", msg_id=11)  # a real request: answered
+    assert first.content and "/agenda" in first.content
+    reused = await wechat.post_raw(xml.replace("/help", "/subscribe 3"), timestamp=now, nonce="4242", msg_id=12)
+    assert reused.body == "success"  # its signed query, seen once, carries no second body
+    assert subscriptions_of(core, ALICE) == 0
 
 
 async def test_letters_press_the_buttons_and_chinese_aliases_work(
@@ -124,6 +130,9 @@ async def test_safe_mode_round_trips(clock: FakeClock, core: Core) -> None:
         assert "基于eBPF的可观测" in (answer.content or "")  # decrypted and its MsgSignature checked by the fake
         forged = await fake.post_raw(fake.pushes[-1][0], signature_ok=False, msg_id=5)
         assert forged.status == 403
+        fake.safe_mode = False  # a plaintext body, signed: in safe mode its body is not vouched for
+        plain = await fake.post_raw(fake.pushes[-1][0].replace("/talk 3", "/subscribe 3"), msg_id=6)
+        assert plain.status == 403 and subscriptions_of(core, ALICE) == 0
     finally:
         if served is not None:
             await served.stop()
@@ -205,14 +214,14 @@ async def test_an_expired_token_is_refreshed_once_by_one_of_two_replicas(
         await wechat.user_says(ALICE, "/help")
         clock.advance(timedelta(hours=2))  # both replicas' token has expired; the window is still open
         results = await asyncio.gather(
-            bot.sender().send_parts(ALICE, ["one"]), other.adapter.sender().send_parts(ALICE, ["two"])
+            bot.sender().send_parts(ALICE, ["one"], "zh"), other.adapter.sender().send_parts(ALICE, ["two"], "zh")
         )
         assert [r.outcome for r in results] == ["sent", "sent"]
         assert wechat.token_calls == 2  # one refresh for both
         assert sorted(text for _, text in wechat.sent) == ["one", "two"]
         wechat.revoke_tokens()  # WeChat refuses the token (40001): one refresh, one retry, by one replica
         results = await asyncio.gather(
-            bot.sender().send_parts(ALICE, ["three"]), other.adapter.sender().send_parts(ALICE, ["four"])
+            bot.sender().send_parts(ALICE, ["three"], "zh"), other.adapter.sender().send_parts(ALICE, ["four"], "zh")
         )
         assert [r.outcome for r in results] == ["sent", "sent"] and wechat.token_calls == 3
     finally:
@@ -252,16 +261,16 @@ async def test_a_second_reply_follows_the_passive_one_as_a_customer_service_mess
 
 @pytest.mark.parametrize(
     ("failure", "outcome", "retry_after"),
-    [(-1, "retry", None), (502, "retry", None), (45009, "retry", 3600.0), (40003, "failed", None)],
+    [(-1, "retry", None), (502, "retry", None), (45009, "retry", 3600.0), (45002, "failed", None)],
 )
 async def test_wechat_refusals_map_to_the_outbox_outcomes(
     wechat: FakeWeChat, bot: WeChatAdapter, failure: int, outcome: str, retry_after: float | None
 ) -> None:
     await wechat.user_says(ALICE, "/now")
     wechat.fail_next(failure, SEND)
-    result = await bot.sender().send_parts(ALICE, ["a reminder"])
+    result = await bot.sender().send_parts(ALICE, ["a reminder"], "zh")
     assert (result.outcome, result.retry_after) == (outcome, retry_after)
-    again = await bot.sender().send_parts(ALICE, ["a reminder"])  # what was not sent did not use the window
+    again = await bot.sender().send_parts(ALICE, ["a reminder"], "zh")  # what was not sent did not use the window
     assert again.outcome == "sent" and wechat.sent == [(ALICE, "a reminder")]
 
 

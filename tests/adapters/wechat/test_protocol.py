@@ -132,7 +132,7 @@ def test_parse_subscribe_by_qr_code() -> None:
     assert message.event == "subscribe"
     assert message.event_key == "qrscene_123123"
     assert message.msg_id is None
-    assert message.dedupe_key == "event:oUser:123456789:subscribe"
+    assert message.dedupe_key == "event:oUser:123456789:subscribe:qrscene_123123"
 
 
 def test_parse_menu_click_lower_cases_the_event_and_keeps_the_key() -> None:
@@ -147,7 +147,7 @@ def test_parse_menu_click_lower_cases_the_event_and_keeps_the_key() -> None:
         )
     )
     assert (message.event, message.event_key) == ("click", "AGENDA_Today")
-    assert message.dedupe_key == "event:oUser:123456789:click"
+    assert message.dedupe_key == "event:oUser:123456789:click:AGENDA_Today"
 
 
 def test_events_in_the_same_second_have_different_dedupe_keys() -> None:

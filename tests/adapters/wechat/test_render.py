@@ -16,14 +16,16 @@ def test_link_buttons_are_links_and_the_others_letters_after_the_ones_shown() ->
         ),
         lang="zh",
     )
-    shown = render(reply, first_key=27)
+    shown = render(reply, first_key=3)
     assert '<a href="https://example.org/a?b=1&amp;c=2">slides</a>' in shown.text
     assert (
-        "[aa] ⭐ 订阅" in shown.text
-        and "[ab] ✖" in shown.text
+        "[c] ⭐ 订阅" in shown.text
+        and "[d] ✖" in shown.text
         and '<a href="https://example.org/t/3">Open</a>' in shown.text
     )
     assert shown.actions == ("sub 3", "unsub 3") and "回复字母" in shown.text
+    late = render(reply, first_key=26)  # one letter left: the button after z shows no letter
+    assert "[z] ⭐ 订阅" in late.text and "[-] ✖" in late.text and len(late.text) == len(shown.text)
 
 
 def test_a_file_is_named_with_where_to_get_it() -> None:

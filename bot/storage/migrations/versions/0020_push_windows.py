@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("closes_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("left", sa.Integer(), nullable=False),
+        sa.Column("quota", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("platform", "user_id", "kind"),
     )
     op.create_table(
