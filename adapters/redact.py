@@ -17,7 +17,8 @@ MASK = "***"
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """The configured secrets: platform and pretalx tokens, webhook and signing secrets, the database password."""
+    """The configured secrets: platform and pretalx tokens, webhook and signing secrets, WeChat's AppSecret,
+    Token and EncodingAESKey, the database password."""
     found = [
         settings.telegram_bot_token,
         settings.telegram_webhook_secret,
@@ -25,6 +26,9 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.slack_signing_secret,
         settings.slack_app_token,
         settings.schedule_token,
+        settings.wechat_app_secret,
+        settings.wechat_token,
+        settings.wechat_aes_key,
     ]
     secret_half = (settings.telegram_bot_token or "").partition(":")[2]
     if len(secret_half) >= 16:  # "<bot id>:<secret>": the secret part alone (Telegram's are 35 characters)

@@ -24,10 +24,14 @@ SETTINGS = Settings(
     SLACK_SIGNING_SECRET="8f742231b10e8888abcd99yyyzzz85a5",
     SLACK_APP_TOKEN="xapp-1-A111-222-appsecret",
     schedule_token="pretalx-token-5b6c7d8e9f",
+    WECHAT_APP_SECRET="wechat-app-secret-0a1b2c3d",
+    WECHAT_TOKEN="wechat-server-token-77",
+    WECHAT_AES_KEY="abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     database_url="postgresql+psycopg://confbot:p%40ss-w0rd!@db.internal:5432/confbot",
 )
 SECRETS = [TOKEN, "hook-secret-9f8e7d", "xoxb-1111-2222-slackbotsecret", "8f742231b10e8888abcd99yyyzzz85a5"]
-SECRETS += ["xapp-1-A111-222-appsecret", "pretalx-token-5b6c7d8e9f", "p%40ss-w0rd!", "p@ss-w0rd!"]
+SECRETS += ["xapp-1-A111-222-appsecret", "pretalx-token-5b6c7d8e9f", "wechat-app-secret-0a1b2c3d"]
+SECRETS += ["wechat-server-token-77", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "p%40ss-w0rd!", "p@ss-w0rd!"]
 
 
 @pytest.fixture
