@@ -20,8 +20,9 @@ from bot.storage import credentials
 from bot.storage.credentials import Credential
 from bot.storage.db import Database, insert_for, rowcount
 from bot.storage.models import PushGrant
+from bot.storage.outage import unavailable  # whether an error is the database being away
 
-__all__ = ["Arrival", "Credential", "PlatformState", "Window"]
+__all__ = ["Arrival", "Credential", "PlatformState", "Window", "unavailable"]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from bot.delivery.sender import SendResult
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.ops import logcontext
 from bot.ops.metrics import REPLIES_FAILED
-from bot.platforms import Window
+from bot.platforms import Window, unavailable
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,13 @@ class WeChatAdapter:
 
     async def _plan(self, message: protocol.Inbound, request_key: str) -> Plan:
         """Record the message, ask the core, and cut its answer into the passive reply and the rest."""
-        turn = await self.core.blocking(lambda: self._turn(message, request_key))
+        try:
+            turn = await self.core.blocking(lambda: self._turn(message, request_key))
+        except Exception as error:  # the database away: answered, as the core answers everyone then
+            if not unavailable(error):
+                raise
+            log.warning("wechat message not recorded, the database is unavailable: %s", type(error).__name__)
+            return Plan(t(DEFAULT_LANGUAGE, "error.unavailable"))
         if turn is None or turn.left:  # a message WeChat repeated: no second effect; or they left
             return Plan()
         if turn.answer is not None:  # in the bot's default language: WeChat tells no one's language
