@@ -82,7 +82,7 @@ async def send_reply(
     else:
         # what Bot.send_message posts, through the same Bot._post (defaults, a rate limiter, the errors
         # raised), built as plain JSON: PTB's objects for the keyboard, and the sent Message it would parse
-        # from the answer (which nothing reads), were a sixth of an update's CPU (docs/benchmarks.md, issue 21)
+        # from the answer (which nothing reads), were an eighth of an update's CPU (docs/benchmarks.md, issue 21)
         params = {"chat_id": chat_id, "text": to_html(reply), "reply_markup": keyboard_json(reply), **common}
         params["link_preview_options"] = {"is_disabled": True}  # disable_web_page_preview=True
         await bot._post("sendMessage", params, read_timeout=params.pop("read_timeout"))
