@@ -17,7 +17,7 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from adapters.telegram.render import MAX_CAPTION, keyboard, to_html
+from adapters.telegram.render import MAX_CAPTION, keyboard, keyboard_json, to_html
 from bot.chat.files import forward_as_text
 from bot.chat.messages import PollSpec, Reply, Span
 from bot.i18n import t
@@ -80,9 +80,12 @@ async def send_reply(
         content, filename = reply.attachment.content, reply.attachment.filename
         await bot.send_document(chat_id, content, filename=filename, caption=to_html(reply, MAX_CAPTION), **common)
     else:
-        await bot.send_message(
-            chat_id, to_html(reply), reply_markup=keyboard(reply), disable_web_page_preview=True, **common
-        )
+        # what Bot.send_message posts, through the same Bot._post (defaults, a rate limiter, the errors
+        # raised), built as plain JSON: PTB's objects for the keyboard, and the sent Message it would parse
+        # from the answer (which nothing reads), were an eighth of an update's CPU (docs/benchmarks.md, issue 21)
+        params = {"chat_id": chat_id, "text": to_html(reply), "reply_markup": keyboard_json(reply), **common}
+        params["link_preview_options"] = {"is_disabled": True}  # disable_web_page_preview=True
+        await bot._post("sendMessage", params, read_timeout=params.pop("read_timeout"))
 
 
 # https://core.telegram.org/bots/api#sendpoll: close_date "must be at least 5 and no more than 2628000

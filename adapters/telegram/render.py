@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -73,19 +74,28 @@ def to_html(reply: Reply, limit: int = MAX_TEXT) -> str:
     return "\n".join(out) or ELLIPSIS
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Buttons (choices last) as an inline keyboard; a callback over 64 bytes is a bug, so it raises."""
+def keyboard_json(reply: Reply) -> dict[str, Any] | None:
+    """Buttons (choices last) as the Bot API's inline keyboard JSON (what ``keyboard(reply).to_dict()``
+    gives, without PTB's objects); a callback over 64 bytes is a bug, so it raises."""
     rows = []
     for row in reply.button_rows:
-        buttons = []
+        buttons: list[dict[str, str]] = []
         for button in row:
             label = SELECTED + button.label if button.selected else button.label
             if button.url:
-                buttons.append(InlineKeyboardButton(label, url=button.url))
+                buttons.append({"text": label, "url": button.url})
                 continue
             if not 1 <= len(button.action.encode()) <= MAX_CALLBACK_BYTES:
                 raise ValueError(f"callback data must be 1..{MAX_CALLBACK_BYTES} bytes: {button.action!r}")
-            buttons.append(InlineKeyboardButton(label, callback_data=button.action))
+            buttons.append({"text": label, "callback_data": button.action})
         if buttons:
             rows.append(buttons)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return {"inline_keyboard": rows} if rows else None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """:func:`keyboard_json` as PTB's inline keyboard (for the calls made through PTB's own methods)."""
+    markup = keyboard_json(reply)
+    if markup is None:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(**b) for b in row] for row in markup["inline_keyboard"]])

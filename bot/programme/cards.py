@@ -226,6 +226,13 @@ def talk_card(
     return b.build(buttons=talk_buttons(talk, lang, subscribed), edit=edit)
 
 
+# the lines made for the current programme: a line depends only on its arguments (items are frozen, and
+# a schedule change swaps in a new programme), and /agenda, /now and /next draw the same ones over and
+# over; keyed by the item's id, with the item kept so that its id can't be reused while it is here
+_lines: tuple[Programme, dict[tuple[object, ...], tuple[Item, Line]]] | None = None
+MAX_LINES = 50_000  # past this many (a huge programme in every language) lines are made, not kept
+
+
 def agenda_line(
     programme: Programme,
     item: Item,
@@ -240,8 +247,26 @@ def agenda_line(
 
     An ``ended`` item is greyed out: its title loses the bold and it says "(ended)".
     ``with_room`` False leaves the room out (a list that is about one room). A cancelled talk says
-    so; a ``moved`` one says where it was first announced ("moved from 10:40").
+    so; a ``moved`` one says where it was first announced ("moved from 10:40"). Made once per
+    programme and arguments.
     """
+    global _lines
+    known = _lines
+    if known is None or known[0] is not programme:
+        known = _lines = (programme, {})  # one assignment: a request thread sees the old cache or the new one
+    key = (id(item), lang, mark, ended, with_room, moved)
+    found = known[1].get(key)
+    if found is not None and found[0] is item:
+        return found[1]
+    line = _agenda_line(programme, item, lang, mark, ended, with_room, moved)
+    if len(known[1]) < MAX_LINES:
+        known[1][key] = (item, line)
+    return line
+
+
+def _agenda_line(
+    programme: Programme, item: Item, lang: str, mark: str, ended: bool, with_room: bool, moved: Moved | None
+) -> Line:
     tz = programme.tz
     assert item.start is not None
     when = f"{clock_time(item.start, tz)}–{clock_time(item.end, tz)}" if item.end else clock_time(item.start, tz)

@@ -180,6 +180,7 @@ class _Indexed:
     entry: Entry
     patterns: tuple[re.Pattern[str], ...]
     questions: tuple[str, ...]  # compact
+    any_pattern: re.Pattern[str] | None = None  # finds something exactly when one of ``patterns`` does
 
 
 class FaqIndex:
@@ -188,14 +189,12 @@ class FaqIndex:
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self.entries = entries(programme)
-        self._indexed = [
-            _Indexed(
-                e,
-                tuple(p for p in map(_pattern, e.keywords) if p is not None),
-                tuple(q for q in map(_compact, (*e.questions, *e.questions_en)) if q),
-            )
-            for e in self.entries
-        ]
+        self._indexed = []
+        for e in self.entries:
+            patterns = tuple(p for p in map(_pattern, e.keywords) if p is not None)
+            either = re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
+            questions = tuple(q for q in map(_compact, (*e.questions, *e.questions_en)) if q)
+            self._indexed.append(_Indexed(e, patterns, questions, either))
 
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id."""
@@ -217,10 +216,14 @@ class FaqIndex:
 
 def _judge(item: _Indexed, text: str, compact: str) -> Match | None:
     ratio = max((fuzz.ratio(q, compact) for q in item.questions), default=0.0)
+    # one search for all the keywords first: most messages mention none of an entry's
+    found = item.any_pattern is not None and item.any_pattern.search(text) is not None
+    hits = [hit.span() for pattern in item.patterns for hit in pattern.finditer(text)] if found else []
+    if not hits:  # no keyword: only the closeness to a question counts (as below with nothing covered)
+        return Match(item.entry, ratio >= STRONG_RATIO, ratio / 100) if ratio >= WEAK_RATIO else None
     covered = [False] * len(text)
-    for pattern in item.patterns:
-        for hit in pattern.finditer(text):
-            covered[hit.start() : hit.end()] = [True] * (hit.end() - hit.start())
+    for start, end in hits:
+        covered[start:end] = [True] * (end - start)
     matched = _weight("".join(c for c, on in zip(text, covered, strict=True) if on))
     rest_text = "".join(" " if on else c for c, on in zip(text, covered, strict=True))
     rest = 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, not_, or_, select
+from sqlalchemy import and_, bindparam, delete, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.chat.messages import Address
@@ -44,9 +44,12 @@ def talk_to_mark(programme: Programme, room_id: str, now: datetime) -> Talk | No
     return min(soon, key=lambda t: t.start or now, default=None)
 
 
+_LIVE = select(FullRoom).where(FullRoom.until > bindparam("now"))  # built once (/now asks it every time)
+
+
 def live(session: Session, now: datetime) -> dict[str, FullRoom]:
     """The rooms marked full at ``now``, by room id."""
-    return {mark.room: mark for mark in session.scalars(select(FullRoom).where(FullRoom.until > now))}
+    return {mark.room: mark for mark in session.scalars(_LIVE, {"now": now})}
 
 
 def is_full(session: Session, room_id: str | None, now: datetime) -> bool:

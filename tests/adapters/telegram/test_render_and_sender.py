@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from telegram import Bot
+import json
+from typing import Any
 
+import pytest
+from telegram import Bot, ReplyParameters
+from telegram.request import BaseRequest, RequestData
+
+from adapters.telegram.outbound import send_reply
 from adapters.telegram.render import keyboard, to_html
 from adapters.telegram.sender import TelegramSender
 from bot.chat.messages import Address, Attachment, Button, ReplyBuilder, Span, bold, link
@@ -29,6 +34,58 @@ def test_a_huge_reply_is_cut_below_4096_on_a_line_boundary() -> None:
 def test_callback_data_over_64_bytes_is_refused_before_sending() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         keyboard(ReplyBuilder().line("x").build(buttons=((Button("b", "search " + "网" * 30),),)))
+
+
+class Recording(BaseRequest):
+    """A Bot API transport that keeps what each call posts and answers every call with a sent message."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, dict[str, Any], object]] = []
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, read_timeout: Any = None, **_: Any
+    ) -> tuple[int, bytes]:
+        assert request_data is not None
+        self.posted.append((url.rsplit("/", 1)[1], json.loads(json.dumps(request_data.parameters)), read_timeout))
+        sent = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "x"}
+        return 200, json.dumps({"ok": True, "result": sent}).encode()
+
+
+async def test_a_text_reply_posts_what_bot_send_message_posts() -> None:
+    """send_reply builds sendMessage's JSON itself (no PTB objects): the same call as PTB's own method."""
+    buttons = ((Button("a", "talk 1"), Button("b", "agenda 2", selected=True)), (Button("site", url="https://e.org"),))
+    with_buttons = ReplyBuilder().line(bold("XDP & <eBPF>"), " 网络").build(buttons=buttons)
+    plain = ReplyBuilder().line("plain").build()
+    ours, theirs = Recording(), Recording()
+    for request, ptb in ((ours, False), (theirs, True)):
+        bot = Bot("123:TEST", request=request, get_updates_request=Recording())
+        for reply, chat, where in ((with_buttons, 5, {}), (plain, "-100", {"thread_id": 7, "quote": 42})):
+            quote = ReplyParameters(where["quote"]) if "quote" in where else None
+            if not ptb:
+                await send_reply(bot, chat, reply, thread_id=where.get("thread_id"), quote=quote, read_timeout=9)
+                continue
+            await bot.send_message(
+                chat,
+                to_html(reply),
+                parse_mode="HTML",
+                reply_markup=keyboard(reply),
+                disable_web_page_preview=True,
+                message_thread_id=where.get("thread_id"),
+                reply_parameters=quote,
+                read_timeout=9,
+            )
+    assert ours.posted == theirs.posted
+    assert ours.posted[0][1]["reply_markup"]["inline_keyboard"][0][1] == {"text": "• b", "callback_data": "agenda 2"}
 
 
 @pytest.mark.parametrize("bad", ["<b>unclosed", "a & b", "1 < 2", "<script>x</script>", "<b><i>x</b></i>"])
