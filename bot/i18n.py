@@ -105,10 +105,19 @@ def catalogues() -> dict[str, Catalogue]:
     return _LOADED
 
 
+_GENERATION = [0]  # how many times the catalogs were reloaded (caches of rendered text follow it)
+
+
+def generation() -> int:
+    """Changes each time the catalogs are reloaded: text made from them before is stale."""
+    return _GENERATION[0]
+
+
 def reload_catalogues() -> None:
     """Forget the catalogs read so far (tests and tooling that rewrite them)."""
     with _LOCK:
         _LOADED.clear()
+        _GENERATION[0] += 1
 
 
 _CATALOG: dict[str, dict[str, str]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot import i18n
 from bot.chat.labels import fit
 from bot.chat.messages import Button, Line, Reply, ReplyBuilder, Span, bold, code, italic, link
 from bot.i18n import is_chinese, join_names, pick, t
@@ -229,7 +230,7 @@ def talk_card(
 # the lines made for the current programme: a line depends only on its arguments (items are frozen, and
 # a schedule change swaps in a new programme), and /agenda, /now and /next draw the same ones over and
 # over; keyed by the item's id, with the item kept so that its id can't be reused while it is here
-_lines: tuple[Programme, dict[tuple[object, ...], tuple[Item, Line]]] | None = None
+_lines: tuple[Programme, int, dict[tuple[object, ...], tuple[Item, Line]]] | None = None
 MAX_LINES = 50_000  # past this many (a huge programme in every language) lines are made, not kept
 
 
@@ -251,16 +252,16 @@ def agenda_line(
     programme and arguments.
     """
     global _lines
-    known = _lines
-    if known is None or known[0] is not programme:
-        known = _lines = (programme, {})  # one assignment: a request thread sees the old cache or the new one
+    known, texts = _lines, i18n.generation()
+    if known is None or known[0] is not programme or known[1] != texts:  # a new programme, or reloaded catalogs
+        known = _lines = (programme, texts, {})  # one assignment: a request thread sees the old cache or the new one
     key = (id(item), lang, mark, ended, with_room, moved)
-    found = known[1].get(key)
+    found = known[2].get(key)
     if found is not None and found[0] is item:
         return found[1]
     line = _agenda_line(programme, item, lang, mark, ended, with_room, moved)
-    if len(known[1]) < MAX_LINES:
-        known[1][key] = (item, line)
+    if len(known[2]) < MAX_LINES:
+        known[2][key] = (item, line)
     return line
 
 
