@@ -78,6 +78,7 @@ class TelegramAdapter:
 
     def __init__(self, settings: Settings, core: Core, retry: StartupRetry | None = None) -> None:
         self.settings = settings
+        self.tarpit = Tarpit(settings.flood_hold_seconds)  # a flooder's dropped updates answered after a wait
         self.core = core
         self.webhook = bool(settings.telegram_webhook_url and settings.telegram_webhook_secret)
         self._request = StartupRequest(retry or StartupRetry())
@@ -96,8 +97,8 @@ class TelegramAdapter:
         if not self.webhook:
             return []
         silenced = partial(self.core.silenced, "telegram")  # over their inbound limit: dropped at once
-        tarpit = Tarpit(self.settings.flood_hold_seconds)
-        return [webhook_route(self.application, self.settings.telegram_webhook_secret or "", silenced, tarpit)]
+        secret = self.settings.telegram_webhook_secret or ""
+        return [webhook_route(self.application, secret, silenced, self.tarpit)]
 
     def sender(self) -> TelegramSender:
         """The outbox's Telegram sender."""

@@ -130,3 +130,15 @@ def sender_id(data: object) -> int | None:
         if type(user_id) is int:
             return user_id
     return None
+
+
+def in_private_chat(data: object) -> bool:
+    """Whether a raw update's message or button press is in a private chat (not a group or channel)."""
+    if not isinstance(data, dict):
+        return False
+    message = data.get("message")
+    if not isinstance(message, dict):
+        query = data.get("callback_query")
+        message = query.get("message") if isinstance(query, dict) else None
+    chat = message.get("chat") if isinstance(message, dict) else None
+    return isinstance(chat, dict) and chat.get("type") == "private"

@@ -31,8 +31,10 @@ def webhook_route(
 
     A wrong secret is 403 and a body that is not an update is 400, both with no effect. An update
     from a person ``silenced`` says is over their inbound limit (told so already) is answered 200
-    and dropped before it is checked or parsed: a flood costs the JSON parse and no more; the answer
-    waits in ``tarpit`` first, so a flooder answered at once can't make the bot spin on refusals.
+    and dropped before it is checked or parsed: a flood costs the JSON parse and no more. In a private
+    chat the answer waits in ``tarpit`` first, so a flooder answered at once can't make the bot spin on
+    refusals; in a group it goes at once (Telegram delivers a chat's updates in turn: holding one
+    would hold up the other members).
     """
 
     async def receive(request: Request) -> Response:
@@ -45,7 +47,7 @@ def webhook_route(
             return _refuse("bad json", "the body is not JSON")
         sender = inbound.sender_id(data)
         if silenced is not None and sender is not None and silenced(str(sender)):
-            if tarpit is not None:
+            if tarpit is not None and inbound.in_private_chat(data):  # a group's updates wait for no one
                 await tarpit.hold()
             return Response(status_code=200)
         problem = inbound.problem(data)

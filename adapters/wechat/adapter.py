@@ -244,7 +244,12 @@ class WeChatAdapter:
         if not response.replies:
             return Plan()
         first, *rest = response.replies
-        text, more = await self._passive(message.from_user, first)
+        try:
+            text, more = await self._passive(message.from_user, first)
+        except Exception as error:  # the database went away after the message was recorded
+            if not unavailable(error):
+                raise
+            return Plan(t(first.lang, "error.unavailable"))
         return Plan(text, tuple(more), tuple(rest), first.lang)
 
     def _now(self) -> int:
@@ -255,7 +260,8 @@ class WeChatAdapter:
         before) with the window it opens, and say what to ask the core: a command or text, a typed
         letter's action, a fixed answer, or nothing."""
         state, openid = self.core.platform_state, message.from_user
-        key = (message.dedupe_key, request_key) if request_key else (message.dedupe_key,)
+        # the signed request first: a reused one records nothing (not even its message's key)
+        key = (request_key, message.dedupe_key) if request_key else (message.dedupe_key,)
         if message.msg_type == "event":
             event = message.event or ""
             arrival = state.arrived(PLATFORM, openid, key, opens=OPENS.get(event), left=event == "unsubscribe")

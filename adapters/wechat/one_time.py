@@ -19,6 +19,7 @@ import hmac
 from html import escape
 from urllib.parse import urlencode
 
+import aiohttp
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route
@@ -78,9 +79,11 @@ class OneTime:
         query = request.query_params
         lang = page_language(None, {}, request.headers.get("accept-language"))
         openid, scene = query.get("openid", ""), query.get("scene", "")
-        if not (openid and scene.isdigit() and len(scene) <= 5 and query.get("template_id") == self.template):
+        ok = scene.isascii() and scene.isdigit() and len(scene) <= 5
+        if not (openid and ok and query.get("template_id") == self.template):
             return _page(lang, t(lang, "wechat.one_time_bad"), 400)
-        if not hmac.compare_digest(query.get("reserved", ""), self._reserved(openid, int(scene))):
+        given = query.get("reserved", "").encode()
+        if not hmac.compare_digest(given, self._reserved(openid, int(scene)).encode()):
             return _page(lang, t(lang, "wechat.one_time_bad"), 403)
         if query.get("action") != "confirm":
             return _page(lang, t(lang, "wechat.one_time_declined", id=int(scene)))
@@ -112,7 +115,7 @@ class OneTime:
             if err.errcode == -1 or (err.errcode is None and err.status >= 500):
                 return SendResult.retry_soon(str(err))
             return SendResult.failed(f"{err.errcode} {err.errmsg} (one-time subscription)")
-        except (TimeoutError, OSError) as err:
+        except (TimeoutError, OSError, aiohttp.ClientError) as err:  # not sent (or unknown): the grant stays
             await asyncio.to_thread(self._state.give_back_grant, PLATFORM, openid, topic)
             return SendResult.retry_soon(f"network: {type(err).__name__}")
         return SendResult.sent()

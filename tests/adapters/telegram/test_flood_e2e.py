@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from prometheus_client import REGISTRY
 
@@ -64,3 +66,36 @@ async def test_through_the_webhook_a_silenced_persons_updates_are_dropped_at_the
         await adapter.stop()
     after = REGISTRY.get_sample_value("confbot_flood_refused_total", {"platform": "telegram", "verdict": "dropped"})
     assert (after or 0) - (dropped or 0) == 10  # what an operator sees on /metrics
+
+
+async def test_a_silenced_persons_private_updates_are_answered_after_a_hold_and_group_ones_at_once(
+    fake_telegram: FakeTelegram, core: Core
+) -> None:
+    """A flooder answered at once could send thousands a second; in their private chat the webhook's
+    answer waits (CONFBOT_FLOOD_HOLD_SECONDS), in a group it does not (the group's other members'
+    updates come after theirs)."""
+    settings = telegram_settings(
+        fake_telegram, TELEGRAM_WEBHOOK_URL="https://bot.example.org", TELEGRAM_WEBHOOK_SECRET="s3cret"
+    ).model_copy(update={"flood_hold_seconds": 60.0})
+    adapter = TelegramAdapter(settings, core)
+    await adapter.start()
+    try:
+        app = build_asgi(adapter.routes())
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+            for _ in range(core.settings.flood_burst + 1):  # told to slow down: silenced from now on
+                update = fake_telegram.message_update(FLOODER, "/now", lang="en")
+                await client.post("/telegram/webhook", json=update, headers=SIGNED)
+            private = fake_telegram.message_update(FLOODER, "/now", lang="en")
+            held = asyncio.ensure_future(client.post("/telegram/webhook", json=private, headers=SIGNED))
+            for _ in range(500):
+                if adapter.tarpit.held:
+                    break
+                await asyncio.sleep(0.01)
+            assert adapter.tarpit.held == 1 and not held.done()  # the flooder's own chat waits
+            in_group = fake_telegram.message_update(FLOODER, "/now", lang="en", chat_id=-100777)
+            answered = await asyncio.wait_for(client.post("/telegram/webhook", json=in_group, headers=SIGNED), 10)
+            assert answered.status_code == 200 and adapter.tarpit.held == 1  # the group's went at once
+            held.cancel()
+            await asyncio.gather(held, return_exceptions=True)
+    finally:
+        await adapter.stop()

@@ -62,6 +62,10 @@ async def test_a_granted_reminder_outside_the_window_goes_out_once_as_a_one_time
         forged = {"openid": ALICE, "scene": "5", "template_id": TEMPLATE, "action": "confirm"}
         refused = await browser.get(back, params=forged | {"reserved": offer["reserved"]})  # #4's proof for #5
         assert refused.status_code == 403
+        odd = await browser.get(back, params=forged | {"scene": "²", "reserved": offer["reserved"]})
+        assert odd.status_code == 400  # not a number WeChat would send: refused, not a server error
+        garbled = await browser.get(back, params=forged | {"scene": "4", "reserved": "é" * 32})
+        assert garbled.status_code == 403
         wechat.grant(ALICE, TEMPLATE, 4)  # the person tapped "allow" on WeChat's page
         allowed = await browser.get(back, params=forged | {"scene": "4", "reserved": offer["reserved"]})
         assert allowed.status_code == 200 and "#4" in allowed.text
