@@ -198,7 +198,7 @@ class WeChatAdapter:
 
     def _fresh(self, timestamp: str | None) -> bool:
         """A timestamp within :data:`FRESH` seconds of now: an old signed request can't be replayed."""
-        if timestamp is None or not timestamp.isdigit():
+        if timestamp is None or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
             return False
         return abs(self.core.clock.now().timestamp() - int(timestamp)) <= FRESH
 
