@@ -9,6 +9,7 @@ delivery of the key before the expiry is ignored. Expired rows are purged as new
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -26,12 +27,22 @@ def first_delivery(session: Session, key: str, now: datetime, *, ttl: timedelta 
 
     Expired records are purged first, so a key seen longer ago than ``ttl`` counts as new again.
     """
+    return first_deliveries(session, (key,), now, ttl=ttl)
+
+
+def first_deliveries(session: Session, keys: Sequence[str], now: datetime, *, ttl: timedelta = SEEN_FOR) -> bool:
+    """:func:`first_delivery` for a request known by several keys (a message's id and the signed request
+    that carried it): recorded in order, False at the first one seen before (those after it are not
+    recorded). Expired records are purged once."""
     session.execute(delete(SeenDelivery).where(SeenDelivery.expires_at <= now))
     insert = insert_for(session)
-    stmt = (
-        insert(SeenDelivery)
-        .values(key=key, expires_at=now + ttl)
-        .on_conflict_do_nothing(index_elements=[SeenDelivery.key])
-        .returning(SeenDelivery.key)
-    )
-    return session.execute(stmt).scalar() is not None
+    for key in keys:
+        stmt = (
+            insert(SeenDelivery)
+            .values(key=key, expires_at=now + ttl)
+            .on_conflict_do_nothing(index_elements=[SeenDelivery.key])
+            .returning(SeenDelivery.key)
+        )
+        if session.execute(stmt).scalar() is None:
+            return False
+    return True

@@ -62,11 +62,10 @@ class PlatformState:
         that carried it) was seen before. Else the window it ``opens``, the person having ``left`` the
         conversation, and what ``typed`` presses. Keys are kept hashed: they may hold a person's id."""
         now = self.clock.now()
+        hashed = [f"{platform}:{hashlib.sha256(key.encode()).hexdigest()[:40]}" for key in keys]
         with self._db.session() as session:
-            for key in keys:
-                digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-                if not dedupe.first_delivery(session, f"{platform}:{digest}", now):
-                    return None
+            if not dedupe.first_deliveries(session, hashed, now):
+                return None
             if left:
                 users.left(session, platform, user_id)
             if opens is not None:

@@ -77,7 +77,6 @@ class Turn:
     text: str = ""
     action: str | None = None
     answer: str | None = None  # a fixed answer (catalog key) instead of asking the core
-    left: bool = False  # the person unfollowed
 
 
 class WeChatAdapter:
@@ -233,7 +232,7 @@ class WeChatAdapter:
                 raise
             log.warning("wechat message not recorded, the database is unavailable: %s", type(error).__name__)
             return Plan(t(DEFAULT_LANGUAGE, "error.unavailable"))
-        if turn is None or turn.left:  # a message WeChat repeated: no second effect; or they left
+        if turn is None:  # a message WeChat repeated: no second effect
             return Plan()
         if turn.answer is not None:  # in the bot's default language: WeChat tells no one's language
             return Plan(t(DEFAULT_LANGUAGE, turn.answer))
@@ -265,11 +264,12 @@ class WeChatAdapter:
         if message.msg_type == "event":
             event = message.event or ""
             arrival = state.arrived(PLATFORM, openid, key, opens=OPENS.get(event), left=event == "unsubscribe")
-            if arrival is None or event == "unsubscribe":
-                return None if arrival is None else Turn(left=True)
+            if arrival is None:
+                return None
             if event == "click":
                 return Turn(text=message.event_key or "")
-            return Turn(text="/start") if event in ("subscribe", "scan") else Turn()  # view: nothing to answer
+            # a follow or scan is welcomed; an unfollow or a link opened from the menu gets no answer
+            return Turn(text="/start") if event in ("subscribe", "scan") else Turn()
         typed = message.content if message.msg_type == "text" else None
         arrival = state.arrived(PLATFORM, openid, key, opens=AFTER_MESSAGE, typed=typed)
         if arrival is None:
