@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bot.chat.messages import Address, Reply, Request
+from bot.clock import Clock
 from bot.core import Core
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import Sender
+from bot.factory import create_core
+from bot.features.schedule.changes import apply_programme
+from bot.settings import Settings
 
 ALICE = Address("console", "alice", "alice")
 
@@ -52,3 +57,17 @@ async def wait_until_up(client: httpx.AsyncClient, path: str = "/healthz", timeo
             pass
         assert time.monotonic() < deadline, "HTTP server did not come up"
         await asyncio.sleep(0.05)
+
+
+def live_core(directory: Path, content: Path, clock: Clock) -> Core:
+    """A core built like `confbot run` builds it (content from ``content``, SQLite in ``directory``),
+    its schedule announced as the runtime does at start-up."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        organizers=["console:organizer"],
+        content=content,
+        database_url=f"sqlite:///{directory / 'bot.db'}",
+    )
+    core = create_core(settings, clock)
+    apply_programme(core, core.programme)
+    return core

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -176,6 +177,13 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+def form_token(page: httpx.Response) -> str:
+    """The CSRF token the page's forms carry (every form on a page has the same one)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, "the page has no form token"
+    return found.group(1)
 
 
 def desk_core(directory: Path) -> Core:

@@ -17,7 +17,7 @@ from adapters.web.agenda import Agendas
 from bot.chat.messages import Address, Request
 from bot.core import Core
 from bot.storage.models import Question, Rating, Subscription, User
-from tests.adapters.web.conftest import CANCELLED, web_app, web_core
+from tests.adapters.web.conftest import CANCELLED, form_token, web_app, web_core
 from tests.helpers import ask, press
 
 ALICE = Address("telegram", "4242", "4242")
@@ -37,16 +37,10 @@ async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found, "the page has no form token"
-    return found.group(1)
-
-
 async def _new_agenda(client: httpx.AsyncClient, **fields: str) -> str:
     """Press "make my agenda" on the programme; the address of the page it made."""
     home = await client.get("/")
-    made = await client.post("/me", data={"csrf": _csrf(home), **fields})
+    made = await client.post("/me", data={"csrf": form_token(home), **fields})
     assert made.status_code == 303
     return made.headers["location"]
 
@@ -54,7 +48,7 @@ async def _new_agenda(client: httpx.AsyncClient, **fields: str) -> str:
 async def _post(client: httpx.AsyncClient, page_path: str, **fields: str) -> httpx.Response:
     page = await client.get(page_path)
     return await client.post(
-        page_path if page_path.startswith("/me/") else _agenda_path(page), data={"csrf": _csrf(page), **fields}
+        page_path if page_path.startswith("/me/") else _agenda_path(page), data={"csrf": form_token(page), **fields}
     )
 
 
@@ -155,7 +149,7 @@ async def test_asking_voting_and_rating_from_a_talk_page_are_the_chats(client: h
 async def test_a_new_address_replaces_the_old_one(client: httpx.AsyncClient) -> None:
     old = await _new_agenda(client, talk=str(LATER))
     page = await client.get(old)
-    moved = await client.post(f"{old}/reset", data={"csrf": _csrf(page)})
+    moved = await client.post(f"{old}/reset", data={"csrf": form_token(page)})
     assert moved.status_code == 303 and moved.headers["location"] != old
     assert (await client.get(old)).status_code == 404
     assert _starred(await client.get(moved.headers["location"]), LATER)
@@ -186,7 +180,7 @@ async def test_making_agendas_and_writing_are_limited_per_client_and_page(core: 
         await _new_agenda(client)
         await _new_agenda(client)
         home = await client.get("/")
-        third = await client.post("/me", data={"csrf": _csrf(home)})
+        third = await client.post("/me", data={"csrf": form_token(home)})
         assert third.status_code == 429 and "操作过于频繁" in third.text
 
 
@@ -213,7 +207,8 @@ async def test_asking_from_a_talk_page_without_an_agenda_makes_one(client: httpx
     talk = await client.get(talk_path)
     assert 'data-testid="ask-send"' in talk.text and 'action="/me"' in talk.text
     asked = await client.post(
-        "/me", data={"csrf": _csrf(talk), "action": f"ask {RUNNING}", "text": "能分享幻灯片吗？", "next": talk_path}
+        "/me",
+        data={"csrf": form_token(talk), "action": f"ask {RUNNING}", "text": "能分享幻灯片吗？", "next": talk_path},
     )
     assert asked.status_code == 303 and asked.headers["location"] == talk_path
     page = await client.get(talk_path)
@@ -245,7 +240,7 @@ async def test_opening_someone_elses_page_keeps_this_browsers_own_agenda(client:
     assert 'data-testid="use-here"' in page.text
     home = await client.get("/")
     assert f'href="{mine}" data-testid="my-agenda"' in home.text  # still mine
-    switched = await client.post(f"{theirs}/use", data={"csrf": _csrf(page)})
+    switched = await client.post(f"{theirs}/use", data={"csrf": form_token(page)})
     assert switched.status_code == 303
     assert f'href="{theirs}" data-testid="my-agenda"' in (await client.get("/")).text
 
@@ -263,7 +258,7 @@ async def test_cookies_are_secure_over_https(core: Core) -> None:
     transport = httpx.ASGITransport(app=web_app(core))
     async with httpx.AsyncClient(transport=transport, base_url="https://bot.test") as client:
         home = await client.get("/")
-        made = await client.post("/me", data={"csrf": _csrf(home)})
+        made = await client.post("/me", data={"csrf": form_token(home)})
     cookies = made.headers.get_list("set-cookie") + home.headers.get_list("set-cookie")
     assert cookies and all("Secure" in c for c in cookies)
 

@@ -18,7 +18,7 @@ from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import AuditEntry
-from tests.adapters.web.conftest import ORGANIZER, desk_core, site
+from tests.adapters.web.conftest import ORGANIZER, desk_core, form_token, site
 from tests.helpers import ask
 
 ATTENDEE = Address("telegram", "777", "777")
@@ -42,16 +42,10 @@ def desk_link(core: Core) -> str:
     return found.group(1)
 
 
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
-
 async def sign_in(client: httpx.AsyncClient, link: str) -> httpx.Response:
     shown = await client.get(link)
     assert shown.status_code == 200 and "console:organizer" in shown.text
-    return await client.post(link, data={"csrf": _csrf(shown)})
+    return await client.post(link, data={"csrf": form_token(shown)})
 
 
 async def test_a_desk_link_signs_in_once_and_only_once(client: httpx.AsyncClient, core: Core) -> None:

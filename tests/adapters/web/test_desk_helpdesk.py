@@ -17,7 +17,7 @@ from bot.chat.messages import Address, Request, UserFile
 from bot.clock import FakeClock
 from bot.core import Core
 from bot.storage.models import AuditEntry, OutboxMessage, Ticket
-from tests.adapters.web.conftest import ORGANIZER, web_app, web_core
+from tests.adapters.web.conftest import ORGANIZER, form_token, web_app, web_core
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.helpers import ask
 
@@ -40,12 +40,6 @@ async def client(core: Core) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=web_app(core))
     async with httpx.AsyncClient(transport=transport, base_url=BASE, headers={"accept-language": "en"}) as client:
         yield client
-
-
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
 
 
 def _ticket(page: httpx.Response, number: int) -> str:
@@ -92,7 +86,7 @@ async def test_a_signed_out_browser_sees_no_ticket(client: httpx.AsyncClient, co
 async def test_claim_then_a_second_organizer_is_told_who_has_it(client: httpx.AsyncClient, core: Core) -> None:
     first, _ = _open_two(core)
     await sign_in(client, desk_link(core))
-    token = _csrf(await client.get("/desk/helpdesk"))
+    token = form_token(await client.get("/desk/helpdesk"))
     claimed = await client.post(f"/desk/helpdesk/{first}/claim", data={"csrf": token})
     assert claimed.status_code == 303 and claimed.headers["location"] == f"/desk/helpdesk#ticket-{first}"
     mine = await client.get("/desk/helpdesk")
@@ -104,7 +98,7 @@ async def test_claim_then_a_second_organizer_is_told_who_has_it(client: httpx.As
     assert found
     async with httpx.AsyncClient(transport=client._transport, base_url=BASE, headers={"accept-language": "en"}) as two:
         await sign_in_as(two, found.group(1))
-        theirs = _csrf(await two.get("/desk/helpdesk"))
+        theirs = form_token(await two.get("/desk/helpdesk"))
         await two.post(f"/desk/helpdesk/{first}/claim", data={"csrf": theirs})
         told = await two.get("/desk/helpdesk")
         assert f"Ticket #{first} is already claimed by console:organizer." in told.text
@@ -120,7 +114,7 @@ async def test_claim_then_a_second_organizer_is_told_who_has_it(client: httpx.As
 async def sign_in_as(client: httpx.AsyncClient, link: str) -> None:
     shown = await client.get(link)
     assert shown.status_code == 200
-    assert (await client.post(link, data={"csrf": _csrf(shown)})).status_code == 303
+    assert (await client.post(link, data={"csrf": form_token(shown)})).status_code == 303
 
 
 async def test_a_reply_is_queued_to_the_attendee_and_close_removes_the_ticket(
@@ -128,7 +122,7 @@ async def test_a_reply_is_queued_to_the_attendee_and_close_removes_the_ticket(
 ) -> None:
     first, second = _open_two(core)
     await sign_in(client, desk_link(core))
-    token = _csrf(await client.get("/desk/helpdesk"))
+    token = form_token(await client.get("/desk/helpdesk"))
     answer = "Your badge is at the front desk.\nAsk for Mei."
     sent = await client.post(f"/desk/helpdesk/{first}/reply", data={"csrf": token, "text": answer})
     assert sent.status_code == 303
@@ -183,7 +177,7 @@ def test_the_chat_shares_the_claim(core: Core) -> None:
 async def test_an_answer_to_a_ticket_closed_meanwhile_is_not_sent(client: httpx.AsyncClient, core: Core) -> None:
     first, _ = _open_two(core)
     await sign_in(client, desk_link(core))
-    token = _csrf(await client.get("/desk/helpdesk"))  # the inbox as it was opened
+    token = form_token(await client.get("/desk/helpdesk"))  # the inbox as it was opened
     ask(core, f"/ticket_close {first}", who=ORGANIZER)  # another organizer closes it in the chat
     await client.post(f"/desk/helpdesk/{first}/reply", data={"csrf": token, "text": "It is at the desk."})
     assert f"Ticket #{first} was closed already." in (await client.get("/desk/helpdesk")).text

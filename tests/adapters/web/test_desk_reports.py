@@ -15,7 +15,7 @@ import pytest
 from bot.chat.messages import Address
 from bot.clock import FakeClock
 from bot.core import Core
-from tests.adapters.web.conftest import ORGANIZER, desk_core, site
+from tests.adapters.web.conftest import ORGANIZER, desk_core, form_token, site
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.helpers import ask
 
@@ -40,9 +40,7 @@ async def csrf(client: httpx.AsyncClient, core: Core) -> str:
     """Signed in; the session's CSRF token."""
     await sign_in(client, desk_link(core))
     page = await client.get("/desk")
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
+    return form_token(page)
 
 
 def text_of(page: httpx.Response) -> str:

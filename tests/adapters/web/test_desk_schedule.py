@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.core import Core
-from tests.adapters.web.conftest import ORGANIZER, desk_core, site
+from tests.adapters.web.conftest import ORGANIZER, desk_core, form_token, site
 from tests.adapters.web.test_desk import desk_link, sign_in
 from tests.helpers import ask
 
@@ -37,9 +37,7 @@ async def csrf(client: httpx.AsyncClient, core: Core) -> str:
     await sign_in(client, desk_link(core))
     page = await client.get(PAGE)
     assert page.status_code == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
+    return form_token(page)
 
 
 def text_of(page: httpx.Response) -> str:

@@ -8,10 +8,8 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.factory import create_core
-from bot.features.schedule.changes import apply_programme
-from bot.settings import Settings
 from tests.features.media.files import write
+from tests.helpers import live_core
 
 
 @pytest.fixture
@@ -24,12 +22,4 @@ def content(tmp_path: Path) -> Path:
 @pytest.fixture
 def live(tmp_path: Path, content: Path, clock: FakeClock) -> Core:
     """A core built like `confbot run` builds it, its schedule announced."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        organizers=["console:organizer"],
-        content=content,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-    )
-    core = create_core(settings, clock)
-    apply_programme(core, core.programme)  # what the runtime does at start-up
-    return core
+    return live_core(tmp_path, content, clock)

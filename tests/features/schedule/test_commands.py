@@ -25,7 +25,7 @@ from tests.conftest import SHANGHAI
 from tests.factories import content_data
 from tests.factories import write_content as _write_content
 from tests.fakes.senders import RecordingSender
-from tests.helpers import actions, ask, dispatcher_for, press
+from tests.helpers import actions, ask, dispatcher_for, live_core, press
 
 ORGANIZER = Address("console", "organizer", "organizer")
 BOB = Address("console", "bob", "bob")
@@ -42,14 +42,7 @@ def content(tmp_path: Path) -> Path:
 @pytest.fixture
 def live(tmp_path: Path, content: Path, clock: FakeClock) -> Core:
     """A core built like `confbot run` builds it, its schedule announced, two subscribers of talk 4."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        organizers=["console:organizer"],
-        content=content,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-    )
-    core = create_core(settings, clock)
-    apply_programme(core, core.programme)  # what the runtime does at start-up
+    core = live_core(tmp_path, content, clock)
     ask(core, "/subscribe 4", who=BOB, locale="en")
     ask(core, "/subscribe 4", who=CAROL, locale="zh")
     return core
