@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.feed_guard import FeedGuard
 from adapters.http_guard import HeadLimits, protocol_with
 from adapters.startup import StartupError
+from adapters.workers import listen
 from bot.ops.health import Readiness
 
 if TYPE_CHECKING:
@@ -246,18 +247,11 @@ class HttpServer:
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Start serving; returns once the socket is bound. A port that can't be bound is a StartupError
-        (bound here: uvicorn would log the error and ``sys.exit`` out of the event loop)."""
-        try:
-            sock = socket.create_server(
-                self._address, family=socket.AF_INET6 if ":" in self._address[0] else socket.AF_INET
-            )
-        except OSError as err:
-            raise StartupError(
-                f"cannot listen on {self.where}: {err.strerror or err}: set CONFBOT_HTTP_PORT (or CONFBOT_HTTP_HOST) "
-                "to a free port and an address of this machine"
-            ) from None
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Start serving (on ``sock`` when given: a worker's inherited socket); returns once the socket is
+        bound. A port that can't be bound is a StartupError (bound here: uvicorn would log the error and
+        ``sys.exit`` out of the event loop)."""
+        sock = sock or listen(*self._address)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:
             if self._task.done():

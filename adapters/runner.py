@@ -16,6 +16,7 @@ from adapters.feed_guard import FeedGuard
 from adapters.http import HttpServer, build_asgi, calendar_route
 from adapters.http_guard import HeadLimits
 from adapters.startup import StartupError, StartupRetry
+from adapters.workers import WorkerSide, workers_problem
 from bot.core import Core
 from bot.ops.health import Readiness, core_readiness
 from bot.settings import Settings
@@ -55,6 +56,8 @@ def preflight(settings: Settings) -> str | None:
     database included); None when it can start."""
     if not settings.platforms and not settings.web:
         return NOTHING_CONFIGURED
+    if (problem := workers_problem(settings)) is not None:
+        return problem
     if settings.wechat_app_id and not (settings.wechat_app_secret and settings.wechat_token):
         return (
             "WECHAT_APP_ID needs WECHAT_APP_SECRET (the account's AppSecret) and WECHAT_TOKEN (the Token of its "
@@ -147,6 +150,7 @@ async def serve(
     retry: StartupRetry | None = None,
     *,
     built: Callable[[], object] | None = None,
+    worker: WorkerSide | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM (or ``stop`` is set), then shut down gracefully.
 
@@ -201,8 +205,9 @@ async def serve(
     if built is not None:
         built()
     runtime_started = False
+    watching: asyncio.Task[None] | None = None
     try:
-        await server.start()
+        await server.start(worker.sock if worker is not None else None)
         # the adapters next: pushes start flowing only once every platform is up (a send must not
         # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
@@ -212,9 +217,11 @@ async def serve(
             started.append(adapter)
         runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
-        log.info(
-            "%s", started_line(core, settings, [a.name for a in adapters] + (["web pages"] if settings.web else []))
-        )
+        line = started_line(core, settings, [a.name for a in adapters] + (["web pages"] if settings.web else []))
+        log.info("%s%s", line, f" (worker {worker.name})" if worker is not None else "")
+        if worker is not None:
+            worker.ready()
+            watching = asyncio.create_task(worker.orphaned(stop))
         if settings.clock_start is not None:
             log.warning(
                 "CONFBOT_CLOCK_START is set (%s): reminders follow a simulated clock; unset it for the event",
@@ -227,6 +234,8 @@ async def serve(
         return error.exit_code
     finally:
         stop.set()  # /readyz says "shutting down" from here on
+        if watching is not None:
+            watching.cancel()
         await server.stop()
         if runtime_started:
             await runtime.stop()

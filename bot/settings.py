@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # minutes after a talk ends that its subscribers are asked to rate it; 0 turns the prompts off
     feedback_delay_minutes: int = Field(default=5, ge=0)
     replica_id: str | None = None
+    # processes `confbot run` starts on its one port (adapters/workers.py): "auto" is one per usable core
+    # where replicas can run together (PostgreSQL, no Telegram long polling), else one
+    workers: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = "auto"
     # threads that answer requests off the event loop: how many requests wait for the database at once
     request_threads: int = Field(default=4, ge=1, le=10)  # below the database pool (5 + 10 overflow)
     # each person's inbound limit, before the core: a burst of this many messages, then flood_per_second

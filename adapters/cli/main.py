@@ -68,6 +68,7 @@ def chat(
 def run() -> None:
     """Serve every configured platform (Telegram, Slack) plus the reminder scheduler."""
     from adapters.runner import preflight, serve
+    from adapters.workers import WorkerSide, supervise, worker_count
 
     logging.getLogger().setLevel(logging.INFO)
     settings = Settings()
@@ -75,12 +76,15 @@ def run() -> None:
     if problem is not None:
         sys.stderr.write(problem)
         raise typer.Exit(2)
+    worker = WorkerSide.from_env()  # started by a supervisor, or the supervisor itself when more than one
+    if worker is None and (count := worker_count(settings)) > 1:
+        raise typer.Exit(supervise(settings, count))
     core = build_core(settings)
     _ = core.search  # built now, not on the first search
     with _event_loop_runner() as runner:
         # the programme, its index, the libraries' tables and every module the adapters import live
         # as long as the process: frozen, no full garbage collection walks them (a 30-73 ms pause)
-        code = runner.run(serve(settings, core, built=_freeze_heap))
+        code = runner.run(serve(settings, core, built=_freeze_heap, worker=worker))
     raise typer.Exit(code)
 
 

@@ -1,18 +1,19 @@
 """Prometheus metrics: this process's counters, and gauges read from the database at scrape time.
 
-The counters (updates, handler latency, sends, 429s) are each replica's own: Prometheus scrapes every
-replica and sums them. The gauges (outbox depth, the oldest due push, users, subscriptions) are read
-from the shared database when ``/metrics`` is scraped, so every replica reports the same, true numbers;
-aggregate them with ``max``, not ``sum``. See docs/operations.md, "Metrics".
+The counters (updates, handler latency, sends, 429s) are each replica's own (a replica's workers'
+together): Prometheus scrapes every replica and sums them. The gauges (outbox depth, the oldest due
+push, users, subscriptions) are read from the shared database when ``/metrics`` is scraped, so every
+replica reports the same, true numbers; aggregate them with ``max``, not ``sum``. See docs/operations.md, "Metrics".
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics_core import Metric
@@ -140,7 +141,12 @@ class DatabaseCollector(Collector):
 
 
 def exposition(host: Host) -> bytes:
-    """The text ``/metrics`` serves: this process's counters, then the database's gauges."""
+    """The text ``/metrics`` serves: this process's counters (with workers, every worker's: their
+    supervisor sets ``PROMETHEUS_MULTIPROC_DIR``, ``adapters/workers.py``), then the database's gauges."""
+    counters = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # prometheus-client keeps each process's values there
+        counters = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counters)  # type: ignore[no-untyped-call]
     gauges = CollectorRegistry(auto_describe=False)
     gauges.register(DatabaseCollector(host.db, host.clock))
-    return generate_latest(REGISTRY) + generate_latest(gauges)
+    return generate_latest(counters) + generate_latest(gauges)

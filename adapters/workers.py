@@ -1,0 +1,267 @@
+"""``confbot run`` as several processes on one port: a supervisor and its workers, each a full replica.
+
+One Python process computes on one core at a time (its GIL), so on a machine with more cores one
+``confbot run`` leaves them idle. Where replicas can run together (PostgreSQL, no Telegram long
+polling: docs/deploy.md, "Scaling to replicas"), ``CONFBOT_WORKERS`` (``auto``: one per usable core,
+at most :data:`MAX_AUTO`) starts that many workers behind one listening socket. Each worker is an
+ordinary ``confbot run`` (its own core, adapters, dispatcher and heartbeat: the replicas' rules
+split the send rates and the inbound limits between them). The supervisor:
+
+- binds the port once (a port that can't be bound is one line, as with one process) and hands the
+  socket to every worker; the kernel gives each new connection to a worker waiting in ``accept``;
+- forwards SIGTERM/SIGINT and waits for every worker's graceful stop (:data:`GRACE` s, then SIGKILL);
+- ends the run when a worker fails to start, with that worker's exit code (a rejected token is 2);
+- restarts a worker that dies after it started, after 1 s, doubling to 30 s while it keeps dying;
+- gives the workers one directory for their Prometheus counters, so ``/metrics`` on any of them
+  shows the whole run's counts (prometheus-client's multiprocess mode).
+
+A worker whose supervisor is gone (killed with SIGKILL) stops by itself within a second or two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapters.startup import StartupError
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_AUTO = 8  # CONFBOT_WORKERS=auto never starts more (each worker holds its own programme and pool)
+GRACE = 30.0  # seconds a worker has to stop after SIGTERM before it is killed (its own stop takes ≤ 10)
+FIRST_RETRY, LAST_RETRY = 1.0, 30.0  # seconds before restarting a worker that died, doubling
+STEADY = 60.0  # a worker that ran this long before dying is restarted after FIRST_RETRY again
+SOCKET_FD = "CONFBOT_WORKER_SOCKET_FD"  # the listening socket a worker inherits
+READY_FD = "CONFBOT_WORKER_READY_FD"  # where a worker writes one byte once it serves
+NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" in µs, or "max <period>"
+
+
+def single_process_reason(settings: Settings) -> str | None:
+    """Why these settings allow only one process (None when replicas can run together)."""
+    if not settings.database_url.startswith("postgresql"):
+        return "the database is SQLite, which one process uses at a time (use PostgreSQL for workers)"
+    if settings.telegram_bot_token and not (settings.telegram_webhook_url and settings.telegram_webhook_secret):
+        return "Telegram runs in long polling mode, one getUpdates per bot (set a webhook for workers)"
+    return None
+
+
+def usable_cores(cpu_max: Path = CPU_MAX) -> int:
+    """The cores this process may run on (its CPU affinity), fewer if its cgroup's CPU quota is smaller."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 here, or a file of another shape: the affinity stands
+        pass
+    return cores
+
+
+def worker_count(settings: Settings, cpu_max: Path = CPU_MAX) -> int:
+    """How many processes ``confbot run`` starts: ``CONFBOT_WORKERS``, or for ``auto`` one per usable
+    core where replicas can run together and one otherwise."""
+    if settings.workers != "auto":
+        return settings.workers
+    if single_process_reason(settings) is not None:
+        return 1
+    return min(usable_cores(cpu_max), MAX_AUTO)
+
+
+def workers_problem(settings: Settings) -> str | None:
+    """The preflight's line for ``CONFBOT_WORKERS`` above 1 where only one process can run."""
+    reason = single_process_reason(settings)
+    if settings.workers == "auto" or settings.workers == 1 or reason is None:
+        return None
+    return f"CONFBOT_WORKERS={settings.workers} needs replicas, but {reason}; set CONFBOT_WORKERS=1 or auto.\n"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; a StartupError that says what to change if it can't be bound."""
+    try:
+        return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as err:
+        raise StartupError(
+            f"cannot listen on {host}:{port}: {err.strerror or err}: set CONFBOT_HTTP_PORT (or CONFBOT_HTTP_HOST) "
+            "to a free port and an address of this machine"
+        ) from None
+
+
+@dataclass
+class WorkerSide:
+    """What a worker got from its supervisor: the socket, where to say it serves, its name, its parent."""
+
+    sock: socket.socket
+    ready_fd: int
+    name: str
+    parent: int
+
+    @classmethod
+    def from_env(cls) -> WorkerSide | None:
+        """The worker's side when this process was started by a supervisor, else None."""
+        fd = os.environ.get(SOCKET_FD)
+        if fd is None:
+            return None
+        return cls(socket.socket(fileno=int(fd)), int(os.environ[READY_FD]), os.environ.get(NAME, "?"), os.getppid())
+
+    def ready(self) -> None:
+        """Tell the supervisor this worker serves (once)."""
+        if self.ready_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self.ready_fd, b"1")
+                os.close(self.ready_fd)
+            self.ready_fd = -1
+
+    async def orphaned(self, stop: asyncio.Event, every: float = 1.0) -> None:
+        """Set ``stop`` once the supervisor is gone (this process was re-parented)."""
+        while not stop.is_set():
+            if os.getppid() != self.parent:
+                log.warning("worker %s: the supervisor is gone; stopping", self.name)
+                stop.set()
+                return
+            await asyncio.sleep(every)
+
+
+class Supervisor:
+    """Keeps ``count`` workers running on ``sock`` until SIGTERM/SIGINT (or ``stop``)."""
+
+    def __init__(self, settings: Settings, count: int, sock: socket.socket, metrics_dir: Path) -> None:
+        self.settings = settings
+        self.count = count
+        self.sock = sock
+        self.metrics_dir = metrics_dir
+        self.stop = asyncio.Event()
+        self.failed: int | None = None  # the exit code of a worker that could not start
+
+    def _env(self, number: int, ready_fd: int) -> dict[str, str]:
+        env = {
+            **os.environ,
+            SOCKET_FD: str(self.sock.fileno()),
+            READY_FD: str(ready_fd),
+            NAME: f"{number}/{self.count}",
+            METRICS_DIR: str(self.metrics_dir),
+        }
+        if self.settings.replica_id:  # each worker is a replica: ids must differ
+            env["CONFBOT_REPLICA_ID"] = f"{self.settings.replica_id}-{number}"
+        return env
+
+    async def _spawn(self, number: int) -> tuple[asyncio.subprocess.Process, int]:
+        """A new worker process, and the read end of the pipe it writes one byte to once it serves."""
+        read_end, write_end = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "adapters.cli",
+                "run",
+                env=self._env(number, write_end),
+                pass_fds=(self.sock.fileno(), write_end),
+            )
+        finally:
+            os.close(write_end)
+        return process, read_end
+
+    async def _serving(self, process: asyncio.subprocess.Process, read_end: int) -> bool:
+        """Whether the worker came up (False: it exited first, or the run is stopping)."""
+        try:
+            said = asyncio.ensure_future(asyncio.to_thread(os.read, read_end, 1))
+            stopping = asyncio.ensure_future(self.stop.wait())
+            await asyncio.wait({said, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if said.done():
+                return bool(said.result())
+            await self._end(process)  # its exit closes the pipe, which ends the read
+            await said
+            return False
+        finally:
+            os.close(read_end)
+
+    async def _end(self, process: asyncio.subprocess.Process) -> None:
+        """SIGTERM, then SIGKILL after :data:`GRACE` seconds."""
+        if process.returncode is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), GRACE)
+        except TimeoutError:
+            log.error("a worker (pid %d) did not stop within %g s of SIGTERM: killed", process.pid, GRACE)
+            process.kill()
+            await process.wait()
+
+    async def _keep(self, number: int) -> None:
+        """Run worker ``number`` until the run stops, restarting it when it dies."""
+        name = f"{number}/{self.count}"
+        delay, started = FIRST_RETRY, False
+        while not self.stop.is_set():
+            process, read_end = await self._spawn(number)
+            if not await self._serving(process, read_end):
+                code = await process.wait()
+                if self.stop.is_set():
+                    return
+                if not started:  # a worker that never served: the run fails as one process would
+                    log.error("worker %s could not start (exit status %d): stopping every worker", name, code)
+                    self.failed = code or 1
+                    self.stop.set()
+                    return
+                log.error("worker %s exited while starting (status %d); trying again in %g s", name, code, delay)
+            else:
+                started, began = True, time.monotonic()
+                ended = asyncio.ensure_future(process.wait())
+                stopping = asyncio.ensure_future(self.stop.wait())
+                await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if self.stop.is_set():
+                    await self._end(process)
+                    return
+                if time.monotonic() - began > STEADY:
+                    delay = FIRST_RETRY
+                status, pid = ended.result(), process.pid
+                log.error("worker %s (pid %d) exited with status %d; restarting in %g s", name, pid, status, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), delay)
+            delay = min(delay * 2, LAST_RETRY)
+
+    async def run(self) -> int:
+        """Start the workers and keep them until stopped; the exit status of the whole run."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.stop.set)
+        log.info(
+            "confbot: %d worker processes on %s:%d (CONFBOT_WORKERS=%s)",
+            self.count,
+            self.settings.http_host,
+            self.settings.http_port,
+            self.settings.workers,
+        )
+        await asyncio.gather(*(self._keep(number) for number in range(1, self.count + 1)))
+        log.info("every worker stopped")
+        return self.failed or 0
+
+
+def supervise(settings: Settings, count: int) -> int:
+    """Run ``count`` workers (see the module's text) until SIGTERM; the exit status."""
+    try:
+        sock = listen(settings.http_host, settings.http_port)
+    except StartupError as error:
+        log.error("confbot did not start: %s", error)
+        return error.exit_code
+    metrics_dir = Path(tempfile.mkdtemp(prefix="confbot-metrics-"))
+    try:
+        return asyncio.run(Supervisor(settings, count, sock, metrics_dir).run())
+    finally:
+        sock.close()
+        shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -1,0 +1,173 @@
+"""``confbot run`` with several worker processes on one port (``CONFBOT_WORKERS``, adapters/workers.py):
+how many it starts, what it refuses, and the whole run against the fake Bot API on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from adapters.runner import preflight
+from adapters.workers import MAX_AUTO, usable_cores, worker_count
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.models import Replica
+from tests.adapters.process import ConfbotProcess, sample, wait_until
+from tests.fakes.telegram_server import FakeTelegram
+
+PG = "postgresql+psycopg://db.example/confbot"
+WEBHOOK = {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org", "TELEGRAM_WEBHOOK_SECRET": "s3cret"}
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def _quota(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "cpu.max"
+    path.write_text(text)
+    return path
+
+
+def test_auto_is_one_worker_per_usable_core_where_replicas_can_run(tmp_path: Path) -> None:
+    webhook = {"telegram_bot_token": "1:x", "telegram_webhook_url": "https://b.example", "telegram_webhook_secret": "s"}
+    unlimited = _quota(tmp_path, "max 100000\n")
+    cores = len(os.sched_getaffinity(0))
+    assert worker_count(_settings(database_url=PG, **webhook), unlimited) == min(cores, MAX_AUTO)
+    # a container limited to 1.5 CPUs gets two workers at most, one CPU gets one
+    assert worker_count(_settings(database_url=PG, **webhook), _quota(tmp_path, "150000 100000")) == min(cores, 2)
+    assert usable_cores(_quota(tmp_path, "100000 100000")) == 1
+    assert usable_cores(tmp_path / "no-such-file") == cores
+    # one process where replicas can't run: SQLite, or Telegram's long polling
+    assert worker_count(_settings(database_url="sqlite:///x.db", **webhook), unlimited) == 1
+    assert worker_count(_settings(database_url=PG, telegram_bot_token="1:x"), unlimited) == 1
+    assert worker_count(_settings(database_url=PG, web=True, workers="3"), unlimited) == 3
+
+
+def test_more_than_one_worker_where_only_one_process_can_run_is_refused_before_anything_starts() -> None:
+    problem = preflight(_settings(database_url="sqlite:///x.db", web=True, workers="2"))
+    assert problem is not None and "CONFBOT_WORKERS=2" in problem and "SQLite" in problem
+    polling = preflight(_settings(database_url=PG, telegram_bot_token="1:x", workers="2"))
+    assert polling is not None and "long polling" in polling
+    assert preflight(_settings(database_url="sqlite:///x.db", web=True, workers="1")) is None
+    assert preflight(_settings(database_url=PG, web=True, workers="4")) is None
+    with pytest.raises(ValidationError):
+        _settings(workers="0")
+    with pytest.raises(ValidationError):
+        _settings(workers="many")
+
+
+def _workers(supervisor: int) -> list[int]:
+    """The supervisor's live child processes."""
+    children: list[int] = []
+    for task in os.listdir(f"/proc/{supervisor}/task"):
+        with open(f"/proc/{supervisor}/task/{task}/children") as listed:
+            children += [int(pid) for pid in listed.read().split()]
+    return sorted(children)
+
+
+def _gone(pid: int) -> bool:
+    """The process has ended (an orphan's zombie counts as ended: nobody here reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+async def _post_updates(bot: ConfbotProcess, fake: FakeTelegram, users: range) -> list[int]:
+    """One text from each user at once, each over its own connection; the webhook's statuses."""
+
+    async def one(user: int) -> int:
+        async with httpx.AsyncClient(base_url=bot.http.base_url, timeout=20) as client:
+            update = fake.message_update(user, "/now", lang="en")
+            answer = await client.post(
+                "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            )
+            return answer.status_code
+
+    return list(await asyncio.gather(*(one(user) for user in users)))
+
+
+def _answered(fake: FakeTelegram) -> list[int]:
+    return sorted(int(params["chat_id"]) for method, params in fake.calls if method == "sendMessage")
+
+
+@pytest.mark.postgres
+async def test_two_workers_answer_every_update_once_restart_a_killed_one_and_stop_on_sigterm(
+    tmp_path: Path, pg_schema_url: str
+) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", **WEBHOOK}
+    bot = ConfbotProcess(pg_schema_url, tmp_path / "bot.log", **env)
+    db = Database(pg_schema_url)
+    try:
+        await bot.start()
+        assert bot.process is not None
+        supervisor = bot.process.pid
+        await wait_until(lambda: "(worker 1/2)" in bot.output() and "(worker 2/2)" in bot.output(), "both workers")
+        first = _workers(supervisor)
+        assert len(first) == 2
+        with db.session() as s:  # each worker is a replica: they split the send rate and inbound limits
+            assert len(s.scalars(select(Replica.id)).all()) == 2
+
+        statuses = await _post_updates(bot, fake, range(7001, 7031))
+        assert statuses == [200] * 30
+        assert _answered(fake) == list(range(7001, 7031))  # every update answered, none twice
+        metrics = await bot.metrics()  # whichever worker answers counts both workers' updates
+        assert sample(metrics, "confbot_updates_total", platform="telegram", command="now") == 30
+
+        os.kill(first[0], signal.SIGKILL)  # a worker dies (OOM, a crash): it is started again
+        await wait_until(lambda: first[0] not in _workers(supervisor) and len(_workers(supervisor)) == 2, "restart")
+        await wait_until(lambda: bot.output().count("(worker 1/2)") + bot.output().count("(worker 2/2)") == 3, "up")
+        assert await _post_updates(bot, fake, range(7031, 7041)) == [200] * 10
+        assert _answered(fake) == list(range(7001, 7041))
+        serving = _workers(supervisor)
+        code = await bot.terminate(within=20)
+    finally:
+        await bot.close()
+        await fake.stop()
+        db.dispose()
+    assert code == 0, bot.output()
+    assert all(_gone(pid) for pid in serving)  # no worker outlives the run
+    out = bot.output()
+    assert "exited with status -9; restarting in 1 s" in out
+    assert "Traceback" not in out
+
+
+@pytest.mark.postgres
+async def test_workers_stop_when_their_supervisor_is_killed_and_a_rejected_token_ends_the_run(
+    tmp_path: Path, pg_schema_url: str
+) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    env = {"TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", **WEBHOOK}
+    bot = ConfbotProcess(pg_schema_url, tmp_path / "bot.log", TELEGRAM_BOT_TOKEN=fake.token, **env)
+    wrong = ConfbotProcess(pg_schema_url, tmp_path / "wrong.log", TELEGRAM_BOT_TOKEN="999:revoked-secret", **env)
+    try:
+        await bot.start()
+        await wrong.start()
+        assert bot.process is not None
+        supervisor = bot.process.pid
+        await wait_until(lambda: "(worker 1/2)" in bot.output() and "(worker 2/2)" in bot.output(), "both workers")
+        workers = _workers(supervisor)
+        bot.process.kill()
+        await bot.process.wait()
+        await wait_until(lambda: all(_gone(pid) for pid in workers), "the orphaned workers to stop", timeout=15)
+        wrong_code = await wrong.wait_exit()
+    finally:
+        await bot.close()
+        await wrong.close()
+        await fake.stop()
+    assert "the supervisor is gone; stopping" in bot.output()
+    assert wrong_code == 2  # as one process would: a rejected token is a configuration error
+    out = wrong.output()
+    assert "could not start (exit status 2): stopping every worker" in out
+    assert "Traceback" not in out and "revoked-secret" not in out
