@@ -42,6 +42,7 @@ class ConfbotProcess:
             "CONFBOT_DATABASE_URL": db_url,
             "CONFBOT_HTTP_HOST": "127.0.0.1",
             "CONFBOT_HTTP_PORT": str(self.port),
+            "CONFBOT_WORKERS": "1",  # one process, whose pid is the bot's (tests/adapters/test_workers.py: more)
             **env,
         }
         self.process: asyncio.subprocess.Process | None = None
