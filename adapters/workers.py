@@ -213,7 +213,7 @@ class Supervisor:
                     return
                 if not started:  # a worker that never served: the run fails as one process would
                     log.error("worker %s could not start (exit status %d): stopping every worker", name, code)
-                    self.failed = code or 1
+                    self.failed = code if code > 0 else 1  # killed by a signal: a plain failure
                     self.stop.set()
                     return
                 log.error("worker %s exited while starting (status %d); trying again in %g s", name, code, delay)
