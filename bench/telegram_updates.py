@@ -78,6 +78,15 @@ async def _wait_http(url: str, timeout: float = 60) -> None:
             await asyncio.sleep(0.1)
 
 
+def children_of(pid: int) -> list[int]:
+    """A process's live child processes (``confbot run``'s workers)."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            found += [int(child) for child in children.read().split()]
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU a process and its live children (``confbot run``'s workers) have used so far."""
     total = 0.0
@@ -85,9 +94,7 @@ def cpu_seconds(pid: int) -> float:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as children:
-                total += sum(cpu_seconds(int(child)) for child in children.read().split())
+        total += sum(cpu_seconds(child) for child in children_of(pid))
     return total
 
 
@@ -219,6 +226,8 @@ async def _load(
             await asyncio.sleep(0.05)
         latencies.clear()
         cpu0 = cpu_seconds(pid)
+        workers = len(children_of(pid))
+        print(f"{bot} on {db}: {f'a supervisor and {workers} workers' if workers else 'one process'}", flush=True)
         start = time.perf_counter()
         tasks = []
         for i in range(total):
