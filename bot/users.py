@@ -53,9 +53,10 @@ def _flush_first(session: Session) -> None:
 def _persistent(session: Session, row: Row[Any]) -> User:
     """The user of a row read with Core, as the session's persistent instance.
 
-    Core rows skip the ORM's loading machinery (half the CPU of a request went there). The instance
-    the session already holds for that id wins, as it would in an ORM query; else a new one is
-    attached with no history, so only attributes changed later are written (an UPDATE at flush).
+    Core rows skip the ORM's per-query compile and loading steps (a first contact's ORM insert cost
+    1.5 ms of CPU more). The instance the session already holds for that id wins, as in an ORM
+    query; else a new one is attached with no history, so only attributes changed later are
+    written (an UPDATE at flush).
     """
     values = dict(zip(_KEYS, row, strict=False))  # the user's columns come first (then "awaiting")
     held = session.identity_map.get(identity_key(User, values["id"]))
