@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy import Connection, create_engine, event, func, inspect, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -18,7 +20,7 @@ from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from bot.storage import db as db_module
 from bot.storage.db import Database
-from bot.storage.models import Subscription
+from bot.storage.models import Subscription, User
 
 
 def test_migrations_create_every_table_and_are_idempotent(any_db: Database) -> None:
@@ -46,6 +48,118 @@ def test_user_is_created_once_and_keeps_aware_times(any_db: Database) -> None:
 
 NOW = datetime(2026, 12, 12, 1, 0, tzinfo=UTC)
 ATTENDEE = Request(Address("telegram", "7", "7"), text="/start", locale="zh-hans")
+
+
+def _writes(db: Database) -> list[str]:
+    """The statements other than SELECT the database is sent from now on (a list filled as they run)."""
+    sent: list[str] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if not statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement.split(None, 1)[0].upper())
+
+    return sent
+
+
+def test_a_known_user_who_changed_nothing_costs_no_write(any_db: Database) -> None:
+    with any_db.request_session() as s:
+        users.touch(s, ATTENDEE, NOW)
+    writes = _writes(any_db)
+    with any_db.request_session() as s:
+        touched = users.touch(s, ATTENDEE, NOW + timedelta(seconds=30), awaiting_in="telegram:7")
+        assert touched.user.language == "zh" and not touched.reactivated and not touched.awaiting
+        assert touched.user in s and not s.dirty  # the session's own, persistent, and unchanged
+    assert [w for w in writes if w not in ("COMMIT", "ROLLBACK")] == []
+
+
+def test_what_the_platform_says_of_a_known_user_is_stored(any_db: Database) -> None:
+    with any_db.session() as s:
+        first = users.touch(s, ATTENDEE, NOW).user.id
+    moved = Request(Address("telegram", "7", "group-1", "topic"), text="/agenda", locale="en", display_name="Li")
+    with any_db.request_session() as s:
+        user = users.touch(s, moved, NOW + timedelta(minutes=5), awaiting_in="telegram:group-1").user
+        assert (user.id, user.language, user.chat_id) == (first, "en", "group-1")
+    with any_db.session() as s:
+        stored = users.find(s, "telegram", "7")
+        assert stored is not None
+        assert (stored.language, stored.chat_id, stored.thread, stored.display_name) == ("en", "group-1", "topic", "Li")
+        assert stored.last_seen == NOW + timedelta(minutes=5) and stored.first_seen == NOW
+
+
+def test_a_user_who_had_blocked_the_bot_is_active_again_when_they_write(any_db: Database) -> None:
+    with any_db.session() as s:
+        users.touch(s, ATTENDEE, NOW)
+        assert users.left(s, "telegram", "7")
+    with any_db.request_session() as s:
+        assert users.touch(s, ATTENDEE, NOW).reactivated
+    with any_db.session() as s:
+        stored = users.find(s, "telegram", "7")
+        assert stored is not None and stored.active
+        assert not users.touch(s, ATTENDEE, NOW).reactivated
+
+
+def test_touch_returns_the_instance_the_session_already_holds(any_db: Database) -> None:
+    with any_db.session() as s:
+        users.touch(s, ATTENDEE, NOW)
+    with any_db.session() as s:
+        held = users.find(s, "telegram", "7")
+        assert held is not None
+        held.language_set, held.language = True, "en"  # not flushed yet: touch's query flushes it first
+        again = users.touch(s, ATTENDEE, NOW)
+        assert again.user is held and again.user.language == "en"
+    assert _stored(any_db)[0] == "en"
+
+
+def _newcomer() -> User:
+    return User(
+        platform="telegram",
+        platform_user_id="8",
+        chat_id="8",
+        language="en",
+        language_set=False,
+        first_seen=NOW,
+        last_seen=NOW,
+        active=True,
+        reminders_on=True,
+        lead_minutes=10,
+    )
+
+
+def test_a_user_another_replica_stored_first_is_that_row(any_db: Database) -> None:
+    with any_db.session() as s:
+        first = users.add_once(s, _newcomer())
+        assert first.kind == "person" and first in s  # the defaults as stored, and the session's own
+        first_id = first.id
+    with any_db.session() as s:
+        again = users.add_once(s, _newcomer())
+        assert again.id == first_id and again in s
+        again.display_name = "Wang"
+    with any_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(User).where(User.platform_user_id == "8")) == 1
+        stored = users.find(s, "telegram", "8")
+        assert stored is not None and stored.display_name == "Wang"
+
+
+@pytest.mark.postgres
+def test_two_replicas_greeting_the_same_newcomer_at_once_store_them_once(pg_db: Database) -> None:
+    other = ThreadPoolExecutor(1)
+    try:
+        with pg_db.request_session() as first:
+            first_id = users.touch(first, Request(Address("telegram", "8", "8"), text="/start"), NOW).user.id
+            theirs = other.submit(_touch_newcomer, pg_db)
+            time.sleep(0.3)
+            assert not theirs.done()  # the second waits on the first's uncommitted row
+        assert theirs.result(timeout=30) == first_id  # then takes it as its own
+    finally:
+        other.shutdown()
+    with pg_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(User).where(User.platform_user_id == "8")) == 1
+
+
+def _touch_newcomer(db: Database) -> int:
+    with db.request_session() as s:
+        return users.touch(s, Request(Address("telegram", "8", "8"), text="/agenda"), NOW).user.id
 
 
 def _stored(db: Database) -> tuple[str, list[int]]:
