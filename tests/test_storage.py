@@ -148,13 +148,27 @@ def test_two_replicas_greeting_the_same_newcomer_at_once_store_them_once(pg_db: 
         with pg_db.request_session() as first:
             first_id = users.touch(first, Request(Address("telegram", "8", "8"), text="/start"), NOW).user.id
             theirs = other.submit(_touch_newcomer, pg_db)
-            time.sleep(0.3)
-            assert not theirs.done()  # the second waits on the first's uncommitted row
+            _wait_for_a_lock_wait(pg_db)  # the second waits on the first's uncommitted row
+            assert not theirs.done()
         assert theirs.result(timeout=30) == first_id  # then takes it as its own
     finally:
         other.shutdown()
     with pg_db.session() as s:
         assert s.scalar(select(func.count()).select_from(User).where(User.platform_user_id == "8")) == 1
+
+
+def _wait_for_a_lock_wait(db: Database, timeout: float = 20.0) -> None:
+    """Until a session of this database waits for a lock on an insert into users (the other replica)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO users%'"
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.session() as s:
+            if s.scalar(waiting):
+                return
+        assert time.monotonic() < deadline, "the second session never waited for the first's row"
+        time.sleep(0.01)
 
 
 def _touch_newcomer(db: Database) -> int:
