@@ -18,9 +18,10 @@ UPDATE_KINDS = frozenset(Update.ALL_TYPES)
 
 
 class _Shape(BaseModel):
-    """Strict types (no "5" for 5, no true for 1); fields not named here pass untouched."""
+    """Strict types (no "5" for 5, no true for 1); fields not named here are not looked at (``ignore``: the
+    model is only a check, nothing reads it, and keeping the extras cost a fifth of its time)."""
 
-    model_config = ConfigDict(strict=True, extra="allow", populate_by_name=True)
+    model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
 
 
 class _User(_Shape):
