@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import bot.ops.metrics as metrics
@@ -171,8 +171,13 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-    # each replica enforces its share of every person's inbound limit, as of its senders' rates
-    runtime = Runtime(core, {a.name: a.sender() for a in adapters}, on_shares=core.flood.set_shares)
+
+    # each replica enforces its share of every person's inbound limit, as of its senders' rates (a
+    # machine's workers together count as one replica there: adapters/workers.py)
+    def inbound_shares(shares: Mapping[str, float]) -> None:
+        core.flood.set_shares(shares if worker is None else worker.inbound_shares(shares))
+
+    runtime = Runtime(core, {a.name: a.sender() for a in adapters}, on_shares=inbound_shares)
     started: list[Adapter] = []
     endpoints = [(adapter, route) for adapter in adapters for route in adapter.routes()]
     gates = {str(getattr(route, "path", "")): (lambda a=adapter: a in started) for adapter, route in endpoints}
@@ -205,9 +210,11 @@ async def serve(
     if built is not None:
         built()
     runtime_started = False
-    watching: asyncio.Task[None] | None = None
+    # a worker stops if its supervisor is gone, from the start (it may be stuck in start-up retries)
+    watching = asyncio.create_task(worker.orphaned(stop)) if worker is not None else None
     try:
-        await server.start(worker.sock if worker is not None else None)
+        if worker is None:  # probes answer while the platforms connect
+            await server.start()
         # the adapters next: pushes start flowing only once every platform is up (a send must not
         # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
@@ -217,11 +224,11 @@ async def serve(
             started.append(adapter)
         runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
+        if worker is not None:  # a worker takes connections once it can answer them: the others serve meanwhile
+            await server.start(worker.sock)
+            worker.ready()
         line = started_line(core, settings, [a.name for a in adapters] + (["web pages"] if settings.web else []))
         log.info("%s%s", line, f" (worker {worker.name})" if worker is not None else "")
-        if worker is not None:
-            worker.ready()
-            watching = asyncio.create_task(worker.orphaned(stop))
         if settings.clock_start is not None:
             log.warning(
                 "CONFBOT_CLOCK_START is set (%s): reminders follow a simulated clock; unset it for the event",

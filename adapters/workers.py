@@ -5,17 +5,21 @@ One Python process computes on one core at a time (its GIL), so on a machine wit
 polling: docs/deploy.md, "Scaling to replicas"), ``CONFBOT_WORKERS`` (``auto``: one per usable core,
 at most :data:`MAX_AUTO`) starts that many workers behind one listening socket. Each worker is an
 ordinary ``confbot run`` (its own core, adapters, dispatcher and heartbeat: the replicas' rules
-split the send rates and the inbound limits between them). The supervisor:
+split the send rates between them). The supervisor:
 
 - binds the port once (a port that can't be bound is one line, as with one process) and hands the
   socket to every worker; the kernel gives each new connection to a worker waiting in ``accept``;
 - forwards SIGTERM/SIGINT and waits for every worker's graceful stop (:data:`GRACE` s, then SIGKILL);
 - ends the run when a worker fails to start, with that worker's exit code (a rejected token is 2);
 - restarts a worker that dies after it started, after 1 s, doubling to 30 s while it keeps dying;
+  the run ends if a restart exits 2 (a configuration error) or five restarts in a row fail;
+- stops listening as soon as it stops, so new connections are refused at once, not queued;
 - gives the workers one directory for their Prometheus counters, so ``/metrics`` on any of them
   shows the whole run's counts (prometheus-client's multiprocess mode).
 
-A worker whose supervisor is gone (killed with SIGKILL) stops by itself within a second or two.
+A worker starts listening only once its platforms are up (another worker serves meanwhile), enforces
+its machine's share of each person's inbound limit (a connection stays with one worker), and stops by
+itself within a second or two if its supervisor is gone (killed with SIGKILL).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +45,17 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_AUTO = 8  # CONFBOT_WORKERS=auto never starts more (each worker holds its own programme and pool)
-GRACE = 30.0  # seconds a worker has to stop after SIGTERM before it is killed (its own stop takes ≤ 10)
+GRACE = 15.0  # seconds a worker has to stop after SIGTERM before it is killed (its own stop takes ≤ 10)
 FIRST_RETRY, LAST_RETRY = 1.0, 30.0  # seconds before restarting a worker that died, doubling
 STEADY = 60.0  # a worker that ran this long before dying is restarted after FIRST_RETRY again
+RESTARTS = 5  # restarts of one worker that fail in a row before the run ends
 SOCKET_FD = "CONFBOT_WORKER_SOCKET_FD"  # the listening socket a worker inherits
 READY_FD = "CONFBOT_WORKER_READY_FD"  # where a worker writes one byte once it serves
 NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
+PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
-CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" in µs, or "max <period>"
+CGROUP_ROOT = Path("/sys/fs/cgroup")  # cgroup v2; each cgroup's cpu.max: "<quota> <period>" in µs, or "max <period>"
+OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
 
 
 def single_process_reason(settings: Settings) -> str | None:
@@ -59,19 +67,35 @@ def single_process_reason(settings: Settings) -> str | None:
     return None
 
 
-def usable_cores(cpu_max: Path = CPU_MAX) -> int:
-    """The cores this process may run on (its CPU affinity), fewer if its cgroup's CPU quota is smaller."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def cpu_max_files(root: Path = CGROUP_ROOT, own: Path = OWN_CGROUP) -> list[Path]:
+    """The cgroup v2 ``cpu.max`` files that bound this process: its own cgroup's and each parent's
+    (systemd's ``CPUQuota=`` sits on the service's own cgroup, a container's quota often on the root)."""
     try:
-        quota, period = cpu_max.read_text().split()[:2]
-        if quota != "max":
-            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):  # no cgroup v2 here, or a file of another shape: the affinity stands
-        pass
+        relative = next(line[3:] for line in own.read_text().splitlines() if line.startswith("0::"))
+    except (OSError, StopIteration):  # no cgroup v2 here
+        return [root / "cpu.max"]
+    directory = root / relative.strip().lstrip("/")
+    files = [directory / "cpu.max"]
+    while directory != root and root in directory.parents:
+        directory = directory.parent
+        files.append(directory / "cpu.max")
+    return files
+
+
+def usable_cores(cpu_max: Sequence[Path] | None = None) -> int:
+    """The cores this process may run on (its CPU affinity), fewer if a cgroup's CPU quota is smaller."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    for path in cpu_max_files() if cpu_max is None else cpu_max:
+        try:
+            quota, period = path.read_text().split()[:2]
+            if quota != "max":
+                cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+        except (OSError, ValueError):  # no such file, or one of another shape: the others stand
+            continue
     return cores
 
 
-def worker_count(settings: Settings, cpu_max: Path = CPU_MAX) -> int:
+def worker_count(settings: Settings, cpu_max: Sequence[Path] | None = None) -> int:
     """How many processes ``confbot run`` starts: ``CONFBOT_WORKERS``, or for ``auto`` one per usable
     core where replicas can run together and one otherwise."""
     if settings.workers != "auto":
@@ -102,12 +126,19 @@ def listen(host: str, port: int) -> socket.socket:
 
 @dataclass
 class WorkerSide:
-    """What a worker got from its supervisor: the socket, where to say it serves, its name, its parent."""
+    """What a worker got from its supervisor: the socket, where to say it serves, which worker of how
+    many it is, and its supervisor's pid."""
 
     sock: socket.socket
     ready_fd: int
-    name: str
+    number: int
+    count: int
     parent: int
+
+    @property
+    def name(self) -> str:
+        """``2/4``: the second of four workers."""
+        return f"{self.number}/{self.count}"
 
     @classmethod
     def from_env(cls) -> WorkerSide | None:
@@ -115,15 +146,27 @@ class WorkerSide:
         fd = os.environ.get(SOCKET_FD)
         if fd is None:
             return None
-        return cls(socket.socket(fileno=int(fd)), int(os.environ[READY_FD]), os.environ.get(NAME, "?"), os.getppid())
+        number, _, count = os.environ[NAME].partition("/")
+        sock = socket.socket(fileno=int(fd))
+        return cls(sock, int(os.environ[READY_FD]), int(number), int(count), int(os.environ[PARENT]))
 
     def ready(self) -> None:
         """Tell the supervisor this worker serves (once)."""
         if self.ready_fd >= 0:
             with contextlib.suppress(OSError):
                 os.write(self.ready_fd, b"1")
+            with contextlib.suppress(OSError):
                 os.close(self.ready_fd)
             self.ready_fd = -1
+
+    def inbound_shares(self, shares: Mapping[str, float]) -> dict[str, float]:
+        """Each platform's share of a person's inbound limit for this worker, from its share as a replica.
+
+        A platform keeps its connections open and the kernel gives each connection to one worker, so a
+        person's messages don't spread evenly over one machine's workers: this machine's workers each
+        enforce the machine's share (its workers counted as one replica), not a 1/count of it.
+        """
+        return {platform: min(1.0, share * self.count) for platform, share in shares.items()}
 
     async def orphaned(self, stop: asyncio.Event, every: float = 1.0) -> None:
         """Set ``stop`` once the supervisor is gone (this process was re-parented)."""
@@ -144,7 +187,7 @@ class Supervisor:
         self.sock = sock
         self.metrics_dir = metrics_dir
         self.stop = asyncio.Event()
-        self.failed: int | None = None  # the exit code of a worker that could not start
+        self.failed: int | None = None  # the run's exit status once it has failed
 
     def _env(self, number: int, ready_fd: int) -> dict[str, str]:
         env = {
@@ -152,6 +195,7 @@ class Supervisor:
             SOCKET_FD: str(self.sock.fileno()),
             READY_FD: str(ready_fd),
             NAME: f"{number}/{self.count}",
+            PARENT: str(os.getpid()),
             METRICS_DIR: str(self.metrics_dir),
         }
         if self.settings.replica_id:  # each worker is a replica: ids must differ
@@ -170,6 +214,9 @@ class Supervisor:
                 env=self._env(number, write_end),
                 pass_fds=(self.sock.fileno(), write_end),
             )
+        except BaseException:
+            os.close(read_end)
+            raise
         finally:
             os.close(write_end)
         return process, read_end
@@ -190,7 +237,7 @@ class Supervisor:
             os.close(read_end)
 
     async def _end(self, process: asyncio.subprocess.Process) -> None:
-        """SIGTERM, then SIGKILL after :data:`GRACE` seconds."""
+        """SIGTERM, then SIGKILL after :data:`GRACE` seconds (the run then fails)."""
         if process.returncode is not None:
             return
         process.send_signal(signal.SIGTERM)
@@ -200,39 +247,56 @@ class Supervisor:
             log.error("a worker (pid %d) did not stop within %g s of SIGTERM: killed", process.pid, GRACE)
             process.kill()
             await process.wait()
+            self.failed = self.failed or 1
+
+    def _give_up(self, status: int) -> None:
+        """End the run with ``status`` (a signal's negative status is a plain failure)."""
+        self.failed = self.failed or (status if status > 0 else 1)
+        self.stop.set()
 
     async def _keep(self, number: int) -> None:
-        """Run worker ``number`` until the run stops, restarting it when it dies."""
+        """Run worker ``number`` until the run stops, restarting it when it dies; a worker that never
+        served, or whose restarts fail :data:`RESTARTS` times in a row or with a configuration error
+        (status 2), ends the run (the service manager then decides)."""
         name = f"{number}/{self.count}"
-        delay, started = FIRST_RETRY, False
+        delay, started, failures = FIRST_RETRY, False, 0
         while not self.stop.is_set():
             process, read_end = await self._spawn(number)
-            if not await self._serving(process, read_end):
-                code = await process.wait()
-                if self.stop.is_set():
-                    return
-                if not started:  # a worker that never served: the run fails as one process would
-                    log.error("worker %s could not start (exit status %d): stopping every worker", name, code)
-                    self.failed = code if code > 0 else 1  # killed by a signal: a plain failure
-                    self.stop.set()
-                    return
-                log.error("worker %s exited while starting (status %d); trying again in %g s", name, code, delay)
-            else:
-                started, began = True, time.monotonic()
-                ended = asyncio.ensure_future(process.wait())
-                stopping = asyncio.ensure_future(self.stop.wait())
-                await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                stopping.cancel()
-                if self.stop.is_set():
-                    await self._end(process)
-                    return
-                if time.monotonic() - began > STEADY:
-                    delay = FIRST_RETRY
-                status, pid = ended.result(), process.pid
-                log.error("worker %s (pid %d) exited with status %d; restarting in %g s", name, pid, status, delay)
+            try:
+                served = await self._serving(process, read_end)
+                if not served:
+                    code = await process.wait()
+                    if self.stop.is_set():
+                        return
+                    failures += 1
+                    if not started or code == 2 or failures >= RESTARTS:
+                        log.error("worker %s could not start (exit status %d): stopping every worker", name, code)
+                        self._give_up(code)
+                        return
+                    log.error("worker %s exited while starting (status %d); trying again in %g s", name, code, delay)
+                else:
+                    started, failures, began = True, 0, time.monotonic()
+                    ended = asyncio.ensure_future(process.wait())
+                    stopping = asyncio.ensure_future(self.stop.wait())
+                    await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                    stopping.cancel()
+                    if self.stop.is_set():
+                        return
+                    if time.monotonic() - began > STEADY:
+                        delay = FIRST_RETRY
+                    status, pid = ended.result(), process.pid
+                    log.error("worker %s (pid %d) exited with status %d; restarting in %g s", name, pid, status, delay)
+            finally:  # stopping, or anything unexpected: this worker does not outlive its slot
+                await asyncio.shield(self._end(process))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), delay)
             delay = min(delay * 2, LAST_RETRY)
+
+    async def _close_on_stop(self) -> None:
+        """Stop listening as soon as the run stops: a new connection is refused at once (and tried
+        elsewhere) instead of waiting in the queue for workers that are stopping."""
+        await self.stop.wait()
+        self.sock.close()
 
     async def run(self) -> int:
         """Start the workers and keep them until stopped; the exit status of the whole run."""
@@ -247,7 +311,18 @@ class Supervisor:
             self.settings.http_port,
             self.settings.workers,
         )
-        await asyncio.gather(*(self._keep(number) for number in range(1, self.count + 1)))
+        closing = asyncio.create_task(self._close_on_stop())
+        try:
+            results = await asyncio.gather(
+                *(self._keep(number) for number in range(1, self.count + 1)), return_exceptions=True
+            )
+        finally:
+            self.stop.set()
+            await closing
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("a worker's supervision failed: %r", result)
+                self.failed = self.failed or 1
         log.info("every worker stopped")
         return self.failed or 0
 

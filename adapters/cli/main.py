@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -79,6 +80,8 @@ def run() -> None:
     worker = WorkerSide.from_env()  # started by a supervisor, or the supervisor itself when more than one
     if worker is None and (count := worker_count(settings)) > 1:
         raise typer.Exit(supervise(settings, count))
+    if worker is not None:  # Ctrl-C reaches the whole group: the supervisor's SIGTERM stops a worker
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     core = build_core(settings)
     _ = core.search  # built now, not on the first search
     with _event_loop_runner() as runner:

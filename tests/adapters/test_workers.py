@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from adapters.runner import preflight
-from adapters.workers import MAX_AUTO, usable_cores, worker_count
+from adapters.telegram.webhook import SECRET_HEADER
+from adapters.workers import MAX_AUTO, WorkerSide, cpu_max_files, usable_cores, worker_count
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Replica
@@ -37,17 +39,41 @@ def _quota(tmp_path: Path, text: str) -> Path:
 
 def test_auto_is_one_worker_per_usable_core_where_replicas_can_run(tmp_path: Path) -> None:
     webhook = {"telegram_bot_token": "1:x", "telegram_webhook_url": "https://b.example", "telegram_webhook_secret": "s"}
-    unlimited = _quota(tmp_path, "max 100000\n")
+    unlimited = [_quota(tmp_path, "max 100000\n")]
     cores = len(os.sched_getaffinity(0))
     assert worker_count(_settings(database_url=PG, **webhook), unlimited) == min(cores, MAX_AUTO)
     # a container limited to 1.5 CPUs gets two workers at most, one CPU gets one
-    assert worker_count(_settings(database_url=PG, **webhook), _quota(tmp_path, "150000 100000")) == min(cores, 2)
-    assert usable_cores(_quota(tmp_path, "100000 100000")) == 1
-    assert usable_cores(tmp_path / "no-such-file") == cores
+    assert worker_count(_settings(database_url=PG, **webhook), [_quota(tmp_path, "150000 100000")]) == min(cores, 2)
+    assert usable_cores([_quota(tmp_path, "100000 100000")]) == 1
+    assert usable_cores([tmp_path / "no-such-file"]) == cores
     # one process where replicas can't run: SQLite, or Telegram's long polling
     assert worker_count(_settings(database_url="sqlite:///x.db", **webhook), unlimited) == 1
     assert worker_count(_settings(database_url=PG, telegram_bot_token="1:x"), unlimited) == 1
     assert worker_count(_settings(database_url=PG, web=True, workers="3"), unlimited) == 3
+
+
+def test_a_quota_on_the_service_s_own_cgroup_or_a_parent_counts(tmp_path: Path) -> None:
+    """systemd's CPUQuota= sits on the service's cgroup, not on the root the container sees."""
+    service = tmp_path / "system.slice" / "confbot.service"
+    service.mkdir(parents=True)
+    (service / "cpu.max").write_text("100000 100000\n")  # CPUQuota=100%
+    (tmp_path / "system.slice" / "cpu.max").write_text("max 100000\n")
+    own = tmp_path / "self-cgroup"
+    own.write_text("0::/system.slice/confbot.service\n")
+    files = cpu_max_files(tmp_path, own)
+    assert files == [service / "cpu.max", tmp_path / "system.slice" / "cpu.max", tmp_path / "cpu.max"]
+    assert usable_cores(files) == 1
+    own.write_text("12:cpu,cpuacct:/docker/abc\n")  # cgroup v1 only: the root's file, which is not there
+    assert cpu_max_files(tmp_path, own) == [tmp_path / "cpu.max"]
+
+
+def test_a_machine_s_workers_each_enforce_the_machine_s_share_of_a_person_s_limit() -> None:
+    """A connection stays with one worker, so a person's messages don't spread over the workers."""
+    with socket.socket() as sock:
+        second = WorkerSide(sock, -1, 2, 2, os.getppid())
+        assert second.name == "2/2"
+        assert second.inbound_shares({"telegram": 0.5}) == {"telegram": 1.0}  # this machine alone
+        assert second.inbound_shares({"telegram": 0.25}) == {"telegram": 0.5}  # one of two machines
 
 
 def test_more_than_one_worker_where_only_one_process_can_run_is_refused_before_anything_starts() -> None:
@@ -87,16 +113,16 @@ async def _post_updates(bot: ConfbotProcess, fake: FakeTelegram, users: range) -
     async def one(user: int) -> int:
         async with httpx.AsyncClient(base_url=bot.http.base_url, timeout=20) as client:
             update = fake.message_update(user, "/now", lang="en")
-            answer = await client.post(
-                "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
-            )
+            answer = await client.post("/telegram/webhook", json=update, headers={SECRET_HEADER: "s3cret"})
             return answer.status_code
 
     return list(await asyncio.gather(*(one(user) for user in users)))
 
 
-def _answered(fake: FakeTelegram) -> list[int]:
-    return sorted(int(params["chat_id"]) for method, params in fake.calls if method == "sendMessage")
+def _answered(fake: FakeTelegram, below: int = 7100) -> list[int]:
+    """The chats sent an answer, once per answer (the burst's person left out)."""
+    chats = (int(params["chat_id"]) for method, params in fake.calls if method == "sendMessage")
+    return sorted(chat for chat in chats if chat < below)
 
 
 @pytest.mark.postgres
@@ -123,6 +149,16 @@ async def test_two_workers_answer_every_update_once_restart_a_killed_one_and_sto
         assert _answered(fake) == list(range(7001, 7031))  # every update answered, none twice
         metrics = await bot.metrics()  # whichever worker answers counts both workers' updates
         assert sample(metrics, "confbot_updates_total", platform="telegram", command="now") == 30
+
+        # one person's quick burst over one kept-alive connection (one worker): within their limit
+        for _ in range(16):
+            update = fake.message_update(7100, "/now", lang="en")
+            sent = await bot.http.post("/telegram/webhook", json=update, headers={SECRET_HEADER: "s3cret"})
+            assert sent.status_code == 200
+        burst = [
+            params["text"] for method, params in fake.calls if method == "sendMessage" and params["chat_id"] == 7100
+        ]
+        assert len(burst) == 16 and not any("too fast" in text for text in burst)
 
         os.kill(first[0], signal.SIGKILL)  # a worker dies (OOM, a crash): it is started again
         await wait_until(lambda: first[0] not in _workers(supervisor) and len(_workers(supervisor)) == 2, "restart")
