@@ -213,8 +213,9 @@ async def serve(
     # a worker stops if its supervisor is gone, from the start (it may be stuck in start-up retries)
     watching = asyncio.create_task(worker.orphaned(stop)) if worker is not None else None
     try:
-        if worker is None:  # probes answer while the platforms connect
-            await server.start()
+        early = worker is None or not worker.restarted  # probes answer while the platforms connect
+        if early:
+            await server.start(worker.sock if worker is not None else None)
         # the adapters next: pushes start flowing only once every platform is up (a send must not
         # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
@@ -224,8 +225,9 @@ async def serve(
             started.append(adapter)
         runtime_started = True  # stop() undoes a half-done start too
         await runtime.start()
-        if worker is not None:  # a worker takes connections once it can answer them: the others serve meanwhile
-            await server.start(worker.sock)
+        if worker is not None:
+            if not early:  # a restarted worker takes connections once it can answer them: the others serve
+                await server.start(worker.sock)
             worker.ready()
         line = started_line(core, settings, [a.name for a in adapters] + (["web pages"] if settings.web else []))
         log.info("%s%s", line, f" (worker {worker.name})" if worker is not None else "")

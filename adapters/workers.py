@@ -17,7 +17,8 @@ split the send rates between them). The supervisor:
 - gives the workers one directory for their Prometheus counters, so ``/metrics`` on any of them
   shows the whole run's counts (prometheus-client's multiprocess mode).
 
-A worker starts listening only once its platforms are up (another worker serves meanwhile), enforces
+A restarted worker takes connections only once its platforms are up (the others serve meanwhile;
+at the run's start every worker listens at once, so probes answer while the platforms connect), enforces
 its machine's share of each person's inbound limit (a connection stays with one worker), and stops by
 itself within a second or two if its supervisor is gone (killed with SIGKILL).
 """
@@ -53,6 +54,7 @@ SOCKET_FD = "CONFBOT_WORKER_SOCKET_FD"  # the listening socket a worker inherits
 READY_FD = "CONFBOT_WORKER_READY_FD"  # where a worker writes one byte once it serves
 NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
 PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
+RESTART = "CONFBOT_WORKER_RESTART"  # "1" for a worker started again after one died
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
 CGROUP_ROOT = Path("/sys/fs/cgroup")  # cgroup v2; each cgroup's cpu.max: "<quota> <period>" in µs, or "max <period>"
 OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
@@ -134,6 +136,7 @@ class WorkerSide:
     number: int
     count: int
     parent: int
+    restarted: bool = False  # started again after one died: the other workers are serving
 
     @property
     def name(self) -> str:
@@ -148,7 +151,8 @@ class WorkerSide:
             return None
         number, _, count = os.environ[NAME].partition("/")
         sock = socket.socket(fileno=int(fd))
-        return cls(sock, int(os.environ[READY_FD]), int(number), int(count), int(os.environ[PARENT]))
+        restarted = os.environ.get(RESTART) == "1"
+        return cls(sock, int(os.environ[READY_FD]), int(number), int(count), int(os.environ[PARENT]), restarted)
 
     def ready(self) -> None:
         """Tell the supervisor this worker serves (once)."""
@@ -189,20 +193,21 @@ class Supervisor:
         self.stop = asyncio.Event()
         self.failed: int | None = None  # the run's exit status once it has failed
 
-    def _env(self, number: int, ready_fd: int) -> dict[str, str]:
+    def _env(self, number: int, ready_fd: int, restart: bool) -> dict[str, str]:
         env = {
             **os.environ,
             SOCKET_FD: str(self.sock.fileno()),
             READY_FD: str(ready_fd),
             NAME: f"{number}/{self.count}",
             PARENT: str(os.getpid()),
+            RESTART: "1" if restart else "0",
             METRICS_DIR: str(self.metrics_dir),
         }
         if self.settings.replica_id:  # each worker is a replica: ids must differ
             env["CONFBOT_REPLICA_ID"] = f"{self.settings.replica_id}-{number}"
         return env
 
-    async def _spawn(self, number: int) -> tuple[asyncio.subprocess.Process, int]:
+    async def _spawn(self, number: int, restart: bool) -> tuple[asyncio.subprocess.Process, int]:
         """A new worker process, and the read end of the pipe it writes one byte to once it serves."""
         read_end, write_end = os.pipe()
         try:
@@ -211,7 +216,7 @@ class Supervisor:
                 "-m",
                 "adapters.cli",
                 "run",
-                env=self._env(number, write_end),
+                env=self._env(number, write_end, restart),
                 pass_fds=(self.sock.fileno(), write_end),
             )
         except BaseException:
@@ -261,7 +266,7 @@ class Supervisor:
         name = f"{number}/{self.count}"
         delay, started, failures = FIRST_RETRY, False, 0
         while not self.stop.is_set():
-            process, read_end = await self._spawn(number)
+            process, read_end = await self._spawn(number, restart=started)
             try:
                 served = await self._serving(process, read_end)
                 if not served:
