@@ -132,6 +132,7 @@ async def test_two_workers_answer_every_update_once_restart_a_killed_one_and_sto
     fake = FakeTelegram()
     await fake.start()
     env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", **WEBHOOK}
+    env["TMPDIR"] = str(tmp_path)  # the supervisor's metrics directory
     bot = ConfbotProcess(pg_schema_url, tmp_path / "bot.log", **env)
     db = Database(pg_schema_url)
     try:
@@ -173,6 +174,7 @@ async def test_two_workers_answer_every_update_once_restart_a_killed_one_and_sto
         db.dispose()
     assert code == 0, bot.output()
     assert all(_gone(pid) for pid in serving)  # no worker outlives the run
+    assert not list(tmp_path.glob("confbot-metrics-*"))  # nor the workers' counters
     out = bot.output()
     assert "exited with status -9; restarting in 1 s" in out
     assert "Traceback" not in out
@@ -184,7 +186,8 @@ async def test_workers_stop_when_their_supervisor_is_killed_and_a_rejected_token
 ) -> None:
     fake = FakeTelegram()
     await fake.start()
-    env = {"TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", **WEBHOOK}
+    # TMPDIR: the metrics directory a killed supervisor leaves behind goes with the test's files
+    env = {"TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", "TMPDIR": str(tmp_path), **WEBHOOK}
     bot = ConfbotProcess(pg_schema_url, tmp_path / "bot.log", TELEGRAM_BOT_TOKEN=fake.token, **env)
     wrong = ConfbotProcess(pg_schema_url, tmp_path / "wrong.log", TELEGRAM_BOT_TOKEN="999:revoked-secret", **env)
     try:
