@@ -150,6 +150,12 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("workers", mode="before")
+    @classmethod
+    def _workers_word(cls, value: object) -> object:
+        """``auto`` however it is written (`AUTO`, ` auto `), as a number may have spaces around it."""
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("speakers")
     @classmethod
     def _check_speakers(cls, value: list[str]) -> list[str]:

@@ -83,6 +83,7 @@ def test_more_than_one_worker_where_only_one_process_can_run_is_refused_before_a
     assert polling is not None and "long polling" in polling
     assert preflight(_settings(database_url="sqlite:///x.db", web=True, workers="1")) is None
     assert preflight(_settings(database_url=PG, web=True, workers="4")) is None
+    assert _settings(workers=" AUTO ").workers == "auto" and _settings(workers=" 2 ").workers == 2
     with pytest.raises(ValidationError):
         _settings(workers="0")
     with pytest.raises(ValidationError):
