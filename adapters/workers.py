@@ -64,7 +64,7 @@ def single_process_reason(settings: Settings) -> str | None:
     """Why these settings allow only one process (None when replicas can run together)."""
     if not settings.database_url.startswith("postgresql"):
         return "the database is SQLite, which one process uses at a time (use PostgreSQL for workers)"
-    if settings.telegram_bot_token and not (settings.telegram_webhook_url and settings.telegram_webhook_secret):
+    if settings.telegram_bot_token and not settings.telegram_webhook:
         return "Telegram runs in long polling mode, one getUpdates per bot (set a webhook for workers)"
     return None
 

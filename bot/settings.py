@@ -178,6 +178,11 @@ class Settings(BaseSettings):
         return FetchPolicy(seconds=self.schedule_fetch_seconds, cross_origin=self.schedule_cross_origin_redirects)
 
     @property
+    def telegram_webhook(self) -> bool:
+        """Telegram in webhook mode (a URL and a secret set); long polling otherwise."""
+        return bool(self.telegram_webhook_url and self.telegram_webhook_secret)
+
+    @property
     def platforms(self) -> list[str]:
         """The chat platforms whose settings are present (``confbot run`` serves them)."""
         tokens = (

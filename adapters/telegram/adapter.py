@@ -80,7 +80,7 @@ class TelegramAdapter:
         self.settings = settings
         self.tarpit = Tarpit(settings.flood_hold_seconds)  # a flooder's dropped updates answered after a wait
         self.core = core
-        self.webhook = bool(settings.telegram_webhook_url and settings.telegram_webhook_secret)
+        self.webhook = settings.telegram_webhook
         self._request = StartupRequest(retry or StartupRetry())
         self.application = build_application(settings, webhook=self.webhook, request=self._request)
         Handlers(core).install(self.application)
