@@ -51,6 +51,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bench.table import print_table
+from tests.adapters.process import children_of
 from tests.fakes.telegram_server import FakeTelegram
 from tests.pg_schema import schema_url
 
@@ -76,15 +77,6 @@ async def _wait_http(url: str, timeout: float = 60) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not come up")
             await asyncio.sleep(0.1)
-
-
-def children_of(pid: int) -> list[int]:
-    """A process's live child processes (``confbot run``'s workers)."""
-    found: list[int] = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as children:
-            found += [int(child) for child in children.read().split()]
-    return found
 
 
 def cpu_seconds(pid: int) -> float:

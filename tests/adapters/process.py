@@ -23,6 +23,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def children_of(pid: int) -> list[int]:
+    """A process's live child processes (``confbot run``'s workers under their supervisor)."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            found += [int(child) for child in children.read().split()]
+    return found
+
+
 async def wait_until(condition: Callable[[], bool], what: str, timeout: float = 40.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

@@ -20,7 +20,7 @@ from adapters.workers import MAX_AUTO, WorkerSide, cpu_max_files, usable_cores, 
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Replica
-from tests.adapters.process import ConfbotProcess, sample, wait_until
+from tests.adapters.process import ConfbotProcess, children_of, sample, wait_until
 from tests.fakes.telegram_server import FakeTelegram
 
 PG = "postgresql+psycopg://db.example/confbot"
@@ -91,12 +91,8 @@ def test_more_than_one_worker_where_only_one_process_can_run_is_refused_before_a
 
 
 def _workers(supervisor: int) -> list[int]:
-    """The supervisor's live child processes."""
-    children: list[int] = []
-    for task in os.listdir(f"/proc/{supervisor}/task"):
-        with open(f"/proc/{supervisor}/task/{task}/children") as listed:
-            children += [int(pid) for pid in listed.read().split()]
-    return sorted(children)
+    """The supervisor's live child processes, in pid order."""
+    return sorted(children_of(supervisor))
 
 
 def _gone(pid: int) -> bool:
