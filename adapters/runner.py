@@ -186,6 +186,8 @@ async def serve(
         guard = FeedGuard(settings.feed_miss_limit, settings.feed_miss_window, lambda: core.clock.now().timestamp())
         routes.append(calendar_route(core, guard))
     readiness = readiness_of(core, runtime, adapters, started, stop)
+    if worker is not None:  # a machine is ready once all its workers are (any of them may answer a probe)
+        readiness.add("workers", worker.others_starting)
     if settings.web:  # the public pages; "remind me" links name each started bot; the desk shows readiness
         from adapters.web import web_routes
 

@@ -18,7 +18,9 @@ split the send rates between them). The supervisor:
   shows the whole run's counts (prometheus-client's multiprocess mode).
 
 A restarted worker takes connections only once its platforms are up (the others serve meanwhile;
-at the run's start every worker listens at once, so probes answer while the platforms connect), enforces
+at the run's start every worker listens at once, so probes answer while the platforms connect, and
+each worker's ``/readyz`` says "not ready" until every worker has started: a probe answered by a
+quick worker must not send traffic to one still connecting, which answers a platform's update 503), enforces
 its machine's share of each person's inbound limit (a connection stays with one worker), and stops by
 itself within a second or two if its supervisor is gone (killed with SIGKILL).
 """
@@ -30,6 +32,7 @@ import contextlib
 import logging
 import math
 import os
+import select
 import shutil
 import signal
 import socket
@@ -52,6 +55,9 @@ STEADY = 60.0  # a worker that ran this long before dying is restarted after FIR
 RESTARTS = 5  # restarts of one worker that fail in a row before the run ends
 SOCKET_FD = "CONFBOT_WORKER_SOCKET_FD"  # the listening socket a worker inherits
 READY_FD = "CONFBOT_WORKER_READY_FD"  # where a worker writes one byte once it serves
+# a pipe's read end, shared by the workers: the supervisor closes the other end once every worker has
+# served (the read end then reads as the end of the file)
+ALL_READY_FD = "CONFBOT_WORKER_ALL_READY_FD"
 NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
 PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
 RESTART = "CONFBOT_WORKER_RESTART"  # "1" for a worker started again after one died
@@ -137,6 +143,7 @@ class WorkerSide:
     count: int
     parent: int
     restarted: bool = False  # started again after one died: the other workers are serving
+    all_ready_fd: int = -1  # see ALL_READY_FD; -1 once every worker has served
 
     @property
     def name(self) -> str:
@@ -152,7 +159,8 @@ class WorkerSide:
         number, _, count = os.environ[NAME].partition("/")
         sock = socket.socket(fileno=int(fd))
         restarted = os.environ.get(RESTART) == "1"
-        return cls(sock, int(os.environ[READY_FD]), int(number), int(count), int(os.environ[PARENT]), restarted)
+        ready_fd, all_ready_fd = int(os.environ[READY_FD]), int(os.environ[ALL_READY_FD])
+        return cls(sock, ready_fd, int(number), int(count), int(os.environ[PARENT]), restarted, all_ready_fd)
 
     def ready(self) -> None:
         """Tell the supervisor this worker serves (once)."""
@@ -162,6 +170,18 @@ class WorkerSide:
             with contextlib.suppress(OSError):
                 os.close(self.ready_fd)
             self.ready_fd = -1
+
+    def others_starting(self) -> str | None:
+        """Why this machine is not ready yet although this worker may be: some of its workers are still
+        starting (the run's first start); None once every worker has served."""
+        if self.all_ready_fd < 0:
+            return None
+        readable, _, _ = select.select([self.all_ready_fd], [], [], 0)
+        if not readable:
+            return "other workers of this machine are still starting"
+        os.close(self.all_ready_fd)  # the supervisor closed its end: the end of the file, for good
+        self.all_ready_fd = -1
+        return None
 
     def inbound_shares(self, shares: Mapping[str, float]) -> dict[str, float]:
         """Each platform's share of a person's inbound limit for this worker, from its share as a replica.
@@ -192,12 +212,15 @@ class Supervisor:
         self.metrics_dir = metrics_dir
         self.stop = asyncio.Event()
         self.failed: int | None = None  # the run's exit status once it has failed
+        self._all_ready_read, self._all_ready_write = os.pipe()  # see ALL_READY_FD
+        self._served: set[int] = set()  # the workers that have served (each once is enough)
 
     def _env(self, number: int, ready_fd: int, restart: bool) -> dict[str, str]:
         env = {
             **os.environ,
             SOCKET_FD: str(self.sock.fileno()),
             READY_FD: str(ready_fd),
+            ALL_READY_FD: str(self._all_ready_read),
             NAME: f"{number}/{self.count}",
             PARENT: str(os.getpid()),
             RESTART: "1" if restart else "0",
@@ -217,7 +240,7 @@ class Supervisor:
                 "adapters.cli",
                 "run",
                 env=self._env(number, write_end, restart),
-                pass_fds=(self.sock.fileno(), write_end),
+                pass_fds=(self.sock.fileno(), write_end, self._all_ready_read),
             )
         except BaseException:
             os.close(read_end)
@@ -254,6 +277,13 @@ class Supervisor:
             await process.wait()
             self.failed = self.failed or 1
 
+    def _one_served(self, number: int) -> None:
+        """Note that worker ``number`` serves; once every worker has, tell them all (their ``/readyz``)."""
+        self._served.add(number)
+        if len(self._served) == self.count and self._all_ready_write >= 0:
+            os.close(self._all_ready_write)
+            self._all_ready_write = -1
+
     def _give_up(self, status: int) -> None:
         """End the run with ``status`` (a signal's negative status is a plain failure)."""
         self.failed = self.failed or (status if status > 0 else 1)
@@ -281,6 +311,7 @@ class Supervisor:
                     log.error("worker %s exited while starting (status %d); trying again in %g s", name, code, delay)
                 else:
                     started, failures, began = True, 0, time.monotonic()
+                    self._one_served(number)
                     ended = asyncio.ensure_future(process.wait())
                     stopping = asyncio.ensure_future(self.stop.wait())
                     await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -324,6 +355,9 @@ class Supervisor:
         finally:
             self.stop.set()
             await closing
+            for fd in (self._all_ready_read, self._all_ready_write):
+                if fd >= 0:
+                    os.close(fd)
         for result in results:
             if isinstance(result, BaseException):
                 log.error("a worker's supervision failed: %r", result)

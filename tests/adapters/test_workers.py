@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import socket
+from collections import deque
 from pathlib import Path
 
 import httpx
@@ -175,6 +176,37 @@ async def test_two_workers_answer_every_update_once_restart_a_killed_one_and_sto
     out = bot.output()
     assert "exited with status -9; restarting in 1 s" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.postgres
+async def test_the_machine_is_ready_only_once_every_worker_answers_updates(tmp_path: Path, pg_schema_url: str) -> None:
+    """A probe reaches any worker: while one is still connecting, none says ready; once one does, an
+    update is answered whichever worker takes it (a worker still starting would answer 503)."""
+    fake = FakeTelegram()
+    fake.slow_calls["setWebhook"] = deque([3.0])  # one worker's start waits for its webhook
+    await fake.start()
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.base_url, "CONFBOT_WORKERS": "2", **WEBHOOK}
+    bot = ConfbotProcess(pg_schema_url, tmp_path / "bot.log", TMPDIR=str(tmp_path), **env)
+    try:
+        await bot.start()
+        await bot.wait_for_http()
+        reasons: list[str] = []
+        deadline = asyncio.get_running_loop().time() + 30
+        while True:
+            async with httpx.AsyncClient(base_url=bot.http.base_url) as client:  # a new connection each time
+                probe = await client.get("/readyz")
+            if probe.status_code == 200:
+                break
+            reasons.append(probe.text)
+            assert asyncio.get_running_loop().time() < deadline, probe.text
+            await asyncio.sleep(0.05)
+        statuses = await _post_updates(bot, fake, range(7001, 7021))
+    finally:
+        await bot.close()
+        await fake.stop()
+    assert statuses == [200] * 20
+    assert _answered(fake) == list(range(7001, 7021))
+    assert any("other workers of this machine are still starting" in reason for reason in reasons), reasons
 
 
 @pytest.mark.postgres

@@ -230,6 +230,8 @@ class FakeTelegram:
     _faults: random.Random | None = None
     slow_answers: int = 0  # the next N successful sendMessage calls are delivered, then answered late
     slow_seconds: float = 1.0
+    # seconds the next calls of a method wait before they are handled (a Bot API slow to answer them)
+    slow_calls: dict[str, deque[float]] = field(default_factory=dict)
     _attempts: int = 0
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str = ""
@@ -449,6 +451,8 @@ class FakeTelegram:
         params = await self._params(request)
         record = params  # validation parses JSON-encoded fields in place
         self.calls.append((method, record))
+        if self.slow_calls.get(method):
+            await asyncio.sleep(self.slow_calls[method].popleft())
         try:
             self._inject_fault(method)
             if request.match_info["token"] != self.token:
