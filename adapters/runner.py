@@ -214,10 +214,13 @@ async def serve(
     runtime_started = False
     # a worker stops if its supervisor is gone, from the start (it may be stuck in start-up retries)
     watching = asyncio.create_task(worker.orphaned(stop)) if worker is not None else None
+    warming: asyncio.Task[None] | None = None
     try:
         early = worker is None or not worker.restarted  # probes answer while the platforms connect
         if early:
             await server.start(worker.sock if worker is not None else None)
+        # the request threads and their connections, meanwhile: ready for the first burst, never in its way
+        warming = asyncio.create_task(core.warm())
         # the adapters next: pushes start flowing only once every platform is up (a send must not
         # go through a platform's start-up retries), and they stop flowing before any adapter stops
         for adapter in adapters:
@@ -245,6 +248,8 @@ async def serve(
         return error.exit_code
     finally:
         stop.set()  # /readyz says "shutting down" from here on
+        if warming is not None:
+            warming.cancel()
         if watching is not None:
             watching.cancel()
         await server.stop()

@@ -78,6 +78,7 @@ RateLimit = FloodLimit
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
 MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
 INLINE_RESULTS = 10
+WARM_SECONDS = 5.0  # how long the warm-up waits for its connections (Core.warm)
 
 
 class Core:
@@ -131,6 +132,31 @@ class Core:
         """Release the request threads and the database connections (at shutdown)."""
         self._threads.shutdown(wait=True)
         self.db.dispose()
+
+    async def warm(self) -> None:
+        """Start every request thread, each opening a database connection, before the first burst of
+        traffic: a burst after a start then waits for no thread to start and no connection to open (the
+        first half-second of a 300 updates/s run, docs/benchmarks.md). A database that is away is no
+        error here: connections then open on first use, as without this."""
+        count = self.settings.request_threads
+        together = threading.Barrier(count, timeout=WARM_SECONDS)
+
+        def hold_one() -> None:
+            try:
+                connection = self.db.engine.connect()
+            except Exception:
+                together.abort()  # the others stop holding theirs
+                raise
+            with connection, contextlib.suppress(threading.BrokenBarrierError):
+                together.wait()  # each thread holds its connection until all have one, so all differ
+
+        loop = asyncio.get_running_loop()
+        opened = await asyncio.gather(
+            *(loop.run_in_executor(self._threads, hold_one) for _ in range(count)), return_exceptions=True
+        )
+        failed = [error for error in opened if isinstance(error, BaseException)]
+        if failed:
+            log.info("request threads started without database connections: %s", type(failed[0]).__name__)
 
     async def blocking(self, work: Callable[[], T]) -> T:
         """Run ``work`` (anything that waits for the database) in a request thread, with this task's

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import threading
+
 import pytest
 from sqlalchemy import event
 
 from bot.chat.grammar import parse_command
 from bot.chat.messages import Address, Request
 from bot.clock import FakeClock
-from bot.core import MAX_INPUT_CHARS, Core
+from bot.core import MAX_INPUT_CHARS, WARM_SECONDS, Core
 from bot.i18n import t
 from bot.programme.content.programme import Programme
 from bot.settings import Settings
@@ -232,3 +236,46 @@ async def test_a_group_never_hears_slow_down_for_chatter_but_does_for_a_command_
     assert (await core.respond_async(chatter, addressed=False)).replies == []
     (told,) = (await core.respond_async(command, addressed=True)).replies
     assert told.plain_text.startswith("You're sending messages too fast")
+
+
+async def test_warming_up_starts_every_request_thread_with_its_own_database_connection(
+    settings: Settings, any_db: Database, programme: Programme, clock: FakeClock
+) -> None:
+    """After a start, the first burst waits for no thread to start and no connection to open."""
+    core = Core(settings, any_db, programme, clock)
+    opened: list[object] = []
+    event.listen(any_db.engine, "connect", lambda *_: opened.append(1))
+    try:
+        await core.warm()
+        threads = [thread for thread in threading.enumerate() if thread.name.startswith("confbot-request")]
+        ready = any_db.engine.pool.checkedin()  # type: ignore[attr-defined]
+        before = len(opened)
+        answers = await asyncio.gather(
+            *(core.respond_async(Request(Address("telegram", str(u), str(u)), text="/now")) for u in range(8))
+        )
+    finally:
+        core.close()
+    assert len(threads) == settings.request_threads
+    assert ready >= settings.request_threads
+    assert all(answer.replies for answer in answers)
+    assert len(opened) == before  # the burst opened no connection
+
+
+async def test_warming_up_with_the_database_away_neither_fails_nor_holds_the_threads(
+    settings: Settings, programme: Programme, clock: FakeClock
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    away = Database(f"postgresql+psycopg://postgres@127.0.0.1:{port}/none")
+    core = Core(settings, away, programme, clock)
+    loop = asyncio.get_running_loop()
+    try:
+        began = loop.time()
+        await core.warm()
+        warmed_in = loop.time() - began
+        answer = await core.respond_async(Request(Address("telegram", "1", "1"), text="/now"))
+    finally:
+        core.close()
+    assert warmed_in < WARM_SECONDS  # a failed connection ends the others' wait at once
+    assert "数据库" in answer.replies[0].plain_text  # the threads answer, saying the database is away
