@@ -143,7 +143,8 @@ class WorkerSide:
     count: int
     parent: int
     restarted: bool = False  # started again after one died: the other workers are serving
-    all_ready_fd: int = -1  # see ALL_READY_FD; -1 once every worker has served
+    all_ready_fd: int = -1  # see ALL_READY_FD (-1: none given, as from a supervisor before it)
+    all_started: bool = False  # the pipe has read as its end once: every worker has served
 
     @property
     def name(self) -> str:
@@ -159,7 +160,7 @@ class WorkerSide:
         number, _, count = os.environ[NAME].partition("/")
         sock = socket.socket(fileno=int(fd))
         restarted = os.environ.get(RESTART) == "1"
-        ready_fd, all_ready_fd = int(os.environ[READY_FD]), int(os.environ[ALL_READY_FD])
+        ready_fd, all_ready_fd = int(os.environ[READY_FD]), int(os.environ.get(ALL_READY_FD, "-1"))
         return cls(sock, ready_fd, int(number), int(count), int(os.environ[PARENT]), restarted, all_ready_fd)
 
     def ready(self) -> None:
@@ -174,13 +175,14 @@ class WorkerSide:
     def others_starting(self) -> str | None:
         """Why this machine is not ready yet although this worker may be: some of its workers are still
         starting (the run's first start); None once every worker has served."""
-        if self.all_ready_fd < 0:
+        if self.all_started or self.all_ready_fd < 0:
             return None
+        # probes may run this in two threads at once: the descriptor stays open (closing it twice
+        # could close another file given its number), the flag only ever turns true
         readable, _, _ = select.select([self.all_ready_fd], [], [], 0)
         if not readable:
             return "other workers of this machine are still starting"
-        os.close(self.all_ready_fd)  # the supervisor closed its end: the end of the file, for good
-        self.all_ready_fd = -1
+        self.all_started = True  # the supervisor closed its end: the end of the file, for good
         return None
 
     def inbound_shares(self, shares: Mapping[str, float]) -> dict[str, float]:

@@ -83,6 +83,16 @@ async def _wait_http(url: str, timeout: float = 60) -> None:
             await asyncio.sleep(0.1)
 
 
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """No garbage collection in this process meanwhile (the timed run)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU a process and its live children (``confbot run``'s workers) have used so far."""
     total = 0.0
@@ -221,25 +231,24 @@ async def _load(
                 raise RuntimeError(f"the warm-up got no reply to some of its {warm_up} updates ({errors} errors)")
             await asyncio.sleep(0.05)
         latencies.clear()
-        gc.disable()  # this process's own collections must not count as the bot's latency (enabled after)
-        cpu0 = cpu_seconds(pid)
-        workers = len(children_of(pid))
-        print(f"{bot} on {db}: {f'a supervisor and {workers} workers' if workers else 'one process'}", flush=True)
-        start = time.perf_counter()
-        tasks = []
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            newcomer = not cold and i % NEWCOMER_EVERY == NEWCOMER_EVERY - 1
-            tasks.append(asyncio.create_task(one(i, 100_000 + i if newcomer else 10_000 + i % USERS)))
-        await asyncio.gather(*tasks)
-        deadline = time.monotonic() + 60
-        while (replies := await _replies(client, fake_port) - warm_up) < total and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        elapsed = time.perf_counter() - start
-        cpu = cpu_seconds(pid) - cpu0
-        gc.enable()
+        with _no_collections():  # this process's own pauses must not count as the bot's latency
+            cpu0 = cpu_seconds(pid)
+            workers = len(children_of(pid))
+            print(f"{bot} on {db}: {f'a supervisor and {workers} workers' if workers else 'one process'}", flush=True)
+            start = time.perf_counter()
+            tasks = []
+            for i in range(total):
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                newcomer = not cold and i % NEWCOMER_EVERY == NEWCOMER_EVERY - 1
+                tasks.append(asyncio.create_task(one(i, 100_000 + i if newcomer else 10_000 + i % USERS)))
+            await asyncio.gather(*tasks)
+            deadline = time.monotonic() + 60
+            while (replies := await _replies(client, fake_port) - warm_up) < total and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            elapsed = time.perf_counter() - start
+            cpu = cpu_seconds(pid) - cpu0
     latencies.sort()
     return {
         "bot": bot,

@@ -78,7 +78,7 @@ RateLimit = FloodLimit
 MAX_INPUT_CHARS = 500  # longer texts are refused with a clear answer, never searched
 MAX_ORGANIZER_INPUT_CHARS = 10_000  # room for a broadcast, which refuses more than one message itself
 INLINE_RESULTS = 10
-WARM_SECONDS = 5.0  # how long the warm-up waits for its connections (Core.warm)
+WARM_SECONDS = 2.0  # how long the warm-up's threads wait for each other's connections (Core.warm)
 
 
 class Core:
@@ -134,11 +134,13 @@ class Core:
         self.db.dispose()
 
     async def warm(self) -> None:
-        """Start every request thread, each opening a database connection, before the first burst of
-        traffic: a burst after a start then waits for no thread to start and no connection to open (the
-        first half-second of a 300 updates/s run, docs/benchmarks.md). A database that is away is no
-        error here: connections then open on first use, as without this."""
-        count = self.settings.request_threads
+        """Start every request thread, each opening a database connection (as many as the pool keeps),
+        before the first burst of traffic: a burst after a start then waits for no thread to start and
+        no connection to open (the first half-second of a 300 updates/s run, docs/benchmarks.md). A
+        database that is away is no error here: connections then open on first use, as without this."""
+        threads = self.settings.request_threads
+        kept = getattr(self.db.engine.pool, "size", lambda: threads)()  # a QueuePool keeps 5 when idle
+        count = max(1, min(threads, kept))
         together = threading.Barrier(count, timeout=WARM_SECONDS)
 
         def hold_one() -> None:
@@ -151,8 +153,9 @@ class Core:
                 together.wait()  # each thread holds its connection until all have one, so all differ
 
         loop = asyncio.get_running_loop()
+        work = [hold_one] * count + [lambda: None] * (threads - count)  # the threads past the pool's size
         opened = await asyncio.gather(
-            *(loop.run_in_executor(self._threads, hold_one) for _ in range(count)), return_exceptions=True
+            *(loop.run_in_executor(self._threads, one) for one in work), return_exceptions=True
         )
         failed = [error for error in opened if isinstance(error, BaseException)]
         if failed:

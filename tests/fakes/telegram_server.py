@@ -758,7 +758,8 @@ class FakeTelegram:
 async def _calls_kept_out_of_collections(every: float = 1.0) -> None:
     """Every second, move what this process holds (each call recorded) out of the garbage collector's
     full passes. Standing in for Telegram's servers in the benches, the fake must not pause: a full
-    collection walking thousands of recorded calls took 40-60 ms, which showed as the bot's latency."""
+    collection walking thousands of recorded calls took 40-60 ms, which showed as the bot's latency.
+    Garbage in cycles frozen with the rest is kept: fine for a bench's minutes or a chat session."""
     while True:
         await asyncio.sleep(every)
         gc.freeze()
