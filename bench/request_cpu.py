@@ -21,7 +21,6 @@ import asyncio
 import os
 import time
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.util import greenlet_spawn
@@ -32,7 +31,7 @@ from bot.chat.messages import Address, Request
 from bot.core import Core
 from bot.factory import create_core
 from bot.settings import Settings
-from bot.storage import db as storage
+from bot.storage.db import reads_first
 from tests.pg_schema import schema_url
 
 LOOP_WORK = 6000  # additions in pure Python per request on the loop: about 0.1-0.3 ms
@@ -62,8 +61,7 @@ def _on_async_engine(core: Core, url: str) -> AsyncEngine:
     """Give the core an engine whose database waits yield to the event loop (inside a greenlet)."""
     async_engine = create_async_engine(url)
     engine = async_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", storage._begin_before_writing)
-    event.listen(engine, "checkin", storage._back_to_transactions)
+    reads_first(engine)
     core.db.engine = engine
     core.db.sessions = sessionmaker(engine, expire_on_commit=False)
     return async_engine

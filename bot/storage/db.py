@@ -50,9 +50,15 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
+    reads_first(engine)
+    return engine
+
+
+def reads_first(engine: Engine) -> None:
+    """What :meth:`Database.request_session` needs of a PostgreSQL engine: the first statement that
+    writes or locks begins the transaction, and a connection goes back to the pool out of that mode."""
     event.listen(engine, "before_cursor_execute", _begin_before_writing)
     event.listen(engine, "checkin", _back_to_transactions)
-    return engine
 
 
 def _back_to_transactions(dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
