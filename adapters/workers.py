@@ -144,7 +144,6 @@ class WorkerSide:
     parent: int
     restarted: bool = False  # started again after one died: the other workers are serving
     all_ready_fd: int = -1  # see ALL_READY_FD (-1: none given, as from a supervisor before it)
-    all_started: bool = False  # the pipe has read as its end once: every worker has served
 
     @property
     def name(self) -> str:
@@ -175,15 +174,12 @@ class WorkerSide:
     def others_starting(self) -> str | None:
         """Why this machine is not ready yet although this worker may be: some of its workers are still
         starting (the run's first start); None once every worker has served."""
-        if self.all_started or self.all_ready_fd < 0:
+        if self.all_ready_fd < 0:
             return None
-        # probes may run this in two threads at once: the descriptor stays open (closing it twice
-        # could close another file given its number), the flag only ever turns true
+        # readable once the supervisor has closed its end (the end of the file), and for good; the
+        # descriptor stays open: probes may run this in two threads at once
         readable, _, _ = select.select([self.all_ready_fd], [], [], 0)
-        if not readable:
-            return "other workers of this machine are still starting"
-        self.all_started = True  # the supervisor closed its end: the end of the file, for good
-        return None
+        return None if readable else "other workers of this machine are still starting"
 
     def inbound_shares(self, shares: Mapping[str, float]) -> dict[str, float]:
         """Each platform's share of a person's inbound limit for this worker, from its share as a replica.
