@@ -2,8 +2,11 @@
 subscribers and raters.
 
 A step of applying a programme (:func:`bot.features.schedule.changes.on_applied`): a content reload,
-/reload, the live schedule sync. A talk *gains* a link when the programme shown until now has the talk
-without it and the new one has it. The key ``media:<talk>:recording`` (or ``:slides``) makes the notice
+/reload, the live schedule sync, and the start-up. A talk *gains* a link when the programme last
+applied had the talk without it and the new one has it: which links each talk had is kept with its
+announced schedule (``talk_snapshots.links``), so a link added to the files while the bot was down is
+announced when it starts (where none is kept yet, as after an upgrade, the programme shown until now
+stands in). The key ``media:<talk>:recording`` (or ``:slides``) makes the notice
 once per person for good: the same link on the next reload, another replica applying the same change,
 or the link removed and put back, sends nothing more. A talk that gains both at once gets one notice
 (under the recording's key) naming both.
@@ -26,7 +29,7 @@ from bot.i18n import t
 from bot.programme.cards import title_of
 from bot.programme.content.programme import Programme
 from bot.programme.content.schema import Talk
-from bot.storage.models import Rating, Subscription, User
+from bot.storage.models import Rating, Subscription, TalkSnapshot, User
 
 KIND = "media"
 WHAT = ("recording", "slides")  # in the order a notice names them
@@ -44,21 +47,33 @@ def audience(talk_id: int) -> Select[int]:
     return select(User.id).where(User.active.is_(True), or_(User.id.in_(fans), User.id.in_(raters))).order_by(User.id)
 
 
-def gained(old: Talk, new: Talk) -> list[str]:
-    """The links ``new`` has that ``old`` did not: ``recording``, ``slides``."""
-    return [what for what in WHAT if getattr(new, what) and not getattr(old, what)]
+def links_of(talk: Talk) -> list[str]:
+    """The links the talk has, of :data:`WHAT`, in that order."""
+    return [what for what in WHAT if getattr(talk, what)]
+
+
+def _had(host: Host, talk: Talk, snapshot: TalkSnapshot | None) -> list[str] | None:
+    """The links the talk had when last applied; None for a talk not shown before (nothing to gain)."""
+    if snapshot is not None and snapshot.links is not None:
+        return snapshot.links.split()
+    before = host.programme.talk(talk.id)  # none kept yet: the programme shown until now
+    return None if before is None else links_of(before)
 
 
 @on_applied("media")
 def notify_gained(session: Session, host: Host, new: Programme, now: datetime) -> int:
-    """Queue "the recording is up" for each talk that gained a recording or slides; the rows queued."""
-    old = host.programme  # the programme shown until now
+    """Queue "the recording is up" for each talk that gained a recording or slides, and keep which
+    links each talk has now; the rows queued."""
+    snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}  # the schedule step's rows
     queued = 0
     for talk in new.talks:
-        before = old.talk(talk.id)
-        if before is None or talk.cancelled:
+        snapshot = snapshots.get(talk.id)
+        had, has = _had(host, talk, snapshot), links_of(talk)
+        if snapshot is not None and snapshot.links != " ".join(has):
+            snapshot.links = " ".join(has)
+        if had is None or talk.cancelled:
             continue
-        links = gained(before, talk)
+        links = [what for what in has if what not in had]
         if not links:
             continue
         payload: dict[str, Any] = {"talk": talk.id, "gained": links, **{what: getattr(talk, what) for what in links}}

@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.core import Core
 from bot.factory import create_core
 from bot.features.schedule.changes import apply_programme
-from bot.storage.models import OutboxMessage, User
+from bot.storage.models import OutboxMessage, TalkSnapshot, User
 from tests.factories import small_programme
 from tests.fakes.senders import RecordingSender
 from tests.features.media.files import RECORDING, SLIDES, write
@@ -113,3 +113,44 @@ async def test_recording_and_slides_at_once_are_one_notice_and_removing_a_link_s
     ask(live, "/reload", who=ORGANIZER, locale="en")
     await dispatcher_for(live, {"console": sender}).run_due()
     assert len([a for a, _ in sender.delivered if a.chat_id == "bob"]) == 1
+
+
+async def test_a_recording_added_while_the_bot_was_down_is_announced_when_it_starts(
+    live: Core, content: Path, clock: FakeClock
+) -> None:
+    _audience(live, clock)
+    live.close()  # the bot stops; the organizer adds the recording to the files meanwhile
+    write(content, recording=RECORDING)
+
+    restarted = create_core(live.settings, clock)  # the new process shows the recording from the start
+    apply_programme(restarted, restarted.programme)  # its start-up, as `confbot run` applies the files
+    sender = RecordingSender()
+    await dispatcher_for(restarted, {"console": sender}).run_due()
+    assert sorted(a.chat_id for a, _ in sender.delivered) == ["bob", "carol", "dave"]
+    assert all(r.plain_text.startswith(("🎬 The recording", "🎬 这场演讲的录像")) for _, r in sender.delivered)
+
+    again = create_core(live.settings, clock)  # and the next start tells nobody again
+    apply_programme(again, again.programme)
+    await dispatcher_for(again, {"console": sender}).run_due()
+    assert len(sender.delivered) == 3
+    assert _media_rows(again) == Counter({"media:2:recording": 3})
+
+
+async def test_a_database_from_before_the_links_were_kept_announces_nothing_on_its_first_start(
+    live: Core, content: Path, clock: FakeClock
+) -> None:
+    _audience(live, clock)
+    write(content, recording=RECORDING, slides=SLIDES)
+    with live.db.session() as session:  # as after the upgrade: no talk's links recorded yet
+        for snapshot in session.scalars(select(TalkSnapshot)):
+            snapshot.links = None
+
+    upgraded = create_core(live.settings, clock)  # already shows both links: nothing was gained
+    apply_programme(upgraded, upgraded.programme)
+    assert _media_rows(upgraded) == Counter()
+    with upgraded.db.session() as session:  # what it showed is recorded now
+        assert session.get(TalkSnapshot, 2).links == "recording slides"  # type: ignore[union-attr]
+    upgraded.close()
+    again = create_core(live.settings, clock)
+    apply_programme(again, again.programme)
+    assert _media_rows(again) == Counter()
