@@ -62,8 +62,9 @@ NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
 PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
 RESTART = "CONFBOT_WORKER_RESTART"  # "1" for a worker started again after one died
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
-CGROUP_ROOT = Path("/sys/fs/cgroup")  # cgroup v2; each cgroup's cpu.max: "<quota> <period>" in µs, or "max <period>"
+CGROUP_ROOT = Path("/sys/fs/cgroup")  # v2 cpu.max: "<quota> <period>" in µs or "max <period>"; v1 mounts below
 OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
+V1_QUOTA, V1_PERIOD = "cpu.cfs_quota_us", "cpu.cfs_period_us"  # cgroup v1's quota ("-1": none) and period, µs
 
 
 def single_process_reason(settings: Settings) -> str | None:
@@ -75,19 +76,45 @@ def single_process_reason(settings: Settings) -> str | None:
     return None
 
 
-def cpu_max_files(root: Path = CGROUP_ROOT, own: Path = OWN_CGROUP) -> list[Path]:
-    """The cgroup v2 ``cpu.max`` files that bound this process: its own cgroup's and each parent's
-    (systemd's ``CPUQuota=`` sits on the service's own cgroup, a container's quota often on the root)."""
-    try:
-        relative = next(line[3:] for line in own.read_text().splitlines() if line.startswith("0::"))
-    except (OSError, StopIteration):  # no cgroup v2 here
-        return [root / "cpu.max"]
+def _up_to(root: Path, relative: str, name: str) -> list[Path]:
+    """``name`` in the cgroup at ``relative`` under ``root`` and in each of its parents, ``root``'s last."""
     directory = root / relative.strip().lstrip("/")
-    files = [directory / "cpu.max"]
+    files = [directory / name]
     while directory != root and root in directory.parents:
         directory = directory.parent
-        files.append(directory / "cpu.max")
+        files.append(directory / name)
     return files
+
+
+def cpu_max_files(root: Path = CGROUP_ROOT, own: Path = OWN_CGROUP) -> list[Path]:
+    """The files whose CPU quota bounds this process: cgroup v2's ``cpu.max`` of its own cgroup and
+    each parent (systemd's ``CPUQuota=`` sits on the service's own cgroup, a container's quota often on
+    the root), and cgroup v1's ``cpu.cfs_quota_us`` likewise under the ``cpu`` controller's mount (a
+    container on an older host: Docker's ``--cpus``). Files that are not there are skipped when read."""
+    try:
+        lines = own.read_text().splitlines()
+    except OSError:
+        return [root / "cpu.max"]
+    files: list[Path] = []
+    for line in lines:
+        _, controllers, relative = (line.split(":", 2) + ["", ""])[:3]
+        if not controllers and line.startswith("0::"):
+            files += _up_to(root, relative, "cpu.max")
+        elif "cpu" in controllers.split(","):  # v1: mounted at e.g. /sys/fs/cgroup/cpu,cpuacct
+            files += _up_to(root / controllers, relative, V1_QUOTA)
+    return files or [root / "cpu.max"]
+
+
+def _cores_allowed(path: Path) -> int | None:
+    """The whole cores a quota file allows (rounded up), or None for no quota."""
+    if path.name == V1_QUOTA:  # "-1" for none; the period beside it, both in µs
+        quota, period = int(path.read_text()), int((path.parent / V1_PERIOD).read_text())
+    else:
+        text_quota, text_period = path.read_text().split()[:2]
+        if text_quota == "max":
+            return None
+        quota, period = int(text_quota), int(text_period)
+    return max(1, math.ceil(quota / period)) if quota > 0 and period > 0 else None
 
 
 def usable_cores(cpu_max: Sequence[Path] | None = None) -> int:
@@ -95,11 +122,11 @@ def usable_cores(cpu_max: Sequence[Path] | None = None) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     for path in cpu_max_files() if cpu_max is None else cpu_max:
         try:
-            quota, period = path.read_text().split()[:2]
-            if quota != "max":
-                cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+            allowed = _cores_allowed(path)
         except (OSError, ValueError):  # no such file, or one of another shape: the others stand
             continue
+        if allowed is not None:
+            cores = min(cores, allowed)
     return cores
 
 

@@ -64,8 +64,22 @@ def test_a_quota_on_the_service_s_own_cgroup_or_a_parent_counts(tmp_path: Path) 
     files = cpu_max_files(tmp_path, own)
     assert files == [service / "cpu.max", tmp_path / "system.slice" / "cpu.max", tmp_path / "cpu.max"]
     assert usable_cores(files) == 1
-    own.write_text("12:cpu,cpuacct:/docker/abc\n")  # cgroup v1 only: the root's file, which is not there
-    assert cpu_max_files(tmp_path, own) == [tmp_path / "cpu.max"]
+
+
+def test_a_cgroup_v1_quota_counts_as_docker_cpus_on_an_older_host(tmp_path: Path) -> None:
+    """cgroup v1: the quota is cpu.cfs_quota_us over cpu.cfs_period_us under the cpu controller's mount;
+    inside a container the mount's root is the container's own cgroup."""
+    mount = tmp_path / "cpu,cpuacct"
+    mount.mkdir()
+    (mount / "cpu.cfs_quota_us").write_text("50000\n")  # docker run --cpus=0.5: one worker
+    (mount / "cpu.cfs_period_us").write_text("100000\n")
+    own = tmp_path / "self-cgroup"
+    own.write_text("12:cpu,cpuacct:/docker/abc\n11:memory:/docker/abc\n0::/system.slice/containerd.service\n")
+    files = cpu_max_files(tmp_path, own)
+    assert mount / "cpu.cfs_quota_us" in files
+    assert usable_cores(files) == 1
+    (mount / "cpu.cfs_quota_us").write_text("-1\n")  # no quota: every core the process may run on
+    assert usable_cores(files) == len(os.sched_getaffinity(0))
 
 
 def test_a_machine_s_workers_each_enforce_the_machine_s_share_of_a_person_s_limit() -> None:
