@@ -62,6 +62,7 @@ NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
 PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
 RESTART = "CONFBOT_WORKER_RESTART"  # "1" for a worker started again after one died
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
+METRICS_PREFIX = "confbot-metrics-"  # the workers' metrics directory in $TMPDIR: confbot-metrics-<supervisor pid>-…
 CGROUP_ROOT = Path("/sys/fs/cgroup")  # v2 cpu.max: "<quota> <period>" in µs or "max <period>"; v1 mounts below
 OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
 V1_QUOTA, V1_PERIOD = "cpu.cfs_quota_us", "cpu.cfs_period_us"  # cgroup v1's quota ("-1": none) and period, µs
@@ -391,6 +392,28 @@ class Supervisor:
         return self.failed or 0
 
 
+def fresh_metrics_dir(parent: Path | None = None) -> Path:
+    """A new directory for the workers' metrics files, named after this supervisor's pid; those of
+    supervisors no longer running (SIGKILLed: no ``finally`` ran) are removed first."""
+    parent = Path(tempfile.gettempdir()) if parent is None else parent
+    for stale in parent.glob(f"{METRICS_PREFIX}*-*"):
+        pid = stale.name[len(METRICS_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this pid exists (another user's counts: its directory is not ours)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def supervise(settings: Settings, count: int) -> int:
     """Run ``count`` workers (see the module's text) until SIGTERM; the exit status."""
     try:
@@ -398,7 +421,7 @@ def supervise(settings: Settings, count: int) -> int:
     except StartupError as error:
         log.error("confbot did not start: %s", error)
         return error.exit_code
-    metrics_dir = Path(tempfile.mkdtemp(prefix="confbot-metrics-"))
+    metrics_dir = fresh_metrics_dir()
     try:
         return asyncio.run(Supervisor(settings, count, sock, metrics_dir).run())
     finally:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import socket
+import subprocess
 from collections import deque
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from adapters.runner import preflight
 from adapters.telegram.webhook import SECRET_HEADER
-from adapters.workers import MAX_AUTO, WorkerSide, cpu_max_files, usable_cores, worker_count
+from adapters.workers import MAX_AUTO, WorkerSide, cpu_max_files, fresh_metrics_dir, usable_cores, worker_count
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Replica
@@ -80,6 +81,22 @@ def test_a_cgroup_v1_quota_counts_as_docker_cpus_on_an_older_host(tmp_path: Path
     assert usable_cores(files) == 1
     (mount / "cpu.cfs_quota_us").write_text("-1\n")  # no quota: every core the process may run on
     assert usable_cores(files) == len(os.sched_getaffinity(0))
+
+
+def test_a_killed_supervisor_s_metrics_directory_is_removed_by_the_next_start(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up: the next supervisor removes what dead ones left, not a running one's."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    left = tmp_path / f"confbot-metrics-{gone.pid}-x1"
+    left.mkdir()
+    (left / "counter_123.db").write_bytes(b"0" * 1024)
+    running = tmp_path / f"confbot-metrics-{os.getppid()}-x2"  # another supervisor, still running
+    running.mkdir()
+    unrelated = tmp_path / "confbot-metrics-notes"
+    unrelated.mkdir()
+    mine = fresh_metrics_dir(tmp_path)
+    assert mine.is_dir() and mine.name.startswith(f"confbot-metrics-{os.getpid()}-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, running.name, unrelated.name])
 
 
 def test_a_machine_s_workers_each_enforce_the_machine_s_share_of_a_person_s_limit() -> None:
