@@ -4,7 +4,7 @@ Whoever holds a page's unguessable token (:mod:`~bot.features.personal.tokens`) 
 an attendee without any chat app gets a user of their own on the :data:`~bot.users.WEB` platform ("make
 my agenda"), and a chat user gets the page of their own account (``/web``, the Telegram Mini App), so a
 star on the web is a subscription in the chat and the reverse. What the page does goes through the chat
-commands themselves (:meth:`bot.core.Core.web_act`), from :data:`WEB_CHAT`, so a prompt a page's
+commands themselves (:meth:`bot.core.Core.web_run`), from :data:`WEB_CHAT`, so a prompt a page's
 request leaves never waits in the person's chat.
 """
 
