@@ -1,6 +1,7 @@
 """Migrations upgrade a database in use and downgrade cleanly: 0002 (replicas, seen_deliveries),
 0003 (the organizer tables, users.kind, outbox.priority), 0011 (ticket_messages.file), 0012
-(ticket_messages.routed_at, talk_snapshots.first_start / first_room), 0013 (audit_log.count), 0014 (faq_misses)."""
+(ticket_messages.routed_at, talk_snapshots.first_start / first_room), 0013 (audit_log.count), 0014 (faq_misses),
+0022 (talk_snapshots.links)."""
 
 from __future__ import annotations
 
@@ -156,3 +157,30 @@ def test_0014_adds_the_unanswered_questions_and_downgrades(any_db: Database) -> 
         misses.record(s, "parking", now)
     with any_db.session() as s:
         assert misses.most_asked(s) == (misses.Miss("parking", 2),)
+
+
+def test_0022_keeps_the_snapshots_with_no_links_recorded_and_downgrades(any_db: Database) -> None:
+    """The announced schedule survives 0022; its links are "not recorded yet" (the next apply records
+    them and announces nothing); a downgrade drops only that column."""
+    from bot.storage.models import TalkSnapshot
+
+    cfg = alembic_config(any_db.engine)
+    command.downgrade(cfg, "0021")
+    now = datetime(2026, 12, 12, tzinfo=UTC).replace(tzinfo=None)
+    with any_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO talk_snapshots (talk_id, start, room, cancelled, updated_at)"
+                " VALUES (4, :t, 'A', false, :t)"
+            ),
+            {"t": now},
+        )
+    any_db.migrate()
+    with any_db.session() as s:
+        snapshot = s.get(TalkSnapshot, 4)
+        assert snapshot is not None and snapshot.room == "A" and snapshot.links is None
+    command.downgrade(cfg, "0021")
+    assert "links" not in {c["name"] for c in inspect(any_db.engine).get_columns("talk_snapshots")}
+    with any_db.engine.connect() as conn:
+        assert conn.execute(text("SELECT room FROM talk_snapshots WHERE talk_id = 4")).scalar() == "A"
+    any_db.migrate()

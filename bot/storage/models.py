@@ -127,8 +127,8 @@ class TalkSnapshot(Base):
     # where the talk was first announced ("moved from 10:40" in every view, whatever moved it)
     first_start: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     first_room: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    # the links the talk had when last applied ("recording slides"; bot.features.media), so that one
-    # added while the bot was down is announced at start-up; None: not recorded yet
+    # the links the talk has shown so far ("recording slides"; bot.features.media), so that one added
+    # while the bot was down or the talk cancelled is announced later; None: not recorded yet
     links: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 

@@ -2,14 +2,14 @@
 subscribers and raters.
 
 A step of applying a programme (:func:`bot.features.schedule.changes.on_applied`): a content reload,
-/reload, the live schedule sync, and the start-up. A talk *gains* a link when the programme last
-applied had the talk without it and the new one has it: which links each talk had is kept with its
-announced schedule (``talk_snapshots.links``), so a link added to the files while the bot was down is
-announced when it starts (where none is kept yet, as after an upgrade, the programme shown until now
-stands in). The key ``media:<talk>:recording`` (or ``:slides``) makes the notice
-once per person for good: the same link on the next reload, another replica applying the same change,
-or the link removed and put back, sends nothing more. A talk that gains both at once gets one notice
-(under the recording's key) naming both.
+/reload, the live schedule sync, and the start-up. A talk *gains* a link it has never shown before:
+which links each talk has shown is kept with its announced schedule (``talk_snapshots.links``), so a
+link added to the files while the bot was down is announced when it starts, a link taken down and put
+back is not news, and one added while the talk is cancelled is announced when the talk is back on
+(where nothing is kept yet, as after an upgrade, the programme shown until now stands in). The key
+``media:<talk>:recording`` (or ``:slides``) makes the notice once per person for good: another replica
+applying the same change sends nothing more. A talk that gains both at once gets one notice (under
+the recording's key) naming both.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def links_of(talk: Talk) -> list[str]:
     return [what for what in WHAT if getattr(talk, what)]
 
 
-def _had(host: Host, talk: Talk, snapshot: TalkSnapshot | None) -> list[str] | None:
-    """The links the talk had when last applied; None for a talk not shown before (nothing to gain)."""
+def _shown(host: Host, talk: Talk, snapshot: TalkSnapshot | None) -> list[str] | None:
+    """The links the talk has shown so far; None for a talk not shown before (nothing to gain)."""
     if snapshot is not None and snapshot.links is not None:
         return snapshot.links.split()
     before = host.programme.talk(talk.id)  # none kept yet: the programme shown until now
@@ -63,17 +63,19 @@ def _had(host: Host, talk: Talk, snapshot: TalkSnapshot | None) -> list[str] | N
 @on_applied("media")
 def notify_gained(session: Session, host: Host, new: Programme, now: datetime) -> int:
     """Queue "the recording is up" for each talk that gained a recording or slides, and keep which
-    links each talk has now; the rows queued."""
+    links each talk has shown; the rows queued. A cancelled talk gains nothing while cancelled: a
+    link added meanwhile is announced when it is back on."""
     snapshots = {s.talk_id: s for s in session.scalars(select(TalkSnapshot))}  # the schedule step's rows
     queued = 0
     for talk in new.talks:
         snapshot = snapshots.get(talk.id)
-        had, has = _had(host, talk, snapshot), links_of(talk)
-        if snapshot is not None and snapshot.links != " ".join(has):
-            snapshot.links = " ".join(has)
-        if had is None or talk.cancelled:
+        shown, has = _shown(host, talk, snapshot), links_of(talk)
+        kept = shown if talk.cancelled and shown is not None else [w for w in WHAT if w in (shown or []) or w in has]
+        if snapshot is not None and snapshot.links != " ".join(kept):
+            snapshot.links = " ".join(kept)  # shown once, for good: taken down and put back is not new
+        if shown is None or talk.cancelled:
             continue
-        links = [what for what in has if what not in had]
+        links = [what for what in has if what not in shown]
         if not links:
             continue
         payload: dict[str, Any] = {"talk": talk.id, "gained": links, **{what: getattr(talk, what) for what in links}}

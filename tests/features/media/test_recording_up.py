@@ -154,3 +154,31 @@ async def test_a_database_from_before_the_links_were_kept_announces_nothing_on_i
     again = create_core(live.settings, clock)
     apply_programme(again, again.programme)
     assert _media_rows(again) == Counter()
+
+
+async def test_a_link_added_while_the_talk_is_cancelled_is_announced_when_it_is_back_on(
+    live: Core, content: Path, clock: FakeClock
+) -> None:
+    _audience(live, clock)
+    write(content, cancelled=True)
+    assert "Content reloaded" in ask(live, "/reload", who=ORGANIZER, locale="en").plain_text
+    write(content, cancelled=True, recording=RECORDING)  # put up while the talk is off: nobody told yet
+    ask(live, "/reload", who=ORGANIZER, locale="en")
+    assert _media_rows(live) == Counter()
+
+    write(content, recording=RECORDING)  # back on (its speaker's clash with talk 3 accepted)
+    assert "Content reloaded" in ask(live, "/reload force", who=ORGANIZER, locale="en").plain_text
+    assert _media_rows(live) == Counter({"media:2:recording": 3})
+
+
+async def test_slides_told_with_the_recording_are_not_news_when_taken_down_and_put_back(
+    live: Core, content: Path, clock: FakeClock
+) -> None:
+    _audience(live, clock)
+    write(content, recording=RECORDING, slides=SLIDES)  # one notice naming both
+    ask(live, "/reload", who=ORGANIZER, locale="en")
+    write(content, recording=RECORDING)
+    ask(live, "/reload", who=ORGANIZER, locale="en")
+    write(content, recording=RECORDING, slides=SLIDES)
+    ask(live, "/reload", who=ORGANIZER, locale="en")
+    assert _media_rows(live) == Counter({"media:2:recording": 3})

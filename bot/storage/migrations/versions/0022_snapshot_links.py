@@ -1,8 +1,8 @@
-"""the links (recording, slides) each talk had when its programme was last applied
+"""the links (recording, slides) each talk has shown so far
 
 ``talk_snapshots.links``: "recording slides", "" or NULL (not recorded yet: the next apply records it
-and announces nothing), so that a link added to the content while the bot was down is announced at
-start-up (``bot.features.media``).
+and announces nothing), so that a link added to the content while the bot was down, or while the talk
+was cancelled, is announced later (``bot.features.media``).
 
 Revision ID: 0022
 Revises: 0021
