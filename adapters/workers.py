@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import math
 import os
@@ -62,7 +63,8 @@ NAME = "CONFBOT_WORKER"  # "2/4": which worker of how many
 PARENT = "CONFBOT_WORKER_PARENT"  # the supervisor's pid: a worker whose parent is another one is orphaned
 RESTART = "CONFBOT_WORKER_RESTART"  # "1" for a worker started again after one died
 METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own variable for multiprocess mode
-METRICS_PREFIX = "confbot-metrics-"  # the workers' metrics directory in $TMPDIR: confbot-metrics-<supervisor pid>-…
+METRICS_PREFIX = "confbot-metrics-"  # the workers' metrics directory in $TMPDIR (MetricsDir)
+HELD = ".held"  # in a metrics directory once its supervisor holds the lock on it
 CGROUP_ROOT = Path("/sys/fs/cgroup")  # v2 cpu.max: "<quota> <period>" in µs or "max <period>"; v1 mounts below
 OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
 V1_QUOTA, V1_PERIOD = "cpu.cfs_quota_us", "cpu.cfs_period_us"  # cgroup v1's quota ("-1": none) and period, µs
@@ -392,26 +394,47 @@ class Supervisor:
         return self.failed or 0
 
 
-def fresh_metrics_dir(parent: Path | None = None) -> Path:
-    """A new directory for the workers' metrics files, named after this supervisor's pid; those of
-    supervisors no longer running (SIGKILLed: no ``finally`` ran) are removed first."""
-    parent = Path(tempfile.gettempdir()) if parent is None else parent
-    for stale in parent.glob(f"{METRICS_PREFIX}*-*"):
-        pid = stale.name[len(METRICS_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-", dir=parent))
+@dataclass
+class MetricsDir:
+    """The workers' metrics directory, locked (``flock``) by this supervisor while it lives: the kernel
+    lets go of the lock when the process ends however it ends, so a directory nobody holds is stale."""
+
+    path: Path
+    _held: int
+
+    @classmethod
+    def fresh(cls, parent: Path | None = None) -> MetricsDir:
+        """A new locked directory under ``parent`` ($TMPDIR); those of supervisors that no longer hold
+        theirs (SIGKILLed or OOM-killed: no clean-up ran) are removed first."""
+        parent = Path(tempfile.gettempdir()) if parent is None else parent
+        for stale in parent.glob(f"{METRICS_PREFIX}*"):
+            if (stale / HELD).is_file() and not _held(stale):  # only ours, and only once locked
+                shutil.rmtree(stale, ignore_errors=True)
+        path = Path(tempfile.mkdtemp(prefix=METRICS_PREFIX, dir=parent))
+        held = os.open(path, os.O_RDONLY)
+        fcntl.flock(held, fcntl.LOCK_EX)
+        (path / HELD).touch()  # a sweep considers it only from now on: it is locked
+        return cls(path, held)
+
+    def remove(self) -> None:
+        """Let go of the lock and remove the directory (at the end of the run)."""
+        os.close(self._held)
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _running(pid: int) -> bool:
-    """Whether a process with this pid exists (another user's counts: its directory is not ours)."""
+def _held(directory: Path) -> bool:
+    """Whether a running process holds ``directory``'s lock."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
+        probe = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return True  # gone already, or not ours to judge
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(probe)
+    return False
 
 
 def supervise(settings: Settings, count: int) -> int:
@@ -421,9 +444,9 @@ def supervise(settings: Settings, count: int) -> int:
     except StartupError as error:
         log.error("confbot did not start: %s", error)
         return error.exit_code
-    metrics_dir = fresh_metrics_dir()
+    metrics = MetricsDir.fresh()
     try:
-        return asyncio.run(Supervisor(settings, count, sock, metrics_dir).run())
+        return asyncio.run(Supervisor(settings, count, sock, metrics.path).run())
     finally:
         sock.close()
-        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics.remove()

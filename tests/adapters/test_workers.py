@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 from collections import deque
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 
 from adapters.runner import preflight
 from adapters.telegram.webhook import SECRET_HEADER
-from adapters.workers import MAX_AUTO, WorkerSide, cpu_max_files, fresh_metrics_dir, usable_cores, worker_count
+from adapters.workers import MAX_AUTO, MetricsDir, WorkerSide, cpu_max_files, usable_cores, worker_count
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Replica
@@ -83,20 +84,34 @@ def test_a_cgroup_v1_quota_counts_as_docker_cpus_on_an_older_host(tmp_path: Path
     assert usable_cores(files) == len(os.sched_getaffinity(0))
 
 
+HOLD_ONE = (
+    "import sys, time; from pathlib import Path; from adapters.workers import MetricsDir;"
+    "print(MetricsDir.fresh(Path(sys.argv[1])).path, flush=True); time.sleep(60)"
+)
+
+
 def test_a_killed_supervisor_s_metrics_directory_is_removed_by_the_next_start(tmp_path: Path) -> None:
-    """SIGKILL runs no clean-up: the next supervisor removes what dead ones left, not a running one's."""
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    left = tmp_path / f"confbot-metrics-{gone.pid}-x1"
-    left.mkdir()
-    (left / "counter_123.db").write_bytes(b"0" * 1024)
-    running = tmp_path / f"confbot-metrics-{os.getppid()}-x2"  # another supervisor, still running
-    running.mkdir()
-    unrelated = tmp_path / "confbot-metrics-notes"
-    unrelated.mkdir()
-    mine = fresh_metrics_dir(tmp_path)
-    assert mine.is_dir() and mine.name.startswith(f"confbot-metrics-{os.getpid()}-")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, running.name, unrelated.name])
+    """SIGKILL runs no clean-up: the next supervisor removes what dead ones left (its pid reused or
+    not, in a container where every supervisor is pid 1), never a running one's or anything else."""
+    holders = [
+        subprocess.Popen([sys.executable, "-c", HOLD_ONE, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    try:
+        killed, running = (Path((h.stdout.readline() if h.stdout else "").strip()) for h in holders)
+        (killed / "counter_123.db").write_bytes(b"0" * 1024)
+        holders[0].kill()
+        holders[0].wait()
+        unrelated = tmp_path / "confbot-metrics-2024-notes"  # not a supervisor's: no lock was ever taken
+        unrelated.mkdir()
+        mine = MetricsDir.fresh(tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.path.name, running.name, unrelated.name])
+        mine.remove()
+        assert not mine.path.exists()
+    finally:
+        for holder in holders:
+            holder.kill()
+            holder.wait()
 
 
 def test_a_machine_s_workers_each_enforce_the_machine_s_share_of_a_person_s_limit() -> None:
