@@ -67,6 +67,7 @@ METRICS_PREFIX = "confbot-metrics-"  # the workers' metrics directory in $TMPDIR
 HELD = ".held"  # in a metrics directory once its supervisor holds the lock on it
 CGROUP_ROOT = Path("/sys/fs/cgroup")  # v2 cpu.max: "<quota> <period>" in µs or "max <period>"; v1 mounts below
 OWN_CGROUP = Path("/proc/self/cgroup")  # "0::/system.slice/confbot.service": where this process's cgroup is
+MOUNTINFO = Path("/proc/self/mountinfo")  # where each cgroup hierarchy is mounted, and which cgroup it shows
 V1_QUOTA, V1_PERIOD = "cpu.cfs_quota_us", "cpu.cfs_period_us"  # cgroup v1's quota ("-1": none) and period, µs
 
 
@@ -89,23 +90,54 @@ def _up_to(root: Path, relative: str, name: str) -> list[Path]:
     return files
 
 
-def cpu_max_files(root: Path = CGROUP_ROOT, own: Path = OWN_CGROUP) -> list[Path]:
+@dataclass(frozen=True)
+class _CgroupMount:
+    """A cgroup file system as ``/proc/self/mountinfo`` lists it."""
+
+    version: int  # 1 or 2
+    controllers: frozenset[str]  # v1: its super options, e.g. rw, cpu, cpuacct
+    root: str  # the cgroup shown at its mount point ("/docker/abc" in a container without a cgroup namespace)
+    point: Path
+
+    def below(self, path: str) -> str:
+        """``path`` (from /proc/self/cgroup) under the mount point; "" when the mount's root isn't above it."""
+        root = self.root.rstrip("/")
+        if not root:
+            return path
+        return path[len(root) :] if path == root or path.startswith(root + "/") else ""
+
+
+def _cgroup_mounts(mountinfo: Path) -> list[_CgroupMount]:
+    """The cgroup mounts: "id parent dev root point options [tags] - type source super-options"."""
+    mounts = []
+    for line in mountinfo.read_text().splitlines():
+        before, _, after = line.partition(" - ")
+        fields, tail = before.split(), after.split()
+        if len(fields) >= 5 and len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
+            version = 2 if tail[0] == "cgroup2" else 1
+            mounts.append(_CgroupMount(version, frozenset(tail[2].split(",")), fields[3], Path(fields[4])))
+    return mounts
+
+
+def cpu_max_files(own: Path = OWN_CGROUP, mountinfo: Path = MOUNTINFO) -> list[Path]:
     """The files whose CPU quota bounds this process: cgroup v2's ``cpu.max`` of its own cgroup and
     each parent (systemd's ``CPUQuota=`` sits on the service's own cgroup, a container's quota often on
     the root), and cgroup v1's ``cpu.cfs_quota_us`` likewise under the ``cpu`` controller's mount (a
-    container on an older host: Docker's ``--cpus``). Files that are not there are skipped when read."""
+    container on an older host: Docker's ``--cpus``). Where each mount is and which cgroup it shows
+    come from ``/proc/self/mountinfo``. Files that are not there are skipped when read."""
     try:
-        lines = own.read_text().splitlines()
+        lines, mounts = own.read_text().splitlines(), _cgroup_mounts(mountinfo)
     except OSError:
-        return [root / "cpu.max"]
+        return [CGROUP_ROOT / "cpu.max"]
     files: list[Path] = []
     for line in lines:
-        _, controllers, relative = (line.split(":", 2) + ["", ""])[:3]
-        if not controllers and line.startswith("0::"):
-            files += _up_to(root, relative, "cpu.max")
-        elif "cpu" in controllers.split(","):  # v1: mounted at e.g. /sys/fs/cgroup/cpu,cpuacct
-            files += _up_to(root / controllers, relative, V1_QUOTA)
-    return files or [root / "cpu.max"]
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if not controllers:  # "0::/system.slice/confbot.service": the v2 hierarchy
+            files += [f for m in mounts if m.version == 2 for f in _up_to(m.point, m.below(path), "cpu.max")]
+        elif "cpu" in controllers.split(","):  # "4:cpu,cpuacct:/docker/abc": a v1 hierarchy with cpu
+            v1 = [m for m in mounts if m.version == 1 and "cpu" in m.controllers]
+            files += [f for m in v1 for f in _up_to(m.point, m.below(path), V1_QUOTA)]
+    return files or [CGROUP_ROOT / "cpu.max"]
 
 
 def _cores_allowed(path: Path) -> int | None:

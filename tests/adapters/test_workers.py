@@ -55,6 +55,17 @@ def test_auto_is_one_worker_per_usable_core_where_replicas_can_run(tmp_path: Pat
     assert worker_count(_settings(database_url=PG, web=True, workers="3"), unlimited) == 3
 
 
+def _mountinfo(tmp_path: Path, *mounts: str) -> Path:
+    """A /proc/self/mountinfo listing ``mounts`` ("<root> <point> <type> <super options>")."""
+    lines = ["22 1 8:1 / / rw,relatime - ext4 /dev/vda rw"]
+    for n, mount in enumerate(mounts):
+        root, point, kind, options = mount.split()
+        lines.append(f"{30 + n} 22 0:{26 + n} {root} {point} rw,nosuid,nodev,relatime - {kind} {kind} {options}")
+    path = tmp_path / "mountinfo"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_a_quota_on_the_service_s_own_cgroup_or_a_parent_counts(tmp_path: Path) -> None:
     """systemd's CPUQuota= sits on the service's cgroup, not on the root the container sees."""
     service = tmp_path / "system.slice" / "confbot.service"
@@ -63,25 +74,38 @@ def test_a_quota_on_the_service_s_own_cgroup_or_a_parent_counts(tmp_path: Path) 
     (tmp_path / "system.slice" / "cpu.max").write_text("max 100000\n")
     own = tmp_path / "self-cgroup"
     own.write_text("0::/system.slice/confbot.service\n")
-    files = cpu_max_files(tmp_path, own)
+    mountinfo = _mountinfo(tmp_path, f"/ {tmp_path} cgroup2 rw,nsdelegate")
+    files = cpu_max_files(own, mountinfo)
     assert files == [service / "cpu.max", tmp_path / "system.slice" / "cpu.max", tmp_path / "cpu.max"]
     assert usable_cores(files) == 1
 
 
 def test_a_cgroup_v1_quota_counts_as_docker_cpus_on_an_older_host(tmp_path: Path) -> None:
-    """cgroup v1: the quota is cpu.cfs_quota_us over cpu.cfs_period_us under the cpu controller's mount;
-    inside a container the mount's root is the container's own cgroup."""
-    mount = tmp_path / "cpu,cpuacct"
+    """cgroup v1: the quota is cpu.cfs_quota_us over cpu.cfs_period_us under the cpu controller's mount,
+    wherever mountinfo says it is; in a container without a cgroup namespace the mount shows the
+    container's own cgroup, which /proc/self/cgroup names by its host path."""
+    mount = tmp_path / "cpu"  # cpu and cpuacct mounted together at .../cpu, with no cpu,cpuacct directory
     mount.mkdir()
     (mount / "cpu.cfs_quota_us").write_text("50000\n")  # docker run --cpus=0.5: one worker
     (mount / "cpu.cfs_period_us").write_text("100000\n")
     own = tmp_path / "self-cgroup"
     own.write_text("12:cpu,cpuacct:/docker/abc\n11:memory:/docker/abc\n0::/system.slice/containerd.service\n")
-    files = cpu_max_files(tmp_path, own)
-    assert mount / "cpu.cfs_quota_us" in files
-    assert usable_cores(files) == 1
+    mountinfo = _mountinfo(
+        tmp_path, f"/docker/abc {mount} cgroup rw,cpu,cpuacct", f"/docker/abc {tmp_path}/mem cgroup rw,memory"
+    )
+    assert cpu_max_files(own, mountinfo) == [mount / "cpu.cfs_quota_us"]
+    assert usable_cores(cpu_max_files(own, mountinfo)) == 1
     (mount / "cpu.cfs_quota_us").write_text("-1\n")  # no quota: every core the process may run on
-    assert usable_cores(files) == len(os.sched_getaffinity(0))
+    assert usable_cores(cpu_max_files(own, mountinfo)) == len(os.sched_getaffinity(0))
+
+    # systemd inside that container: CPUQuota= on the service, below the container's cgroup
+    service = mount / "system.slice" / "confbot.service"
+    service.mkdir(parents=True)
+    (service / "cpu.cfs_quota_us").write_text("100000\n")
+    (service / "cpu.cfs_period_us").write_text("100000\n")
+    own.write_text("12:cpu,cpuacct:/docker/abc/system.slice/confbot.service\n")
+    assert cpu_max_files(own, mountinfo)[0] == service / "cpu.cfs_quota_us"
+    assert usable_cores(cpu_max_files(own, mountinfo)) == 1
 
 
 HOLD_ONE = (
