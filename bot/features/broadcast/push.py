@@ -36,7 +36,7 @@ from bot.users import find
 KIND, DONE_KIND = "broadcast", "broadcast_done"
 SENDING, DONE = "sending", "done"
 MAX_CHARS = PAGE_CHARS  # one message, as the core pages replies; longer texts are refused, never cut
-PLATFORMS = ("telegram", "slack", "console")
+PLATFORMS = ("telegram", "slack", "wechat", "console")  # the ones pushes reach ("web" is a page only)
 # the terminal is for rehearsing: "all" means the chat platforms (platform:console reaches it on purpose)
 NOT_IN_ALL = ("console",)
 _BUSY = (outbox.PENDING, outbox.SENDING)

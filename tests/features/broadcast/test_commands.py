@@ -69,6 +69,13 @@ def test_the_four_audiences(core: Core) -> None:
     for audience, size in expected.items():
         assert size in ask(core, f"/broadcast {audience} hello", who=ORGANIZER, locale="en").plain_text, audience
     assert "1 people" in ask(core, "/broadcast platform:console hello", who=ORGANIZER, locale="en").plain_text
+    nobody = ask(core, "/broadcast platform:wechat hello", who=ORGANIZER, locale="en").plain_text
+    assert nobody.startswith("Nobody is in the audience platform:wechat")  # known, if empty: not the usage
+    ask(core, "/now", who=Address("wechat", "oWANG", "oWANG"))  # WeChat's people are an audience too
+    wechat = ask(core, "/broadcast platform:wechat hello", who=ORGANIZER, locale="en").plain_text
+    assert "audience platform:wechat · 1 people" in wechat and "wechat: 1" in wechat
+    with core.db.session() as s:
+        s.execute(User.__table__.delete().where(User.platform == "wechat"))
     shown = ask(core, "/broadcast lang:en hello", who=ORGANIZER, locale="en")
     assert "queued for 3 people" in _confirm(core, actions(shown))
     assert _rows(core) == [("slack", "U1"), ("telegram", "101"), ("telegram", "103")]
