@@ -147,11 +147,16 @@ class WeChatAdapter:
             log.warning("wechat menu not set (%s): set it in the console instead (docs/wechat.md)", err)
         log.info("wechat adapter started for %s%s", self.app_id, " in safe mode" if self.safe else "")
 
+    async def sent_all(self, timeout: float = 5.0) -> None:
+        """Wait (``timeout`` seconds at most) until every answer still being sent after its passive reply
+        is sent."""
+        if self._later:
+            await asyncio.wait(self._later, timeout=timeout)
+
     async def stop(self) -> None:
         """Let answers still being sent finish (a few seconds at most; the rest are cancelled), then
         close the connections."""
-        if self._later:
-            await asyncio.wait(self._later, timeout=5)
+        await self.sent_all()
         for task in list(self._later):
             task.cancel()
         if self._later:

@@ -11,6 +11,7 @@ most :data:`MAX_BYTES`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -22,6 +23,12 @@ from bot.i18n import t
 # WeChat does not publish the limit of a text message; 2048 bytes of UTF-8 is what the community
 # reports for both passive replies and customer-service messages (docs/wechat.md)
 MAX_BYTES = 2048
+# WeChat turns <a href="…"> in a text message into a live link (and weixin://bizmsgmenu links into
+# messages the reader sends by tapping): developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/
+# mp-message-management/customer-message/api_send_msg_custom.html. Text that is not ours (a title, a
+# question, a name) must never open or close one, so its "<a" and "</a" are shown with a "＜".
+TAG_START = re.compile(r"<(?=/?a[\s>/])", re.IGNORECASE)
+INERT_LT = "\uff1c"  # FULLWIDTH LESS-THAN SIGN
 
 
 @dataclass(frozen=True)
@@ -32,26 +39,31 @@ class Rendered:
     actions: tuple[str, ...]
 
 
+def inert(text: str) -> str:
+    """``text`` as WeChat shows it, with nothing in it read as a tag."""
+    return TAG_START.sub(INERT_LT, text)
+
+
 def link(url: str, label: str) -> str:
     """A tappable link in a WeChat text message."""
-    return f'<a href="{escape(url, quote=True)}">{label}</a>'
+    return f'<a href="{escape(url, quote=True)}">{inert(label)}</a>'
 
 
 def _line(line: Line) -> str:
-    return "".join(link(span.url, span.text) if span.url else span.text for span in line)
+    return "".join(link(span.url, span.text) if span.url else inert(span.text) for span in line)
 
 
 def _button(button: Button, key: str | None) -> str:
     mark = "• " if button.selected else ""
     if button.url:
         return link(button.url, f"{mark}{button.label}")
-    return f"[{key}] {mark}{button.label}"
+    return f"[{key}] {mark}{inert(button.label)}"
 
 
 def render(reply: Reply, first_key: int = 1) -> Rendered:
     """``reply`` as text; its action buttons lettered from the ``first_key``-th letter."""
     reply = forward_as_text(reply)  # a file from another platform: its link, or where it was sent
-    lines = ([f"✓ {reply.notice}"] if reply.notice else []) + [_line(line) for line in reply.lines]
+    lines = ([f"✓ {inert(reply.notice)}"] if reply.notice else []) + [_line(line) for line in reply.lines]
     if reply.place is not None:
         lines.append(link(reply.place.map_url, f"🗺 {reply.place.title}"))
     if reply.attachment is not None:

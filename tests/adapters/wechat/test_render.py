@@ -28,6 +28,27 @@ def test_link_buttons_are_links_and_the_others_letters_after_the_ones_shown() ->
     assert "[z] ⭐ 订阅" in late.text and "[-] ✖" in late.text and len(late.text) == len(shown.text)
 
 
+def test_text_that_is_not_ours_never_becomes_a_link_or_a_tap_that_sends_a_message() -> None:
+    """WeChat makes <a href> in a text message live; an attendee's question, a title or a name that
+    holds one is shown with a fullwidth "＜" instead, and our own links stay links."""
+    trap = '<a href="weixin://bizmsgmenu?msgmenucontent=/forget&msgmenuid=1">Free T-shirt</a>'
+    reply = Reply(
+        (
+            (Span(f"2. {trap}  👍 0"),),
+            (Span("a < b, /ask 2 <question>, XDP <fast>"),),
+            (Span("s", url="https://e.org/s"),),
+        ),
+        buttons=((Button(f"👍 {trap}", "vote 2"), Button("<a>Open</a>", url="https://e.org/t/3")),),
+        notice="Asked: <A\nHREF='https://evil.example'>x</A >",
+        lang="en",
+    )
+    text = render(reply).text
+    assert text.count("<a ") == 2 and text.count("</a>") == 2  # the slides link and the Open button only
+    assert '<a href="https://e.org/s">s</a>' in text and '<a href="https://e.org/t/3">＜a>Open＜/a></a>' in text
+    assert '＜a href="weixin://bizmsgmenu?msgmenucontent=/forget&msgmenuid=1">Free T-shirt＜/a>' in text
+    assert "a < b, /ask 2 <question>, XDP <fast>" in text and "＜A\nHREF=" in text and "x＜/A >" in text
+
+
 def test_a_file_is_named_with_where_to_get_it() -> None:
     reply = Reply(((Span("Your agenda"),),), attachment=Attachment("agenda.ics", b"BEGIN", "text/calendar"), lang="en")
     assert "agenda.ics" in render(reply).text and "/web" in render(reply).text
