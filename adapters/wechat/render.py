@@ -3,8 +3,9 @@
 WeChat's text messages carry plain text and ``<a href="…">`` links; there are no buttons in a
 reply. A link button becomes a link; every other button becomes a letter to type (``[a] 订阅``),
 kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal (one
-letter each: a button past ``z`` shows ``[-]``; a letter's width never changes a message's length). A bare
-number stays a talk (``17`` opens talk 17) everywhere. A file can't be sent in a text message: the
+letter each; a letter's width never changes a message's length). A bare number stays a talk (``17``
+opens talk 17) everywhere, so when a message has more buttons than letters, the buttons nothing else
+can press (the next page, the other day) get theirs first and a talk's button past them shows ``[-]``. A file can't be sent in a text message: the
 reply says where to find it instead. Long replies are cut on line boundaries into messages of at
 most :data:`MAX_BYTES`.
 """
@@ -28,6 +29,7 @@ MAX_BYTES = 2048
 # mp-message-management/customer-message/api_send_msg_custom.html. Text that is not ours (a title, a
 # question, a name) must never open or close one, so its "<a" and "</a" are shown with a "＜".
 TAG_START = re.compile(r"<(?=/?a[\s>/])", re.IGNORECASE)
+TYPED = re.compile(r"talk \d+")  # a talk's button: its number, typed, opens it too
 INERT_LT = "\uff1c"  # FULLWIDTH LESS-THAN SIGN
 
 
@@ -69,19 +71,32 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
     if reply.attachment is not None:
         lines.append(t(reply.lang, "wechat.no_files", name=reply.attachment.filename))
     actions: list[str] = []
+    pressable = [b for row in reply.button_rows for b in row if not b.url]
+    lettered = _lettered(pressable, LETTERS - first_key + 1)
     for row in reply.button_rows:
         shown = []
         for button in row:
             key = None
             if not button.url:
-                actions.append(button.action)
-                n = first_key + len(actions) - 1
-                key = button_key(n) if n <= LETTERS else "-"  # past z: shown, pressed by its command
+                key = "-"  # past the letters: a talk's button opens by its number, typed (the label shows it)
+                if id(button) in lettered:
+                    actions.append(button.action)
+                    key = button_key(first_key + len(actions) - 1)
             shown.append(_button(button, key))
         lines.append("  ".join(shown))
     if actions:
         lines.append(t(reply.lang, "wechat.type_letter"))
     return Rendered("\n".join(lines).strip("\n") or "…", tuple(actions))
+
+
+def _lettered(buttons: list[Button], letters: int) -> set[int]:
+    """The buttons (their ``id``) that get one of ``letters`` letters: all when they fit; else first
+    those nothing else can press (the next page, the other day), then the talks in reading order."""
+    if len(buttons) <= letters:
+        return {id(b) for b in buttons}
+    others = [b for b in buttons if not TYPED.fullmatch(b.action)]
+    talks = [b for b in buttons if TYPED.fullmatch(b.action)]
+    return {id(b) for b in others[:letters] + talks[: max(0, letters - len(others))]}
 
 
 def _fits(text: str, limit: int) -> bool:

@@ -49,6 +49,16 @@ def test_text_that_is_not_ours_never_becomes_a_link_or_a_tap_that_sends_a_messag
     assert "a < b, /ask 2 <question>, XDP <fast>" in text and "＜A\nHREF=" in text and "x＜/A >" in text
 
 
+def test_with_more_buttons_than_letters_the_next_page_keeps_one_and_talks_open_by_number() -> None:
+    talks = tuple((Button(f"#{n} Talk {n}", f"talk {n}"),) for n in range(101, 131))  # 30 talks on a page
+    nav = ((Button("‹ Previous", "agenda all 1"), Button("Next ›", "agenda all 3")), (Button("Day 2", "agenda 2"),))
+    shown = render(Reply(((Span("Agenda"),),), buttons=talks + nav, lang="en"))
+    assert len(shown.actions) == 26 and shown.actions[-3:] == ("agenda all 1", "agenda all 3", "agenda 2")
+    assert "[x] ‹ Previous  [y] Next ›" in shown.text and "[z] Day 2" in shown.text
+    assert "[w] #123 Talk 123" in shown.text and "[-] #124 Talk 124" in shown.text  # typed: 124 opens it
+    assert shown.actions[:23] == tuple(f"talk {n}" for n in range(101, 124))
+
+
 def test_a_file_is_named_with_where_to_get_it() -> None:
     reply = Reply(((Span("Your agenda"),),), attachment=Attachment("agenda.ics", b"BEGIN", "text/calendar"), lang="en")
     assert "agenda.ics" in render(reply).text and "/web" in render(reply).text
