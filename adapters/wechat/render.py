@@ -5,9 +5,9 @@ reply. A link button becomes a link; every other button becomes a letter to type
 kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal (one
 letter each; a letter's width never changes a message's length). A bare number stays a talk (``17``
 opens talk 17) everywhere, so when a message has more buttons than letters, the buttons nothing else
-can press (the next page, the other day) get theirs first and a talk's button past them shows ``[-]``. A file can't be sent in a text message: the
-reply says where to find it instead. Long replies are cut on line boundaries into messages of at
-most :data:`MAX_BYTES`.
+can press (the next page, the other day) get theirs first and a talk's button past them shows
+``[-]``. A file can't be sent in a text message: the reply says where to find it instead. Long
+replies are cut on line boundaries into messages of at most :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
-"""A small driver over each platform's fake, so that a scenario written once runs on Telegram and Slack.
+"""A small driver over each platform's fake, so that a scenario written once runs on Telegram, Slack
+and WeChat.
 
-Both drive the real library end to end: Telegram updates go through python-telegram-bot's webhook
+Each drives the real adapter end to end: Telegram updates go through python-telegram-bot's webhook
 (``Application.process_update``) against the fake Bot API; Slack requests are signed and go through
-Bolt against the fake Web API. A scenario names people ("alice", "organizer") and chats ("desk"); the
-driver maps them to each platform's ids and reads what the bot sent as plain text and button actions.
+Bolt against the fake Web API; WeChat's signed XML pushes reach the adapter served by uvicorn, from
+the fake WeChat (its passive replies, customer-service messages and windows). A scenario names people
+("alice", "organizer") and chats ("desk"); the driver maps them to each platform's ids and reads what
+the bot sent as plain text and button actions. What a platform does not have (WeChat: group chats,
+toasts, a refusal of the passive reply) skips the scenario there, saying so (:func:`lacks`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
 from telegram import Bot
 
 from adapters.http import build_asgi
@@ -28,21 +34,32 @@ from adapters.slack import SlackAdapter
 from adapters.slack.sender import SlackSender
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.sender import TelegramSender
+from adapters.wechat.adapter import WeChatAdapter
+from bot.chat.choices import button_key, button_number
 from bot.chat.messages import Address
 from bot.core import Core
 from bot.delivery.runtime import Runtime
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.settings import Settings
+from bot.storage.models import ChatChoices, User
 from tests.adapters.slack.helpers import text_of
 from tests.adapters.slack.test_e2e import FORM, SECRET, _action_payload, event, signed, slash
 from tests.adapters.telegram.conftest import telegram_settings
+from tests.adapters.wechat.conftest import serve, wechat_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack, mrkdwn_problem
 from tests.fakes.telegram_server import FakeTelegram, check_html
+from tests.fakes.wechat_api import TEXT_LIMIT, FakeWeChat
 
-PLATFORMS = ["telegram", "slack"]
+PLATFORMS = ["telegram", "slack", "wechat"]
 WEBHOOK_SECRET = "s3cret"
 _TAG = re.compile(r"<[^>]+>")
 _SLACK_LINK = re.compile(r"<([^|>]+)\|([^>]*)>|<([^|>]+)>")
 _SLACK_MARK = re.compile(r"(?<!\w)[*_`]|[*_`](?!\w)")
+
+
+def lacks(platform: str, what: str) -> None:
+    """Skip the scenario here: ``platform`` has no ``what`` (so the story can't be told on it)."""
+    pytest.skip(f"{platform} has no {what}")
 
 
 def plain_html(text: str) -> str:
@@ -429,11 +446,119 @@ class SlackPlatform(_Base):
         self.fake.refuse.extend(["invalid_blocks"] * count)
 
 
+_LETTER = re.compile(r"\[([a-z]{1,3})\] ([^\[\n]*)")
+_WECHAT_LINK = re.compile(r'<a href="[^"]*">([^<]*)</a>')
+_WECHAT_LANG = {"en": "en", "zh": "zh"}
+
+
+class WeChatPlatform(_Base):
+    """Signed XML pushes from the fake WeChat to the adapter served on loopback: each answer is the
+    passive reply (the rest follows as customer-service messages); buttons are letters to type."""
+
+    name = "wechat"
+
+    def __init__(self, core: Core, stack: AsyncExitStack, fake: FakeWeChat) -> None:
+        super().__init__(core, stack)
+        self.fake = fake
+        self._answers: set[int] = set()  # indexes into fake.sent that continued an answer
+
+    async def start(self) -> None:
+        self.adapter = WeChatAdapter(wechat_settings(self.fake), self.core)
+        served = await serve(self.adapter)
+        self.stack.push_async_callback(served.stop)
+        self.fake.server_url = served.url
+
+    def _uid(self, person: str) -> str:
+        return "o" + person.upper()
+
+    def _chat_id(self, person_or_place: str) -> str:
+        if person_or_place.startswith("#"):
+            lacks(self.name, "group chats")
+        return self._uid(person_or_place)
+
+    def _sender(self) -> Any:
+        return self.adapter.sender()
+
+    def _actions(self, uid: str) -> list[str]:
+        with self.core.db.session() as session:
+            row = session.scalar(
+                select(ChatChoices).where(ChatChoices.platform == self.name, ChatChoices.user_id == uid)
+            )
+            return list(row.actions) if row is not None else []
+
+    def _seen(self, uid: str, parts: list[str]) -> Seen:
+        """What the person sees: the text without its letter lines (as the other platforms' text leaves
+        out their buttons), the buttons' actions and labels, every part as sent (``call["parts"]``)."""
+        raw, known = "\n".join(parts), self._actions(uid)
+        actions, labels = [], []
+        for key, label in _LETTER.findall(raw):
+            n = button_number(key)
+            if n is not None and n <= len(known):
+                actions.append(known[n - 1])
+                labels.append(label.strip())
+        hints = {t(lang, "wechat.type_letter") for lang in LANGUAGES}
+        lines = [line for line in raw.split("\n") if _LETTER.sub("", line).strip() or not line.strip()]
+        text = "\n".join(line for line in lines if line not in hints).strip()
+        return Seen(
+            html.unescape(_WECHAT_LINK.sub(lambda m: m.group(1), text)), raw, actions, labels, call={"parts": parts}
+        )
+
+    def _language(self, uid: str) -> str:
+        with self.core.db.session() as session:
+            found = session.scalar(
+                select(User.language).where(User.platform == self.name, User.platform_user_id == uid)
+            )
+        return found or DEFAULT_LANGUAGE
+
+    async def _says(self, person: str, text: str) -> Seen:
+        uid = self._uid(person)
+        before = len(self.fake.sent)
+        answer = await self.fake.user_says(uid, text)
+        assert not answer.user_sees_error, answer.problem
+        await asyncio.sleep(0)  # the rest of the answer starts once the passive reply went out
+        await self.adapter.sent_all()
+        rest = [i for i in range(before, len(self.fake.sent)) if self.fake.sent[i][0] == uid]
+        self._answers.update(rest)
+        return self._seen(uid, ([answer.content] if answer.content else []) + [self.fake.sent[i][1] for i in rest])
+
+    async def send(self, person: str, text: str, *, lang: str = "en", where: str | None = None) -> Seen:
+        if where is not None:
+            lacks(self.name, "group chats")
+        if self._language(self._uid(person)) != _WECHAT_LANG[lang]:  # WeChat tells no language: chosen
+            await self._says(person, f"/lang {_WECHAT_LANG[lang]}")
+        return await self._says(person, text)
+
+    async def press(self, person: str, action: str, *, where: str | None = None) -> Seen:
+        """Type the letter the last answer gave ``action``; an action no letter shows is typed out."""
+        if where is not None:
+            lacks(self.name, "group chats")
+        known = self._actions(self._uid(person))
+        if action in known:
+            return await self._says(person, button_key(len(known) - known[::-1].index(action)))
+        return await self._says(person, action)
+
+    def _all_posts(self) -> list[tuple[str, Seen]]:
+        return [
+            (uid, self._seen(uid, [text])) for i, (uid, text) in enumerate(self.fake.sent) if i not in self._answers
+        ]
+
+    def well_formed(self, seen: Seen) -> bool:
+        return all(0 < len(part.encode()) <= TEXT_LIMIT for part in seen.call.get("parts", [seen.raw]))
+
+    def refuse_next(self, count: int = 1) -> None:
+        lacks(self.name, "refusal of a passive reply (WeChat shows its own error page)")
+
+
 async def platform_for(name: str, core: Core) -> AsyncIterator[Platform]:
     """The driver for ``name`` over its started fake; everything stopped after."""
     async with AsyncExitStack() as stack:
-        driver: TelegramPlatform | SlackPlatform
-        if name == "telegram":
+        driver: TelegramPlatform | SlackPlatform | WeChatPlatform
+        if name == "wechat":
+            wechat = FakeWeChat(now=lambda: core.clock.now().timestamp())
+            await wechat.start()
+            stack.push_async_callback(wechat.stop)
+            driver = WeChatPlatform(core, stack, wechat)
+        elif name == "telegram":
             telegram = FakeTelegram()
             await telegram.start()
             stack.push_async_callback(telegram.stop)

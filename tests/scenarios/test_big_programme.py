@@ -1,4 +1,4 @@
-"""A FOSDEM-sized programme (1 000 talks, 40 rooms, 80 tracks, long ids and names) on Telegram and Slack:
+"""A FOSDEM-sized programme (1 000 talks, 40 rooms, 80 tracks, long ids and names) on every platform:
 every listing command is answered, the platform's fake refuses nothing, and its pages, followed with
 their "Next" buttons, hold every room, track and talk they list."""
 
@@ -18,7 +18,7 @@ from bot.programme import queries
 from bot.programme.content.programme import Programme
 from bot.settings import Settings
 from tests.scenarios.big_programme import TIMEZONE, fosdem_sized, room_id, track_id
-from tests.scenarios.driver import Platform, Seen, SlackPlatform, TelegramPlatform
+from tests.scenarios.driver import Platform, Seen, SlackPlatform, TelegramPlatform, WeChatPlatform
 
 NEXT = ("Next ›", "More ›")  # a listing's next page, and search's
 TALK_ID = re.compile(r"#(\d+)\b")
@@ -52,6 +52,10 @@ def refused(platform: Platform) -> list[str]:
     """Every call the platform's fake refused."""
     if isinstance(platform, TelegramPlatform):
         return [f"{m}: {p.get('_status')}" for m, p in platform.fake.calls if "_status" in p]
+    if isinstance(platform, WeChatPlatform):
+        passive = [f"passive reply: {a.problem}" for _, a in platform.fake.pushes if a.user_sees_error]
+        sends = platform.fake.calls_to("/cgi-bin/message/custom/send")
+        return passive + ["custom/send refused"] * (len(sends) - len(platform.fake.sent_payloads))
     assert isinstance(platform, SlackPlatform)
     sends = ("chat.postMessage", "response", "views.publish")
     return [m for m, p in platform.fake.calls if m in sends and not p.get("_ok")]
