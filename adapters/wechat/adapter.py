@@ -250,10 +250,15 @@ class WeChatAdapter:
         first, *rest = response.replies
         try:
             text, more = await self._passive(message.from_user, first)
-        except Exception as error:  # the database went away after the message was recorded
-            if not unavailable(error):
-                raise
-            return Plan(t(first.lang, "error.unavailable"))
+        except Exception as error:
+            if unavailable(error):  # the database went away after the message was recorded
+                return Plan(t(first.lang, "error.unavailable"))
+            # a reply that could not be rendered is a bug: its traceback once, and a short apology
+            log.error(
+                "wechat update %s not answered: the reply could not be rendered", message.dedupe_key, exc_info=error
+            )
+            REPLIES_FAILED.labels(PLATFORM, "render").inc()
+            return Plan(t(first.lang, "error.reply_failed"), lang=first.lang)
         return Plan(text, tuple(more), tuple(rest), first.lang)
 
     def _now(self) -> int:

@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 
 import adapters.slack.outbound as slack_outbound
 import adapters.telegram.outbound as telegram_outbound
+import adapters.wechat.adapter as wechat_adapter
 from tests.scenarios.driver import Platform
 
 
@@ -47,7 +48,12 @@ async def test_a_refused_button_answer_gets_an_apology_in_english(platform: Plat
 async def test_a_reply_that_cannot_be_rendered_gets_an_apology_and_is_counted(
     platform: Platform, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    module, name = {"telegram": (telegram_outbound, "to_html"), "slack": (slack_outbound, "to_blocks")}[platform.name]
+    renderers = {
+        "telegram": (telegram_outbound, "to_html"),
+        "slack": (slack_outbound, "to_blocks"),
+        "wechat": (wechat_adapter, "render"),
+    }
+    module, name = renderers[platform.name]
     real = getattr(module, name)
     broken_once: list[object] = []
 
@@ -57,6 +63,7 @@ async def test_a_reply_that_cannot_be_rendered_gets_an_apology_and_is_counted(
             raise ValueError("a renderer bug")
         return real(reply, *args)
 
+    await platform.send("carol", "/now", lang="en")  # carol has written before (and chosen English, on WeChat)
     monkeypatch.setattr(module, name, renderer_with_a_bug)
     before = failed(platform.name, "render")
     with caplog.at_level(logging.WARNING):
