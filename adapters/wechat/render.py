@@ -30,6 +30,7 @@ MAX_BYTES = 2048
 # question, a name) must never open or close one, so its "<a" and "</a" are shown with a "＜".
 TAG_START = re.compile(r"<(?=/?a[\s>/])", re.IGNORECASE)
 TYPED = re.compile(r"talk \d+")  # a talk's button: its number, typed, opens it too
+PAGER_LABELS = ("button.prev", "button.next", "button.more")  # the buttons that page through a reply
 INERT_LT = "\uff1c"  # FULLWIDTH LESS-THAN SIGN
 
 
@@ -72,7 +73,11 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
         lines.append(t(reply.lang, "wechat.no_files", name=reply.attachment.filename))
     actions: list[str] = []
     pressable = [b for row in reply.button_rows for b in row if not b.url]
-    lettered = _lettered(pressable, LETTERS - first_key + 1)
+    moving = {t(reply.lang, key) for key in PAGER_LABELS}
+    ahead = {id(b) for b in pressable if b.label in moving} | {
+        id(b) for b in (reply.choices.options if reply.choices else ())
+    }
+    lettered = _lettered(pressable, LETTERS - first_key + 1, ahead)
     for row in reply.button_rows:
         shown = []
         for button in row:
@@ -89,14 +94,16 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
     return Rendered("\n".join(lines).strip("\n") or "…", tuple(actions))
 
 
-def _lettered(buttons: list[Button], letters: int) -> set[int]:
-    """The buttons (their ``id``) that get one of ``letters`` letters: all when they fit; else first
-    those nothing else can press (the next page, the other day), then the talks in reading order."""
+def _lettered(buttons: list[Button], letters: int, ahead: set[int]) -> set[int]:
+    """The buttons (their ``id``) that get one of ``letters`` letters: all when they fit; else first the
+    ones that move through the reply (``ahead``: its pages, its days), then those nothing else can
+    press, then the talks (a talk's number, typed, opens it), each in reading order."""
     if len(buttons) <= letters:
         return {id(b) for b in buttons}
-    others = [b for b in buttons if not TYPED.fullmatch(b.action)]
-    talks = [b for b in buttons if TYPED.fullmatch(b.action)]
-    return {id(b) for b in others[:letters] + talks[: max(0, letters - len(others))]}
+    moving = [b for b in buttons if id(b) in ahead]
+    others = [b for b in buttons if id(b) not in ahead and not TYPED.fullmatch(b.action)]
+    talks = [b for b in buttons if id(b) not in ahead and TYPED.fullmatch(b.action)]
+    return {id(b) for b in (moving + others + talks)[:letters]}
 
 
 def _fits(text: str, limit: int) -> bool:

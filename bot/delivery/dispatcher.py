@@ -35,6 +35,7 @@ from bot.delivery.marks import SentMarks
 from bot.delivery.renderers import render_push
 from bot.delivery.sender import Sender, SendResult
 from bot.programme.content.programme import Programme
+from bot.serial import Serial
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from bot.storage.outage import Outage, unavailable
@@ -90,6 +91,7 @@ class Dispatcher:
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
         self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
         self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
+        self._people = Serial()  # one person's pushes go out one at a time, in the order claimed
         self.outage = Outage(log, "dispatch")  # while the database is away the pass waits, then goes on
         self._marks = SentMarks(db, self.worker_id, clock.now, self.outage)  # deliveries recorded in batches
         self._kept: dict[int, Write] = {}  # other outcomes whose write waits for the database, by row
@@ -143,7 +145,7 @@ class Dispatcher:
                     ahead.pop(0)
                     if not mine:
                         continue  # another worker has it now
-                    task = asyncio.create_task(self._deliver(row))
+                    task = asyncio.create_task(self._in_turn(row))
                     in_flight.add(task)
                     self._row_of[task] = row.id
                 if not in_flight:
@@ -285,6 +287,12 @@ class Dispatcher:
             return True
         self._held.pop(row.id, None)
         return False
+
+    async def _in_turn(self, row: outbox.Claimed) -> str:
+        """:meth:`_deliver`, once the pushes claimed before it for the same person are sent: a ticket
+        and its follow-up, or a reminder and the talk's move, arrive in that order."""
+        async with self._people.hold(str(row.recipient_id)):
+            return await self._deliver(row)
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""

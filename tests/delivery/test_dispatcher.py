@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.chat.messages import Address, Reply, ReplyBuilder
 from bot.clock import FakeClock
 from bot.core import Core
-from bot.delivery import outbox
+from bot.delivery import outbox, renderers
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.renderers import PushContext, renderer
 from bot.delivery.sender import SendResult
 from bot.storage.models import OutboxMessage, User
 from tests.conftest import SHANGHAI
@@ -210,3 +213,49 @@ async def test_a_web_only_attendees_reminder_is_closed_not_retried_for_ever(core
     with core.db.session() as s:
         row = s.scalars(select(OutboxMessage)).one()
     assert row.status == "cancelled" and row.last_error == "web has no push: shown on the page"
+
+
+async def test_one_person_s_pushes_arrive_in_the_order_claimed_even_when_the_first_is_slow(
+    core: Core, clock: FakeClock
+) -> None:
+    """Sends go out side by side, but never two to one person: a slow first push still arrives before
+    the next one to the same person, and another person's push does not wait for either."""
+
+    class FirstIsSlow(RecordingSender):
+        def __init__(self) -> None:
+            super().__init__()
+            self.let_go = asyncio.Event()
+            self.started: list[str] = []
+
+        async def send(self, address: Address, reply: Reply) -> SendResult:
+            self.started.append(f"{address.chat_id}:{reply.plain_text}")
+            if len(self.started) == 1:
+                await self.let_go.wait()
+            return await super().send(address, reply)
+
+    @renderer("toy_note")
+    def note(push: PushContext) -> Reply:
+        return ReplyBuilder().line(str(push.payload["n"])).build()
+
+    try:
+        ask(core, "/now")
+        ask(core, "/now", who=Address("console", "bob", "bob"))
+        now = clock.now()
+        with core.db.session() as s:
+            ids = {row.platform_user_id: row.id for row in s.execute(select(User.platform_user_id, User.id))}
+            for n, who in ((1, "alice"), (2, "alice"), (3, "bob")):
+                outbox.enqueue(
+                    s, recipient_id=ids[who], kind="toy_note", key=f"n{n}", due_at=now, payload={"n": n}, now=now
+                )
+        sender = FirstIsSlow()
+        running = asyncio.create_task(dispatcher_for(core, {"console": sender}).run_due())
+        for _ in range(10_000):  # Bob's goes out while Alice's first is still on its way
+            if len(sender.started) == 2:
+                break
+            await asyncio.sleep(0)
+        assert sender.started == ["alice:1", "bob:3"]  # Alice's second waits for her first
+        sender.let_go.set()
+        await running
+        assert sender.texts("alice") == ["1", "2"] and sender.texts("bob") == ["3"]
+    finally:
+        renderers.RENDERERS.pop("toy_note")

@@ -1,4 +1,5 @@
-"""The ``platform`` fixture: each scenario here runs once on Telegram and once on Slack."""
+"""The ``platform`` fixture: each scenario here runs once on Telegram, once on Slack and once on WeChat
+(where WeChat lacks what a story needs, it is skipped there, saying so)."""
 
 from __future__ import annotations
 

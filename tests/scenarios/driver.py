@@ -35,6 +35,7 @@ from adapters.slack.sender import SlackSender
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.sender import TelegramSender
 from adapters.wechat.adapter import WeChatAdapter
+from adapters.wechat.render import inert
 from bot.chat.choices import button_key, button_number
 from bot.chat.messages import Address
 from bot.core import Core
@@ -126,6 +127,11 @@ class Platform(Protocol):
 
     def well_formed(self, seen: Seen) -> bool:
         """Whether the platform renders the message's markup as meant."""
+        ...
+
+    def escaped(self, text: str) -> str:
+        """``text`` as it stands in a message's raw form (HTML or mrkdwn escape &, < and >; WeChat's
+        text escapes nothing, but no text of others opens a link there)."""
         ...
 
     def refuse_next(self, count: int = 1) -> None:
@@ -228,6 +234,9 @@ class _Base:
             assert time.monotonic() < deadline, f"{len(self.posts(person_or_place))}/{count} posts"
             await asyncio.sleep(0.01)
         return self.posts(person_or_place)
+
+    def escaped(self, text: str) -> str:
+        return html.escape(text, quote=False)
 
     def delivered(self, text: str) -> set[str]:
         own = {f"{self.name}:{where}" for where, seen in self._all_posts() if seen.text == text}
@@ -451,6 +460,26 @@ _WECHAT_LINK = re.compile(r'<a href="[^"]*">([^<]*)</a>')
 _WECHAT_LANG = {"en": "en", "zh": "zh"}
 
 
+class _PushSender:
+    """The adapter's sender as the push runtime uses it, noting which of the fake's texts were pushes
+    (the adapter sends the rest of a long answer through the same sender, unnoted)."""
+
+    def __init__(self, inner: Any, fake: FakeWeChat, pushed: set[int]) -> None:
+        self._inner, self._fake, self._pushed = inner, fake, pushed
+        self.sending = 0  # pushes on their way now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def send(self, address: Address, reply: Any) -> Any:
+        before, self.sending = len(self._fake.sent), self.sending + 1
+        try:
+            return await self._inner.send(address, reply)
+        finally:
+            sent, self.sending = self._fake.sent, self.sending - 1
+            self._pushed.update(i for i in range(before, len(sent)) if sent[i][0] == address.chat_id)
+
+
 class WeChatPlatform(_Base):
     """Signed XML pushes from the fake WeChat to the adapter served on loopback: each answer is the
     passive reply (the rest follows as customer-service messages); buttons are letters to type."""
@@ -460,7 +489,8 @@ class WeChatPlatform(_Base):
     def __init__(self, core: Core, stack: AsyncExitStack, fake: FakeWeChat) -> None:
         super().__init__(core, stack)
         self.fake = fake
-        self._answers: set[int] = set()  # indexes into fake.sent that continued an answer
+        self._pushed: set[int] = set()  # indexes into fake.sent of the push runtime's messages
+        self._pushes: _PushSender | None = None
 
     async def start(self) -> None:
         self.adapter = WeChatAdapter(wechat_settings(self.fake), self.core)
@@ -477,7 +507,8 @@ class WeChatPlatform(_Base):
         return self._uid(person_or_place)
 
     def _sender(self) -> Any:
-        return self.adapter.sender()
+        self._pushes = _PushSender(self.adapter.sender(), self.fake, self._pushed)
+        return self._pushes
 
     def _actions(self, uid: str) -> list[str]:
         with self.core.db.session() as session:
@@ -517,8 +548,10 @@ class WeChatPlatform(_Base):
         assert not answer.user_sees_error, answer.problem
         await asyncio.sleep(0)  # the rest of the answer starts once the passive reply went out
         await self.adapter.sent_all()
-        rest = [i for i in range(before, len(self.fake.sent)) if self.fake.sent[i][0] == uid]
-        self._answers.update(rest)
+        while self._pushes is not None and self._pushes.sending:  # a push going out meanwhile is no answer
+            await asyncio.sleep(0.01)
+        sent = self.fake.sent
+        rest = [i for i in range(before, len(sent)) if sent[i][0] == uid and i not in self._pushed]
         return self._seen(uid, ([answer.content] if answer.content else []) + [self.fake.sent[i][1] for i in rest])
 
     async def send(self, person: str, text: str, *, lang: str = "en", where: str | None = None) -> Seen:
@@ -529,21 +562,23 @@ class WeChatPlatform(_Base):
         return await self._says(person, text)
 
     async def press(self, person: str, action: str, *, where: str | None = None) -> Seen:
-        """Type the letter the last answer gave ``action``; an action no letter shows is typed out."""
+        """Type the letter the last answer gave ``action``; an action no letter shows is typed as its
+        command (``/sub 2``), as a reader would."""
         if where is not None:
             lacks(self.name, "group chats")
         known = self._actions(self._uid(person))
         if action in known:
             return await self._says(person, button_key(len(known) - known[::-1].index(action)))
-        return await self._says(person, action)
+        return await self._says(person, f"/{action}")
 
     def _all_posts(self) -> list[tuple[str, Seen]]:
-        return [
-            (uid, self._seen(uid, [text])) for i, (uid, text) in enumerate(self.fake.sent) if i not in self._answers
-        ]
+        return [(uid, self._seen(uid, [text])) for i, (uid, text) in enumerate(self.fake.sent) if i in self._pushed]
 
     def well_formed(self, seen: Seen) -> bool:
         return all(0 < len(part.encode()) <= TEXT_LIMIT for part in seen.call.get("parts", [seen.raw]))
+
+    def escaped(self, text: str) -> str:
+        return inert(text)
 
     def refuse_next(self, count: int = 1) -> None:
         lacks(self.name, "refusal of a passive reply (WeChat shows its own error page)")
