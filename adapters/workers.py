@@ -99,12 +99,13 @@ class _CgroupMount:
     root: str  # the cgroup shown at its mount point ("/docker/abc" in a container without a cgroup namespace)
     point: Path
 
-    def below(self, path: str) -> str:
-        """``path`` (from /proc/self/cgroup) under the mount point; "" when the mount's root isn't above it."""
+    def below(self, path: str) -> str | None:
+        """``path`` (from /proc/self/cgroup) under the mount point; None when the mount shows a cgroup
+        that is not this process's or above it (another container's, bind-mounted in)."""
         root = self.root.rstrip("/")
         if not root:
             return path
-        return path[len(root) :] if path == root or path.startswith(root + "/") else ""
+        return path[len(root) :] if path == root or path.startswith(root + "/") else None
 
 
 def _cgroup_mounts(mountinfo: Path) -> list[_CgroupMount]:
@@ -133,10 +134,15 @@ def cpu_max_files(own: Path = OWN_CGROUP, mountinfo: Path = MOUNTINFO) -> list[P
     for line in lines:
         _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
         if not controllers:  # "0::/system.slice/confbot.service": the v2 hierarchy
-            files += [f for m in mounts if m.version == 2 for f in _up_to(m.point, m.below(path), "cpu.max")]
+            found = [(m, "cpu.max") for m in mounts if m.version == 2]
         elif "cpu" in controllers.split(","):  # "4:cpu,cpuacct:/docker/abc": a v1 hierarchy with cpu
-            v1 = [m for m in mounts if m.version == 1 and "cpu" in m.controllers]
-            files += [f for m in v1 for f in _up_to(m.point, m.below(path), V1_QUOTA)]
+            found = [(m, V1_QUOTA) for m in mounts if m.version == 1 and "cpu" in m.controllers]
+        else:
+            continue
+        for mount, name in found:
+            below = mount.below(path)
+            if below is not None:
+                files += _up_to(mount.point, below, name)
     return files or [CGROUP_ROOT / "cpu.max"]
 
 
@@ -440,8 +446,9 @@ class MetricsDir:
         theirs (SIGKILLed or OOM-killed: no clean-up ran) are removed first."""
         parent = Path(tempfile.gettempdir()) if parent is None else parent
         for stale in parent.glob(f"{METRICS_PREFIX}*"):
-            if (stale / HELD).is_file() and not _held(stale):  # only ours, and only once locked
-                shutil.rmtree(stale, ignore_errors=True)
+            with contextlib.suppress(OSError):  # another user's (mode 0700): not ours to judge
+                if (stale / HELD).is_file() and not _held(stale):  # only ours, and only once locked
+                    shutil.rmtree(stale, ignore_errors=True)
         path = Path(tempfile.mkdtemp(prefix=METRICS_PREFIX, dir=parent))
         held = os.open(path, os.O_RDONLY)
         fcntl.flock(held, fcntl.LOCK_EX)

@@ -5,8 +5,8 @@ reply. A link button becomes a link; every other button becomes a letter to type
 kept per person by ``bot/chat/choices.py``, so typing ``a`` presses it, as in the terminal (one
 letter each; a letter's width never changes a message's length). A bare number stays a talk (``17``
 opens talk 17) everywhere, so when a message has more buttons than letters, the buttons nothing else
-can press (the next page, the other day) get theirs first and a talk's button past them shows
-``[-]``. A file can't be sent in a text message: the reply says where to find it instead. Long
+can press (the next page, the other day) get theirs first, then the talks' last; a button past
+them shows ``[-]``. A file can't be sent in a text message: the reply says where to find it instead. Long
 replies are cut on line boundaries into messages of at most :data:`MAX_BYTES`.
 """
 
@@ -53,7 +53,15 @@ def link(url: str, label: str) -> str:
 
 
 def _line(line: Line) -> str:
-    return "".join(link(span.url, span.text) if span.url else inert(span.text) for span in line)
+    """A line's spans, each run of plain ones made inert together (two spans can't make a tag)."""
+    out, plain = [], ""
+    for span in line:
+        if span.url:
+            out += [inert(plain), link(span.url, span.text)]
+            plain = ""
+        else:
+            plain += span.text
+    return "".join([*out, inert(plain)])
 
 
 def _button(button: Button, key: str | None) -> str:

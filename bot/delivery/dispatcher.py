@@ -35,7 +35,6 @@ from bot.delivery.marks import SentMarks
 from bot.delivery.renderers import render_push
 from bot.delivery.sender import Sender, SendResult
 from bot.programme.content.programme import Programme
-from bot.serial import Serial
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from bot.storage.outage import Outage, unavailable
@@ -91,7 +90,7 @@ class Dispatcher:
         self._ahead: list[outbox.Claimed] = []  # claimed, not yet sending, urgent first
         self._held: dict[int, datetime] = {}  # rows ahead or in flight: when their lease began
         self._row_of: dict[asyncio.Task[str], int] = {}  # the row each send in flight delivers
-        self._people = Serial()  # one person's pushes go out one at a time, in the order claimed
+        self._sending_to: dict[int, asyncio.Task[str]] = {}  # each recipient with a send in flight
         self.outage = Outage(log, "dispatch")  # while the database is away the pass waits, then goes on
         self._marks = SentMarks(db, self.worker_id, clock.now, self.outage)  # deliveries recorded in batches
         self._kept: dict[int, Write] = {}  # other outcomes whose write waits for the database, by row
@@ -132,22 +131,27 @@ class Dispatcher:
                 # a send holds its slot until its mark is written: at most `concurrency` rows are out
                 # and unrecorded at any time, which bounds what a kill -9 can send twice
                 while self._claiming and ahead and len(in_flight) + len(self._marks) < self.concurrency:
-                    row = ahead[0]
+                    # one person's pushes go out one at a time, in the order claimed: a row whose
+                    # recipient has a send in flight waits in line, and the next free one goes
+                    row = next((r for r in ahead if r.recipient_id not in self._sending_to), None)
+                    if row is None:
+                        break
                     try:
                         mine = await self._lease_left(row)
                     except Exception as error:
                         if not unavailable(error):
-                            ahead.pop(0)  # not ours to hold any more: retaken by any worker once its lease ends
+                            ahead.remove(row)  # not ours to hold any more: retaken by any worker once its lease ends
                             raise
                         self.outage.failed(error)
                         await self._until_database_answers()
-                        break  # the row is still first in line: its lease is looked at again
-                    ahead.pop(0)
+                        break  # the row is still in line: its lease is looked at again
+                    ahead.remove(row)
                     if not mine:
                         continue  # another worker has it now
-                    task = asyncio.create_task(self._in_turn(row))
+                    task = asyncio.create_task(self._deliver(row))
                     in_flight.add(task)
                     self._row_of[task] = row.id
+                    self._sending_to[row.recipient_id] = task
                 if not in_flight:
                     if self.unrecorded:  # every outcome recorded before the pass goes on or ends
                         if not await self._record_kept() and self._claiming:
@@ -162,6 +166,7 @@ class Dispatcher:
                 in_flight -= done
                 for task in done:  # every finished row is let go first, so a failure below strands none
                     self._held.pop(self._row_of.pop(task, -1), None)
+                    self._let_go(task)
                 for task in done:
                     report.outcomes[_outcome_of(task)] += 1
         except BaseException:
@@ -170,6 +175,7 @@ class Dispatcher:
             await asyncio.gather(*in_flight, return_exceptions=True)
             for task in in_flight:  # finished: their rows are let go (a later pass may retake a retry)
                 self._held.pop(self._row_of.pop(task, -1), None)
+                self._let_go(task)
             in_flight.clear()
             await self._marks.drain()
             raise
@@ -288,11 +294,11 @@ class Dispatcher:
         self._held.pop(row.id, None)
         return False
 
-    async def _in_turn(self, row: outbox.Claimed) -> str:
-        """:meth:`_deliver`, once the pushes claimed before it for the same person are sent: a ticket
-        and its follow-up, or a reminder and the talk's move, arrive in that order."""
-        async with self._people.hold(str(row.recipient_id)):
-            return await self._deliver(row)
+    def _let_go(self, task: asyncio.Task[str]) -> None:
+        """The recipient of a finished send may get their next push."""
+        for recipient, sending in list(self._sending_to.items()):
+            if sending is task:
+                del self._sending_to[recipient]
 
     async def _deliver(self, row: outbox.Claimed) -> str:
         """Send one claimed row and record what happened; returns the outcome."""

@@ -74,10 +74,17 @@ def test_a_quota_on_the_service_s_own_cgroup_or_a_parent_counts(tmp_path: Path) 
     (tmp_path / "system.slice" / "cpu.max").write_text("max 100000\n")
     own = tmp_path / "self-cgroup"
     own.write_text("0::/system.slice/confbot.service\n")
-    mountinfo = _mountinfo(tmp_path, f"/ {tmp_path} cgroup2 rw,nsdelegate")
+    other = tmp_path / "other"  # another container's cgroup, bind-mounted in (a monitoring sidecar's)
+    other.mkdir()
+    (other / "cpu.max").write_text("100000 100000\n")
+    mountinfo = _mountinfo(
+        tmp_path, f"/ {tmp_path} cgroup2 rw,nsdelegate", f"/machine.slice/x.scope {other} cgroup2 rw"
+    )
     files = cpu_max_files(own, mountinfo)
     assert files == [service / "cpu.max", tmp_path / "system.slice" / "cpu.max", tmp_path / "cpu.max"]
     assert usable_cores(files) == 1
+    (service / "cpu.max").write_text("max 100000\n")  # no quota of ours: the other one's does not count
+    assert usable_cores(cpu_max_files(own, mountinfo)) == len(os.sched_getaffinity(0))
 
 
 def test_a_cgroup_v1_quota_counts_as_docker_cpus_on_an_older_host(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def test_text_that_is_not_ours_never_becomes_a_link_or_a_tap_that_sends_a_messag
     assert '<a href="https://e.org/s">s</a>' in text and '<a href="https://e.org/t/3">＜a>Open＜/a></a>' in text
     assert '＜a href="weixin://bizmsgmenu?msgmenucontent=/forget&msgmenuid=1">Free T-shirt＜/a>' in text
     assert "a < b, /ask 2 <question>, XDP <fast>" in text and "＜A\nHREF=" in text and "x＜/A >" in text
+    split = render(Reply(((Span("Q: x<"), Span('a href="weixin://bizmsgmenu?msgmenucontent=/forget">tap</a>')),)))
+    assert "<a" not in split.text and 'x＜a href="weixin' in split.text  # two spans make no tag either
 
 
 def test_with_more_buttons_than_letters_the_next_page_keeps_one_and_talks_open_by_number() -> None:
