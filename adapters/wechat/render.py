@@ -91,7 +91,7 @@ def render(reply: Reply, first_key: int = 1) -> Rendered:
         for button in row:
             key = None
             if not button.url:
-                key = "-"  # past the letters: a talk's button opens by its number, typed (the label shows it)
+                key = "-"  # past the letters: shown, pressed by typing its command (a talk: its number)
                 if id(button) in lettered:
                     actions.append(button.action)
                     key = button_key(first_key + len(actions) - 1)
