@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Connection, inspect, select, text
 
 from bot import users
 from bot.chat.messages import Address, Request
@@ -34,6 +34,14 @@ def _old_user(db: Database, platform_user_id: str) -> None:
             ),
             {"id": platform_user_id, "now": now},
         )
+
+
+def _announced_talk_4(conn: Connection, now: datetime) -> None:
+    """Talk 4's announced schedule, as a schema before 0012 stores it: at ``now`` in room A."""
+    conn.execute(
+        text("INSERT INTO talk_snapshots (talk_id, start, room, cancelled, updated_at) VALUES (4, :t, 'A', false, :t)"),
+        {"t": now},
+    )
 
 
 def test_0002_upgrades_a_0001_database_with_users_and_downgrades(any_db: Database) -> None:
@@ -123,13 +131,7 @@ def test_0012_keeps_the_tickets_lost_before_it_for_the_next_organizer_and_marks_
             ),
             {"t": now},
         )
-        run(
-            text(
-                "INSERT INTO talk_snapshots (talk_id, start, room, cancelled, updated_at)"
-                " VALUES (4, :t, 'A', false, :t)"
-            ),
-            {"t": now},
-        )
+        _announced_talk_4(conn, now)
     any_db.migrate()
     with any_db.session() as s:
         waiting = s.scalars(select(TicketMessage.id).where(TicketMessage.routed_at.is_(None))).all()
@@ -168,13 +170,7 @@ def test_0022_keeps_the_snapshots_with_no_links_recorded_and_downgrades(any_db: 
     command.downgrade(cfg, "0021")
     now = datetime(2026, 12, 12, tzinfo=UTC).replace(tzinfo=None)
     with any_db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO talk_snapshots (talk_id, start, room, cancelled, updated_at)"
-                " VALUES (4, :t, 'A', false, :t)"
-            ),
-            {"t": now},
-        )
+        _announced_talk_4(conn, now)
     any_db.migrate()
     with any_db.session() as s:
         snapshot = s.get(TalkSnapshot, 4)
