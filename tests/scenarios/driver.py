@@ -457,7 +457,6 @@ class SlackPlatform(_Base):
 
 _LETTER = re.compile(r"\[([a-z]{1,3})\] ([^\[\n]*)")
 _WECHAT_LINK = re.compile(r'<a href="[^"]*">([^<]*)</a>')
-_WECHAT_LANG = {"en": "en", "zh": "zh"}
 
 
 class _PushSender:
@@ -557,8 +556,8 @@ class WeChatPlatform(_Base):
     async def send(self, person: str, text: str, *, lang: str = "en", where: str | None = None) -> Seen:
         if where is not None:
             lacks(self.name, "group chats")
-        if self._language(self._uid(person)) != _WECHAT_LANG[lang]:  # WeChat tells no language: chosen
-            await self._says(person, f"/lang {_WECHAT_LANG[lang]}")
+        if self._language(self._uid(person)) != lang:  # WeChat tells no language: chosen with /lang
+            await self._says(person, f"/lang {lang}")
         return await self._says(person, text)
 
     async def press(self, person: str, action: str, *, where: str | None = None) -> Seen:
