@@ -39,6 +39,7 @@ from bot.features.browse import board
 from bot.features.browse.home import home_view
 from bot.features.desk import signin
 from bot.features.organizer.stats import Stats as Stats  # the desk draws its charts from it
+from bot.features.organizer.stats import gather
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.flood import DROP, SERVE, FloodLimit
@@ -182,6 +183,11 @@ class Core(WebPages, DeskPages):
 
         with self.db.session() as session:
             return calendar_feed.feed_ics(session, self.programme, token, self.clock.now())
+
+    def desk_stats(self) -> Stats:
+        """The numbers ``/stats`` shows, as data: the desk draws its charts from them (``confbot stats``'s
+        :func:`gather`; here, as the core is the host it needs)."""
+        return gather(self)
 
     def poll_posted(self, poll_id: int, platform: str, ref: str) -> None:
         """A platform posted a poll natively as ``ref`` (Telegram's poll id): its answers name only that."""

@@ -22,7 +22,7 @@ from bot.features.browse import board
 from bot.features.desk import overview, signin
 from bot.features.helpdesk.tickets import InboxTicket, inbox
 from bot.features.organizer import audit_view
-from bot.features.organizer.stats import Stats, collect
+from bot.features.organizer.stats import Stats
 from bot.features.personal import web_agenda
 from bot.features.questions import asking
 from bot.features.rooms import full as full_rooms
@@ -61,6 +61,8 @@ class _OfTheCore:
         def is_organizer(self, address: Address) -> bool: ...
 
         def web_room_screen(self, room_id: str, lang: str) -> board.RoomScreen | None: ...
+
+        def desk_stats(self) -> Stats: ...
 
 
 class WebPages(_OfTheCore):
@@ -246,11 +248,6 @@ class DeskPages(_OfTheCore):
         its forms offer (the forms themselves run the chat commands through :meth:`desk_run`)."""
         with self.db.session() as session:
             return schedule_desk.schedule_view(session, self.programme, lang)
-
-    def desk_stats(self) -> Stats:
-        """The numbers ``/stats`` shows, as data: the desk draws its charts from them."""
-        with self.db.session() as session:
-            return collect(session, self.programme)
 
     def desk_stats_csv(self, lang: str) -> str:
         """The ``/stats`` numbers as CSV, one number a row (``/desk/stats.csv``)."""
